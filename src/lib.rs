@@ -1,0 +1,9 @@
+//! sanso — proves that a municipality network obeys the 三層の構え of the MIC guideline.
+//!
+//! Data flow: `snapshot` (inventory + configs) → `dialect` parsers → `model` →
+//! `graph` (connectivity) → `hs` (exact header sets) / `engine` (reachability) →
+//! `rules` (checks) → `report`.
+
+pub mod dialect;
+pub mod model;
+pub mod redact;

@@ -1,0 +1,465 @@
+//! Vendor-neutral device model: what every dialect parser produces and what the graph
+//! builder consumes. Parsers resolve vendor object names (address groups, services, zones)
+//! into these plain types; nothing downstream reads config text again.
+//!
+//! Every object carries a [`Span`] (file:line) so findings can cite the exact lines.
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::Ipv4Addr;
+
+/// A 1-based line in a config file (path relative to the snapshot root).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    pub file: String,
+    pub line: u32,
+}
+
+impl Span {
+    pub fn new(file: impl Into<String>, line: u32) -> Self {
+        Span {
+            file: file.into(),
+            line,
+        }
+    }
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// A 48-bit MAC address.
+pub type Mac = pnet_base::MacAddr;
+
+/// Inclusive range of 16-bit values (ports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PortRange {
+    pub lo: u16,
+    pub hi: u16,
+}
+
+impl PortRange {
+    pub const ANY: PortRange = PortRange { lo: 0, hi: 65535 };
+    pub fn single(p: u16) -> Self {
+        PortRange { lo: p, hi: p }
+    }
+    pub fn is_any(&self) -> bool {
+        *self == Self::ANY
+    }
+}
+
+/// One IPv4 address constraint. Parsers normalise vendor syntax (host, any, mask,
+/// wildcard, range) into one of these.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum IpMatch {
+    Any,
+    /// Address with a Cisco wildcard (1 bits = don't care); may be non-contiguous.
+    Wildcard { addr: Ipv4Addr, wildcard: Ipv4Addr },
+    /// Inclusive address range.
+    Range { lo: Ipv4Addr, hi: Ipv4Addr },
+}
+
+impl IpMatch {
+    pub fn host(a: Ipv4Addr) -> Self {
+        IpMatch::Wildcard {
+            addr: a,
+            wildcard: Ipv4Addr::new(0, 0, 0, 0),
+        }
+    }
+    pub fn prefix(a: Ipv4Addr, len: u8) -> Self {
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        IpMatch::Wildcard {
+            addr: Ipv4Addr::from(u32::from(a) & mask),
+            wildcard: Ipv4Addr::from(!mask),
+        }
+    }
+    /// Does this constraint admit address `a`? (Reference semantics for the simulator.)
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        match self {
+            IpMatch::Any => true,
+            IpMatch::Wildcard { addr, wildcard } => {
+                let w = u32::from(*wildcard);
+                (u32::from(a) & !w) == (u32::from(*addr) & !w)
+            }
+            IpMatch::Range { lo, hi } => *lo <= a && a <= *hi,
+        }
+    }
+}
+
+/// A set of IPv4 addresses as a union of constraints. Empty `items` with `any=false`
+/// is the empty set (e.g. an address group whose members could not be resolved).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct AddrSet {
+    pub items: Vec<IpMatch>,
+}
+
+impl AddrSet {
+    pub fn any() -> Self {
+        AddrSet {
+            items: vec![IpMatch::Any],
+        }
+    }
+    pub fn one(m: IpMatch) -> Self {
+        AddrSet { items: vec![m] }
+    }
+    pub fn contains(&self, a: Ipv4Addr) -> bool {
+        self.items.iter().any(|m| m.contains(a))
+    }
+}
+
+/// IP protocol numbers used by the model.
+pub mod proto {
+    pub const ICMP: u8 = 1;
+    pub const TCP: u8 = 6;
+    pub const UDP: u8 = 17;
+    pub const SCTP: u8 = 132;
+}
+
+/// One service term: protocol plus (for TCP/UDP/SCTP) port ranges, or ICMP type/code.
+/// `proto: None` means any IP protocol (then ports/icmp must be unconstrained).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Service {
+    pub proto: Option<u8>,
+    pub sport: PortRange,
+    pub dport: PortRange,
+    pub icmp_type: Option<u8>,
+    pub icmp_code: Option<u8>,
+}
+
+impl Service {
+    pub fn any() -> Self {
+        Service {
+            proto: None,
+            sport: PortRange::ANY,
+            dport: PortRange::ANY,
+            icmp_type: None,
+            icmp_code: None,
+        }
+    }
+    pub fn proto(p: u8) -> Self {
+        Service {
+            proto: Some(p),
+            ..Service::any()
+        }
+    }
+    pub fn tcp_dport(lo: u16, hi: u16) -> Self {
+        Service {
+            proto: Some(proto::TCP),
+            dport: PortRange { lo, hi },
+            ..Service::any()
+        }
+    }
+    pub fn udp_dport(lo: u16, hi: u16) -> Self {
+        Service {
+            proto: Some(proto::UDP),
+            dport: PortRange { lo, hi },
+            ..Service::any()
+        }
+    }
+}
+
+/// A packet filter term: all fields must match (conjunction); each list is a union.
+/// `services` empty means any service. `established: Some(true)` is Cisco `established`
+/// (TCP with ACK or RST set), `Some(false)` only new flows, `None` either.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Match {
+    pub src: AddrSet,
+    pub dst: AddrSet,
+    pub services: Vec<Service>,
+    pub established: Option<bool>,
+    /// Source MAC constraint (MAC ACLs); `None` = any.
+    pub src_mac: Option<Vec<Mac>>,
+}
+
+impl Match {
+    pub fn any() -> Self {
+        Match {
+            src: AddrSet::any(),
+            dst: AddrSet::any(),
+            services: vec![],
+            established: None,
+            src_mac: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Permit,
+    Deny,
+}
+
+/// One ACL entry (first match wins; implicit deny at the end).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AclRule {
+    pub action: Action,
+    pub m: Match,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Acl {
+    pub name: String,
+    pub rules: Vec<AclRule>,
+    /// The line that opens the ACL (named header or first numbered line).
+    pub span: Span,
+}
+
+/// How an interface behaves at L2/L3.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum IfMode {
+    /// Switchport in access mode: untagged frames belong to `vlan`.
+    Access { vlan: u16 },
+    /// Switchport trunk: tagged frames of `allowed` VLANs; untagged = `native`.
+    Trunk { allowed: VlanSet, native: u16 },
+    /// Routed (L3) port or firewall interface. `vlan_tag`: for sub-interfaces
+    /// (`encapsulation dot1Q N`, FortiOS `set vlanid N`) the tag on `parent`.
+    Routed,
+    /// VLAN interface (SVI) of `vlan`.
+    Svi { vlan: u16 },
+}
+
+/// A set of VLAN ids (1..=4094).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VlanSet {
+    pub ranges: Vec<(u16, u16)>,
+}
+
+impl VlanSet {
+    pub fn all() -> Self {
+        VlanSet {
+            ranges: vec![(1, 4094)],
+        }
+    }
+    pub fn none() -> Self {
+        VlanSet { ranges: vec![] }
+    }
+    pub fn contains(&self, v: u16) -> bool {
+        self.ranges.iter().any(|&(lo, hi)| lo <= v && v <= hi)
+    }
+    /// Normalise: sort and merge overlapping/adjacent ranges.
+    pub fn normalize(&mut self) {
+        self.ranges.sort();
+        let mut out: Vec<(u16, u16)> = Vec::new();
+        for &(lo, hi) in &self.ranges {
+            if let Some(last) = out.last_mut() {
+                if lo <= last.1.saturating_add(1) {
+                    last.1 = last.1.max(hi);
+                    continue;
+                }
+            }
+            out.push((lo, hi));
+        }
+        self.ranges = out;
+    }
+    pub fn add(&mut self, lo: u16, hi: u16) {
+        self.ranges.push((lo, hi));
+        self.normalize();
+    }
+    pub fn remove(&mut self, lo: u16, hi: u16) {
+        let mut out = Vec::new();
+        for &(a, b) in &self.ranges {
+            if hi < a || lo > b {
+                out.push((a, b));
+                continue;
+            }
+            if a < lo {
+                out.push((a, lo - 1));
+            }
+            if b > hi {
+                out.push((hi + 1, b));
+            }
+        }
+        self.ranges = out;
+    }
+    pub fn iter(&self) -> impl Iterator<Item = u16> + '_ {
+        self.ranges.iter().flat_map(|&(lo, hi)| lo..=hi)
+    }
+}
+
+/// Port security / static MAC binding on a switch port: only these source MACs pass.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortSecurity {
+    pub macs: Vec<Mac>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AclRef {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Interface {
+    /// Canonical full name (`GigabitEthernet1/0/1`, `Vlan110`, `port1`).
+    pub name: String,
+    pub span: Span,
+    pub mode: IfMode,
+    /// For sub-interfaces: parent physical interface and 802.1Q tag.
+    pub parent: Option<(String, u16)>,
+    pub shutdown: bool,
+    /// Primary first, then secondaries.
+    pub addresses: Vec<(Ipv4Addr, u8)>,
+    pub acl_in: Option<AclRef>,
+    pub acl_out: Option<AclRef>,
+    pub port_security: Option<PortSecurity>,
+    /// Lines of this interface stanza that were understood (for evidence paths).
+    pub lines: Vec<Span>,
+}
+
+impl Interface {
+    pub fn new(name: impl Into<String>, span: Span) -> Self {
+        Interface {
+            name: name.into(),
+            lines: vec![span.clone()],
+            span,
+            mode: IfMode::Routed,
+            parent: None,
+            shutdown: false,
+            addresses: vec![],
+            acl_in: None,
+            acl_out: None,
+            port_security: None,
+        }
+    }
+}
+
+/// Static route (connected routes are derived from interface addresses).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Route {
+    pub prefix: Ipv4Addr,
+    pub len: u8,
+    /// Next-hop address, if given.
+    pub next_hop: Option<Ipv4Addr>,
+    /// Exit interface, if given (FortiOS `device`, IOS `ip route P M Gi0/1`).
+    pub interface: Option<String>,
+    /// `Null0` / blackhole.
+    pub discard: bool,
+    pub span: Span,
+}
+
+/// A firewall policy (FortiOS-style): interfaces are already resolved from zones;
+/// `"any"` stands for every interface. Evaluated in `policies` order, first match wins,
+/// implicit deny.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub id: String,
+    pub src_intf: Vec<String>,
+    pub dst_intf: Vec<String>,
+    pub m: Match,
+    pub action: Action,
+    pub enabled: bool,
+    /// The `edit N` line and the lines that set the fields, for evidence.
+    pub span: Span,
+    pub lines: Vec<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum Dialect {
+    CiscoIos,
+    Fortios,
+    Nftables,
+    Iptables,
+}
+
+impl Dialect {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Dialect::CiscoIos => "cisco-ios",
+            Dialect::Fortios => "fortios",
+            Dialect::Nftables => "nftables",
+            Dialect::Iptables => "iptables",
+        }
+    }
+    pub fn from_id(s: &str) -> Option<Self> {
+        Some(match s {
+            "cisco-ios" | "ios" | "ios-xe" => Dialect::CiscoIos,
+            "fortios" | "fortigate" => Dialect::Fortios,
+            "nftables" => Dialect::Nftables,
+            "iptables" => Dialect::Iptables,
+            _ => return None,
+        })
+    }
+}
+
+/// What a not-understood line may influence; decides which results become "unproven".
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(tag = "kind", content = "name", rename_all = "kebab-case")]
+pub enum Scope {
+    /// Inside this ACL.
+    Acl(String),
+    /// Inside this interface stanza.
+    Interface(String),
+    /// Firewall policy table of the device.
+    Policy,
+    /// Routing (static routes, unknown routing protocols).
+    Routing,
+    /// Top-level line of unknown effect: could change forwarding anywhere on the device.
+    Device,
+    /// Known not to affect forwarding (still listed so nothing is lost silently).
+    None,
+}
+
+/// A line the parser did not understand.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unrecognized {
+    pub line: u32,
+    /// The line's text with secrets redacted.
+    pub text: String,
+    pub reason: String,
+    pub scope: Scope,
+}
+
+/// The parsed form of one device config.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub name: String,
+    /// Path relative to the snapshot root, as used in spans.
+    pub file: String,
+    pub dialect: Dialect,
+    /// Stateful firewalls admit replies of flows they admitted.
+    pub stateful: bool,
+    /// Policy-based forwarding between interfaces (FortiOS, nftables forward chain):
+    /// transit traffic needs a matching `policies` entry.
+    pub policy_based: bool,
+    pub interfaces: Vec<Interface>,
+    /// Declared VLANs (id → span of `vlan N`).
+    pub vlans: BTreeMap<u16, Span>,
+    pub acls: BTreeMap<String, Acl>,
+    pub policies: Vec<Policy>,
+    pub routes: Vec<Route>,
+    /// Total lines in the file.
+    pub lines: u32,
+    pub unrecognized: Vec<Unrecognized>,
+}
+
+impl Device {
+    pub fn new(name: impl Into<String>, file: impl Into<String>, dialect: Dialect) -> Self {
+        Device {
+            name: name.into(),
+            file: file.into(),
+            dialect,
+            stateful: false,
+            policy_based: false,
+            interfaces: vec![],
+            vlans: BTreeMap::new(),
+            acls: BTreeMap::new(),
+            policies: vec![],
+            routes: vec![],
+            lines: 0,
+            unrecognized: vec![],
+        }
+    }
+    pub fn interface(&self, name: &str) -> Option<&Interface> {
+        self.interfaces.iter().find(|i| i.name == name)
+    }
+    pub fn span(&self, line: u32) -> Span {
+        Span::new(self.file.clone(), line)
+    }
+}
