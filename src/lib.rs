@@ -7,3 +7,5 @@
 pub mod dialect;
 pub mod model;
 pub mod redact;
+pub mod engine;
+pub mod hs;

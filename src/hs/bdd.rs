@@ -1,0 +1,335 @@
+//! A small shared-node (hash-consed) BDD manager. Equal sets have equal node ids, so
+//! equality and emptiness are O(1); `and`/`or`/`diff` are memoised in a direct-mapped
+//! cache. Variables are numbered from the root down (0 = top).
+
+use std::collections::HashMap;
+
+/// A BDD node id. `FALSE` and `TRUE` are the terminals.
+pub type Bdd = u32;
+pub const FALSE: Bdd = 0;
+pub const TRUE: Bdd = 1;
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Node {
+    var: u16,
+    lo: Bdd,
+    hi: Bdd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Op {
+    And = 1,
+    Or = 2,
+    Diff = 3,
+    Not = 4,
+}
+
+const CACHE_BITS: u32 = 18;
+
+#[derive(Clone)]
+pub struct Manager {
+    nodes: Vec<Node>,
+    unique: HashMap<Node, Bdd>,
+    cache: Vec<(u32, Bdd, Bdd, Bdd)>,
+    nvars: u16,
+}
+
+impl Manager {
+    pub fn new(nvars: u16) -> Self {
+        let term = Node {
+            var: nvars,
+            lo: 0,
+            hi: 0,
+        };
+        Manager {
+            nodes: vec![term, term],
+            unique: HashMap::new(),
+            cache: vec![(0, 0, 0, 0); 1 << CACHE_BITS],
+            nvars,
+        }
+    }
+
+    pub fn nvars(&self) -> u16 {
+        self.nvars
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    #[inline]
+    fn var(&self, b: Bdd) -> u16 {
+        self.nodes[b as usize].var
+    }
+
+    /// The node (var, lo, hi), reduced and shared.
+    pub fn mk(&mut self, var: u16, lo: Bdd, hi: Bdd) -> Bdd {
+        if lo == hi {
+            return lo;
+        }
+        let n = Node { var, lo, hi };
+        if let Some(&id) = self.unique.get(&n) {
+            return id;
+        }
+        let id = self.nodes.len() as Bdd;
+        self.nodes.push(n);
+        self.unique.insert(n, id);
+        id
+    }
+
+    #[inline]
+    fn slot(op: Op, a: Bdd, b: Bdd) -> usize {
+        let h = (a as u64)
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+            .wrapping_add((b as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+            .wrapping_add(op as u64);
+        (h >> (64 - CACHE_BITS)) as usize
+    }
+
+    pub fn and(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.apply(Op::And, a, b)
+    }
+    pub fn or(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.apply(Op::Or, a, b)
+    }
+    /// `a ∧ ¬b`
+    pub fn diff(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.apply(Op::Diff, a, b)
+    }
+    pub fn not(&mut self, a: Bdd) -> Bdd {
+        self.apply(Op::Not, a, TRUE)
+    }
+
+    fn apply(&mut self, op: Op, a: Bdd, b: Bdd) -> Bdd {
+        // Terminal cases.
+        match op {
+            Op::And => {
+                if a == FALSE || b == FALSE {
+                    return FALSE;
+                }
+                if a == TRUE {
+                    return b;
+                }
+                if b == TRUE || a == b {
+                    return a;
+                }
+            }
+            Op::Or => {
+                if a == TRUE || b == TRUE {
+                    return TRUE;
+                }
+                if a == FALSE {
+                    return b;
+                }
+                if b == FALSE || a == b {
+                    return a;
+                }
+            }
+            Op::Diff => {
+                if a == FALSE || b == TRUE || a == b {
+                    return FALSE;
+                }
+                if b == FALSE {
+                    return a;
+                }
+            }
+            Op::Not => {
+                if a <= TRUE {
+                    return 1 - a;
+                }
+            }
+        }
+        let (a, b) = if matches!(op, Op::And | Op::Or) && a > b {
+            (b, a)
+        } else {
+            (a, b)
+        };
+        let s = Self::slot(op, a, b);
+        let c = self.cache[s];
+        if c.0 == op as u32 && c.1 == a && c.2 == b {
+            return c.3;
+        }
+        let r = if op == Op::Not {
+            let n = self.nodes[a as usize];
+            let lo = self.apply(op, n.lo, TRUE);
+            let hi = self.apply(op, n.hi, TRUE);
+            self.mk(n.var, lo, hi)
+        } else {
+            let (va, vb) = (self.var(a), self.var(b));
+            let v = va.min(vb);
+            let (alo, ahi) = if va == v {
+                let n = self.nodes[a as usize];
+                (n.lo, n.hi)
+            } else {
+                (a, a)
+            };
+            let (blo, bhi) = if vb == v {
+                let n = self.nodes[b as usize];
+                (n.lo, n.hi)
+            } else {
+                (b, b)
+            };
+            let lo = self.apply(op, alo, blo);
+            let hi = self.apply(op, ahi, bhi);
+            self.mk(v, lo, hi)
+        };
+        self.cache[s] = (op as u32, a, b, r);
+        r
+    }
+
+    /// Does `a` contain `b`?
+    pub fn implies(&mut self, b: Bdd, a: Bdd) -> bool {
+        self.diff(b, a) == FALSE
+    }
+
+    /// Evaluate `b` on a full assignment (`bit(var)` gives each variable's value).
+    pub fn eval(&self, mut b: Bdd, bit: impl Fn(u16) -> bool) -> bool {
+        while b > TRUE {
+            let n = self.nodes[b as usize];
+            b = if bit(n.var) { n.hi } else { n.lo };
+        }
+        b == TRUE
+    }
+
+    /// One satisfying assignment; unconstrained variables are `false`.
+    pub fn sat_one(&self, mut b: Bdd) -> Option<Vec<bool>> {
+        if b == FALSE {
+            return None;
+        }
+        let mut out = vec![false; self.nvars as usize];
+        while b > TRUE {
+            let n = self.nodes[b as usize];
+            if n.lo != FALSE {
+                b = n.lo;
+            } else {
+                out[n.var as usize] = true;
+                b = n.hi;
+            }
+        }
+        Some(out)
+    }
+
+    /// `lo <= x <= hi` over the bits `vars` (most significant first).
+    pub fn range(&mut self, vars: std::ops::Range<u16>, lo: u64, hi: u64) -> Bdd {
+        if lo > hi {
+            return FALSE;
+        }
+        let ge = self.cmp(vars.clone(), lo, true);
+        let le = self.cmp(vars, hi, false);
+        self.and(ge, le)
+    }
+
+    /// `x >= k` (ge) or `x <= k` (!ge), built bottom-up from the least significant bit.
+    fn cmp(&mut self, vars: std::ops::Range<u16>, k: u64, ge: bool) -> Bdd {
+        let width = vars.len() as u32;
+        let mut node = TRUE;
+        for i in 0..width {
+            let var = vars.end - 1 - i as u16;
+            let bit = (k >> i) & 1 == 1;
+            node = match (ge, bit) {
+                (true, true) => self.mk(var, FALSE, node),
+                (true, false) => self.mk(var, node, TRUE),
+                (false, true) => self.mk(var, TRUE, node),
+                (false, false) => self.mk(var, node, FALSE),
+            };
+        }
+        node
+    }
+
+    /// `x & care == value & care` over `vars` (most significant first).
+    pub fn masked(&mut self, vars: std::ops::Range<u16>, value: u64, care: u64) -> Bdd {
+        let width = vars.len() as u32;
+        let mut node = TRUE;
+        for i in 0..width {
+            if (care >> i) & 1 == 0 {
+                continue;
+            }
+            let var = vars.end - 1 - i as u16;
+            node = if (value >> i) & 1 == 1 {
+                self.mk(var, FALSE, node)
+            } else {
+                self.mk(var, node, FALSE)
+            };
+        }
+        node
+    }
+
+    /// Number of satisfying assignments over all variables, as f64 (for statistics).
+    pub fn sat_count(&self, b: Bdd) -> f64 {
+        let mut memo = HashMap::new();
+        self.count_rec(b, &mut memo) * 2f64.powi(self.level(b) as i32)
+    }
+
+    fn level(&self, b: Bdd) -> u16 {
+        if b <= TRUE {
+            self.nvars
+        } else {
+            self.var(b)
+        }
+    }
+
+    fn count_rec(&self, b: Bdd, memo: &mut HashMap<Bdd, f64>) -> f64 {
+        if b == FALSE {
+            return 0.0;
+        }
+        if b == TRUE {
+            return 1.0;
+        }
+        if let Some(&c) = memo.get(&b) {
+            return c;
+        }
+        let n = self.nodes[b as usize];
+        let lo = self.count_rec(n.lo, memo) * 2f64.powi((self.level(n.lo) - n.var - 1) as i32);
+        let hi = self.count_rec(n.hi, memo) * 2f64.powi((self.level(n.hi) - n.var - 1) as i32);
+        memo.insert(b, lo + hi);
+        lo + hi
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn val(bits: &[bool], vars: std::ops::Range<u16>) -> u64 {
+        vars.fold(0, |acc, v| (acc << 1) | bits[v as usize] as u64)
+    }
+
+    #[test]
+    fn ranges_are_exact() {
+        let mut m = Manager::new(8);
+        for (lo, hi) in [(0u64, 255u64), (3, 3), (10, 200), (0, 0), (255, 255), (17, 64)] {
+            let r = m.range(0..8, lo, hi);
+            for x in 0..256u64 {
+                let inside = m.eval(r, |v| (x >> (7 - v)) & 1 == 1);
+                assert_eq!(inside, lo <= x && x <= hi, "{lo}-{hi} at {x}");
+            }
+            assert_eq!(m.sat_count(r) as u64, hi - lo + 1);
+            let w = m.sat_one(r).unwrap();
+            let x = val(&w, 0..8);
+            assert!(lo <= x && x <= hi);
+        }
+    }
+
+    #[test]
+    fn boolean_laws() {
+        let mut m = Manager::new(8);
+        let a = m.range(0..8, 10, 100);
+        let b = m.masked(0..8, 0b0100_0000, 0b1100_0000);
+        let ab = m.and(a, b);
+        let na = m.not(a);
+        let union = m.or(ab, na);
+        let nb = m.not(b);
+        let expect = m.or(na, b);
+        assert_eq!(union, expect);
+        assert_eq!(m.diff(a, a), FALSE);
+        let x = m.or(a, na);
+        assert_eq!(x, TRUE);
+        assert!(m.implies(ab, a));
+        assert!(!m.implies(a, ab));
+        let _ = nb;
+        for x in 0..256u64 {
+            let bit = |v: u16| (x >> (7 - v)) & 1 == 1;
+            assert_eq!(m.eval(ab, bit), (10..=100).contains(&x) && (x >> 6) == 1);
+        }
+    }
+}

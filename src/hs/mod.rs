@@ -1,0 +1,383 @@
+//! Exact packet-header sets. `Space` owns the BDD manager and knows the header layout;
+//! everything above it talks in fields, matches and concrete packets. Swapping the set
+//! algebra means replacing this module only.
+
+pub mod bdd;
+
+use crate::model::{AddrSet, IpMatch, Mac, Match, PortRange, Service};
+pub use bdd::{Bdd, FALSE, TRUE};
+use serde::Serialize;
+use std::net::Ipv4Addr;
+use std::ops::Range;
+
+/// Header fields, in BDD variable order (top first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Field {
+    Proto,
+    DstIp,
+    DstPort,
+    SrcIp,
+    SrcPort,
+    IcmpType,
+    IcmpCode,
+    /// TCP with ACK or RST set (a packet of an existing connection).
+    Established,
+    Vlan,
+    SrcMac,
+    DstMac,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] = [
+        Field::Proto,
+        Field::DstIp,
+        Field::DstPort,
+        Field::SrcIp,
+        Field::SrcPort,
+        Field::IcmpType,
+        Field::IcmpCode,
+        Field::Established,
+        Field::Vlan,
+        Field::SrcMac,
+        Field::DstMac,
+    ];
+    pub fn width(self) -> u16 {
+        match self {
+            Field::Proto => 8,
+            Field::DstIp | Field::SrcIp => 32,
+            Field::DstPort | Field::SrcPort => 16,
+            Field::IcmpType | Field::IcmpCode => 8,
+            Field::Established => 1,
+            Field::Vlan => 12,
+            Field::SrcMac | Field::DstMac => 48,
+        }
+    }
+    pub fn vars(self) -> Range<u16> {
+        let mut start = 0;
+        for f in Field::ALL {
+            if f == self {
+                return start..start + f.width();
+            }
+            start += f.width();
+        }
+        unreachable!()
+    }
+    pub fn total_width() -> u16 {
+        Field::ALL.iter().map(|f| f.width()).sum()
+    }
+}
+
+/// One concrete packet header.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Packet {
+    pub src_mac: Mac,
+    pub dst_mac: Mac,
+    pub vlan: u16,
+    pub src_ip: Ipv4Addr,
+    pub dst_ip: Ipv4Addr,
+    pub proto: u8,
+    pub src_port: u16,
+    pub dst_port: u16,
+    pub icmp_type: u8,
+    pub icmp_code: u8,
+    pub established: bool,
+}
+
+pub fn mac_u64(m: Mac) -> u64 {
+    let o = m.octets();
+    o.iter().fold(0u64, |a, &b| (a << 8) | b as u64)
+}
+
+pub fn u64_mac(v: u64) -> Mac {
+    let b = v.to_be_bytes();
+    Mac::new(b[2], b[3], b[4], b[5], b[6], b[7])
+}
+
+impl Packet {
+    pub fn get(&self, f: Field) -> u64 {
+        match f {
+            Field::Proto => self.proto as u64,
+            Field::DstIp => u32::from(self.dst_ip) as u64,
+            Field::DstPort => self.dst_port as u64,
+            Field::SrcIp => u32::from(self.src_ip) as u64,
+            Field::SrcPort => self.src_port as u64,
+            Field::IcmpType => self.icmp_type as u64,
+            Field::IcmpCode => self.icmp_code as u64,
+            Field::Established => self.established as u64,
+            Field::Vlan => self.vlan as u64,
+            Field::SrcMac => mac_u64(self.src_mac),
+            Field::DstMac => mac_u64(self.dst_mac),
+        }
+    }
+    fn set(&mut self, f: Field, v: u64) {
+        match f {
+            Field::Proto => self.proto = v as u8,
+            Field::DstIp => self.dst_ip = Ipv4Addr::from(v as u32),
+            Field::DstPort => self.dst_port = v as u16,
+            Field::SrcIp => self.src_ip = Ipv4Addr::from(v as u32),
+            Field::SrcPort => self.src_port = v as u16,
+            Field::IcmpType => self.icmp_type = v as u8,
+            Field::IcmpCode => self.icmp_code = v as u8,
+            Field::Established => self.established = v != 0,
+            Field::Vlan => self.vlan = v as u16,
+            Field::SrcMac => self.src_mac = u64_mac(v),
+            Field::DstMac => self.dst_mac = u64_mac(v),
+        }
+    }
+    pub fn zero() -> Packet {
+        Packet {
+            src_mac: Mac::zero(),
+            dst_mac: Mac::zero(),
+            vlan: 0,
+            src_ip: Ipv4Addr::UNSPECIFIED,
+            dst_ip: Ipv4Addr::UNSPECIFIED,
+            proto: 0,
+            src_port: 0,
+            dst_port: 0,
+            icmp_type: 0,
+            icmp_code: 0,
+            established: false,
+        }
+    }
+    /// Ports are meaningful only for TCP/UDP/SCTP; ICMP type/code only for ICMP.
+    pub fn has_ports(&self) -> bool {
+        matches!(self.proto, 6 | 17 | 132)
+    }
+}
+
+/// The header space: a BDD manager plus builders from model terms.
+#[derive(Clone)]
+pub struct Space {
+    pub m: bdd::Manager,
+}
+
+impl Default for Space {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Space {
+    pub fn new() -> Self {
+        Space {
+            m: bdd::Manager::new(Field::total_width()),
+        }
+    }
+
+    pub fn eq(&mut self, f: Field, v: u64) -> Bdd {
+        let w = f.width();
+        let care = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+        self.m.masked(f.vars(), v, care)
+    }
+    pub fn range(&mut self, f: Field, lo: u64, hi: u64) -> Bdd {
+        self.m.range(f.vars(), lo, hi)
+    }
+    pub fn prefix(&mut self, f: Field, addr: Ipv4Addr, len: u8) -> Bdd {
+        let care = if len == 0 {
+            0
+        } else {
+            (u32::MAX << (32 - len.min(32))) as u64
+        };
+        self.m.masked(f.vars(), u32::from(addr) as u64, care)
+    }
+    pub fn and(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.m.and(a, b)
+    }
+    pub fn or(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.m.or(a, b)
+    }
+    pub fn diff(&mut self, a: Bdd, b: Bdd) -> Bdd {
+        self.m.diff(a, b)
+    }
+    pub fn not(&mut self, a: Bdd) -> Bdd {
+        self.m.not(a)
+    }
+    pub fn or_all(&mut self, it: impl IntoIterator<Item = Bdd>) -> Bdd {
+        let mut acc = FALSE;
+        for b in it {
+            acc = self.m.or(acc, b);
+        }
+        acc
+    }
+
+    pub fn ip(&mut self, f: Field, m: &IpMatch) -> Bdd {
+        match m {
+            IpMatch::Any => TRUE,
+            IpMatch::Wildcard { addr, wildcard } => {
+                let care = !u32::from(*wildcard) as u64;
+                self.m.masked(f.vars(), u32::from(*addr) as u64, care)
+            }
+            IpMatch::Range { lo, hi } => {
+                self.m
+                    .range(f.vars(), u32::from(*lo) as u64, u32::from(*hi) as u64)
+            }
+        }
+    }
+
+    pub fn addrs(&mut self, f: Field, s: &AddrSet) -> Bdd {
+        let mut acc = FALSE;
+        for m in &s.items {
+            let b = self.ip(f, m);
+            acc = self.m.or(acc, b);
+        }
+        acc
+    }
+
+    fn port(&mut self, f: Field, r: PortRange) -> Bdd {
+        if r.is_any() {
+            TRUE
+        } else {
+            self.range(f, r.lo as u64, r.hi as u64)
+        }
+    }
+
+    pub fn service(&mut self, s: &Service) -> Bdd {
+        let mut b = TRUE;
+        if let Some(p) = s.proto {
+            b = self.eq(Field::Proto, p as u64);
+        }
+        let sp = self.port(Field::SrcPort, s.sport);
+        let dp = self.port(Field::DstPort, s.dport);
+        b = self.m.and(b, sp);
+        b = self.m.and(b, dp);
+        if let Some(t) = s.icmp_type {
+            let t = self.eq(Field::IcmpType, t as u64);
+            b = self.m.and(b, t);
+        }
+        if let Some(c) = s.icmp_code {
+            let c = self.eq(Field::IcmpCode, c as u64);
+            b = self.m.and(b, c);
+        }
+        b
+    }
+
+    pub fn mac_set(&mut self, f: Field, macs: &[Mac]) -> Bdd {
+        let mut acc = FALSE;
+        for m in macs {
+            let b = self.eq(f, mac_u64(*m));
+            acc = self.m.or(acc, b);
+        }
+        acc
+    }
+
+    /// The exact set of packets a model [`Match`] admits.
+    pub fn matches(&mut self, mt: &Match) -> Bdd {
+        let src = self.addrs(Field::SrcIp, &mt.src);
+        let dst = self.addrs(Field::DstIp, &mt.dst);
+        let mut b = self.m.and(src, dst);
+        if !mt.services.is_empty() {
+            let mut svc = FALSE;
+            for s in &mt.services {
+                let x = self.service(s);
+                svc = self.m.or(svc, x);
+            }
+            b = self.m.and(b, svc);
+        }
+        if let Some(est) = mt.established {
+            let tcp = self.eq(Field::Proto, 6);
+            let e = self.eq(Field::Established, est as u64);
+            let te = self.m.and(tcp, e);
+            b = self.m.and(b, te);
+        }
+        if let Some(macs) = &mt.src_mac {
+            let mm = self.mac_set(Field::SrcMac, macs);
+            b = self.m.and(b, mm);
+        }
+        b
+    }
+
+    pub fn contains(&self, b: Bdd, p: &Packet) -> bool {
+        let vals: Vec<(Range<u16>, u64)> = Field::ALL.iter().map(|f| (f.vars(), p.get(*f))).collect();
+        self.m.eval(b, |v| {
+            for (r, val) in &vals {
+                if r.contains(&v) {
+                    let shift = r.end - 1 - v;
+                    return (val >> shift) & 1 == 1;
+                }
+            }
+            false
+        })
+    }
+
+    /// A concrete packet in `b`, steered towards readable values: each preference
+    /// `(field, value)` is applied in order when the set allows it.
+    pub fn witness(&mut self, b: Bdd, prefs: &[(Field, u64)]) -> Option<Packet> {
+        if b == FALSE {
+            return None;
+        }
+        let mut cur = b;
+        for &(f, v) in prefs {
+            let e = self.eq(f, v);
+            let n = self.m.and(cur, e);
+            if n != FALSE {
+                cur = n;
+            }
+        }
+        let bits = self.m.sat_one(cur)?;
+        let mut p = Packet::zero();
+        for f in Field::ALL {
+            let v = f.vars().fold(0u64, |a, i| (a << 1) | bits[i as usize] as u64);
+            p.set(f, v);
+        }
+        Some(p)
+    }
+
+    /// Preferences that make witnesses look like real flows (TCP SYN to a common port
+    /// from an ephemeral port), tried in order after the caller's own.
+    pub fn default_prefs() -> Vec<(Field, u64)> {
+        vec![
+            (Field::Established, 0),
+            (Field::Proto, 6),
+            (Field::DstPort, 443),
+            (Field::DstPort, 80),
+            (Field::DstPort, 25),
+            (Field::DstPort, 22),
+            (Field::DstPort, 23),
+            (Field::DstPort, 445),
+            (Field::DstPort, 3389),
+            (Field::SrcPort, 49152),
+            (Field::Proto, 17),
+            (Field::DstPort, 53),
+            (Field::Proto, 1),
+            (Field::IcmpType, 8),
+            (Field::Vlan, 0),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::*;
+
+    #[test]
+    fn match_semantics_agree_with_model() {
+        let mut s = Space::new();
+        let mt = Match {
+            src: AddrSet::one(IpMatch::Wildcard {
+                addr: "10.1.0.5".parse().unwrap(),
+                wildcard: "0.0.255.0".parse().unwrap(),
+            }),
+            dst: AddrSet::one(IpMatch::prefix("192.168.0.0".parse().unwrap(), 16)),
+            services: vec![Service::tcp_dport(80, 90), Service::proto(proto::ICMP)],
+            established: None,
+            src_mac: None,
+        };
+        let b = s.matches(&mt);
+        let mut p = Packet::zero();
+        p.src_ip = "10.1.77.5".parse().unwrap();
+        p.dst_ip = "192.168.3.4".parse().unwrap();
+        p.proto = 6;
+        p.dst_port = 85;
+        assert!(s.contains(b, &p));
+        p.dst_port = 91;
+        assert!(!s.contains(b, &p));
+        p.proto = 1;
+        assert!(s.contains(b, &p));
+        p.src_ip = "10.1.77.6".parse().unwrap();
+        assert!(!s.contains(b, &p));
+        let w = s.witness(b, &Space::default_prefs()).unwrap();
+        assert!(s.contains(b, &w));
+        assert_eq!((w.proto, w.dst_port), (6, 80));
+    }
+}
