@@ -4,8 +4,13 @@
 //! `graph` (connectivity) → `hs` (exact header sets) / `engine` (reachability) →
 //! `rules` (checks) → `report`.
 
+pub mod audit;
 pub mod dialect;
+pub mod engine;
+pub mod graph;
+pub mod hs;
 pub mod model;
 pub mod redact;
-pub mod engine;
-pub mod hs;
+pub mod report;
+pub mod rules;
+pub mod snapshot;

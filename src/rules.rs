@@ -1,0 +1,687 @@
+//! Rule registry and evaluators. Rules are data (`rules/*.toml`, embedded at build time);
+//! each names an evaluator `kind` with parameters. Evaluators only combine reachability
+//! answers from the engine — they never read config text.
+//!
+//! Evaluation runs in two phases: the reachability work for every rule runs in parallel
+//! (rayon) and yields violating atom sets; witnesses and paths are then drawn
+//! sequentially, so output order and content are deterministic.
+
+use crate::engine::{Bits, EdgeId, NodeId};
+use crate::graph::{Graph, Taint};
+use crate::hs::{Field, Packet, Space};
+use crate::model::Span;
+use crate::snapshot::{Endpoint, PortSpec, Snapshot, Tier};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The rule files shipped with sanso.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("MN-ISOLATION.toml", include_str!("../rules/MN-ISOLATION.toml")),
+    ("MN-TOKUTEI-ONLY.toml", include_str!("../rules/MN-TOKUTEI-ONLY.toml")),
+    ("TOKUTEI-IP.toml", include_str!("../rules/TOKUTEI-IP.toml")),
+    ("TOKUTEI-PORT.toml", include_str!("../rules/TOKUTEI-PORT.toml")),
+    ("TOKUTEI-MAC.toml", include_str!("../rules/TOKUTEI-MAC.toml")),
+    ("TOKUTEI-PATH.toml", include_str!("../rules/TOKUTEI-PATH.toml")),
+    ("SPLIT-MUGAIKA-ONLY.toml", include_str!("../rules/SPLIT-MUGAIKA-ONLY.toml")),
+    ("LGWAN-PROTOCOLS.toml", include_str!("../rules/LGWAN-PROTOCOLS.toml")),
+];
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub kind: String,
+    pub severity: String,
+    pub clause: String,
+    pub models: Vec<String>,
+    pub title_ja: String,
+    pub title_en: String,
+    pub rationale_ja: String,
+    pub rationale_en: String,
+    pub remediation_ja: String,
+    pub remediation_en: String,
+    #[serde(default)]
+    pub params: Params,
+    #[serde(default)]
+    pub example: Vec<Example>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// Source side tiers.
+    #[serde(default)]
+    pub from: Vec<String>,
+    /// Destination side tiers.
+    #[serde(default)]
+    pub to: Vec<String>,
+    /// External zone kinds counted on the destination side (for `to` containing "external"
+    /// these restrict; for other rules they add).
+    #[serde(default)]
+    pub to_kinds: Vec<String>,
+    /// External zone kinds excluded from the destination side.
+    #[serde(default)]
+    pub exclude_kinds: Vec<String>,
+    /// Check both directions.
+    #[serde(default)]
+    pub both_ways: bool,
+    /// `tokutei` or `mugaika`.
+    #[serde(default)]
+    pub declared: String,
+    /// For flow-tightness: ip | port | mac | path.
+    #[serde(default)]
+    pub aspect: String,
+    /// For protocol-allowlist.
+    #[serde(default)]
+    pub allowed: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub snapshot: String,
+    pub expect: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct RuleError {
+    pub file: String,
+    pub message: String,
+}
+
+const KINDS: &[&str] = &["isolation", "only-declared-flows", "flow-tightness", "protocol-allowlist"];
+
+pub fn load_builtin() -> Result<Vec<Rule>, RuleError> {
+    let mut rules = vec![];
+    for (file, text) in BUILTIN {
+        rules.push(parse_rule(file, text)?);
+    }
+    Ok(rules)
+}
+
+pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
+    let r: Rule = toml::from_str(text).map_err(|e| RuleError {
+        file: file.to_string(),
+        message: e.to_string(),
+    })?;
+    if !KINDS.contains(&r.kind.as_str()) {
+        return Err(RuleError {
+            file: file.into(),
+            message: format!("unknown kind {}", r.kind),
+        });
+    }
+    Ok(r)
+}
+
+/// A hash of the rule pack (for manifests): FNV-1a over the embedded files.
+pub fn pack_version() -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (f, t) in BUILTIN {
+        for b in f.bytes().chain(t.bytes()) {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+pub fn default_lgwan_allowed() -> Vec<PortSpec> {
+    ["udp/53", "tcp/53", "udp/123", "tcp/25", "tcp/80", "tcp/443", "tcp/389", "tcp/636"]
+        .iter()
+        .filter_map(|s| PortSpec::parse(s))
+        .collect()
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pass,
+    Violated,
+    Unproven,
+    NotApplicable,
+}
+
+impl Status {
+    pub fn id(&self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Violated => "violated",
+            Status::Unproven => "unproven",
+            Status::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Hop {
+    pub device: String,
+    #[serde(rename = "in")]
+    pub in_if: Option<String>,
+    pub out: Option<String>,
+    pub lines: Vec<String>,
+}
+
+/// Structured finding text, rendered per language by the report.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Subject {
+    pub src: String,
+    pub dst: String,
+    /// Name of the 特定通信 / 無害化 entry concerned, if any.
+    pub flow: Option<String>,
+    /// Extra detail key for messages.
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: String,
+    pub clause: String,
+    pub subject: Subject,
+    pub witness: Option<Packet>,
+    pub path: Vec<Hop>,
+    /// Source edge point of the witness (device:interface).
+    pub src_point: Option<String>,
+    pub dst_point: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    pub rule: String,
+    pub status: Status,
+    /// Lines that could change this result but were not understood.
+    pub unproven_by: Vec<Taint>,
+    pub note: Option<String>,
+}
+
+/// A violation before its witness is drawn.
+struct Raw {
+    subject: Subject,
+    bits: Bits,
+    sources: Vec<NodeId>,
+    sink: NodeId,
+    prefs: Vec<(Field, u64)>,
+    src_point: Option<usize>,
+    dst_point: usize,
+}
+
+/// A witness-free finding (inventory-level).
+struct Plain {
+    subject: Subject,
+}
+
+struct Outcome {
+    raws: Vec<Raw>,
+    plains: Vec<Plain>,
+    taint: BTreeSet<Taint>,
+    not_applicable: Option<String>,
+    unproven_note: Option<String>,
+}
+
+impl Outcome {
+    fn new() -> Self {
+        Outcome {
+            raws: vec![],
+            plains: vec![],
+            taint: BTreeSet::new(),
+            not_applicable: None,
+            unproven_note: None,
+        }
+    }
+}
+
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    pub g: &'a Graph,
+}
+
+fn tiers(v: &[String]) -> Vec<Tier> {
+    v.iter().filter_map(|s| Tier::parse(s)).collect()
+}
+
+impl Ctx<'_> {
+    fn zone_in(&self, zi: usize, tiers: &[Tier], kinds: &[String], exclude: &[String]) -> bool {
+        let z = &self.snap.zones[zi];
+        if exclude.contains(&z.kind) && z.tier == Tier::External {
+            return false;
+        }
+        if z.tier == Tier::External && tiers.contains(&Tier::External) {
+            return kinds.is_empty() || kinds.contains(&z.kind);
+        }
+        tiers.contains(&z.tier) || (z.tier == Tier::External && kinds.contains(&z.kind))
+    }
+
+    /// Reach from the points of source zone `zi` (injecting `inject`), recording taint.
+    fn reach_from(&self, points: &[usize], inject: &Bits, taint: &mut BTreeSet<Taint>) -> Vec<Bits> {
+        let e = &self.g.engine;
+        let sources: Vec<(NodeId, Bits)> = points.iter().map(|&p| (self.g.points[p].src, inject.clone())).collect();
+        e.reach(&sources, |edge: EdgeId, _input| {
+            for t in &self.g.info[edge as usize].taint {
+                taint.insert(t.clone());
+            }
+        })
+    }
+
+    fn points_of_zone(&self, zi: usize) -> Vec<usize> {
+        (0..self.g.points.len()).filter(|&p| self.g.points[p].zones.contains(&zi)).collect()
+    }
+
+    fn q(&self, id: u32) -> &Bits {
+        self.g.engine.query(id)
+    }
+
+    fn ports_bits(&self, ports: &[PortSpec]) -> Bits {
+        let mut b = Bits::empty(self.g.engine.words);
+        for p in ports {
+            b.or_assign(self.q(self.g.q.ports[p]));
+        }
+        b
+    }
+
+    fn ep_dst(&self, e: Endpoint) -> &Bits {
+        match e {
+            Endpoint::Host(h) => self.q(self.g.q.host_dst[h]),
+            Endpoint::Zone(z) => self.q(self.g.q.zone_dst[z]),
+        }
+    }
+    fn ep_src(&self, e: Endpoint) -> &Bits {
+        match e {
+            Endpoint::Host(h) => self.q(self.g.q.host_src[h]),
+            Endpoint::Zone(z) => self.q(self.g.q.zone_src[z]),
+        }
+    }
+
+    fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
+        let mut v = vec![];
+        if let Some(h) = host {
+            let h = &self.snap.hosts[h];
+            v.push((Field::SrcIp, u32::from(h.ip) as u64));
+            if let Some(m) = h.mac {
+                v.push((Field::SrcMac, crate::hs::mac_u64(m)));
+            }
+        }
+        if let Some(n) = self.snap.zones[zi].subnets.first() {
+            // A plausible host address inside the source zone.
+            v.push((Field::SrcIp, (u32::from(n.network()) + if n.prefix() < 31 { 10 } else { 0 }) as u64));
+        }
+        v
+    }
+
+    /// For every source zone in `from` and sink zone in `to`: the new flows the sink
+    /// receives addressed into that zone, minus `allowed(src_zone, dst_zone)`.
+    fn zone_pairs(
+        &self,
+        from: &dyn Fn(usize) -> bool,
+        to: &dyn Fn(usize) -> bool,
+        allowed: &dyn Fn(usize, usize) -> Bits,
+        detail: &str,
+        out: &mut Outcome,
+    ) {
+        let nz = self.snap.zones.len();
+        for sz in (0..nz).filter(|&z| from(z)) {
+            let pts = self.points_of_zone(sz);
+            if pts.is_empty() {
+                continue;
+            }
+            let inject = self.q(self.g.q.new_flow).clone();
+            let reach = self.reach_from(&pts, &inject, &mut out.taint);
+            for dz in (0..nz).filter(|&z| to(z) && z != sz) {
+                let ok = allowed(sz, dz);
+                let mut best: Option<Raw> = None;
+                for (pi, p) in self.g.points.iter().enumerate() {
+                    if !p.zones.contains(&dz) || pts.contains(&pi) {
+                        continue;
+                    }
+                    let v = reach[p.sink as usize].and(self.q(self.g.q.zone_dst[dz])).minus(&ok);
+                    if v.is_empty() {
+                        continue;
+                    }
+                    if best.is_none() {
+                        best = Some(Raw {
+                            subject: Subject {
+                                src: self.snap.zones[sz].name.clone(),
+                                dst: self.snap.zones[dz].name.clone(),
+                                flow: None,
+                                detail: detail.into(),
+                            },
+                            bits: v,
+                            sources: pts.iter().map(|&p| self.g.points[p].src).collect(),
+                            sink: p.sink,
+                            prefs: self.src_prefs(sz, None),
+                            src_point: None,
+                            dst_point: pi,
+                        });
+                    }
+                }
+                if let Some(r) = best {
+                    out.raws.push(r);
+                }
+            }
+        }
+    }
+}
+
+fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
+    let mut out = Outcome::new();
+    let p = &rule.params;
+    let snap = cx.snap;
+    let from_t = tiers(&p.from);
+    let to_t = tiers(&p.to);
+    match rule.kind.as_str() {
+        "isolation" => {
+            let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+            let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
+            let none = |_: usize, _: usize| Bits::empty(cx.g.engine.words);
+            cx.zone_pairs(&a, &b, &none, "isolation", &mut out);
+            if p.both_ways {
+                cx.zone_pairs(&b, &a, &none, "isolation", &mut out);
+            }
+        }
+        "only-declared-flows" => {
+            let declared: &[crate::snapshot::Flow] = if p.declared == "mugaika" { &snap.mugaika } else { &snap.tokutei };
+            let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+            let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
+            let exact = p.declared == "mugaika";
+            // Declared flows that the tier model forbids outright.
+            if !exact {
+                for f in declared {
+                    let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
+                    let bad = |z: usize| matches!(snap.zones[z].tier, Tier::Lgwan | Tier::Internet);
+                    let mn = |z: usize| snap.zones[z].tier == Tier::Mynumber;
+                    if (mn(fz) && bad(tz)) || (mn(tz) && bad(fz)) {
+                        out.plains.push(Plain {
+                            subject: Subject {
+                                src: snap.endpoint_name(f.from).into(),
+                                dst: snap.endpoint_name(f.to).into(),
+                                flow: Some(f.name.clone()),
+                                detail: "tokutei-to-internal-tier".into(),
+                            },
+                        });
+                    }
+                }
+            }
+            let allowed = |sz: usize, dz: usize| {
+                let mut bits = Bits::empty(cx.g.engine.words);
+                for f in declared {
+                    if snap.endpoint_zone(f.from) != sz || snap.endpoint_zone(f.to) != dz {
+                        continue;
+                    }
+                    if exact {
+                        bits.or_assign(&cx.ep_src(f.from).and(cx.ep_dst(f.to)).and(&cx.ports_bits(&f.ports)));
+                    } else {
+                        bits.or_assign(cx.ep_dst(f.to));
+                    }
+                }
+                bits
+            };
+            cx.zone_pairs(&a, &b, &allowed, &p.declared, &mut out);
+            if p.both_ways {
+                cx.zone_pairs(&b, &a, &allowed, &p.declared, &mut out);
+            }
+        }
+        "protocol-allowlist" => {
+            let specs = if p.allowed.is_empty() {
+                snap.lgwan_allowed.clone().unwrap_or_else(default_lgwan_allowed)
+            } else {
+                p.allowed.iter().filter_map(|s| PortSpec::parse(s)).collect()
+            };
+            let specs = snap.lgwan_allowed.clone().unwrap_or(specs);
+            let ok = cx.ports_bits(&specs);
+            let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+            let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
+            if !(0..snap.zones.len()).any(b) {
+                out.not_applicable = Some("no-lgwan-zone".into());
+            }
+            let allowed = |_: usize, _: usize| ok.clone();
+            cx.zone_pairs(&a, &b, &allowed, "protocol", &mut out);
+        }
+        "flow-tightness" => tightness(rule, cx, &mut out),
+        _ => unreachable!("validated kinds"),
+    }
+    out
+}
+
+/// TOKUTEI-IP / PORT / MAC / PATH: how tightly the network limits each 特定通信.
+fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
+    let snap = cx.snap;
+    let g = cx.g;
+    let words = g.engine.words;
+    if snap.tokutei.is_empty() {
+        out.not_applicable = Some("no-tokutei".into());
+        return;
+    }
+    let mut notes = vec![];
+    let mut done_dst: BTreeSet<(usize, String)> = BTreeSet::new();
+    for t in &snap.tokutei {
+        let fz = snap.endpoint_zone(t.from);
+        let tz = snap.endpoint_zone(t.to);
+        // All declared flows to the same destination.
+        let same_dst: Vec<&crate::snapshot::Flow> = snap.tokutei.iter().filter(|o| o.to == t.to).collect();
+        let mut ports_any = Bits::empty(words);
+        let mut allowed = Bits::empty(words);
+        for o in &same_dst {
+            let pb = cx.ports_bits(&o.ports);
+            ports_any.or_assign(&pb);
+            allowed.or_assign(&cx.ep_src(o.from).and(&pb));
+        }
+        let dst = cx.ep_dst(t.to).clone();
+        let dst_points: Vec<usize> = cx.points_of_zone(tz);
+        let src_host = match t.from {
+            Endpoint::Host(h) => Some(h),
+            Endpoint::Zone(_) => None,
+        };
+        let host_point = src_host.and_then(|h| g.points.iter().position(|p| p.host == Some(h)));
+        let new_flow = cx.q(g.q.new_flow).clone();
+        let (sources, inject, viol_filter, detail): (Vec<usize>, Bits, Bits, &str) = match rule.params.aspect.as_str() {
+            "ip" | "port" => {
+                // Once per destination: the rule concerns what reaches it.
+                let key = (tz, format!("{:?}", t.to));
+                if !done_dst.insert(key) {
+                    continue;
+                }
+                let src_tier = snap.zones[fz].tier;
+                let pts: Vec<usize> = (0..g.points.len())
+                    .filter(|&p| g.points[p].zones.iter().any(|&z| snap.zones[z].tier == src_tier) && !dst_points.contains(&p))
+                    .collect();
+                let filt = if rule.params.aspect == "ip" {
+                    dst.and(&ports_any).minus(&allowed)
+                } else {
+                    dst.minus(&ports_any)
+                };
+                (pts, new_flow, filt, rule.params.aspect.as_str())
+            }
+            "mac" | "path" => {
+                let Some(h) = src_host else { continue };
+                let Some(hp) = host_point else {
+                    notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
+                    continue;
+                };
+                let flow = new_flow.and(cx.ep_src(t.from)).and(&cx.ports_bits(&t.ports));
+                if rule.params.aspect == "mac" {
+                    let Some(mq) = g.q.host_mac[h] else {
+                        notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
+                        continue;
+                    };
+                    (vec![hp], flow.minus(cx.q(mq)), dst.clone(), "mac")
+                } else {
+                    let pts: Vec<usize> = (0..g.points.len()).filter(|&p| p != hp && !dst_points.contains(&p)).collect();
+                    (pts, flow, dst.clone(), "path")
+                }
+            }
+            other => {
+                notes.push(format!("unknown aspect {other}"));
+                continue;
+            }
+        };
+        if sources.is_empty() {
+            continue;
+        }
+        let reach = cx.reach_from(&sources, &inject, &mut out.taint);
+        for &dp in &dst_points {
+            let v = reach[g.points[dp].sink as usize].and(&viol_filter);
+            if v.is_empty() {
+                continue;
+            }
+            // For "path", name the spoofing port: the first source that reaches alone.
+            let (srcs, src_point) = if detail == "path" || detail == "mac" {
+                let sp = sources
+                    .iter()
+                    .copied()
+                    .find(|&s| {
+                        let r = g.engine.reach(&[(g.points[s].src, inject.clone())], |_, _| {});
+                        !r[g.points[dp].sink as usize].and(&viol_filter).is_empty()
+                    })
+                    .expect("a union's member reaches");
+                (vec![g.points[sp].src], Some(sp))
+            } else {
+                (sources.iter().map(|&p| g.points[p].src).collect(), None)
+            };
+            let mut prefs = vec![];
+            if detail == "path" || detail == "mac" {
+                let h = &snap.hosts[src_host.expect("host")];
+                prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
+            }
+            prefs.extend(cx.src_prefs(fz, None));
+            out.raws.push(Raw {
+                subject: Subject {
+                    src: snap.endpoint_name(t.from).into(),
+                    dst: snap.endpoint_name(t.to).into(),
+                    flow: Some(t.name.clone()),
+                    detail: detail.into(),
+                },
+                bits: v,
+                sources: srcs,
+                sink: g.points[dp].sink,
+                prefs,
+                src_point,
+                dst_point: dp,
+            });
+            break;
+        }
+    }
+    if !notes.is_empty() {
+        out.unproven_note = Some(notes.join("; "));
+    }
+}
+
+pub struct Evaluation {
+    pub checks: Vec<CheckResult>,
+    pub findings: Vec<Finding>,
+}
+
+/// Run every rule that applies to the snapshot's model.
+pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
+    let outcomes: Vec<(usize, Outcome)> = {
+        let cx = Ctx { snap, g };
+        rules
+            .par_iter()
+            .enumerate()
+            .filter(|(_, r)| r.models.iter().any(|m| *m == snap.model))
+            .map(|(i, r)| (i, evaluate_rule(r, &cx)))
+            .collect()
+    };
+    let mut checks = vec![];
+    let mut findings = vec![];
+    let file_taint: Vec<Taint> = snap
+        .file_errors
+        .iter()
+        .map(|e| Taint {
+            file: e.file.clone(),
+            line: e.line,
+            text: String::new(),
+            reason: e.message.clone(),
+        })
+        .collect();
+    for (i, o) in outcomes {
+        let r = &rules[i];
+        let mut fs = vec![];
+        for p in o.plains {
+            fs.push(Finding {
+                rule: r.id.clone(),
+                severity: r.severity.clone(),
+                clause: r.clause.clone(),
+                subject: p.subject,
+                witness: None,
+                path: vec![],
+                src_point: None,
+                dst_point: None,
+            });
+        }
+        for raw in o.raws {
+            fs.push(draw(r, raw, g));
+        }
+        fs.sort_by(|a, b| a.subject.cmp(&b.subject));
+        let mut taint: Vec<Taint> = o.taint.into_iter().collect();
+        taint.extend(file_taint.iter().cloned());
+        let status = if !fs.is_empty() {
+            Status::Violated
+        } else if !taint.is_empty() || o.unproven_note.is_some() {
+            Status::Unproven
+        } else if o.not_applicable.is_some() {
+            Status::NotApplicable
+        } else {
+            Status::Pass
+        };
+        checks.push(CheckResult {
+            rule: r.id.clone(),
+            status,
+            unproven_by: taint,
+            note: o.unproven_note.or(o.not_applicable),
+        });
+        findings.extend(fs);
+    }
+    Evaluation { checks, findings }
+}
+
+/// Draw a concrete witness and its hop-by-hop path with config lines.
+fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
+    let viol = g.engine.to_bdd(&raw.bits);
+    let mut prefs = raw.prefs.clone();
+    prefs.extend(Space::default_prefs());
+    let w = g.engine.space.witness(viol, &prefs).expect("non-empty violation");
+    let atom = g.engine.atom_of(&w);
+    let (start, edges) = g.engine.path(&raw.sources, atom, raw.sink).expect("witness atom reaches the sink");
+    let src_point = raw.src_point.or_else(|| g.points.iter().position(|p| p.src == start));
+    let mut hops: Vec<Hop> = vec![];
+    for e in edges {
+        let info = &g.info[e as usize];
+        let lines: Vec<String> = info
+            .pieces
+            .iter()
+            .find(|(b, _)| g.engine.space.contains(*b, &w))
+            .map(|(_, l)| l.iter().filter(|s| s.file.starts_with("configs/")).map(Span::to_string).collect())
+            .unwrap_or_default();
+        let Some(dev) = &info.device else { continue };
+        match hops.last_mut() {
+            Some(h) if h.device == *dev => {
+                if info.out_if.is_some() {
+                    h.out = info.out_if.clone();
+                }
+                for l in lines {
+                    if !h.lines.contains(&l) {
+                        h.lines.push(l);
+                    }
+                }
+            }
+            _ => hops.push(Hop {
+                device: dev.clone(),
+                in_if: info.in_if.clone(),
+                out: info.out_if.clone(),
+                lines,
+            }),
+        }
+    }
+    let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
+    Finding {
+        rule: r.id.clone(),
+        severity: r.severity.clone(),
+        clause: r.clause.clone(),
+        subject: raw.subject,
+        witness: Some(w),
+        path: hops,
+        src_point: src_point.map(pt),
+        dst_point: Some(pt(raw.dst_point)),
+    }
+}

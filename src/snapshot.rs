@@ -1,0 +1,778 @@
+//! Snapshot loading: `sanso.toml` (inventory), `topology.toml` (links) and `configs/`.
+//! Every inventory error is reported once, with file:line, as an [`InputError`].
+
+use crate::dialect;
+use crate::model::{Device, Dialect, Mac};
+use ipnetwork::Ipv4Network;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+/// A user input problem: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Mynumber,
+    Lgwan,
+    Internet,
+    External,
+}
+
+impl Tier {
+    pub fn parse(s: &str) -> Option<Tier> {
+        Some(match s {
+            "mynumber" => Tier::Mynumber,
+            "lgwan" => Tier::Lgwan,
+            "internet" => Tier::Internet,
+            "external" => Tier::External,
+            _ => return None,
+        })
+    }
+    pub fn id(&self) -> &'static str {
+        match self {
+            Tier::Mynumber => "mynumber",
+            Tier::Lgwan => "lgwan",
+            Tier::Internet => "internet",
+            Tier::External => "external",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub tier: Tier,
+    pub kind: String,
+    pub subnets: Vec<Ipv4Network>,
+    pub vlans: Vec<u16>,
+    /// Explicit attachment points (device, interface).
+    pub attach: Vec<(String, String)>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub name: String,
+    pub ip: Ipv4Addr,
+    pub mac: Option<Mac>,
+    pub zone: usize,
+    pub role: String,
+    pub line: u32,
+}
+
+/// `proto/lo-hi`; `proto` 0 with full range means any protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct PortSpec {
+    pub proto: u8,
+    pub lo: u16,
+    pub hi: u16,
+}
+
+impl PortSpec {
+    pub fn parse(s: &str) -> Option<PortSpec> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "any" || s == "ip" {
+            return Some(PortSpec {
+                proto: 0,
+                lo: 0,
+                hi: 65535,
+            });
+        }
+        let (p, ports) = match s.split_once('/') {
+            Some((p, r)) => (p, Some(r)),
+            None => (s.as_str(), None),
+        };
+        let proto = match p {
+            "tcp" => 6,
+            "udp" => 17,
+            "sctp" => 132,
+            "icmp" => 1,
+            n => n.parse().ok()?,
+        };
+        let (lo, hi) = match ports {
+            None => (0, 65535),
+            Some(r) => match r.split_once('-') {
+                Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+                None => {
+                    let v = r.parse().ok()?;
+                    (v, v)
+                }
+            },
+        };
+        if lo > hi || (proto == 1 && ports.is_some() && hi > 255) {
+            return None;
+        }
+        Some(PortSpec { proto, lo, hi })
+    }
+}
+
+impl fmt::Display for PortSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = match self.proto {
+            0 => return write!(f, "any"),
+            6 => "tcp".to_string(),
+            17 => "udp".to_string(),
+            132 => "sctp".to_string(),
+            1 => "icmp".to_string(),
+            n => n.to_string(),
+        };
+        if self.lo == 0 && self.hi == 65535 {
+            write!(f, "{p}")
+        } else if self.lo == self.hi {
+            write!(f, "{p}/{}", self.lo)
+        } else {
+            write!(f, "{p}/{}-{}", self.lo, self.hi)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Host(usize),
+    Zone(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub name: String,
+    pub method: Option<String>,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub ports: Vec<PortSpec>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkEnd {
+    Port { device: String, interface: String },
+    Host(String),
+}
+
+impl fmt::Display for LinkEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkEnd::Port { device, interface } => write!(f, "{device}:{interface}"),
+            LinkEnd::Host(h) => write!(f, "{h}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub a: LinkEnd,
+    pub b: LinkEnd,
+    pub line: u32,
+}
+
+/// A config file that could not be parsed at all; every check becomes unproven.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FileError {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub root: PathBuf,
+    pub name: String,
+    pub model: String,
+    pub zones: Vec<Zone>,
+    pub hosts: Vec<Host>,
+    pub tokutei: Vec<Flow>,
+    pub mugaika: Vec<Flow>,
+    pub links: Vec<Link>,
+    pub devices: Vec<Device>,
+    pub file_errors: Vec<FileError>,
+    /// Override of the LGWAN-PROTOCOLS allow-list.
+    pub lgwan_allowed: Option<Vec<PortSpec>>,
+    /// Input files (relative path) in load order, for manifests.
+    pub inputs: Vec<String>,
+}
+
+// ---- raw TOML shapes -------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInventory {
+    organization: Spanned<RawOrg>,
+    #[serde(default)]
+    zone: Vec<Spanned<RawZone>>,
+    #[serde(default)]
+    host: Vec<Spanned<RawHost>>,
+    #[serde(default)]
+    tokutei: Vec<Spanned<RawFlow>>,
+    #[serde(default)]
+    mugaika: Vec<Spanned<RawFlow>>,
+    #[serde(default)]
+    device: Vec<Spanned<RawDevice>>,
+    #[serde(default)]
+    lgwan: Option<Spanned<RawLgwan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrg {
+    name: String,
+    #[serde(default = "default_model")]
+    model: String,
+}
+
+fn default_model() -> String {
+    "alpha".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawZone {
+    name: String,
+    tier: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subnets: Vec<String>,
+    #[serde(default)]
+    vlans: Vec<u16>,
+    #[serde(default)]
+    attach: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    name: String,
+    ip: String,
+    #[serde(default)]
+    mac: Option<String>,
+    zone: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlow {
+    name: String,
+    #[serde(default)]
+    method: Option<String>,
+    from: String,
+    to: String,
+    ports: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevice {
+    file: String,
+    #[serde(default)]
+    dialect: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLgwan {
+    allowed: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopology {
+    #[serde(default)]
+    link: Vec<Spanned<RawLink>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    a: String,
+    b: String,
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    text[..offset.min(text.len())].matches('\n').count() as u32 + 1
+}
+
+fn read(path: &Path, rel: &str) -> Result<String, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| InputError {
+        file: rel.to_string(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn toml_error(file: &str, text: &str, e: toml::de::Error) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    }
+}
+
+/// Canonical interface name: expands the usual Cisco abbreviations so links may use
+/// `Gi1/0/1` or `GigabitEthernet1/0/1`. Comparison is case-insensitive.
+pub fn canon_ifname(name: &str) -> String {
+    const ABBR: &[(&str, &str)] = &[
+        ("tengigabitethernet", "TenGigabitEthernet"),
+        ("gigabitethernet", "GigabitEthernet"),
+        ("fastethernet", "FastEthernet"),
+        ("port-channel", "Port-channel"),
+        ("te", "TenGigabitEthernet"),
+        ("gi", "GigabitEthernet"),
+        ("fa", "FastEthernet"),
+        ("po", "Port-channel"),
+        ("vl", "Vlan"),
+    ];
+    let lower = name.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (word, rest) = lower.split_at(split);
+    for (a, full) in ABBR {
+        if word == *a {
+            return format!("{full}{rest}").to_ascii_lowercase();
+        }
+    }
+    lower
+}
+
+impl Snapshot {
+    pub fn load(root: &Path) -> Result<Snapshot, InputError> {
+        let inv_path = root.join("sanso.toml");
+        if !inv_path.is_file() {
+            return Err(InputError {
+                file: root.display().to_string(),
+                line: None,
+                message: "not a snapshot: sanso.toml is missing".into(),
+            });
+        }
+        let inv_text = read(&inv_path, "sanso.toml")?;
+        let raw: RawInventory =
+            toml::from_str(&inv_text).map_err(|e| toml_error("sanso.toml", &inv_text, e))?;
+        let err = |line: u32, message: String| InputError {
+            file: "sanso.toml".into(),
+            line: Some(line),
+            message,
+        };
+        let ln = |s: &std::ops::Range<usize>| line_of(&inv_text, s.start);
+
+        let org_line = ln(&raw.organization.span());
+        let org = raw.organization.into_inner();
+        if !["alpha", "alpha-prime", "beta", "beta-prime"].contains(&org.model.as_str()) {
+            return Err(err(
+                org_line,
+                format!(
+                    "unknown model \"{}\" (alpha | alpha-prime | beta | beta-prime)",
+                    org.model
+                ),
+            ));
+        }
+
+        let mut zones = Vec::new();
+        let mut zone_idx: HashMap<String, usize> = HashMap::new();
+        for z in raw.zone {
+            let line = ln(&z.span());
+            let z = z.into_inner();
+            let tier = Tier::parse(&z.tier).ok_or_else(|| {
+                err(
+                    line,
+                    format!(
+                        "zone {}: unknown tier \"{}\" (mynumber | lgwan | internet | external)",
+                        z.name, z.tier
+                    ),
+                )
+            })?;
+            let mut subnets = Vec::new();
+            for s in &z.subnets {
+                let net: Ipv4Network = s
+                    .parse()
+                    .map_err(|e| err(line, format!("zone {}: bad CIDR \"{s}\": {e}", z.name)))?;
+                if net.network() != net.ip() {
+                    return Err(err(
+                        line,
+                        format!(
+                            "zone {}: \"{s}\" has host bits set (did you mean {}/{}?)",
+                            z.name,
+                            net.network(),
+                            net.prefix()
+                        ),
+                    ));
+                }
+                subnets.push(net);
+            }
+            for v in &z.vlans {
+                if !(1..=4094).contains(v) {
+                    return Err(err(line, format!("zone {}: VLAN {v} out of 1-4094", z.name)));
+                }
+            }
+            let mut attach = Vec::new();
+            for a in &z.attach {
+                let (d, i) = a.split_once(':').ok_or_else(|| {
+                    err(
+                        line,
+                        format!("zone {}: attach \"{a}\" must be device:interface", z.name),
+                    )
+                })?;
+                attach.push((d.to_string(), i.to_string()));
+            }
+            if zone_idx.insert(z.name.clone(), zones.len()).is_some() {
+                return Err(err(line, format!("duplicate zone name \"{}\"", z.name)));
+            }
+            zones.push(Zone {
+                name: z.name,
+                tier,
+                kind: z.kind,
+                subnets,
+                vlans: z.vlans,
+                attach,
+                line,
+            });
+        }
+
+        let mut hosts = Vec::new();
+        let mut host_idx: HashMap<String, usize> = HashMap::new();
+        for h in raw.host {
+            let line = ln(&h.span());
+            let h = h.into_inner();
+            let ip: Ipv4Addr = h
+                .ip
+                .parse()
+                .map_err(|_| err(line, format!("host {}: bad IPv4 address \"{}\"", h.name, h.ip)))?;
+            let mac = match &h.mac {
+                None => None,
+                Some(m) => Some(parse_mac(m).ok_or_else(|| {
+                    err(line, format!("host {}: bad MAC address \"{m}\"", h.name))
+                })?),
+            };
+            let zone = *zone_idx.get(&h.zone).ok_or_else(|| {
+                err(line, format!("host {}: unknown zone \"{}\"", h.name, h.zone))
+            })?;
+            if !zones[zone].subnets.iter().any(|n| n.contains(ip)) {
+                return Err(err(
+                    line,
+                    format!(
+                        "host {}: {ip} is not inside any subnet of zone {}",
+                        h.name, h.zone
+                    ),
+                ));
+            }
+            if zone_idx.contains_key(&h.name) || host_idx.insert(h.name.clone(), hosts.len()).is_some()
+            {
+                return Err(err(line, format!("duplicate name \"{}\"", h.name)));
+            }
+            hosts.push(Host {
+                name: h.name,
+                ip,
+                mac,
+                zone,
+                role: h.role,
+                line,
+            });
+        }
+
+        let endpoint = |name: &str, line: u32, what: &str| -> Result<Endpoint, InputError> {
+            if let Some(&h) = host_idx.get(name) {
+                Ok(Endpoint::Host(h))
+            } else if let Some(&z) = zone_idx.get(name) {
+                Ok(Endpoint::Zone(z))
+            } else {
+                Err(InputError {
+                    file: "sanso.toml".into(),
+                    line: Some(line),
+                    message: format!("{what}: unknown host or zone \"{name}\""),
+                })
+            }
+        };
+        let flows = |raw: Vec<Spanned<RawFlow>>, what: &str| -> Result<Vec<Flow>, InputError> {
+            let mut out = Vec::new();
+            let mut names = HashSet::new();
+            for f in raw {
+                let line = ln(&f.span());
+                let f = f.into_inner();
+                let label = format!("{what} \"{}\"", f.name);
+                if !names.insert(f.name.clone()) {
+                    return Err(err(line, format!("duplicate {what} name \"{}\"", f.name)));
+                }
+                let mut ports = Vec::new();
+                for p in &f.ports {
+                    ports.push(PortSpec::parse(p).ok_or_else(|| {
+                        err(
+                            line,
+                            format!("{label}: bad port \"{p}\" (use tcp/443, udp/1000-2000, icmp)"),
+                        )
+                    })?);
+                }
+                if ports.is_empty() {
+                    return Err(err(line, format!("{label}: ports must not be empty")));
+                }
+                if let Some(m) = &f.method {
+                    if !["mail-text", "screen-transfer", "file-sanitize"].contains(&m.as_str()) {
+                        return Err(err(
+                            line,
+                            format!(
+                                "{label}: unknown method \"{m}\" (mail-text | screen-transfer | file-sanitize)"
+                            ),
+                        ));
+                    }
+                }
+                out.push(Flow {
+                    from: endpoint(&f.from, line, &label)?,
+                    to: endpoint(&f.to, line, &label)?,
+                    name: f.name,
+                    method: f.method,
+                    ports,
+                    line,
+                });
+            }
+            Ok(out)
+        };
+        let tokutei = flows(raw.tokutei, "tokutei")?;
+        let mugaika = flows(raw.mugaika, "mugaika")?;
+        for m in &mugaika {
+            if m.method.is_none() {
+                return Err(err(m.line, format!("mugaika \"{}\": method is required", m.name)));
+            }
+        }
+        let lgwan_allowed = match raw.lgwan {
+            None => None,
+            Some(l) => {
+                let line = ln(&l.span());
+                let mut v = Vec::new();
+                for p in &l.into_inner().allowed {
+                    v.push(
+                        PortSpec::parse(p)
+                            .ok_or_else(|| err(line, format!("lgwan.allowed: bad port \"{p}\"")))?,
+                    );
+                }
+                Some(v)
+            }
+        };
+
+        // Dialect overrides.
+        let mut overrides: HashMap<String, (Dialect, u32)> = HashMap::new();
+        for d in raw.device {
+            let line = ln(&d.span());
+            let d = d.into_inner();
+            if let Some(ds) = &d.dialect {
+                let dia = Dialect::from_id(ds).ok_or_else(|| {
+                    err(
+                        line,
+                        format!("device {}: unknown dialect \"{ds}\" (cisco-ios | fortios)", d.file),
+                    )
+                })?;
+                overrides.insert(d.file.trim_start_matches("configs/").to_string(), (dia, line));
+            }
+        }
+
+        // Configs.
+        let mut inputs = vec!["sanso.toml".to_string()];
+        let mut devices = Vec::new();
+        let mut file_errors = Vec::new();
+        let cfg_dir = root.join("configs");
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                return Err(InputError {
+                    file: "configs/".into(),
+                    line: None,
+                    message: format!("cannot read configs directory: {e}"),
+                })
+            }
+        };
+        files.sort();
+        for path in files {
+            let fname = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            if fname.starts_with('.') || !path.is_file() {
+                continue;
+            }
+            let rel = format!("configs/{fname}");
+            inputs.push(rel.clone());
+            let text = read(&path, &rel)?;
+            let dia = match overrides.get(&fname) {
+                Some((d, _)) => Some(*d),
+                None => dialect::detect(&text),
+            };
+            let Some(dia) = dia else {
+                file_errors.push(FileError {
+                    file: rel,
+                    line: 1,
+                    message: "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)".into(),
+                });
+                continue;
+            };
+            match dialect::parse(dia, &rel, &text) {
+                Ok(d) => devices.push(d),
+                Err(e) => file_errors.push(FileError {
+                    file: e.file,
+                    line: e.line,
+                    message: e.message,
+                }),
+            }
+        }
+        for (f, (_, line)) in &overrides {
+            if !root.join("configs").join(f).is_file() {
+                return Err(err(*line, format!("device file configs/{f} does not exist")));
+            }
+        }
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for d in &devices {
+            if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
+                return Err(InputError {
+                    file: d.file.clone(),
+                    line: None,
+                    message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
+                });
+            }
+        }
+
+        // Topology.
+        let mut links = Vec::new();
+        let topo_path = root.join("topology.toml");
+        if topo_path.is_file() {
+            inputs.push("topology.toml".into());
+            let text = read(&topo_path, "topology.toml")?;
+            let raw: RawTopology =
+                toml::from_str(&text).map_err(|e| toml_error("topology.toml", &text, e))?;
+            let mut used: HashMap<LinkEnd, u32> = HashMap::new();
+            for l in raw.link {
+                let line = line_of(&text, l.span().start);
+                let l = l.into_inner();
+                let terr = |message: String| InputError {
+                    file: "topology.toml".into(),
+                    line: Some(line),
+                    message,
+                };
+                let mut ends = Vec::new();
+                for s in [&l.a, &l.b] {
+                    let end = match s.split_once(':') {
+                        Some((dev, ifn)) => {
+                            let d = devices
+                                .iter()
+                                .find(|d| d.name == dev || dialect::stem(&d.file) == dev)
+                                .ok_or_else(|| terr(format!("link end \"{s}\": unknown device \"{dev}\"")))?;
+                            let want = canon_ifname(ifn);
+                            let i = d
+                                .interfaces
+                                .iter()
+                                .find(|i| canon_ifname(&i.name) == want)
+                                .ok_or_else(|| {
+                                    terr(format!(
+                                        "link end \"{s}\": device {} has no interface \"{ifn}\"",
+                                        d.name
+                                    ))
+                                })?;
+                            LinkEnd::Port {
+                                device: d.name.clone(),
+                                interface: i.name.clone(),
+                            }
+                        }
+                        None => {
+                            if !host_idx.contains_key(s.as_str()) {
+                                return Err(terr(format!(
+                                    "link end \"{s}\": unknown host (use device:interface for ports)"
+                                )));
+                            }
+                            LinkEnd::Host(s.clone())
+                        }
+                    };
+                    if let Some(prev) = used.insert(end.clone(), line) {
+                        return Err(terr(format!("{end} is already linked at topology.toml:{prev}")));
+                    }
+                    ends.push(end);
+                }
+                let b = ends.pop().expect("two ends");
+                let a = ends.pop().expect("two ends");
+                if matches!((&a, &b), (LinkEnd::Host(_), LinkEnd::Host(_))) {
+                    return Err(terr("a link needs at least one device port".into()));
+                }
+                links.push(Link { a, b, line });
+            }
+        }
+
+        // Zone attachments must name real interfaces.
+        for z in &mut zones {
+            for (dev, ifn) in &mut z.attach {
+                let d = devices
+                    .iter()
+                    .find(|d| d.name == *dev || dialect::stem(&d.file) == *dev)
+                    .ok_or_else(|| err(z.line, format!("zone {}: attach: unknown device \"{dev}\"", z.name)))?;
+                let want = canon_ifname(ifn);
+                let i = d.interfaces.iter().find(|i| canon_ifname(&i.name) == want).ok_or_else(|| {
+                    err(z.line, format!("zone {}: attach: {} has no interface \"{ifn}\"", z.name, d.name))
+                })?;
+                *dev = d.name.clone();
+                *ifn = i.name.clone();
+            }
+        }
+
+        Ok(Snapshot {
+            root: root.to_path_buf(),
+            name: org.name,
+            model: org.model,
+            zones,
+            hosts,
+            tokutei,
+            mugaika,
+            links,
+            devices,
+            file_errors,
+            lgwan_allowed,
+            inputs,
+        })
+    }
+
+    /// Longest-prefix zone of an address.
+    pub fn zone_of(&self, ip: Ipv4Addr) -> Option<usize> {
+        let mut best: Option<(u8, usize)> = None;
+        for (i, z) in self.zones.iter().enumerate() {
+            for n in &z.subnets {
+                if n.contains(ip) && best.is_none_or(|(l, _)| n.prefix() > l) {
+                    best = Some((n.prefix(), i));
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+
+    pub fn endpoint_name(&self, e: Endpoint) -> &str {
+        match e {
+            Endpoint::Host(h) => &self.hosts[h].name,
+            Endpoint::Zone(z) => &self.zones[z].name,
+        }
+    }
+    pub fn endpoint_zone(&self, e: Endpoint) -> usize {
+        match e {
+            Endpoint::Host(h) => self.hosts[h].zone,
+            Endpoint::Zone(z) => z,
+        }
+    }
+}
+
+pub fn parse_mac(s: &str) -> Option<Mac> {
+    let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let seps = s.chars().filter(|c| !c.is_ascii_hexdigit()).all(|c| matches!(c, ':' | '-' | '.'));
+    if hex.len() != 12 || !seps {
+        return None;
+    }
+    let v = u64::from_str_radix(&hex, 16).ok()?;
+    Some(crate::hs::u64_mac(v))
+}
