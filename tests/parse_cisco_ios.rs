@@ -1,0 +1,823 @@
+//! Tests for the Cisco IOS / IOS-XE parser: focused constructs plus the shared corpus.
+
+use sanso::dialect::cisco_ios::{parse, parse_with_stats};
+use sanso::model::*;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+const F: &str = "site/sw1.cfg";
+
+fn dev(text: &str) -> Device {
+    parse(F, text).expect("parse")
+}
+
+fn a(s: &str) -> Ipv4Addr {
+    s.parse().unwrap()
+}
+
+fn wc(addr: &str, w: &str) -> IpMatch {
+    IpMatch::Wildcard {
+        addr: a(addr),
+        wildcard: a(w),
+    }
+}
+
+fn iface<'a>(d: &'a Device, name: &str) -> &'a Interface {
+    d.interface(name)
+        .unwrap_or_else(|| panic!("no interface {name}: {:?}", names(d)))
+}
+
+fn names(d: &Device) -> Vec<String> {
+    d.interfaces.iter().map(|i| i.name.clone()).collect()
+}
+
+fn unrec_lines(d: &Device) -> BTreeSet<u32> {
+    d.unrecognized.iter().map(|u| u.line).collect()
+}
+
+/// Every line is understood or unrecognized, never both, never neither.
+fn check_accounting(file: &str, text: &str) -> (Device, u32) {
+    let (d, understood) = parse_with_stats(file, text).expect("parse");
+    let un = unrec_lines(&d);
+    assert_eq!(
+        understood as usize + un.len(),
+        d.lines as usize,
+        "{file}: understood {understood} + unrecognized {} != {} lines",
+        un.len(),
+        d.lines
+    );
+    assert_eq!(d.lines as usize, text.lines().count());
+    (d, understood)
+}
+
+fn assert_no_secrets(file: &str, d: &Device) {
+    for u in &d.unrecognized {
+        let toks: Vec<&str> = u.text.split_whitespace().collect();
+        for w in toks.windows(3) {
+            let kw = w[0].to_ascii_lowercase();
+            if matches!(kw.as_str(), "secret" | "password" | "key" | "key-string")
+                && w[1].chars().all(|c| c.is_ascii_digit())
+            {
+                assert_eq!(
+                    w[2], "<redacted>",
+                    "{file}:{} leaks a secret: {}",
+                    u.line, u.text
+                );
+            }
+        }
+        for w in toks.windows(2) {
+            let kw = w[0].to_ascii_lowercase();
+            if matches!(
+                kw.as_str(),
+                "secret" | "password" | "community" | "pre-shared-key" | "md5"
+            ) {
+                assert!(
+                    w[1] == "<redacted>" || w[1].chars().all(|c| c.is_ascii_digit()),
+                    "{file}:{} leaks a secret: {}",
+                    u.line,
+                    u.text
+                );
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------- basics
+
+#[test]
+fn hostname_and_default_name() {
+    let d = dev("hostname core-sw1\n!\nend\n");
+    assert_eq!(d.name, "core-sw1");
+    assert_eq!(d.file, F);
+    assert_eq!(d.dialect, Dialect::CiscoIos);
+    assert!(!d.stateful && !d.policy_based);
+    assert_eq!(d.lines, 3);
+    let d = dev("!\nversion 15.2\n");
+    assert_eq!(d.name, "sw1");
+}
+
+#[test]
+fn empty_file_is_an_error() {
+    assert!(parse(F, "").is_err());
+    assert!(parse(F, "\n  \n").is_err());
+}
+
+#[test]
+fn vlans_with_names() {
+    let text = "vlan 10\n name USERS\n!\nvlan 20,30-32\n name X\n";
+    let (d, _) = check_accounting(F, text);
+    let ids: Vec<u16> = d.vlans.keys().copied().collect();
+    assert_eq!(ids, vec![10, 20, 30, 31, 32]);
+    assert_eq!(d.vlans[&10], Span::new(F, 1));
+    assert_eq!(d.vlans[&31], Span::new(F, 4));
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+}
+
+#[test]
+fn bad_vlan_is_unrecognized_not_error() {
+    let (d, _) = check_accounting(F, "vlan 5000\n name BIG\nvlan 10\n");
+    assert_eq!(d.vlans.keys().copied().collect::<Vec<_>>(), vec![10]);
+    assert_eq!(unrec_lines(&d), BTreeSet::from([1, 2]));
+    assert!(d.unrecognized[0].reason.contains("VLAN"));
+}
+
+// ---------------------------------------------------------------------------- interfaces
+
+#[test]
+fn interface_name_canonicalisation() {
+    use sanso::dialect::cisco_ios::canon_if;
+    for (i, o) in [
+        ("Gi1/0/1", "GigabitEthernet1/0/1"),
+        ("gigabitethernet0/0", "GigabitEthernet0/0"),
+        ("Te1/1/1", "TenGigabitEthernet1/1/1"),
+        ("Fa0/1", "FastEthernet0/1"),
+        ("vlan110", "Vlan110"),
+        ("Po1", "Port-channel1"),
+        ("port-channel1.10", "Port-channel1.10"),
+        ("Lo0", "Loopback0"),
+        ("Et0/0", "Ethernet0/0"),
+        ("ethernet 1/11", "Ethernet1/11"),
+        ("Null0", "Null0"),
+        ("tunnel0", "Tunnel0"),
+        ("Crypto-Engine1/2/3", "Crypto-Engine1/2/3"),
+    ] {
+        assert_eq!(canon_if(i), o, "{i}");
+    }
+}
+
+#[test]
+fn access_and_trunk_ports() {
+    let text = "\
+vlan 10
+!
+interface Gi1/0/1
+ description users
+ switchport mode access
+ switchport access vlan 10
+ spanning-tree portfast
+!
+interface GigabitEthernet1/0/2
+ switchport mode trunk
+ switchport trunk allowed vlan 10,20-22
+ switchport trunk allowed vlan add 30
+ switchport trunk allowed vlan remove 21
+ switchport trunk native vlan 99
+!
+interface Gi1/0/3
+ switchport mode trunk
+!
+interface Gi1/0/4
+!
+interface Gi1/0/5
+ no switchport
+ ip address 10.0.0.1 255.255.255.252
+!
+interface Vlan110
+ ip address 192.168.110.1 255.255.255.0
+ ip address 192.168.111.1 255.255.255.0 secondary
+ no shutdown
+!
+interface Gi1/0/6
+ switchport trunk allowed vlan except 2-4094
+ switchport mode trunk
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let p1 = iface(&d, "GigabitEthernet1/0/1");
+    assert_eq!(p1.mode, IfMode::Access { vlan: 10 });
+    assert_eq!(p1.span, Span::new(F, 3));
+    assert_eq!(p1.lines.len(), 5);
+    let p2 = iface(&d, "GigabitEthernet1/0/2");
+    assert_eq!(
+        p2.mode,
+        IfMode::Trunk {
+            allowed: VlanSet {
+                ranges: vec![(10, 10), (20, 20), (22, 22), (30, 30)]
+            },
+            native: 99
+        }
+    );
+    assert_eq!(
+        iface(&d, "GigabitEthernet1/0/3").mode,
+        IfMode::Trunk {
+            allowed: VlanSet::all(),
+            native: 1
+        }
+    );
+    // A switch port without switchport lines on a switch: access VLAN 1.
+    assert_eq!(
+        iface(&d, "GigabitEthernet1/0/4").mode,
+        IfMode::Access { vlan: 1 }
+    );
+    let p5 = iface(&d, "GigabitEthernet1/0/5");
+    assert_eq!(p5.mode, IfMode::Routed);
+    assert_eq!(p5.addresses, vec![(a("10.0.0.1"), 30)]);
+    let svi = iface(&d, "Vlan110");
+    assert_eq!(svi.mode, IfMode::Svi { vlan: 110 });
+    assert_eq!(
+        svi.addresses,
+        vec![(a("192.168.110.1"), 24), (a("192.168.111.1"), 24)]
+    );
+    assert!(!svi.shutdown);
+    assert_eq!(
+        iface(&d, "GigabitEthernet1/0/6").mode,
+        IfMode::Trunk {
+            allowed: VlanSet {
+                ranges: vec![(1, 1)]
+            },
+            native: 1
+        }
+    );
+}
+
+#[test]
+fn router_physical_ports_are_routed() {
+    let text = "\
+interface GigabitEthernet0/0
+ ip address 10.1.1.1 255.255.255.0
+ shutdown
+interface GigabitEthernet0/1
+ no ip address
+interface GigabitEthernet0/0.10
+ encapsulation dot1Q 10
+ ip address 10.10.0.1 255.255.255.0
+interface GigabitEthernet0/0.20
+ encapsulation dot1Q 20 native
+interface Loopback0
+ ip address 1.1.1.1 255.255.255.255
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let g0 = iface(&d, "GigabitEthernet0/0");
+    assert_eq!(g0.mode, IfMode::Routed);
+    assert!(g0.shutdown);
+    assert_eq!(iface(&d, "GigabitEthernet0/1").mode, IfMode::Routed);
+    assert!(iface(&d, "GigabitEthernet0/1").addresses.is_empty());
+    let sub = iface(&d, "GigabitEthernet0/0.10");
+    assert_eq!(sub.mode, IfMode::Routed);
+    assert_eq!(sub.parent, Some(("GigabitEthernet0/0".into(), 10)));
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/0.20").parent,
+        Some(("GigabitEthernet0/0".into(), 20))
+    );
+    assert_eq!(iface(&d, "Loopback0").mode, IfMode::Routed);
+}
+
+#[test]
+fn primary_address_is_replaced_and_cleared() {
+    let text = "\
+interface Gi0/0
+ ip address 10.0.0.1 255.255.255.0
+ ip address 10.0.1.1 255.255.255.0 secondary
+ ip address 10.0.2.1 255.255.255.0
+interface Gi0/1
+ ip address 10.9.0.1 255.255.255.0
+ no ip address
+";
+    let d = dev(text);
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/0").addresses,
+        vec![(a("10.0.2.1"), 24), (a("10.0.1.1"), 24)]
+    );
+    assert!(iface(&d, "GigabitEthernet0/1").addresses.is_empty());
+}
+
+#[test]
+fn interface_range_expansion() {
+    let text = "\
+interface range Gi1/0/1 - 4, Gi1/0/10
+ switchport mode access
+ switchport access vlan 20
+ channel-group 1 mode active
+!
+interface range Fa0/1-2
+ shutdown
+";
+    let (d, _) = check_accounting(F, text);
+    assert_eq!(
+        names(&d),
+        vec![
+            "GigabitEthernet1/0/1",
+            "GigabitEthernet1/0/2",
+            "GigabitEthernet1/0/3",
+            "GigabitEthernet1/0/4",
+            "GigabitEthernet1/0/10",
+            "FastEthernet0/1",
+            "FastEthernet0/2"
+        ]
+    );
+    for n in names(&d).iter().take(5) {
+        let i = iface(&d, n);
+        assert_eq!(i.mode, IfMode::Access { vlan: 20 });
+        assert_eq!(i.span, Span::new(F, 1));
+    }
+    assert!(iface(&d, "FastEthernet0/2").shutdown);
+    // channel-group is reported once per member interface.
+    let cg: Vec<&Unrecognized> = d.unrecognized.iter().filter(|u| u.line == 4).collect();
+    assert_eq!(cg.len(), 5);
+    assert!(cg
+        .iter()
+        .any(|u| u.scope == Scope::Interface("GigabitEthernet1/0/10".into())));
+}
+
+#[test]
+fn acl_binding_and_port_security() {
+    let text = "\
+interface Gi1/0/1
+ switchport mode access
+ switchport access vlan 10
+ ip access-group USERS_IN in
+ ip access-group 101 out
+ switchport port-security maximum 2
+ switchport port-security
+ switchport port-security mac-address 0011.2233.4455
+ switchport port-security mac-address sticky 0011.2233.4466
+ switchport port-security violation restrict
+interface Gi1/0/2
+ switchport port-security
+interface Gi1/0/3
+ switchport port-security mac-address 0011.2233.4455
+interface Gi1/0/4
+ switchport port-security mac-address aaaa.bbbb.cccc
+ switchport port-security
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let p = iface(&d, "GigabitEthernet1/0/1");
+    assert_eq!(
+        p.acl_in,
+        Some(AclRef {
+            name: "USERS_IN".into(),
+            span: Span::new(F, 4)
+        })
+    );
+    assert_eq!(p.acl_out.as_ref().map(|r| r.name.as_str()), Some("101"));
+    let ps = p.port_security.as_ref().expect("port security");
+    assert_eq!(ps.span, Span::new(F, 6));
+    assert_eq!(
+        ps.macs,
+        vec![
+            Mac::new(0x00, 0x11, 0x22, 0x33, 0x44, 0x55),
+            Mac::new(0x00, 0x11, 0x22, 0x33, 0x44, 0x66)
+        ]
+    );
+    // Enabled, no MACs: dynamic learning.
+    let p2 = iface(&d, "GigabitEthernet1/0/2");
+    assert_eq!(p2.port_security.as_ref().map(|p| p.macs.len()), Some(0));
+    // MACs configured but port security never enabled: not enforced.
+    assert_eq!(iface(&d, "GigabitEthernet1/0/3").port_security, None);
+    let p4 = iface(&d, "GigabitEthernet1/0/4");
+    let ps4 = p4.port_security.as_ref().unwrap();
+    assert_eq!(ps4.span, Span::new(F, 16));
+    assert_eq!(ps4.macs, vec![Mac::new(0xaa, 0xaa, 0xbb, 0xbb, 0xcc, 0xcc)]);
+}
+
+#[test]
+fn unknown_interface_lines_are_scoped() {
+    let text = "\
+interface Gi0/1
+ ip address 10.0.0.1 255.255.255.0
+ ip nat inside
+ ip ospf cost 10
+ ipv6 address 2001:db8::1/64
+ speed 1000
+ service instance 1 ethernet
+  encapsulation default
+!
+";
+    let (d, _) = check_accounting(F, text);
+    let by_line = |l: u32| d.unrecognized.iter().find(|u| u.line == l).unwrap();
+    assert_eq!(
+        by_line(3).scope,
+        Scope::Interface("GigabitEthernet0/1".into())
+    );
+    assert_eq!(by_line(4).scope, Scope::Routing);
+    assert_eq!(by_line(5).scope, Scope::None);
+    assert_eq!(
+        by_line(7).scope,
+        Scope::Interface("GigabitEthernet0/1".into())
+    );
+    assert_eq!(
+        by_line(8).scope,
+        Scope::Interface("GigabitEthernet0/1".into())
+    );
+    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 4, 5, 7, 8]));
+}
+
+// ---------------------------------------------------------------------------- ACLs
+
+#[test]
+fn numbered_standard_acl() {
+    let text = "\
+access-list 10 remark mgmt hosts
+access-list 10 permit host 10.1.1.1
+access-list 10 permit 10.2.0.0 0.0.255.255 log
+access-list 10 deny 10.3.3.3
+access-list 10 permit any
+access-list 1300 deny any
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let acl = &d.acls["10"];
+    assert_eq!(acl.span, Span::new(F, 1));
+    let srcs: Vec<IpMatch> = acl.rules.iter().map(|r| r.m.src.items[0].clone()).collect();
+    assert_eq!(
+        srcs,
+        vec![
+            IpMatch::host(a("10.1.1.1")),
+            wc("10.2.0.0", "0.0.255.255"),
+            IpMatch::host(a("10.3.3.3")),
+            IpMatch::Any
+        ]
+    );
+    assert_eq!(acl.rules[2].action, Action::Deny);
+    assert_eq!(acl.rules[2].span, Span::new(F, 4));
+    assert_eq!(acl.rules[0].m.dst, AddrSet::any());
+    assert!(acl.rules[0].m.services.is_empty());
+    assert_eq!(d.acls["1300"].rules.len(), 1);
+}
+
+#[test]
+fn numbered_extended_acl() {
+    let text = "\
+access-list 101 permit tcp 10.0.0.0 0.0.0.255 range 1024 2048 host 192.168.1.10 eq www
+access-list 101 permit tcp any any neq 23
+access-list 101 permit tcp any 10.0.0.0 0.255.0.255 established
+access-list 101 deny udp any eq domain any gt 1023 log
+access-list 101 permit icmp any any echo-reply
+access-list 101 permit icmp any any 3 4
+access-list 101 permit tcp any any eq 80 443 8080
+access-list 101 permit gre any any
+access-list 101 permit ip any any
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let r = &d.acls["101"].rules;
+    assert_eq!(r.len(), 9);
+    assert_eq!(r[0].m.src, AddrSet::one(wc("10.0.0.0", "0.0.0.255")));
+    assert_eq!(r[0].m.dst, AddrSet::one(IpMatch::host(a("192.168.1.10"))));
+    assert_eq!(
+        r[0].m.services,
+        vec![Service {
+            proto: Some(6),
+            sport: PortRange { lo: 1024, hi: 2048 },
+            dport: PortRange::single(80),
+            icmp_type: None,
+            icmp_code: None
+        }]
+    );
+    assert_eq!(
+        r[1].m.services,
+        vec![Service::tcp_dport(0, 22), Service::tcp_dport(24, 65535)]
+    );
+    assert_eq!(r[2].m.established, Some(true));
+    // Non-contiguous wildcard kept as is.
+    assert_eq!(r[2].m.dst, AddrSet::one(wc("10.0.0.0", "0.255.0.255")));
+    assert!(r[2].m.dst.contains(a("10.7.0.9")));
+    assert!(!r[2].m.dst.contains(a("10.7.1.9")));
+    assert_eq!(r[3].action, Action::Deny);
+    assert_eq!(
+        r[3].m.services,
+        vec![Service {
+            proto: Some(17),
+            sport: PortRange::single(53),
+            dport: PortRange {
+                lo: 1024,
+                hi: 65535
+            },
+            icmp_type: None,
+            icmp_code: None
+        }]
+    );
+    assert_eq!(r[4].m.services[0].icmp_type, Some(0));
+    assert_eq!(r[4].m.services[0].icmp_code, None);
+    assert_eq!(
+        (r[5].m.services[0].icmp_type, r[5].m.services[0].icmp_code),
+        (Some(3), Some(4))
+    );
+    assert_eq!(
+        r[6].m.services,
+        vec![
+            Service::tcp_dport(80, 80),
+            Service::tcp_dport(443, 443),
+            Service::tcp_dport(8080, 8080)
+        ]
+    );
+    assert_eq!(r[7].m.services, vec![Service::proto(47)]);
+    assert_eq!(r[8].m, Match::any());
+}
+
+#[test]
+fn named_acls_with_sequence_numbers() {
+    let text = "\
+ip access-list extended WEB
+ remark allow web
+ 20 permit tcp any host 10.0.0.5 eq 443
+ 10 permit tcp any host 10.0.0.5 eq 80
+ deny ip any any log
+ip access-list standard MGMT
+ 10 permit 10.9.0.0 0.0.0.255
+ 20 deny any
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let web = &d.acls["WEB"];
+    assert_eq!(web.span, Span::new(F, 1));
+    // Ordered by sequence number; an entry without one goes after the highest.
+    let lines: Vec<u32> = web.rules.iter().map(|r| r.span.line).collect();
+    assert_eq!(lines, vec![4, 3, 5]);
+    assert_eq!(web.rules[0].m.services, vec![Service::tcp_dport(80, 80)]);
+    let mgmt = &d.acls["MGMT"];
+    assert_eq!(mgmt.rules.len(), 2);
+    assert_eq!(
+        mgmt.rules[0].m.src,
+        AddrSet::one(wc("10.9.0.0", "0.0.0.255"))
+    );
+}
+
+#[test]
+fn unsupported_acl_lines_are_reported_never_approximated() {
+    let text = "\
+ip access-list extended X
+ permit tcp any any eq 22
+ permit object-group SVC any any
+ permit tcp any any eq 80 time-range WORK
+ permit ip any any fragments
+ permit ip any any dscp ef
+ deny tcp any any eq frobnicate
+ permit tcp any addrgroup G any
+ evaluate REFL
+access-list 150 permit tcp any any reflect R
+";
+    let (d, _) = check_accounting(F, text);
+    assert_eq!(d.acls["X"].rules.len(), 1);
+    assert_eq!(d.acls["150"].rules.len(), 0);
+    assert_eq!(unrec_lines(&d), (3..=10).collect());
+    for u in &d.unrecognized {
+        let want = if u.line == 10 { "150" } else { "X" };
+        assert_eq!(u.scope, Scope::Acl(want.into()), "{u:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------- routes
+
+#[test]
+fn static_routes() {
+    let text = "\
+ip route 0.0.0.0 0.0.0.0 10.0.0.1
+ip route 10.10.0.0 255.255.0.0 Null0
+ip route 172.16.0.0 255.240.0.0 Gi0/1 10.0.0.2 5 name BACKUP permanent tag 7
+ip route 192.168.5.0 255.255.255.0 GigabitEthernet0/2
+ip route vrf MGMT 0.0.0.0 0.0.0.0 10.9.9.1
+ip route 10.20.0.0 255.255.0.0 10.0.0.1 track 5
+ip default-gateway 10.0.0.254
+";
+    let (d, _) = check_accounting(F, text);
+    let r = &d.routes;
+    assert_eq!(r.len(), 5);
+    assert_eq!(
+        r[0],
+        Route {
+            prefix: a("0.0.0.0"),
+            len: 0,
+            next_hop: Some(a("10.0.0.1")),
+            interface: None,
+            discard: false,
+            span: Span::new(F, 1)
+        }
+    );
+    assert!(r[1].discard);
+    assert_eq!((r[1].prefix, r[1].len), (a("10.10.0.0"), 16));
+    assert_eq!(r[2].interface.as_deref(), Some("GigabitEthernet0/1"));
+    assert_eq!(r[2].next_hop, Some(a("10.0.0.2")));
+    assert_eq!(r[2].len, 12);
+    assert_eq!(r[3].interface.as_deref(), Some("GigabitEthernet0/2"));
+    assert_eq!(r[3].next_hop, None);
+    assert_eq!(r[4].next_hop, Some(a("10.0.0.254")));
+    assert_eq!(r[4].span.line, 7);
+    assert_eq!(unrec_lines(&d), BTreeSet::from([5, 6]));
+    assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
+}
+
+#[test]
+fn routing_protocols_are_unrecognized_with_sub_lines() {
+    let text = "\
+router ospf 1
+ network 10.0.0.0 0.255.255.255 area 0
+ passive-interface default
+!
+router bgp 65000
+ neighbor 1.2.3.4 remote-as 65001
+ address-family ipv4
+  neighbor 1.2.3.4 activate
+ exit-address-family
+ip routing
+no ip routing
+";
+    let (d, _) = check_accounting(F, text);
+    assert_eq!(
+        unrec_lines(&d),
+        BTreeSet::from([1, 2, 3, 5, 6, 7, 8, 9, 11])
+    );
+    assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
+}
+
+// ---------------------------------------------------------------------------- top level
+
+#[test]
+fn irrelevant_top_level_lines_are_understood() {
+    let text = "\
+Building configuration...
+Current configuration : 1234 bytes
+version 15.2
+service timestamps debug datetime msec
+no service pad
+hostname R1
+boot-start-marker
+boot-end-marker
+logging buffered 4096
+enable secret 5 $1$abcd$XYZXYZXYZ
+username admin privilege 15 secret 9 $9$qqqqqqq
+aaa new-model
+aaa group server radius RAD
+ server name R1
+clock timezone JST 9 0
+ip domain-name example.jp
+no ip domain-lookup
+ip ssh version 2
+ip http server
+ip cef
+ipv6 unicast-routing
+spanning-tree mode rapid-pvst
+vtp mode transparent
+cdp run
+lldp run
+errdisable recovery cause all
+snmp-server community S3cr3t RO
+ntp server 10.0.0.1
+banner motd ^C
+Authorized access only!
+interface Gi0/0
+^C
+banner login #one-line#
+crypto pki trustpoint TP
+ enrollment selfsigned
+crypto pki certificate chain TP
+ certificate self-signed 01
+  3082022B 30820194 A0030201
+quit
+line con 0
+ password 7 0822455D0A16
+ login
+line vty 0 4
+ transport input ssh
+archive
+ path flash:
+exit
+end
+";
+    let (d, understood) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(understood, d.lines);
+    // Banner text `interface Gi0/0` was not taken for a command.
+    assert!(d.interfaces.is_empty());
+}
+
+#[test]
+fn unknown_stanzas_and_secret_redaction() {
+    let text = "\
+crypto isakmp key SuperSecret123 address 1.2.3.4
+crypto map CM 10 ipsec-isakmp
+ set peer 1.2.3.4
+ip nat inside source list 1 interface Gi0/0 overload
+frobnicate everything
+ sub line
+key config-key password-encrypt Hunter2
+tacacs-server host 10.0.0.1 key 7 0822455D0A16
+";
+    let (d, _) = check_accounting(F, text);
+    let s = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    assert_eq!(s(1), Scope::None);
+    assert_eq!(s(2), Scope::Device);
+    assert_eq!(s(3), Scope::Device);
+    assert_eq!(s(4), Scope::Device);
+    assert_eq!(s(5), Scope::Device);
+    assert_eq!(s(6), Scope::Device);
+    for u in &d.unrecognized {
+        assert!(!u.text.contains("SuperSecret123"), "{}", u.text);
+        assert!(!u.text.contains("Hunter2"), "{}", u.text);
+        assert!(!u.text.contains("0822455D0A16"), "{}", u.text);
+    }
+    assert_no_secrets(F, &d);
+}
+
+#[test]
+fn malformed_values_never_panic() {
+    let text = "\
+interface Vlan9999
+ ip address 10.0.0.1 255.255.255.0
+interface Gi0/0
+ ip address 300.1.1.1 255.255.255.0
+ ip address 10.0.0.1 255.0.255.0
+ switchport access vlan 5000
+ switchport trunk allowed vlan 10-5
+ encapsulation dot1Q 10
+ ip access-group
+access-list 101 permit tcp any
+access-list 101 permit tcp any any range 10
+access-list 99 permit 10.0.0.300
+access-list 101 permit tcp any any lt 0
+ip route 10.0.0.0 255.0.255.0 1.1.1.1
+ip route 10.0.0.0
+interface range Gi0/1 - 99999999
+banner motd
+hostname
+interface
+vlan
+access-list
+ip access-list extended
+\u{3}\u{0}\u{ffff}
+ \t
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.routes.is_empty());
+    assert!(d.interface("Vlan9999").is_none());
+    let g = iface(&d, "GigabitEthernet0/0");
+    assert!(g.addresses.is_empty());
+    assert!(g.parent.is_none());
+    assert!(d.acls["101"].rules.is_empty());
+}
+
+// ---------------------------------------------------------------------------- corpus
+
+#[test]
+fn corpus_every_line_accounted_for() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cisco-ios");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "required corpus directory {} is missing ({e}); it must sit beside the crate",
+            dir.display()
+        )
+    });
+    let mut paths: Vec<_> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    assert!(
+        !paths.is_empty(),
+        "corpus directory {} is empty",
+        dir.display()
+    );
+    let (mut tot_u, mut tot_l, mut tot_files) = (0u64, 0u64, 0);
+    for p in paths {
+        let bytes = std::fs::read(&p).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let name = format!("cisco-ios/{}", p.file_name().unwrap().to_string_lossy());
+        let (d, understood) = check_accounting(&name, &text);
+        assert_no_secrets(&name, &d);
+        for u in &d.unrecognized {
+            assert!(
+                !u.text.contains("secret 5 $"),
+                "{name}:{}: {}",
+                u.line,
+                u.text
+            );
+            assert!(
+                !u.text.contains("secret 9 $"),
+                "{name}:{}: {}",
+                u.line,
+                u.text
+            );
+        }
+        for i in &d.interfaces {
+            assert_eq!(i.span.file, name);
+        }
+        eprintln!(
+            "{:<70} {:>4}/{:<4} lines understood ({:5.1}%), {} ifaces, {} acls, {} routes",
+            name,
+            understood,
+            d.lines,
+            100.0 * f64::from(understood) / f64::from(d.lines.max(1)),
+            d.interfaces.len(),
+            d.acls.len(),
+            d.routes.len()
+        );
+        tot_u += u64::from(understood);
+        tot_l += u64::from(d.lines);
+        tot_files += 1;
+    }
+    eprintln!(
+        "TOTAL {tot_files} files: {tot_u}/{tot_l} lines understood ({:.1}%)",
+        100.0 * tot_u as f64 / tot_l.max(1) as f64
+    );
+}
