@@ -13,4 +13,5 @@ pub mod model;
 pub mod redact;
 pub mod report;
 pub mod rules;
+pub mod sim;
 pub mod snapshot;
