@@ -879,3 +879,36 @@ interface Gi0/2
         IfMode::Access { vlan: 1 }
     );
 }
+
+#[test]
+fn untyped_named_acl_and_crypto_scopes() {
+    let text = "\
+ip access-list abc
+   10 permit tcp any any
+interface Gi0/0
+ ip access-group abc in
+ crypto map CM
+ vrf forwarding RED
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(!d.acls.contains_key("abc"));
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/0")
+            .acl_in
+            .as_ref()
+            .map(|r| r.name.as_str()),
+        Some("abc")
+    );
+    let s = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    assert_eq!(s(1), Scope::Acl("abc".into()));
+    assert_eq!(s(2), Scope::Acl("abc".into()));
+    assert_eq!(s(5), Scope::Interface("GigabitEthernet0/0".into()));
+    assert_eq!(s(6), Scope::Interface("GigabitEthernet0/0".into()));
+}
