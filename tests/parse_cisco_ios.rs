@@ -821,3 +821,94 @@ fn corpus_every_line_accounted_for() {
         100.0 * tot_u as f64 / tot_l.max(1) as f64
     );
 }
+
+#[test]
+#[ignore]
+fn dump_unrecognized() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cisco-ios");
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string();
+        let d = parse("x", &text).unwrap();
+        for u in &d.unrecognized {
+            println!("{:?}\t{}\t{}", u.scope, u.reason, u.text);
+        }
+    }
+}
+
+#[test]
+fn unterminated_banner_does_not_hide_config() {
+    let text = "hostname R\nbanner motd ^C\nhello\naccess-list 10 permit any\n";
+    let (d, understood) = check_accounting(F, text);
+    assert_eq!(understood, 1);
+    assert_eq!(unrec_lines(&d), BTreeSet::from([2, 3, 4]));
+    assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Device));
+    let text = "banner exec #\nline one\n#\nbanner login XhiX\naccess-list 10 permit any\n";
+    let (d, understood) = check_accounting(F, text);
+    assert_eq!(understood, 5);
+    assert_eq!(d.acls["10"].rules.len(), 1);
+}
+
+#[test]
+fn trunk_native_and_sub_mode_scopes() {
+    let text = "\
+interface Gi0/1
+ ipv6 nd ra interval 200
+  ipv6 redirects
+ service instance 1 ethernet
+  encapsulation default
+ switchport
+ no switchport
+interface Gi0/2
+";
+    let (d, _) = check_accounting(F, text);
+    let s = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    assert_eq!(s(3), Scope::None);
+    assert_eq!(s(5), Scope::Interface("GigabitEthernet0/1".into()));
+    assert_eq!(iface(&d, "GigabitEthernet0/1").mode, IfMode::Routed);
+    // `no switchport` marks the device as a switch: bare ports are access VLAN 1.
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/2").mode,
+        IfMode::Access { vlan: 1 }
+    );
+}
+
+#[test]
+fn untyped_named_acl_and_crypto_scopes() {
+    let text = "\
+ip access-list abc
+   10 permit tcp any any
+interface Gi0/0
+ ip access-group abc in
+ crypto map CM
+ vrf forwarding RED
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(!d.acls.contains_key("abc"));
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/0")
+            .acl_in
+            .as_ref()
+            .map(|r| r.name.as_str()),
+        Some("abc")
+    );
+    let s = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    assert_eq!(s(1), Scope::Acl("abc".into()));
+    assert_eq!(s(2), Scope::Acl("abc".into()));
+    assert_eq!(s(5), Scope::Interface("GigabitEthernet0/0".into()));
+    assert_eq!(s(6), Scope::Interface("GigabitEthernet0/0".into()));
+}

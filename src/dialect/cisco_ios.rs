@@ -38,7 +38,8 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let mut p = Parser::new(file);
     let mut understood: u32 = 0;
     let mut total: u32 = 0;
-    for (i, raw) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, raw) in lines.iter().copied().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
         total = ln;
         match p.line(ln, raw) {
@@ -53,6 +54,23 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
                     }
                 }
             }
+        }
+    }
+    if p.banner.is_some() || p.hex {
+        // A banner or certificate block that never ends swallowed the rest of the file:
+        // none of those lines can be trusted to be irrelevant.
+        for ln in std::mem::take(&mut p.provisional) {
+            let raw = lines
+                .get((ln as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or("");
+            understood = understood.saturating_sub(1);
+            p.unrec(
+                ln,
+                raw,
+                "unterminated banner or certificate block".into(),
+                Scope::Device,
+            );
         }
     }
     let mut dev = p.finish();
@@ -79,6 +97,9 @@ enum Ctx {
     Iface {
         idx: Vec<usize>,
         base: Option<usize>,
+        /// Scope of the last base-level line if it was not understood (sub-mode lines
+        /// below it share its effect).
+        parent: Option<Scope>,
     },
     Vlan,
     Acl {
@@ -107,6 +128,8 @@ enum SwMode {
 struct IfAux {
     switchport_lines: bool,
     no_switchport: bool,
+    /// `no switchport` was seen: the platform is a switch.
+    seen_no_switchport: bool,
     mode: Option<SwMode>,
     access_vlan: Option<u16>,
     allowed: VlanSet,
@@ -123,6 +146,7 @@ impl Default for IfAux {
         IfAux {
             switchport_lines: false,
             no_switchport: false,
+            seen_no_switchport: false,
             mode: None,
             access_vlan: None,
             allowed: VlanSet::all(),
@@ -150,6 +174,8 @@ struct Parser {
     acls: BTreeMap<String, PendingAcl>,
     banner: Option<String>,
     hex: bool,
+    /// Lines of the open banner / hex block (reported if it never closes).
+    provisional: Vec<u32>,
 }
 
 impl Parser {
@@ -162,6 +188,7 @@ impl Parser {
             acls: BTreeMap::new(),
             banner: None,
             hex: false,
+            provisional: vec![],
         }
     }
 
@@ -183,6 +210,9 @@ impl Parser {
         if let Some(delim) = &self.banner {
             if raw.contains(delim.as_str()) {
                 self.banner = None;
+                self.provisional.clear();
+            } else {
+                self.provisional.push(ln);
             }
             return Out::Ok;
         }
@@ -191,6 +221,9 @@ impl Parser {
         if self.hex {
             if trimmed == "quit" {
                 self.hex = false;
+                self.provisional.clear();
+            } else {
+                self.provisional.push(ln);
             }
             return Out::Ok;
         }
@@ -220,33 +253,43 @@ impl Parser {
                     Some("certificate" | "key-string")
                 ) {
                     self.hex = true;
+                    self.provisional = vec![ln];
                 }
                 Out::Ok
             }
             Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
             Ctx::Vlan => self.vlan_sub(&kw),
             Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),
-            Ctx::Iface { idx, base } => {
-                let base = match base {
-                    Some(b) => b,
-                    None => {
-                        self.ctx = Ctx::Iface {
-                            idx: idx.clone(),
-                            base: Some(indent),
-                        };
-                        indent
-                    }
-                };
+            Ctx::Iface { idx, base, parent } => {
+                let base = base.unwrap_or(indent);
+                let nested = indent > base;
                 let scopes: Vec<Scope> = idx
                     .iter()
                     .filter_map(|&i| self.dev.interfaces.get(i))
                     .map(|i| Scope::Interface(i.name.clone()))
                     .collect();
-                let out = if indent > base {
-                    Out::UnMany("line in an interface sub-mode".into(), scopes.clone())
+                let out = if nested {
+                    match &parent {
+                        Some(s) if !matches!(s, Scope::Interface(_)) => {
+                            un("line in a sub-mode of an unsupported command", s.clone())
+                        }
+                        _ => Out::UnMany("line in an interface sub-mode".into(), scopes.clone()),
+                    }
                 } else {
                     self.iface_sub(ln, &idx, &toks, &kw)
                 };
+                if !nested {
+                    let parent = match &out {
+                        Out::Ok => None,
+                        Out::Un(_, s) => Some(s.clone()),
+                        Out::UnMany(..) => Some(Scope::Interface(String::new())),
+                    };
+                    self.ctx = Ctx::Iface {
+                        idx: idx.clone(),
+                        base: Some(base),
+                        parent,
+                    };
+                }
                 match out {
                     Out::Ok => {
                         let sp = self.span(ln);
@@ -286,7 +329,7 @@ impl Parser {
                 Scope::Routing,
                 "dynamic routing protocol (not modelled)",
             ),
-            "banner" => self.banner_start(trimmed, kw),
+            "banner" => self.banner_start(ln, trimmed, kw),
             "ip" => self.top_ip(ln, trimmed, t, kw),
             "no" => self.top_no(trimmed, kw),
             "ipv6" => match k1 {
@@ -334,6 +377,12 @@ impl Parser {
             "vrf" => self.unknown_stanza(trimmed, Scope::Routing, "VRF (not modelled)"),
             "track" => self.unknown_stanza(trimmed, Scope::Routing, "object tracking (not modelled)"),
             "key" if k1 == "chain" => self.skip(),
+            "mls" => match k1 {
+                "qos" | "netflow" | "nde" | "flow" | "aging" | "cef" | "rate-limit" | "exclude" => {
+                    self.skip()
+                }
+                _ => self.unknown_stanza(trimmed, Scope::Device, "unknown mls command"),
+            },
             "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip(),
             "version" | "service" | "boot" | "boot-start-marker" | "boot-end-marker"
             | "logging" | "ntp" | "snmp-server" | "aaa" | "username" | "enable" | "clock"
@@ -344,8 +393,9 @@ impl Parser {
             | "transceiver" | "power" | "port-channel" | "system" | "process"
             | "security" | "tacacs-server" | "tacacs" | "radius-server" | "radius"
             | "exception" | "dial-peer" | "voice" | "memory" | "service-template"
-            | "netconf-yang" | "netconf" | "restconf" | "snmp" | "event" | "wsma"
-            | "ip-sla" | "monitor" | "fhrp" | "username-secret" | "secure" | "macro" => {
+            | "netconf-yang" | "netconf" | "restconf" | "snmp" | "wsma"
+            | "ip-sla" | "monitor" | "fhrp" | "username-secret" | "secure" | "macro"
+            | "gatekeeper" | "mgcp" | "module" | "switch" => {
                 self.skip()
             }
             _ if trimmed.starts_with("Building configuration")
@@ -373,7 +423,7 @@ impl Parser {
         un(reason, scope)
     }
 
-    fn banner_start(&mut self, trimmed: &str, kw: &[String]) -> Out {
+    fn banner_start(&mut self, ln: u32, trimmed: &str, kw: &[String]) -> Out {
         let mut rest = trimmed.get(6..).unwrap_or("").trim_start();
         const TYPES: &[&str] = &[
             "motd",
@@ -399,6 +449,7 @@ impl Parser {
         let after = rest.get(delim.len()..).unwrap_or("");
         if !after.contains(delim.as_str()) {
             self.banner = Some(delim);
+            self.provisional = vec![ln];
         }
         Out::Ok
     }
@@ -504,6 +555,11 @@ impl Parser {
                     "multicast (outside the unicast model)",
                 ),
             "nat" => self.unknown_stanza(trimmed, Scope::Device, "NAT (not modelled)"),
+            "auth-proxy" | "admission" => self.unknown_stanza(
+                trimmed,
+                Scope::None,
+                "authentication proxy parameters (interfaces using it are reported separately)",
+            ),
             _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level ip command"),
         }
     }
@@ -553,6 +609,11 @@ impl Parser {
                 }
             },
             "ipv6" => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
+            "crypto" => self.unknown_stanza(
+                trimmed,
+                Scope::None,
+                "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
+            ),
             _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no` command"),
         }
     }
@@ -595,6 +656,12 @@ impl Parser {
                     ) {
                         return un(
                             format!("ip route with `{k}` next hop (not modelled)"),
+                            Scope::Routing,
+                        );
+                    }
+                    if !tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                        return un(
+                            format!("malformed ip route next hop `{tok}`"),
                             Scope::Routing,
                         );
                     }
@@ -754,7 +821,11 @@ impl Parser {
             };
             idx.push(i);
         }
-        self.ctx = Ctx::Iface { idx, base: None };
+        self.ctx = Ctx::Iface {
+            idx,
+            base: None,
+            parent: None,
+        };
         Out::Ok
     }
 
@@ -771,7 +842,8 @@ impl Parser {
             | "media-type" | "power" | "mdix" | "udld" | "dampening" | "priority-queue"
             | "srr-queue" | "auto" | "arp" | "mop" | "exit" | "macro" | "clock"
             | "tx-ring-limit" | "ntp" | "autostate" | "small-frame" | "errdisable" | "lacp"
-            | "link" | "shape" | "qos" => Out::Ok,
+            | "link" | "shape" | "qos" | "network-clock" => Out::Ok,
+            "vrf" => un("interface in a VRF (not modelled)", ifs),
             "mls" if k1 == "qos" => Out::Ok,
             "shutdown" if n == 1 => {
                 self.each_if(idx, |itf, _| itf.shutdown = true);
@@ -791,7 +863,8 @@ impl Parser {
                 "description" | "cdp" | "lldp" | "mop" | "keepalive" | "negotiation" | "snmp"
                 | "logging" | "spanning-tree" | "storm-control" | "autostate" | "mdix" | "clns"
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
-                | "ntp" | "load-interval" | "carrier-delay" => Out::Ok,
+                | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
+                | "bandwidth" | "synchronous" => Out::Ok,
                 "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
                 "ip" => match k2 {
                     "address" if n == 3 => {
@@ -804,7 +877,7 @@ impl Parser {
                     "redirects" | "unreachables" | "proxy-arp" | "route-cache" | "mroute-cache"
                     | "directed-broadcast" | "mask-reply" | "local-proxy-arp"
                     | "information-reply" | "flow" | "nbar" | "virtual-reassembly"
-                    | "sticky-arp" | "split-horizon" => Out::Ok,
+                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => Out::Ok,
                     "ospf" | "pim" | "igmp" | "passive-interface" | "summary-address" => un(
                         "routing protocol interface setting (not modelled)",
                         Scope::Routing,
@@ -813,7 +886,10 @@ impl Parser {
                 },
                 "switchport" => {
                     if n == 2 {
-                        self.each_if(idx, |_, aux| aux.no_switchport = true);
+                        self.each_if(idx, |_, aux| {
+                            aux.no_switchport = true;
+                            aux.seen_no_switchport = true;
+                        });
                         Out::Ok
                     } else {
                         match k2 {
@@ -935,6 +1011,7 @@ impl Parser {
             | "accounting" | "mask-reply" | "information-reply" | "sticky-arp" | "load-sharing"
             | "split-horizon" => Out::Ok,
             "tcp" if k2 == "adjust-mss" => Out::Ok,
+            "cef" if k2 == "accounting" => Out::Ok,
             "ospf" | "router" | "summary-address" | "authentication" | "hello-interval"
             | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
             | "next-hop-self" => un(
@@ -958,7 +1035,10 @@ impl Parser {
         let ifs = Scope::Interface(String::new());
         self.each_if(idx, |_, aux| aux.switchport_lines = true);
         match k1 {
-            "" => Out::Ok,
+            "" => {
+                self.each_if(idx, |_, aux| aux.no_switchport = false);
+                Out::Ok
+            }
             "host" if n == 2 => {
                 self.each_if(idx, |_, aux| aux.mode = Some(SwMode::Access));
                 Out::Ok
@@ -1231,7 +1311,11 @@ impl Parser {
         if let Some(h) = self.hostname.take() {
             self.dev.name = h;
         }
-        let is_switch = !self.dev.vlans.is_empty() || self.aux.iter().any(|a| a.switchport_lines);
+        let is_switch = !self.dev.vlans.is_empty()
+            || self
+                .aux
+                .iter()
+                .any(|a| a.switchport_lines || a.seen_no_switchport);
         for (itf, aux) in self.dev.interfaces.iter_mut().zip(self.aux.iter()) {
             itf.mode = resolve_mode(itf, aux, is_switch);
             if aux.psec_enabled {
