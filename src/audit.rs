@@ -21,7 +21,11 @@ pub fn run(root: &Path) -> Result<Audit, InputError> {
     })?;
     let mut g = Graph::build(&snapshot);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
-    Ok(Audit { snapshot, rules, eval })
+    Ok(Audit {
+        snapshot,
+        rules,
+        eval,
+    })
 }
 
 impl Audit {
@@ -31,7 +35,11 @@ impl Audit {
     /// 0 = every check passes (or does not apply), 1 = any violated or unproven.
     pub fn exit_code(&self) -> i32 {
         use crate::rules::Status;
-        let bad = self.eval.checks.iter().any(|c| matches!(c.status, Status::Violated | Status::Unproven));
+        let bad = self
+            .eval
+            .checks
+            .iter()
+            .any(|c| matches!(c.status, Status::Violated | Status::Unproven));
         bad as i32
     }
 }

@@ -104,7 +104,11 @@ impl NetBuilder {
             edges,
             queries,
         } = self;
-        let mut preds: Vec<Bdd> = edges.iter().map(|e| e.2).chain(queries.iter().copied()).collect();
+        let mut preds: Vec<Bdd> = edges
+            .iter()
+            .map(|e| e.2)
+            .chain(queries.iter().copied())
+            .collect();
         preds.sort_unstable();
         preds.dedup();
         let atoms = compute_atoms(&mut space, &preds);
@@ -209,13 +213,18 @@ impl Engine {
         &self.query_bits[q as usize]
     }
     pub fn out_edges(&self, n: NodeId) -> &[u32] {
-        &self.out_edges[self.out_start[n as usize] as usize..self.out_start[n as usize + 1] as usize]
+        &self.out_edges
+            [self.out_start[n as usize] as usize..self.out_start[n as usize + 1] as usize]
     }
 
     /// Everything that reaches each node from `sources` (node, injected set).
     /// `on_edge(edge, input)` is called for every edge evaluated with a non-empty input,
     /// so callers can notice edges whose semantics are uncertain.
-    pub fn reach(&self, sources: &[(NodeId, Bits)], mut on_edge: impl FnMut(EdgeId, &Bits)) -> Vec<Bits> {
+    pub fn reach(
+        &self,
+        sources: &[(NodeId, Bits)],
+        mut on_edge: impl FnMut(EdgeId, &Bits),
+    ) -> Vec<Bits> {
         let n = self.nodes as usize;
         let mut reach = vec![Bits::empty(self.words); n];
         let mut delta = vec![Bits::empty(self.words); n];
@@ -260,7 +269,12 @@ impl Engine {
     }
 
     /// A shortest edge path carrying `atom` from one of `sources` to `target`.
-    pub fn path(&self, sources: &[NodeId], atom: usize, target: NodeId) -> Option<(NodeId, Vec<EdgeId>)> {
+    pub fn path(
+        &self,
+        sources: &[NodeId],
+        atom: usize,
+        target: NodeId,
+    ) -> Option<(NodeId, Vec<EdgeId>)> {
         let n = self.nodes as usize;
         let mut parent: Vec<Option<EdgeId>> = vec![None; n];
         let mut seen = vec![false; n];
@@ -336,7 +350,11 @@ mod tests {
         for port in [0u16, 49, 50, 100, 101, 200] {
             pkt.dst_port = port;
             let at = e.atom_of(&pkt);
-            assert_eq!(r[c as usize].get(at), (50..=100).contains(&port), "port {port}");
+            assert_eq!(
+                r[c as usize].get(at),
+                (50..=100).contains(&port),
+                "port {port}"
+            );
         }
         pkt.dst_port = 70;
         let (s, path) = e.path(&[a], e.atom_of(&pkt), c).unwrap();

@@ -105,7 +105,10 @@ pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
 
 impl<'a> Builder<'a> {
     fn edge(&mut self, from: NodeId, to: NodeId, info: EdgeInfo) {
-        let pred = self.nb.space.or_all(info.pieces.iter().map(|p| p.0).collect::<Vec<_>>());
+        let pred = self
+            .nb
+            .space
+            .or_all(info.pieces.iter().map(|p| p.0).collect::<Vec<_>>());
         if pred == FALSE && info.taint.is_empty() {
             return;
         }
@@ -127,7 +130,12 @@ impl<'a> Builder<'a> {
     }
 
     /// Permit pieces of an ACL (first match wins, implicit deny).
-    fn acl_pieces(&mut self, d: &Device, name: &str, bind: &Span) -> (Vec<(Bdd, Vec<Span>)>, Vec<Taint>) {
+    fn acl_pieces(
+        &mut self,
+        d: &Device,
+        name: &str,
+        bind: &Span,
+    ) -> (Vec<(Bdd, Vec<Span>)>, Vec<Taint>) {
         let taint = Self::dev_taint(d, |s| *s == Scope::Acl(name.to_string()));
         let Some(acl) = d.acls.get(name) else {
             // IOS: an access-group naming an undefined ACL filters nothing.
@@ -148,7 +156,12 @@ impl<'a> Builder<'a> {
 }
 
 /// Canonical VLAN attachments of an interface: (wire tag, attachment). `None` = untagged.
-fn attachments(d: &Device, di: usize, ii: usize, universe: &BTreeSet<u16>) -> Vec<(Option<u16>, Att)> {
+fn attachments(
+    d: &Device,
+    di: usize,
+    ii: usize,
+    universe: &BTreeSet<u16>,
+) -> Vec<(Option<u16>, Att)> {
     let i = &d.interfaces[ii];
     if i.shutdown {
         return vec![];
@@ -215,7 +228,12 @@ impl Graph {
             .enumerate()
             .map(|(i, d)| (d.name.as_str(), i))
             .collect();
-        let if_idx = |d: usize, name: &str| snap.devices[d].interfaces.iter().position(|i| i.name == name);
+        let if_idx = |d: usize, name: &str| {
+            snap.devices[d]
+                .interfaces
+                .iter()
+                .position(|i| i.name == name)
+        };
 
         // VLAN universe: every VLAN anything declares or uses.
         let mut universe = BTreeSet::new();
@@ -259,7 +277,10 @@ impl Graph {
                 }
                 atts.insert((di, ii), a);
                 let i = &d.interfaces[ii];
-                if !i.shutdown && (matches!(i.mode, IfMode::Svi { .. }) || (i.mode == IfMode::Routed && !i.addresses.is_empty())) {
+                if !i.shutdown
+                    && (matches!(i.mode, IfMode::Svi { .. })
+                        || (i.mode == IfMode::Routed && !i.addresses.is_empty()))
+                {
                     b.node_for(Att::L3(di, ii));
                 }
             }
@@ -273,7 +294,12 @@ impl Graph {
         // Links.
         let mut linked: BTreeMap<(usize, usize), LinkEnd> = BTreeMap::new();
         let mut host_port: HashMap<(usize, usize), usize> = HashMap::new();
-        let host_idx: HashMap<&str, usize> = snap.hosts.iter().enumerate().map(|(i, h)| (h.name.as_str(), i)).collect();
+        let host_idx: HashMap<&str, usize> = snap
+            .hosts
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.name.as_str(), i))
+            .collect();
         for l in &snap.links {
             let res = |e: &LinkEnd| match e {
                 LinkEnd::Port { device, interface } => {
@@ -367,12 +393,36 @@ impl Graph {
                 let mut doms = vec![];
                 for (tag, att) in a.clone() {
                     let vlan = b.nb.space.eq(Field::Vlan, tag.unwrap_or(0) as u64);
-                    let pieces = ingress.0.iter().map(|(p, l)| (b.nb.space.and(*p, vlan), l.clone())).collect();
+                    let pieces = ingress
+                        .0
+                        .iter()
+                        .map(|(p, l)| (b.nb.space.and(*p, vlan), l.clone()))
+                        .collect();
                     let to = b.in_node(att);
                     let t = ingress.1.clone();
-                    b.edge(src, to, EdgeInfo { device: Some(d.name.clone()), in_if: Some(i.name.clone()), out_if: None, pieces, taint: t });
+                    b.edge(
+                        src,
+                        to,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: Some(i.name.clone()),
+                            out_if: None,
+                            pieces,
+                            taint: t,
+                        },
+                    );
                     let from = b.out_node(att);
-                    b.edge(from, sink, EdgeInfo { device: Some(d.name.clone()), in_if: None, out_if: Some(i.name.clone()), pieces: vec![(TRUE, vec![])], taint: vec![] });
+                    b.edge(
+                        from,
+                        sink,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: None,
+                            out_if: Some(i.name.clone()),
+                            pieces: vec![(TRUE, vec![])],
+                            taint: vec![],
+                        },
+                    );
                     doms.push(dsu.find(att_ids[&att]));
                 }
                 points.push(Point {
@@ -396,7 +446,9 @@ impl Graph {
                         continue;
                     }
                     let overlaps = i.addresses.iter().any(|(a, len)| {
-                        let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) else { return false };
+                        let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) else {
+                            return false;
+                        };
                         // A zone lives on a connected subnet that holds it or that it holds;
                         // a /0 zone (the Internet) lives only where routes lead.
                         z.subnets.iter().any(|zn| {
@@ -417,7 +469,10 @@ impl Graph {
                 }
             }
             for (pi, p) in points.iter_mut().enumerate() {
-                let explicit = z.attach.iter().any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
+                let explicit = z
+                    .attach
+                    .iter()
+                    .any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
                 let by_host = p.host.map(|h| snap.hosts[h].zone == zi);
                 let by_domain = point_domains[pi].iter().any(|d| doms.contains(d));
                 let here = match by_host {
@@ -471,7 +526,11 @@ impl Graph {
                 specs.insert((p.proto, p.lo, p.hi));
             }
         }
-        for p in snap.lgwan_allowed.clone().unwrap_or_else(crate::rules::default_lgwan_allowed) {
+        for p in snap
+            .lgwan_allowed
+            .clone()
+            .unwrap_or_else(crate::rules::default_lgwan_allowed)
+        {
             specs.insert((p.proto, p.lo, p.hi));
         }
         let spec_bdds: Vec<(PortSpec, Bdd)> = specs
@@ -486,7 +545,10 @@ impl Graph {
         q.zone_src = zone_src_bdd.iter().map(|x| b.nb.add_query(*x)).collect();
         q.host_src = host_src.iter().map(|x| b.nb.add_query(*x)).collect();
         q.host_dst = host_dst.iter().map(|x| b.nb.add_query(*x)).collect();
-        q.host_mac = host_mac.iter().map(|x| x.map(|x| b.nb.add_query(x))).collect();
+        q.host_mac = host_mac
+            .iter()
+            .map(|x| x.map(|x| b.nb.add_query(x)))
+            .collect();
         for (p, x) in spec_bdds {
             let id = b.nb.add_query(x);
             q.ports.insert(p, id);
@@ -533,7 +595,10 @@ pub fn route_exit(d: &Device, addr: std::net::Ipv4Addr, len: u8) -> Option<Strin
     let a = u32::from(addr);
     table
         .iter()
-        .filter(|r| r.len <= len && (r.len == 0 || (a >> (32 - r.len)) == (u32::from(r.prefix) >> (32 - r.len))))
+        .filter(|r| {
+            r.len <= len
+                && (r.len == 0 || (a >> (32 - r.len)) == (u32::from(r.prefix) >> (32 - r.len)))
+        })
         .max_by_key(|r| r.len)
         .and_then(|r| r.out.map(|o| d.interfaces[o].name.clone()))
 }
@@ -557,7 +622,12 @@ pub fn routes(d: &Device) -> Vec<Fib> {
         }
         for (a, len) in &i.addresses {
             if let Ok(n) = ipnetwork::Ipv4Network::new(*a, *len) {
-                fib.push(Fib { prefix: n.network(), len: *len, out: Some(ii), span: i.span.clone() });
+                fib.push(Fib {
+                    prefix: n.network(),
+                    len: *len,
+                    out: Some(ii),
+                    span: i.span.clone(),
+                });
             }
         }
     }
@@ -565,13 +635,18 @@ pub fn routes(d: &Device) -> Vec<Fib> {
     let via = |nh: std::net::Ipv4Addr, table: &[Fib]| -> Option<usize> {
         table
             .iter()
-            .filter(|f| f.len == 0 || (u32::from(nh) >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len)))
+            .filter(|f| {
+                f.len == 0
+                    || (u32::from(nh) >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len))
+            })
             .max_by_key(|f| f.len)
             .and_then(|f| f.out)
     };
     let mut statics = vec![];
     for r in &d.routes {
-        let Ok(n) = ipnetwork::Ipv4Network::new(r.prefix, r.len) else { continue };
+        let Ok(n) = ipnetwork::Ipv4Network::new(r.prefix, r.len) else {
+            continue;
+        };
         let out = if r.discard {
             None
         } else if let Some(ifn) = &r.interface {
@@ -587,7 +662,16 @@ pub fn routes(d: &Device) -> Vec<Fib> {
         } else {
             continue;
         };
-        statics.push((Fib { prefix: n.network(), len: r.len, out, span: r.span.clone() }, r.next_hop, r.interface.is_some() || r.discard));
+        statics.push((
+            Fib {
+                prefix: n.network(),
+                len: r.len,
+                out,
+                span: r.span.clone(),
+            },
+            r.next_hop,
+            r.interface.is_some() || r.discard,
+        ));
     }
     // Recursive next hops resolved through other static routes.
     let resolved: Vec<Fib> = statics.iter().map(|s| s.0.clone()).collect();
@@ -597,7 +681,9 @@ pub fn routes(d: &Device) -> Vec<Fib> {
             continue;
         }
         let nh = nh.expect("checked");
-        if connected.iter().any(|c| c.len > 0 && (u32::from(nh) >> (32 - c.len)) == (u32::from(c.prefix) >> (32 - c.len))) {
+        if connected.iter().any(|c| {
+            c.len > 0 && (u32::from(nh) >> (32 - c.len)) == (u32::from(c.prefix) >> (32 - c.len))
+        }) {
             fib.push(f);
         } else if let Some(o) = via(nh, &resolved) {
             fib.push(Fib { out: Some(o), ..f });
@@ -668,7 +754,14 @@ impl Builder<'_> {
         (base, taint)
     }
 
-    fn link(&mut self, pa: (usize, usize), pb: (usize, usize), aa: &[(Option<u16>, Att)], ab: &[(Option<u16>, Att)], span: &Span) {
+    fn link(
+        &mut self,
+        pa: (usize, usize),
+        pb: (usize, usize),
+        aa: &[(Option<u16>, Att)],
+        ab: &[(Option<u16>, Att)],
+        span: &Span,
+    ) {
         let ingress = self.port_ingress(pb.0, pb.1);
         let da = &self.snap.devices[pa.0];
         let db = &self.snap.devices[pb.0];
@@ -709,7 +802,11 @@ impl Builder<'_> {
         for (ii, i) in d.interfaces.iter().enumerate() {
             if let (IfMode::Svi { vlan }, false) = (&i.mode, i.shutdown) {
                 self.node_for(Att::Seg(di, *vlan));
-                let (s, li, lo) = (self.seg[&(di, *vlan)], self.l3in[&(di, ii)], self.l3out[&(di, ii)]);
+                let (s, li, lo) = (
+                    self.seg[&(di, *vlan)],
+                    self.l3in[&(di, ii)],
+                    self.l3out[&(di, ii)],
+                );
                 let t = Self::dev_taint(d, |s| *s == Scope::Interface(i.name.clone()));
                 let mk = |o: bool| EdgeInfo {
                     device: Some(d.name.clone()),
@@ -722,7 +819,9 @@ impl Builder<'_> {
                 self.edge(lo, s, mk(true));
             }
         }
-        let l3: Vec<usize> = (0..d.interfaces.len()).filter(|ii| self.l3in.contains_key(&(di, *ii))).collect();
+        let l3: Vec<usize> = (0..d.interfaces.len())
+            .filter(|ii| self.l3in.contains_key(&(di, *ii)))
+            .collect();
         if l3.is_empty() {
             return;
         }
@@ -742,7 +841,10 @@ impl Builder<'_> {
                 grp = self.nb.space.or(grp, p);
                 if let (Some(o), true) = (f.out, eff != FALSE) {
                     if self.l3in.contains_key(&(di, o)) {
-                        route_pieces.entry(o).or_default().push((eff, vec![f.span.clone()]));
+                        route_pieces
+                            .entry(o)
+                            .or_default()
+                            .push((eff, vec![f.span.clone()]));
                     }
                 }
             }
@@ -758,7 +860,8 @@ impl Builder<'_> {
                     let mut seen = FALSE;
                     let mut pieces = vec![];
                     for p in d.policies.iter().filter(|p| p.enabled) {
-                        let hit = |l: &Vec<String>, n: &String| l.iter().any(|x| x == n || x == "any");
+                        let hit =
+                            |l: &Vec<String>, n: &String| l.iter().any(|x| x == n || x == "any");
                         if !hit(&p.src_intf, iname) || !hit(&p.dst_intf, oname) {
                             continue;
                         }
@@ -775,13 +878,37 @@ impl Builder<'_> {
                     }
                     let mid = self.nb.add_node();
                     let mut t = pol_taint.clone();
-                    t.extend(Self::dev_taint(d, |s| *s == Scope::Interface(iname.clone())));
+                    t.extend(Self::dev_taint(d, |s| {
+                        *s == Scope::Interface(iname.clone())
+                    }));
                     let from = self.l3in[&(di, ii)];
-                    self.edge(from, mid, EdgeInfo { device: Some(d.name.clone()), in_if: Some(iname.clone()), out_if: Some(oname.clone()), pieces, taint: t });
+                    self.edge(
+                        from,
+                        mid,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: Some(iname.clone()),
+                            out_if: Some(oname.clone()),
+                            pieces,
+                            taint: t,
+                        },
+                    );
                     let mut t = route_taint.clone();
-                    t.extend(Self::dev_taint(d, |s| *s == Scope::Interface(oname.clone())));
+                    t.extend(Self::dev_taint(d, |s| {
+                        *s == Scope::Interface(oname.clone())
+                    }));
                     let to = self.l3out[&(di, oi)];
-                    self.edge(mid, to, EdgeInfo { device: Some(d.name.clone()), in_if: Some(iname.clone()), out_if: Some(oname.clone()), pieces: rp, taint: t });
+                    self.edge(
+                        mid,
+                        to,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: Some(iname.clone()),
+                            out_if: Some(oname.clone()),
+                            pieces: rp,
+                            taint: t,
+                        },
+                    );
                 }
             }
             return;
@@ -794,28 +921,72 @@ impl Builder<'_> {
                 Some(a) => self.acl_pieces(d, &a.name, &a.span),
                 None => (vec![(TRUE, vec![])], vec![]),
             };
-            taint.extend(Self::dev_taint(d, |s| *s == Scope::Interface(i.name.clone())));
+            taint.extend(Self::dev_taint(d, |s| {
+                *s == Scope::Interface(i.name.clone())
+            }));
             taint.sort();
             taint.dedup();
             let from = self.l3in[&(di, ii)];
-            self.edge(from, router, EdgeInfo { device: Some(d.name.clone()), in_if: Some(i.name.clone()), out_if: None, pieces, taint });
+            self.edge(
+                from,
+                router,
+                EdgeInfo {
+                    device: Some(d.name.clone()),
+                    in_if: Some(i.name.clone()),
+                    out_if: None,
+                    pieces,
+                    taint,
+                },
+            );
         }
         for &oi in &l3 {
             let o = &d.interfaces[oi];
             let rp = route_pieces.get(&oi).cloned().unwrap_or_default();
             let mut taint = route_taint.clone();
-            taint.extend(Self::dev_taint(d, |s| *s == Scope::Interface(o.name.clone())));
+            taint.extend(Self::dev_taint(d, |s| {
+                *s == Scope::Interface(o.name.clone())
+            }));
             taint.sort();
             taint.dedup();
             let to = self.l3out[&(di, oi)];
             match &o.acl_out {
-                None => self.edge(router, to, EdgeInfo { device: Some(d.name.clone()), in_if: None, out_if: Some(o.name.clone()), pieces: rp, taint }),
+                None => self.edge(
+                    router,
+                    to,
+                    EdgeInfo {
+                        device: Some(d.name.clone()),
+                        in_if: None,
+                        out_if: Some(o.name.clone()),
+                        pieces: rp,
+                        taint,
+                    },
+                ),
                 Some(a) => {
                     let mid = self.nb.add_node();
-                    self.edge(router, mid, EdgeInfo { device: Some(d.name.clone()), in_if: None, out_if: Some(o.name.clone()), pieces: rp, taint: taint.clone() });
+                    self.edge(
+                        router,
+                        mid,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: None,
+                            out_if: Some(o.name.clone()),
+                            pieces: rp,
+                            taint: taint.clone(),
+                        },
+                    );
                     let (pieces, t2) = self.acl_pieces(d, &a.name, &a.span);
                     taint.extend(t2);
-                    self.edge(mid, to, EdgeInfo { device: Some(d.name.clone()), in_if: None, out_if: Some(o.name.clone()), pieces, taint });
+                    self.edge(
+                        mid,
+                        to,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: None,
+                            out_if: Some(o.name.clone()),
+                            pieces,
+                            taint,
+                        },
+                    );
                 }
             }
         }

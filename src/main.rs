@@ -45,7 +45,11 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Audit { snapshot, lang, format } => {
+        Cmd::Audit {
+            snapshot,
+            lang,
+            format,
+        } => {
             let lang = match lang {
                 LangArg::Ja => Lang::Ja,
                 LangArg::En => Lang::En,
@@ -53,14 +57,24 @@ fn main() -> ExitCode {
             let audit = match sanso::audit::run(&snapshot) {
                 Ok(a) => a,
                 Err(e) => {
-                    eprintln!("sanso: {}: {e}", if lang == Lang::Ja { "入力エラー" } else { "input error" });
+                    eprintln!(
+                        "sanso: {}: {e}",
+                        if lang == Lang::Ja {
+                            "入力エラー"
+                        } else {
+                            "input error"
+                        }
+                    );
                     return ExitCode::from(2);
                 }
             };
             let r = audit.report(lang);
             match format {
                 Format::Text => print!("{}", report::terminal(&r, lang)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&r).expect("report serialises")),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&r).expect("report serialises")
+                ),
             }
             ExitCode::from(audit.exit_code() as u8)
         }
@@ -73,7 +87,11 @@ fn main() -> ExitCode {
                 }
             };
             for r in rules {
-                let title = if matches!(lang, LangArg::Ja) { &r.title_ja } else { &r.title_en };
+                let title = if matches!(lang, LangArg::Ja) {
+                    &r.title_ja
+                } else {
+                    &r.title_en
+                };
                 println!("{:<20} {:<9} {}  [{}]", r.id, r.severity, title, r.clause);
             }
             ExitCode::SUCCESS

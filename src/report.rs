@@ -226,7 +226,11 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
             CheckOut {
                 rule: c.rule.clone(),
                 status: c.status.id(),
-                title: if lang == Lang::Ja { r.title_ja.clone() } else { r.title_en.clone() },
+                title: if lang == Lang::Ja {
+                    r.title_ja.clone()
+                } else {
+                    r.title_en.clone()
+                },
                 clause: r.clause.clone(),
                 unproven_by: c.unproven_by.iter().map(taint_str).collect(),
                 note: c.note.clone(),
@@ -310,11 +314,31 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
     let total: u32 = r.parse.iter().map(|p| p.lines).sum();
     let unrec: usize = r.parse.iter().map(|p| p.unrecognized.len()).sum();
     if ja {
-        let _ = writeln!(o, "sanso 監査結果: {}（モデル {}）", r.snapshot.name, r.snapshot.model);
-        let _ = writeln!(o, "設定ファイル {} 件 / {} 行、未解釈 {} 行", r.parse.len(), total, unrec);
+        let _ = writeln!(
+            o,
+            "sanso 監査結果: {}（モデル {}）",
+            r.snapshot.name, r.snapshot.model
+        );
+        let _ = writeln!(
+            o,
+            "設定ファイル {} 件 / {} 行、未解釈 {} 行",
+            r.parse.len(),
+            total,
+            unrec
+        );
     } else {
-        let _ = writeln!(o, "sanso audit: {} (model {})", r.snapshot.name, r.snapshot.model);
-        let _ = writeln!(o, "{} config files / {} lines, {} not understood", r.parse.len(), total, unrec);
+        let _ = writeln!(
+            o,
+            "sanso audit: {} (model {})",
+            r.snapshot.name, r.snapshot.model
+        );
+        let _ = writeln!(
+            o,
+            "{} config files / {} lines, {} not understood",
+            r.parse.len(),
+            total,
+            unrec
+        );
     }
     for p in &r.parse {
         if let Some(e) = &p.error {
@@ -324,9 +348,20 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", if ja { "検査項目:" } else { "Checks:" });
     for c in &r.checks {
-        let _ = writeln!(o, "  [{:<8}] {:<20} {}", status_label(c.status, lang), c.rule, c.title);
+        let _ = writeln!(
+            o,
+            "  [{:<8}] {:<20} {}",
+            status_label(c.status, lang),
+            c.rule,
+            c.title
+        );
         for t in c.unproven_by.iter().take(5) {
-            let _ = writeln!(o, "             {} {}", if ja { "未解釈:" } else { "not understood:" }, t);
+            let _ = writeln!(
+                o,
+                "             {} {}",
+                if ja { "未解釈:" } else { "not understood:" },
+                t
+            );
         }
         if c.unproven_by.len() > 5 {
             let _ = writeln!(o, "             … +{}", c.unproven_by.len() - 5);
@@ -337,16 +372,37 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
     }
     if !r.findings.is_empty() {
         let _ = writeln!(o);
-        let _ = writeln!(o, "{} ({}):", if ja { "検出事項" } else { "Findings" }, r.findings.len());
+        let _ = writeln!(
+            o,
+            "{} ({}):",
+            if ja { "検出事項" } else { "Findings" },
+            r.findings.len()
+        );
     }
     for (i, f) in r.findings.iter().enumerate() {
         let _ = writeln!(o, "{}. [{}] {} — {}", i + 1, f.severity, f.rule, f.message);
-        let _ = writeln!(o, "   {}: {}", if ja { "根拠条項" } else { "clause" }, f.clause);
+        let _ = writeln!(
+            o,
+            "   {}: {}",
+            if ja { "根拠条項" } else { "clause" },
+            f.clause
+        );
         if let Some(w) = &f.witness {
-            let _ = writeln!(o, "   {}: {}", if ja { "証拠パケット" } else { "witness" }, witness_text(w));
+            let _ = writeln!(
+                o,
+                "   {}: {}",
+                if ja { "証拠パケット" } else { "witness" },
+                witness_text(w)
+            );
         }
         if let Some(sp) = &f.src_point {
-            let _ = writeln!(o, "   {}: {} → {}", if ja { "入口/出口" } else { "from/to" }, sp, f.dst_point.clone().unwrap_or_default());
+            let _ = writeln!(
+                o,
+                "   {}: {} → {}",
+                if ja { "入口/出口" } else { "from/to" },
+                sp,
+                f.dst_point.clone().unwrap_or_default()
+            );
         }
         for h in &f.path {
             let _ = writeln!(
@@ -359,8 +415,16 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
             );
         }
     }
-    let violated = r.checks.iter().filter(|c| c.status == Status::Violated.id()).count();
-    let unproven = r.checks.iter().filter(|c| c.status == Status::Unproven.id()).count();
+    let violated = r
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Violated.id())
+        .count();
+    let unproven = r
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Unproven.id())
+        .count();
     let _ = writeln!(o);
     if ja {
         let _ = writeln!(o, "結果: 違反 {violated} 項目、未証明 {unproven} 項目");

@@ -17,14 +17,35 @@ use std::collections::BTreeSet;
 
 /// The rule files shipped with sanso.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("MN-ISOLATION.toml", include_str!("../rules/MN-ISOLATION.toml")),
-    ("MN-TOKUTEI-ONLY.toml", include_str!("../rules/MN-TOKUTEI-ONLY.toml")),
+    (
+        "MN-ISOLATION.toml",
+        include_str!("../rules/MN-ISOLATION.toml"),
+    ),
+    (
+        "MN-TOKUTEI-ONLY.toml",
+        include_str!("../rules/MN-TOKUTEI-ONLY.toml"),
+    ),
     ("TOKUTEI-IP.toml", include_str!("../rules/TOKUTEI-IP.toml")),
-    ("TOKUTEI-PORT.toml", include_str!("../rules/TOKUTEI-PORT.toml")),
-    ("TOKUTEI-MAC.toml", include_str!("../rules/TOKUTEI-MAC.toml")),
-    ("TOKUTEI-PATH.toml", include_str!("../rules/TOKUTEI-PATH.toml")),
-    ("SPLIT-MUGAIKA-ONLY.toml", include_str!("../rules/SPLIT-MUGAIKA-ONLY.toml")),
-    ("LGWAN-PROTOCOLS.toml", include_str!("../rules/LGWAN-PROTOCOLS.toml")),
+    (
+        "TOKUTEI-PORT.toml",
+        include_str!("../rules/TOKUTEI-PORT.toml"),
+    ),
+    (
+        "TOKUTEI-MAC.toml",
+        include_str!("../rules/TOKUTEI-MAC.toml"),
+    ),
+    (
+        "TOKUTEI-PATH.toml",
+        include_str!("../rules/TOKUTEI-PATH.toml"),
+    ),
+    (
+        "SPLIT-MUGAIKA-ONLY.toml",
+        include_str!("../rules/SPLIT-MUGAIKA-ONLY.toml"),
+    ),
+    (
+        "LGWAN-PROTOCOLS.toml",
+        include_str!("../rules/LGWAN-PROTOCOLS.toml"),
+    ),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -91,7 +112,12 @@ pub struct RuleError {
     pub message: String,
 }
 
-const KINDS: &[&str] = &["isolation", "only-declared-flows", "flow-tightness", "protocol-allowlist"];
+const KINDS: &[&str] = &[
+    "isolation",
+    "only-declared-flows",
+    "flow-tightness",
+    "protocol-allowlist",
+];
 
 pub fn load_builtin() -> Result<Vec<Rule>, RuleError> {
     let mut rules = vec![];
@@ -128,10 +154,12 @@ pub fn pack_version() -> String {
 }
 
 pub fn default_lgwan_allowed() -> Vec<PortSpec> {
-    ["udp/53", "tcp/53", "udp/123", "tcp/25", "tcp/80", "tcp/443", "tcp/389", "tcp/636"]
-        .iter()
-        .filter_map(|s| PortSpec::parse(s))
-        .collect()
+    [
+        "udp/53", "tcp/53", "udp/123", "tcp/25", "tcp/80", "tcp/443", "tcp/389", "tcp/636",
+    ]
+    .iter()
+    .filter_map(|s| PortSpec::parse(s))
+    .collect()
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -254,9 +282,17 @@ impl Ctx<'_> {
     }
 
     /// Reach from the points of source zone `zi` (injecting `inject`), recording taint.
-    fn reach_from(&self, points: &[usize], inject: &Bits, taint: &mut BTreeSet<Taint>) -> Vec<Bits> {
+    fn reach_from(
+        &self,
+        points: &[usize],
+        inject: &Bits,
+        taint: &mut BTreeSet<Taint>,
+    ) -> Vec<Bits> {
         let e = &self.g.engine;
-        let sources: Vec<(NodeId, Bits)> = points.iter().map(|&p| (self.g.points[p].src, inject.clone())).collect();
+        let sources: Vec<(NodeId, Bits)> = points
+            .iter()
+            .map(|&p| (self.g.points[p].src, inject.clone()))
+            .collect();
         e.reach(&sources, |edge: EdgeId, _input| {
             for t in &self.g.info[edge as usize].taint {
                 taint.insert(t.clone());
@@ -265,7 +301,9 @@ impl Ctx<'_> {
     }
 
     fn points_of_zone(&self, zi: usize) -> Vec<usize> {
-        (0..self.g.points.len()).filter(|&p| self.g.points[p].zones.contains(&zi)).collect()
+        (0..self.g.points.len())
+            .filter(|&p| self.g.points[p].zones.contains(&zi))
+            .collect()
     }
 
     fn q(&self, id: u32) -> &Bits {
@@ -304,7 +342,10 @@ impl Ctx<'_> {
         }
         if let Some(n) = self.snap.zones[zi].subnets.first() {
             // A plausible host address inside the source zone.
-            v.push((Field::SrcIp, (u32::from(n.network()) + if n.prefix() < 31 { 10 } else { 0 }) as u64));
+            v.push((
+                Field::SrcIp,
+                (u32::from(n.network()) + if n.prefix() < 31 { 10 } else { 0 }) as u64,
+            ));
         }
         v
     }
@@ -334,7 +375,9 @@ impl Ctx<'_> {
                     if !p.zones.contains(&dz) || pts.contains(&pi) {
                         continue;
                     }
-                    let v = reach[p.sink as usize].and(self.q(self.g.q.zone_dst[dz])).minus(&ok);
+                    let v = reach[p.sink as usize]
+                        .and(self.q(self.g.q.zone_dst[dz]))
+                        .minus(&ok);
                     if v.is_empty() {
                         continue;
                     }
@@ -380,7 +423,11 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
             }
         }
         "only-declared-flows" => {
-            let declared: &[crate::snapshot::Flow] = if p.declared == "mugaika" { &snap.mugaika } else { &snap.tokutei };
+            let declared: &[crate::snapshot::Flow] = if p.declared == "mugaika" {
+                &snap.mugaika
+            } else {
+                &snap.tokutei
+            };
             let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
             let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
             let exact = p.declared == "mugaika";
@@ -409,7 +456,11 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
                         continue;
                     }
                     if exact {
-                        bits.or_assign(&cx.ep_src(f.from).and(cx.ep_dst(f.to)).and(&cx.ports_bits(&f.ports)));
+                        bits.or_assign(
+                            &cx.ep_src(f.from)
+                                .and(cx.ep_dst(f.to))
+                                .and(&cx.ports_bits(&f.ports)),
+                        );
                     } else {
                         bits.or_assign(cx.ep_dst(f.to));
                     }
@@ -423,9 +474,14 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
         }
         "protocol-allowlist" => {
             let specs = if p.allowed.is_empty() {
-                snap.lgwan_allowed.clone().unwrap_or_else(default_lgwan_allowed)
+                snap.lgwan_allowed
+                    .clone()
+                    .unwrap_or_else(default_lgwan_allowed)
             } else {
-                p.allowed.iter().filter_map(|s| PortSpec::parse(s)).collect()
+                p.allowed
+                    .iter()
+                    .filter_map(|s| PortSpec::parse(s))
+                    .collect()
             };
             let specs = snap.lgwan_allowed.clone().unwrap_or(specs);
             let ok = cx.ports_bits(&specs);
@@ -458,7 +514,8 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
         let fz = snap.endpoint_zone(t.from);
         let tz = snap.endpoint_zone(t.to);
         // All declared flows to the same destination.
-        let same_dst: Vec<&crate::snapshot::Flow> = snap.tokutei.iter().filter(|o| o.to == t.to).collect();
+        let same_dst: Vec<&crate::snapshot::Flow> =
+            snap.tokutei.iter().filter(|o| o.to == t.to).collect();
         let mut ports_any = Bits::empty(words);
         let mut allowed = Bits::empty(words);
         for o in &same_dst {
@@ -474,47 +531,58 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
         };
         let host_point = src_host.and_then(|h| g.points.iter().position(|p| p.host == Some(h)));
         let new_flow = cx.q(g.q.new_flow).clone();
-        let (sources, inject, viol_filter, detail): (Vec<usize>, Bits, Bits, &str) = match rule.params.aspect.as_str() {
-            "ip" | "port" => {
-                // Once per destination: the rule concerns what reaches it.
-                let key = (tz, format!("{:?}", t.to));
-                if !done_dst.insert(key) {
-                    continue;
+        let (sources, inject, viol_filter, detail): (Vec<usize>, Bits, Bits, &str) =
+            match rule.params.aspect.as_str() {
+                "ip" | "port" => {
+                    // Once per destination: the rule concerns what reaches it.
+                    let key = (tz, format!("{:?}", t.to));
+                    if !done_dst.insert(key) {
+                        continue;
+                    }
+                    let src_tier = snap.zones[fz].tier;
+                    let pts: Vec<usize> = (0..g.points.len())
+                        .filter(|&p| {
+                            g.points[p]
+                                .zones
+                                .iter()
+                                .any(|&z| snap.zones[z].tier == src_tier)
+                                && !dst_points.contains(&p)
+                        })
+                        .collect();
+                    let filt = if rule.params.aspect == "ip" {
+                        dst.and(&ports_any).minus(&allowed)
+                    } else {
+                        dst.minus(&ports_any)
+                    };
+                    (pts, new_flow, filt, rule.params.aspect.as_str())
                 }
-                let src_tier = snap.zones[fz].tier;
-                let pts: Vec<usize> = (0..g.points.len())
-                    .filter(|&p| g.points[p].zones.iter().any(|&z| snap.zones[z].tier == src_tier) && !dst_points.contains(&p))
-                    .collect();
-                let filt = if rule.params.aspect == "ip" {
-                    dst.and(&ports_any).minus(&allowed)
-                } else {
-                    dst.minus(&ports_any)
-                };
-                (pts, new_flow, filt, rule.params.aspect.as_str())
-            }
-            "mac" | "path" => {
-                let Some(h) = src_host else { continue };
-                let Some(hp) = host_point else {
-                    notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
-                    continue;
-                };
-                let flow = new_flow.and(cx.ep_src(t.from)).and(&cx.ports_bits(&t.ports));
-                if rule.params.aspect == "mac" {
-                    let Some(mq) = g.q.host_mac[h] else {
-                        notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
+                "mac" | "path" => {
+                    let Some(h) = src_host else { continue };
+                    let Some(hp) = host_point else {
+                        notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
                         continue;
                     };
-                    (vec![hp], flow.minus(cx.q(mq)), dst.clone(), "mac")
-                } else {
-                    let pts: Vec<usize> = (0..g.points.len()).filter(|&p| p != hp && !dst_points.contains(&p)).collect();
-                    (pts, flow, dst.clone(), "path")
+                    let flow = new_flow
+                        .and(cx.ep_src(t.from))
+                        .and(&cx.ports_bits(&t.ports));
+                    if rule.params.aspect == "mac" {
+                        let Some(mq) = g.q.host_mac[h] else {
+                            notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
+                            continue;
+                        };
+                        (vec![hp], flow.minus(cx.q(mq)), dst.clone(), "mac")
+                    } else {
+                        let pts: Vec<usize> = (0..g.points.len())
+                            .filter(|&p| p != hp && !dst_points.contains(&p))
+                            .collect();
+                        (pts, flow, dst.clone(), "path")
+                    }
                 }
-            }
-            other => {
-                notes.push(format!("unknown aspect {other}"));
-                continue;
-            }
-        };
+                other => {
+                    notes.push(format!("unknown aspect {other}"));
+                    continue;
+                }
+            };
         if sources.is_empty() {
             continue;
         }
@@ -530,7 +598,9 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
                     .iter()
                     .copied()
                     .find(|&s| {
-                        let r = g.engine.reach(&[(g.points[s].src, inject.clone())], |_, _| {});
+                        let r = g
+                            .engine
+                            .reach(&[(g.points[s].src, inject.clone())], |_, _| {});
                         !r[g.points[dp].sink as usize].and(&viol_filter).is_empty()
                     })
                     .expect("a union's member reaches");
@@ -640,10 +710,19 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
     let viol = g.engine.to_bdd(&raw.bits);
     let mut prefs = raw.prefs.clone();
     prefs.extend(Space::default_prefs());
-    let w = g.engine.space.witness(viol, &prefs).expect("non-empty violation");
+    let w = g
+        .engine
+        .space
+        .witness(viol, &prefs)
+        .expect("non-empty violation");
     let atom = g.engine.atom_of(&w);
-    let (start, edges) = g.engine.path(&raw.sources, atom, raw.sink).expect("witness atom reaches the sink");
-    let src_point = raw.src_point.or_else(|| g.points.iter().position(|p| p.src == start));
+    let (start, edges) = g
+        .engine
+        .path(&raw.sources, atom, raw.sink)
+        .expect("witness atom reaches the sink");
+    let src_point = raw
+        .src_point
+        .or_else(|| g.points.iter().position(|p| p.src == start));
     let mut hops: Vec<Hop> = vec![];
     for e in edges {
         let info = &g.info[e as usize];
@@ -651,7 +730,12 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
             .pieces
             .iter()
             .find(|(b, _)| g.engine.space.contains(*b, &w))
-            .map(|(_, l)| l.iter().filter(|s| s.file.starts_with("configs/")).map(Span::to_string).collect())
+            .map(|(_, l)| {
+                l.iter()
+                    .filter(|s| s.file.starts_with("configs/"))
+                    .map(Span::to_string)
+                    .collect()
+            })
             .unwrap_or_default();
         let Some(dev) = &info.device else { continue };
         match hops.last_mut() {

@@ -27,8 +27,11 @@ pub fn matches(m: &Match, p: &Packet) -> bool {
     m.src.contains(p.src_ip)
         && m.dst.contains(p.dst_ip)
         && (m.services.is_empty() || m.services.iter().any(|s| svc_ok(s, p)))
-        && m.established.is_none_or(|e| p.proto == 6 && p.established == e)
-        && m.src_mac.as_ref().is_none_or(|l| l.iter().any(|x| mac_u64(*x) == mac_u64(p.src_mac)))
+        && m.established
+            .is_none_or(|e| p.proto == 6 && p.established == e)
+        && m.src_mac
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|x| mac_u64(*x) == mac_u64(p.src_mac)))
 }
 
 fn acl_permits(d: &Device, name: &str, p: &Packet) -> bool {
@@ -57,11 +60,32 @@ pub struct Sim<'a> {
 
 impl<'a> Sim<'a> {
     pub fn new(snap: &'a Snapshot, g: &Graph) -> Sim<'a> {
-        let dev = |n: &str| snap.devices.iter().position(|d| d.name == n).expect("device");
-        let ifx = |d: usize, n: &str| snap.devices[d].interfaces.iter().position(|i| i.name == n).expect("iface");
+        let dev = |n: &str| {
+            snap.devices
+                .iter()
+                .position(|d| d.name == n)
+                .expect("device")
+        };
+        let ifx = |d: usize, n: &str| {
+            snap.devices[d]
+                .interfaces
+                .iter()
+                .position(|i| i.name == n)
+                .expect("iface")
+        };
         let mut peer = HashMap::new();
         for l in &snap.links {
-            if let (LinkEnd::Port { device: da, interface: ia }, LinkEnd::Port { device: db, interface: ib }) = (&l.a, &l.b) {
+            if let (
+                LinkEnd::Port {
+                    device: da,
+                    interface: ia,
+                },
+                LinkEnd::Port {
+                    device: db,
+                    interface: ib,
+                },
+            ) = (&l.a, &l.b)
+            {
                 let a = (dev(da), ifx(dev(da), ia));
                 let b = (dev(db), ifx(dev(db), ib));
                 peer.insert(a, b);
@@ -90,7 +114,8 @@ impl<'a> Sim<'a> {
         let switchport = matches!(itf.mode, IfMode::Access { .. } | IfMode::Trunk { .. });
         if switchport {
             if let Some(ps) = &itf.port_security {
-                if !ps.macs.is_empty() && !ps.macs.iter().any(|m| mac_u64(*m) == mac_u64(p.src_mac)) {
+                if !ps.macs.is_empty() && !ps.macs.iter().any(|m| mac_u64(*m) == mac_u64(p.src_mac))
+                {
                     return None;
                 }
             }
@@ -102,15 +127,25 @@ impl<'a> Sim<'a> {
         }
         match (&itf.mode, tag) {
             (IfMode::Access { vlan }, None) => Some(Loc::Seg(d, *vlan)),
-            (IfMode::Trunk { allowed, native }, None) => allowed.contains(*native).then_some(Loc::Seg(d, *native)),
-            (IfMode::Trunk { allowed, native }, Some(t)) => {
-                (t != *native && allowed.contains(t) && self.known_vlan(t)).then_some(Loc::Seg(d, t))
+            (IfMode::Trunk { allowed, native }, None) => {
+                allowed.contains(*native).then_some(Loc::Seg(d, *native))
             }
-            (IfMode::Routed, None) => (itf.parent.is_none() && !itf.addresses.is_empty()).then_some(Loc::In(d, i)),
+            (IfMode::Trunk { allowed, native }, Some(t)) => {
+                (t != *native && allowed.contains(t) && self.known_vlan(t))
+                    .then_some(Loc::Seg(d, t))
+            }
+            (IfMode::Routed, None) => {
+                (itf.parent.is_none() && !itf.addresses.is_empty()).then_some(Loc::In(d, i))
+            }
             (IfMode::Routed, Some(t)) => dev
                 .interfaces
                 .iter()
-                .position(|s| !s.shutdown && s.parent.as_ref().is_some_and(|(pn, pt)| *pn == itf.name && *pt == t))
+                .position(|s| {
+                    !s.shutdown
+                        && s.parent
+                            .as_ref()
+                            .is_some_and(|(pn, pt)| *pn == itf.name && *pt == t)
+                })
                 .map(|s| Loc::In(d, s)),
             _ => None,
         }
@@ -120,17 +155,24 @@ impl<'a> Sim<'a> {
     fn known_vlan(&self, v: u16) -> bool {
         self.snap.zones.iter().any(|z| z.vlans.contains(&v))
             || self.snap.devices.iter().any(|d| {
-                d.vlans.contains_key(&v)
-                    || d.interfaces.iter().any(|i| {
-                        matches!(i.mode, IfMode::Access { vlan } | IfMode::Svi { vlan } if vlan == v)
-                            || matches!(i.mode, IfMode::Trunk { native, .. } if native == v)
-                            || i.parent.as_ref().is_some_and(|(_, t)| *t == v)
-                    })
+                d.vlans.contains_key(&v) || d.interfaces.iter().any(|i| {
+                    matches!(i.mode, IfMode::Access { vlan } | IfMode::Svi { vlan } if vlan == v)
+                        || matches!(i.mode, IfMode::Trunk { native, .. } if native == v)
+                        || i.parent.as_ref().is_some_and(|(_, t)| *t == v)
+                })
             })
     }
 
     /// Send out of physical port (d, i) with wire tag `tag`.
-    fn wire(&self, d: usize, i: usize, tag: Option<u16>, p: &Packet, next: &mut Vec<Loc>, sinks: &mut BTreeSet<usize>) {
+    fn wire(
+        &self,
+        d: usize,
+        i: usize,
+        tag: Option<u16>,
+        p: &Packet,
+        next: &mut Vec<Loc>,
+        sinks: &mut BTreeSet<usize>,
+    ) {
         if self.snap.devices[d].interfaces[i].shutdown {
             return;
         }
@@ -146,8 +188,17 @@ impl<'a> Sim<'a> {
     /// Sink points (indices into `Graph::points`) that receive `p` injected at point `src`.
     pub fn run(&self, g: &Graph, src: usize, p: &Packet) -> BTreeSet<usize> {
         let pt = &g.points[src];
-        let d = self.snap.devices.iter().position(|x| x.name == pt.device).expect("device");
-        let i = self.snap.devices[d].interfaces.iter().position(|x| x.name == pt.interface).expect("iface");
+        let d = self
+            .snap
+            .devices
+            .iter()
+            .position(|x| x.name == pt.device)
+            .expect("device");
+        let i = self.snap.devices[d]
+            .interfaces
+            .iter()
+            .position(|x| x.name == pt.interface)
+            .expect("iface");
         let tag = (p.vlan != 0).then_some(p.vlan);
         let mut sinks = BTreeSet::new();
         let mut seen = HashSet::new();
@@ -168,7 +219,9 @@ impl<'a> Sim<'a> {
                             continue;
                         }
                         match &itf.mode {
-                            IfMode::Access { vlan } if *vlan == v => self.wire(d, ii, None, p, &mut next, &mut sinks),
+                            IfMode::Access { vlan } if *vlan == v => {
+                                self.wire(d, ii, None, p, &mut next, &mut sinks)
+                            }
                             IfMode::Trunk { allowed, native } if allowed.contains(v) => {
                                 let t = if *native == v { None } else { Some(v) };
                                 self.wire(d, ii, t, p, &mut next, &mut sinks)
@@ -183,7 +236,11 @@ impl<'a> Sim<'a> {
                     match (&itf.mode, &itf.parent) {
                         (IfMode::Svi { vlan }, _) => next.push(Loc::Seg(d, *vlan)),
                         (_, Some((pn, t))) => {
-                            if let Some(pi) = self.snap.devices[d].interfaces.iter().position(|x| x.name == *pn) {
+                            if let Some(pi) = self.snap.devices[d]
+                                .interfaces
+                                .iter()
+                                .position(|x| x.name == *pn)
+                            {
                                 self.wire(d, pi, Some(*t), p, &mut next, &mut sinks);
                             }
                         }
@@ -211,7 +268,9 @@ impl<'a> Sim<'a> {
                                 .find(|x| matches(&x.m, p))
                                 .is_some_and(|x| x.action == Action::Permit)
                         } else {
-                            out.acl_out.as_ref().is_none_or(|a| acl_permits(dev, &a.name, p))
+                            out.acl_out
+                                .as_ref()
+                                .is_none_or(|a| acl_permits(dev, &a.name, p))
                         };
                         if ok {
                             next.push(Loc::Out(d, o));
@@ -228,7 +287,9 @@ impl<'a> Sim<'a> {
     fn lookup(&self, dev: &Device, p: &Packet) -> Vec<usize> {
         let fib = routes(dev);
         let a = u32::from(p.dst_ip);
-        let hit = |f: &crate::graph::Fib| f.len == 0 || (a >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len));
+        let hit = |f: &crate::graph::Fib| {
+            f.len == 0 || (a >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len))
+        };
         let Some(best) = fib.iter().filter(|f| hit(f)).map(|f| f.len).max() else {
             return vec![];
         };
@@ -238,7 +299,9 @@ impl<'a> Sim<'a> {
             .filter_map(|f| f.out)
             .filter(|o| {
                 let i = &dev.interfaces[*o];
-                !i.shutdown && (matches!(i.mode, IfMode::Svi { .. }) || (i.mode == IfMode::Routed && !i.addresses.is_empty()))
+                !i.shutdown
+                    && (matches!(i.mode, IfMode::Svi { .. })
+                        || (i.mode == IfMode::Routed && !i.addresses.is_empty()))
             })
             .collect();
         outs.sort();

@@ -421,7 +421,10 @@ impl Snapshot {
             }
             for v in &z.vlans {
                 if !(1..=4094).contains(v) {
-                    return Err(err(line, format!("zone {}: VLAN {v} out of 1-4094", z.name)));
+                    return Err(err(
+                        line,
+                        format!("zone {}: VLAN {v} out of 1-4094", z.name),
+                    ));
                 }
             }
             let mut attach = Vec::new();
@@ -453,10 +456,12 @@ impl Snapshot {
         for h in raw.host {
             let line = ln(&h.span());
             let h = h.into_inner();
-            let ip: Ipv4Addr = h
-                .ip
-                .parse()
-                .map_err(|_| err(line, format!("host {}: bad IPv4 address \"{}\"", h.name, h.ip)))?;
+            let ip: Ipv4Addr = h.ip.parse().map_err(|_| {
+                err(
+                    line,
+                    format!("host {}: bad IPv4 address \"{}\"", h.name, h.ip),
+                )
+            })?;
             let mac = match &h.mac {
                 None => None,
                 Some(m) => Some(parse_mac(m).ok_or_else(|| {
@@ -464,7 +469,10 @@ impl Snapshot {
                 })?),
             };
             let zone = *zone_idx.get(&h.zone).ok_or_else(|| {
-                err(line, format!("host {}: unknown zone \"{}\"", h.name, h.zone))
+                err(
+                    line,
+                    format!("host {}: unknown zone \"{}\"", h.name, h.zone),
+                )
             })?;
             if !zones[zone].subnets.iter().any(|n| n.contains(ip)) {
                 return Err(err(
@@ -475,7 +483,8 @@ impl Snapshot {
                     ),
                 ));
             }
-            if zone_idx.contains_key(&h.name) || host_idx.insert(h.name.clone(), hosts.len()).is_some()
+            if zone_idx.contains_key(&h.name)
+                || host_idx.insert(h.name.clone(), hosts.len()).is_some()
             {
                 return Err(err(line, format!("duplicate name \"{}\"", h.name)));
             }
@@ -549,7 +558,10 @@ impl Snapshot {
         let mugaika = flows(raw.mugaika, "mugaika")?;
         for m in &mugaika {
             if m.method.is_none() {
-                return Err(err(m.line, format!("mugaika \"{}\": method is required", m.name)));
+                return Err(err(
+                    m.line,
+                    format!("mugaika \"{}\": method is required", m.name),
+                ));
             }
         }
         let lgwan_allowed = match raw.lgwan {
@@ -576,10 +588,16 @@ impl Snapshot {
                 let dia = Dialect::from_id(ds).ok_or_else(|| {
                     err(
                         line,
-                        format!("device {}: unknown dialect \"{ds}\" (cisco-ios | fortios)", d.file),
+                        format!(
+                            "device {}: unknown dialect \"{ds}\" (cisco-ios | fortios)",
+                            d.file
+                        ),
                     )
                 })?;
-                overrides.insert(d.file.trim_start_matches("configs/").to_string(), (dia, line));
+                overrides.insert(
+                    d.file.trim_start_matches("configs/").to_string(),
+                    (dia, line),
+                );
             }
         }
 
@@ -600,7 +618,10 @@ impl Snapshot {
         };
         files.sort();
         for path in files {
-            let fname = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let fname = path
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if fname.starts_with('.') || !path.is_file() {
                 continue;
             }
@@ -615,7 +636,9 @@ impl Snapshot {
                 file_errors.push(FileError {
                     file: rel,
                     line: 1,
-                    message: "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)".into(),
+                    message:
+                        "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)"
+                            .into(),
                 });
                 continue;
             };
@@ -630,7 +653,10 @@ impl Snapshot {
         }
         for (f, (_, line)) in &overrides {
             if !root.join("configs").join(f).is_file() {
-                return Err(err(*line, format!("device file configs/{f} does not exist")));
+                return Err(err(
+                    *line,
+                    format!("device file configs/{f} does not exist"),
+                ));
             }
         }
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
@@ -668,7 +694,9 @@ impl Snapshot {
                             let d = devices
                                 .iter()
                                 .find(|d| d.name == dev || dialect::stem(&d.file) == dev)
-                                .ok_or_else(|| terr(format!("link end \"{s}\": unknown device \"{dev}\"")))?;
+                                .ok_or_else(|| {
+                                    terr(format!("link end \"{s}\": unknown device \"{dev}\""))
+                                })?;
                             let want = canon_ifname(ifn);
                             let i = d
                                 .interfaces
@@ -695,7 +723,9 @@ impl Snapshot {
                         }
                     };
                     if let Some(prev) = used.insert(end.clone(), line) {
-                        return Err(terr(format!("{end} is already linked at topology.toml:{prev}")));
+                        return Err(terr(format!(
+                            "{end} is already linked at topology.toml:{prev}"
+                        )));
                     }
                     ends.push(end);
                 }
@@ -714,11 +744,26 @@ impl Snapshot {
                 let d = devices
                     .iter()
                     .find(|d| d.name == *dev || dialect::stem(&d.file) == *dev)
-                    .ok_or_else(|| err(z.line, format!("zone {}: attach: unknown device \"{dev}\"", z.name)))?;
+                    .ok_or_else(|| {
+                        err(
+                            z.line,
+                            format!("zone {}: attach: unknown device \"{dev}\"", z.name),
+                        )
+                    })?;
                 let want = canon_ifname(ifn);
-                let i = d.interfaces.iter().find(|i| canon_ifname(&i.name) == want).ok_or_else(|| {
-                    err(z.line, format!("zone {}: attach: {} has no interface \"{ifn}\"", z.name, d.name))
-                })?;
+                let i = d
+                    .interfaces
+                    .iter()
+                    .find(|i| canon_ifname(&i.name) == want)
+                    .ok_or_else(|| {
+                        err(
+                            z.line,
+                            format!(
+                                "zone {}: attach: {} has no interface \"{ifn}\"",
+                                z.name, d.name
+                            ),
+                        )
+                    })?;
                 *dev = d.name.clone();
                 *ifn = i.name.clone();
             }
@@ -769,7 +814,10 @@ impl Snapshot {
 
 pub fn parse_mac(s: &str) -> Option<Mac> {
     let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    let seps = s.chars().filter(|c| !c.is_ascii_hexdigit()).all(|c| matches!(c, ':' | '-' | '.'));
+    let seps = s
+        .chars()
+        .filter(|c| !c.is_ascii_hexdigit())
+        .all(|c| matches!(c, ':' | '-' | '.'));
     if hex.len() != 12 || !seps {
         return None;
     }

@@ -44,20 +44,31 @@ fn ipmatch(r: &mut Rng) -> IpMatch {
         0 => IpMatch::Any,
         1 => IpMatch::prefix(addr(r), 24),
         2 => IpMatch::host(addr(r)),
-        _ => IpMatch::Wildcard { addr: addr(r), wildcard: Ipv4Addr::new(0, 0, 4, 255) },
+        _ => IpMatch::Wildcard {
+            addr: addr(r),
+            wildcard: Ipv4Addr::new(0, 0, 4, 255),
+        },
     }
 }
 
 fn rand_match(r: &mut Rng) -> Match {
     let mut m = Match::any();
     m.src = AddrSet::one(ipmatch(r));
-    m.dst = AddrSet { items: (0..1 + r.below(2)).map(|_| ipmatch(r)).collect() };
+    m.dst = AddrSet {
+        items: (0..1 + r.below(2)).map(|_| ipmatch(r)).collect(),
+    };
     m.services = match r.below(6) {
         0 => vec![],
         1 => vec![Service::tcp_dport(r.pick(&PORTS), r.pick(&PORTS).max(443))],
         2 => vec![Service::udp_dport(53, 53), Service::tcp_dport(22, 22)],
-        3 => vec![Service { icmp_type: Some(8), ..Service::proto(proto::ICMP) }],
-        4 => vec![Service { sport: PortRange { lo: 1000, hi: 2000 }, ..Service::proto(proto::UDP) }],
+        3 => vec![Service {
+            icmp_type: Some(8),
+            ..Service::proto(proto::ICMP)
+        }],
+        4 => vec![Service {
+            sport: PortRange { lo: 1000, hi: 2000 },
+            ..Service::proto(proto::UDP)
+        }],
         _ => vec![Service::proto(47)],
     };
     if r.chance(15) {
@@ -76,7 +87,15 @@ fn rand_net(seed: u64) -> Snapshot {
     let mut devices = vec![];
     for di in 0..nd {
         let fw = r.chance(35);
-        let mut d = Device::new(format!("d{di}"), format!("configs/d{di}"), if fw { Dialect::Fortios } else { Dialect::CiscoIos });
+        let mut d = Device::new(
+            format!("d{di}"),
+            format!("configs/d{di}"),
+            if fw {
+                Dialect::Fortios
+            } else {
+                Dialect::CiscoIos
+            },
+        );
         d.policy_based = fw;
         d.stateful = fw;
         let nports = 3 + r.below(4) as usize;
@@ -85,11 +104,14 @@ fn rand_net(seed: u64) -> Snapshot {
             if fw {
                 i.mode = IfMode::Routed;
                 if r.chance(70) {
-                    i.addresses.push((Ipv4Addr::new(10, 0, r.below(6) as u8, 1 + di as u8), 24));
+                    i.addresses
+                        .push((Ipv4Addr::new(10, 0, r.below(6) as u8, 1 + di as u8), 24));
                 }
             } else {
                 i.mode = match r.below(4) {
-                    0 | 1 => IfMode::Access { vlan: r.pick(&VLANS) },
+                    0 | 1 => IfMode::Access {
+                        vlan: r.pick(&VLANS),
+                    },
                     2 => {
                         let mut allowed = VlanSet::none();
                         for v in VLANS {
@@ -97,12 +119,16 @@ fn rand_net(seed: u64) -> Snapshot {
                                 allowed.add(v, v);
                             }
                         }
-                        IfMode::Trunk { allowed, native: r.pick(&[1, 10, 20]) }
+                        IfMode::Trunk {
+                            allowed,
+                            native: r.pick(&[1, 10, 20]),
+                        }
                     }
                     _ => {
                         let mut x = IfMode::Routed;
                         if r.chance(80) {
-                            i.addresses.push((Ipv4Addr::new(10, 0, r.below(6) as u8, 1 + di as u8), 24));
+                            i.addresses
+                                .push((Ipv4Addr::new(10, 0, r.below(6) as u8, 1 + di as u8), 24));
                         } else {
                             x = IfMode::Access { vlan: 10 };
                         }
@@ -110,7 +136,10 @@ fn rand_net(seed: u64) -> Snapshot {
                     }
                 };
                 if matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }) && r.chance(20) {
-                    i.port_security = Some(PortSecurity { macs: vec![r.pick(&macs())], span: span() });
+                    i.port_security = Some(PortSecurity {
+                        macs: vec![r.pick(&macs())],
+                        span: span(),
+                    });
                 }
             }
             i.shutdown = r.chance(8);
@@ -119,7 +148,8 @@ fn rand_net(seed: u64) -> Snapshot {
         if fw && r.chance(60) {
             let mut s = Interface::new("p0.10", span());
             s.parent = Some(("p0".into(), r.pick(&VLANS)));
-            s.addresses.push((Ipv4Addr::new(10, 0, 4 + r.below(2) as u8, 1 + di as u8), 24));
+            s.addresses
+                .push((Ipv4Addr::new(10, 0, 4 + r.below(2) as u8, 1 + di as u8), 24));
             d.interfaces.push(s);
         }
         if !fw {
@@ -127,7 +157,8 @@ fn rand_net(seed: u64) -> Snapshot {
                 if r.chance(50) {
                     let mut s = Interface::new(format!("Vlan{v}"), span());
                     s.mode = IfMode::Svi { vlan: v };
-                    s.addresses.push((Ipv4Addr::new(10, 0, (v / 10) as u8, 1 + di as u8), 24));
+                    s.addresses
+                        .push((Ipv4Addr::new(10, 0, (v / 10) as u8, 1 + di as u8), 24));
                     s.shutdown = r.chance(10);
                     d.interfaces.push(s);
                 }
@@ -138,14 +169,32 @@ fn rand_net(seed: u64) -> Snapshot {
             for a in 0..1 + r.below(3) {
                 let name = format!("A{a}");
                 let rules = (0..1 + r.below(4))
-                    .map(|_| AclRule { action: if r.chance(60) { Action::Permit } else { Action::Deny }, m: rand_match(&mut r), span: span() })
+                    .map(|_| AclRule {
+                        action: if r.chance(60) {
+                            Action::Permit
+                        } else {
+                            Action::Deny
+                        },
+                        m: rand_match(&mut r),
+                        span: span(),
+                    })
                     .collect();
-                d.acls.insert(name.clone(), Acl { name, rules, span: span() });
+                d.acls.insert(
+                    name.clone(),
+                    Acl {
+                        name,
+                        rules,
+                        span: span(),
+                    },
+                );
             }
             let n = d.interfaces.len();
             for _ in 0..r.below(4) {
                 let i = r.below(n as u64) as usize;
-                let aref = AclRef { name: format!("A{}", r.below(4)), span: span() };
+                let aref = AclRef {
+                    name: format!("A{}", r.below(4)),
+                    span: span(),
+                };
                 if r.chance(50) {
                     d.interfaces[i].acl_in = Some(aref);
                 } else {
@@ -162,7 +211,11 @@ fn rand_net(seed: u64) -> Snapshot {
                     src_intf: vec![r.pick(&any)],
                     dst_intf: vec![r.pick(&any), r.pick(&any)],
                     m: rand_match(&mut r),
-                    action: if r.chance(70) { Action::Permit } else { Action::Deny },
+                    action: if r.chance(70) {
+                        Action::Permit
+                    } else {
+                        Action::Deny
+                    },
                     enabled: r.chance(90),
                     span: span(),
                     lines: vec![span()],
@@ -187,7 +240,12 @@ fn rand_net(seed: u64) -> Snapshot {
     let mut free: Vec<(usize, String)> = devices
         .iter()
         .enumerate()
-        .flat_map(|(di, d)| d.interfaces.iter().filter(|i| i.parent.is_none() && !matches!(i.mode, IfMode::Svi { .. })).map(move |i| (di, i.name.clone())))
+        .flat_map(|(di, d)| {
+            d.interfaces
+                .iter()
+                .filter(|i| i.parent.is_none() && !matches!(i.mode, IfMode::Svi { .. }))
+                .map(move |i| (di, i.name.clone()))
+        })
         .collect();
     let mut links = vec![];
     for _ in 0..nd + 1 {
@@ -200,8 +258,15 @@ fn rand_net(seed: u64) -> Snapshot {
             break;
         }
         let b = free.remove(cands[r.below(cands.len() as u64) as usize]);
-        let end = |(d, i): (usize, String)| LinkEnd::Port { device: format!("d{d}"), interface: i };
-        links.push(Link { a: end(a), b: end(b), line: 1 });
+        let end = |(d, i): (usize, String)| LinkEnd::Port {
+            device: format!("d{d}"),
+            interface: i,
+        };
+        links.push(Link {
+            a: end(a),
+            b: end(b),
+            line: 1,
+        });
     }
     Snapshot {
         root: "/nonexistent".into(),
@@ -245,7 +310,9 @@ fn check(seed: u64) -> Result<usize, String> {
         for _ in 0..40 {
             let p = rand_packet(&mut r);
             let atom = g.engine.atom_of(&p);
-            let by_engine: Vec<usize> = (0..g.points.len()).filter(|&k| reach[g.points[k].sink as usize].get(atom)).collect();
+            let by_engine: Vec<usize> = (0..g.points.len())
+                .filter(|&k| reach[g.points[k].sink as usize].get(atom))
+                .collect();
             let by_sim: Vec<usize> = sim.run(&g, si, &p).into_iter().collect();
             if by_engine != by_sim {
                 return Err(format!(
@@ -292,5 +359,8 @@ fn random_networks_deliver_something() {
         }
         assert!(check(seed * 7919).is_ok());
     }
-    assert!(delivered * 20 > total, "only {delivered}/{total} packets delivered anywhere");
+    assert!(
+        delivered * 20 > total,
+        "only {delivered}/{total} packets delivered anywhere"
+    );
 }

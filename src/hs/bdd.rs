@@ -297,7 +297,14 @@ mod tests {
     #[test]
     fn ranges_are_exact() {
         let mut m = Manager::new(8);
-        for (lo, hi) in [(0u64, 255u64), (3, 3), (10, 200), (0, 0), (255, 255), (17, 64)] {
+        for (lo, hi) in [
+            (0u64, 255u64),
+            (3, 3),
+            (10, 200),
+            (0, 0),
+            (255, 255),
+            (17, 64),
+        ] {
             let r = m.range(0..8, lo, hi);
             for x in 0..256u64 {
                 let inside = m.eval(r, |v| (x >> (7 - v)) & 1 == 1);
