@@ -411,6 +411,38 @@ fn block_has_content(b: &Block) -> bool {
     })
 }
 
+/// Value of a direct `set key v` in a block (last one wins).
+fn direct_val<'b>(b: &'b Block, key: &str) -> Option<&'b str> {
+    let mut v = None;
+    for n in &b.items {
+        if let Node::Cmd(s) = n {
+            if s.kw() == "set" && s.toks.get(1).map(|k| k == key).unwrap_or(false) {
+                v = Some(s.toks.get(2).map(|s| s.as_str()).unwrap_or(""));
+            }
+        }
+    }
+    v
+}
+
+/// Sections whose feature stays off with the values given: their lines have no
+/// effect on forwarding (SD-WAN with status disabled, standalone HA, SSL VPN with no
+/// listening interface, disabled explicit web proxy).
+fn inert_by_default(b: &Block) -> bool {
+    let p: Vec<&str> = b.path.iter().map(|s| s.as_str()).collect();
+    match p.as_slice() {
+        ["system", "sdwan"] | ["system", "virtual-wan-link"] => {
+            direct_val(b, "status") != Some("enable")
+        }
+        ["system", "ha"] => {
+            matches!(direct_val(b, "mode"), None | Some("standalone"))
+                && b.items.iter().all(|n| matches!(n, Node::Cmd(_)))
+        }
+        ["vpn", "ssl", "settings"] => direct_val(b, "source-interface").is_none(),
+        ["web-proxy", "explicit"] => direct_val(b, "status") != Some("enable"),
+        _ => false,
+    }
+}
+
 /// Descend through `config vdom` / `edit <vdom>` and `config global` wrappers and
 /// collect the sections.
 fn walk_top(ctx: &mut Ctx, nodes: Vec<Node>, out: &mut Vec<Block>, vdoms: &mut Vec<String>) {
@@ -862,7 +894,44 @@ fn classify(path: &[String]) -> Kind {
             _ => Kind::Unmodeled(Scope::Routing),
         },
         ("vpn", "certificate") => Kind::Ignore,
+        ("vpn", "ssl") if p.get(2) == Some(&"web") => Kind::Ignore,
         ("vpn", "ssl") => Kind::Unmodeled(Scope::None),
+        ("web-proxy", "global") => Kind::Ignore,
+        ("web-proxy", "explicit") => Kind::Unmodeled(Scope::Policy),
+        (
+            "switch-controller",
+            "qos"
+            | "lldp-profile"
+            | "lldp-settings"
+            | "initial-config"
+            | "security-policy"
+            | "storm-control-policy"
+            | "storm-control"
+            | "auto-config"
+            | "ptp"
+            | "remote-log"
+            | "switch-profile"
+            | "traffic-policy"
+            | "switch-log"
+            | "system"
+            | "global"
+            | "igmp-snooping"
+            | "network-monitor-settings"
+            | "mac-sync-settings"
+            | "sflow"
+            | "802-1X-settings"
+            | "stp-settings"
+            | "snmp-sysinfo"
+            | "snmp-trap-threshold"
+            | "snmp-community"
+            | "snmp-user"
+            | "custom-command"
+            | "location"
+            | "switch-interface-tag",
+        ) => {
+            // Profiles and templates: no effect until applied to a managed switch.
+            Kind::Ignore
+        }
         ("log", _)
         | ("report", _)
         | ("webfilter", _)
@@ -1005,7 +1074,7 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         match &k {
             Kind::Ignore => mark_block(ctx, &b, None),
             Kind::Unmodeled(sc) => {
-                if block_has_content(&b) {
+                if block_has_content(&b) && !inert_by_default(&b) {
                     let reason = format!("`config {}` is not modeled", b.path.join(" "));
                     mark_block(ctx, &b, Some((&reason, sc)));
                 } else {
@@ -1927,6 +1996,8 @@ impl Services {
                 let res: Result<(), (String, Scope)> = match key {
                     "protocol" => match protocol.as_str() {
                         "TCP/UDP/SCTP" | "ICMP" | "ICMP6" | "IP" => Ok(()),
+                        // Explicit-proxy services: already a problem when referenced.
+                        _ if proxy => Ok(()),
                         p => {
                             let e = format!("service protocol `{p}` not modeled");
                             r.problems.push(format!("service `{}`: {e}", o.name));
