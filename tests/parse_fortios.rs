@@ -1,0 +1,770 @@
+//! FortiOS parser tests: focused hand-checked cases plus a robustness run over the
+//! third-party corpus in `../shared/corpus/fortios`.
+
+use sanso::dialect::fortios::{parse, parse_with_stats};
+use sanso::model::*;
+use std::net::Ipv4Addr;
+use std::path::Path;
+
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse().unwrap()
+}
+
+#[test]
+fn corpus_parses_and_accounts_for_every_line() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/fortios");
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
+        panic!(
+            "FortiOS corpus folder {} is missing ({e}); it lives in shared/ beside the repo",
+            dir.display()
+        )
+    });
+    let mut files: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    files.sort();
+    assert!(!files.is_empty(), "no files in {}", dir.display());
+    let (mut tot_lines, mut tot_ok) = (0u64, 0u64);
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let rel = format!("fortios/{}", path.file_name().unwrap().to_string_lossy());
+        let (dev, understood) =
+            parse_with_stats(&rel, &text).unwrap_or_else(|e| panic!("{rel}: parse error {e}"));
+        let total = text.lines().count() as u32;
+        assert_eq!(dev.lines, total, "{rel}: line count");
+        assert_eq!(
+            understood + dev.unrecognized.len() as u32,
+            total,
+            "{rel}: every line must be understood or unrecognized exactly once"
+        );
+        let mut seen = std::collections::HashSet::new();
+        for u in &dev.unrecognized {
+            assert!(u.line >= 1 && u.line <= total, "{rel}: bad line {}", u.line);
+            assert!(seen.insert(u.line), "{rel}: line {} listed twice", u.line);
+            let t = &u.text;
+            if let Some(i) = t.find("ENC ") {
+                assert!(
+                    t[i + 4..].starts_with(sanso::redact::REDACTED),
+                    "{rel}:{}: secret leaked: {t}",
+                    u.line
+                );
+            }
+        }
+        let json = serde_json::to_string(&dev).unwrap();
+        assert!(!json.contains("ENC fw"), "{rel}: ENC secret in output");
+        tot_lines += total as u64;
+        tot_ok += understood as u64;
+        let pct = if total == 0 {
+            100.0
+        } else {
+            100.0 * understood as f64 / total as f64
+        };
+        eprintln!(
+            "{rel}: {understood}/{total} understood ({pct:.1}%), {} unrecognized, {} ifaces, {} policies, {} routes",
+            dev.unrecognized.len(),
+            dev.interfaces.len(),
+            dev.policies.len(),
+            dev.routes.len()
+        );
+    }
+    eprintln!(
+        "fortios corpus total: {tot_ok}/{tot_lines} understood ({:.1}%)",
+        100.0 * tot_ok as f64 / tot_lines.max(1) as f64
+    );
+}
+
+fn dev(text: &str) -> Device {
+    let (d, understood) = parse_with_stats("site/fw1.conf", text).unwrap();
+    assert_eq!(understood + d.unrecognized.len() as u32, d.lines);
+    d
+}
+
+fn unrec_at(d: &Device, line: u32) -> Option<&Unrecognized> {
+    d.unrecognized.iter().find(|u| u.line == line)
+}
+
+fn policy<'a>(d: &'a Device, id: &str) -> &'a Policy {
+    d.policies
+        .iter()
+        .find(|p| p.id == id)
+        .unwrap_or_else(|| panic!("no policy {id}"))
+}
+
+const IFACES: &str = r#"config system interface
+    edit "port1"
+        set vdom "root"
+        set ip 10.0.1.1 255.255.255.0
+        set allowaccess ping https
+        set type physical
+        set alias "uplink"
+        set role wan
+    next
+    edit "port2"
+        set vdom "root"
+        set ip 10.0.2.1/24
+        set type physical
+    next
+    edit "port3"
+        set vdom "root"
+        set ip 10.0.3.1 255.255.255.0
+        set type physical
+        set status down
+    next
+end
+"#;
+
+#[test]
+fn hostname_and_device_flags() {
+    let d = dev("config system global\n    set hostname \"FW-A\"\n    set timezone 04\nend\n");
+    assert_eq!(d.name, "FW-A");
+    assert_eq!(d.dialect, Dialect::Fortios);
+    assert!(d.stateful && d.policy_based);
+    assert_eq!(d.lines, 4);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    // Without a hostname the file stem names the device.
+    let d = dev("config system interface\nend\n");
+    assert_eq!(d.name, "fw1");
+}
+
+#[test]
+fn interfaces_addresses_status_and_vlan_subinterface() {
+    let text = format!(
+        "{IFACES}{}",
+        r#"config system interface
+    edit "vlan100"
+        set vdom "root"
+        set ip 192.168.100.1 255.255.255.0
+        set interface "port2"
+        set vlanid 100
+        set type vlan
+        set secondary-IP enable
+        config secondaryip
+            edit 1
+                set ip 192.168.101.1 255.255.255.0
+                set allowaccess ping
+            next
+        end
+    next
+    edit "wan2"
+        set mode dhcp
+        set type physical
+    next
+end
+"#
+    );
+    let d = dev(&text);
+    let p1 = d.interface("port1").unwrap();
+    assert_eq!(p1.addresses, vec![(ip("10.0.1.1"), 24)]);
+    assert_eq!(p1.mode, IfMode::Routed);
+    assert_eq!(p1.span, Span::new("site/fw1.conf", 2));
+    assert!(!p1.shutdown);
+    assert_eq!(
+        d.interface("port2").unwrap().addresses,
+        vec![(ip("10.0.2.1"), 24)]
+    );
+    assert!(d.interface("port3").unwrap().shutdown);
+    let v = d.interface("vlan100").unwrap();
+    assert_eq!(v.mode, IfMode::Routed);
+    assert_eq!(v.parent, Some(("port2".to_string(), 100)));
+    assert_eq!(
+        v.addresses,
+        vec![(ip("192.168.100.1"), 24), (ip("192.168.101.1"), 24)]
+    );
+    // dhcp: address unknown → unrecognized in the interface's scope.
+    let u = d
+        .unrecognized
+        .iter()
+        .find(|u| u.text.contains("set mode dhcp"))
+        .unwrap();
+    assert_eq!(u.scope, Scope::Interface("wan2".into()));
+    assert_eq!(d.unrecognized.len(), 1, "{:?}", d.unrecognized);
+}
+
+#[test]
+fn aggregate_members_are_unrecognized() {
+    let d = dev(r#"config system interface
+    edit "agg1"
+        set type aggregate
+        set member "port1" "port2"
+        set ip 10.9.9.1 255.255.255.0
+    next
+end
+"#);
+    let u = unrec_at(&d, 4).unwrap();
+    assert_eq!(u.scope, Scope::Interface("agg1".into()));
+    assert_eq!(
+        d.interface("agg1").unwrap().addresses,
+        vec![(ip("10.9.9.1"), 24)]
+    );
+}
+
+const OBJECTS: &str = r#"config firewall address
+    edit "net1"
+        set subnet 10.0.1.0 255.255.255.0
+    next
+    edit "host2"
+        set subnet 10.0.2.5/32
+    next
+    edit "range3"
+        set type iprange
+        set start-ip 10.0.3.10
+        set end-ip 10.0.3.20
+    next
+    edit "wild4"
+        set type wildcard
+        set wildcard 10.4.0.1 255.255.0.255
+    next
+    edit "web"
+        set type fqdn
+        set fqdn "www.example.com"
+    next
+    edit "default"
+    next
+end
+config firewall addrgrp
+    edit "inner"
+        set member "net1" "host2"
+    next
+    edit "outer"
+        set member "inner" "range3"
+    next
+    edit "mixed"
+        set member "net1" "web"
+    next
+end
+config firewall service custom
+    edit "ranges"
+        set tcp-portrange 1000-2000:3000-4000 8080
+        set udp-portrange 53
+    next
+    edit "gre"
+        set protocol IP
+        set protocol-number 47
+    next
+    edit "anyip"
+        set protocol IP
+    next
+    edit "echo"
+        set protocol ICMP
+        set icmptype 8
+        set icmpcode 0
+    next
+    edit "HTTP"
+        set tcp-portrange 8000
+    next
+end
+config firewall service group
+    edit "web-grp"
+        set member "HTTPS" "ranges"
+    next
+    edit "nested"
+        set member "web-grp" "SSH"
+    next
+end
+"#;
+
+fn with_policy(pol: &str) -> Device {
+    dev(&format!(
+        "config system global\n    set hostname \"fw\"\nend\n{IFACES}{OBJECTS}config firewall policy\n{pol}end\n"
+    ))
+}
+
+/// Line number of the first line containing `needle`.
+fn line_of(d: &Device, text: &str, needle: &str) -> u32 {
+    let _ = d;
+    text.lines().position(|l| l.contains(needle)).unwrap() as u32 + 1
+}
+
+#[test]
+fn address_kinds_and_groups() {
+    let pol = |a: &str| {
+        format!(
+            "    edit 1\n        set srcintf \"port1\"\n        set dstintf \"port2\"\n        set srcaddr {a}\n        set dstaddr \"all\"\n        set action accept\n        set service \"ALL\"\n    next\n"
+        )
+    };
+    let src = |a: &str| with_policy(&pol(a)).policies[0].m.src.clone();
+    assert_eq!(
+        src("\"net1\""),
+        AddrSet::one(IpMatch::prefix(ip("10.0.1.0"), 24))
+    );
+    assert_eq!(
+        src("\"host2\""),
+        AddrSet::one(IpMatch::host(ip("10.0.2.5")))
+    );
+    assert_eq!(
+        src("\"range3\""),
+        AddrSet::one(IpMatch::Range {
+            lo: ip("10.0.3.10"),
+            hi: ip("10.0.3.20")
+        })
+    );
+    // set wildcard A M: 1 bits of M must match → model wildcard is the inverse.
+    let w = src("\"wild4\"");
+    assert_eq!(
+        w,
+        AddrSet::one(IpMatch::Wildcard {
+            addr: ip("10.4.0.1"),
+            wildcard: ip("0.0.255.0")
+        })
+    );
+    assert!(w.contains(ip("10.4.77.1")) && !w.contains(ip("10.4.77.2")));
+    // Default ipmask subnet 0.0.0.0/0, and predefined all/none.
+    assert_eq!(src("\"default\""), AddrSet::any());
+    assert_eq!(src("\"all\""), AddrSet::any());
+    assert_eq!(src("\"none\""), AddrSet { items: vec![] });
+    // Nested groups flatten; several names union.
+    assert_eq!(
+        src("\"outer\""),
+        AddrSet {
+            items: vec![
+                IpMatch::prefix(ip("10.0.1.0"), 24),
+                IpMatch::host(ip("10.0.2.5")),
+                IpMatch::Range {
+                    lo: ip("10.0.3.10"),
+                    hi: ip("10.0.3.20")
+                },
+            ]
+        }
+    );
+    assert_eq!(src("\"net1\" \"net1\" \"all\""), AddrSet::any());
+}
+
+#[test]
+fn fqdn_address_is_unresolved_and_policy_fails_closed() {
+    let pol = "    edit 7\n        set srcintf \"port1\"\n        set dstintf \"port2\"\n        set srcaddr \"all\"\n        set dstaddr \"mixed\"\n        set action accept\n        set service \"ALL\"\n    next\n";
+    let text = format!(
+        "config system global\n    set hostname \"fw\"\nend\n{IFACES}{OBJECTS}config firewall policy\n{pol}end\n"
+    );
+    let d = dev(&text);
+    // The definition is listed (visible) ...
+    let def = unrec_at(&d, line_of(&d, &text, "set type fqdn")).unwrap();
+    assert!(def
+        .reason
+        .contains("fqdn address cannot be resolved from configuration"));
+    // ... and the policy line that uses it is Policy-scoped, naming the object.
+    let u = unrec_at(&d, line_of(&d, &text, "set dstaddr \"mixed\"")).unwrap();
+    assert_eq!(u.scope, Scope::Policy);
+    assert!(
+        u.reason.contains("web") && u.reason.contains("fqdn"),
+        "{}",
+        u.reason
+    );
+    // The policy keeps its resolvable members.
+    let p = policy(&d, "7");
+    assert_eq!(p.m.dst, AddrSet::one(IpMatch::prefix(ip("10.0.1.0"), 24)));
+}
+
+#[test]
+fn address_group_cycle_is_detected() {
+    let d = dev(r#"config firewall address
+    edit "a"
+        set subnet 10.1.0.0 255.255.0.0
+    next
+end
+config firewall addrgrp
+    edit "g1"
+        set member "a" "g2"
+    next
+    edit "g2"
+        set member "g1"
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "any"
+        set dstintf "any"
+        set srcaddr "g1"
+        set dstaddr "all"
+        set service "ALL"
+        set action accept
+    next
+end
+"#);
+    assert_eq!(
+        d.policies[0].m.src,
+        AddrSet::one(IpMatch::prefix(ip("10.1.0.0"), 16))
+    );
+    let u = unrec_at(&d, 18).unwrap();
+    assert_eq!(u.scope, Scope::Policy);
+    assert!(u.reason.contains("cycle"), "{}", u.reason);
+}
+
+#[test]
+fn services_custom_group_and_predefined() {
+    let pol = |s: &str| {
+        format!(
+            "    edit 1\n        set srcintf \"port1\"\n        set dstintf \"port2\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set action accept\n        set service {s}\n    next\n"
+        )
+    };
+    let svc = |s: &str| {
+        let d = with_policy(&pol(s));
+        assert!(
+            d.unrecognized.is_empty() || d.unrecognized.iter().all(|u| u.scope == Scope::None),
+            "{:?}",
+            d.unrecognized
+        );
+        d.policies[0].m.services.clone()
+    };
+    let ranges = vec![
+        Service {
+            proto: Some(proto::TCP),
+            sport: PortRange { lo: 3000, hi: 4000 },
+            dport: PortRange { lo: 1000, hi: 2000 },
+            icmp_type: None,
+            icmp_code: None,
+        },
+        Service::tcp_dport(8080, 8080),
+        Service::udp_dport(53, 53),
+    ];
+    assert_eq!(svc("\"ranges\""), ranges);
+    assert_eq!(svc("\"gre\""), vec![Service::proto(47)]);
+    // protocol IP with protocol-number 0 (default) = any service.
+    assert_eq!(svc("\"anyip\""), vec![]);
+    assert_eq!(svc("\"ALL\""), vec![]);
+    assert_eq!(
+        svc("\"echo\""),
+        vec![Service {
+            icmp_type: Some(8),
+            icmp_code: Some(0),
+            ..Service::proto(proto::ICMP)
+        }]
+    );
+    // Predefined services.
+    assert_eq!(
+        svc("\"PING\""),
+        vec![Service {
+            icmp_type: Some(8),
+            ..Service::proto(proto::ICMP)
+        }]
+    );
+    assert_eq!(svc("\"ALL_ICMP\""), vec![Service::proto(proto::ICMP)]);
+    assert_eq!(svc("\"ALL_TCP\""), vec![Service::tcp_dport(1, 65535)]);
+    assert_eq!(
+        svc("\"DNS\""),
+        vec![Service::tcp_dport(53, 53), Service::udp_dport(53, 53)]
+    );
+    assert_eq!(
+        svc("\"SSH\" \"RDP\""),
+        vec![Service::tcp_dport(22, 22), Service::tcp_dport(3389, 3389)]
+    );
+    // A definition in the file overrides the predefined one.
+    assert_eq!(svc("\"HTTP\""), vec![Service::tcp_dport(8000, 8000)]);
+    // Groups, nested.
+    let mut want = vec![Service::tcp_dport(443, 443)];
+    want.extend(ranges.clone());
+    assert_eq!(svc("\"web-grp\""), want);
+    want.push(Service::tcp_dport(22, 22));
+    assert_eq!(svc("\"nested\""), want);
+}
+
+#[test]
+fn undefined_service_fails_closed() {
+    let text = format!(
+        "{IFACES}config firewall policy\n    edit 3\n        set srcintf \"port1\"\n        set dstintf \"port2\"\n        set srcaddr \"all\"\n        set dstaddr \"all\"\n        set action accept\n        set service \"NO-SUCH-SVC\"\n    next\nend\n"
+    );
+    let d = dev(&text);
+    let u = unrec_at(&d, line_of(&d, &text, "NO-SUCH-SVC")).unwrap();
+    assert_eq!(u.scope, Scope::Policy);
+    assert!(u.reason.contains("undefined service `NO-SUCH-SVC`"));
+    // Nothing resolvable: the policy matches nothing (never "any service").
+    assert_eq!(policy(&d, "3").m.src, AddrSet { items: vec![] });
+}
+
+#[test]
+fn policies_zones_order_action_status() {
+    let text = format!(
+        "{IFACES}{OBJECTS}{}",
+        r#"config system zone
+    edit "inside"
+        set intrazone deny
+        set interface "port2" "port3"
+    next
+end
+config firewall policy
+    edit 20
+        set name "second-id-first-in-file"
+        set uuid 11111111-2222-3333-4444-555555555555
+        set srcintf "port1" "inside"
+        set dstintf "any"
+        set srcaddr "net1" "range3"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "HTTPS" "ranges"
+        set logtraffic all
+    next
+    edit 5
+        set srcintf "inside"
+        set dstintf "port1"
+        set srcaddr "all"
+        set dstaddr "host2"
+        set service "ALL"
+    next
+    edit 10
+        set srcintf "port1"
+        set dstintf "port2"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set status disable
+        set service "ALL"
+    next
+end
+"#
+    );
+    let d = dev(&text);
+    assert!(
+        d.unrecognized.iter().all(|u| u.scope == Scope::None),
+        "{:?}",
+        d.unrecognized
+    );
+    let ids: Vec<&str> = d.policies.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, vec!["20", "5", "10"], "file order, not id order");
+    let p = &d.policies[0];
+    assert_eq!(p.src_intf, vec!["port1", "port2", "port3"]);
+    assert_eq!(p.dst_intf, vec!["any"]);
+    assert_eq!(p.action, Action::Permit);
+    assert!(p.enabled);
+    assert_eq!(
+        p.m.src,
+        AddrSet {
+            items: vec![
+                IpMatch::prefix(ip("10.0.1.0"), 24),
+                IpMatch::Range {
+                    lo: ip("10.0.3.10"),
+                    hi: ip("10.0.3.20")
+                }
+            ]
+        }
+    );
+    assert_eq!(p.m.dst, AddrSet::any());
+    assert_eq!(p.m.services.len(), 4);
+    assert_eq!(p.m.services[0], Service::tcp_dport(443, 443));
+    assert_eq!(p.m.established, None);
+    assert_eq!(p.m.src_mac, None);
+    let edit = line_of(&d, &text, "edit 20");
+    assert_eq!(p.span, Span::new("site/fw1.conf", edit));
+    // edit line + 10 understood set lines.
+    assert_eq!(p.lines.len(), 11);
+    assert_eq!(p.lines[0].line, edit);
+    // action absent → deny.
+    let p5 = policy(&d, "5");
+    assert_eq!(p5.action, Action::Deny);
+    assert_eq!(p5.src_intf, vec!["port2", "port3"]);
+    assert_eq!(p5.m.dst, AddrSet::one(IpMatch::host(ip("10.0.2.5"))));
+    assert!(!policy(&d, "10").enabled);
+}
+
+#[test]
+fn intrazone_allow_is_an_implicit_permit() {
+    let text = format!(
+        "{IFACES}config system zone\n    edit \"lan\"\n        set intrazone allow\n        set interface \"port2\" \"port3\"\n    next\nend\n"
+    );
+    let d = dev(&text);
+    assert_eq!(d.policies.len(), 1);
+    let p = &d.policies[0];
+    assert_eq!(p.src_intf, vec!["port2", "port3"]);
+    assert_eq!(p.dst_intf, vec!["port2", "port3"]);
+    assert_eq!(p.action, Action::Permit);
+    assert_eq!(p.m, Match::any());
+}
+
+#[test]
+fn unmodeled_policy_features_are_policy_scoped() {
+    let text = format!(
+        "{IFACES}{}",
+        r#"config firewall policy
+    edit 1
+        set srcintf "port1"
+        set dstintf "port2"
+        set srcaddr "all"
+        set dstaddr "all"
+        set srcaddr-negate enable
+        set action accept
+        set service "ALL"
+        set nat enable
+        set schedule "workhours"
+        set groups "admins"
+        set dstaddr-negate disable
+    next
+end
+"#
+    );
+    let d = dev(&text);
+    for needle in ["srcaddr-negate", "nat enable", "workhours", "groups"] {
+        let u = unrec_at(&d, line_of(&d, &text, needle)).unwrap();
+        assert_eq!(u.scope, Scope::Policy, "{needle}");
+    }
+    assert!(unrec_at(&d, line_of(&d, &text, "dstaddr-negate disable")).is_none());
+    assert_eq!(d.unrecognized.len(), 4);
+}
+
+#[test]
+fn static_routes() {
+    let d = dev(&format!(
+        "{IFACES}{}",
+        r#"config router static
+    edit 1
+        set gateway 10.0.1.254
+        set device "port1"
+    next
+    edit 2
+        set dst 172.16.0.0 255.240.0.0
+        set gateway 10.0.2.254
+        set device "port2"
+        set distance 20
+        set comment "rfc1918"
+    next
+    edit 3
+        set dst 192.168.0.0/16
+        set blackhole enable
+    next
+    edit 4
+        set dst 10.99.0.0 255.255.0.0
+        set device "port3"
+        set status disable
+    next
+end
+"#
+    ));
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.routes.len(), 3);
+    let r = &d.routes[0];
+    assert_eq!((r.prefix, r.len), (ip("0.0.0.0"), 0));
+    assert_eq!(r.next_hop, Some(ip("10.0.1.254")));
+    assert_eq!(r.interface.as_deref(), Some("port1"));
+    assert!(!r.discard);
+    let r = &d.routes[1];
+    assert_eq!((r.prefix, r.len), (ip("172.16.0.0"), 12));
+    let r = &d.routes[2];
+    assert_eq!((r.prefix, r.len), (ip("192.168.0.0"), 16));
+    assert!(r.discard);
+    assert_eq!(r.next_hop, None);
+}
+
+#[test]
+fn secrets_are_redacted_in_unrecognized_text() {
+    let d = dev(r#"config vpn ipsec phase1-interface
+    edit "tun1"
+        set interface "port1"
+        set psksecret ENC c2VjcmV0c2VjcmV0c2VjcmV0
+        set remote-gw 203.0.113.1
+    next
+end
+config system something-unknown
+    set key ENC QUJDREVGR0hJSktM
+end
+"#);
+    assert!(d.unrecognized.len() >= 5);
+    let all: String = d
+        .unrecognized
+        .iter()
+        .map(|u| u.text.clone() + "\n")
+        .collect();
+    assert!(!all.contains("c2VjcmV0"), "{all}");
+    assert!(!all.contains("QUJDREVG"), "{all}");
+    assert!(all.contains(sanso::redact::REDACTED));
+    assert_eq!(unrec_at(&d, 1).unwrap().scope, Scope::Device);
+}
+
+#[test]
+fn malformed_structure_is_reported_not_fatal() {
+    // Missing `next`, missing `end`, stray `end`, garbage: all reported, no panic.
+    let text = r#"end
+config firewall address
+    edit "a"
+        set subnet 10.0.0.0 255.0.0.0
+    edit "b"
+        set subnet not-an-ip
+    next
+config system interface
+    edit "port1"
+        set ip 10.0.0.1 255.255.255.0
+    next
+end
+next
+garbage line here
+config firewall policy
+    edit 1
+        set srcintf "port1
+"#;
+    let d = dev(text);
+    assert!(unrec_at(&d, 1).is_some(), "stray end");
+    assert!(unrec_at(&d, 2).is_some(), "config without end");
+    assert!(unrec_at(&d, 3).is_some(), "edit without next");
+    assert!(unrec_at(&d, 6).is_some(), "bad subnet");
+    assert!(unrec_at(&d, 13).is_some(), "stray next");
+    assert_eq!(unrec_at(&d, 14).unwrap().scope, Scope::Device);
+    assert!(unrec_at(&d, 17).is_some(), "unterminated quote");
+    assert_eq!(
+        d.interface("port1").unwrap().addresses,
+        vec![(ip("10.0.0.1"), 24)]
+    );
+    for t in [
+        "",
+        "\n\n",
+        "config",
+        "edit",
+        "set",
+        "\"",
+        "config a\nedit\nnext\nnext\nend\nend\nend",
+    ] {
+        let _ = parse("x", t).unwrap();
+    }
+}
+
+#[test]
+fn vdom_wrappers_are_transparent() {
+    let d = dev(r#"config vdom
+edit root
+next
+end
+config global
+config system global
+    set hostname "multi"
+end
+end
+config vdom
+edit root
+config system interface
+    edit "port1"
+        set ip 10.0.0.1 255.255.255.0
+    next
+end
+next
+end
+"#);
+    assert_eq!(d.name, "multi");
+    assert!(d.interface("port1").is_some());
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+}
+
+#[test]
+fn repeated_edits_merge_and_move_reorders() {
+    let d = dev(r#"config firewall policy
+    edit 1
+        set srcintf "any"
+        set dstintf "any"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL"
+    next
+    edit 2
+        set srcintf "any"
+        set dstintf "any"
+        set srcaddr "all"
+        set dstaddr "all"
+        set service "ALL"
+    next
+end
+config firewall policy
+    edit 1
+        set action accept
+    next
+    move 2 before 1
+end
+"#);
+    let ids: Vec<&str> = d.policies.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, vec!["2", "1"]);
+    assert_eq!(policy(&d, "1").action, Action::Permit);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+}
