@@ -733,7 +733,7 @@ impl Builder<'_> {
         if !matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }) {
             return (vec![(TRUE, vec![])], taint);
         }
-        let mut base = vec![(TRUE, vec![])];
+        let mut base = vec![(TRUE, vec![i.span.clone()])];
         if let Some(acl) = &i.acl_in {
             let (p, t) = self.acl_pieces(d, &acl.name.clone(), &acl.span.clone());
             base = p;

@@ -148,7 +148,8 @@ fn zone_label(snap: &Snapshot, name: &str, lang: Lang) -> String {
         .position(|z| z.name == name)
         .or_else(|| snap.hosts.iter().find(|h| h.name == name).map(|h| h.zone));
     match zone {
-        Some(z) => format!("{name}（{}）", tier_name(snap.zones[z].tier, lang)),
+        Some(z) if lang == Lang::Ja => format!("{name}（{}）", tier_name(snap.zones[z].tier, lang)),
+        Some(z) => format!("{name} ({})", tier_name(snap.zones[z].tier, lang)),
         None => name.to_string(),
     }
 }

@@ -350,6 +350,25 @@ impl Ctx<'_> {
         v
     }
 
+    fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
+        let z = &self.snap.zones[zi];
+        let mut v: Vec<(Field, u64)> = self
+            .snap
+            .hosts
+            .iter()
+            .filter(|h| h.zone == zi)
+            .map(|h| (Field::DstIp, u32::from(h.ip) as u64))
+            .collect();
+        if let Some(n) = z.subnets.first() {
+            if n.prefix() < 31 {
+                for k in [10u32, 11, 100] {
+                    v.push((Field::DstIp, (u32::from(n.network()) + k) as u64));
+                }
+            }
+        }
+        v
+    }
+
     /// For every source zone in `from` and sink zone in `to`: the new flows the sink
     /// receives addressed into that zone, minus `allowed(src_zone, dst_zone)`.
     fn zone_pairs(
@@ -392,7 +411,11 @@ impl Ctx<'_> {
                             bits: v,
                             sources: pts.iter().map(|&p| self.g.points[p].src).collect(),
                             sink: p.sink,
-                            prefs: self.src_prefs(sz, None),
+                            prefs: {
+                                let mut v = self.src_prefs(sz, None);
+                                v.extend(self.dst_prefs(dz));
+                                v
+                            },
                             src_point: None,
                             dst_point: pi,
                         });
@@ -452,7 +475,11 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
             let allowed = |sz: usize, dz: usize| {
                 let mut bits = Bits::empty(cx.g.engine.words);
                 for f in declared {
-                    if snap.endpoint_zone(f.from) != sz || snap.endpoint_zone(f.to) != dz {
+                    // 無害化 flows must match exactly (source, destination, ports); for
+                    // 特定通信 the destination decides, and TOKUTEI-IP/PORT/PATH judge the rest.
+                    let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
+                    let same_dir = if exact { fz == sz } else { snap.zones[fz].tier == snap.zones[sz].tier };
+                    if !same_dir || tz != dz {
                         continue;
                     }
                     if exact {
@@ -614,6 +641,7 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
                 prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
             }
             prefs.extend(cx.src_prefs(fz, None));
+            prefs.extend(cx.dst_prefs(tz));
             out.raws.push(Raw {
                 subject: Subject {
                     src: snap.endpoint_name(t.from).into(),
