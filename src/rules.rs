@@ -639,6 +639,10 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
             if detail == "path" || detail == "mac" {
                 let h = &snap.hosts[src_host.expect("host")];
                 prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
+                if detail == "mac" {
+                    // A locally administered address: visibly not the registered MAC.
+                    prefs.push((Field::SrcMac, 0x02_00_00_00_00_01));
+                }
             }
             prefs.extend(cx.src_prefs(fz, None));
             prefs.extend(cx.dst_prefs(tz));
