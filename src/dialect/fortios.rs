@@ -263,10 +263,8 @@ impl QuoteScan {
                     if c == '"' || (c == '\'' && !self.have) {
                         self.have = true;
                         self.quote = Some(c);
-                    } else if c.is_whitespace() {
-                        self.have = false;
                     } else {
-                        self.have = true;
+                        self.have = !c.is_whitespace();
                     }
                 }
             }
