@@ -768,3 +768,114 @@ end
     assert_eq!(policy(&d, "1").action, Action::Permit);
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
 }
+
+#[test]
+fn multiline_quoted_values_are_one_statement() {
+    let text = "config vpn certificate local\n    edit \"c1\"\n        set certificate \"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\"\n        set private-key ENC QUJDREVGR0hJSktMTU5P\n    next\nend\nconfig system global\n    set hostname \"after-cert\"\nend\n";
+    let d = dev(text);
+    assert_eq!(d.name, "after-cert");
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    // An unterminated quote only costs its own line.
+    let d = dev("config system global\n    set hostname \"broken\n    set alias x\nend\n");
+    assert_eq!(d.unrecognized.len(), 1);
+    assert_eq!(d.unrecognized[0].line, 2);
+}
+
+/// Tiny deterministic PRNG (xorshift) so the mutation test needs no dependency.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_configs_never_panic_and_stay_accounted() {
+    let base = format!(
+        "config system global\n    set hostname \"m\"\nend\n{IFACES}{OBJECTS}config firewall policy\n    edit 1\n        set srcintf \"port1\"\n        set dstintf \"port2\"\n        set srcaddr \"outer\"\n        set dstaddr \"mixed\"\n        set action accept\n        set service \"nested\"\n    next\nend\nconfig router static\n    edit 1\n        set gateway 10.0.1.254\n        set device \"port1\"\n    next\nend\n"
+    );
+    let lines: Vec<&str> = base.lines().collect();
+    let junk = [
+        "end",
+        "next",
+        "config",
+        "edit",
+        "\"",
+        "set",
+        "unset ip",
+        "config firewall policy",
+        "edit \"x",
+        "move 1 after 1",
+        "clone 1 to 1",
+        "delete 1",
+        "purge",
+        "set ip 1.2.3.4/33",
+        "set tcp-portrange 9-1",
+        "set subnet 1.2.3.4 255.0.255.0",
+        "rename a to b",
+        "\t",
+    ];
+    let mut rng = Rng(0x9E3779B97F4A7C15);
+    for _ in 0..400 {
+        let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
+        for _ in 0..1 + rng.below(6) {
+            match rng.below(4) {
+                0 if !l.is_empty() => {
+                    let i = rng.below(l.len());
+                    l.remove(i);
+                }
+                1 => {
+                    let i = rng.below(l.len() + 1);
+                    l.insert(i, junk[rng.below(junk.len())].to_string());
+                }
+                2 if !l.is_empty() => {
+                    let i = rng.below(l.len());
+                    let j = rng.below(l.len());
+                    l.swap(i, j);
+                }
+                _ => {
+                    let n = rng.below(l.len() + 1);
+                    l.truncate(n);
+                }
+            }
+        }
+        let text = l.join("\n");
+        let (d, ok) = parse_with_stats("m.conf", &text).unwrap();
+        assert_eq!(ok + d.unrecognized.len() as u32, d.lines, "{text}");
+    }
+}
+
+#[test]
+fn large_config_parses_quickly() {
+    let mut t = String::from("config firewall address\n");
+    for i in 0..20000u32 {
+        t.push_str(&format!(
+            "    edit \"h{i}\"\n        set subnet 10.{}.{}.{} 255.255.255.255\n    next\n",
+            (i >> 16) & 255,
+            (i >> 8) & 255,
+            i & 255
+        ));
+    }
+    t.push_str("end\nconfig firewall addrgrp\n    edit \"g\"\n        set member");
+    for i in 0..5000 {
+        t.push_str(&format!(" \"h{i}\""));
+    }
+    t.push_str("\n    next\nend\nconfig firewall policy\n");
+    for i in 0..3000 {
+        t.push_str(&format!(
+            "    edit {i}\n        set srcintf \"any\"\n        set dstintf \"any\"\n        set srcaddr \"h{i}\" \"g\"\n        set dstaddr \"all\"\n        set service \"HTTPS\"\n        set action accept\n    next\n"
+        ));
+    }
+    t.push_str("end\n");
+    let start = std::time::Instant::now();
+    let d = dev(&t);
+    assert_eq!(d.policies.len(), 3000);
+    assert!(d.unrecognized.is_empty());
+    eprintln!("large config: {} lines in {:?}", d.lines, start.elapsed());
+}

@@ -13,8 +13,11 @@
 use super::ParseError;
 use crate::model::*;
 use crate::redact::redact_line;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 /// Parse a FortiOS configuration into a [`Device`].
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
@@ -186,26 +189,41 @@ fn lex(ctx: &mut Ctx, raw: &[&str]) -> Vec<Stmt> {
             continue;
         }
         let indent = line.len() - trimmed.len();
-        let mut buf = trimmed.to_string();
+        let mut q = QuoteScan::default();
+        q.feed(trimmed);
         let mut last = i;
-        let mut res = tokenize(&buf);
-        // A quoted string left open continues on the next line(s).
-        while res.1 && last + 1 < raw.len() {
+        // A quoted string left open continues on the next line(s) (certificates,
+        // replacement messages), up to a bound.
+        while q.open() && last + 1 < raw.len() && last - i < MAX_CONTINUATION {
             last += 1;
-            buf.push('\n');
-            buf.push_str(raw[last]);
-            res = tokenize(&buf);
+            q.feed("\n");
+            q.feed(raw[last]);
         }
-        let (toks, open) = res;
+        if q.open() {
+            // Never closed: report this line alone and go on with the next one.
+            let st = Stmt {
+                first: no,
+                last: no,
+                indent,
+                toks: vec![],
+            };
+            ctx.bad_stmt(&st, "unterminated quoted string", &Scope::Device);
+            i += 1;
+            continue;
+        }
+        let mut buf = trimmed.to_string();
+        for l in &raw[i + 1..=last] {
+            buf.push('\n');
+            buf.push_str(l);
+        }
+        let (toks, _) = tokenize(&buf);
         let st = Stmt {
             first: no,
             last: last as u32 + 1,
             indent,
             toks,
         };
-        if open {
-            ctx.bad_stmt(&st, "unterminated quoted string", &Scope::Device);
-        } else if !st.toks.is_empty() {
+        if !st.toks.is_empty() {
             out.push(st);
         } else {
             ctx.ok_stmt(&st);
@@ -213,6 +231,45 @@ fn lex(ctx: &mut Ctx, raw: &[&str]) -> Vec<Stmt> {
         i = last + 1;
     }
     out
+}
+
+const MAX_CONTINUATION: usize = 5000;
+
+/// Incremental quote tracker with the same rules as [`tokenize`].
+#[derive(Default)]
+struct QuoteScan {
+    quote: Option<char>,
+    escape: bool,
+    have: bool,
+}
+
+impl QuoteScan {
+    fn open(&self) -> bool {
+        self.quote.is_some()
+    }
+    fn feed(&mut self, s: &str) {
+        for c in s.chars() {
+            match self.quote {
+                Some(q) => {
+                    if self.escape {
+                        self.escape = false;
+                    } else if c == '\\' {
+                        self.escape = true;
+                    } else if c == q {
+                        self.quote = None;
+                    }
+                }
+                None => {
+                    if c == '"' || (c == '\'' && !self.have) {
+                        self.have = true;
+                        self.quote = Some(c);
+                    } else {
+                        self.have = !c.is_whitespace();
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Split a statement into tokens. Double quotes group (with `\` escapes); adjacent
@@ -556,6 +613,19 @@ impl Obj {
 struct Table {
     objs: Vec<Obj>,
     direct: Obj,
+    /// name → position in `objs`.
+    index: HashMap<String, usize>,
+}
+
+impl Table {
+    fn reindex(&mut self) {
+        self.index = self
+            .objs
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.name.clone(), i))
+            .collect();
+    }
 }
 
 type ResetFn = fn(&str) -> &'static [&'static str];
@@ -594,13 +664,14 @@ fn build_table(ctx: &mut Ctx, blocks: &[Block], scope: &Scope, reset: ResetFn) -
                     if e.open.toks.len() != 2 {
                         ctx.bad_stmt(&e.open, "malformed edit statement", scope);
                     }
-                    let idx = match t.objs.iter().position(|o| o.name == e.name) {
-                        Some(i) => i,
+                    let idx = match t.index.get(&e.name) {
+                        Some(&i) => i,
                         None => {
                             t.objs.push(Obj {
                                 name: e.name.clone(),
                                 ..Obj::default()
                             });
+                            t.index.insert(e.name.clone(), t.objs.len() - 1);
                             t.objs.len() - 1
                         }
                     };
@@ -613,7 +684,10 @@ fn build_table(ctx: &mut Ctx, blocks: &[Block], scope: &Scope, reset: ResetFn) -
                     "set" | "unset" | "append" | "select" | "unselect" => {
                         apply_item(ctx, &mut t.direct, it, scope, reset)
                     }
-                    _ => table_cmd(ctx, &mut t, s, scope),
+                    _ => {
+                        table_cmd(ctx, &mut t, s, scope);
+                        t.reindex();
+                    }
                 },
                 Node::Block(_) => apply_item(ctx, &mut t.direct, it, scope, reset),
             }
@@ -1513,12 +1587,111 @@ fn zones(
 
 // --- addresses -------------------------------------------------------------
 
-struct Addresses {
-    addrs: HashMap<String, Resolved<IpMatch>>,
+/// Named objects (addresses or services) and groups of them, resolved on demand with
+/// memoisation (each group is flattened once) and cycle detection.
+struct Resolver<T> {
+    kind: &'static str,
+    leaves: HashMap<String, Resolved<T>>,
     groups: HashMap<String, (Vec<String>, Vec<String>)>,
+    fallback: fn(&str) -> Option<Vec<T>>,
+    cache: RefCell<HashMap<String, Rc<Resolved<T>>>>,
 }
 
-impl Addresses {
+/// Order-preserving union with hash-based deduplication.
+struct Union<T> {
+    items: Vec<T>,
+    seen: HashSet<T>,
+    problems: Vec<String>,
+    pseen: HashSet<String>,
+}
+
+impl<T: Clone + Eq + Hash> Union<T> {
+    fn new() -> Self {
+        Union {
+            items: Vec::new(),
+            seen: HashSet::new(),
+            problems: Vec::new(),
+            pseen: HashSet::new(),
+        }
+    }
+    fn add(&mut self, r: &Resolved<T>) {
+        for i in &r.items {
+            if self.seen.insert(i.clone()) {
+                self.items.push(i.clone());
+            }
+        }
+        for p in &r.problems {
+            self.add_problem(p);
+        }
+    }
+    fn add_problem(&mut self, p: &str) {
+        if self.pseen.insert(p.to_string()) {
+            self.problems.push(p.to_string());
+        }
+    }
+    fn finish(self) -> Resolved<T> {
+        Resolved {
+            items: self.items,
+            problems: self.problems,
+        }
+    }
+}
+
+impl<T: Clone + Eq + Hash> Resolver<T> {
+    fn resolve(&self, name: &str) -> Rc<Resolved<T>> {
+        self.resolve_in(name, &mut Vec::new())
+    }
+
+    fn resolve_in(&self, name: &str, stack: &mut Vec<String>) -> Rc<Resolved<T>> {
+        if let Some(r) = self.cache.borrow().get(name) {
+            return r.clone();
+        }
+        let r = if let Some(r) = self.leaves.get(name) {
+            r.clone()
+        } else if let Some((members, problems)) = self.groups.get(name) {
+            if stack.iter().any(|s| s == name) {
+                // Not cached: the result depends on the entry point.
+                return Rc::new(Resolved {
+                    items: vec![],
+                    problems: vec![format!("{} group cycle through `{name}`", self.kind)],
+                });
+            }
+            let mut u = Union::new();
+            for p in problems {
+                u.add_problem(p);
+            }
+            stack.push(name.to_string());
+            for m in members {
+                let r = self.resolve_in(m, stack);
+                u.add(&r);
+            }
+            stack.pop();
+            u.finish()
+        } else if let Some(items) = (self.fallback)(name) {
+            Resolved {
+                items,
+                problems: vec![],
+            }
+        } else {
+            Resolved {
+                items: vec![],
+                problems: vec![format!("undefined {} `{name}`", self.kind)],
+            }
+        };
+        let r = Rc::new(r);
+        self.cache.borrow_mut().insert(name.to_string(), r.clone());
+        r
+    }
+}
+
+type Addresses = Resolver<IpMatch>;
+type Services = Resolver<Service>;
+
+fn no_fallback<T>(_: &str) -> Option<Vec<T>> {
+    None
+}
+
+impl Resolver<IpMatch> {
     fn build(ctx: &mut Ctx, ablocks: &[Block], gblocks: &[Block], ifaces: &[Interface]) -> Self {
         let sc = Scope::Policy;
         let mut addrs = HashMap::new();
@@ -1755,59 +1928,13 @@ impl Addresses {
             let members = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
             groups.insert(o.name.clone(), (members, problems));
         }
-        Addresses { addrs, groups }
-    }
-
-    /// Resolve a name (address or group) to IPv4 items and problems.
-    fn resolve(&self, name: &str) -> Resolved<IpMatch> {
-        let mut out = Resolved::default();
-        let mut stack = Vec::new();
-        self.resolve_into(name, &mut stack, &mut out, &mut HashSet::new());
-        out
-    }
-
-    fn resolve_into(
-        &self,
-        name: &str,
-        stack: &mut Vec<String>,
-        out: &mut Resolved<IpMatch>,
-        done: &mut HashSet<String>,
-    ) {
-        if let Some(r) = self.addrs.get(name) {
-            for i in &r.items {
-                if !out.items.contains(i) {
-                    out.items.push(i.clone());
-                }
-            }
-            for p in &r.problems {
-                if !out.problems.contains(p) {
-                    out.problems.push(p.clone());
-                }
-            }
-            return;
+        Resolver {
+            kind: "address",
+            leaves: addrs,
+            groups,
+            fallback: no_fallback,
+            cache: RefCell::new(HashMap::new()),
         }
-        if let Some((members, problems)) = self.groups.get(name) {
-            if stack.iter().any(|s| s == name) {
-                out.problems
-                    .push(format!("address group cycle through `{name}`"));
-                return;
-            }
-            if !done.insert(name.to_string()) {
-                return; // already merged (diamond)
-            }
-            for p in problems {
-                if !out.problems.contains(p) {
-                    out.problems.push(p.clone());
-                }
-            }
-            stack.push(name.to_string());
-            for m in members {
-                self.resolve_into(m, stack, out, done);
-            }
-            stack.pop();
-            return;
-        }
-        out.problems.push(format!("undefined address `{name}`"));
     }
 }
 
@@ -1957,12 +2084,7 @@ fn service_reset(key: &str) -> &'static [&'static str] {
     }
 }
 
-struct Services {
-    custom: HashMap<String, Resolved<Service>>,
-    groups: HashMap<String, (Vec<String>, Vec<String>)>,
-}
-
-impl Services {
+impl Resolver<Service> {
     fn build(ctx: &mut Ctx, cblocks: &[Block], gblocks: &[Block]) -> Self {
         let sc = Scope::Policy;
         let mut custom = HashMap::new();
@@ -2166,62 +2288,12 @@ impl Services {
             let members = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
             groups.insert(o.name.clone(), (members, problems));
         }
-        Services { custom, groups }
-    }
-
-    fn resolve(&self, name: &str) -> Resolved<Service> {
-        let mut out = Resolved::default();
-        self.resolve_into(name, &mut Vec::new(), &mut out, &mut HashSet::new());
-        out
-    }
-
-    fn resolve_into(
-        &self,
-        name: &str,
-        stack: &mut Vec<String>,
-        out: &mut Resolved<Service>,
-        done: &mut HashSet<String>,
-    ) {
-        let push_items = |out: &mut Resolved<Service>, items: &[Service]| {
-            for i in items {
-                if !out.items.contains(i) {
-                    out.items.push(i.clone());
-                }
-            }
-        };
-        if let Some(r) = self.custom.get(name) {
-            push_items(out, &r.items);
-            for p in &r.problems {
-                if !out.problems.contains(p) {
-                    out.problems.push(p.clone());
-                }
-            }
-            return;
-        }
-        if let Some((members, problems)) = self.groups.get(name) {
-            if stack.iter().any(|s| s == name) {
-                out.problems
-                    .push(format!("service group cycle through `{name}`"));
-                return;
-            }
-            if !done.insert(name.to_string()) {
-                return;
-            }
-            for p in problems {
-                if !out.problems.contains(p) {
-                    out.problems.push(p.clone());
-                }
-            }
-            stack.push(name.to_string());
-            for m in members {
-                self.resolve_into(m, stack, out, done);
-            }
-            stack.pop();
-            return;
-        }
-        match predefined(name) {
-            Some(items) => push_items(out, &items),
-            None => out.problems.push(format!("undefined service `{name}`")),
+        Resolver {
+            kind: "service",
+            leaves: custom,
+            groups,
+            fallback: predefined,
+            cache: RefCell::new(HashMap::new()),
         }
     }
 }
@@ -2391,17 +2463,14 @@ fn policies(
                     }
                 }
                 "srcaddr" | "dstaddr" => {
-                    let mut items: Vec<IpMatch> = Vec::new();
-                    let mut problems: Vec<String> = Vec::new();
+                    let mut u = Union::new();
                     for v in &a.vals {
-                        let r = addrs.resolve(v);
-                        for i in r.items {
-                            if !items.contains(&i) {
-                                items.push(i);
-                            }
-                        }
-                        problems.extend(r.problems);
+                        u.add(&addrs.resolve(v));
                     }
+                    let Resolved {
+                        mut items,
+                        problems,
+                    } = u.finish();
                     if items.contains(&IpMatch::Any) {
                         items = vec![IpMatch::Any];
                     }
@@ -2418,17 +2487,11 @@ fn policies(
                     }
                 }
                 "service" => {
-                    let mut items: Vec<Service> = Vec::new();
-                    let mut problems: Vec<String> = Vec::new();
+                    let mut u = Union::new();
                     for v in &a.vals {
-                        let r = svcs.resolve(v);
-                        for i in r.items {
-                            if !items.contains(&i) {
-                                items.push(i);
-                            }
-                        }
-                        problems.extend(r.problems);
+                        u.add(&svcs.resolve(v));
                     }
+                    let Resolved { items, problems } = u.finish();
                     if items.contains(&Service::any()) {
                         p.m.services = vec![];
                     } else if items.is_empty() {
