@@ -478,7 +478,11 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
                     // 無害化 flows must match exactly (source, destination, ports); for
                     // 特定通信 the destination decides, and TOKUTEI-IP/PORT/PATH judge the rest.
                     let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
-                    let same_dir = if exact { fz == sz } else { snap.zones[fz].tier == snap.zones[sz].tier };
+                    let same_dir = if exact {
+                        fz == sz
+                    } else {
+                        snap.zones[fz].tier == snap.zones[sz].tier
+                    };
                     if !same_dir || tz != dz {
                         continue;
                     }

@@ -13,14 +13,25 @@ fn root() -> PathBuf {
 }
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sanso")).args(args).current_dir(root()).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 /// Line number of the first line of `file` (under the fixture) whose text contains `needle`.
 fn line_of(fixture: &str, file: &str, needle: &str) -> String {
     let text = std::fs::read_to_string(root().join("fixtures").join(fixture).join(file)).unwrap();
-    let n = text.lines().position(|l| l.contains(needle)).unwrap_or_else(|| panic!("{needle} not in {file}")) + 1;
+    let n = text
+        .lines()
+        .position(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {file}"))
+        + 1;
     format!("{file}:{n}")
 }
 
@@ -43,17 +54,33 @@ fn compliant_city_passes_in_both_languages() {
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["schema"], "sanso.report/v1");
     assert!(r["findings"].as_array().unwrap().is_empty());
-    assert!(r["checks"].as_array().unwrap().iter().all(|c| c["status"] == "pass"));
+    assert!(r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["status"] == "pass"));
     // Every config line understood, seven devices.
     let parse = r["parse"].as_array().unwrap();
     assert_eq!(parse.len(), 7);
-    assert!(parse.iter().all(|p| p["unrecognized"].as_array().unwrap().is_empty()), "{parse:?}");
+    assert!(
+        parse
+            .iter()
+            .all(|p| p["unrecognized"].as_array().unwrap().is_empty()),
+        "{parse:?}"
+    );
 }
 
 #[test]
 fn violating_city_yields_exactly_the_planted_findings() {
     let fx = "sample-city-violating";
-    let (code, out) = run(&["audit", "fixtures/sample-city-violating", "--format", "json", "--lang", "en"]);
+    let (code, out) = run(&[
+        "audit",
+        "fixtures/sample-city-violating",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]);
     assert_eq!(code, 1);
     let r: Value = serde_json::from_str(&out).unwrap();
     let got: Vec<(String, String, String, String)> = r["findings"]
@@ -79,46 +106,117 @@ fn violating_city_yields_exactly_the_planted_findings() {
         // Plant 3: policy 2 from the whole server segment.
         ("TOKUTEI-IP", "kikan-gw", "chukan-server", "中間サーバ連携"),
         // Plant 2 again: SSH next to HTTPS.
-        ("TOKUTEI-PORT", "juki-cs", "juki-net-server", "住基ネット CS 連携"),
+        (
+            "TOKUTEI-PORT",
+            "juki-cs",
+            "juki-net-server",
+            "住基ネット CS 連携",
+        ),
         // Plant 4: no port security on juki-cs's port.
-        ("TOKUTEI-MAC", "juki-cs", "juki-net-server", "住基ネット CS 連携"),
+        (
+            "TOKUTEI-MAC",
+            "juki-cs",
+            "juki-net-server",
+            "住基ネット CS 連携",
+        ),
         // Plant 5: one terminal port without its anti-spoofing ACL.
-        ("TOKUTEI-PATH", "juki-cs", "juki-net-server", "住基ネット CS 連携"),
-        ("TOKUTEI-PATH", "kikan-gw", "chukan-server", "中間サーバ連携"),
+        (
+            "TOKUTEI-PATH",
+            "juki-cs",
+            "juki-net-server",
+            "住基ネット CS 連携",
+        ),
+        (
+            "TOKUTEI-PATH",
+            "kikan-gw",
+            "chukan-server",
+            "中間サーバ連携",
+        ),
         // Plant 6: HTTP next to SMTP on the inbound relay policy.
         ("SPLIT-MUGAIKA-ONLY", "inet-dmz", "lg-servers", ""),
         // Plant 7: every service towards LGWAN.
         ("LGWAN-PROTOCOLS", "lg-servers", "lgwan", ""),
         ("LGWAN-PROTOCOLS", "lg-terminals", "lgwan", ""),
     ];
-    let want: Vec<(String, String, String, String)> =
-        want.into_iter().map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into())).collect();
+    let want: Vec<(String, String, String, String)> = want
+        .into_iter()
+        .map(|(a, b, c, d)| (a.into(), b.into(), c.into(), d.into()))
+        .collect();
     assert_eq!(got, want);
-    assert!(r["checks"].as_array().unwrap().iter().all(|c| c["status"] == "violated"));
+    assert!(r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["status"] == "violated"));
 
     let find = |rule: &str, src: &str| {
-        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule && f["src"] == src).unwrap().clone()
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule && f["src"] == src)
+            .unwrap()
+            .clone()
     };
     let lines = |f: &Value| -> Vec<String> {
-        f["path"].as_array().unwrap().iter().flat_map(|h| h["lines"].as_array().unwrap().iter().map(|l| l.as_str().unwrap().to_string())).collect()
+        f["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|h| {
+                h["lines"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|l| l.as_str().unwrap().to_string())
+            })
+            .collect()
     };
-    let devices = |f: &Value| -> Vec<String> { f["path"].as_array().unwrap().iter().map(|h| h["device"].as_str().unwrap().to_string()).collect() };
+    let devices = |f: &Value| -> Vec<String> {
+        f["path"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["device"].as_str().unwrap().to_string())
+            .collect()
+    };
 
     // 1. Witness from the terminals to the LGWAN terminals, via the maintenance link.
     let f = find("MN-ISOLATION", "mn-terminals");
     let w = &f["witness"];
     assert!(in_net(w["src_ip"].as_str().unwrap(), "10.10.20.0/24"));
     assert!(in_net(w["dst_ip"].as_str().unwrap(), "10.20.10.0/24"));
-    assert_eq!(devices(&f), ["mn-floor1", "mn-core", "lg-core", "lg-floor1"]);
+    assert_eq!(
+        devices(&f),
+        ["mn-floor1", "mn-core", "lg-core", "lg-floor1"]
+    );
     let l = lines(&f);
-    assert!(l.contains(&line_of(fx, "configs/mn-core.cfg", "10 permit ip 10.10.20.0 0.0.0.255 10.20.10.0")), "{l:?}");
-    assert!(l.contains(&line_of(fx, "configs/mn-core.cfg", "ip route 10.20.10.0 255.255.255.0 10.99.0.2")), "{l:?}");
+    assert!(
+        l.contains(&line_of(
+            fx,
+            "configs/mn-core.cfg",
+            "10 permit ip 10.10.20.0 0.0.0.255 10.20.10.0"
+        )),
+        "{l:?}"
+    );
+    assert!(
+        l.contains(&line_of(
+            fx,
+            "configs/mn-core.cfg",
+            "ip route 10.20.10.0 255.255.255.0 10.99.0.2"
+        )),
+        "{l:?}"
+    );
 
     // 2. An undeclared address in 住基ネット, admitted by policy 1.
     let f = find("MN-TOKUTEI-ONLY", "mn-servers");
     let dst = f["witness"]["dst_ip"].as_str().unwrap();
     assert!(in_net(dst, "192.168.100.0/24") && dst != "192.168.100.10");
-    assert!(lines(&f).contains(&line_of(fx, "configs/fw-mn.conf", "set dstaddr \"juki-net-all\"")));
+    assert!(lines(&f).contains(&line_of(
+        fx,
+        "configs/fw-mn.conf",
+        "set dstaddr \"juki-net-all\""
+    )));
 
     // 3. Another source than kikan-gw reaches 中間サーバ.
     let f = find("TOKUTEI-IP", "kikan-gw");
@@ -126,11 +224,21 @@ fn violating_city_yields_exactly_the_planted_findings() {
     assert_ne!(w["src_ip"], "10.10.10.30");
     assert_eq!(w["dst_ip"], "192.168.200.10");
     assert_eq!(w["dst_port"], 443);
-    assert!(lines(&f).contains(&line_of(fx, "configs/fw-mn.conf", "set srcaddr \"mn-servers\"")));
+    assert!(lines(&f).contains(&line_of(
+        fx,
+        "configs/fw-mn.conf",
+        "set srcaddr \"mn-servers\""
+    )));
 
     // 4. The extra port is SSH.
     let f = find("TOKUTEI-PORT", "juki-cs");
-    assert_eq!((f["witness"]["proto"].as_str(), f["witness"]["dst_port"].as_u64()), (Some("tcp"), Some(22)));
+    assert_eq!(
+        (
+            f["witness"]["proto"].as_str(),
+            f["witness"]["dst_port"].as_u64()
+        ),
+        (Some("tcp"), Some(22))
+    );
 
     // 5. Another MAC on juki-cs's own port.
     let f = find("TOKUTEI-MAC", "juki-cs");
@@ -149,12 +257,25 @@ fn violating_city_yields_exactly_the_planted_findings() {
     let f = find("SPLIT-MUGAIKA-ONLY", "inet-dmz");
     assert_eq!(f["witness"]["dst_port"], 80);
     assert_eq!(f["witness"]["dst_ip"], "10.20.20.25");
-    assert!(lines(&f).contains(&line_of(fx, "configs/fw-lgwan.conf", "set service \"SMTP\" \"HTTP\"")));
+    assert!(lines(&f).contains(&line_of(
+        fx,
+        "configs/fw-lgwan.conf",
+        "set service \"SMTP\" \"HTTP\""
+    )));
 
     // 8. A protocol outside the LGWAN allow-list.
     let f = find("LGWAN-PROTOCOLS", "lg-terminals");
     let port = f["witness"]["dst_port"].as_u64();
-    assert!(![Some(25), Some(53), Some(80), Some(443), Some(389), Some(636), Some(123)].contains(&port));
+    assert!(![
+        Some(25),
+        Some(53),
+        Some(80),
+        Some(443),
+        Some(389),
+        Some(636),
+        Some(123)
+    ]
+    .contains(&port));
     assert!(lines(&f).contains(&line_of(fx, "configs/fw-lgwan.conf", "set service \"ALL\"")));
 }
 
@@ -176,7 +297,12 @@ fn secrets_never_reach_output() {
     for fx in ["fixtures/sample-city", "fixtures/sample-city-violating"] {
         for args in [vec!["audit", fx, "--format", "json"], vec!["audit", fx]] {
             let (_, out) = run(&args);
-            for secret in ["$1$mERr$hx5rVt7rPNoS4wqbXKX7m0", "Mn-C0mmunity", "0822455D0A16", "SH2nBLmN8DbG2J6Qx0vFQ1jTGf1vmSdS1Qe3k"] {
+            for secret in [
+                "$1$mERr$hx5rVt7rPNoS4wqbXKX7m0",
+                "Mn-C0mmunity",
+                "0822455D0A16",
+                "SH2nBLmN8DbG2J6Qx0vFQ1jTGf1vmSdS1Qe3k",
+            ] {
                 assert!(!out.contains(secret), "{secret} leaked");
             }
         }
@@ -185,8 +311,20 @@ fn secrets_never_reach_output() {
 
 #[test]
 fn output_is_deterministic() {
-    let a = run(&["audit", "fixtures/sample-city-violating", "--format", "json"]).1;
-    let b = run(&["audit", "fixtures/sample-city-violating", "--format", "json"]).1;
+    let a = run(&[
+        "audit",
+        "fixtures/sample-city-violating",
+        "--format",
+        "json",
+    ])
+    .1;
+    let b = run(&[
+        "audit",
+        "fixtures/sample-city-violating",
+        "--format",
+        "json",
+    ])
+    .1;
     assert_eq!(a, b);
 }
 
