@@ -220,6 +220,7 @@ impl Engine {
     /// Everything that reaches each node from `sources` (node, injected set).
     /// `on_edge(edge, input)` is called for every edge evaluated with a non-empty input,
     /// so callers can notice edges whose semantics are uncertain.
+    #[allow(clippy::needless_range_loop)] // three parallel word arrays
     pub fn reach(
         &self,
         sources: &[(NodeId, Bits)],

@@ -69,6 +69,9 @@ pub struct Graph {
     pub zone_src_bdd: Vec<Bdd>,
 }
 
+/// Per interface: (wire tag, where the frame goes). `None` = untagged.
+type Attachments = Vec<(Option<u16>, Att)>;
+
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
 enum Att {
     Seg(usize, u16),
@@ -268,7 +271,7 @@ impl Graph {
         };
 
         // Per-device attachments and nodes.
-        let mut atts: HashMap<(usize, usize), Vec<(Option<u16>, Att)>> = HashMap::new();
+        let mut atts: HashMap<(usize, usize), Attachments> = HashMap::new();
         for (di, d) in snap.devices.iter().enumerate() {
             for ii in 0..d.interfaces.len() {
                 let a = attachments(d, di, ii, &universe);

@@ -684,7 +684,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
         rules
             .par_iter()
             .enumerate()
-            .filter(|(_, r)| r.models.iter().any(|m| *m == snap.model))
+            .filter(|(_, r)| r.models.contains(&snap.model))
             .map(|(i, r)| (i, evaluate_rule(r, &cx)))
             .collect()
     };
