@@ -27,6 +27,9 @@ enum Cmd {
     Rules {
         #[arg(long, value_enum, default_value = "ja")]
         lang: LangArg,
+        /// Print docs/rules.md instead of the list.
+        #[arg(long)]
+        markdown: bool,
     },
 }
 
@@ -78,7 +81,7 @@ fn main() -> ExitCode {
             }
             ExitCode::from(audit.exit_code() as u8)
         }
-        Cmd::Rules { lang } => {
+        Cmd::Rules { lang, markdown } => {
             let rules = match sanso::rules::load_builtin() {
                 Ok(r) => r,
                 Err(e) => {
@@ -86,6 +89,10 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if markdown {
+                print!("{}", sanso::rules::markdown(&rules));
+                return ExitCode::SUCCESS;
+            }
             for r in rules {
                 let title = if matches!(lang, LangArg::Ja) {
                     &r.title_ja

@@ -805,3 +805,33 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
         dst_point: Some(pt(raw.dst_point)),
     }
 }
+
+/// docs/rules.md, generated from the rule pack (a test keeps the file current).
+pub fn markdown(rules: &[Rule]) -> String {
+    let mut o = String::from(
+        "# Rules\n\nGenerated from `rules/*.toml` (`sanso rules --markdown`). Do not edit by hand.\n",
+    );
+    for r in rules {
+        o.push_str(&format!(
+            "\n## {} — {}\n\n{}\n\n- 条項 / clause: {}\n- severity: {}\n- kind: `{}`\n- models: {}\n\n{}\n\n{}\n\n対処 / remediation: {} / {}\n",
+            r.id,
+            r.title_ja,
+            r.title_en,
+            r.clause,
+            r.severity,
+            r.kind,
+            r.models.join(", "),
+            r.rationale_ja,
+            r.rationale_en,
+            r.remediation_ja,
+            r.remediation_en
+        ));
+        if !r.example.is_empty() {
+            o.push_str("\nExamples:\n");
+            for e in &r.example {
+                o.push_str(&format!("- `{}` → {}\n", e.snapshot, e.expect));
+            }
+        }
+    }
+    o
+}
