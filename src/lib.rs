@@ -4,8 +4,9 @@
 //! `graph` (connectivity) → `hs` (exact header sets) / `engine` (reachability) →
 //! `rules` (checks) → `report`.
 
+pub mod dataplane;
 pub mod dialect;
-pub mod model;
-pub mod redact;
 pub mod engine;
 pub mod hs;
+pub mod model;
+pub mod redact;

@@ -57,9 +57,15 @@ impl PortRange {
 pub enum IpMatch {
     Any,
     /// Address with a Cisco wildcard (1 bits = don't care); may be non-contiguous.
-    Wildcard { addr: Ipv4Addr, wildcard: Ipv4Addr },
+    Wildcard {
+        addr: Ipv4Addr,
+        wildcard: Ipv4Addr,
+    },
     /// Inclusive address range.
-    Range { lo: Ipv4Addr, hi: Ipv4Addr },
+    Range {
+        lo: Ipv4Addr,
+        hi: Ipv4Addr,
+    },
 }
 
 impl IpMatch {

@@ -287,7 +287,8 @@ impl Space {
     }
 
     pub fn contains(&self, b: Bdd, p: &Packet) -> bool {
-        let vals: Vec<(Range<u16>, u64)> = Field::ALL.iter().map(|f| (f.vars(), p.get(*f))).collect();
+        let vals: Vec<(Range<u16>, u64)> =
+            Field::ALL.iter().map(|f| (f.vars(), p.get(*f))).collect();
         self.m.eval(b, |v| {
             for (r, val) in &vals {
                 if r.contains(&v) {
@@ -316,7 +317,9 @@ impl Space {
         let bits = self.m.sat_one(cur)?;
         let mut p = Packet::zero();
         for f in Field::ALL {
-            let v = f.vars().fold(0u64, |a, i| (a << 1) | bits[i as usize] as u64);
+            let v = f
+                .vars()
+                .fold(0u64, |a, i| (a << 1) | bits[i as usize] as u64);
             p.set(f, v);
         }
         Some(p)

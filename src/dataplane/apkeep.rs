@@ -1,0 +1,1 @@
+//! APKeep Stanford network (placeholder, filled in below).
