@@ -54,3 +54,9 @@ fn stanford_matches_hassel_reference() {
         202,
     );
 }
+
+#[test]
+fn internet2_matches_hassel_reference() {
+    let d = datasets().join("internet2");
+    check(&d.join("hassel-tf"), &d.join("hassel-reference.tsv"), 345);
+}
