@@ -4,8 +4,9 @@
 //! Exactness: each predicate is exactly the union of the atoms it contains, so the
 //! bitset answers equal the BDD answers.
 
+use crate::hs::bdd::{FastMap, Manager};
 use crate::hs::{Bdd, Packet, Space, FALSE, TRUE};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 pub type NodeId = u32;
 pub type EdgeId = u32;
@@ -111,28 +112,20 @@ impl NetBuilder {
             .collect();
         preds.sort_unstable();
         preds.dedup();
-        let atoms = compute_atoms(&mut space, &preds);
-        let points: Vec<Vec<bool>> = atoms
-            .iter()
-            .map(|&a| space.m.sat_one(a).expect("atoms are non-empty"))
-            .collect();
+        let mut atomizer = Atomizer::new();
+        for &p in &preds {
+            atomizer.refine(&mut space.m, p);
+        }
+        let atoms = atomizer.atoms();
         let words = atoms.len().div_ceil(64).max(1);
-        let mut memo: HashMap<Bdd, Bits> = HashMap::new();
-        let mut bits_of = |p: Bdd, space: &Space| -> Bits {
+        let mut memo: FastMap<Bdd, Bits> = FastMap::default();
+        let mut bits_of = |p: Bdd, space: &mut Space| -> Bits {
             memo.entry(p)
-                .or_insert_with(|| {
-                    let mut b = Bits::empty(words);
-                    for (i, pt) in points.iter().enumerate() {
-                        if space.m.eval(p, |v| pt[v as usize]) {
-                            b.set(i);
-                        }
-                    }
-                    b
-                })
+                .or_insert_with(|| atomizer.bits_of(&mut space.m, p, words))
                 .clone()
         };
-        let edge_bits: Vec<Bits> = edges.iter().map(|e| bits_of(e.2, &space)).collect();
-        let query_bits: Vec<Bits> = queries.iter().map(|q| bits_of(*q, &space)).collect();
+        let edge_bits: Vec<Bits> = edges.iter().map(|e| bits_of(e.2, &mut space)).collect();
+        let query_bits: Vec<Bits> = queries.iter().map(|q| bits_of(*q, &mut space)).collect();
         // CSR adjacency by source node.
         let mut out_start = vec![0u32; nodes as usize + 1];
         for e in &edges {
@@ -147,7 +140,14 @@ impl NetBuilder {
             out_edges[fill[e.0 as usize] as usize] = i as u32;
             fill[e.0 as usize] += 1;
         }
+        let flat_bits: Vec<u64> = edge_bits.iter().flat_map(|b| b.0.iter().copied()).collect();
+        let flat_out: Vec<(u32, u32)> = out_edges
+            .iter()
+            .map(|&e| (e, edges[e as usize].1))
+            .collect();
         Engine {
+            flat_bits,
+            flat_out,
             space,
             atoms,
             words,
@@ -162,26 +162,152 @@ impl NetBuilder {
     }
 }
 
-/// Split header space into atoms: the coarsest partition refining every predicate.
-fn compute_atoms(space: &mut Space, preds: &[Bdd]) -> Vec<Bdd> {
-    let mut atoms = vec![TRUE];
-    for &p in preds {
-        if p == TRUE || p == FALSE {
-            continue;
+/// Incremental atom computation over a *split tree*.
+///
+/// Every tree node holds a region of header space; a leaf is an atom, and an inner node
+/// was a former atom that some predicate split into `region ∧ p` and `region ∧ ¬p`.
+/// Refining by a new predicate `p` descends only into regions that `p` cuts: a region
+/// inside `p` or disjoint from it is skipped with its whole subtree. For the prefix- and
+/// range-shaped predicates of real networks a predicate cuts few regions, so the cost
+/// per predicate is about (depth × atoms it cuts) BDD operations instead of
+/// (all atoms). The leaves always form the coarsest partition that refines every
+/// predicate given so far (each split is forced by some predicate).
+///
+/// Atom numbers are stable: a split leaf keeps its number for the `∧ p` half and the
+/// `∧ ¬p` half gets the next free number, so callers holding [`Bits`] can extend them
+/// with [`Atomizer::take_splits`].
+#[derive(Clone, Debug, Default)]
+pub struct Atomizer {
+    region: Vec<Bdd>,
+    /// Children (in, out) of an inner node; `u32::MAX` for leaves.
+    kids: Vec<(u32, u32)>,
+    /// Atom number of a leaf.
+    atom: Vec<u32>,
+    /// Atom number → leaf tree node.
+    leaf_of: Vec<u32>,
+    /// (old atom, new atom) splits since the last `take_splits`.
+    splits: Vec<(u32, u32)>,
+}
+
+const NO_KID: u32 = u32::MAX;
+
+impl Atomizer {
+    /// One atom: the whole header space.
+    pub fn new() -> Self {
+        Atomizer {
+            region: vec![TRUE],
+            kids: vec![(NO_KID, NO_KID)],
+            atom: vec![0],
+            leaf_of: vec![0],
+            splits: vec![],
         }
-        let mut next = Vec::with_capacity(atoms.len() + 1);
-        for &a in &atoms {
-            let x = space.m.and(a, p);
-            if x == FALSE || x == a {
-                next.push(a);
-            } else {
-                next.push(x);
-                next.push(space.m.diff(a, p));
+    }
+
+    pub fn len(&self) -> usize {
+        self.leaf_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The BDD of every atom, by atom number.
+    pub fn atoms(&self) -> Vec<Bdd> {
+        self.leaf_of
+            .iter()
+            .map(|&t| self.region[t as usize])
+            .collect()
+    }
+
+    pub fn atom(&self, i: usize) -> Bdd {
+        self.region[self.leaf_of[i] as usize]
+    }
+
+    /// Split atoms so that `p` is a union of atoms. Returns how many atoms were split.
+    pub fn refine(&mut self, m: &mut Manager, p: Bdd) -> usize {
+        if p == TRUE || p == FALSE {
+            return 0;
+        }
+        let before = self.len();
+        let mut stack = vec![0u32];
+        while let Some(t) = stack.pop() {
+            let t = t as usize;
+            let r = self.region[t];
+            let x = m.and(r, p);
+            if x == FALSE || x == r {
+                continue;
+            }
+            let (a, b) = self.kids[t];
+            if a != NO_KID {
+                stack.push(a);
+                stack.push(b);
+                continue;
+            }
+            // Split the leaf.
+            let y = m.diff(r, p);
+            let old = self.atom[t];
+            let new = self.leaf_of.len() as u32;
+            let ka = self.region.len() as u32;
+            self.region.push(x);
+            self.kids.push((NO_KID, NO_KID));
+            self.atom.push(old);
+            self.region.push(y);
+            self.kids.push((NO_KID, NO_KID));
+            self.atom.push(new);
+            self.kids[t] = (ka, ka + 1);
+            self.leaf_of[old as usize] = ka;
+            self.leaf_of.push(ka + 1);
+            self.splits.push((old, new));
+        }
+        self.len() - before
+    }
+
+    /// The splits (old atom, new atom) since the last call, in order: to keep a set of
+    /// atoms exact, set `new` wherever `old` is set, processing pairs in this order.
+    pub fn take_splits(&mut self) -> Vec<(u32, u32)> {
+        std::mem::take(&mut self.splits)
+    }
+
+    /// The atoms inside `p` (exact only if `p` was refined by, or is a union of atoms).
+    pub fn bits_of(&self, m: &mut Manager, p: Bdd, words: usize) -> Bits {
+        let mut out = Bits::empty(words.max(self.len().div_ceil(64)));
+        if p == FALSE {
+            return out;
+        }
+        let mut stack = vec![0u32];
+        while let Some(t) = stack.pop() {
+            let t = t as usize;
+            let r = self.region[t];
+            let x = if p == TRUE { r } else { m.and(r, p) };
+            if x == FALSE {
+                continue;
+            }
+            if x == r {
+                self.collect(t, &mut out);
+                continue;
+            }
+            let (a, b) = self.kids[t];
+            debug_assert!(a != NO_KID, "predicate not refined");
+            if a != NO_KID {
+                stack.push(a);
+                stack.push(b);
             }
         }
-        atoms = next;
+        out
     }
-    atoms
+
+    fn collect(&self, t: usize, out: &mut Bits) {
+        let mut stack = vec![t as u32];
+        while let Some(t) = stack.pop() {
+            let (a, b) = self.kids[t as usize];
+            if a == NO_KID {
+                out.set(self.atom[t as usize] as usize);
+            } else {
+                stack.push(a);
+                stack.push(b);
+            }
+        }
+    }
 }
 
 /// The compiled network.
@@ -196,6 +322,30 @@ pub struct Engine {
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
     nodes: u32,
+    /// `edge_bits` in one contiguous array (edge e at `e * words`).
+    flat_bits: Vec<u64>,
+    /// `out_edges` paired with each edge's target, in CSR order.
+    flat_out: Vec<(u32, u32)>,
+}
+
+/// Reusable buffers for [`Engine::reach_into`]; results live in `reach`
+/// (node `n` at `n * words .. (n + 1) * words`).
+#[derive(Clone, Debug, Default)]
+pub struct ReachScratch {
+    pub reach: Vec<u64>,
+    delta: Vec<u64>,
+    queued: Vec<bool>,
+    queue: VecDeque<u32>,
+}
+
+impl ReachScratch {
+    /// The atoms that reached node `n` in the last run.
+    pub fn node(&self, n: NodeId, words: usize) -> &[u64] {
+        &self.reach[n as usize * words..(n as usize + 1) * words]
+    }
+    pub fn node_nonempty(&self, n: NodeId, words: usize) -> bool {
+        self.node(n, words).iter().any(|w| *w != 0)
+    }
 }
 
 impl Engine {
@@ -220,7 +370,6 @@ impl Engine {
     /// Everything that reaches each node from `sources` (node, injected set).
     /// `on_edge(edge, input)` is called for every edge evaluated with a non-empty input,
     /// so callers can notice edges whose semantics are uncertain.
-    #[allow(clippy::needless_range_loop)] // three parallel word arrays
     pub fn reach(
         &self,
         sources: &[(NodeId, Bits)],
@@ -252,8 +401,8 @@ impl Engine {
                 let to = to as usize;
                 let mut changed = false;
                 let eb = &self.edge_bits[e as usize].0;
-                for w in 0..self.words {
-                    let x = d.0[w] & eb[w] & !reach[to].0[w];
+                for (w, (&dw, &ew)) in d.0.iter().zip(eb).enumerate() {
+                    let x = dw & ew & !reach[to].0[w];
                     if x != 0 {
                         reach[to].0[w] |= x;
                         delta[to].0[w] |= x;
@@ -267,6 +416,58 @@ impl Engine {
             }
         }
         reach
+    }
+
+    /// The same fixpoint as [`Engine::reach`], into reusable flat buffers and without
+    /// the per-edge callback: the hot loop touches only contiguous `u64` words
+    /// (the edge's bits, the delta of its source and the reach set of its target).
+    pub fn reach_into(&self, sources: &[(NodeId, &Bits)], s: &mut ReachScratch) {
+        let n = self.nodes as usize;
+        let w = self.words;
+        s.reach.clear();
+        s.reach.resize(n * w, 0);
+        s.delta.clear();
+        s.delta.resize(n * w, 0);
+        s.queued.clear();
+        s.queued.resize(n, false);
+        s.queue.clear();
+        for (src, b) in sources {
+            let u = *src as usize;
+            for (i, &x) in b.0.iter().enumerate().take(w) {
+                let new = x & !s.reach[u * w + i];
+                s.reach[u * w + i] |= new;
+                s.delta[u * w + i] |= new;
+            }
+            if !s.queued[u] {
+                s.queued[u] = true;
+                s.queue.push_back(u as u32);
+            }
+        }
+        let mut d = vec![0u64; w];
+        while let Some(u) = s.queue.pop_front() {
+            let u = u as usize;
+            s.queued[u] = false;
+            d.copy_from_slice(&s.delta[u * w..(u + 1) * w]);
+            s.delta[u * w..(u + 1) * w].fill(0);
+            let range = self.out_start[u] as usize..self.out_start[u + 1] as usize;
+            for &(e, to) in &self.flat_out[range] {
+                let eb = &self.flat_bits[e as usize * w..(e as usize + 1) * w];
+                let to = to as usize;
+                let r = &mut s.reach[to * w..(to + 1) * w];
+                let dl = &mut s.delta[to * w..(to + 1) * w];
+                let mut changed = 0u64;
+                for i in 0..w {
+                    let x = d[i] & eb[i] & !r[i];
+                    r[i] |= x;
+                    dl[i] |= x;
+                    changed |= x;
+                }
+                if changed != 0 && !s.queued[to] {
+                    s.queued[to] = true;
+                    s.queue.push_back(to as u32);
+                }
+            }
+        }
     }
 
     /// A shortest edge path carrying `atom` from one of `sources` to `target`.

@@ -2,9 +2,11 @@
 //!
 //! Data flow: `snapshot` (inventory + configs) → `dialect` parsers → `model` →
 //! `graph` (connectivity) → `hs` (exact header sets) / `engine` (reachability) →
-//! `rules` (checks) → `report`.
+//! `rules` (checks) → `report`. `dataplane` loads public verification benchmarks
+//! (Hassel transfer functions, APKeep) into the same engine.
 
 pub mod audit;
+pub mod dataplane;
 pub mod dialect;
 pub mod engine;
 pub mod graph;

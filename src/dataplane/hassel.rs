@@ -1,0 +1,526 @@
+//! Hassel text transfer functions (`*.tf`, written by hsa-python) and their
+//! compilation into an atomic-predicate [`Engine`].
+//!
+//! Semantics (as Hassel-C evaluates them, see the dataset README):
+//! * a header at port `p` meets the rules listing `p` in file order; a rule forwards
+//!   its match minus the `affected by` intersections whose port list holds `p`, to each
+//!   of its out ports except `p` itself; `rw` rules also rewrite. An overlap is
+//!   subtracted only when the higher-priority rule *applied* at `p`, i.e. it drops or
+//!   has an out port other than `p`: a best route pointing back out of the input port
+//!   lets the header fall through to the next matching rule (without this, 0 of the
+//!   202 Stanford sources match the reference; with it, all 202 do);
+//! * Internet2 has no `affected by` entries, so *every* matching rule forwards;
+//! * multi-stage models (Internet2: 2) apply the router's rules again at the internal
+//!   port `router × 100000`; "except the input port" holds per router hop in physical
+//!   terms: output `q` (`+20000`) is never the entry port `q − 20000` (without this,
+//!   122 of 345 Internet2 sources match; with it, all 345);
+//! * a port's result set is non-empty iff some header reaches it.
+//!
+//! Exactness of set semantics: without rewrites a walk that revisits a node can be
+//! cut at the repeat and still carries the same header, so "reached over some
+//! loop-free path" equals "reached in the least fixpoint". The Internet2 stage-2 rules
+//! rewrite the VLAN to a constant; the model carries the VLAN in the node instead of
+//! the header (`in(port, vlan)`, `out(port, vlan)`), so every edge predicate is over the
+//! destination address only and no rewrite remains. The tests compare every source
+//! with the Hassel-C reference.
+
+use super::bad;
+use crate::engine::{Engine, NetBuilder, NodeId, ReachScratch};
+use crate::hs::bdd::FastMap;
+use crate::hs::{Bdd, Field, FALSE, TRUE};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::Path;
+
+/// A ternary bit string, most significant first, at most 64 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Wildcard {
+    pub value: u64,
+    /// 1 where the bit is fixed.
+    pub care: u64,
+    pub len: u8,
+}
+
+impl Wildcard {
+    pub fn parse(s: &str) -> io::Result<Wildcard> {
+        let mut value = 0u64;
+        let mut care = 0u64;
+        let mut len = 0u8;
+        for c in s.bytes() {
+            match c {
+                b',' => continue,
+                b'0' => {
+                    value <<= 1;
+                    care = (care << 1) | 1;
+                }
+                b'1' => {
+                    value = (value << 1) | 1;
+                    care = (care << 1) | 1;
+                }
+                b'x' | b'X' => {
+                    value <<= 1;
+                    care <<= 1;
+                }
+                _ => return Err(bad(format!("unsupported wildcard character in {s:?}"))),
+            }
+            len += 1;
+        }
+        if len > 64 {
+            return Err(bad("wildcard longer than 64 bits"));
+        }
+        Ok(Wildcard { value, care, len })
+    }
+    /// Bits `[from, from + width)` counted from the most significant end.
+    pub fn slice(&self, from: u8, width: u8) -> Wildcard {
+        let shift = self.len - from - width;
+        let m = if width == 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
+        Wildcard {
+            value: (self.value >> shift) & m,
+            care: (self.care >> shift) & m,
+            len: width,
+        }
+    }
+    pub fn matches(&self, v: u64) -> bool {
+        (v ^ self.value) & self.care == 0
+    }
+    pub fn is_all_x(&self) -> bool {
+        self.care == 0
+    }
+    pub fn is_exact(&self) -> bool {
+        self.len == 64 && self.care == u64::MAX || self.care == (1u64 << self.len) - 1
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Fwd,
+    Rw,
+    Link,
+}
+
+#[derive(Clone, Debug)]
+pub struct Affected {
+    pub rule: usize,
+    pub inter: Wildcard,
+    pub ports: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TfRule {
+    pub kind: Kind,
+    pub in_ports: Vec<u32>,
+    pub matches: Option<Wildcard>,
+    pub mask: Option<Wildcard>,
+    pub rewrite: Option<Wildcard>,
+    pub out_ports: Vec<u32>,
+    pub affected: Vec<Affected>,
+    pub id: String,
+}
+
+/// One `.tf` file.
+#[derive(Clone, Debug)]
+pub struct Tf {
+    pub name: String,
+    /// Header length in bits.
+    pub bits: u8,
+    pub rules: Vec<TfRule>,
+}
+
+fn ports(s: &str) -> io::Result<Vec<u32>> {
+    let s = s.trim().trim_start_matches('[').trim_end_matches(']');
+    if s.trim().is_empty() {
+        return Ok(vec![]);
+    }
+    s.split(',')
+        .map(|x| x.trim().parse::<u32>().map_err(bad))
+        .collect()
+}
+
+fn opt_wc(s: &str) -> io::Result<Option<Wildcard>> {
+    if s == "None" || s.is_empty() {
+        Ok(None)
+    } else {
+        Wildcard::parse(s).map(Some)
+    }
+}
+
+impl Tf {
+    pub fn parse(text: &str) -> io::Result<Tf> {
+        let mut lines = text.lines();
+        let head = lines.next().ok_or_else(|| bad("empty tf"))?;
+        let h: Vec<&str> = head.split('$').collect();
+        let bytes2: u32 = h[0].parse().map_err(bad)?;
+        let name = h.get(1).unwrap_or(&"").to_string();
+        let mut rules = vec![];
+        for line in lines {
+            if line.is_empty() || line == "#" {
+                continue;
+            }
+            let f: Vec<&str> = line.split('$').collect();
+            if f.len() < 13 {
+                return Err(bad(format!("short rule line: {line}")));
+            }
+            let kind = match f[0] {
+                "fwd" => Kind::Fwd,
+                "rw" => Kind::Rw,
+                "link" => Kind::Link,
+                k => return Err(bad(format!("unknown rule type {k}"))),
+            };
+            let mut affected = vec![];
+            for e in f[8].split('#').filter(|e| !e.is_empty()) {
+                let parts: Vec<&str> = e.split(';').collect();
+                if parts.len() != 3 {
+                    return Err(bad(format!("bad affected-by entry {e}")));
+                }
+                affected.push(Affected {
+                    rule: parts[0].parse().map_err(bad)?,
+                    inter: Wildcard::parse(parts[1])?,
+                    ports: ports(parts[2])?,
+                });
+            }
+            rules.push(TfRule {
+                kind,
+                in_ports: ports(f[1])?,
+                matches: opt_wc(f[2])?,
+                mask: opt_wc(f[3])?,
+                rewrite: opt_wc(f[4])?,
+                out_ports: ports(f[7])?,
+                affected,
+                id: f[12].to_string(),
+            });
+        }
+        Ok(Tf {
+            name,
+            bits: (bytes2 / 2 * 8) as u8,
+            rules,
+        })
+    }
+
+    pub fn load(path: &Path) -> io::Result<Tf> {
+        Tf::parse(&std::fs::read_to_string(path)?)
+    }
+}
+
+/// A Hassel network: router transfer functions, topology, stage count.
+#[derive(Clone, Debug)]
+pub struct HasselNet {
+    pub routers: Vec<Tf>,
+    pub topology: Tf,
+    pub stages: u32,
+}
+
+impl HasselNet {
+    /// Load `<dir>/*.tf` (`topology.tf` is the links) and `<dir>/stages` (default 1).
+    pub fn load(dir: &Path) -> io::Result<HasselNet> {
+        let mut names: Vec<_> = std::fs::read_dir(dir)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+            .collect();
+        names.sort();
+        let mut routers = vec![];
+        let mut topology = None;
+        for p in names {
+            let tf = Tf::load(&p)?;
+            if p.file_stem().is_some_and(|s| s == "topology") {
+                topology = Some(tf);
+            } else {
+                routers.push(tf);
+            }
+        }
+        let stages = match std::fs::read_to_string(dir.join("stages")) {
+            Ok(s) => s.trim().parse().map_err(bad)?,
+            Err(_) => 1,
+        };
+        Ok(HasselNet {
+            routers,
+            topology: topology.ok_or_else(|| bad("topology.tf missing"))?,
+            stages,
+        })
+    }
+
+    /// Compile into an engine (see the module docs for the model).
+    pub fn compile(&self) -> io::Result<HasselModel> {
+        match (self.stages, self.routers.first().map(|r| r.bits)) {
+            (1, Some(32)) => self.compile_single_stage(),
+            (2, Some(48)) => self.compile_vlan_two_stage(),
+            (s, b) => Err(bad(format!(
+                "unsupported model: {s} stages, {b:?} header bits"
+            ))),
+        }
+    }
+
+    /// Stanford `hassel-tf`: one stage, 32-bit destination address.
+    fn compile_single_stage(&self) -> io::Result<HasselModel> {
+        let mut nb = NetBuilder::new();
+        let mut in_node: BTreeMap<u32, NodeId> = BTreeMap::new();
+        let mut out_node: BTreeMap<u32, NodeId> = BTreeMap::new();
+        let mut acc: BTreeMap<(u32, u32), Bdd> = BTreeMap::new();
+        let dst = Field::DstIp.vars();
+        for tf in &self.routers {
+            let wc_bdd =
+                |nb: &mut NetBuilder, w: &Wildcard| nb.space.m.masked(dst.clone(), w.value, w.care);
+            let match_bdds: Vec<Bdd> = tf
+                .rules
+                .iter()
+                .map(|r| r.matches.map(|m| wc_bdd(&mut nb, &m)).unwrap_or(TRUE))
+                .collect();
+            // Per (rule, set of applicable affected-by entries) the forwarded set.
+            for (ri, r) in tf.rules.iter().enumerate() {
+                if r.kind != Kind::Fwd {
+                    return Err(bad(format!(
+                        "{}: unexpected rule type in a one-stage model",
+                        r.id
+                    )));
+                }
+                let mut by_key: FastMap<Vec<bool>, Bdd> = FastMap::default();
+                for &p in &r.in_ports {
+                    // Hassel-C subtracts a higher-priority overlap only if that rule
+                    // applied at `p`: it lists `p` and forwards somewhere other than `p`
+                    // (or drops). A rule whose only output is the input port produces
+                    // nothing there, so lower-priority rules see its headers.
+                    let key: Vec<bool> = r
+                        .affected
+                        .iter()
+                        .map(|a| {
+                            let hi = &tf.rules[a.rule];
+                            a.ports.contains(&p)
+                                && (hi.out_ports.is_empty() || hi.out_ports.iter().any(|&q| q != p))
+                        })
+                        .collect();
+                    let eff = match by_key.get(&key) {
+                        Some(&b) => b,
+                        None => {
+                            let mut b = match_bdds[ri];
+                            for (a, &on) in r.affected.iter().zip(&key) {
+                                if on {
+                                    let x = wc_bdd(&mut nb, &a.inter);
+                                    b = nb.space.m.diff(b, x);
+                                }
+                            }
+                            by_key.insert(key, b);
+                            b
+                        }
+                    };
+                    if eff == FALSE {
+                        continue;
+                    }
+                    for &q in &r.out_ports {
+                        if q == p {
+                            continue;
+                        }
+                        let e = acc.entry((p, q)).or_insert(FALSE);
+                        *e = nb.space.m.or(*e, eff);
+                    }
+                }
+                for &p in &r.in_ports {
+                    in_node.entry(p).or_insert_with(|| nb.add_node());
+                }
+            }
+        }
+        for (&(p, q), &b) in &acc {
+            let u = *in_node.entry(p).or_insert_with(|| nb.add_node());
+            let v = *out_node.entry(q).or_insert_with(|| nb.add_node());
+            nb.add_edge(u, v, b);
+        }
+        for l in &self.topology.rules {
+            for &a in &l.in_ports {
+                for &b in &l.out_ports {
+                    let u = *out_node.entry(a).or_insert_with(|| nb.add_node());
+                    let v = *in_node.entry(b).or_insert_with(|| nb.add_node());
+                    nb.add_edge(u, v, TRUE);
+                }
+            }
+        }
+        let sources = in_node.iter().map(|(&p, &n)| (p, vec![n])).collect();
+        let outputs = out_node.iter().map(|(&q, &n)| (n, q)).collect();
+        Ok(HasselModel::new(nb, sources, outputs))
+    }
+
+    /// Internet2: stage 1 (`fwd`, VLAN match, any destination) takes input ports to the
+    /// internal port; stage 2 (`rw`, destination match, VLAN := constant) takes the
+    /// internal port to output ports. Nodes carry the VLAN, edges only the destination.
+    fn compile_vlan_two_stage(&self) -> io::Result<HasselModel> {
+        let mut nb = NetBuilder::new();
+        let dst = Field::DstIp.vars();
+        // Output (port, vlan) and input (port, vlan) nodes; source nodes (any VLAN).
+        let mut out_node: BTreeMap<(u32, u64), NodeId> = BTreeMap::new();
+        let mut src_node: BTreeMap<u32, NodeId> = BTreeMap::new();
+        // Stage-1 rules by input port: (vlan wildcard, dst bdd, internal port).
+        let mut stage1: BTreeMap<u32, Vec<(Wildcard, Bdd, u32)>> = BTreeMap::new();
+        let mut stage2: BTreeMap<(u32, u32, u64), Bdd> = BTreeMap::new();
+        for tf in &self.routers {
+            for r in &tf.rules {
+                let m = r
+                    .matches
+                    .ok_or_else(|| bad(format!("{}: no match", r.id)))?;
+                let vlan = m.slice(0, 16);
+                let d = m.slice(16, 32);
+                let db = nb.space.m.masked(dst.clone(), d.value, d.care);
+                let is_internal = |p: u32| p.is_multiple_of(100000);
+                match r.kind {
+                    Kind::Fwd => {
+                        if !r.out_ports.iter().all(|&q| is_internal(q)) {
+                            return Err(bad(format!(
+                                "{}: stage-1 rule to a non-internal port",
+                                r.id
+                            )));
+                        }
+                        for &p in &r.in_ports {
+                            for &q in &r.out_ports {
+                                stage1.entry(p).or_default().push((vlan, db, q));
+                            }
+                        }
+                    }
+                    Kind::Rw => {
+                        let mask = r.mask.ok_or_else(|| bad("rw without mask"))?;
+                        let rw = r.rewrite.ok_or_else(|| bad("rw without rewrite"))?;
+                        let (mv, md) = (mask.slice(0, 16), mask.slice(16, 32));
+                        // mask: 1 = keep. The VLAN must be fully rewritten, dst kept, and
+                        // the match must not look at the VLAN.
+                        if !(vlan.is_all_x() && mv.value == 0 && md.value == 0xffff_ffff) {
+                            return Err(bad(format!("{}: unsupported rewrite shape", r.id)));
+                        }
+                        if !r.in_ports.iter().all(|&p| is_internal(p)) {
+                            return Err(bad(format!(
+                                "{}: stage-2 rule on a non-internal port",
+                                r.id
+                            )));
+                        }
+                        let c = rw.slice(0, 16).value;
+                        for &p in &r.in_ports {
+                            for &q in &r.out_ports {
+                                if q == p {
+                                    continue;
+                                }
+                                let e = stage2.entry((p, q, c)).or_insert(FALSE);
+                                *e = nb.space.m.or(*e, db);
+                            }
+                        }
+                    }
+                    Kind::Link => return Err(bad("link rule in a router tf")),
+                }
+            }
+        }
+        for &(_, q, c) in stage2.keys() {
+            out_node.entry((q, c)).or_insert_with(|| nb.add_node());
+        }
+        // Links: out(a, c) → in(b, c). Input nodes are created per VLAN value arriving.
+        let mut links: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
+        for l in &self.topology.rules {
+            for &a in &l.in_ports {
+                links
+                    .entry(a)
+                    .or_default()
+                    .extend(l.out_ports.iter().copied());
+            }
+        }
+        let mut in_node: BTreeMap<(u32, u64), NodeId> = BTreeMap::new();
+        let outs: Vec<((u32, u64), NodeId)> = out_node.iter().map(|(&k, &v)| (k, v)).collect();
+        for ((a, c), u) in outs {
+            for &b in links.get(&a).map(|v| v.as_slice()).unwrap_or(&[]) {
+                let v = *in_node.entry((b, c)).or_insert_with(|| nb.add_node());
+                nb.add_edge(u, v, TRUE);
+            }
+        }
+        // Stage 1 into internal(router, entry port): the router must not send the packet
+        // back out of the physical port it entered by (output `q` is physical
+        // `q - 20000`), so the internal node remembers the entry port.
+        let mut internal: BTreeMap<(u32, u32), NodeId> = BTreeMap::new();
+        let mut stage1_edges = |nb: &mut NetBuilder, u: NodeId, p: u32, vlan: Option<u64>| {
+            let mut acc: BTreeMap<u32, Bdd> = BTreeMap::new();
+            for &(vw, db, q) in stage1.get(&p).map(|v| v.as_slice()).unwrap_or(&[]) {
+                if vlan.is_none_or(|c| vw.matches(c)) && q != p {
+                    let e = acc.entry(q).or_insert(FALSE);
+                    *e = nb.space.m.or(*e, db);
+                }
+            }
+            for (q, b) in acc {
+                let v = *internal.entry((q, p)).or_insert_with(|| nb.add_node());
+                nb.add_edge(u, v, b);
+            }
+        };
+        let ins: Vec<((u32, u64), NodeId)> = in_node.iter().map(|(&k, &v)| (k, v)).collect();
+        for ((p, c), u) in ins {
+            stage1_edges(&mut nb, u, p, Some(c));
+        }
+        let src_ports: Vec<u32> = stage1.keys().copied().collect();
+        for p in src_ports {
+            let u = *src_node.entry(p).or_insert_with(|| nb.add_node());
+            stage1_edges(&mut nb, u, p, None);
+        }
+        let physical = |q: u32| if (q / 10000) % 10 == 2 { q - 20000 } else { q };
+        for (&(r, p), &u) in &internal {
+            for (&(r2, q, c), &b) in stage2.range((r, 0, 0)..=(r, u32::MAX, u64::MAX)) {
+                debug_assert_eq!(r2, r);
+                if physical(q) != p {
+                    nb.add_edge(u, out_node[&(q, c)], b);
+                }
+            }
+        }
+        let sources = src_node.iter().map(|(&p, &n)| (p, vec![n])).collect();
+        let outputs = out_node.iter().map(|(&(q, _), &n)| (n, q)).collect();
+        Ok(HasselModel::new(nb, sources, outputs))
+    }
+}
+
+/// A compiled Hassel network: the engine plus the port ↔ node maps.
+pub struct HasselModel {
+    pub engine: Engine,
+    /// Source port → injection nodes.
+    pub sources: BTreeMap<u32, Vec<NodeId>>,
+    /// Output nodes with the port ID they report.
+    pub outputs: Vec<(NodeId, u32)>,
+    /// Compile time (predicate building excluded), for reporting.
+    pub compile_ms: f64,
+}
+
+impl HasselModel {
+    fn new(
+        nb: NetBuilder,
+        sources: BTreeMap<u32, Vec<NodeId>>,
+        outputs: Vec<(NodeId, u32)>,
+    ) -> Self {
+        let t = std::time::Instant::now();
+        let engine = nb.compile();
+        HasselModel {
+            engine,
+            sources,
+            outputs,
+            compile_ms: t.elapsed().as_secs_f64() * 1e3,
+        }
+    }
+
+    /// The distinct output ports reached from source port `src` with the all-wildcard
+    /// header (empty if `src` has no rules).
+    pub fn reached_ports(&self, src: u32, scratch: &mut ReachScratch) -> BTreeSet<u32> {
+        let Some(nodes) = self.sources.get(&src) else {
+            return BTreeSet::new();
+        };
+        let full = self.engine.full();
+        let init: Vec<(NodeId, &crate::engine::Bits)> = nodes.iter().map(|&n| (n, &full)).collect();
+        self.engine.reach_into(&init, scratch);
+        let w = self.engine.words;
+        self.outputs
+            .iter()
+            .filter(|(n, _)| scratch.node_nonempty(*n, w))
+            .map(|&(_, q)| q)
+            .collect()
+    }
+
+    /// [`Self::reached_ports`] for many sources on the rayon pool.
+    pub fn reached_ports_par(&self, srcs: &[u32]) -> Vec<(BTreeSet<u32>, f64)> {
+        use rayon::prelude::*;
+        srcs.par_iter()
+            .map_init(ReachScratch::default, |s, &src| {
+                let t = std::time::Instant::now();
+                let r = self.reached_ports(src, s);
+                (r, t.elapsed().as_secs_f64() * 1e6)
+            })
+            .collect()
+    }
+}
