@@ -1,0 +1,91 @@
+//! Criterion benches: engine build, one-source-to-all, all sources on 1 and 2 rayon
+//! threads, and incremental update (APKeep Stanford). Needs ../shared/datasets.
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use sanso::dataplane::apkeep::{ApkNet, Update};
+use sanso::dataplane::hassel::HasselNet;
+use sanso::engine::ReachScratch;
+use std::path::{Path, PathBuf};
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/datasets")
+}
+
+fn hassel(c: &mut Criterion) {
+    for (name, dir) in [
+        ("stanford", "stanford/hassel-tf"),
+        ("internet2", "internet2/hassel-tf"),
+    ] {
+        let net = HasselNet::load(&data().join(dir)).expect("dataset");
+        let mut g = c.benchmark_group(name);
+        g.sample_size(10);
+        g.bench_function("build", |b| b.iter(|| net.compile().unwrap()));
+        let model = net.compile().unwrap();
+        let srcs: Vec<u32> = model.sources.keys().copied().collect();
+        let mut scratch = ReachScratch::default();
+        let mut i = 0;
+        g.bench_function("one_source_to_all", |b| {
+            b.iter(|| {
+                i = (i + 1) % srcs.len();
+                model.reached_ports(srcs[i], &mut scratch)
+            })
+        });
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            g.bench_with_input(
+                BenchmarkId::new("all_sources", threads),
+                &threads,
+                |b, _| b.iter(|| pool.install(|| model.reached_ports_par(&srcs))),
+            );
+        }
+        g.finish();
+    }
+}
+
+fn apkeep(c: &mut Criterion) {
+    let dir = data().join("stanford/apkeep");
+    let (mut net, updates) = ApkNet::load(&dir).expect("dataset");
+    let n_insert = updates.iter().take_while(|u| u.is_insert()).count();
+    // All insertions but the last 200 forwarding rules, then bench insert+remove of them.
+    let tail: Vec<Update> = updates[n_insert - 200..n_insert].to_vec();
+    for u in &updates[..n_insert - 200] {
+        net.apply(u);
+    }
+    let undo: Vec<Update> = tail
+        .iter()
+        .map(|u| match u.clone() {
+            Update::Fwd {
+                router,
+                prefix,
+                len,
+                port,
+                ..
+            } => Update::Fwd {
+                insert: false,
+                router,
+                prefix,
+                len,
+                port,
+            },
+            a => a,
+        })
+        .collect();
+    let mut g = c.benchmark_group("apkeep_stanford");
+    g.sample_size(20);
+    g.bench_function("update_insert_remove_200", |b| {
+        b.iter(|| {
+            for u in &tail {
+                net.apply(u);
+            }
+            for u in undo.iter().rev() {
+                net.apply(u);
+            }
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, hassel, apkeep);
+criterion_main!(benches);
