@@ -13,8 +13,16 @@ fn every_rule_example_holds() {
     let rules = sanso::rules::load_builtin().unwrap();
     assert_eq!(rules.len(), 8);
     for r in &rules {
-        assert!(r.example.iter().any(|e| e.expect == "pass"), "{} has no passing example", r.id);
-        assert!(r.example.iter().any(|e| e.expect == "violated"), "{} has no failing example", r.id);
+        assert!(
+            r.example.iter().any(|e| e.expect == "pass"),
+            "{} has no passing example",
+            r.id
+        );
+        assert!(
+            r.example.iter().any(|e| e.expect == "violated"),
+            "{} has no failing example",
+            r.id
+        );
         for e in &r.example {
             let a = sanso::audit::run(&root().join(&e.snapshot)).unwrap();
             let c = a.eval.checks.iter().find(|c| c.rule == r.id).unwrap();
@@ -27,7 +35,11 @@ fn every_rule_example_holds() {
 fn docs_rules_md_is_generated_from_the_pack() {
     let rules = sanso::rules::load_builtin().unwrap();
     let doc = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
-    assert_eq!(doc, sanso::rules::markdown(&rules), "run: sanso rules --markdown > docs/rules.md");
+    assert_eq!(
+        doc,
+        sanso::rules::markdown(&rules),
+        "run: sanso rules --markdown > docs/rules.md"
+    );
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -51,9 +63,15 @@ fn mutated(tag: &str, file: &str, edit: impl Fn(String) -> String) -> (i32, Stri
     let p = dir.join(file);
     let text = std::fs::read_to_string(&p).unwrap();
     std::fs::write(&p, edit(text)).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_sanso")).args(["audit", dir.to_str().unwrap(), "--lang", "en"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
+        .args(["audit", dir.to_str().unwrap(), "--lang", "en"])
+        .output()
+        .unwrap();
     let _ = std::fs::remove_dir_all(&dir);
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 fn line_with(file_text: &str, needle: &str) -> usize {
@@ -64,32 +82,56 @@ fn line_with(file_text: &str, needle: &str) -> usize {
 fn inventory_errors_name_file_and_line() {
     let inv = std::fs::read_to_string(root().join("fixtures/sample-city/sanso.toml")).unwrap();
     // Bad CIDR: reported at the [[zone]] table holding it.
-    let (code, err) = mutated("cidr", "sanso.toml", |t| t.replace("10.20.10.0/24", "10.20.10.0/33"));
+    let (code, err) = mutated("cidr", "sanso.toml", |t| {
+        t.replace("10.20.10.0/24", "10.20.10.0/33")
+    });
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("bad CIDR"), "{err}");
-    let zone_line = inv[..inv.find("10.20.10.0/24").unwrap()].rfind("[[zone]]").map(|i| inv[..i].lines().count() + 1).unwrap();
+    let zone_line = inv[..inv.find("10.20.10.0/24").unwrap()]
+        .rfind("[[zone]]")
+        .map(|i| inv[..i].lines().count() + 1)
+        .unwrap();
     assert!(err.contains(&format!("sanso.toml:{zone_line}:")), "{err}");
 
-    let (code, err) = mutated("zone", "sanso.toml", |t| t.replacen("zone = \"mn-servers\"", "zone = \"nowhere\"", 1));
+    let (code, err) = mutated("zone", "sanso.toml", |t| {
+        t.replacen("zone = \"mn-servers\"", "zone = \"nowhere\"", 1)
+    });
     assert_eq!(code, 2);
     assert!(err.contains("unknown zone \"nowhere\""), "{err}");
 
-    let (code, err) = mutated("dup", "sanso.toml", |t| t.replace("name = \"kikan-gw\"", "name = \"juki-cs\""));
+    let (code, err) = mutated("dup", "sanso.toml", |t| {
+        t.replace("name = \"kikan-gw\"", "name = \"juki-cs\"")
+    });
     assert_eq!(code, 2);
     assert!(err.contains("duplicate name \"juki-cs\""), "{err}");
 
     let topo = std::fs::read_to_string(root().join("fixtures/sample-city/topology.toml")).unwrap();
-    let (code, err) = mutated("link", "topology.toml", |t| t.replace("b = \"fw-mn:port1\"", "b = \"fw-mn:port9\""));
+    let (code, err) = mutated("link", "topology.toml", |t| {
+        t.replace("b = \"fw-mn:port1\"", "b = \"fw-mn:port9\"")
+    });
     assert_eq!(code, 2);
-    let l = topo[..topo.find("b = \"fw-mn:port1\"").unwrap()].rfind("[[link]]").map(|i| topo[..i].lines().count() + 1).unwrap();
-    assert!(err.contains(&format!("topology.toml:{l}:")) && err.contains("no interface \"port9\""), "{err}");
+    let l = topo[..topo.find("b = \"fw-mn:port1\"").unwrap()]
+        .rfind("[[link]]")
+        .map(|i| topo[..i].lines().count() + 1)
+        .unwrap();
+    assert!(
+        err.contains(&format!("topology.toml:{l}:")) && err.contains("no interface \"port9\""),
+        "{err}"
+    );
 
-    let (code, err) = mutated("syntax", "sanso.toml", |t| t.replace("[[host]]\nname = \"juki-cs\"", "[[host]\nname = \"juki-cs\""));
+    let (code, err) = mutated("syntax", "sanso.toml", |t| {
+        t.replace(
+            "[[host]]\nname = \"juki-cs\"",
+            "[[host]\nname = \"juki-cs\"",
+        )
+    });
     assert_eq!(code, 2);
     let l = line_with(&inv, "name = \"juki-cs\"") - 1;
     assert!(err.contains(&format!("sanso.toml:{l}:")), "{err}");
 
-    let (code, err) = mutated("hostip", "sanso.toml", |t| t.replace("ip   = \"10.10.10.21\"", "ip   = \"10.10.99.21\""));
+    let (code, err) = mutated("hostip", "sanso.toml", |t| {
+        t.replace("ip   = \"10.10.10.21\"", "ip   = \"10.10.99.21\"")
+    });
     assert_eq!(code, 2);
     assert!(err.contains("not inside any subnet"), "{err}");
 }
@@ -102,16 +144,32 @@ fn unknown_line_in_a_checked_acl_makes_checks_unproven() {
     let p = dir.join("configs/mn-floor1.cfg");
     let t = std::fs::read_to_string(&p).unwrap();
     // An ACL entry sanso does not model, inside the terminals' port ACL.
-    let t = t.replace(" 10 permit ip 10.10.20.0 0.0.0.255 any", " 5 permit ip any any dscp ef\n 10 permit ip 10.10.20.0 0.0.0.255 any");
+    let t = t.replace(
+        " 10 permit ip 10.10.20.0 0.0.0.255 any",
+        " 5 permit ip any any dscp ef\n 10 permit ip 10.10.20.0 0.0.0.255 any",
+    );
     std::fs::write(&p, &t).unwrap();
     let line = t.lines().position(|l| l.contains("dscp ef")).unwrap() + 1;
     let a = sanso::audit::run(&dir).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(a.exit_code(), 1);
-    let iso = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let iso = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     assert_eq!(iso.status.id(), "unproven");
-    assert!(iso.unproven_by.iter().any(|u| u.file == "configs/mn-floor1.cfg" && u.line as usize == line));
+    assert!(iso
+        .unproven_by
+        .iter()
+        .any(|u| u.file == "configs/mn-floor1.cfg" && u.line as usize == line));
     // A check whose paths never evaluate that ACL stays proven.
-    let split = a.eval.checks.iter().find(|c| c.rule == "SPLIT-MUGAIKA-ONLY").unwrap();
+    let split = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "SPLIT-MUGAIKA-ONLY")
+        .unwrap();
     assert_eq!(split.status.id(), "pass");
 }
