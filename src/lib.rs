@@ -7,11 +7,14 @@
 pub mod audit;
 pub mod dialect;
 pub mod engine;
+pub mod evidence;
 pub mod graph;
 pub mod hs;
+pub mod matrix;
 pub mod model;
 pub mod redact;
 pub mod report;
 pub mod rules;
 pub mod sim;
 pub mod snapshot;
+pub mod trace;
