@@ -602,6 +602,8 @@ pub fn route_exit(d: &Device, addr: std::net::Ipv4Addr, len: u8) -> Option<Strin
             r.len <= len
                 && (r.len == 0 || (a >> (32 - r.len)) == (u32::from(r.prefix) >> (32 - r.len)))
         })
+        // A default route is not "the route to" a specific external network.
+        .filter(|r| r.len > 0 || len == 0)
         .max_by_key(|r| r.len)
         .and_then(|r| r.out.map(|o| d.interfaces[o].name.clone()))
 }

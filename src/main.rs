@@ -1,5 +1,7 @@
 use clap::{Parser, Subcommand, ValueEnum};
+use sanso::graph::Graph;
 use sanso::report::{self, Lang};
+use sanso::snapshot::{InputError, Snapshot};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -23,6 +25,41 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Follow one concrete packet hop by hop.
+    Trace {
+        snapshot: PathBuf,
+        #[arg(long)]
+        src: String,
+        #[arg(long)]
+        dst: String,
+        #[arg(long, default_value = "tcp")]
+        proto: String,
+        #[arg(long, default_value_t = 443)]
+        dport: u16,
+        #[arg(long, default_value_t = 49152)]
+        sport: u16,
+        #[arg(long)]
+        src_mac: Option<String>,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Zone × zone matrix of new flows.
+    Matrix {
+        snapshot: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: MatrixFormat,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
+    },
+    /// Write an evidence bundle (findings.json, checklist.csv, manifest.json).
+    Evidence {
+        snapshot: PathBuf,
+        /// Output folder.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+    },
     /// List the rules of the built-in rule pack.
     Rules {
         #[arg(long, value_enum, default_value = "ja")]
@@ -37,6 +74,12 @@ enum Cmd {
 enum LangArg {
     Ja,
     En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixFormat {
+    Text,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -81,6 +124,84 @@ fn main() -> ExitCode {
             }
             ExitCode::from(audit.exit_code() as u8)
         }
+        Cmd::Trace {
+            snapshot,
+            src,
+            dst,
+            proto,
+            dport,
+            sport,
+            src_mac,
+            lang,
+            format,
+        } => {
+            let lang = to_lang(lang);
+            let snap = match Snapshot::load(&snapshot) {
+                Ok(s) => s,
+                Err(e) => return input_error(lang, &e),
+            };
+            let g = Graph::build(&snap);
+            let args = sanso::trace::TraceArgs {
+                src,
+                dst,
+                proto,
+                dport,
+                sport,
+                src_mac,
+            };
+            match sanso::trace::run(&snap, &g, &args) {
+                Ok(t) => {
+                    match format {
+                        Format::Text => print!("{}", sanso::trace::text(&t, lang)),
+                        Format::Json => println!(
+                            "{}",
+                            serde_json::to_string_pretty(&t).expect("trace serialises")
+                        ),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sanso: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Cmd::Matrix {
+            snapshot,
+            format,
+            lang,
+        } => {
+            let lang = to_lang(lang);
+            let snap = match Snapshot::load(&snapshot) {
+                Ok(s) => s,
+                Err(e) => return input_error(lang, &e),
+            };
+            let mut g = Graph::build(&snap);
+            let m = sanso::matrix::compute(&snap, &mut g);
+            match format {
+                MatrixFormat::Text => print!("{}", sanso::matrix::text(&m, lang)),
+                MatrixFormat::Csv => print!("{}", sanso::matrix::csv(&m, lang)),
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Evidence { snapshot, out } => {
+            let audit = match sanso::audit::run(&snapshot) {
+                Ok(a) => a,
+                Err(e) => return input_error(Lang::Ja, &e),
+            };
+            match sanso::evidence::write(&audit, &out) {
+                Ok(files) => {
+                    for f in files {
+                        println!("{}", out.join(f).display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("sanso: {}: {e}", out.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
         Cmd::Rules { lang, markdown } => {
             let rules = match sanso::rules::load_builtin() {
                 Ok(r) => r,
@@ -104,4 +225,23 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+fn to_lang(l: LangArg) -> Lang {
+    match l {
+        LangArg::Ja => Lang::Ja,
+        LangArg::En => Lang::En,
+    }
+}
+
+fn input_error(lang: Lang, e: &InputError) -> ExitCode {
+    eprintln!(
+        "sanso: {}: {e}",
+        if lang == Lang::Ja {
+            "入力エラー"
+        } else {
+            "input error"
+        }
+    );
+    ExitCode::from(2)
 }

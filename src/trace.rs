@@ -1,0 +1,306 @@
+//! `sanso trace`: follow one concrete packet through the modelled network.
+
+use crate::engine::{Bits, EdgeId, NodeId};
+use crate::graph::Graph;
+use crate::hs::Packet;
+use crate::model::Span;
+use crate::report::Lang;
+use crate::rules::Hop;
+use crate::snapshot::{parse_mac, Snapshot};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+/// What the user asked to trace.
+#[derive(Clone, Debug)]
+pub struct TraceArgs {
+    pub src: String,
+    pub dst: String,
+    pub proto: String,
+    pub dport: u16,
+    pub sport: u16,
+    pub src_mac: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Delivery {
+    pub point: String,
+    pub zones: Vec<String>,
+    /// The destination host or zone (vs. a port the packet merely floods to).
+    pub destination: bool,
+    pub src_point: Option<String>,
+    pub path: Vec<Hop>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub packet: Packet,
+    pub src_points: Vec<String>,
+    pub dst_zone: Option<String>,
+    pub verdict: &'static str,
+    pub deliveries: Vec<Delivery>,
+    /// Devices that received the packet (all of them; for a drop, where it died).
+    pub devices_reached: Vec<String>,
+}
+
+fn resolve(snap: &Snapshot, s: &str) -> Result<(Ipv4Addr, Option<usize>), String> {
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        let h = snap.hosts.iter().position(|h| h.ip == ip);
+        return Ok((ip, h));
+    }
+    match snap.hosts.iter().position(|h| h.name == s) {
+        Some(h) => Ok((snap.hosts[h].ip, Some(h))),
+        None => Err(format!("unknown host or address: {s}")),
+    }
+}
+
+fn parse_proto(s: &str) -> Result<u8, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "tcp" => Ok(6),
+        "udp" => Ok(17),
+        "icmp" => Ok(1),
+        n => n.parse::<u8>().map_err(|_| format!("bad protocol: {s}")),
+    }
+}
+
+/// Hops along an edge path for a concrete packet, grouped by device (as in findings).
+pub fn hops(g: &Graph, edges: &[EdgeId], pkt: &Packet) -> Vec<Hop> {
+    let mut hops: Vec<Hop> = vec![];
+    for &e in edges {
+        let info = &g.info[e as usize];
+        let lines: Vec<String> = info
+            .pieces
+            .iter()
+            .find(|(b, _)| g.engine.space.contains(*b, pkt))
+            .map(|(_, l)| {
+                l.iter()
+                    .filter(|s| s.file.starts_with("configs/"))
+                    .map(Span::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(dev) = &info.device else { continue };
+        match hops.last_mut() {
+            Some(h) if h.device == *dev => {
+                if info.out_if.is_some() {
+                    h.out = info.out_if.clone();
+                }
+                for l in lines {
+                    if !h.lines.contains(&l) {
+                        h.lines.push(l);
+                    }
+                }
+            }
+            _ => hops.push(Hop {
+                device: dev.clone(),
+                in_if: info.in_if.clone(),
+                out: info.out_if.clone(),
+                lines,
+            }),
+        }
+    }
+    hops
+}
+
+pub fn run(snap: &Snapshot, g: &Graph, a: &TraceArgs) -> Result<Trace, String> {
+    let (src_ip, src_host) = resolve(snap, &a.src)?;
+    let (dst_ip, dst_host) = resolve(snap, &a.dst)?;
+    let proto = parse_proto(&a.proto)?;
+    let mut pkt = Packet::zero();
+    pkt.src_ip = src_ip;
+    pkt.dst_ip = dst_ip;
+    pkt.proto = proto;
+    if pkt.has_ports() {
+        pkt.src_port = a.sport;
+        pkt.dst_port = a.dport;
+    } else if proto == 1 {
+        pkt.icmp_type = 8;
+    }
+    pkt.src_mac = match &a.src_mac {
+        Some(m) => parse_mac(m).ok_or_else(|| format!("bad MAC: {m}"))?,
+        None => src_host
+            .and_then(|h| snap.hosts[h].mac)
+            .unwrap_or(pkt.src_mac),
+    };
+
+    let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
+    let mut srcs: Vec<usize> = match src_host {
+        Some(h) => (0..g.points.len())
+            .filter(|&p| g.points[p].host == Some(h))
+            .collect(),
+        None => vec![],
+    };
+    if srcs.is_empty() {
+        if let Some(z) = snap.zone_of(src_ip) {
+            srcs = (0..g.points.len())
+                .filter(|&p| g.points[p].zones.contains(&z))
+                .collect();
+        }
+    }
+    if srcs.is_empty() {
+        return Err(format!("no edge point for source {}", a.src));
+    }
+    let dst_zone = snap.zone_of(dst_ip);
+
+    let e = &g.engine;
+    let atom = e.atom_of(&pkt);
+    let mut bits = Bits::empty(e.words);
+    bits.set(atom);
+    let src_nodes: Vec<NodeId> = srcs.iter().map(|&p| g.points[p].src).collect();
+    let sources: Vec<(NodeId, Bits)> = src_nodes.iter().map(|&n| (n, bits.clone())).collect();
+    let reach = e.reach(&sources, |_, _| {});
+
+    let mut devices = BTreeSet::new();
+    for (ei, (from, _)) in e.edges.iter().enumerate() {
+        if reach[*from as usize].get(atom) {
+            if let Some(d) = &g.info[ei].device {
+                devices.insert(d.clone());
+            }
+        }
+    }
+
+    let mut deliveries = vec![];
+    for (pi, p) in g.points.iter().enumerate() {
+        if srcs.contains(&pi) || !reach[p.sink as usize].get(atom) {
+            continue;
+        }
+        let destination = match dst_host {
+            Some(h) if p.host == Some(h) => true,
+            _ => dst_zone.is_some_and(|z| p.zones.contains(&z)),
+        };
+        let (start, edges) = e
+            .path(&src_nodes, atom, p.sink)
+            .expect("reached sink has a path");
+        let sp = g.points.iter().position(|q| q.src == start);
+        deliveries.push(Delivery {
+            point: pt(pi),
+            zones: p
+                .zones
+                .iter()
+                .map(|&z| snap.zones[z].name.clone())
+                .collect(),
+            destination,
+            src_point: sp.map(pt),
+            path: hops(g, &edges, &pkt),
+        });
+    }
+    deliveries.sort_by_key(|d| !d.destination);
+    let verdict = if deliveries.iter().any(|d| d.destination) {
+        "delivered"
+    } else {
+        "dropped"
+    };
+    Ok(Trace {
+        packet: pkt,
+        src_points: srcs.iter().map(|&p| pt(p)).collect(),
+        dst_zone: dst_zone.map(|z| snap.zones[z].name.clone()),
+        verdict,
+        deliveries,
+        devices_reached: devices.into_iter().collect(),
+    })
+}
+
+fn proto_name(p: u8) -> String {
+    match p {
+        6 => "tcp".into(),
+        17 => "udp".into(),
+        1 => "icmp".into(),
+        n => format!("proto {n}"),
+    }
+}
+
+pub fn packet_text(p: &Packet) -> String {
+    if p.has_ports() {
+        format!(
+            "{} {}:{} → {}:{}",
+            proto_name(p.proto),
+            p.src_ip,
+            p.src_port,
+            p.dst_ip,
+            p.dst_port
+        )
+    } else {
+        format!("{} {} → {}", proto_name(p.proto), p.src_ip, p.dst_ip)
+    }
+}
+
+fn hop_text(out: &mut String, hops: &[Hop]) {
+    for (i, h) in hops.iter().enumerate() {
+        out.push_str(&format!(
+            "    {}. {} [{} → {}]\n",
+            i + 1,
+            h.device,
+            h.in_if.as_deref().unwrap_or("-"),
+            h.out.as_deref().unwrap_or("-")
+        ));
+        for l in &h.lines {
+            out.push_str(&format!("         {l}\n"));
+        }
+    }
+}
+
+pub fn text(t: &Trace, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}: {}\n",
+        if ja { "パケット" } else { "Packet" },
+        packet_text(&t.packet)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n",
+        if ja { "送信元" } else { "Source" },
+        t.src_points.join(", ")
+    ));
+    for d in &t.deliveries {
+        let label = match (d.destination, ja) {
+            (true, true) => "宛先に到達",
+            (true, false) => "Reaches destination",
+            (false, true) => "宛先以外に到達",
+            (false, false) => "Also reaches",
+        };
+        out.push_str(&format!(
+            "\n{label}: {} ({})\n",
+            d.point,
+            d.zones.join(", ")
+        ));
+        if let Some(s) = &d.src_point {
+            out.push_str(&format!("  {}: {s}\n", if ja { "入口" } else { "from" }));
+        }
+        hop_text(&mut out, &d.path);
+    }
+    out.push('\n');
+    match t.deliveries.iter().find(|d| d.destination) {
+        Some(d) => out.push_str(&format!(
+            "{}: {} {} ({})\n",
+            if ja { "判定" } else { "Verdict" },
+            if ja { "到達" } else { "delivered to" },
+            d.point,
+            d.zones.join(", ")
+        )),
+        None => {
+            if ja {
+                out.push_str(&format!(
+                    "到達した機器: {}\n判定: 破棄（宛先 {} に到達しない）\n",
+                    if t.devices_reached.is_empty() {
+                        "なし".to_string()
+                    } else {
+                        t.devices_reached.join(", ")
+                    },
+                    t.dst_zone.as_deref().unwrap_or("?")
+                ));
+            } else {
+                out.push_str(&format!(
+                    "Last devices reached: {}\nVerdict: dropped (does not reach {})\n",
+                    if t.devices_reached.is_empty() {
+                        "none".to_string()
+                    } else {
+                        t.devices_reached.join(", ")
+                    },
+                    t.dst_zone.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    out
+}
