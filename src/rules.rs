@@ -9,7 +9,6 @@
 use crate::engine::{Bits, EdgeId, NodeId};
 use crate::graph::{Graph, Taint};
 use crate::hs::{Field, Packet, Space};
-use crate::model::Span;
 use crate::snapshot::{Endpoint, PortSpec, Snapshot, Tier};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -759,40 +758,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
     let src_point = raw
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
-    let mut hops: Vec<Hop> = vec![];
-    for e in edges {
-        let info = &g.info[e as usize];
-        let lines: Vec<String> = info
-            .pieces
-            .iter()
-            .find(|(b, _)| g.engine.space.contains(*b, &w))
-            .map(|(_, l)| {
-                l.iter()
-                    .filter(|s| s.file.starts_with("configs/"))
-                    .map(Span::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(dev) = &info.device else { continue };
-        match hops.last_mut() {
-            Some(h) if h.device == *dev => {
-                if info.out_if.is_some() {
-                    h.out = info.out_if.clone();
-                }
-                for l in lines {
-                    if !h.lines.contains(&l) {
-                        h.lines.push(l);
-                    }
-                }
-            }
-            _ => hops.push(Hop {
-                device: dev.clone(),
-                in_if: info.in_if.clone(),
-                out: info.out_if.clone(),
-                lines,
-            }),
-        }
-    }
+    let hops = crate::trace::hops(g, &edges, &w);
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Finding {
         rule: r.id.clone(),
