@@ -440,6 +440,8 @@ pub struct Device {
     pub acls: BTreeMap<String, Acl>,
     pub policies: Vec<Policy>,
     pub routes: Vec<Route>,
+    /// Linux netfilter state (nftables / iptables devices); `None` for other dialects.
+    pub netfilter: Option<Netfilter>,
     /// Total lines in the file.
     pub lines: u32,
     pub unrecognized: Vec<Unrecognized>,
@@ -458,6 +460,7 @@ impl Device {
             acls: BTreeMap::new(),
             policies: vec![],
             routes: vec![],
+            netfilter: None,
             lines: 0,
             unrecognized: vec![],
         }
@@ -467,5 +470,132 @@ impl Device {
     }
     pub fn span(&self, line: u32) -> Span {
         Span::new(self.file.clone(), line)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Linux netfilter (nftables and iptables both map here; see docs/linux.md).
+// The parsers keep chains, jumps and NAT as written; the graph gives them meaning.
+
+/// Where a base chain is attached in the IPv4 packet path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NfHook {
+    Prerouting,
+    Input,
+    Forward,
+    Output,
+    Postrouting,
+}
+
+/// What a base chain may do: filter (accept/drop) or nat (rewrite the first packet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NfKind {
+    Filter,
+    Nat,
+}
+
+/// Connection-tracking states as `ct state` / `-m conntrack --ctstate` name them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CtState {
+    New,
+    Established,
+    Related,
+    Invalid,
+    Untracked,
+}
+
+/// One condition of a rule (all conditions of a rule must hold).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NfMatch {
+    SrcIp(AddrSet),
+    DstIp(AddrSet),
+    /// IP protocol numbers (`meta l4proto`, `ip protocol`, `-p`).
+    Proto(Vec<u8>),
+    /// Transport ports; the protocol is a separate `Proto` condition when the rule names one
+    /// (`tcp dport 22` → Proto([6]) + DstPort), `th dport` has none.
+    SrcPort(Vec<PortRange>),
+    DstPort(Vec<PortRange>),
+    IcmpType(Vec<u8>),
+    IcmpCode(Vec<u8>),
+    /// Interface names; a trailing `*` (nft) or `+` (iptables) is kept as written and
+    /// means "any name with this prefix".
+    Iif(Vec<String>),
+    Oif(Vec<String>),
+    SrcMac(Vec<Mac>),
+    DstMac(Vec<Mac>),
+    /// 802.1Q VLAN ids (inclusive ranges).
+    Vlan(Vec<(u16, u16)>),
+    CtState(Vec<CtState>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct NfCond {
+    /// `!=` / `!`: the packet must NOT match.
+    pub neg: bool,
+    pub m: NfMatch,
+}
+
+/// Address and port a NAT rule writes (`None` = leave as is).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct NatTo {
+    pub addr: Option<(Ipv4Addr, Ipv4Addr)>,
+    pub port: Option<PortRange>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NfVerdict {
+    Accept,
+    Drop,
+    /// `reject`: dropped for reachability purposes (an error is sent back).
+    Reject,
+    /// No verdict (counter/log-only rules): continue with the next rule.
+    Continue,
+    Jump(String),
+    Goto(String),
+    Return,
+    Dnat(NatTo),
+    Snat(NatTo),
+    /// Source NAT to the primary address of the output interface.
+    Masquerade,
+    /// DNAT to the input interface's primary address (and `port` if set).
+    Redirect(Option<PortRange>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NfRule {
+    pub conds: Vec<NfCond>,
+    pub verdict: NfVerdict,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NfChain {
+    /// Unique within the device: `family table chain` (nft) / `table chain` (iptables).
+    pub id: String,
+    /// Base chain: hook, kind and priority (lower runs first); `None` for user chains.
+    pub base: Option<(NfHook, NfKind, i32)>,
+    /// Policy of a base chain (accept when not stated).
+    pub policy: Action,
+    pub rules: Vec<NfRule>,
+    pub span: Span,
+}
+
+/// Everything netfilter-related on one Linux device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
+pub struct Netfilter {
+    /// IPv4 forwarding enabled (`net.ipv4.ip_forward`); assumed on unless the snapshot
+    /// says otherwise, so a missing setting can only over-report.
+    pub ip_forward: bool,
+    pub chains: Vec<NfChain>,
+}
+
+impl Netfilter {
+    pub fn chain(&self, id: &str) -> Option<&NfChain> {
+        self.chains.iter().find(|c| c.id == id)
     }
 }
