@@ -1,0 +1,505 @@
+//! The Linux kernel as referee of the engine. Random networks of hosts, Linux routers
+//! (nftables or iptables, static routes, NAT) and Linux bridges are built in network
+//! namespaces joined by veth pairs, dumped with the real tools (`ip -j addr`, `ip -j route`,
+//! `nft list ruleset`, `iptables-save`, `bridge -j link|vlan`, `sysctl`), loaded by sanso,
+//! and every probe's predicted verdict (does the first packet reach the destination
+//! host?) is compared with what the kernel delivered.
+//!
+//! Needs root and `ip netns`: where namespaces cannot be created the test prints a loud
+//! SKIP and passes; missing tools fail it (CI installs them in .ci/run).
+//!
+//! Environment:
+//! - `SANSO_REFEREE_CASES` (default 200): minimum number of probes in the run.
+//! - `SANSO_REFEREE_SEED` (default 0x5a5a0001): seed of the run; network i uses a seed
+//!   derived from it, printed on every failure.
+//! - `SANSO_REFEREE_NET`: run only the network with this seed (a printed reproduction).
+//! - `SANSO_REFEREE_PROBES` (default 8): probes per network.
+//! - `SANSO_REFEREE_RULES=0`: networks without filter/NAT rules (harness self-test).
+//! - `SANSO_REFEREE_WAIT_MS` (default 150): how long to wait for a probe to arrive; a
+//!   predicted delivery that does not arrive is re-sent with ten times the wait first.
+//! - `SANSO_REFEREE_SHRINK=0`: do not shrink disagreements; `SANSO_REFEREE_KEEP=1`: keep
+//!   namespaces and dumps.
+
+mod referee;
+
+use referee::lab::{self, Lab};
+use referee::net::{self, GenOpts, Net, Node};
+use referee::probe::{self, Probe, Tap};
+use referee::rng::{mix, Rng};
+use referee::{predict, render};
+use sanso::graph::Graph;
+use sanso::snapshot::Snapshot;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TOOLS: [&str; 10] = [
+    "ip",
+    "bridge",
+    "sysctl",
+    "bash",
+    "nft",
+    "iptables-nft-restore",
+    "iptables-nft-save",
+    "iptables-legacy-restore",
+    "iptables-legacy-save",
+    "iptables",
+];
+
+#[derive(Clone, Copy, Debug)]
+struct Cfg {
+    seed: u64,
+    cases: usize,
+    per_net: usize,
+    only_net: Option<u64>,
+    gen: GenOpts,
+    keep: bool,
+    wait: Duration,
+    shrink: bool,
+}
+
+fn env_u64(name: &str) -> Option<u64> {
+    let v = std::env::var(name).ok()?;
+    let v = v.trim();
+    let r = match v.strip_prefix("0x") {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => v.parse(),
+    };
+    Some(r.unwrap_or_else(|_| panic!("{name}={v}: not a number")))
+}
+
+fn find_tool(t: &str) -> bool {
+    std::env::var("PATH")
+        .unwrap_or_default()
+        .split(':')
+        .any(|d| Path::new(d).join(t).is_file())
+}
+
+/// Checks the tools (missing = failure) and whether namespaces work here (not = skip).
+/// Returns whether the kernel has VLAN-filtering bridges.
+fn preflight() -> Option<bool> {
+    // Root's tools live in sbin; a CI environment may not have it on PATH.
+    let path = std::env::var("PATH").unwrap_or_default();
+    std::env::set_var("PATH", format!("{path}:/usr/sbin:/sbin:/usr/bin:/bin"));
+    let missing: Vec<&str> = TOOLS.iter().copied().filter(|t| !find_tool(t)).collect();
+    assert!(
+        missing.is_empty(),
+        "kernel referee: missing tools {missing:?}: install iproute2 nftables iptables (see .ci/run)"
+    );
+    let ns = format!("{}{}-pre", lab::NS_PREFIX, std::process::id());
+    let ok = |args: &[&str]| {
+        Command::new(args[0])
+            .args(&args[1..])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let skip = |why: &str| {
+        eprintln!(
+            "\n################################################################\n\
+             ## SKIPPED: kernel referee cannot run here: {why}\n\
+             ## (needs root and network namespaces; 0 cases were checked)\n\
+             ################################################################\n"
+        );
+    };
+    if !ok(&["ip", "netns", "add", &ns]) {
+        skip("`ip netns add` failed");
+        return None;
+    }
+    let veth = ok(&[
+        "ip", "-n", &ns, "link", "add", "rva", "type", "veth", "peer", "name", "rvb",
+    ]);
+    let nft = ok(&["ip", "netns", "exec", &ns, "nft", "list", "ruleset"]);
+    let vlan = ok(&[
+        "ip",
+        "-n",
+        &ns,
+        "link",
+        "add",
+        "br0",
+        "type",
+        "bridge",
+        "vlan_filtering",
+        "1",
+    ]);
+    ok(&["ip", "netns", "del", &ns]);
+    if !veth {
+        skip("veth pairs cannot be created");
+        return None;
+    }
+    assert!(
+        nft,
+        "kernel referee: `nft list ruleset` fails inside a namespace"
+    );
+    if !vlan {
+        eprintln!(
+            "\n################################################################\n\
+             ## NOTE: this kernel has no VLAN-filtering bridges\n\
+             ## (`ip link add br0 type bridge vlan_filtering 1` fails):\n\
+             ## switches are VLAN-unaware bridges in this run.\n\
+             ################################################################\n"
+        );
+    }
+    Some(vlan)
+}
+
+/// What a failed case reports.
+enum Fail {
+    /// The lab could not be built or dumped: a harness or environment problem.
+    Harness(String),
+    /// sanso could not load the dump completely: a parser / loader gap.
+    Gap(String),
+}
+
+struct Case {
+    lab: Lab,
+    graph: Graph,
+    /// Edge point of each host of the net.
+    points: Vec<usize>,
+    dir: PathBuf,
+}
+
+fn work_dir() -> PathBuf {
+    std::env::temp_dir().join(format!("sanso-referee-{}", std::process::id()))
+}
+
+fn prepare(net: &Net, tag: &str, keep: bool) -> Result<Case, Fail> {
+    let lab = Lab::build(net, tag, keep).map_err(Fail::Harness)?;
+    let dir = work_dir().join(tag);
+    lab.dump(net, &dir).map_err(Fail::Harness)?;
+    let snap = Snapshot::load(&dir).map_err(|e| Fail::Gap(format!("snapshot load: {e}")))?;
+    let mut gaps = String::new();
+    for e in &snap.file_errors {
+        writeln!(gaps, "  {}:{}: {}", e.file, e.line, e.message).unwrap();
+    }
+    for d in &snap.devices {
+        for u in &d.unrecognized {
+            writeln!(
+                gaps,
+                "  {}:{}: {:?} — {} ({:?})",
+                d.file, u.line, u.text, u.reason, u.scope
+            )
+            .unwrap();
+        }
+    }
+    for n in net
+        .routers
+        .iter()
+        .map(|r| &r.name)
+        .chain(net.switches.iter().map(|s| &s.name))
+    {
+        if !snap.devices.iter().any(|d| &d.name == n) {
+            writeln!(gaps, "  device {n} (configs/{n}/) was not loaded").unwrap();
+        }
+    }
+    if !gaps.is_empty() {
+        return Err(Fail::Gap(format!(
+            "unrecognised input in the dump:\n{gaps}"
+        )));
+    }
+    let graph = Graph::build(&snap);
+    let mut points = vec![];
+    for h in &net.hosts {
+        let hi = snap
+            .hosts
+            .iter()
+            .position(|x| x.name == h.name)
+            .expect("hosts come from our sanso.toml");
+        let p = graph
+            .points
+            .iter()
+            .position(|p| p.host == Some(hi))
+            .ok_or_else(|| Fail::Gap(format!("host {} has no edge point in the graph", h.name)))?;
+        points.push(p);
+    }
+    Ok(Case {
+        lab,
+        graph,
+        points,
+        dir,
+    })
+}
+
+fn host_ip(net: &Net, h: usize) -> std::net::Ipv4Addr {
+    net.hosts[h].iface.addr.expect("addressed").0
+}
+
+fn open_taps(case: &Case, net: &Net) -> Result<Vec<Tap>, String> {
+    (0..net.hosts.len())
+        .map(|h| {
+            Tap::open(&case.lab.ns(net, Node::Host(h)), "eth0")
+                .map_err(|e| format!("packet socket on h{}: {e}", h + 1))
+        })
+        .collect()
+}
+
+/// Did the kernel deliver the probe's first packet to its target host?
+fn kernel_verdict(
+    case: &Case,
+    net: &Net,
+    taps: &mut [Tap],
+    p: &Probe,
+    wait: Duration,
+) -> Result<bool, String> {
+    let target = host_ip(net, p.target_host);
+    taps[p.target_host].drain();
+    let src_ns = case.lab.ns(net, Node::Host(p.src_host));
+    let keep =
+        probe::send(p, &src_ns, &mut taps[p.src_host]).map_err(|e| format!("sending {p}: {e}"))?;
+    let got = taps[p.target_host]
+        .wait_for(wait, |f| probe::is_probe(f, p, target))
+        .map_err(|e| format!("capturing {p}: {e}"))?;
+    drop(keep);
+    Ok(got)
+}
+
+fn predicted(case: &mut Case, p: &Probe) -> bool {
+    let src = case.points[p.src_host];
+    let dst = case.points[p.target_host];
+    predict::deliveries(&mut case.graph, src, &p.packet()).contains(&dst)
+}
+
+fn verdict_word(b: bool) -> &'static str {
+    if b {
+        "delivered"
+    } else {
+        "not delivered"
+    }
+}
+
+/// Setup script, dumped files and the probe: everything needed to replay a case by hand.
+fn reproduction(net: &Net, script: &str, dir: &Path, p: &Probe, pred: bool, got: bool) -> String {
+    let mut s = String::new();
+    writeln!(
+        s,
+        "network seed {:#018x}: {} routers, {} switches, {} hosts, {} rules",
+        net.seed,
+        net.routers.len(),
+        net.switches.len(),
+        net.hosts.len(),
+        net.rule_count()
+    )
+    .unwrap();
+    writeln!(s, "probe: {p}").unwrap();
+    writeln!(
+        s,
+        "sanso: {}   kernel: {}",
+        verdict_word(pred),
+        verdict_word(got)
+    )
+    .unwrap();
+    writeln!(
+        s,
+        "replay: SANSO_REFEREE_NET={:#x} cargo test --test kernel_referee -- --nocapture",
+        net.seed
+    )
+    .unwrap();
+    writeln!(s, "--- setup (bash, as root) ---\n{script}").unwrap();
+    writeln!(s, "--- dump ({}) ---", dir.display()).unwrap();
+    let mut files = vec![];
+    collect(dir, &mut files);
+    files.sort();
+    for f in files {
+        let rel = f.strip_prefix(dir).unwrap_or(&f);
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        writeln!(s, "== {} ==\n{}", rel.display(), text.trim_end()).unwrap();
+    }
+    s
+}
+
+fn collect(d: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = std::fs::read_dir(d) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                collect(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+}
+
+/// Re-run one probe on a (reduced) network: Some((predicted, kernel)).
+fn replay(cfg: &Cfg, net: &Net, p: &Probe, tag: &str) -> Option<(bool, bool, String, PathBuf)> {
+    let mut case = prepare(net, tag, false).ok()?;
+    let mut taps = open_taps(&case, net).ok()?;
+    let pred = predicted(&mut case, p);
+    let wait = if pred { cfg.wait * 10 } else { cfg.wait };
+    let got = kernel_verdict(&case, net, &mut taps, p, wait).ok()?;
+    Some((pred, got, case.lab.script.clone(), case.dir.clone()))
+}
+
+/// Greedily disable rules (filter and NAT) while the same disagreement persists.
+fn shrink(cfg: &Cfg, net: &Net, p: &Probe, pred: bool) -> Option<String> {
+    let mut cur = net.clone();
+    let mut best = None;
+    let mut tries = 0;
+    let mut slots = vec![];
+    for (ri, rt) in net.routers.iter().enumerate() {
+        for (ci, c) in rt.chains.iter().enumerate() {
+            for k in 0..c.rules.len() {
+                slots.push((ri, Some(ci), k));
+            }
+        }
+        for k in 0..rt.nat.len() {
+            slots.push((ri, None, k));
+        }
+    }
+    for (ri, ci, k) in slots {
+        if tries >= 80 {
+            break;
+        }
+        tries += 1;
+        let mut t = cur.clone();
+        match ci {
+            Some(ci) => t.routers[ri].chains[ci].rules[k].enabled = false,
+            None => t.routers[ri].nat[k].enabled = false,
+        }
+        let tag = format!("{:x}-s{tries}", net.seed & 0xffff_ffff);
+        if let Some((pr, got, script, dir)) = replay(cfg, &t, p, &tag) {
+            if pr == pred && got != pr {
+                best = Some(reproduction(&t, &script, &dir, p, pr, got));
+                cur = t;
+            }
+        }
+    }
+    best
+}
+
+#[derive(Default)]
+struct Tally {
+    nets: usize,
+    probes: usize,
+    delivered: usize,
+    rechecked: usize,
+    failures: Vec<String>,
+}
+
+fn run_net(cfg: &Cfg, net_seed: u64, t: &mut Tally) {
+    let net = net::generate(net_seed, cfg.gen);
+    let tag = format!("{:x}", net_seed & 0xffff_ffff);
+    let mut case = match prepare(&net, &tag, cfg.keep) {
+        Ok(c) => c,
+        Err(Fail::Harness(e)) => panic!(
+            "kernel referee: building network {net_seed:#018x} failed: {e}\n--- setup ---\n{}",
+            render::setup_script("sref-X-", &net)
+        ),
+        Err(Fail::Gap(e)) => {
+            t.nets += 1;
+            let dir = work_dir().join(&tag);
+            t.failures.push(format!(
+                "PARSER GAP in network {net_seed:#018x} (dump kept in {}):\n{e}",
+                dir.display()
+            ));
+            return;
+        }
+    };
+    t.nets += 1;
+    let mut taps = open_taps(&case, &net).unwrap_or_else(|e| panic!("kernel referee: {e}"));
+    let mut r = Rng::new(mix(net_seed ^ 0x70b3));
+    let mut next_id = 0;
+    let mut used = HashSet::new();
+    let probes = probe::generate(&mut r, &net, cfg.per_net, &mut next_id, &mut used);
+    let mut keep_dir = false;
+    for p in &probes {
+        let pred = predicted(&mut case, p);
+        let mut got = kernel_verdict(&case, &net, &mut taps, p, cfg.wait)
+            .unwrap_or_else(|e| panic!("kernel referee: {e}"));
+        if pred && !got {
+            // Not there yet is not "dropped": re-send with a fresh tag and a long wait.
+            next_id += 1;
+            let again = p.retagged(next_id, probe::fresh_sport(&mut r, &mut used));
+            got = kernel_verdict(&case, &net, &mut taps, &again, cfg.wait * 10)
+                .unwrap_or_else(|e| panic!("kernel referee: {e}"));
+            t.rechecked += 1;
+        }
+        t.probes += 1;
+        t.delivered += got as usize;
+        if pred == got {
+            continue;
+        }
+        keep_dir = true;
+        let mut msg = format!(
+            "DISAGREEMENT (run seed {:#x}):\n{}",
+            cfg.seed,
+            reproduction(&net, &case.lab.script, &case.dir, p, pred, got)
+        );
+        if cfg.shrink && net.rule_count() > 0 {
+            if let Some(min) = shrink(cfg, &net, p, pred) {
+                write!(
+                    msg,
+                    "\n--- minimal reproduction (rules dropped while it persists) ---\n{min}"
+                )
+                .unwrap();
+            }
+        }
+        eprintln!("{msg}");
+        t.failures.push(msg);
+    }
+    if !keep_dir && !cfg.keep {
+        let _ = std::fs::remove_dir_all(&case.dir);
+    }
+}
+
+#[test]
+fn kernel_referee() {
+    let Some(vlan_bridges) = preflight() else {
+        return;
+    };
+    lab::sweep_stale();
+    let cfg = Cfg {
+        seed: env_u64("SANSO_REFEREE_SEED").unwrap_or(0x5a5a_0001),
+        cases: env_u64("SANSO_REFEREE_CASES").unwrap_or(200) as usize,
+        per_net: env_u64("SANSO_REFEREE_PROBES").unwrap_or(8).max(1) as usize,
+        only_net: env_u64("SANSO_REFEREE_NET"),
+        gen: GenOpts {
+            rules: env_u64("SANSO_REFEREE_RULES") != Some(0),
+            vlan_bridges,
+        },
+        keep: env_u64("SANSO_REFEREE_KEEP") == Some(1),
+        wait: Duration::from_millis(env_u64("SANSO_REFEREE_WAIT_MS").unwrap_or(150)),
+        shrink: env_u64("SANSO_REFEREE_SHRINK") != Some(0),
+    };
+    let start = Instant::now();
+    let mut t = Tally::default();
+    match cfg.only_net {
+        Some(s) => run_net(&cfg, s, &mut t),
+        None => {
+            let mut i = 0u64;
+            while t.probes < cfg.cases && t.failures.len() < 10 {
+                run_net(&cfg, mix(cfg.seed.wrapping_add(i)), &mut t);
+                i += 1;
+            }
+        }
+    }
+    let _ = std::fs::remove_dir(work_dir());
+    eprintln!(
+        "kernel referee: seed {:#x}: {} networks, {} probes ({} delivered, {} not), {} re-sent, {} failures, {:.1}s",
+        cfg.seed,
+        t.nets,
+        t.probes,
+        t.delivered,
+        t.probes - t.delivered,
+        t.rechecked,
+        t.failures.len(),
+        start.elapsed().as_secs_f64()
+    );
+    assert!(
+        t.failures.is_empty(),
+        "kernel referee: {} failures (seed {:#x}):\n\n{}",
+        t.failures.len(),
+        cfg.seed,
+        t.failures.join("\n\n")
+    );
+    // A harness whose probes never arrive would agree with an engine that drops everything.
+    assert!(
+        t.delivered > 0 && t.delivered < t.probes || t.probes < 20,
+        "kernel referee: {} of {} probes delivered: the harness is not exercising both verdicts",
+        t.delivered,
+        t.probes
+    );
+}
