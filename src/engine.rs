@@ -76,6 +76,16 @@ impl Rewrite {
         }
         y
     }
+
+    /// The packets that can leave as some header of `y`.
+    pub fn preimage(&self, space: &mut Space, y: Bdd) -> Bdd {
+        let mut x = y;
+        for &(f, v) in &self.set {
+            x = space.m.and(x, v);
+            x = space.m.exists(x, f.vars());
+        }
+        x
+    }
 }
 
 const NO_RW: u32 = u32::MAX;
@@ -159,9 +169,11 @@ impl NetBuilder {
         for &p in &preds {
             atomizer.refine(&mut space.m, p);
         }
-        // Rewrites: the image of every atom a rewrite edge admits must itself be a union
-        // of atoms, or the bitset transfer would be inexact. Refine by the images until
-        // nothing splits (each split only makes the partition finer, so this ends).
+        // Rewrites: the image of every atom a rewrite edge admits must be a union of
+        // atoms (or the bitset transfer of sets would be inexact), and all packets of an
+        // atom must land in the same atoms (or one packet's answer would be its atom's):
+        // refine by images and by preimages of atoms until nothing splits — a stable
+        // partition. Each split only makes the partition finer, so this ends.
         let rw_edges: Vec<(Bdd, u32)> = {
             let mut v: Vec<(Bdd, u32)> = edges
                 .iter()
@@ -184,6 +196,16 @@ impl NetBuilder {
                         .entry((r, ab))
                         .or_insert_with(|| rewrites[r as usize].image(&mut space, ab));
                     split += atomizer.refine(&mut space.m, img);
+                }
+                if split > 0 {
+                    continue;
+                }
+                for b in 0..atomizer.len() {
+                    let bb = atomizer.atom(b);
+                    let pre = *img_memo
+                        .entry((r | 1 << 31, bb))
+                        .or_insert_with(|| rewrites[r as usize].preimage(&mut space, bb));
+                    split += atomizer.refine(&mut space.m, pre);
                 }
             }
             if split == 0 {
@@ -500,7 +522,10 @@ impl Engine {
                 let mut changed = false;
                 // A rewrite edge emits images, not its input: fold them into one mask.
                 let (dd, eb) = if self.edge_rw[e as usize] == NO_RW {
-                    (&d.0, std::borrow::Cow::Borrowed(&self.edge_bits[e as usize].0))
+                    (
+                        &d.0,
+                        std::borrow::Cow::Borrowed(&self.edge_bits[e as usize].0),
+                    )
                 } else {
                     (&all, std::borrow::Cow::Owned(self.rewrite_out(e, &d.0)))
                 };

@@ -2,8 +2,9 @@
 //! networks:
 //! - against a symbolic BDD fixpoint (propagate sets with `and` and the rewrite's image):
 //!   from a whole atom, the engine's atom sets must equal the BDD sets exactly;
-//! - against concrete packets pushed edge by edge (constant rewrites): every packet a
-//!   packet simulation delivers must lie in the engine's answer.
+//! - against concrete packets pushed edge by edge (constant rewrites): every packet the
+//!   simulation delivers lies in the engine's answer, and one packet reaches exactly the
+//!   nodes its atom reaches (the atoms are stable under the rewrites).
 
 use sanso::engine::{NetBuilder, Rewrite};
 use sanso::hs::{Bdd, Field, Packet, Space, FALSE};
@@ -24,7 +25,14 @@ impl Rng {
 }
 
 /// Small value domains so random predicates and rewrites interact.
-const IPS: [u64; 6] = [0x0a00_0001, 0x0a00_0002, 0x0a00_0003, 0x0a00_0100, 0x0a00_0101, 0];
+const IPS: [u64; 6] = [
+    0x0a00_0001,
+    0x0a00_0002,
+    0x0a00_0003,
+    0x0a00_0100,
+    0x0a00_0101,
+    0,
+];
 const PORTS: [u64; 5] = [22, 25, 80, 443, 8080];
 
 #[derive(Clone, Debug)]
@@ -192,7 +200,9 @@ fn concrete_packets_land_in_engine_answer() {
             let key = |p: &Packet| Field::ALL.iter().map(|f| p.get(*f)).collect::<Vec<_>>();
             let mut q = VecDeque::from([(0u32, p.clone())]);
             seen.insert((0, key(&p)));
+            let mut nodes_hit: BTreeSet<u32> = BTreeSet::from([0]);
             while let Some((u, pk)) = q.pop_front() {
+                nodes_hit.insert(u);
                 let at = e.atom_of(&pk);
                 assert!(reach[u as usize].get(at), "seed {seed}: {pk:?} at node {u}");
                 for (a, b, pred, rw) in &net.edges {
@@ -213,6 +223,11 @@ fn concrete_packets_land_in_engine_answer() {
                     }
                 }
             }
+            // Stable atoms: one packet reaches exactly the nodes its atom reaches.
+            let engine_nodes: BTreeSet<u32> = (0..net.nodes)
+                .filter(|&n| !reach[n as usize].is_empty())
+                .collect();
+            assert_eq!(engine_nodes, nodes_hit, "seed {seed}: {p:?}");
         }
     }
     assert!(delivered > 300, "only {delivered} concrete deliveries");
