@@ -5,7 +5,7 @@
 //! bitset answers equal the BDD answers.
 
 use crate::hs::bdd::{FastMap, Manager};
-use crate::hs::{Bdd, Packet, Space, FALSE, TRUE};
+use crate::hs::{Bdd, Field, Packet, Space, FALSE, TRUE};
 use std::collections::VecDeque;
 
 pub type NodeId = u32;
@@ -58,12 +58,47 @@ impl Bits {
     }
 }
 
+/// A header rewrite (NAT): each listed field is overwritten with one value of its set
+/// (a set of size one for `dnat to 10.0.0.1`, a range for `snat to A-B`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rewrite {
+    /// (field, the values it may take); the BDD constrains only that field.
+    pub set: Vec<(Field, Bdd)>,
+}
+
+impl Rewrite {
+    /// All headers a packet of `x` can leave with.
+    pub fn image(&self, space: &mut Space, x: Bdd) -> Bdd {
+        let mut y = x;
+        for &(f, v) in &self.set {
+            y = space.m.exists(y, f.vars());
+            y = space.m.and(y, v);
+        }
+        y
+    }
+
+    /// The packets that can leave as some header of `y`.
+    pub fn preimage(&self, space: &mut Space, y: Bdd) -> Bdd {
+        let mut x = y;
+        for &(f, v) in &self.set {
+            x = space.m.and(x, v);
+            x = space.m.exists(x, f.vars());
+        }
+        x
+    }
+}
+
+const NO_RW: u32 = u32::MAX;
+
 /// Network under construction: nodes, predicate-labelled edges, and the query
 /// predicates that rules will ask about (they take part in the atom split).
 pub struct NetBuilder {
     pub space: Space,
     nodes: u32,
     edges: Vec<(NodeId, NodeId, Bdd)>,
+    /// Per edge: index into `rewrites`, or `NO_RW`.
+    edge_rw: Vec<u32>,
+    rewrites: Vec<Rewrite>,
     queries: Vec<Bdd>,
 }
 
@@ -79,6 +114,8 @@ impl NetBuilder {
             space: Space::new(),
             nodes: 0,
             edges: vec![],
+            edge_rw: vec![],
+            rewrites: vec![],
             queries: vec![],
         }
     }
@@ -88,7 +125,21 @@ impl NetBuilder {
     }
     pub fn add_edge(&mut self, from: NodeId, to: NodeId, pred: Bdd) -> EdgeId {
         self.edges.push((from, to, pred));
+        self.edge_rw.push(NO_RW);
         (self.edges.len() - 1) as EdgeId
+    }
+    /// An edge that admits `pred` and rewrites what it admits.
+    pub fn add_rewrite_edge(&mut self, from: NodeId, to: NodeId, pred: Bdd, rw: Rewrite) -> EdgeId {
+        let e = self.add_edge(from, to, pred);
+        let r = match self.rewrites.iter().position(|x| *x == rw) {
+            Some(i) => i,
+            None => {
+                self.rewrites.push(rw);
+                self.rewrites.len() - 1
+            }
+        };
+        self.edge_rw[e as usize] = r as u32;
+        e
     }
     pub fn add_query(&mut self, pred: Bdd) -> QueryId {
         self.queries.push(pred);
@@ -103,6 +154,8 @@ impl NetBuilder {
             mut space,
             nodes,
             edges,
+            edge_rw,
+            rewrites,
             queries,
         } = self;
         let mut preds: Vec<Bdd> = edges
@@ -116,6 +169,49 @@ impl NetBuilder {
         for &p in &preds {
             atomizer.refine(&mut space.m, p);
         }
+        // Rewrites: the image of every atom a rewrite edge admits must be a union of
+        // atoms (or the bitset transfer of sets would be inexact), and all packets of an
+        // atom must land in the same atoms (or one packet's answer would be its atom's):
+        // refine by images and by preimages of atoms until nothing splits — a stable
+        // partition. Each split only makes the partition finer, so this ends.
+        let rw_edges: Vec<(Bdd, u32)> = {
+            let mut v: Vec<(Bdd, u32)> = edges
+                .iter()
+                .zip(&edge_rw)
+                .filter(|(_, r)| **r != NO_RW)
+                .map(|(e, r)| (e.2, *r))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut img_memo: FastMap<(u32, Bdd), Bdd> = FastMap::default();
+        loop {
+            let mut split = 0;
+            for &(pred, r) in &rw_edges {
+                let inside = atomizer.bits_of(&mut space.m, pred, 0);
+                for a in inside.ones() {
+                    let ab = atomizer.atom(a);
+                    let img = *img_memo
+                        .entry((r, ab))
+                        .or_insert_with(|| rewrites[r as usize].image(&mut space, ab));
+                    split += atomizer.refine(&mut space.m, img);
+                }
+                if split > 0 {
+                    continue;
+                }
+                for b in 0..atomizer.len() {
+                    let bb = atomizer.atom(b);
+                    let pre = *img_memo
+                        .entry((r | 1 << 31, bb))
+                        .or_insert_with(|| rewrites[r as usize].preimage(&mut space, bb));
+                    split += atomizer.refine(&mut space.m, pre);
+                }
+            }
+            if split == 0 {
+                break;
+            }
+        }
         let atoms = atomizer.atoms();
         let words = atoms.len().div_ceil(64).max(1);
         let mut memo: FastMap<Bdd, Bits> = FastMap::default();
@@ -125,6 +221,23 @@ impl NetBuilder {
                 .clone()
         };
         let edge_bits: Vec<Bits> = edges.iter().map(|e| bits_of(e.2, &mut space)).collect();
+        // Per rewrite: atom → the atoms of its image (only for atoms some edge admits).
+        let mut rw_img: Vec<Vec<Bits>> = vec![vec![]; rewrites.len()];
+        for (e, &r) in edge_rw.iter().enumerate() {
+            if r == NO_RW {
+                continue;
+            }
+            let table = &mut rw_img[r as usize];
+            if table.is_empty() {
+                *table = vec![Bits::empty(words); atoms.len()];
+            }
+            for a in edge_bits[e].ones() {
+                if table[a].is_empty() {
+                    let img = rewrites[r as usize].image(&mut space, atoms[a]);
+                    table[a] = bits_of(img, &mut space);
+                }
+            }
+        }
         let query_bits: Vec<Bits> = queries.iter().map(|q| bits_of(*q, &mut space)).collect();
         // CSR adjacency by source node.
         let mut out_start = vec![0u32; nodes as usize + 1];
@@ -154,6 +267,8 @@ impl NetBuilder {
             edges: edges.iter().map(|e| (e.0, e.1)).collect(),
             edge_pred: edges.iter().map(|e| e.2).collect(),
             edge_bits,
+            edge_rw,
+            rw_img,
             query_bits,
             out_start,
             out_edges,
@@ -318,6 +433,10 @@ pub struct Engine {
     pub edges: Vec<(NodeId, NodeId)>,
     pub edge_pred: Vec<Bdd>,
     pub edge_bits: Vec<Bits>,
+    /// Per edge: its rewrite, or `NO_RW`.
+    edge_rw: Vec<u32>,
+    /// Per rewrite, per atom: the atoms it becomes.
+    rw_img: Vec<Vec<Bits>>,
     pub query_bits: Vec<Bits>,
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
@@ -380,6 +499,7 @@ impl Engine {
         let mut delta = vec![Bits::empty(self.words); n];
         let mut queued = vec![false; n];
         let mut q = VecDeque::new();
+        let all = vec![u64::MAX; self.words];
         for (s, b) in sources {
             let s = *s as usize;
             let new = b.minus(&reach[s]);
@@ -400,8 +520,16 @@ impl Engine {
                 let (_, to) = self.edges[e as usize];
                 let to = to as usize;
                 let mut changed = false;
-                let eb = &self.edge_bits[e as usize].0;
-                for (w, (&dw, &ew)) in d.0.iter().zip(eb).enumerate() {
+                // A rewrite edge emits images, not its input: fold them into one mask.
+                let (dd, eb) = if self.edge_rw[e as usize] == NO_RW {
+                    (
+                        &d.0,
+                        std::borrow::Cow::Borrowed(&self.edge_bits[e as usize].0),
+                    )
+                } else {
+                    (&all, std::borrow::Cow::Owned(self.rewrite_out(e, &d.0)))
+                };
+                for (w, (&dw, &ew)) in dd.iter().zip(eb.iter()).enumerate() {
                     let x = dw & ew & !reach[to].0[w];
                     if x != 0 {
                         reach[to].0[w] |= x;
@@ -451,8 +579,25 @@ impl Engine {
             s.delta[u * w..(u + 1) * w].fill(0);
             let range = self.out_start[u] as usize..self.out_start[u + 1] as usize;
             for &(e, to) in &self.flat_out[range] {
-                let eb = &self.flat_bits[e as usize * w..(e as usize + 1) * w];
                 let to = to as usize;
+                if self.edge_rw[e as usize] != NO_RW {
+                    let img = self.rewrite_out(e, &d);
+                    let r = &mut s.reach[to * w..(to + 1) * w];
+                    let dl = &mut s.delta[to * w..(to + 1) * w];
+                    let mut changed = 0u64;
+                    for i in 0..w {
+                        let x = img[i] & !r[i];
+                        r[i] |= x;
+                        dl[i] |= x;
+                        changed |= x;
+                    }
+                    if changed != 0 && !s.queued[to] {
+                        s.queued[to] = true;
+                        s.queue.push_back(to as u32);
+                    }
+                    continue;
+                }
+                let eb = &self.flat_bits[e as usize * w..(e as usize + 1) * w];
                 let r = &mut s.reach[to * w..(to + 1) * w];
                 let dl = &mut s.delta[to * w..(to + 1) * w];
                 let mut changed = 0u64;
@@ -470,6 +615,76 @@ impl Engine {
         }
     }
 
+    /// Does edge `e` rewrite headers?
+    pub fn rewrites(&self, e: EdgeId) -> bool {
+        self.edge_rw[e as usize] != NO_RW
+    }
+
+    /// What a rewrite edge emits for the input atoms `d`.
+    fn rewrite_out(&self, e: EdgeId, d: &[u64]) -> Vec<u64> {
+        let eb = &self.edge_bits[e as usize];
+        let table = &self.rw_img[self.edge_rw[e as usize] as usize];
+        let mut out = vec![0u64; self.words];
+        let admitted = Bits(d.iter().zip(&eb.0).map(|(a, b)| a & b).collect());
+        for a in admitted.ones() {
+            for (o, x) in out.iter_mut().zip(&table[a].0) {
+                *o |= x;
+            }
+        }
+        out
+    }
+
+    /// The atoms edge `e` emits when `atom` enters it (itself, or its NAT images).
+    pub fn next_atoms(&self, e: EdgeId, atom: usize) -> Vec<usize> {
+        if !self.edge_bits[e as usize].get(atom) {
+            return vec![];
+        }
+        match self.edge_rw[e as usize] {
+            NO_RW => vec![atom],
+            r => self.rw_img[r as usize][atom].ones().collect(),
+        }
+    }
+
+    /// A shortest path carrying `atom` from one of `sources` to `target`, with the atom
+    /// each edge emits (it changes only on rewrite edges).
+    pub fn path_atoms(
+        &self,
+        sources: &[NodeId],
+        atom: usize,
+        target: NodeId,
+    ) -> Option<(NodeId, Vec<(EdgeId, usize)>)> {
+        let mut parent: FastMap<(NodeId, usize), (NodeId, usize, EdgeId)> = FastMap::default();
+        let mut seen: std::collections::HashSet<(NodeId, usize)> = Default::default();
+        let mut q = VecDeque::new();
+        for &s in sources {
+            if seen.insert((s, atom)) {
+                q.push_back((s, atom));
+            }
+        }
+        while let Some((u, a)) = q.pop_front() {
+            if u == target {
+                let mut path = vec![];
+                let mut cur = (u, a);
+                while let Some(&(pn, pa, e)) = parent.get(&cur) {
+                    path.push((e, cur.1));
+                    cur = (pn, pa);
+                }
+                path.reverse();
+                return Some((cur.0, path));
+            }
+            for &e in self.out_edges(u) {
+                let to = self.edges[e as usize].1;
+                for b in self.next_atoms(e, a) {
+                    if seen.insert((to, b)) {
+                        parent.insert((to, b), (u, a, e));
+                        q.push_back((to, b));
+                    }
+                }
+            }
+        }
+        None
+    }
+
     /// A shortest edge path carrying `atom` from one of `sources` to `target`.
     pub fn path(
         &self,
@@ -477,6 +692,11 @@ impl Engine {
         atom: usize,
         target: NodeId,
     ) -> Option<(NodeId, Vec<EdgeId>)> {
+        if !self.edge_rw.iter().all(|r| *r == NO_RW) {
+            return self
+                .path_atoms(sources, atom, target)
+                .map(|(s, p)| (s, p.into_iter().map(|x| x.0).collect()));
+        }
         let n = self.nodes as usize;
         let mut parent: Vec<Option<EdgeId>> = vec![None; n];
         let mut seen = vec![false; n];

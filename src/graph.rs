@@ -11,9 +11,11 @@
 //! prefix over connected and static routes; ACLs are first-match with implicit deny;
 //! firewall policies are evaluated in file order per (in, out) interface pair.
 
-use crate::engine::{Engine, NetBuilder, NodeId, QueryId};
+use crate::engine::{Engine, NetBuilder, NodeId, QueryId, Rewrite};
 use crate::hs::{Bdd, Field, Space, FALSE, TRUE};
+use crate::model::NfHook;
 use crate::model::{Action, Device, IfMode, Scope, Span};
+use crate::netfilter::{self as nfsem, HookCtx};
 use crate::snapshot::{LinkEnd, PortSpec, Snapshot};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -85,6 +87,8 @@ struct Builder<'a> {
     seg: HashMap<(usize, u16), NodeId>,
     l3in: HashMap<(usize, usize), NodeId>,
     l3out: HashMap<(usize, usize), NodeId>,
+    /// Linux devices: (local source, local sink) of the host's own stack.
+    local: BTreeMap<usize, (NodeId, NodeId)>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -116,6 +120,19 @@ impl<'a> Builder<'a> {
             return;
         }
         self.nb.add_edge(from, to, pred);
+        self.info.push(info);
+    }
+
+    /// An edge that rewrites what it admits (NAT).
+    fn rewrite_edge(&mut self, from: NodeId, to: NodeId, info: EdgeInfo, rw: Rewrite) {
+        let pred = self
+            .nb
+            .space
+            .or_all(info.pieces.iter().map(|p| p.0).collect::<Vec<_>>());
+        if pred == FALSE && info.taint.is_empty() {
+            return;
+        }
+        self.nb.add_rewrite_edge(from, to, pred, rw);
         self.info.push(info);
     }
 
@@ -268,6 +285,7 @@ impl Graph {
             seg: HashMap::new(),
             l3in: HashMap::new(),
             l3out: HashMap::new(),
+            local: BTreeMap::new(),
         };
 
         // Per-device attachments and nodes.
@@ -857,6 +875,11 @@ impl Builder<'_> {
         }
         let route_taint = Self::dev_taint(d, |s| *s == Scope::Routing);
 
+        if d.netfilter.is_some() {
+            self.linux_edges(di, d, &l3, &route_pieces, &route_taint);
+            return;
+        }
+
         if d.policy_based {
             let pol_taint = Self::dev_taint(d, |s| *s == Scope::Policy);
             for &ii in &l3 {
@@ -994,6 +1017,160 @@ impl Builder<'_> {
                     );
                 }
             }
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// Run the base chains of `hook` from node `from`; returns the node where what they
+    /// all accept arrives. Each chain becomes edges to a fresh node: one edge for what it
+    /// accepts unchanged, one rewrite edge per NAT rule.
+    fn hook_stage(
+        &mut self,
+        d: &Device,
+        from: NodeId,
+        hook: NfHook,
+        ctx: HookCtx,
+        names: (Option<&str>, Option<&str>),
+    ) -> NodeId {
+        let nf = d.netfilter.as_ref().expect("linux device");
+        let mut taint = Self::dev_taint(d, |s| *s == Scope::Policy);
+        let mut cur = from;
+        for chain in nfsem::hook_chains(nf, hook) {
+            let next = self.nb.add_node();
+            let (pieces, broken) = nfsem::base_chain(&mut self.nb.space, nf, chain, TRUE, ctx);
+            for sp in broken {
+                taint.push(Taint {
+                    file: sp.file.clone(),
+                    line: sp.line,
+                    text: String::new(),
+                    reason: "jump/goto target missing or nested too deep".into(),
+                });
+            }
+            let info = |pieces: Vec<(Bdd, Vec<Span>)>| EdgeInfo {
+                device: Some(d.name.clone()),
+                in_if: names.0.map(str::to_string),
+                out_if: names.1.map(str::to_string),
+                pieces,
+                taint: taint.clone(),
+            };
+            let plain: Vec<(Bdd, Vec<Span>)> = pieces
+                .iter()
+                .filter(|p| p.rw.is_none())
+                .map(|p| (p.pred, p.lines.clone()))
+                .collect();
+            if !plain.is_empty() || !taint.is_empty() {
+                self.edge(cur, next, info(plain));
+            }
+            for p in pieces.into_iter().filter(|p| p.rw.is_some()) {
+                let rw = p.rw.expect("filtered");
+                self.rewrite_edge(cur, next, info(vec![(p.pred, p.lines)]), rw);
+            }
+            cur = next;
+        }
+        cur
+    }
+
+    /// A Linux host or router: PREROUTING, then local delivery (INPUT) or forwarding
+    /// (routing, FORWARD, POSTROUTING); its own traffic goes routing, OUTPUT, POSTROUTING.
+    fn linux_edges(
+        &mut self,
+        di: usize,
+        d: &Device,
+        l3: &[usize],
+        route_pieces: &HashMap<usize, Vec<(Bdd, Vec<Span>)>>,
+        route_taint: &[Taint],
+    ) {
+        let nf = d.netfilter.as_ref().expect("linux device");
+        let primary = |ii: usize| d.interfaces[ii].addresses.first().map(|a| a.0);
+        let mut local = FALSE;
+        for i in d.interfaces.iter().filter(|i| !i.shutdown) {
+            for (a, _) in &i.addresses {
+                let b = self.nb.space.prefix(Field::DstIp, *a, 32);
+                local = self.nb.space.or(local, b);
+            }
+        }
+        let local_src = self.nb.add_node();
+        let local_sink = self.nb.add_node();
+        self.local.insert(di, (local_src, local_sink));
+        let plain =
+            |pieces: Vec<(Bdd, Vec<Span>)>, inf: Option<&str>, outf: Option<&str>| EdgeInfo {
+                device: Some(d.name.clone()),
+                in_if: inf.map(str::to_string),
+                out_if: outf.map(str::to_string),
+                pieces,
+                taint: vec![],
+            };
+        // Routing towards `o`, minus the host's own addresses (those are delivered locally).
+        let mut routed: HashMap<usize, Vec<(Bdd, Vec<Span>)>> = HashMap::new();
+        for &o in l3 {
+            let v = route_pieces
+                .get(&o)
+                .map(|v| {
+                    v.iter()
+                        .map(|(b, l)| (self.nb.space.diff(*b, local), l.clone()))
+                        .filter(|(b, _)| *b != FALSE)
+                        .collect()
+                })
+                .unwrap_or_default();
+            routed.insert(o, v);
+        }
+        for &i in l3 {
+            let iname = d.interfaces[i].name.as_str();
+            let ctx_in = HookCtx {
+                iif: Some(iname),
+                iif_addr: primary(i),
+                ..HookCtx::default()
+            };
+            let from = self.l3in[&(di, i)];
+            let pre = self.hook_stage(d, from, NfHook::Prerouting, ctx_in, (Some(iname), None));
+            // Local delivery.
+            let n = self.nb.add_node();
+            self.edge(pre, n, plain(vec![(local, vec![])], Some(iname), None));
+            let end = self.hook_stage(d, n, NfHook::Input, ctx_in, (Some(iname), None));
+            self.edge(
+                end,
+                local_sink,
+                plain(vec![(TRUE, vec![])], Some(iname), None),
+            );
+            if !nf.ip_forward {
+                continue;
+            }
+            for &o in l3 {
+                let oname = d.interfaces[o].name.as_str();
+                let ctx = HookCtx {
+                    oif: Some(oname),
+                    oif_addr: primary(o),
+                    ..ctx_in
+                };
+                let n = self.nb.add_node();
+                let mut info = plain(routed[&o].clone(), Some(iname), Some(oname));
+                info.taint = route_taint.to_vec();
+                self.edge(pre, n, info);
+                let names = (Some(iname), Some(oname));
+                let f = self.hook_stage(d, n, NfHook::Forward, ctx, names);
+                let p = self.hook_stage(d, f, NfHook::Postrouting, ctx, names);
+                let to = self.l3out[&(di, o)];
+                self.edge(p, to, plain(vec![(TRUE, vec![])], Some(iname), Some(oname)));
+            }
+        }
+        // The host's own packets (any source address: a root process can send any).
+        for &o in l3 {
+            let oname = d.interfaces[o].name.as_str();
+            let ctx = HookCtx {
+                oif: Some(oname),
+                oif_addr: primary(o),
+                ..HookCtx::default()
+            };
+            let n = self.nb.add_node();
+            let mut info = plain(routed[&o].clone(), None, Some(oname));
+            info.taint = route_taint.to_vec();
+            self.edge(local_src, n, info);
+            let names = (None, Some(oname));
+            let out = self.hook_stage(d, n, NfHook::Output, ctx, names);
+            let p = self.hook_stage(d, out, NfHook::Postrouting, ctx, names);
+            let to = self.l3out[&(di, o)];
+            self.edge(p, to, plain(vec![(TRUE, vec![])], None, Some(oname)));
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod hs;
 pub mod matrix;
 pub mod model;
+pub mod netfilter;
 pub mod redact;
 pub mod report;
 pub mod rules;

@@ -215,6 +215,40 @@ impl Manager {
         r
     }
 
+    /// `∃ vars. b`: forget the variables `vars` (a contiguous range, e.g. one field).
+    pub fn exists(&mut self, b: Bdd, vars: std::ops::Range<u16>) -> Bdd {
+        let mut memo: FastMap<Bdd, Bdd> = FastMap::default();
+        self.exists_rec(b, &vars, &mut memo)
+    }
+
+    fn exists_rec(
+        &mut self,
+        b: Bdd,
+        vars: &std::ops::Range<u16>,
+        memo: &mut FastMap<Bdd, Bdd>,
+    ) -> Bdd {
+        if b <= TRUE {
+            return b;
+        }
+        let n = self.nodes[b as usize];
+        // Variables are ordered, so below the range nothing changes.
+        if n.var >= vars.end {
+            return b;
+        }
+        if let Some(&r) = memo.get(&b) {
+            return r;
+        }
+        let lo = self.exists_rec(n.lo, vars, memo);
+        let hi = self.exists_rec(n.hi, vars, memo);
+        let r = if vars.contains(&n.var) {
+            self.or(lo, hi)
+        } else {
+            self.mk(n.var, lo, hi)
+        };
+        memo.insert(b, r);
+        r
+    }
+
     /// Does `a` contain `b`?
     pub fn implies(&mut self, b: Bdd, a: Bdd) -> bool {
         self.diff(b, a) == FALSE

@@ -109,7 +109,7 @@ impl Packet {
             Field::DstMac => mac_u64(self.dst_mac),
         }
     }
-    fn set(&mut self, f: Field, v: u64) {
+    pub fn set(&mut self, f: Field, v: u64) {
         match f {
             Field::Proto => self.proto = v as u8,
             Field::DstIp => self.dst_ip = Ipv4Addr::from(v as u32),
