@@ -159,6 +159,8 @@ struct Case {
     graph: Graph,
     /// Edge point of each host of the net.
     points: Vec<usize>,
+    /// Address of each host of the net.
+    ips: Vec<std::net::Ipv4Addr>,
     dir: PathBuf,
 }
 
@@ -219,6 +221,7 @@ fn prepare(net: &Net, tag: &str, keep: bool) -> Result<Case, Fail> {
         lab,
         graph,
         points,
+        ips: (0..net.hosts.len()).map(|h| host_ip(net, h)).collect(),
         dir,
     })
 }
@@ -259,7 +262,8 @@ fn kernel_verdict(
 fn predicted(case: &mut Case, p: &Probe) -> bool {
     let src = case.points[p.src_host];
     let dst = case.points[p.target_host];
-    predict::deliveries(&mut case.graph, src, &p.packet()).contains(&dst)
+    let to = case.ips[p.target_host];
+    predict::deliveries_to(&mut case.graph, src, &p.packet(), to).contains(&dst)
 }
 
 fn verdict_word(b: bool) -> &'static str {
