@@ -797,6 +797,15 @@ fn gen_rules(r: &mut Rng, net: &mut Net, ri: usize) {
                 if matches!(x.verdict, Verdict::Jump(_) | Verdict::Goto(_)) {
                     x.verdict = Verdict::Drop;
                 }
+                // The named set lives in the first table.
+                for c in &mut x.conds {
+                    if matches!(c, Cond::SaddrSet) {
+                        *c = Cond::Saddr {
+                            neg: false,
+                            nets: net.routers[ri].set.clone(),
+                        };
+                    }
+                }
                 x
             })
             .collect();
