@@ -3,6 +3,9 @@
 
 pub mod cisco_ios;
 pub mod fortios;
+pub mod iptables;
+pub mod linux;
+pub mod nftables;
 
 use crate::model::{Device, Dialect};
 
@@ -36,7 +39,15 @@ pub fn detect(text: &str) -> Option<Dialect> {
         {
             return Some(Dialect::Nftables);
         }
-        if l.starts_with("*filter") || l.starts_with("*nat") || l.starts_with(":INPUT ") {
+        if l.starts_with("{\"nftables\"") {
+            return Some(Dialect::Nftables);
+        }
+        if l.starts_with("*filter")
+            || l.starts_with("*nat")
+            || l.starts_with("*mangle")
+            || l.starts_with("*raw")
+            || l.starts_with(":INPUT ")
+        {
             return Some(Dialect::Iptables);
         }
         if l.starts_with("hostname ")
@@ -58,11 +69,9 @@ pub fn parse(dialect: Dialect, file: &str, text: &str) -> Result<Device, ParseEr
     match dialect {
         Dialect::CiscoIos => cisco_ios::parse(file, text),
         Dialect::Fortios => fortios::parse(file, text),
-        other => Err(ParseError {
-            file: file.to_string(),
-            line: 1,
-            message: format!("dialect {} is not supported yet", other.id()),
-        }),
+        Dialect::Nftables if text.trim_start().starts_with('{') => nftables::parse_json(file, text),
+        Dialect::Nftables => nftables::parse(file, text),
+        Dialect::Iptables => iptables::parse(file, text),
     }
 }
 
