@@ -10,17 +10,23 @@ out=fixtures/linux-dumps
 mkdir -p "$out/gw1" "$out/ipt1"
 ns=sanso-dump-$$
 ns2=sanso-dump2-$$
-cleanup() { ip netns del "$ns" 2>/dev/null || true; ip netns del "$ns2" 2>/dev/null || true; }
+peer=sanso-peer-$$
+cleanup() {
+	for x in "$ns" "$ns2" "$peer"; do ip netns del "$x" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 
 # ---- gw1: an nftables router ------------------------------------------------------------
 ip netns add "$ns"
+ip netns add "$peer"
 n() { ip -n "$ns" "$@"; }
-n link add wan0 type veth peer name wan0-p
-n link add lan0 type veth peer name lan0-p
-n link add dmz0 type veth peer name dmz0-p
-n link add spare0 type veth peer name spare0-p
-for i in wan0 wan0-p lan0 lan0-p dmz0 dmz0-p lo; do n link set "$i" up; done
+# The far ends of the veth links live in a peer namespace, so the dump shows only gw1's.
+for i in wan0 lan0 dmz0 spare0; do
+	n link add "$i" type veth peer name "$i-p" netns "$peer"
+	ip -n "$peer" link set "$i-p" up
+done
+for i in wan0 lan0 dmz0 lo; do n link set "$i" up; done
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
 n addr add 203.0.113.2/30 dev wan0
 n addr add 10.10.0.1/24 dev lan0
 n addr add 10.10.1.1/24 dev lan0
@@ -120,16 +126,19 @@ NFT
 d="$out/gw1"
 ip netns exec "$ns" nft list ruleset > "$d/ruleset.nft"
 ip netns exec "$ns" nft -j list ruleset > "$d/ruleset.json"
-n -j addr > "$d/ip-addr.json"
-n -j route > "$d/ip-route.json"
+# `-p` pretty-prints, so every interface / route object has its own line for spans.
+n -j -p addr > "$d/ip-addr.json"
+n -j -p route > "$d/ip-route.json"
 ip netns exec "$ns" sysctl net.ipv4.ip_forward > "$d/sysctl.txt"
 
 # ---- ipt1: an iptables-save router --------------------------------------------------------
 ip netns add "$ns2"
 m() { ip -n "$ns2" "$@"; }
-m link add eth0 type veth peer name eth0-p
-m link add eth1 type veth peer name eth1-p
-for i in eth0 eth0-p eth1 eth1-p lo; do m link set "$i" up; done
+for i in eth0 eth1; do
+	m link add "$i" type veth peer name "$i-p" netns "$peer"
+	ip -n "$peer" link set "$i-p" up
+done
+for i in eth0 eth1 lo; do m link set "$i" up; done
 m addr add 198.51.100.2/24 dev eth0
 m addr add 10.40.0.1/24 dev eth1
 m route add default via 198.51.100.1
@@ -166,5 +175,6 @@ d="$out/ipt1"
 ip netns exec "$ns2" iptables-save | grep -v '^#' > "$d/iptables.rules"
 m -j addr > "$d/ip-addr.json"
 m -j route > "$d/ip-route.json"
-echo "net.ipv4.ip_forward = 1" > "$d/sysctl.txt"
+ip netns exec "$ns2" sysctl -qw net.ipv4.ip_forward=1
+ip netns exec "$ns2" sysctl net.ipv4.ip_forward > "$d/sysctl.txt"
 echo "dumps written to $out"

@@ -170,10 +170,9 @@ impl NetBuilder {
             atomizer.refine(&mut space.m, p);
         }
         // Rewrites: the image of every atom a rewrite edge admits must be a union of
-        // atoms (or the bitset transfer of sets would be inexact), and all packets of an
-        // atom must land in the same atoms (or one packet's answer would be its atom's):
-        // refine by images and by preimages of atoms until nothing splits — a stable
-        // partition. Each split only makes the partition finer, so this ends.
+        // atoms, or the bitset transfer of sets would be inexact: refine by the images
+        // until nothing splits (each split makes the partition finer, so this ends).
+        // Per-packet questions do not use atoms across rewrites: see `reach_bdd`.
         let rw_edges: Vec<(Bdd, u32)> = {
             let mut v: Vec<(Bdd, u32)> = edges
                 .iter()
@@ -185,31 +184,31 @@ impl NetBuilder {
             v.dedup();
             v
         };
-        let mut img_memo: FastMap<(u32, Bdd), Bdd> = FastMap::default();
-        loop {
-            let mut split = 0;
-            for &(pred, r) in &rw_edges {
-                let inside = atomizer.bits_of(&mut space.m, pred, 0);
-                for a in inside.ones() {
-                    let ab = atomizer.atom(a);
-                    let img = *img_memo
-                        .entry((r, ab))
-                        .or_insert_with(|| rewrites[r as usize].image(&mut space, ab));
-                    split += atomizer.refine(&mut space.m, img);
+        // Only atoms created or shrunk by a split need their image/preimage (re)done: an
+        // unsplit atom's image and preimage stay unions of the finer partition.
+        // Only atoms created or shrunk by a split need their image (re)done: an unsplit
+        // atom's image stays a union of the finer partition.
+        if !rw_edges.is_empty() {
+            atomizer.take_splits();
+            let mut pending: Vec<u32> = (0..atomizer.len() as u32).collect();
+            while !pending.is_empty() {
+                for &a in &pending {
+                    let ab = atomizer.atom(a as usize);
+                    for &(pred, r) in &rw_edges {
+                        if space.m.and(ab, pred) != FALSE {
+                            let img = rewrites[r as usize].image(&mut space, ab);
+                            atomizer.refine(&mut space.m, img);
+                        }
+                    }
                 }
-                if split > 0 {
-                    continue;
-                }
-                for b in 0..atomizer.len() {
-                    let bb = atomizer.atom(b);
-                    let pre = *img_memo
-                        .entry((r | 1 << 31, bb))
-                        .or_insert_with(|| rewrites[r as usize].preimage(&mut space, bb));
-                    split += atomizer.refine(&mut space.m, pre);
-                }
-            }
-            if split == 0 {
-                break;
+                let mut next: Vec<u32> = atomizer
+                    .take_splits()
+                    .into_iter()
+                    .flat_map(|(old, new)| [old, new])
+                    .collect();
+                next.sort_unstable();
+                next.dedup();
+                pending = next;
             }
         }
         let atoms = atomizer.atoms();
@@ -269,6 +268,7 @@ impl NetBuilder {
             edge_bits,
             edge_rw,
             rw_img,
+            rewrites,
             query_bits,
             out_start,
             out_edges,
@@ -437,6 +437,7 @@ pub struct Engine {
     edge_rw: Vec<u32>,
     /// Per rewrite, per atom: the atoms it becomes.
     rw_img: Vec<Vec<Bits>>,
+    rewrites: Vec<Rewrite>,
     pub query_bits: Vec<Bits>,
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
@@ -613,6 +614,46 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// Symbolic reachability over BDDs (header-space propagation), exact for any
+    /// source set. Used for per-packet answers across NAT, where all packets of an atom
+    /// need not share a fate after a rewrite.
+    pub fn reach_bdd(&mut self, sources: &[(NodeId, Bdd)]) -> Vec<Bdd> {
+        let n = self.nodes as usize;
+        let mut reach = vec![FALSE; n];
+        let mut q = VecDeque::new();
+        for &(s, b) in sources {
+            reach[s as usize] = self.space.or(reach[s as usize], b);
+            q.push_back(s);
+        }
+        while let Some(u) = q.pop_front() {
+            let cur = reach[u as usize];
+            let range =
+                self.out_start[u as usize] as usize..self.out_start[u as usize + 1] as usize;
+            for k in range {
+                let e = self.out_edges[k] as usize;
+                let mut x = self.space.and(cur, self.edge_pred[e]);
+                if x == FALSE {
+                    continue;
+                }
+                if self.edge_rw[e] != NO_RW {
+                    x = self.rewrites[self.edge_rw[e] as usize].image(&mut self.space, x);
+                }
+                let to = self.edges[e].1 as usize;
+                let nu = self.space.or(reach[to], x);
+                if nu != reach[to] {
+                    reach[to] = nu;
+                    q.push_back(to as u32);
+                }
+            }
+        }
+        reach
+    }
+
+    /// Does any edge rewrite headers?
+    pub fn has_rewrites(&self) -> bool {
+        self.edge_rw.iter().any(|r| *r != NO_RW)
     }
 
     /// Does edge `e` rewrite headers?

@@ -458,6 +458,21 @@ impl Graph {
             }
         }
 
+        // Linux devices: the host's own stack is an edge point too (it originates and
+        // terminates traffic: relays, proxies, sanitisers).
+        let first_local = points.len();
+        for (&di, &(src, sink)) in &b.local {
+            points.push(Point {
+                device: snap.devices[di].name.clone(),
+                interface: LOCAL.into(),
+                host: None,
+                zones: vec![],
+                src,
+                sink,
+            });
+            point_domains.push(vec![]);
+        }
+
         // Zone locations.
         for (zi, z) in snap.zones.iter().enumerate() {
             let mut doms = BTreeSet::new();
@@ -506,13 +521,25 @@ impl Graph {
                 }
             }
         }
+        // A local stack belongs to the zones of its own addresses.
+        for p in &mut points[first_local..] {
+            let d = &snap.devices[dev_idx[p.device.as_str()]];
+            let mut zs: BTreeSet<usize> = p.zones.iter().copied().collect();
+            for i in d.interfaces.iter().filter(|i| !i.shutdown) {
+                zs.extend(i.addresses.iter().filter_map(|(a, _)| snap.zone_of(*a)));
+            }
+            p.zones = zs.into_iter().collect();
+        }
         // External zones without a connected location live past the edge interface
         // that routes towards them leave by.
         for (zi, z) in snap.zones.iter().enumerate() {
             if points.iter().any(|p| p.zones.contains(&zi)) || !z.attach.is_empty() {
                 continue;
             }
-            for p in points.iter_mut().filter(|p| p.host.is_none()) {
+            for p in points
+                .iter_mut()
+                .filter(|p| p.host.is_none() && p.interface != LOCAL)
+            {
                 let d = &snap.devices[dev_idx[p.device.as_str()]];
                 let exits = z.subnets.iter().any(|n| {
                     route_exit(d, n.network(), n.prefix()).as_deref() == Some(p.interface.as_str())
@@ -584,6 +611,30 @@ impl Graph {
             zone_dst_bdd,
             zone_src_bdd,
         }
+    }
+}
+
+/// `Point::interface` of a Linux device's own stack.
+pub const LOCAL: &str = "(local)";
+
+impl Graph {
+    /// The points whose sink one concrete packet reaches when sent from point `src`
+    /// (after any NAT on the way): bitsets when nothing rewrites, else header space.
+    pub fn deliveries(&mut self, src: usize, p: &crate::hs::Packet) -> BTreeSet<usize> {
+        let e = &mut self.engine;
+        if !e.has_rewrites() {
+            let mut start = crate::engine::Bits::empty(e.words);
+            start.set(e.atom_of(p));
+            let reach = e.reach(&[(self.points[src].src, start)], |_, _| {});
+            return (0..self.points.len())
+                .filter(|&k| !reach[self.points[k].sink as usize].is_empty())
+                .collect();
+        }
+        let one = e.space.packet(p);
+        let reach = e.reach_bdd(&[(self.points[src].src, one)]);
+        (0..self.points.len())
+            .filter(|&k| reach[self.points[k].sink as usize] != FALSE)
+            .collect()
     }
 }
 

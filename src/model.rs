@@ -415,6 +415,10 @@ pub enum Scope {
 /// A line the parser did not understand.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Unrecognized {
+    /// File of the line when it is not [`Device::file`] (devices read from several files,
+    /// e.g. a Linux device folder); `None` = `Device::file`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
     pub line: u32,
     /// The line's text with secrets redacted.
     pub text: String,
@@ -445,6 +449,9 @@ pub struct Device {
     /// Total lines in the file.
     pub lines: u32,
     pub unrecognized: Vec<Unrecognized>,
+    /// Further input files of this device besides `file` (path relative to the snapshot
+    /// root, total lines), e.g. `ip-addr.json` of a Linux device folder.
+    pub extra_files: Vec<(String, u32)>,
 }
 
 impl Device {
@@ -463,7 +470,12 @@ impl Device {
             netfilter: None,
             lines: 0,
             unrecognized: vec![],
+            extra_files: vec![],
         }
+    }
+    /// File of an unrecognized entry.
+    pub fn unrecognized_file<'a>(&'a self, u: &'a Unrecognized) -> &'a str {
+        u.file.as_deref().unwrap_or(&self.file)
     }
     pub fn interface(&self, name: &str) -> Option<&Interface> {
         self.interfaces.iter().find(|i| i.name == name)

@@ -187,24 +187,31 @@ fn taint_str(t: &Taint) -> String {
 }
 
 pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Report {
+    // One entry per input file; a device read from several files (a Linux device
+    // folder) gets one entry for each, with the unrecognized lines of that file.
     let mut parse: Vec<ParseInfo> = snap
         .devices
         .iter()
-        .map(|d| ParseInfo {
-            file: d.file.clone(),
-            dialect: d.dialect.id().into(),
-            device: Some(d.name.clone()),
-            lines: d.lines,
-            unrecognized: d
-                .unrecognized
-                .iter()
-                .map(|u| Unrec {
-                    line: u.line,
-                    text: crate::redact::redact_line(&u.text),
-                    reason: u.reason.clone(),
+        .flat_map(|d| {
+            std::iter::once((d.file.clone(), d.lines))
+                .chain(d.extra_files.iter().cloned())
+                .map(move |(file, lines)| ParseInfo {
+                    dialect: d.dialect.id().into(),
+                    device: Some(d.name.clone()),
+                    lines,
+                    unrecognized: d
+                        .unrecognized
+                        .iter()
+                        .filter(|u| d.unrecognized_file(u) == file)
+                        .map(|u| Unrec {
+                            line: u.line,
+                            text: crate::redact::redact_line(&u.text),
+                            reason: u.reason.clone(),
+                        })
+                        .collect(),
+                    file,
+                    error: None,
                 })
-                .collect(),
-            error: None,
         })
         .collect();
     for e in &snap.file_errors {

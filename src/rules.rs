@@ -287,10 +287,32 @@ impl Ctx<'_> {
         inject: &Bits,
         taint: &mut BTreeSet<Taint>,
     ) -> Vec<Bits> {
+        self.reach_from_zone(points, inject, None, taint)
+    }
+
+    /// As [`Ctx::reach_from`]; with `zone`, a Linux device's own stack (a member of every
+    /// zone it has an address in) sends only with source addresses of that zone: it
+    /// relays between tiers by design, and what it sends as the other side is judged
+    /// with that side's zone.
+    fn reach_from_zone(
+        &self,
+        points: &[usize],
+        inject: &Bits,
+        zone: Option<usize>,
+        taint: &mut BTreeSet<Taint>,
+    ) -> Vec<Bits> {
         let e = &self.g.engine;
         let sources: Vec<(NodeId, Bits)> = points
             .iter()
-            .map(|&p| (self.g.points[p].src, inject.clone()))
+            .map(|&p| {
+                let pt = &self.g.points[p];
+                match zone {
+                    Some(z) if pt.interface == crate::graph::LOCAL => {
+                        (pt.src, inject.and(self.q(self.g.q.zone_src[z])))
+                    }
+                    _ => (pt.src, inject.clone()),
+                }
+            })
             .collect();
         e.reach(&sources, |edge: EdgeId, _input| {
             for t in &self.g.info[edge as usize].taint {
@@ -385,7 +407,7 @@ impl Ctx<'_> {
                 continue;
             }
             let inject = self.q(self.g.q.new_flow).clone();
-            let reach = self.reach_from(&pts, &inject, &mut out.taint);
+            let reach = self.reach_from_zone(&pts, &inject, Some(sz), &mut out.taint);
             for dz in (0..nz).filter(|&z| to(z) && z != sz) {
                 let ok = allowed(sz, dz);
                 let mut best: Option<Raw> = None;

@@ -3,9 +3,10 @@
 //! random networks and random packets. It shares only the model, the FIB resolution
 //! (`graph::routes`) and the edge-point list with the engine.
 
-use crate::graph::{routes, Graph};
+use crate::graph::{routes, Graph, LOCAL};
 use crate::hs::{mac_u64, Packet};
-use crate::model::{Action, Device, IfMode, Match, Service};
+use crate::model::{Action, CtState, Device, IfMode, Match, Service};
+use crate::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
 use crate::snapshot::{LinkEnd, Snapshot};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -50,12 +51,16 @@ enum Loc {
     Seg(usize, u16),
     In(usize, usize),
     Out(usize, usize),
+    /// A Linux device's own stack sending.
+    LocalOut(usize),
 }
 
 pub struct Sim<'a> {
     snap: &'a Snapshot,
     peer: HashMap<(usize, usize), (usize, usize)>,
     edge: HashMap<(usize, usize), usize>,
+    /// Linux device → its local point.
+    local: HashMap<usize, usize>,
 }
 
 impl<'a> Sim<'a> {
@@ -92,16 +97,22 @@ impl<'a> Sim<'a> {
                 peer.insert(b, a);
             }
         }
-        let edge = g
-            .points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let d = dev(&p.device);
-                ((d, ifx(d, &p.interface)), i)
-            })
-            .collect();
-        Sim { snap, peer, edge }
+        let mut edge = HashMap::new();
+        let mut local = HashMap::new();
+        for (i, p) in g.points.iter().enumerate() {
+            let d = dev(&p.device);
+            if p.interface == LOCAL {
+                local.insert(d, i);
+            } else {
+                edge.insert((d, ifx(d, &p.interface)), i);
+            }
+        }
+        Sim {
+            snap,
+            peer,
+            edge,
+            local,
+        }
     }
 
     /// Where a frame with wire tag `tag` arriving on port (d, i) goes, if admitted.
@@ -197,21 +208,46 @@ impl<'a> Sim<'a> {
         let i = self.snap.devices[d]
             .interfaces
             .iter()
-            .position(|x| x.name == pt.interface)
-            .expect("iface");
+            .position(|x| x.name == pt.interface);
+        assert!(i.is_some() || pt.interface == LOCAL, "unknown interface");
         let tag = (p.vlan != 0).then_some(p.vlan);
         let mut sinks = BTreeSet::new();
         let mut seen = HashSet::new();
-        let mut q = VecDeque::new();
-        if let Some(l) = self.ingress(d, i, tag, p) {
-            q.push_back(l);
+        let mut q: VecDeque<(Loc, Packet)> = VecDeque::new();
+        match i {
+            None => q.push_back((Loc::LocalOut(d), p.clone())),
+            Some(i) => {
+                if let Some(l) = self.ingress(d, i, tag, p) {
+                    q.push_back((l, p.clone()));
+                }
+            }
         }
-        while let Some(l) = q.pop_front() {
-            if !seen.insert(l) {
+        while let Some((l, pk)) = q.pop_front() {
+            if !seen.insert((l, pk.clone())) {
                 continue;
             }
+            let p = &pk;
             let mut next = vec![];
             match l {
+                Loc::LocalOut(d) => {
+                    let dev = &self.snap.devices[d];
+                    let nf = dev.netfilter.as_ref().expect("linux device");
+                    if is_local(dev, p.dst_ip) {
+                        continue;
+                    }
+                    for o in self.lookup(dev, p) {
+                        let oif = &dev.interfaces[o];
+                        let ctx = Hook {
+                            iif: None,
+                            oif: Some(oif),
+                        };
+                        if let Some(p2) = nf_hook(nf, NfHook::Output, ctx, p)
+                            .and_then(|p2| nf_hook(nf, NfHook::Postrouting, ctx, &p2))
+                        {
+                            q.push_back((Loc::Out(d, o), p2));
+                        }
+                    }
+                }
                 Loc::Seg(d, v) => {
                     let dev = &self.snap.devices[d];
                     for (ii, itf) in dev.interfaces.iter().enumerate() {
@@ -247,6 +283,38 @@ impl<'a> Sim<'a> {
                         _ => self.wire(d, i, None, p, &mut next, &mut sinks),
                     }
                 }
+                Loc::In(d, i) if self.snap.devices[d].netfilter.is_some() => {
+                    let dev = &self.snap.devices[d];
+                    let nf = dev.netfilter.as_ref().expect("checked");
+                    let itf = &dev.interfaces[i];
+                    let ctx = Hook {
+                        iif: Some(itf),
+                        oif: None,
+                    };
+                    let Some(p1) = nf_hook(nf, NfHook::Prerouting, ctx, p) else {
+                        continue;
+                    };
+                    if is_local(dev, p1.dst_ip) {
+                        if nf_hook(nf, NfHook::Input, ctx, &p1).is_some() {
+                            sinks.insert(self.local[&d]);
+                        }
+                        continue;
+                    }
+                    if !nf.ip_forward {
+                        continue;
+                    }
+                    for o in self.lookup(dev, &p1) {
+                        let ctx = Hook {
+                            iif: Some(itf),
+                            oif: Some(&dev.interfaces[o]),
+                        };
+                        if let Some(p2) = nf_hook(nf, NfHook::Forward, ctx, &p1)
+                            .and_then(|p2| nf_hook(nf, NfHook::Postrouting, ctx, &p2))
+                        {
+                            q.push_back((Loc::Out(d, o), p2));
+                        }
+                    }
+                }
                 Loc::In(d, i) => {
                     let dev = &self.snap.devices[d];
                     let itf = &dev.interfaces[i];
@@ -278,7 +346,7 @@ impl<'a> Sim<'a> {
                     }
                 }
             }
-            q.extend(next);
+            q.extend(next.into_iter().map(|l| (l, pk.clone())));
         }
         sinks
     }
@@ -308,4 +376,160 @@ impl<'a> Sim<'a> {
         outs.dedup();
         outs
     }
+}
+
+fn is_local(dev: &Device, a: std::net::Ipv4Addr) -> bool {
+    dev.interfaces
+        .iter()
+        .filter(|i| !i.shutdown)
+        .any(|i| i.addresses.iter().any(|(x, _)| *x == a))
+}
+
+/// Interfaces known at a netfilter hook.
+#[derive(Clone, Copy)]
+struct Hook<'a> {
+    iif: Option<&'a crate::model::Interface>,
+    oif: Option<&'a crate::model::Interface>,
+}
+
+enum Verdict {
+    Accept,
+    Drop,
+    Nat(NfVerdict),
+    /// Fell off the end or `return`ed.
+    Back,
+}
+
+fn wildcard(pat: &str, name: &str) -> bool {
+    if let Some(pre) = pat.strip_suffix('*').or_else(|| pat.strip_suffix('+')) {
+        name.starts_with(pre)
+    } else {
+        pat == name
+    }
+}
+
+fn holds(m: &NfMatch, p: &Packet, h: Hook) -> Option<bool> {
+    let has_ports = matches!(p.proto, 6 | 17 | 132 | 136);
+    let inr = |rs: &[crate::model::PortRange], v: u16| rs.iter().any(|r| r.lo <= v && v <= r.hi);
+    // `None`: the packet lacks the header field, so the condition fails either way.
+    Some(match m {
+        NfMatch::SrcIp(a) => a.contains(p.src_ip),
+        NfMatch::DstIp(a) => a.contains(p.dst_ip),
+        NfMatch::Proto(ps) => ps.contains(&p.proto),
+        NfMatch::SrcPort(rs) => has_ports.then(|| inr(rs, p.src_port))?,
+        NfMatch::DstPort(rs) => has_ports.then(|| inr(rs, p.dst_port))?,
+        NfMatch::IcmpType(ts) => (p.proto == 1).then(|| ts.contains(&p.icmp_type))?,
+        NfMatch::IcmpCode(cs) => (p.proto == 1).then(|| cs.contains(&p.icmp_code))?,
+        NfMatch::Iif(ns) => {
+            let i = h.iif?;
+            ns.iter().any(|n| wildcard(n, &i.name))
+        }
+        NfMatch::Oif(ns) => {
+            let o = h.oif?;
+            ns.iter().any(|n| wildcard(n, &o.name))
+        }
+        NfMatch::SrcMac(ms) => ms.iter().any(|m| mac_u64(*m) == mac_u64(p.src_mac)),
+        NfMatch::DstMac(ms) => ms.iter().any(|m| mac_u64(*m) == mac_u64(p.dst_mac)),
+        NfMatch::Vlan(rs) => {
+            (p.vlan != 0).then(|| rs.iter().any(|&(lo, hi)| lo <= p.vlan && p.vlan <= hi))?
+        }
+        NfMatch::CtState(st) => st.iter().any(|s| match s {
+            CtState::New => !p.established,
+            CtState::Established | CtState::Related => p.established,
+            CtState::Invalid | CtState::Untracked => false,
+        }),
+    })
+}
+
+fn run_chain(nf: &Netfilter, c: &NfChain, p: &Packet, h: Hook, depth: usize) -> Verdict {
+    for r in &c.rules {
+        let ok = r
+            .conds
+            .iter()
+            .all(|c| holds(&c.m, p, h).is_some_and(|x| x != c.neg));
+        if !ok {
+            continue;
+        }
+        match &r.verdict {
+            NfVerdict::Continue => {}
+            NfVerdict::Accept => return Verdict::Accept,
+            NfVerdict::Drop | NfVerdict::Reject => return Verdict::Drop,
+            NfVerdict::Return => return Verdict::Back,
+            NfVerdict::Jump(t) => {
+                // A missing target is skipped (the graph marks the result unproven).
+                let Some(t) = nf.chain(t).filter(|_| depth < crate::netfilter::MAX_DEPTH) else {
+                    continue;
+                };
+                match run_chain(nf, t, p, h, depth + 1) {
+                    Verdict::Back => {}
+                    v => return v,
+                }
+            }
+            NfVerdict::Goto(t) => {
+                let Some(t) = nf.chain(t).filter(|_| depth < crate::netfilter::MAX_DEPTH) else {
+                    return Verdict::Back;
+                };
+                return run_chain(nf, t, p, h, depth + 1);
+            }
+            v => return Verdict::Nat(v.clone()),
+        }
+    }
+    Verdict::Back
+}
+
+/// One packet through the base chains of `hook`: `None` if dropped, else the packet as it
+/// leaves (rewritten by NAT; ranges take their lowest value).
+fn nf_hook(nf: &Netfilter, hook: NfHook, h: Hook, p: &Packet) -> Option<Packet> {
+    let mut chains: Vec<(i32, usize, &NfChain)> = nf
+        .chains
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match c.base {
+            Some((hk, _, prio)) if hk == hook => Some((prio, i, c)),
+            _ => None,
+        })
+        .collect();
+    chains.sort_by_key(|x| (x.0, x.1));
+    let mut pk = p.clone();
+    for (_, _, c) in chains {
+        let nat = matches!(c.base, Some((_, NfKind::Nat, _)));
+        if nat && pk.established {
+            continue;
+        }
+        match run_chain(nf, c, &pk, h, 0) {
+            Verdict::Accept => {}
+            Verdict::Drop => return None,
+            Verdict::Back => {
+                if c.policy == Action::Deny {
+                    return None;
+                }
+            }
+            Verdict::Nat(v) => {
+                let first = |i: Option<&crate::model::Interface>| {
+                    i.and_then(|i| i.addresses.first().map(|a| a.0))
+                };
+                let to = |n: &NatTo, ip: &mut std::net::Ipv4Addr, port: &mut u16| {
+                    if let Some((lo, _)) = n.addr {
+                        *ip = lo;
+                    }
+                    if let Some(r) = n.port {
+                        *port = r.lo;
+                    }
+                };
+                match &v {
+                    NfVerdict::Dnat(n) => to(n, &mut pk.dst_ip, &mut pk.dst_port),
+                    NfVerdict::Snat(n) => to(n, &mut pk.src_ip, &mut pk.src_port),
+                    NfVerdict::Masquerade => pk.src_ip = first(h.oif)?,
+                    NfVerdict::Redirect(port) => {
+                        pk.dst_ip = first(h.iif)?;
+                        if let Some(r) = port {
+                            pk.dst_port = r.lo;
+                        }
+                    }
+                    _ => unreachable!("only NAT verdicts"),
+                }
+            }
+        }
+    }
+    Some(pk)
 }

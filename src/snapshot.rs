@@ -622,6 +622,22 @@ impl Snapshot {
                 .file_name()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
+            // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
+            if !fname.starts_with('.') && dialect::linux::is_device_dir(&path) {
+                match dialect::linux::load(&path, &format!("configs/{fname}")) {
+                    Ok(d) => {
+                        inputs.push(d.file.clone());
+                        inputs.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
+                        devices.push(d);
+                    }
+                    Err(e) => file_errors.push(FileError {
+                        file: e.file,
+                        line: e.line,
+                        message: e.message,
+                    }),
+                }
+                continue;
+            }
             if fname.starts_with('.') || !path.is_file() {
                 continue;
             }

@@ -3,7 +3,7 @@
 //! static routes, policy firewalls with sub-interfaces) and random packets.
 
 use proptest::prelude::*;
-use sanso::graph::Graph;
+use sanso::graph::{Graph, LOCAL};
 use sanso::hs::Packet;
 use sanso::model::*;
 use sanso::sim::Sim;
@@ -86,12 +86,15 @@ fn rand_net(seed: u64) -> Snapshot {
     let nd = 2 + r.below(3) as usize;
     let mut devices = vec![];
     for di in 0..nd {
-        let fw = r.chance(35);
+        let linux = r.chance(30);
+        let fw = !linux && r.chance(35);
         let mut d = Device::new(
             format!("d{di}"),
             format!("configs/d{di}"),
             if fw {
                 Dialect::Fortios
+            } else if linux {
+                Dialect::Nftables
             } else {
                 Dialect::CiscoIos
             },
@@ -101,7 +104,7 @@ fn rand_net(seed: u64) -> Snapshot {
         let nports = 3 + r.below(4) as usize;
         for pi in 0..nports {
             let mut i = Interface::new(format!("p{pi}"), span());
-            if fw {
+            if fw || linux {
                 i.mode = IfMode::Routed;
                 if r.chance(70) {
                     i.addresses
@@ -145,14 +148,17 @@ fn rand_net(seed: u64) -> Snapshot {
             i.shutdown = r.chance(8);
             d.interfaces.push(i);
         }
-        if fw && r.chance(60) {
+        if linux {
+            d.netfilter = Some(rand_netfilter(&mut r, d.interfaces.len()));
+        }
+        if (fw || linux) && r.chance(60) {
             let mut s = Interface::new("p0.10", span());
             s.parent = Some(("p0".into(), r.pick(&VLANS)));
             s.addresses
                 .push((Ipv4Addr::new(10, 0, 4 + r.below(2) as u8, 1 + di as u8), 24));
             d.interfaces.push(s);
         }
-        if !fw {
+        if !fw && !linux {
             for v in VLANS {
                 if r.chance(50) {
                     let mut s = Interface::new(format!("Vlan{v}"), span());
@@ -201,7 +207,7 @@ fn rand_net(seed: u64) -> Snapshot {
                     d.interfaces[i].acl_out = Some(aref);
                 }
             }
-        } else {
+        } else if fw {
             let names: Vec<String> = d.interfaces.iter().map(|i| i.name.clone()).collect();
             for k in 0..1 + r.below(5) {
                 let mut any = names.clone();
@@ -284,6 +290,158 @@ fn rand_net(seed: u64) -> Snapshot {
     }
 }
 
+fn rand_cond(r: &mut Rng, nports: usize) -> NfCond {
+    let m = match r.below(9) {
+        0 => NfMatch::SrcIp(AddrSet::one(ipmatch(r))),
+        1 => NfMatch::DstIp(AddrSet::one(ipmatch(r))),
+        2 => NfMatch::Proto(vec![r.pick(&[6u8, 17, 1])]),
+        3 => NfMatch::DstPort(vec![PortRange {
+            lo: r.pick(&PORTS),
+            hi: r.pick(&PORTS).max(443),
+        }]),
+        4 => NfMatch::IcmpType(vec![8]),
+        5 => {
+            let one = format!("p{}", r.below(nports as u64));
+            NfMatch::Iif(vec![r.pick(&[one, "p*".to_string(), "p0.1+".to_string()])])
+        }
+        6 => NfMatch::Oif(vec![format!("p{}", r.below(nports as u64))]),
+        7 => NfMatch::SrcMac(vec![r.pick(&macs())]),
+        _ => NfMatch::CtState(vec![r.pick(&[
+            CtState::New,
+            CtState::Established,
+            CtState::Invalid,
+        ])]),
+    };
+    NfCond {
+        neg: r.chance(20),
+        m,
+    }
+}
+
+fn rand_rules(r: &mut Rng, nports: usize, user: bool, nat: Option<bool>) -> Vec<NfRule> {
+    (0..r.below(5))
+        .map(|_| {
+            let conds = (0..r.below(3)).map(|_| rand_cond(r, nports)).collect();
+            let verdict = match (nat, r.below(7)) {
+                (Some(true), 0..=3) => {
+                    let a = addr(r);
+                    NfVerdict::Dnat(NatTo {
+                        addr: Some((a, a)),
+                        port: r.chance(50).then(|| PortRange::single(r.pick(&PORTS))),
+                    })
+                }
+                (Some(false), 0..=1) => NfVerdict::Masquerade,
+                (Some(false), 2..=3) => {
+                    let a = addr(r);
+                    NfVerdict::Snat(NatTo {
+                        addr: Some((a, a)),
+                        port: None,
+                    })
+                }
+                (_, 0 | 1) => NfVerdict::Accept,
+                (_, 2) => NfVerdict::Drop,
+                (_, 3) => NfVerdict::Continue,
+                (_, 4) if user => NfVerdict::Return,
+                (_, 4) => NfVerdict::Jump("ip filter c1".into()),
+                (_, 5) if !user => NfVerdict::Goto("ip filter c1".into()),
+                _ => NfVerdict::Reject,
+            };
+            NfRule {
+                conds,
+                verdict,
+                span: span(),
+            }
+        })
+        .collect()
+}
+
+fn rand_netfilter(r: &mut Rng, nports: usize) -> Netfilter {
+    let mut nf = Netfilter {
+        ip_forward: r.chance(85),
+        chains: vec![],
+    };
+    let base =
+        |r: &mut Rng, id: &str, hook: NfHook, kind: NfKind, prio: i32, nat: Option<bool>| NfChain {
+            id: id.into(),
+            base: Some((hook, kind, prio)),
+            policy: if nat.is_some() || r.chance(60) {
+                Action::Permit
+            } else {
+                Action::Deny
+            },
+            rules: rand_rules(r, nports, false, nat),
+            span: span(),
+        };
+    nf.chains.push(base(
+        r,
+        "ip filter forward",
+        NfHook::Forward,
+        NfKind::Filter,
+        0,
+        None,
+    ));
+    if r.chance(30) {
+        nf.chains.push(base(
+            r,
+            "ip f2 forward",
+            NfHook::Forward,
+            NfKind::Filter,
+            -10,
+            None,
+        ));
+    }
+    if r.chance(60) {
+        nf.chains.push(base(
+            r,
+            "ip filter input",
+            NfHook::Input,
+            NfKind::Filter,
+            0,
+            None,
+        ));
+    }
+    if r.chance(40) {
+        nf.chains.push(base(
+            r,
+            "ip filter output",
+            NfHook::Output,
+            NfKind::Filter,
+            0,
+            None,
+        ));
+    }
+    if r.chance(40) {
+        let c = base(
+            r,
+            "ip nat pre",
+            NfHook::Prerouting,
+            NfKind::Nat,
+            -100,
+            Some(true),
+        );
+        nf.chains.push(c);
+    }
+    if r.chance(40) {
+        let c = base(
+            r,
+            "ip nat post",
+            NfHook::Postrouting,
+            NfKind::Nat,
+            100,
+            Some(false),
+        );
+        nf.chains.push(c);
+    }
+    nf.chains.push(NfChain {
+        id: "ip filter c1".into(),
+        base: None,
+        policy: Action::Permit,
+        rules: rand_rules(r, nports, true, None),
+        span: span(),
+    });
+    nf
+}
+
 fn rand_packet(r: &mut Rng) -> Packet {
     let mut p = Packet::zero();
     p.src_ip = addr(r);
@@ -300,25 +458,33 @@ fn rand_packet(r: &mut Rng) -> Packet {
 
 fn check(seed: u64) -> Result<usize, String> {
     let snap = rand_net(seed);
-    let g = Graph::build(&snap);
+    let mut g = Graph::build(&snap);
     let sim = Sim::new(&snap, &g);
-    let full = g.engine.full();
     let mut r = Rng(seed.wrapping_mul(31) | 1);
     let mut compared = 0;
-    for (si, sp) in g.points.iter().enumerate() {
-        let reach = g.engine.reach(&[(sp.src, full.clone())], |_, _| {});
+    let full = g.engine.full();
+    for si in 0..g.points.len() {
+        // Without rewrites one fixpoint from everything answers every packet (its atom
+        // reaches a sink or not); with NAT each packet gets its own run.
+        let reach = g
+            .engine
+            .reach(&[(g.points[si].src, full.clone())], |_, _| {});
         for _ in 0..40 {
             let p = rand_packet(&mut r);
-            let atom = g.engine.atom_of(&p);
-            let by_engine: Vec<usize> = (0..g.points.len())
-                .filter(|&k| reach[g.points[k].sink as usize].get(atom))
-                .collect();
+            let by_engine: Vec<usize> = if g.engine.has_rewrites() {
+                g.deliveries(si, &p).into_iter().collect()
+            } else {
+                let atom = g.engine.atom_of(&p);
+                (0..g.points.len())
+                    .filter(|&k| reach[g.points[k].sink as usize].get(atom))
+                    .collect()
+            };
             let by_sim: Vec<usize> = sim.run(&g, si, &p).into_iter().collect();
             if by_engine != by_sim {
                 return Err(format!(
                     "seed {seed}: from {}:{} packet {p:?}\n engine → {by_engine:?}\n sim    → {by_sim:?}\n points {:?}",
-                    sp.device,
-                    sp.interface,
+                    g.points[si].device,
+                    g.points[si].interface,
                     g.points.iter().map(|p| format!("{}:{}", p.device, p.interface)).collect::<Vec<_>>()
                 ));
             }
@@ -341,6 +507,8 @@ proptest! {
 /// Guard against a vacuous property: the random networks must actually deliver packets.
 #[test]
 fn random_networks_deliver_something() {
+    let mut via_linux = 0;
+    let mut nat_nets = std::collections::BTreeSet::new();
     let mut delivered = 0;
     let mut total = 0;
     for seed in 1..60u64 {
@@ -352,8 +520,21 @@ fn random_networks_deliver_something() {
             for _ in 0..10 {
                 let p = rand_packet(&mut r);
                 total += 1;
-                if sim.run(&g, si, &p).iter().any(|&k| k != si) {
+                let got = sim.run(&g, si, &p);
+                if got.iter().any(|&k| k != si) {
                     delivered += 1;
+                }
+                // Linux paths: to or from a host's own stack, and across NAT.
+                if !got.is_empty()
+                    && got
+                        .iter()
+                        .chain([&si])
+                        .any(|&k| g.points[k].interface == LOCAL)
+                {
+                    via_linux += 1;
+                }
+                if g.engine.has_rewrites() && !got.is_empty() {
+                    nat_nets.insert(seed);
                 }
             }
         }
@@ -362,5 +543,14 @@ fn random_networks_deliver_something() {
     assert!(
         delivered * 20 > total,
         "only {delivered}/{total} packets delivered anywhere"
+    );
+    assert!(
+        via_linux > 50,
+        "only {via_linux} deliveries via a Linux stack"
+    );
+    assert!(
+        nat_nets.len() > 5,
+        "only {} NAT networks delivered",
+        nat_nets.len()
     );
 }

@@ -198,6 +198,7 @@ impl Parser {
 
     fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
         self.dev.unrecognized.push(Unrecognized {
+            file: None,
             line: ln,
             text: redact_line(raw.trim()),
             reason,

@@ -146,6 +146,7 @@ impl<'a> Ctx<'a> {
                 St::Unrec(r, s) => (r, s),
             };
             d.unrecognized.push(Unrecognized {
+                file: None,
                 line,
                 text: redact_line(self.raw[i]),
                 reason,

@@ -48,6 +48,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         };
         if let Err(u) = r {
             p.unrec.push(Unrecognized {
+                file: None,
                 line: ln,
                 text: redact_line(l),
                 reason: u.reason,

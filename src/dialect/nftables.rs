@@ -581,6 +581,7 @@ impl Builder {
                 .map(|l| l.trim())
                 .unwrap_or("");
             dev.unrecognized.push(Unrecognized {
+                file: None,
                 line: s,
                 text: redact_line(&truncate(text, 200)),
                 reason,
@@ -1029,7 +1030,18 @@ fn lower_rule(t: &Table, stmts: Vec<Stmt>) -> Result<Vec<(Vec<NfCond>, NfVerdict
     }
     let out: Vec<(Vec<NfCond>, NfVerdict)> = parts
         .into_iter()
-        .filter_map(|(c, v)| c.map(|c| (c, v.unwrap_or(NfVerdict::Continue))))
+        .filter_map(|(c, v)| {
+            c.map(|c| {
+                // `tcp sport 1 tcp dport 2` implies `Proto([6])` twice: keep one.
+                let mut u: Vec<NfCond> = vec![];
+                for x in c {
+                    if !u.contains(&x) {
+                        u.push(x);
+                    }
+                }
+                (u, v.unwrap_or(NfVerdict::Continue))
+            })
+        })
         .collect();
     if out.is_empty() && v6_reason.is_none() {
         // Only an empty concatenated set can get here: the rule never matches.

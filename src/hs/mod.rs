@@ -286,6 +286,16 @@ impl Space {
         b
     }
 
+    /// The single header `p`.
+    pub fn packet(&mut self, p: &Packet) -> Bdd {
+        let mut b = TRUE;
+        for f in Field::ALL {
+            let x = self.eq(f, p.get(f));
+            b = self.m.and(b, x);
+        }
+        b
+    }
+
     pub fn contains(&self, b: Bdd, p: &Packet) -> bool {
         let vals: Vec<(Range<u16>, u64)> =
             Field::ALL.iter().map(|f| (f.vars(), p.get(*f))).collect();
