@@ -18,7 +18,7 @@
 //! - `SANSO_REFEREE_WAIT_MS` (default 150): how long to wait for a probe to arrive; a
 //!   predicted delivery that does not arrive is re-sent with ten times the wait first.
 //! - `SANSO_REFEREE_SHRINK=0`: do not shrink disagreements; `SANSO_REFEREE_KEEP=1`: keep
-//!   namespaces and dumps.
+//!   namespaces and dumps; `SANSO_REFEREE_VERBOSE=1`: timings and every verdict.
 
 mod referee;
 
@@ -68,6 +68,13 @@ fn env_u64(name: &str) -> Option<u64> {
         None => v.parse(),
     };
     Some(r.unwrap_or_else(|_| panic!("{name}={v}: not a number")))
+}
+
+/// `SANSO_REFEREE_VERBOSE=1`: per-network timings and every probe's verdicts.
+fn verbose(msg: impl FnOnce() -> String) {
+    if env_u64("SANSO_REFEREE_VERBOSE") == Some(1) {
+        eprintln!("referee: {}", msg());
+    }
 }
 
 fn find_tool(t: &str) -> bool {
@@ -169,9 +176,13 @@ fn work_dir() -> PathBuf {
 }
 
 fn prepare(net: &Net, tag: &str, keep: bool) -> Result<Case, Fail> {
+    let t0 = Instant::now();
     let lab = Lab::build(net, tag, keep).map_err(Fail::Harness)?;
     let dir = work_dir().join(tag);
+    let t1 = Instant::now();
     lab.dump(net, &dir).map_err(Fail::Harness)?;
+    verbose(|| format!("{tag}: lab {:?}, dump {:?}", t1 - t0, t1.elapsed()));
+    let t2 = Instant::now();
     let snap = Snapshot::load(&dir).map_err(|e| Fail::Gap(format!("snapshot load: {e}")))?;
     let mut gaps = String::new();
     for e in &snap.file_errors {
@@ -203,6 +214,7 @@ fn prepare(net: &Net, tag: &str, keep: bool) -> Result<Case, Fail> {
         )));
     }
     let graph = Graph::build(&snap);
+    verbose(|| format!("{tag}: load + Graph::build {:?}", t2.elapsed()));
     let mut points = vec![];
     for h in &net.hosts {
         let hi = snap
@@ -259,11 +271,11 @@ fn kernel_verdict(
     Ok(got)
 }
 
-fn predicted(case: &mut Case, p: &Probe) -> bool {
+fn predicted(case: &mut Case, p: &Probe) -> predict::Prediction {
     let src = case.points[p.src_host];
     let dst = case.points[p.target_host];
     let to = case.ips[p.target_host];
-    predict::deliveries_to(&mut case.graph, src, &p.packet(), to).contains(&dst)
+    predict::predict(&mut case.graph, src, &p.packet(), dst, to)
 }
 
 fn verdict_word(b: bool) -> &'static str {
@@ -331,7 +343,7 @@ fn collect(d: &Path, out: &mut Vec<PathBuf>) {
 fn replay(cfg: &Cfg, net: &Net, p: &Probe, tag: &str) -> Option<(bool, bool, String, PathBuf)> {
     let mut case = prepare(net, tag, false).ok()?;
     let mut taps = open_taps(&case, net).ok()?;
-    let pred = predicted(&mut case, p);
+    let pred = predicted(&mut case, p).addressed;
     let wait = if pred { cfg.wait * 10 } else { cfg.wait };
     let got = kernel_verdict(&case, net, &mut taps, p, wait).ok()?;
     Some((pred, got, case.lab.script.clone(), case.dir.clone()))
@@ -380,6 +392,8 @@ struct Tally {
     probes: usize,
     delivered: usize,
     rechecked: usize,
+    /// `deliveries` reached the target's point only with frames addressed elsewhere.
+    flood_only: usize,
     failures: Vec<String>,
 }
 
@@ -410,7 +424,9 @@ fn run_net(cfg: &Cfg, net_seed: u64, t: &mut Tally) {
     let probes = probe::generate(&mut r, &net, cfg.per_net, &mut next_id, &mut used);
     let mut keep_dir = false;
     for p in &probes {
-        let pred = predicted(&mut case, p);
+        let pr = predicted(&mut case, p);
+        t.flood_only += (pr.reaches_point && !pr.addressed) as usize;
+        let pred = pr.addressed;
         let mut got = kernel_verdict(&case, &net, &mut taps, p, cfg.wait)
             .unwrap_or_else(|e| panic!("kernel referee: {e}"));
         if pred && !got {
@@ -423,6 +439,13 @@ fn run_net(cfg: &Cfg, net_seed: u64, t: &mut Tally) {
         }
         t.probes += 1;
         t.delivered += got as usize;
+        verbose(|| {
+            format!(
+                "  {p}: sanso {}, kernel {}",
+                verdict_word(pred),
+                verdict_word(got)
+            )
+        });
         if pred == got {
             continue;
         }
@@ -482,13 +505,14 @@ fn kernel_referee() {
     }
     let _ = std::fs::remove_dir(work_dir());
     eprintln!(
-        "kernel referee: seed {:#x}: {} networks, {} probes ({} delivered, {} not), {} re-sent, {} failures, {:.1}s",
+        "kernel referee: seed {:#x}: {} networks, {} probes ({} delivered, {} not), {} re-sent, {} reached the target's port only by flooding, {} failures, {:.1}s",
         cfg.seed,
         t.nets,
         t.probes,
         t.delivered,
         t.probes - t.delivered,
         t.rechecked,
+        t.flood_only,
         t.failures.len(),
         start.elapsed().as_secs_f64()
     );

@@ -1,45 +1,42 @@
 //! What sanso predicts for one probe.
 
-use sanso::engine::Bits;
 use sanso::graph::Graph;
 use sanso::hs::{Field, Packet, FALSE};
-use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
-/// Like `Graph::deliveries` (the edge points whose sink the packet reaches, after NAT),
-/// restricted to packets still addressed to `dst` when they get there — what the kernel
-/// referee observes: a packet for the host arriving on the host's wire. (Flooding in a
-/// VLAN also "delivers" frames addressed elsewhere to a port; a host drops those.)
-/// The packet's atom is followed through the engine; rewrite edges turn it into the
-/// atoms of its NAT images (the atom partition is stable under rewrites, so one atom
-/// answers for this one packet).
-pub fn deliveries_to(
+/// sanso's verdict for one probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prediction {
+    /// `Graph::deliveries` includes the target's point.
+    pub reaches_point: bool,
+    /// ... with the packet (after NAT) addressed to the target: what the referee observes,
+    /// a packet for the host arriving on the host's wire. The two differ only when L2
+    /// flooding (documented over-approximation: next-hop MAC selection is not modelled)
+    /// carries a frame addressed elsewhere to the target's port; a host drops those.
+    pub addressed: bool,
+}
+
+pub fn predict(
     g: &mut Graph,
     src_point: usize,
     p: &Packet,
+    dst_point: usize,
     dst: Ipv4Addr,
-) -> BTreeSet<usize> {
-    let dst = Some(dst);
-    let atom = g.engine.atom_of(p);
-    let mut bits = Bits::empty(g.engine.words);
-    bits.set(atom);
-    let reach = g
-        .engine
-        .reach(&[(g.points[src_point].src, bits)], |_, _| {});
-    let want = dst.map(|d| g.engine.space.prefix(Field::DstIp, d, 32));
-    let mut out = BTreeSet::new();
-    for (i, pt) in g.points.iter().enumerate() {
-        let at = &reach[pt.sink as usize];
-        if at.is_empty() {
-            continue;
-        }
-        if let Some(w) = want {
-            let b = g.engine.to_bdd(at);
-            if g.engine.space.and(b, w) == FALSE {
-                continue;
-            }
-        }
-        out.insert(i);
+) -> Prediction {
+    let reaches_point = g.deliveries(src_point, p).contains(&dst_point);
+    if !reaches_point {
+        return Prediction {
+            reaches_point,
+            addressed: false,
+        };
     }
-    out
+    // The same header-space walk as `deliveries`, keeping what arrives at the sink.
+    let one = g.engine.space.packet(p);
+    let reach = g.engine.reach_bdd(&[(g.points[src_point].src, one)]);
+    let at = reach[g.points[dst_point].sink as usize];
+    let to = g.engine.space.prefix(Field::DstIp, dst, 32);
+    Prediction {
+        reaches_point,
+        addressed: g.engine.space.and(at, to) != FALSE,
+    }
 }
