@@ -366,7 +366,7 @@ fn shrink(cfg: &Cfg, net: &Net, p: &Probe, pred: bool) -> Option<String> {
         }
     }
     for (ri, ci, k) in slots {
-        if tries >= 80 {
+        if tries >= 40 {
             break;
         }
         tries += 1;
@@ -455,7 +455,8 @@ fn run_net(cfg: &Cfg, net_seed: u64, t: &mut Tally) {
             cfg.seed,
             reproduction(&net, &case.lab.script, &case.dir, p, pred, got)
         );
-        if cfg.shrink && net.rule_count() > 0 {
+        // Shrinking rebuilds the lab once per rule: only for the first disagreements.
+        if cfg.shrink && net.rule_count() > 0 && t.failures.len() < 2 {
             if let Some(min) = shrink(cfg, &net, p, pred) {
                 write!(
                     msg,
