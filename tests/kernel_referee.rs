@@ -501,6 +501,15 @@ fn kernel_referee() {
             while t.probes < cfg.cases && t.failures.len() < 10 {
                 run_net(&cfg, mix(cfg.seed.wrapping_add(i)), &mut t);
                 i += 1;
+                if i % 25 == 0 {
+                    eprintln!(
+                        "referee: {} networks, {} probes, {} failures, {:.0}s",
+                        t.nets,
+                        t.probes,
+                        t.failures.len(),
+                        start.elapsed().as_secs_f64()
+                    );
+                }
             }
         }
     }
