@@ -252,6 +252,10 @@ impl NetBuilder {
             out_edges[fill[e.0 as usize] as usize] = i as u32;
             fill[e.0 as usize] += 1;
         }
+        let mut in_edges: Vec<Vec<u32>> = vec![vec![]; nodes as usize];
+        for (i, e) in edges.iter().enumerate() {
+            in_edges[e.1 as usize].push(i as u32);
+        }
         let flat_bits: Vec<u64> = edge_bits.iter().flat_map(|b| b.0.iter().copied()).collect();
         let flat_out: Vec<(u32, u32)> = out_edges
             .iter()
@@ -269,6 +273,7 @@ impl NetBuilder {
             edge_rw,
             rw_img,
             rewrites,
+            in_edges,
             query_bits,
             out_start,
             out_edges,
@@ -438,6 +443,8 @@ pub struct Engine {
     /// Per rewrite, per atom: the atoms it becomes.
     rw_img: Vec<Vec<Bits>>,
     rewrites: Vec<Rewrite>,
+    /// Edges into each node (for searches backwards from a sink).
+    in_edges: Vec<Vec<u32>>,
     pub query_bits: Vec<Bits>,
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
@@ -649,6 +656,100 @@ impl Engine {
             }
         }
         reach
+    }
+
+    /// One concrete packet forwarded edge by edge (rewrites pick the lowest value of a
+    /// range, as the simulator does): for every node it reaches, the start node and the
+    /// packet entering each edge of a shortest path.
+    pub fn packet_paths(
+        &mut self,
+        sources: &[NodeId],
+        p: &Packet,
+    ) -> FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> {
+        let mut best: FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> = FastMap::default();
+        let mut seen: std::collections::HashSet<(NodeId, Packet)> = Default::default();
+        let mut q = VecDeque::new();
+        for &s in sources {
+            if seen.insert((s, p.clone())) {
+                best.entry(s).or_insert((s, vec![]));
+                q.push_back((s, p.clone(), s, vec![]));
+            }
+        }
+        while let Some((u, pk, start, path)) = q.pop_front() {
+            for k in self.out_start[u as usize] as usize..self.out_start[u as usize + 1] as usize {
+                let e = self.out_edges[k];
+                if !self.space.contains(self.edge_pred[e as usize], &pk) {
+                    continue;
+                }
+                let mut out = pk.clone();
+                if let Some(rw) = self.rewrite_of(e).cloned() {
+                    for (f, v) in &rw.set {
+                        let val = self.space.witness(*v, &[]).expect("non-empty value set");
+                        out.set(*f, val.get(*f));
+                    }
+                }
+                let to = self.edges[e as usize].1;
+                if seen.insert((to, out.clone())) {
+                    let mut np = path.clone();
+                    np.push((e, pk.clone()));
+                    best.entry(to).or_insert((start, np.clone()));
+                    q.push_back((to, out, start, np));
+                }
+            }
+        }
+        best
+    }
+
+    /// The rewrite of edge `e`, if it has one.
+    pub fn rewrite_of(&self, e: EdgeId) -> Option<&Rewrite> {
+        match self.edge_rw[e as usize] {
+            NO_RW => None,
+            r => Some(&self.rewrites[r as usize]),
+        }
+    }
+
+    /// A shortest path from one of `sources` that delivers `atom` at `target`, searched
+    /// backwards so that rewrites on the way are undone: the start node and, per edge,
+    /// (edge, atom entering it).
+    pub fn path_into(
+        &self,
+        sources: &[NodeId],
+        target: NodeId,
+        atom: usize,
+    ) -> Option<(NodeId, Vec<(EdgeId, usize)>)> {
+        let mut next: FastMap<(NodeId, usize), (EdgeId, NodeId, usize)> = FastMap::default();
+        let mut seen: std::collections::HashSet<(NodeId, usize)> = Default::default();
+        let mut q = VecDeque::from([(target, atom)]);
+        seen.insert((target, atom));
+        while let Some((v, b)) = q.pop_front() {
+            if sources.contains(&v) {
+                let mut steps = vec![];
+                let mut cur = (v, b);
+                while let Some(&(e, w, wb)) = next.get(&cur) {
+                    steps.push((e, cur.1));
+                    cur = (w, wb);
+                }
+                return Some((v, steps));
+            }
+            for &e in &self.in_edges[v as usize] {
+                let u = self.edges[e as usize].0;
+                let eb = &self.edge_bits[e as usize];
+                let preds: Vec<usize> = match self.edge_rw[e as usize] {
+                    NO_RW => eb.get(b).then_some(b).into_iter().collect(),
+                    r => eb
+                        .ones()
+                        .filter(|&a| self.rw_img[r as usize][a].get(b))
+                        .collect(),
+                };
+                for a in preds {
+                    if seen.insert((u, a)) {
+                        next.insert((u, a), (e, v, b));
+                        q.push_back((u, a));
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Does any edge rewrite headers?

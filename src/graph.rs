@@ -141,7 +141,7 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|u| pred(&u.scope) || u.scope == Scope::Device)
             .map(|u| Taint {
-                file: d.file.clone(),
+                file: d.unrecognized_file(u).to_string(),
                 line: u.line,
                 text: u.text.clone(),
                 reason: u.reason.clone(),

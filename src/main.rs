@@ -140,7 +140,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return input_error(lang, &e),
             };
-            let g = Graph::build(&snap);
+            let mut g = Graph::build(&snap);
             let args = sanso::trace::TraceArgs {
                 src,
                 dst,
@@ -149,7 +149,7 @@ fn main() -> ExitCode {
                 sport,
                 src_mac,
             };
-            match sanso::trace::run(&snap, &g, &args) {
+            match sanso::trace::run(&snap, &mut g, &args) {
                 Ok(t) => {
                     match format {
                         Format::Text => print!("{}", sanso::trace::text(&t, lang)),

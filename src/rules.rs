@@ -208,6 +208,9 @@ pub struct Finding {
     pub clause: String,
     pub subject: Subject,
     pub witness: Option<Packet>,
+    /// The witness as it arrives, when NAT on the path changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<Packet>,
     pub path: Vec<Hop>,
     /// Source edge point of the witness (device:interface).
     pub src_point: Option<String>,
@@ -731,6 +734,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 clause: r.clause.clone(),
                 subject: p.subject,
                 witness: None,
+                delivered: None,
                 path: vec![],
                 src_point: None,
                 dst_point: None,
@@ -773,25 +777,81 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
         .witness(viol, &prefs)
         .expect("non-empty violation");
     let atom = g.engine.atom_of(&w);
-    let (start, edges) = g
-        .engine
-        .path(&raw.sources, atom, raw.sink)
-        .expect("witness atom reaches the sink");
+    let (start, steps, sent) = if g.engine.has_rewrites() {
+        let (start, steps) = g
+            .engine
+            .path_into(&raw.sources, raw.sink, atom)
+            .expect("witness atom reaches the sink");
+        let pkts = undo_rewrites(g, &steps, &w, &prefs);
+        let sent = pkts.first().cloned().unwrap_or_else(|| w.clone());
+        (start, steps.iter().map(|s| s.0).zip(pkts).collect(), sent)
+    } else {
+        let (start, edges) = g
+            .engine
+            .path(&raw.sources, atom, raw.sink)
+            .expect("witness atom reaches the sink");
+        let steps: Vec<(EdgeId, Packet)> = edges.into_iter().map(|e| (e, w.clone())).collect();
+        (start, steps, w.clone())
+    };
     let src_point = raw
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
-    let hops = crate::trace::hops(g, &edges, &w);
+    let hops = crate::trace::hops_seq(g, &steps);
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Finding {
         rule: r.id.clone(),
         severity: r.severity.clone(),
         clause: r.clause.clone(),
         subject: raw.subject,
-        witness: Some(w),
+        delivered: (sent != w).then_some(w),
+        witness: Some(sent),
         path: hops,
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
     }
+}
+
+/// The packet entering each edge of an atom path that ends with `last`: sets of
+/// candidates are pulled back through each rewrite (non-empty by construction: every atom
+/// of a rewrite's image has a preimage in the atom before it), then one concrete packet
+/// is pushed forward through them.
+fn undo_rewrites(
+    g: &mut Graph,
+    steps: &[(EdgeId, usize)],
+    last: &Packet,
+    prefs: &[(Field, u64)],
+) -> Vec<Packet> {
+    let e = &mut g.engine;
+    // sets[i]: packets entering edge i that end as `last`; sets[n] = {last}.
+    let mut sets = vec![crate::hs::FALSE; steps.len() + 1];
+    sets[steps.len()] = e.space.packet(last);
+    for i in (0..steps.len()).rev() {
+        let (edge, atom) = steps[i];
+        let after = sets[i + 1];
+        let before = match e.rewrite_of(edge).cloned() {
+            Some(rw) => rw.preimage(&mut e.space, after),
+            None => after,
+        };
+        let x = e.space.and(before, e.edge_pred[edge as usize]);
+        sets[i] = e.space.and(x, e.atoms[atom]);
+    }
+    let mut out = vec![];
+    let Some(mut p) = e.space.witness(sets[0], prefs) else {
+        return out;
+    };
+    for (i, &(edge, _)) in steps.iter().enumerate() {
+        out.push(p.clone());
+        if let Some(rw) = e.rewrite_of(edge).cloned() {
+            let one = e.space.packet(&p);
+            let img = rw.image(&mut e.space, one);
+            let next = e.space.and(img, sets[i + 1]);
+            p = e
+                .space
+                .witness(next, &[])
+                .expect("the pulled-back set has an image on the path");
+        }
+    }
+    out
 }
 
 /// docs/rules.md, generated from the rule pack (a test keeps the file current).
