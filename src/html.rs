@@ -517,9 +517,9 @@ fn findings(
                 o.push_str("</td></tr>\n");
             }
             o.push_str("</table>\n");
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<figure>{}</figure>\n",
+                "<figure>{}</figure>",
                 svg::render(
                     d,
                     &[route(d, a, f)],
@@ -581,9 +581,9 @@ fn coverage(o: &mut String, r: &Report, lang: Lang) {
     }
     o.push_str("</table>\n");
     for p in &r.parse {
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<h3 id=\"unrec-{f}\"><code>{f}</code></h3>\n",
+            "<h3 id=\"unrec-{f}\"><code>{f}</code></h3>",
             f = esc(&p.file)
         );
         if let Some(e) = &p.error {
@@ -611,9 +611,9 @@ fn coverage(o: &mut String, r: &Report, lang: Lang) {
             );
             continue;
         }
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<table class=\"unrec\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+            "<table class=\"unrec\"><tr><th>{}</th><th>{}</th><th>{}</th></tr>",
             tr(lang, "行", "Line"),
             tr(lang, "内容", "Text"),
             tr(lang, "理由", "Reason"),
