@@ -432,6 +432,7 @@ fn planted_secrets_never_reach_any_bundle_file() {
             " key 1",
             "  key-string 7 PlantedKeyChainString",
             "crypto isakmp key PlantedIsakmpKey address 0.0.0.0",
+            "wpa-psk ascii 0 PlantedWpaPsk",
             "router ospf 1",
             " enable secret 5 $1$PlAnTeD$InsideStanza",
             " username ops password 7 PlantedStanzaUserPw",
@@ -460,6 +461,7 @@ fn planted_secrets_never_reach_any_bundle_file() {
             "    edit \"vpn1\"",
             "        set interface \"port2\"",
             "        set psksecret ENC PlantedPskEncValue==",
+            "        set passphrase \"PlantedPassphrase\"",
             "    next",
             "end",
             "config system admin",
@@ -485,6 +487,8 @@ fn planted_secrets_never_reach_any_bundle_file() {
         "PlantedCommunityTop",
         "PlantedKeyChainString",
         "PlantedIsakmpKey",
+        "PlantedWpaPsk",
+        "PlantedPassphrase",
         "InsideStanza",
         "PlantedStanzaUserPw",
         "PlantedStanzaCommunity",
@@ -506,6 +510,8 @@ fn planted_secrets_never_reach_any_bundle_file() {
     // so the absence of their secrets is not just absence of the line.
     let evidence_lines = [
         ("configs/mn-core.cfg", "PlantedIsakmpKey"),
+        ("configs/mn-core.cfg", "PlantedWpaPsk"),
+        ("configs/fw-mn.conf", "PlantedPassphrase"),
         ("configs/mn-core.cfg", "InsideStanza"),
         ("configs/mn-core.cfg", "PlantedStanzaUserPw"),
         ("configs/mn-core.cfg", "PlantedStanzaCommunity"),
