@@ -21,6 +21,8 @@ const DEV_H: i32 = 40;
 const ZONE_H: i32 = 46;
 const PITCH: i32 = 58;
 const SECTION_GAP: i32 = 14;
+/// Free band under the boxes for lines that cross a whole column.
+const LANE: i32 = 16;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kind {
@@ -256,7 +258,7 @@ pub fn layout(snap: &Snapshot, extra: &[(String, String)]) -> Diagram {
         .collect();
     Diagram {
         width: MARGIN * 2 + columns.len().max(1) as i32 * (COL_W + COL_GAP) - COL_GAP,
-        height: height + MARGIN,
+        height: height.max(MARGIN + HEAD + PITCH) + LANE + MARGIN,
         columns,
         nodes,
         links,
@@ -311,6 +313,18 @@ fn curve(d: &Diagram, a: usize, b: usize) -> String {
     } else {
         (na.x, nb.x + NODE_W)
     };
+    if na.col.abs_diff(nb.col) > 1 {
+        // Across a column: go down the gaps and along the free lane under every column,
+        // so the line never passes behind an unrelated box.
+        let inner = (COL_W - NODE_W) / 2 + COL_GAP / 2;
+        let (ga, gb) = if na.col < nb.col {
+            (xa + inner, xb - inner)
+        } else {
+            (xa - inner, xb + inner)
+        };
+        let lane = d.height - MARGIN - LANE / 2;
+        return format!("M{xa} {ya} H{ga} V{lane} H{gb} V{yb} H{xb}");
+    }
     let mid = (xa + xb) / 2;
     format!("M{xa} {ya} C{mid} {ya} {mid} {yb} {xb} {yb}")
 }
