@@ -53,12 +53,15 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "ja")]
         lang: LangArg,
     },
-    /// Write an evidence bundle (findings.json, checklist.csv, manifest.json).
+    /// Write an evidence bundle (findings.json, checklist.csv, report.html, report.sarif, manifest.json).
     Evidence {
         snapshot: PathBuf,
         /// Output folder.
         #[arg(short = 'o', long = "out")]
         out: PathBuf,
+        /// Language of report.html and report.sarif.
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
     },
     /// List the rules of the built-in rule pack.
     Rules {
@@ -184,12 +187,16 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Cmd::Evidence { snapshot, out } => {
+        Cmd::Evidence {
+            snapshot,
+            out,
+            lang,
+        } => {
             let audit = match sanso::audit::run(&snapshot) {
                 Ok(a) => a,
                 Err(e) => return input_error(Lang::Ja, &e),
             };
-            match sanso::evidence::write(&audit, &out) {
+            match sanso::evidence::write_lang(&audit, &out, to_lang(lang)) {
                 Ok(files) => {
                     for f in files {
                         println!("{}", out.join(f).display());
