@@ -496,7 +496,7 @@ fn addr_label(r: [u32; 2]) -> String {
         return Ipv4Addr::from(lo).to_string();
     }
     let size = (hi as u64) - (lo as u64) + 1;
-    if size.is_power_of_two() && (lo as u64) % size == 0 {
+    if size.is_power_of_two() && (lo as u64).is_multiple_of(size) {
         return format!("{}/{}", Ipv4Addr::from(lo), 32 - size.trailing_zeros());
     }
     format!("{}-{}", Ipv4Addr::from(lo), Ipv4Addr::from(hi))
