@@ -38,6 +38,14 @@ pub fn run_keep_graph(
 ) -> Result<(Audit, Graph), InputError> {
     on_phase(Phase::Parse);
     let snapshot = Snapshot::load(root)?;
+    check(snapshot, on_phase)
+}
+
+/// Graph and rules over an already loaded snapshot.
+pub fn check(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
     let rules = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
         line: None,

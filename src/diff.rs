@@ -134,8 +134,12 @@ pub fn run(
     lang: Lang,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<Diff, InputError> {
-    let (oa, mut og) = audit::run_keep_graph(old, on_phase)?;
-    let (na, mut ng) = audit::run_keep_graph(new, on_phase)?;
+    // Both inputs are read before the heavy work, so a bad path fails at once.
+    on_phase(Phase::Parse);
+    let os = Snapshot::load(old)?;
+    let ns = Snapshot::load(new)?;
+    let (oa, mut og) = audit::check(os, on_phase)?;
+    let (na, mut ng) = audit::check(ns, on_phase)?;
     on_phase(Phase::ZonePairs);
     Ok(compare(&oa, &mut og, &na, &mut ng, lang))
 }

@@ -248,7 +248,7 @@ fn main() -> ExitCode {
             format,
         } => {
             let lang = to_lang(lang);
-            let mut bar = Progress::new(7, quiet, lang);
+            let mut bar = Progress::new(6, quiet, lang);
             let res = sanso::diff::run(&old, &new, lang, &mut |p| bar.phase(p));
             bar.finish();
             let d = match res {

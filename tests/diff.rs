@@ -400,4 +400,13 @@ fn input_errors_exit_2() {
     assert_eq!(code, 2);
     assert_eq!(out, "");
     assert!(err.contains("no-such-city"), "{err}");
+    // The global --quiet flag is accepted anywhere; input errors still print.
+    let (code, _, err) = cli(&[
+        "diff",
+        "--quiet",
+        "fixtures/no-such-city",
+        "fixtures/sample-city",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-city"), "{err}");
 }
