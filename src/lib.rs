@@ -8,6 +8,7 @@
 pub mod audit;
 pub mod dataplane;
 pub mod dialect;
+pub mod diff;
 pub mod engine;
 pub mod evidence;
 pub mod graph;

@@ -1,4 +1,8 @@
+mod progress;
+
 use clap::{Parser, Subcommand, ValueEnum};
+use progress::Progress;
+use sanso::audit::Phase;
 use sanso::graph::Graph;
 use sanso::report::{self, Lang};
 use sanso::snapshot::{InputError, Snapshot};
@@ -11,6 +15,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// No progress bar on stderr.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -63,6 +70,16 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "ja")]
         lang: LangArg,
     },
+    /// Change review: flows gained/lost per zone pair and findings new/fixed (exit 1 when
+    /// the change adds a violation).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+    },
     /// List the rules of the built-in rule pack.
     Rules {
         #[arg(long, value_enum, default_value = "ja")]
@@ -86,6 +103,13 @@ enum MatrixFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -93,6 +117,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let quiet = cli.quiet;
     match cli.cmd {
         Cmd::Audit {
             snapshot,
@@ -103,7 +128,10 @@ fn main() -> ExitCode {
                 LangArg::Ja => Lang::Ja,
                 LangArg::En => Lang::En,
             };
-            let audit = match sanso::audit::run(&snapshot) {
+            let mut bar = Progress::new(3, quiet, lang);
+            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            bar.finish();
+            let audit = match res {
                 Ok(a) => a,
                 Err(e) => {
                     eprintln!(
@@ -175,12 +203,20 @@ fn main() -> ExitCode {
             lang,
         } => {
             let lang = to_lang(lang);
+            let mut bar = Progress::new(3, quiet, lang);
+            bar.phase(Phase::Parse);
             let snap = match Snapshot::load(&snapshot) {
                 Ok(s) => s,
-                Err(e) => return input_error(lang, &e),
+                Err(e) => {
+                    bar.finish();
+                    return input_error(lang, &e);
+                }
             };
+            bar.phase(Phase::Graph);
             let mut g = Graph::build(&snap);
+            bar.phase(Phase::ZonePairs);
             let m = sanso::matrix::compute(&snap, &mut g);
+            bar.finish();
             match format {
                 MatrixFormat::Text => print!("{}", sanso::matrix::text(&m, lang)),
                 MatrixFormat::Csv => print!("{}", sanso::matrix::csv(&m, lang)),
@@ -192,7 +228,10 @@ fn main() -> ExitCode {
             out,
             lang,
         } => {
-            let audit = match sanso::audit::run(&snapshot) {
+            let mut bar = Progress::new(3, quiet, Lang::Ja);
+            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            bar.finish();
+            let audit = match res {
                 Ok(a) => a,
                 Err(e) => return input_error(Lang::Ja, &e),
             };
@@ -208,6 +247,30 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Cmd::Diff {
+            old,
+            new,
+            lang,
+            format,
+        } => {
+            let lang = to_lang(lang);
+            let mut bar = Progress::new(6, quiet, lang);
+            let res = sanso::diff::run(&old, &new, lang, &mut |p| bar.phase(p));
+            bar.finish();
+            let d = match res {
+                Ok(d) => d,
+                Err(e) => return input_error(lang, &e),
+            };
+            match format {
+                DiffFormat::Text => print!("{}", sanso::diff::text(&d, lang)),
+                DiffFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&d).expect("diff serialises")
+                ),
+                DiffFormat::Html => print!("{}", sanso::diff::html(&d, lang)),
+            }
+            ExitCode::from(d.exit_code() as u8)
         }
         Cmd::Rules { lang, markdown } => {
             let rules = match sanso::rules::load_builtin() {

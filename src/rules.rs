@@ -355,7 +355,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
+    pub(crate) fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
         let mut v = vec![];
         if let Some(h) = host {
             let h = &self.snap.hosts[h];
@@ -374,7 +374,7 @@ impl Ctx<'_> {
         v
     }
 
-    fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
+    pub(crate) fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
         let z = &self.snap.zones[zi];
         let mut v: Vec<(Field, u64)> = self
             .snap
