@@ -3,7 +3,10 @@
 //! then the 4,526 removals, also checked.
 //! Usage: `cargo run --release --example stanford_acl -- <stanford/apkeep dir>`.
 //! `VERBOSE=1` also prints the distinct loops.
-use sanso::dataplane::{apkeep::ApkNet, percentile};
+use sanso::dataplane::{
+    apkeep::{ApkNet, Update},
+    percentile,
+};
 use sanso::engine::ReachScratch;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -42,16 +45,32 @@ fn main() {
         times.push(t.elapsed().as_secs_f64() * 1e6);
     }
     let mean = times.iter().sum::<f64>() / times.len() as f64;
-    let ins_mean = times[..n_insert].iter().sum::<f64>() / n_insert as f64;
+    // Mean per kind of update: + acl, + fwd, - fwd, - acl.
+    let mut kinds: std::collections::BTreeMap<String, (f64, usize)> = Default::default();
+    for (u, t) in updates.iter().zip(&times) {
+        let k = match u {
+            Update::Fwd { insert: true, .. } => "fwd_insert",
+            Update::Fwd { .. } => "fwd_remove",
+            Update::Acl { insert: true, .. } => "acl_insert",
+            Update::Acl { .. } => "acl_remove",
+        };
+        let e = kinds.entry(k.to_string()).or_default();
+        e.0 += t;
+        e.1 += 1;
+    }
+    let by_kind: Vec<String> = kinds
+        .iter()
+        .map(|(k, (s, n))| format!("{k}_mean_us={:.2}", s / *n as f64))
+        .collect();
     println!(
-        "stanford-acl: sources={} total_ms={:.2} loops={} update_mean_us={:.2} update_p95_us={:.2} updates={} insert_mean_us={:.2} update_max_us={:.0} loop_reports={} loops_all_updates={} atoms_after_insert={} snapshot_atoms={} snapshot_build_ms={:.0} reached_pairs={}",
+        "stanford-acl: sources={} total_ms={:.2} loops={} update_mean_us={:.2} update_p95_us={:.2} updates={} {} update_max_us={:.0} loop_reports={} loops_all_updates={} atoms_after_insert={} snapshot_atoms={} snapshot_build_ms={:.0} reached_pairs={}",
         snap.sources.len(),
         total_ms,
         loops_after_insert,
         mean,
         percentile(&times, 95.0),
         times.len(),
-        ins_mean,
+        by_kind.join(" "),
         percentile(&times, 100.0),
         reports_after_insert,
         net.distinct_loops(),

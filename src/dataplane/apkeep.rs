@@ -207,6 +207,11 @@ struct Router {
 struct Acl {
     /// (priority, permit, key, match), larger priority first.
     rules: Vec<(i64, bool, String, Bdd)>,
+    /// Prefix folds: `cov[j]` = union of the first j matches, `acc[j]` = what the first
+    /// j rules permit; an update at position i refolds from i only (appending or
+    /// dropping the last rule, as this data does, is O(1)).
+    cov: Vec<Bdd>,
+    acc: Vec<Bdd>,
     permit: Bdd,
 }
 
@@ -339,6 +344,8 @@ impl ApkNet {
         }
         self.acls.push(Acl {
             rules: vec![],
+            cov: vec![FALSE],
+            acc: vec![FALSE],
             permit: FALSE,
         });
         self.acl_idx.insert(name.to_string(), self.acls.len() - 1);
@@ -539,7 +546,7 @@ impl ApkNet {
         let Some(&a) = self.acl_idx.get(acl) else {
             return; // not applied anywhere in the topology
         };
-        if insert {
+        let from = if insert {
             let b = pred.bdd(&mut self.space);
             let rules = &mut self.acls[a].rules;
             let pos = rules
@@ -547,21 +554,26 @@ impl ApkNet {
                 .position(|r| r.0 < priority)
                 .unwrap_or(rules.len());
             rules.insert(pos, (priority, permit, key.to_string(), b));
+            pos
         } else if let Some(i) = self.acls[a].rules.iter().position(|r| r.2 == key) {
             self.acls[a].rules.remove(i);
+            i
         } else {
             return;
+        };
+        // First match wins, implicit deny.
+        let acl = &mut self.acls[a];
+        acl.cov.truncate(from + 1);
+        acl.acc.truncate(from + 1);
+        for j in from..acl.rules.len() {
+            let (_, permit, _, m) = acl.rules[j];
+            let (c, p) = (acl.cov[j], acl.acc[j]);
+            let fresh = self.space.diff(m, c);
+            acl.acc
+                .push(if permit { self.space.or(p, fresh) } else { p });
+            acl.cov.push(self.space.or(c, m));
         }
-        // First match wins, implicit deny: fold from the lowest priority up.
-        let mut p = FALSE;
-        for i in (0..self.acls[a].rules.len()).rev() {
-            let (_, permit, _, m) = self.acls[a].rules[i];
-            p = if permit {
-                self.space.or(m, p)
-            } else {
-                self.space.diff(p, m)
-            };
-        }
+        let p = acl.acc[acl.rules.len()];
         self.acls[a].permit = p;
         self.combo.clear();
         self.overlap.clear();
