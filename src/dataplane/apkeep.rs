@@ -807,8 +807,8 @@ impl ApkNet {
             }
         }
         let mut sources = vec![];
-        for h in 0..n {
-            let Some(u) = in_node[h] else { continue };
+        for (h, u) in in_node.iter().enumerate() {
+            let Some(u) = *u else { continue };
             match self.dev[h] {
                 Dev::Router(r) => {
                     sources.push(u);
