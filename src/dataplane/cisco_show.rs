@@ -52,6 +52,7 @@ fn unrec(fib: &mut Fib, line: u32, text: &str, reason: &str) {
         text: text.trim_end().to_string(),
         reason: reason.to_string(),
         scope: Scope::Routing,
+        file: None,
     });
 }
 

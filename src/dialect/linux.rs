@@ -358,7 +358,7 @@ impl Loader {
             );
         }
         // VLAN filtering per port (and the bridge's own `self` entry).
-        let mut vlans: BTreeMap<String, (u32, Vec<(u16, u16, bool, bool)>)> = BTreeMap::new();
+        let mut vlans: BTreeMap<String, (u32, Vec<PortVlan>)> = BTreeMap::new();
         let vf = "bridge-vlan.json";
         if let Some(vt) = vlan_text {
             for (line, o) in json(&self.path(vf), vt)? {
@@ -632,3 +632,6 @@ impl Loader {
         Ok(())
     }
 }
+
+/// One `bridge -j vlan` entry of a port: (first vid, last vid, PVID, egress untagged).
+type PortVlan = (u16, u16, bool, bool);
