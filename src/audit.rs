@@ -19,7 +19,7 @@ pub fn run(root: &Path) -> Result<Audit, InputError> {
         line: None,
         message: e.message,
     })?;
-    let mut g = Graph::build(&snapshot);
+    let mut g = Graph::build_sets(&snapshot);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
     Ok(Audit {
         snapshot,

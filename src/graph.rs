@@ -89,6 +89,8 @@ struct Builder<'a> {
     l3out: HashMap<(usize, usize), NodeId>,
     /// Linux devices: (local source, local sink) of the host's own stack.
     local: BTreeMap<usize, (NodeId, NodeId)>,
+    /// Some edge rewrites headers (then atoms are needed for paths).
+    rewrites: bool,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -134,6 +136,7 @@ impl<'a> Builder<'a> {
         }
         self.nb.add_rewrite_edge(from, to, pred, rw);
         self.info.push(info);
+        self.rewrites = true;
     }
 
     fn dev_taint(d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
@@ -241,7 +244,21 @@ impl Dsu {
 }
 
 impl Graph {
+    /// The graph with exact atoms (`engine.bits_exact`): for trace, matrix and anything
+    /// using the atom API.
     pub fn build(snap: &Snapshot) -> Graph {
+        Self::build_with(snap, true)
+    }
+
+    /// The graph for set reachability only ([`Engine::reach_sets`]): skips the atom split,
+    /// which grows with the product of independent predicates (source classes × destination
+    /// classes × services) and dominates at prefecture scale. Falls back to exact atoms
+    /// when an edge rewrites headers (paths then need them).
+    pub fn build_sets(snap: &Snapshot) -> Graph {
+        Self::build_with(snap, false)
+    }
+
+    fn build_with(snap: &Snapshot, atoms: bool) -> Graph {
         let dev_idx: HashMap<&str, usize> = snap
             .devices
             .iter()
@@ -286,6 +303,7 @@ impl Graph {
             l3in: HashMap::new(),
             l3out: HashMap::new(),
             local: BTreeMap::new(),
+            rewrites: false,
         };
 
         // Per-device attachments and nodes.
@@ -576,8 +594,13 @@ impl Graph {
         }
 
         let info = b.info;
+        let engine = if atoms || b.rewrites {
+            b.nb.compile()
+        } else {
+            b.nb.compile_sets()
+        };
         Graph {
-            engine: b.nb.compile(),
+            engine,
             info,
             points,
             q,

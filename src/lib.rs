@@ -10,6 +10,7 @@ pub mod dataplane;
 pub mod dialect;
 pub mod engine;
 pub mod evidence;
+pub mod gen;
 pub mod graph;
 pub mod hs;
 pub mod matrix;
