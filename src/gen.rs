@@ -152,7 +152,10 @@ fn p2p(base: &str, m: usize) -> (String, String) {
     // 100.64.x.y/30 style link nets: .1 upstream, .2 municipality.
     let o3 = m >> 6;
     let o4 = (m & 63) << 2;
-    (format!("{base}.{o3}.{}", o4 + 1), format!("{base}.{o3}.{}", o4 + 2))
+    (
+        format!("{base}.{o3}.{}", o4 + 1),
+        format!("{base}.{o3}.{}", o4 + 2),
+    )
 }
 /// Upstream interface of municipality `m` on a shared router.
 fn shared_if(m: usize) -> String {
@@ -847,7 +850,10 @@ fn fw_lgwan(
         ],
     );
     let mut addrs = vec![
-        ("lg-servers".to_string(), format!("10.{b}.65.0 255.255.255.0")),
+        (
+            "lg-servers".to_string(),
+            format!("10.{b}.65.0 255.255.255.0"),
+        ),
         (
             "lgwan-mail".to_string(),
             format!("10.{b}.65.25 255.255.255.255"),
@@ -856,8 +862,14 @@ fn fw_lgwan(
             "mail-relay".to_string(),
             format!("10.{b}.129.25 255.255.255.255"),
         ),
-        ("vdi-gw".to_string(), format!("10.{b}.129.50 255.255.255.255")),
-        ("lgwan-net".to_string(), "172.20.0.0 255.255.0.0".to_string()),
+        (
+            "vdi-gw".to_string(),
+            format!("10.{b}.129.50 255.255.255.255"),
+        ),
+        (
+            "lgwan-net".to_string(),
+            "172.20.0.0 255.255.0.0".to_string(),
+        ),
     ];
     for f in 0..floors {
         addrs.push((
@@ -988,7 +1000,10 @@ fn fw_lgwan(
         ],
     );
     out.config(&name, "conf", s);
-    out.link(&format!("{name}:port2"), &format!("lgwan-rtr:{}", shared_if(m)));
+    out.link(
+        &format!("{name}:port2"),
+        &format!("lgwan-rtr:{}", shared_if(m)),
+    );
 }
 
 /// The LGWAN access router: one link per municipality, LGWAN itself on Gi9/0/1.
@@ -1040,7 +1055,11 @@ fn security_cloud(out: &mut Out, n: usize) {
                 "100.65.0.2 255.255.255.252".into(),
                 "セキュリティクラウド内部",
             ),
-            ("port2", "203.0.113.2 255.255.255.252".into(), "インターネット"),
+            (
+                "port2",
+                "203.0.113.2 255.255.255.252".into(),
+                "インターネット",
+            ),
         ],
     );
     let mut addrs = vec![];
@@ -1082,16 +1101,8 @@ fn security_cloud(out: &mut Out, n: usize) {
     fw_routes(
         &mut s,
         &[
-            (
-                "0.0.0.0 0.0.0.0".into(),
-                "203.0.113.1".into(),
-                "port2",
-            ),
-            (
-                "10.0.0.0 255.0.0.0".into(),
-                "100.65.0.1".into(),
-                "port1",
-            ),
+            ("0.0.0.0 0.0.0.0".into(), "203.0.113.1".into(), "port2"),
+            ("10.0.0.0 255.0.0.0".into(), "100.65.0.1".into(), "port1"),
         ],
     );
     out.config("sc-fw", "conf", s);

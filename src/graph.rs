@@ -91,6 +91,8 @@ struct Builder<'a> {
     local: BTreeMap<usize, (NodeId, NodeId)>,
     /// Some edge rewrites headers (then atoms are needed for paths).
     rewrites: bool,
+    /// Permit pieces per (device, ACL): one ACL is often bound to many ports.
+    acl_memo: HashMap<(String, String), Vec<(Bdd, Span)>>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -164,16 +166,24 @@ impl<'a> Builder<'a> {
             // IOS: an access-group naming an undefined ACL filters nothing.
             return (vec![(TRUE, vec![bind.clone()])], taint);
         };
-        let mut seen = FALSE;
-        let mut pieces = vec![];
-        for r in &acl.rules {
-            let m = self.nb.space.matches(&r.m);
-            let eff = self.nb.space.diff(m, seen);
-            seen = self.nb.space.or(seen, m);
-            if r.action == Action::Permit && eff != FALSE {
-                pieces.push((eff, vec![r.span.clone(), bind.clone()]));
+        let key = (d.name.clone(), name.to_string());
+        if !self.acl_memo.contains_key(&key) {
+            let mut seen = FALSE;
+            let mut pieces = vec![];
+            for r in &acl.rules {
+                let m = self.nb.space.matches(&r.m);
+                let eff = self.nb.space.diff(m, seen);
+                seen = self.nb.space.or(seen, m);
+                if r.action == Action::Permit && eff != FALSE {
+                    pieces.push((eff, r.span.clone()));
+                }
             }
+            self.acl_memo.insert(key.clone(), pieces);
         }
+        let pieces = self.acl_memo[&key]
+            .iter()
+            .map(|(b, s)| (*b, vec![s.clone(), bind.clone()]))
+            .collect();
         (pieces, taint)
     }
 }
@@ -304,6 +314,7 @@ impl Graph {
             l3out: HashMap::new(),
             local: BTreeMap::new(),
             rewrites: false,
+            acl_memo: HashMap::new(),
         };
 
         // Per-device attachments and nodes.

@@ -2,17 +2,18 @@
 //! each names an evaluator `kind` with parameters. Evaluators only combine reachability
 //! answers from the engine — they never read config text.
 //!
-//! Evaluation runs in two phases: the reachability work for every rule runs in parallel
-//! (rayon) and yields violating atom sets; witnesses and paths are then drawn
-//! sequentially, so output order and content are deterministic.
+//! Evaluation runs in two phases: every rule computes exact violating header sets with
+//! set reachability (`Engine::reach_sets`) and draws its witnesses; paths are then drawn,
+//! so output order and content are deterministic.
 
 use crate::engine::{EdgeId, NodeId};
 use crate::graph::{portspec_bdd, Graph, Taint};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE};
 use crate::snapshot::{Endpoint, PortSpec, Snapshot, Tier};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// The rule files shipped with sanso.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -261,11 +262,30 @@ impl Outcome {
     }
 }
 
+/// What a set of sources reaches: (point, set at its sink) for every point reached, in
+/// point order, and the uncertain lines evaluated on the way.
+struct Reached {
+    sinks: Vec<(usize, Bdd)>,
+    taint: Vec<Taint>,
+}
+
+impl Reached {
+    fn at(&self, point: usize) -> Bdd {
+        match self.sinks.binary_search_by_key(&point, |x| x.0) {
+            Ok(i) => self.sinks[i].1,
+            Err(_) => FALSE,
+        }
+    }
+}
+
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     pub g: &'a Graph,
     /// Edge points of each zone, in point order.
     zone_points: Vec<Vec<usize>>,
+    /// Reach results by (source points, injected set): several rules start from the
+    /// same zones with the same injection.
+    cache: RefCell<HashMap<(Vec<usize>, Bdd), Rc<Reached>>>,
 }
 
 fn tiers(v: &[String]) -> Vec<Tier> {
@@ -286,6 +306,7 @@ impl<'a> Ctx<'a> {
             snap,
             g,
             zone_points,
+            cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -307,16 +328,36 @@ impl<'a> Ctx<'a> {
         points: &[usize],
         inject: Bdd,
         taint: &mut BTreeSet<Taint>,
-    ) -> Vec<Bdd> {
+    ) -> Rc<Reached> {
+        let key = (points.to_vec(), inject);
+        if let Some(r) = self.cache.borrow().get(&key) {
+            taint.extend(r.taint.iter().cloned());
+            return r.clone();
+        }
         let sources: Vec<(NodeId, Bdd)> = points
             .iter()
             .map(|&p| (self.g.points[p].src, inject))
             .collect();
-        self.g.engine.reach_sets(sp, &sources, |edge: EdgeId| {
+        let mut seen = BTreeSet::new();
+        let reach = self.g.engine.reach_sets(sp, &sources, |edge: EdgeId| {
             for t in &self.g.info[edge as usize].taint {
-                taint.insert(t.clone());
+                seen.insert(t.clone());
             }
-        })
+        });
+        let r = Rc::new(Reached {
+            sinks: self
+                .g
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, reach[p.sink as usize]))
+                .filter(|x| x.1 != FALSE)
+                .collect(),
+            taint: seen.into_iter().collect(),
+        });
+        taint.extend(r.taint.iter().cloned());
+        self.cache.borrow_mut().insert(key, r.clone());
+        r
     }
 
     fn points_of_zone(&self, zi: usize) -> &[usize] {
@@ -411,7 +452,7 @@ impl<'a> Ctx<'a> {
                 let mut ok = None;
                 for &pi in self.points_of_zone(dz) {
                     let p = &self.g.points[pi];
-                    let at = reach[p.sink as usize];
+                    let at = reach.at(pi);
                     if at == FALSE || pts.contains(&pi) {
                         continue;
                     }
@@ -637,7 +678,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         }
         let reach = cx.reach_from(sp, &sources, inject, &mut out.taint);
         for &dp in &dst_points {
-            let v = sp.and(reach[g.points[dp].sink as usize], viol_filter);
+            let v = sp.and(reach.at(dp), viol_filter);
             if v == FALSE {
                 continue;
             }
@@ -648,8 +689,11 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                     .iter()
                     .copied()
                     .find(|&s| {
-                        let r = g.engine.reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
-                        sp.and(r[sink], viol_filter) != FALSE
+                        let r = g
+                            .engine
+                            .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
+                        let x = r[sink];
+                        sp.and(x, viol_filter) != FALSE
                     })
                     .expect("a union's member reaches");
                 (vec![g.points[sp_].src], Some(sp_))
@@ -697,31 +741,30 @@ pub struct Evaluation {
 
 /// Run every rule that applies to the snapshot's model.
 ///
-/// Rules run in parallel, each on its own clone of the engine's BDD space (node ids of
-/// a clone agree with the original, and a witness depends only on the set, so results
-/// do not depend on scheduling). Paths are drawn afterwards, sequentially.
+/// Rules run one after another on the engine's BDD space, sharing reach results (most
+/// rules start from the same zones); cloning the space per parallel worker cost more
+/// than it saved on 2 cores. A witness depends only on the violating set, so results
+/// are deterministic. Paths are drawn afterwards.
 pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
+    let mut sp = std::mem::take(&mut g.engine.space);
     let outcomes: Vec<(usize, Outcome)> = {
         let cx = Ctx::new(snap, g);
         rules
-            .par_iter()
+            .iter()
             .enumerate()
             .filter(|(_, r)| r.models.contains(&snap.model))
             .map(|(i, r)| {
-                let mut sp = g.engine.space.clone();
                 let mut o = evaluate_rule(r, &cx, &mut sp);
                 for raw in &mut o.raws {
                     let mut prefs = raw.prefs.clone();
                     prefs.extend(Space::default_prefs());
-                    raw.witness = Some(
-                        sp.witness(raw.viol, &prefs)
-                            .expect("non-empty violation"),
-                    );
+                    raw.witness = Some(sp.witness(raw.viol, &prefs).expect("non-empty violation"));
                 }
                 (i, o)
             })
             .collect()
     };
+    g.engine.space = sp;
     let mut checks = vec![];
     let mut findings = vec![];
     let file_taint: Vec<Taint> = snap
