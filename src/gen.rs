@@ -466,8 +466,7 @@ fn tier_devices(
 
     // Floor L2 switches: 20 terminal ports (anti-spoofing ACL, sticky port security),
     // spare ports shut, uplink trunk on port 24.
-    for f in 0..floors {
-        let v = term_vlans[f];
+    for (f, &v) in term_vlans.iter().enumerate() {
         let name = format!("{c}-{k}-floor{}", f + 1);
         let mut s = format!("!\n! {name} フロア L2 スイッチ\n!\nhostname {name}\n!\n");
         vlans(&mut s, &[(v, format!("{}-TERM{}", up(k), f + 1))]);
@@ -520,8 +519,8 @@ fn tier_devices(
         let entries = rng.around(o.acl_entries);
         let mut seq = 10;
         for i in 0..entries {
-            let line = if i < DENIED_PORTS.len() {
-                format!("deny   tcp {src} any eq {}", DENIED_PORTS[i])
+            let line = if let Some(p) = DENIED_PORTS.get(i) {
+                format!("deny   tcp {src} any eq {p}")
             } else if i % 7 == 3 {
                 format!("deny   udp {src} any eq {}", 161 + (i % 3))
             } else {
@@ -535,13 +534,12 @@ fn tier_devices(
         let _ = writeln!(s, " {seq} permit udp {src} any eq 53");
         let _ = writeln!(s, " {} permit ip {src} any\n!", seq + 10);
     }
-    for f in 0..floors {
+    for (f, v) in term_vlans.iter().enumerate() {
         let _ = writeln!(
             s,
-            "interface GigabitEthernet1/0/{}\n description {c}-{k}-floor{}\n switchport trunk allowed vlan {}\n switchport mode trunk\n!",
+            "interface GigabitEthernet1/0/{}\n description {c}-{k}-floor{}\n switchport trunk allowed vlan {v}\n switchport mode trunk\n!",
             f + 1,
             f + 1,
-            term_vlans[f]
         );
     }
     let _ = writeln!(
@@ -580,11 +578,10 @@ fn tier_devices(
             "interface GigabitEthernet1/0/22\n description {c}-fw-lgwan port3\n no switchport\n ip address 10.{b}.251.9 255.255.255.252\n!"
         );
     }
-    for f in 0..floors {
+    for (f, v) in term_vlans.iter().enumerate() {
         let _ = writeln!(
             s,
-            "interface Vlan{}\n ip address 10.{b}.{}.1 255.255.255.0\n ip access-group {}-TERM{}-IN in\n!",
-            term_vlans[f],
+            "interface Vlan{v}\n ip address 10.{b}.{}.1 255.255.255.0\n ip access-group {}-TERM{}-IN in\n!",
             t.term0 + f as u8,
             up(k),
             f + 1

@@ -278,6 +278,9 @@ impl Reached {
     }
 }
 
+/// Reach results by (source points, injected set).
+type ReachCache = HashMap<(Vec<usize>, Bdd), Rc<Reached>>;
+
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     pub g: &'a Graph,
@@ -285,7 +288,7 @@ pub struct Ctx<'a> {
     zone_points: Vec<Vec<usize>>,
     /// Reach results by (source points, injected set): several rules start from the
     /// same zones with the same injection.
-    cache: RefCell<HashMap<(Vec<usize>, Bdd), Rc<Reached>>>,
+    cache: RefCell<ReachCache>,
 }
 
 fn tiers(v: &[String]) -> Vec<Tier> {
