@@ -38,13 +38,24 @@ pub fn run_keep_graph(
 ) -> Result<(Audit, Graph), InputError> {
     on_phase(Phase::Parse);
     let snapshot = Snapshot::load(root)?;
-    check(snapshot, on_phase)
+    check_with(snapshot, on_phase, false)
 }
 
-/// Graph and rules over an already loaded snapshot.
+/// Graph and rules over an already loaded snapshot, with an atom-compiled graph (for
+/// commands that compare atom bitsets, like `diff`).
 pub fn check(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    check_with(snapshot, on_phase, true)
+}
+
+/// `atoms`: compile the graph to atom bitsets; otherwise to exact header sets, which is
+/// what the rules need and much cheaper to build (see docs/performance.md).
+fn check_with(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+    atoms: bool,
 ) -> Result<(Audit, Graph), InputError> {
     let rules = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
@@ -52,7 +63,11 @@ pub fn check(
         message: e.message,
     })?;
     on_phase(Phase::Graph);
-    let mut g = Graph::build(&snapshot);
+    let mut g = if atoms {
+        Graph::build(&snapshot)
+    } else {
+        Graph::build_sets(&snapshot)
+    };
     on_phase(Phase::Rules);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
     Ok((

@@ -280,7 +280,7 @@ impl Steer {
         let mut prefs = vec![];
         let mut src_subnets = vec![];
         if let Some((snap, g, zi)) = find(src) {
-            prefs.extend(Ctx { snap, g }.src_prefs(zi, None));
+            prefs.extend(Ctx::new(snap, g).src_prefs(zi, None));
             for n in &snap.zones[zi].subnets {
                 if n.prefix() > 0 {
                     src_subnets.push((n.network(), n.prefix()));
@@ -288,7 +288,7 @@ impl Steer {
             }
         }
         if let Some((snap, g, zi)) = find(dst) {
-            prefs.extend(Ctx { snap, g }.dst_prefs(zi));
+            prefs.extend(Ctx::new(snap, g).dst_prefs(zi));
         }
         Steer { prefs, src_subnets }
     }

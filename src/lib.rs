@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod diff;
 pub mod engine;
 pub mod evidence;
+pub mod gen;
 pub mod graph;
 pub mod hs;
 pub mod html;

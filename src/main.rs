@@ -80,6 +80,20 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "text")]
         format: DiffFormat,
     },
+    /// Generate a prefecture-scale snapshot (N municipalities) for tests and benchmarks.
+    Gen {
+        /// Number of municipalities (1–250).
+        #[arg(long, default_value_t = 4)]
+        municipalities: usize,
+        /// Output folder.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Violations to plant (listed in PLANTED.tsv).
+        #[arg(long, default_value_t = 0)]
+        plant: usize,
+    },
     /// List the rules of the built-in rule pack.
     Rules {
         #[arg(long, value_enum, default_value = "ja")]
@@ -271,6 +285,42 @@ fn main() -> ExitCode {
                 DiffFormat::Html => print!("{}", sanso::diff::html(&d, lang)),
             }
             ExitCode::from(d.exit_code() as u8)
+        }
+        Cmd::Gen {
+            municipalities,
+            out,
+            seed,
+            plant,
+        } => {
+            let opts = sanso::gen::GenOptions {
+                municipalities,
+                seed,
+                plant,
+                ..Default::default()
+            };
+            let g = sanso::gen::generate(&opts);
+            let mut files = g.files.clone();
+            if !g.planted.is_empty() {
+                let mut t = String::from("rule\tmunicipality\n");
+                for p in &g.planted {
+                    t.push_str(&format!("{}\t{}\n", p.kind.rule(), p.municipality));
+                }
+                files.insert("PLANTED.tsv".into(), t);
+            }
+            let written = sanso::gen::Generated { files, ..g.clone() };
+            if let Err(e) = written.write(&out) {
+                eprintln!("sanso: {}: {e}", out.display());
+                return ExitCode::from(2);
+            }
+            println!(
+                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted",
+                out.display(),
+                g.devices,
+                g.total_lines(),
+                g.rule_lines,
+                g.planted.len()
+            );
+            ExitCode::SUCCESS
         }
         Cmd::Rules { lang, markdown } => {
             let rules = match sanso::rules::load_builtin() {
