@@ -499,6 +499,12 @@ fn check(seed: u64) -> Result<usize, String> {
 fn check_sets(seed: u64) -> Result<usize, String> {
     let snap = rand_net(seed);
     let g = Graph::build_sets(&snap);
+    if g.engine.has_rewrites() {
+        // NAT: `build_sets` keeps atoms (for witness pull-back); `check` covers these
+        // networks packet by packet through `Graph::deliveries`.
+        assert!(g.engine.bits_exact);
+        return Ok(0);
+    }
     assert!(!g.engine.bits_exact);
     let sim = Sim::new(&snap, &g);
     let mut space = g.engine.space.clone();
