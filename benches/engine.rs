@@ -1,5 +1,6 @@
 //! Criterion benches: engine build, one-source-to-all, all sources on 1 and 2 rayon
-//! threads, and incremental update (APKeep Stanford). Needs ../shared/datasets.
+//! threads, and incremental update (APKeep Stanford, on 1- and 2-thread pools). Needs
+//! ../shared/datasets. The prefecture-scale audit benches are in benches/prefecture.rs.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use sanso::dataplane::apkeep::{ApkNet, Update};
 use sanso::dataplane::hassel::HasselNet;
@@ -74,16 +75,29 @@ fn apkeep(c: &mut Criterion) {
         .collect();
     let mut g = c.benchmark_group("apkeep_stanford");
     g.sample_size(20);
-    g.bench_function("update_insert_remove_200", |b| {
-        b.iter(|| {
-            for u in &tail {
-                net.apply(u);
-            }
-            for u in undo.iter().rev() {
-                net.apply(u);
-            }
-        })
-    });
+    // Updates are sequential; the pools show whether anything in them uses rayon.
+    for threads in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        g.bench_with_input(
+            BenchmarkId::new("update_insert_remove_200", threads),
+            &threads,
+            |b, _| {
+                b.iter(|| {
+                    pool.install(|| {
+                        for u in &tail {
+                            net.apply(u);
+                        }
+                        for u in undo.iter().rev() {
+                            net.apply(u);
+                        }
+                    })
+                })
+            },
+        );
+    }
     g.finish();
 }
 

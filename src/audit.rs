@@ -12,20 +12,72 @@ pub struct Audit {
     pub eval: Evaluation,
 }
 
+/// A step of a long run, reported to a caller-supplied callback (the CLI draws a
+/// progress bar from it; the library never touches the terminal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Parse,
+    Graph,
+    Rules,
+    ZonePairs,
+}
+
 pub fn run(root: &Path) -> Result<Audit, InputError> {
+    run_with(root, &mut |_| {})
+}
+
+/// [`run`], announcing each phase before it starts.
+pub fn run_with(root: &Path, on_phase: &mut dyn FnMut(Phase)) -> Result<Audit, InputError> {
+    run_keep_graph(root, on_phase).map(|(a, _)| a)
+}
+
+/// [`run_with`], also returning the graph (for commands that query it further).
+pub fn run_keep_graph(
+    root: &Path,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    on_phase(Phase::Parse);
     let snapshot = Snapshot::load(root)?;
+    check_with(snapshot, on_phase, false)
+}
+
+/// Graph and rules over an already loaded snapshot, with an atom-compiled graph (for
+/// commands that compare atom bitsets, like `diff`).
+pub fn check(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    check_with(snapshot, on_phase, true)
+}
+
+/// `atoms`: compile the graph to atom bitsets; otherwise to exact header sets, which is
+/// what the rules need and much cheaper to build (see docs/performance.md).
+fn check_with(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+    atoms: bool,
+) -> Result<(Audit, Graph), InputError> {
     let rules = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
         line: None,
         message: e.message,
     })?;
-    let mut g = Graph::build(&snapshot);
+    on_phase(Phase::Graph);
+    let mut g = if atoms {
+        Graph::build(&snapshot)
+    } else {
+        Graph::build_sets(&snapshot)
+    };
+    on_phase(Phase::Rules);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
-    Ok(Audit {
-        snapshot,
-        rules,
-        eval,
-    })
+    Ok((
+        Audit {
+            snapshot,
+            rules,
+            eval,
+        },
+        g,
+    ))
 }
 
 impl Audit {

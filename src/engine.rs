@@ -238,6 +238,7 @@ impl NetBuilder {
             }
         }
         let query_bits: Vec<Bits> = queries.iter().map(|q| bits_of(*q, &mut space)).collect();
+        let query_pred = queries.clone();
         // CSR adjacency by source node.
         let mut out_start = vec![0u32; nodes as usize + 1];
         for e in &edges {
@@ -252,6 +253,7 @@ impl NetBuilder {
             out_edges[fill[e.0 as usize] as usize] = i as u32;
             fill[e.0 as usize] += 1;
         }
+        let in_edges = in_edges(nodes, &edges);
         let flat_bits: Vec<u64> = edge_bits.iter().flat_map(|b| b.0.iter().copied()).collect();
         let flat_out: Vec<(u32, u32)> = out_edges
             .iter()
@@ -268,13 +270,93 @@ impl NetBuilder {
             edge_bits,
             edge_rw,
             rw_img,
-            rewrites,
+            in_edges,
             query_bits,
             out_start,
             out_edges,
             nodes,
+            bits_exact: true,
+            query_pred,
+            rw_list: rewrites,
         }
     }
+
+    /// Compile for set (BDD) reachability only ([`Engine::reach_sets`]): no atoms are
+    /// computed, so this is cheap at any size, but the atom API (`atoms`, `edge_bits`,
+    /// `query_bits`, `reach`, `path`) is meaningless: one atom stands for everything and
+    /// `bits_exact` is false.
+    pub fn compile_sets(self) -> Engine {
+        let NetBuilder {
+            space,
+            nodes,
+            edges,
+            edge_rw,
+            rewrites,
+            queries,
+        } = self;
+        let words = 1;
+        let edge_bits: Vec<Bits> = edges
+            .iter()
+            .map(|e| Bits(vec![(e.2 != FALSE) as u64]))
+            .collect();
+        let query_bits = queries
+            .iter()
+            .map(|q| Bits(vec![(*q != FALSE) as u64]))
+            .collect();
+        let (out_start, out_edges) = csr(nodes, &edges);
+        let flat_bits: Vec<u64> = edge_bits.iter().flat_map(|b| b.0.iter().copied()).collect();
+        let flat_out: Vec<(u32, u32)> = out_edges
+            .iter()
+            .map(|&e| (e, edges[e as usize].1))
+            .collect();
+        Engine {
+            flat_bits,
+            flat_out,
+            space,
+            atoms: vec![TRUE],
+            words,
+            edges: edges.iter().map(|e| (e.0, e.1)).collect(),
+            edge_pred: edges.iter().map(|e| e.2).collect(),
+            edge_bits,
+            rw_img: vec![vec![]; rewrites.len()],
+            in_edges: in_edges(nodes, &edges),
+            edge_rw,
+            query_bits,
+            out_start,
+            out_edges,
+            nodes,
+            bits_exact: false,
+            query_pred: queries,
+            rw_list: rewrites,
+        }
+    }
+}
+
+/// Edges into each node.
+fn in_edges(nodes: u32, edges: &[(NodeId, NodeId, Bdd)]) -> Vec<Vec<u32>> {
+    let mut v: Vec<Vec<u32>> = vec![vec![]; nodes as usize];
+    for (i, e) in edges.iter().enumerate() {
+        v[e.1 as usize].push(i as u32);
+    }
+    v
+}
+
+/// CSR adjacency by source node: (start offsets, edge ids).
+fn csr(nodes: u32, edges: &[(NodeId, NodeId, Bdd)]) -> (Vec<u32>, Vec<u32>) {
+    let mut out_start = vec![0u32; nodes as usize + 1];
+    for e in edges {
+        out_start[e.0 as usize + 1] += 1;
+    }
+    for i in 0..nodes as usize {
+        out_start[i + 1] += out_start[i];
+    }
+    let mut fill = out_start.clone();
+    let mut out_edges = vec![0u32; edges.len()];
+    for (i, e) in edges.iter().enumerate() {
+        out_edges[fill[e.0 as usize] as usize] = i as u32;
+        fill[e.0 as usize] += 1;
+    }
+    (out_start, out_edges)
 }
 
 /// Incremental atom computation over a *split tree*.
@@ -437,7 +519,8 @@ pub struct Engine {
     edge_rw: Vec<u32>,
     /// Per rewrite, per atom: the atoms it becomes.
     rw_img: Vec<Vec<Bits>>,
-    rewrites: Vec<Rewrite>,
+    /// Edges into each node (for searches backwards from a sink).
+    in_edges: Vec<Vec<u32>>,
     pub query_bits: Vec<Bits>,
     out_start: Vec<u32>,
     out_edges: Vec<u32>,
@@ -446,6 +529,12 @@ pub struct Engine {
     flat_bits: Vec<u64>,
     /// `out_edges` paired with each edge's target, in CSR order.
     flat_out: Vec<(u32, u32)>,
+    /// Whether the atom API is exact (false after [`NetBuilder::compile_sets`]).
+    pub bits_exact: bool,
+    /// The BDD of every query, by id.
+    pub query_pred: Vec<Bdd>,
+    /// The rewrites, indexed like `edge_rw`.
+    rw_list: Vec<Rewrite>,
 }
 
 /// Reusable buffers for [`Engine::reach_into`]; results live in `reach`
@@ -616,39 +705,108 @@ impl Engine {
         }
     }
 
-    /// Symbolic reachability over BDDs (header-space propagation), exact for any
-    /// source set. Used for per-packet answers across NAT, where all packets of an atom
-    /// need not share a fate after a rewrite.
+    /// [`Engine::reach_sets`] in the engine's own BDD space: exact for any source set,
+    /// used for per-packet answers across NAT, where the packets of one atom need not
+    /// share a fate after a rewrite.
     pub fn reach_bdd(&mut self, sources: &[(NodeId, Bdd)]) -> Vec<Bdd> {
-        let n = self.nodes as usize;
-        let mut reach = vec![FALSE; n];
+        let mut space = std::mem::take(&mut self.space);
+        let r = self.reach_sets(&mut space, sources, |_| {});
+        self.space = space;
+        r
+    }
+
+    /// One concrete packet forwarded edge by edge (rewrites pick the lowest value of a
+    /// range, as the simulator does): for every node it reaches, the start node and the
+    /// packet entering each edge of a shortest path.
+    pub fn packet_paths(
+        &mut self,
+        sources: &[NodeId],
+        p: &Packet,
+    ) -> FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> {
+        let mut best: FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> = FastMap::default();
+        let mut seen: std::collections::HashSet<(NodeId, Packet)> = Default::default();
         let mut q = VecDeque::new();
-        for &(s, b) in sources {
-            reach[s as usize] = self.space.or(reach[s as usize], b);
-            q.push_back(s);
+        for &s in sources {
+            if seen.insert((s, p.clone())) {
+                best.entry(s).or_insert((s, vec![]));
+                q.push_back((s, p.clone(), s, vec![]));
+            }
         }
-        while let Some(u) = q.pop_front() {
-            let cur = reach[u as usize];
-            let range =
-                self.out_start[u as usize] as usize..self.out_start[u as usize + 1] as usize;
-            for k in range {
-                let e = self.out_edges[k] as usize;
-                let mut x = self.space.and(cur, self.edge_pred[e]);
-                if x == FALSE {
+        while let Some((u, pk, start, path)) = q.pop_front() {
+            for k in self.out_start[u as usize] as usize..self.out_start[u as usize + 1] as usize {
+                let e = self.out_edges[k];
+                if !self.space.contains(self.edge_pred[e as usize], &pk) {
                     continue;
                 }
-                if self.edge_rw[e] != NO_RW {
-                    x = self.rewrites[self.edge_rw[e] as usize].image(&mut self.space, x);
+                let mut out = pk.clone();
+                if let Some(rw) = self.rewrite_of(e).cloned() {
+                    for (f, v) in &rw.set {
+                        let val = self.space.witness(*v, &[]).expect("non-empty value set");
+                        out.set(*f, val.get(*f));
+                    }
                 }
-                let to = self.edges[e].1 as usize;
-                let nu = self.space.or(reach[to], x);
-                if nu != reach[to] {
-                    reach[to] = nu;
-                    q.push_back(to as u32);
+                let to = self.edges[e as usize].1;
+                if seen.insert((to, out.clone())) {
+                    let mut np = path.clone();
+                    np.push((e, pk.clone()));
+                    best.entry(to).or_insert((start, np.clone()));
+                    q.push_back((to, out, start, np));
                 }
             }
         }
-        reach
+        best
+    }
+
+    /// The rewrite of edge `e`, if it has one.
+    pub fn rewrite_of(&self, e: EdgeId) -> Option<&Rewrite> {
+        match self.edge_rw[e as usize] {
+            NO_RW => None,
+            r => Some(&self.rw_list[r as usize]),
+        }
+    }
+
+    /// A shortest path from one of `sources` that delivers `atom` at `target`, searched
+    /// backwards so that rewrites on the way are undone: the start node and, per edge,
+    /// (edge, atom entering it).
+    pub fn path_into(
+        &self,
+        sources: &[NodeId],
+        target: NodeId,
+        atom: usize,
+    ) -> Option<(NodeId, Vec<(EdgeId, usize)>)> {
+        let mut next: FastMap<(NodeId, usize), (EdgeId, NodeId, usize)> = FastMap::default();
+        let mut seen: std::collections::HashSet<(NodeId, usize)> = Default::default();
+        let mut q = VecDeque::from([(target, atom)]);
+        seen.insert((target, atom));
+        while let Some((v, b)) = q.pop_front() {
+            if sources.contains(&v) {
+                let mut steps = vec![];
+                let mut cur = (v, b);
+                while let Some(&(e, w, wb)) = next.get(&cur) {
+                    steps.push((e, cur.1));
+                    cur = (w, wb);
+                }
+                return Some((v, steps));
+            }
+            for &e in &self.in_edges[v as usize] {
+                let u = self.edges[e as usize].0;
+                let eb = &self.edge_bits[e as usize];
+                let preds: Vec<usize> = match self.edge_rw[e as usize] {
+                    NO_RW => eb.get(b).then_some(b).into_iter().collect(),
+                    r => eb
+                        .ones()
+                        .filter(|&a| self.rw_img[r as usize][a].get(b))
+                        .collect(),
+                };
+                for a in preds {
+                    if seen.insert((u, a)) {
+                        next.insert((u, a), (e, v, b));
+                        q.push_back((u, a));
+                    }
+                }
+            }
+        }
+        None
     }
 
     /// Does any edge rewrite headers?
@@ -769,6 +927,108 @@ impl Engine {
                     parent[to as usize] = Some(e);
                     q.push_back(to);
                 }
+            }
+        }
+        None
+    }
+
+    /// Everything that reaches each node from `sources`, as exact header sets: the same
+    /// fixpoint as [`Engine::reach`] with BDDs instead of atom bitsets, so no atom split is
+    /// needed (cost follows the sets that actually flow, not the whole network's
+    /// partition). `space` is this engine's space or a clone of it (node ids of a clone
+    /// agree), so rule workers can run in parallel. `on_edge(e)` is called for every edge
+    /// evaluated with a non-empty input.
+    pub fn reach_sets(
+        &self,
+        space: &mut Space,
+        sources: &[(NodeId, Bdd)],
+        mut on_edge: impl FnMut(EdgeId),
+    ) -> Vec<Bdd> {
+        let n = self.nodes as usize;
+        let mut reach = vec![FALSE; n];
+        let mut delta = vec![FALSE; n];
+        let mut queued = vec![false; n];
+        let mut q = VecDeque::new();
+        for &(s, b) in sources {
+            let s = s as usize;
+            let new = space.diff(b, reach[s]);
+            if new != FALSE {
+                reach[s] = space.or(reach[s], new);
+                delta[s] = space.or(delta[s], new);
+                if !queued[s] {
+                    queued[s] = true;
+                    q.push_back(s);
+                }
+            }
+        }
+        while let Some(u) = q.pop_front() {
+            queued[u] = false;
+            let d = std::mem::replace(&mut delta[u], FALSE);
+            for &e in self.out_edges(u as NodeId) {
+                on_edge(e);
+                let mut x = space.and(d, self.edge_pred[e as usize]);
+                if x == FALSE {
+                    continue;
+                }
+                let r = self.edge_rw[e as usize];
+                if r != NO_RW {
+                    x = self.rw_list[r as usize].image(space, x);
+                }
+                let to = self.edges[e as usize].1 as usize;
+                let new = space.diff(x, reach[to]);
+                if new == FALSE {
+                    continue;
+                }
+                reach[to] = space.or(reach[to], new);
+                delta[to] = space.or(delta[to], new);
+                if !queued[to] {
+                    queued[to] = true;
+                    q.push_back(to);
+                }
+            }
+        }
+        reach
+    }
+
+    /// A shortest edge path carrying the concrete packet `pkt` from one of `sources` to
+    /// `target` (breadth first, sources and edges in order, as [`Engine::path`]). For
+    /// engines without rewrite edges; with rewrites use [`Engine::path`].
+    pub fn path_packet(
+        &self,
+        sources: &[NodeId],
+        pkt: &Packet,
+        target: NodeId,
+    ) -> Option<(NodeId, Vec<EdgeId>)> {
+        debug_assert!(!self.has_rewrites(), "path_packet ignores rewrites");
+        let n = self.nodes as usize;
+        let mut parent: Vec<Option<EdgeId>> = vec![None; n];
+        let mut seen = vec![false; n];
+        let mut q = VecDeque::new();
+        for &s in sources {
+            if !seen[s as usize] {
+                seen[s as usize] = true;
+                q.push_back(s);
+            }
+        }
+        while let Some(u) = q.pop_front() {
+            if u == target {
+                let mut path = vec![];
+                let mut cur = u;
+                while let Some(e) = parent[cur as usize] {
+                    path.push(e);
+                    cur = self.edges[e as usize].0;
+                }
+                path.reverse();
+                return Some((cur, path));
+            }
+            for &e in self.out_edges(u) {
+                let to = self.edges[e as usize].1;
+                if seen[to as usize] || !self.space.contains(self.edge_pred[e as usize], pkt) {
+                    continue;
+                }
+                seen[to as usize] = true;
+                parent[to as usize] = Some(e);
+                q.push_back(to);
             }
         }
         None

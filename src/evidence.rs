@@ -1,4 +1,5 @@
-//! `sanso evidence`: a reproducible audit evidence bundle (findings, checklist, manifest).
+//! `sanso evidence`: a reproducible audit evidence bundle (findings, checklist, HTML report,
+//! SARIF, manifest with SHA-256 of every input and output).
 
 use crate::audit::Audit;
 use crate::report::Lang;
@@ -9,6 +10,8 @@ use std::path::Path;
 pub const FINDINGS: &str = "findings.json";
 pub const CHECKLIST: &str = "checklist.csv";
 pub const MANIFEST: &str = "manifest.json";
+pub const HTML: &str = "report.html";
+pub const SARIF: &str = "report.sarif";
 
 /// Guideline items that configuration cannot prove; listed for manual confirmation.
 pub const MANUAL: [(&str, &str); 4] = [
@@ -87,10 +90,23 @@ pub fn generated_at() -> u64 {
         .unwrap_or(0)
 }
 
-/// Write the bundle into `dir` (created if missing). Returns the files written.
+/// Write the bundle into `dir` (created if missing), report texts in Japanese.
 pub fn write(a: &Audit, dir: &Path) -> std::io::Result<Vec<String>> {
+    write_lang(a, dir, Lang::Ja)
+}
+
+/// Write the bundle; `lang` selects the language of report.html and report.sarif
+/// (findings.json and the 自己点検票 stay Japanese). Returns the files written.
+pub fn write_lang(a: &Audit, dir: &Path, lang: Lang) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
-    let outputs = [(FINDINGS, findings_json(a)), (CHECKLIST, checklist_csv(a))];
+    let at = generated_at();
+    let mut outputs = [
+        (FINDINGS, findings_json(a)),
+        (CHECKLIST, checklist_csv(a)),
+        (HTML, crate::html::render(a, lang, at)),
+        (SARIF, crate::sarif::render(a, lang)),
+    ];
+    outputs.sort_by_key(|(name, _)| *name);
     let mut inputs: Vec<String> = a.snapshot.inputs.clone();
     inputs.sort();
     inputs.dedup();
@@ -109,7 +125,7 @@ pub fn write(a: &Audit, dir: &Path) -> std::io::Result<Vec<String>> {
         "tool": {"name": "sanso", "version": env!("CARGO_PKG_VERSION")},
         "rules_version": rules::pack_version(),
         "snapshot": a.snapshot.name,
-        "generated_at": generated_at(),
+        "generated_at": at,
         "inputs": input_rows,
         "outputs": output_rows,
     });
@@ -118,5 +134,7 @@ pub fn write(a: &Audit, dir: &Path) -> std::io::Result<Vec<String>> {
         serde_json::to_string_pretty(&manifest).expect("manifest serialises")
     );
     std::fs::write(dir.join(MANIFEST), text)?;
-    Ok(vec![FINDINGS.into(), CHECKLIST.into(), MANIFEST.into()])
+    let mut files: Vec<String> = outputs.iter().map(|(n, _)| n.to_string()).collect();
+    files.push(MANIFEST.into());
+    Ok(files)
 }

@@ -89,6 +89,10 @@ struct Builder<'a> {
     l3out: HashMap<(usize, usize), NodeId>,
     /// Linux devices: (local source, local sink) of the host's own stack.
     local: BTreeMap<usize, (NodeId, NodeId)>,
+    /// Some edge rewrites headers (then atoms are needed for paths).
+    rewrites: bool,
+    /// Permit pieces per (device, ACL): one ACL is often bound to many ports.
+    acl_memo: HashMap<(String, String), Vec<(Bdd, Span)>>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -134,6 +138,7 @@ impl<'a> Builder<'a> {
         }
         self.nb.add_rewrite_edge(from, to, pred, rw);
         self.info.push(info);
+        self.rewrites = true;
     }
 
     fn dev_taint(d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
@@ -141,7 +146,7 @@ impl<'a> Builder<'a> {
             .iter()
             .filter(|u| pred(&u.scope) || u.scope == Scope::Device)
             .map(|u| Taint {
-                file: d.file.clone(),
+                file: d.unrecognized_file(u).to_string(),
                 line: u.line,
                 text: u.text.clone(),
                 reason: u.reason.clone(),
@@ -161,16 +166,24 @@ impl<'a> Builder<'a> {
             // IOS: an access-group naming an undefined ACL filters nothing.
             return (vec![(TRUE, vec![bind.clone()])], taint);
         };
-        let mut seen = FALSE;
-        let mut pieces = vec![];
-        for r in &acl.rules {
-            let m = self.nb.space.matches(&r.m);
-            let eff = self.nb.space.diff(m, seen);
-            seen = self.nb.space.or(seen, m);
-            if r.action == Action::Permit && eff != FALSE {
-                pieces.push((eff, vec![r.span.clone(), bind.clone()]));
+        let key = (d.name.clone(), name.to_string());
+        if !self.acl_memo.contains_key(&key) {
+            let mut seen = FALSE;
+            let mut pieces = vec![];
+            for r in &acl.rules {
+                let m = self.nb.space.matches(&r.m);
+                let eff = self.nb.space.diff(m, seen);
+                seen = self.nb.space.or(seen, m);
+                if r.action == Action::Permit && eff != FALSE {
+                    pieces.push((eff, r.span.clone()));
+                }
             }
+            self.acl_memo.insert(key.clone(), pieces);
         }
+        let pieces = self.acl_memo[&key]
+            .iter()
+            .map(|(b, s)| (*b, vec![s.clone(), bind.clone()]))
+            .collect();
         (pieces, taint)
     }
 }
@@ -241,7 +254,21 @@ impl Dsu {
 }
 
 impl Graph {
+    /// The graph with exact atoms (`engine.bits_exact`): for trace, matrix and anything
+    /// using the atom API.
     pub fn build(snap: &Snapshot) -> Graph {
+        Self::build_with(snap, true)
+    }
+
+    /// The graph for set reachability only ([`Engine::reach_sets`]): skips the atom split,
+    /// which grows with the product of independent predicates (source classes × destination
+    /// classes × services) and dominates at prefecture scale. Falls back to exact atoms
+    /// when an edge rewrites headers (paths then need them).
+    pub fn build_sets(snap: &Snapshot) -> Graph {
+        Self::build_with(snap, false)
+    }
+
+    fn build_with(snap: &Snapshot, atoms: bool) -> Graph {
         let dev_idx: HashMap<&str, usize> = snap
             .devices
             .iter()
@@ -286,6 +313,8 @@ impl Graph {
             l3in: HashMap::new(),
             l3out: HashMap::new(),
             local: BTreeMap::new(),
+            rewrites: false,
+            acl_memo: HashMap::new(),
         };
 
         // Per-device attachments and nodes.
@@ -603,8 +632,13 @@ impl Graph {
         }
 
         let info = b.info;
+        let engine = if atoms || b.rewrites {
+            b.nb.compile()
+        } else {
+            b.nb.compile_sets()
+        };
         Graph {
-            engine: b.nb.compile(),
+            engine,
             info,
             points,
             q,

@@ -1,4 +1,8 @@
+mod progress;
+
 use clap::{Parser, Subcommand, ValueEnum};
+use progress::Progress;
+use sanso::audit::Phase;
 use sanso::graph::Graph;
 use sanso::report::{self, Lang};
 use sanso::snapshot::{InputError, Snapshot};
@@ -11,6 +15,9 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
+    /// No progress bar on stderr.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
 }
 
 #[derive(Subcommand)]
@@ -53,12 +60,39 @@ enum Cmd {
         #[arg(long, value_enum, default_value = "ja")]
         lang: LangArg,
     },
-    /// Write an evidence bundle (findings.json, checklist.csv, manifest.json).
+    /// Write an evidence bundle (findings.json, checklist.csv, report.html, report.sarif, manifest.json).
     Evidence {
         snapshot: PathBuf,
         /// Output folder.
         #[arg(short = 'o', long = "out")]
         out: PathBuf,
+        /// Language of report.html and report.sarif.
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
+    },
+    /// Change review: flows gained/lost per zone pair and findings new/fixed (exit 1 when
+    /// the change adds a violation).
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "ja")]
+        lang: LangArg,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+    },
+    /// Generate a prefecture-scale snapshot (N municipalities) for tests and benchmarks.
+    Gen {
+        /// Number of municipalities (1–250).
+        #[arg(long, default_value_t = 4)]
+        municipalities: usize,
+        /// Output folder.
+        #[arg(short = 'o', long = "out")]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Violations to plant (listed in PLANTED.tsv).
+        #[arg(long, default_value_t = 0)]
+        plant: usize,
     },
     /// List the rules of the built-in rule pack.
     Rules {
@@ -83,6 +117,13 @@ enum MatrixFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -90,6 +131,7 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let quiet = cli.quiet;
     match cli.cmd {
         Cmd::Audit {
             snapshot,
@@ -100,7 +142,10 @@ fn main() -> ExitCode {
                 LangArg::Ja => Lang::Ja,
                 LangArg::En => Lang::En,
             };
-            let audit = match sanso::audit::run(&snapshot) {
+            let mut bar = Progress::new(3, quiet, lang);
+            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            bar.finish();
+            let audit = match res {
                 Ok(a) => a,
                 Err(e) => {
                     eprintln!(
@@ -140,7 +185,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return input_error(lang, &e),
             };
-            let g = Graph::build(&snap);
+            let mut g = Graph::build(&snap);
             let args = sanso::trace::TraceArgs {
                 src,
                 dst,
@@ -149,7 +194,7 @@ fn main() -> ExitCode {
                 sport,
                 src_mac,
             };
-            match sanso::trace::run(&snap, &g, &args) {
+            match sanso::trace::run(&snap, &mut g, &args) {
                 Ok(t) => {
                     match format {
                         Format::Text => print!("{}", sanso::trace::text(&t, lang)),
@@ -172,24 +217,39 @@ fn main() -> ExitCode {
             lang,
         } => {
             let lang = to_lang(lang);
+            let mut bar = Progress::new(3, quiet, lang);
+            bar.phase(Phase::Parse);
             let snap = match Snapshot::load(&snapshot) {
                 Ok(s) => s,
-                Err(e) => return input_error(lang, &e),
+                Err(e) => {
+                    bar.finish();
+                    return input_error(lang, &e);
+                }
             };
+            bar.phase(Phase::Graph);
             let mut g = Graph::build(&snap);
+            bar.phase(Phase::ZonePairs);
             let m = sanso::matrix::compute(&snap, &mut g);
+            bar.finish();
             match format {
                 MatrixFormat::Text => print!("{}", sanso::matrix::text(&m, lang)),
                 MatrixFormat::Csv => print!("{}", sanso::matrix::csv(&m, lang)),
             }
             ExitCode::SUCCESS
         }
-        Cmd::Evidence { snapshot, out } => {
-            let audit = match sanso::audit::run(&snapshot) {
+        Cmd::Evidence {
+            snapshot,
+            out,
+            lang,
+        } => {
+            let mut bar = Progress::new(3, quiet, Lang::Ja);
+            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            bar.finish();
+            let audit = match res {
                 Ok(a) => a,
                 Err(e) => return input_error(Lang::Ja, &e),
             };
-            match sanso::evidence::write(&audit, &out) {
+            match sanso::evidence::write_lang(&audit, &out, to_lang(lang)) {
                 Ok(files) => {
                     for f in files {
                         println!("{}", out.join(f).display());
@@ -201,6 +261,66 @@ fn main() -> ExitCode {
                     ExitCode::from(2)
                 }
             }
+        }
+        Cmd::Diff {
+            old,
+            new,
+            lang,
+            format,
+        } => {
+            let lang = to_lang(lang);
+            let mut bar = Progress::new(6, quiet, lang);
+            let res = sanso::diff::run(&old, &new, lang, &mut |p| bar.phase(p));
+            bar.finish();
+            let d = match res {
+                Ok(d) => d,
+                Err(e) => return input_error(lang, &e),
+            };
+            match format {
+                DiffFormat::Text => print!("{}", sanso::diff::text(&d, lang)),
+                DiffFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&d).expect("diff serialises")
+                ),
+                DiffFormat::Html => print!("{}", sanso::diff::html(&d, lang)),
+            }
+            ExitCode::from(d.exit_code() as u8)
+        }
+        Cmd::Gen {
+            municipalities,
+            out,
+            seed,
+            plant,
+        } => {
+            let opts = sanso::gen::GenOptions {
+                municipalities,
+                seed,
+                plant,
+                ..Default::default()
+            };
+            let g = sanso::gen::generate(&opts);
+            let mut files = g.files.clone();
+            if !g.planted.is_empty() {
+                let mut t = String::from("rule\tmunicipality\n");
+                for p in &g.planted {
+                    t.push_str(&format!("{}\t{}\n", p.kind.rule(), p.municipality));
+                }
+                files.insert("PLANTED.tsv".into(), t);
+            }
+            let written = sanso::gen::Generated { files, ..g.clone() };
+            if let Err(e) = written.write(&out) {
+                eprintln!("sanso: {}: {e}", out.display());
+                return ExitCode::from(2);
+            }
+            println!(
+                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted",
+                out.display(),
+                g.devices,
+                g.total_lines(),
+                g.rule_lines,
+                g.planted.len()
+            );
+            ExitCode::SUCCESS
         }
         Cmd::Rules { lang, markdown } => {
             let rules = match sanso::rules::load_builtin() {

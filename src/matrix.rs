@@ -54,6 +54,35 @@ pub struct Matrix {
     pub cells: Vec<Vec<Cell>>,
 }
 
+/// New flows per zone pair, `[src][dst]`: the atoms of new flows (TCP SYN, any
+/// UDP/ICMP/other) that edge points of the source zone deliver to edge points of the
+/// destination zone, addressed into the destination zone. Shared by `matrix` and `diff`.
+pub fn zone_flows(snap: &Snapshot, g: &Graph) -> Vec<Vec<Bits>> {
+    let e = &g.engine;
+    let nf = e.query(g.q.new_flow);
+    let nz = snap.zones.len();
+    let mut out = vec![];
+    for sz in 0..nz {
+        let sources: Vec<(NodeId, Bits)> = g
+            .points
+            .iter()
+            .filter(|p| p.zones.contains(&sz))
+            .map(|p| (p.src, nf.clone()))
+            .collect();
+        let reach = e.reach(&sources, |_, _| {});
+        let mut row = vec![];
+        for dz in 0..nz {
+            let mut at = Bits::empty(e.words);
+            for p in g.points.iter().filter(|p| p.zones.contains(&dz)) {
+                at.or_assign(&reach[p.sink as usize]);
+            }
+            row.push(at.and(nf).and(e.query(g.q.zone_dst[dz])));
+        }
+        out.push(row);
+    }
+    out
+}
+
 pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
     // Which services each atom intersects (exact: atom ∧ service ≠ ∅).
     let n_svc = SERVICES.len() + 1;
@@ -89,25 +118,13 @@ pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
         .collect();
 
     let e = &g.engine;
-    let nf = e.query(g.q.new_flow).clone();
-    let nz = snap.zones.len();
+    let nf = e.query(g.q.new_flow);
+    let flows = zone_flows(snap, g);
     let mut cells = vec![];
-    for sz in 0..nz {
-        let sources: Vec<(NodeId, Bits)> = g
-            .points
-            .iter()
-            .filter(|p| p.zones.contains(&sz))
-            .map(|p| (p.src, nf.clone()))
-            .collect();
-        let reach = e.reach(&sources, |_, _| {});
+    for row_flows in flows {
         let mut row = vec![];
-        for dz in 0..nz {
-            let mut at = Bits::empty(e.words);
-            for p in g.points.iter().filter(|p| p.zones.contains(&dz)) {
-                at.or_assign(&reach[p.sink as usize]);
-            }
+        for (dz, cell) in row_flows.into_iter().enumerate() {
             let region = nf.and(e.query(g.q.zone_dst[dz]));
-            let cell = at.and(&region);
             let mut hit = vec![false; n_svc];
             for a in cell.ones() {
                 for (s, h) in hit.iter_mut().enumerate() {

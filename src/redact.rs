@@ -16,6 +16,8 @@ const IOS_SECRET_AFTER: &[&str] = &[
     "message-digest-key",
     "md5",
     "psk",
+    "wpa-psk",
+    "passphrase",
 ];
 
 /// FortiOS `set <name>` attributes whose value is secret.
@@ -48,7 +50,13 @@ pub fn redact_line(line: &str) -> String {
     let toks: Vec<&str> = trimmed.split_whitespace().collect();
     if toks.first() == Some(&"set") && toks.len() >= 3 {
         let attr = toks[1].to_ascii_lowercase();
-        if FORTI_SECRET_SET.contains(&attr.as_str()) || attr.ends_with("-password") {
+        // Suffixes catch the many per-feature variants (`secondary-secret`, `sso-password`).
+        if FORTI_SECRET_SET.contains(&attr.as_str())
+            || attr.ends_with("-password")
+            || attr.ends_with("-secret")
+            || attr.ends_with("-psk")
+            || attr == "passphrase"
+        {
             return format!("{indent}set {} {REDACTED}", toks[1]);
         }
     }
@@ -102,6 +110,8 @@ mod tests {
             ("snmp-server community S3cr3t RO", "S3cr3t"),
             (" key-string 7 1234ABCD", "1234ABCD"),
             ("crypto isakmp key MyPsk address 1.2.3.4", "MyPsk"),
+            ("wpa-psk ascii 0 WirelessPsk", "WirelessPsk"),
+            (" authentication passphrase Phrase1", "Phrase1"),
         ] {
             let r = redact_line(l);
             assert!(!r.contains(secret), "{l} -> {r}");
@@ -116,6 +126,8 @@ mod tests {
             ("    set psksecret ENC qwerty", "qwerty"),
             ("    set passwd hunter2", "hunter2"),
             ("set something \"ENC zzz\" other", "zzz"),
+            ("    set passphrase \"Plain Phrase\"", "Plain Phrase"),
+            ("    set secondary-secret plain2", "plain2"),
         ] {
             let r = redact_line(l);
             assert!(!r.contains(secret), "{l} -> {r}");

@@ -2,17 +2,18 @@
 //! each names an evaluator `kind` with parameters. Evaluators only combine reachability
 //! answers from the engine — they never read config text.
 //!
-//! Evaluation runs in two phases: the reachability work for every rule runs in parallel
-//! (rayon) and yields violating atom sets; witnesses and paths are then drawn
-//! sequentially, so output order and content are deterministic.
+//! Evaluation runs in two phases: every rule computes exact violating header sets with
+//! set reachability (`Engine::reach_sets`) and draws its witnesses; paths are then drawn,
+//! so output order and content are deterministic.
 
-use crate::engine::{Bits, EdgeId, NodeId};
-use crate::graph::{Graph, Taint};
-use crate::hs::{Field, Packet, Space};
+use crate::engine::{EdgeId, NodeId};
+use crate::graph::{portspec_bdd, Graph, Taint};
+use crate::hs::{Bdd, Field, Packet, Space, FALSE};
 use crate::snapshot::{Endpoint, PortSpec, Snapshot, Tier};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
 
 /// The rule files shipped with sanso.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -208,6 +209,9 @@ pub struct Finding {
     pub clause: String,
     pub subject: Subject,
     pub witness: Option<Packet>,
+    /// The witness as it arrives, when NAT on the path changed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<Packet>,
     pub path: Vec<Hop>,
     /// Source edge point of the witness (device:interface).
     pub src_point: Option<String>,
@@ -223,10 +227,12 @@ pub struct CheckResult {
     pub note: Option<String>,
 }
 
-/// A violation before its witness is drawn.
+/// A violation with its witness drawn, before its path is.
 struct Raw {
     subject: Subject,
-    bits: Bits,
+    /// The violating set (in the worker's space) until the witness is drawn.
+    viol: Bdd,
+    witness: Option<Packet>,
     sources: Vec<NodeId>,
     sink: NodeId,
     prefs: Vec<(Field, u64)>,
@@ -259,16 +265,58 @@ impl Outcome {
     }
 }
 
+/// What a set of sources reaches: (point, set at its sink) for every point reached, in
+/// point order, and the uncertain lines evaluated on the way.
+struct Reached {
+    sinks: Vec<(usize, Bdd)>,
+    taint: Vec<Taint>,
+}
+
+impl Reached {
+    fn at(&self, point: usize) -> Bdd {
+        match self.sinks.binary_search_by_key(&point, |x| x.0) {
+            Ok(i) => self.sinks[i].1,
+            Err(_) => FALSE,
+        }
+    }
+}
+
+/// Reach results by (source points, injected set).
+/// Reach results by (source points, injected set, zone a Linux stack speaks for).
+type ReachCache = HashMap<(Vec<usize>, Bdd, Option<usize>), Rc<Reached>>;
+
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     pub g: &'a Graph,
+    /// Edge points of each zone, in point order.
+    zone_points: Vec<Vec<usize>>,
+    /// Reach results by (source points, injected set): several rules start from the
+    /// same zones with the same injection.
+    cache: RefCell<ReachCache>,
 }
 
 fn tiers(v: &[String]) -> Vec<Tier> {
     v.iter().filter_map(|s| Tier::parse(s)).collect()
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    pub fn new(snap: &'a Snapshot, g: &'a Graph) -> Self {
+        let mut zone_points = vec![vec![]; snap.zones.len()];
+        for (pi, p) in g.points.iter().enumerate() {
+            for &z in &p.zones {
+                if zone_points[z].last() != Some(&pi) {
+                    zone_points[z].push(pi);
+                }
+            }
+        }
+        Ctx {
+            snap,
+            g,
+            zone_points,
+            cache: RefCell::new(HashMap::new()),
+        }
+    }
+
     fn zone_in(&self, zi: usize, tiers: &[Tier], kinds: &[String], exclude: &[String]) -> bool {
         let z = &self.snap.zones[zi];
         if exclude.contains(&z.kind) && z.tier == Tier::External {
@@ -280,14 +328,15 @@ impl Ctx<'_> {
         tiers.contains(&z.tier) || (z.tier == Tier::External && kinds.contains(&z.kind))
     }
 
-    /// Reach from the points of source zone `zi` (injecting `inject`), recording taint.
+    /// Reach from `points` (injecting `inject`), recording taint.
     fn reach_from(
         &self,
+        sp: &mut Space,
         points: &[usize],
-        inject: &Bits,
+        inject: Bdd,
         taint: &mut BTreeSet<Taint>,
-    ) -> Vec<Bits> {
-        self.reach_from_zone(points, inject, None, taint)
+    ) -> Rc<Reached> {
+        self.reach_from_zone(sp, points, inject, None, taint)
     }
 
     /// As [`Ctx::reach_from`]; with `zone`, a Linux device's own stack (a member of every
@@ -296,63 +345,82 @@ impl Ctx<'_> {
     /// with that side's zone.
     fn reach_from_zone(
         &self,
+        sp: &mut Space,
         points: &[usize],
-        inject: &Bits,
+        inject: Bdd,
         zone: Option<usize>,
         taint: &mut BTreeSet<Taint>,
-    ) -> Vec<Bits> {
-        let e = &self.g.engine;
-        let sources: Vec<(NodeId, Bits)> = points
+    ) -> Rc<Reached> {
+        let key = (points.to_vec(), inject, zone);
+        if let Some(r) = self.cache.borrow().get(&key) {
+            taint.extend(r.taint.iter().cloned());
+            return r.clone();
+        }
+        let sources: Vec<(NodeId, Bdd)> = points
             .iter()
             .map(|&p| {
                 let pt = &self.g.points[p];
                 match zone {
                     Some(z) if pt.interface == crate::graph::LOCAL => {
-                        (pt.src, inject.and(self.q(self.g.q.zone_src[z])))
+                        (pt.src, sp.and(inject, self.q(self.g.q.zone_src[z])))
                     }
-                    _ => (pt.src, inject.clone()),
+                    _ => (pt.src, inject),
                 }
             })
             .collect();
-        e.reach(&sources, |edge: EdgeId, _input| {
+        let mut seen = BTreeSet::new();
+        let reach = self.g.engine.reach_sets(sp, &sources, |edge: EdgeId| {
             for t in &self.g.info[edge as usize].taint {
-                taint.insert(t.clone());
+                seen.insert(t.clone());
             }
-        })
+        });
+        let r = Rc::new(Reached {
+            sinks: self
+                .g
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, reach[p.sink as usize]))
+                .filter(|x| x.1 != FALSE)
+                .collect(),
+            taint: seen.into_iter().collect(),
+        });
+        taint.extend(r.taint.iter().cloned());
+        self.cache.borrow_mut().insert(key, r.clone());
+        r
     }
 
-    fn points_of_zone(&self, zi: usize) -> Vec<usize> {
-        (0..self.g.points.len())
-            .filter(|&p| self.g.points[p].zones.contains(&zi))
-            .collect()
+    fn points_of_zone(&self, zi: usize) -> &[usize] {
+        &self.zone_points[zi]
     }
 
-    fn q(&self, id: u32) -> &Bits {
-        self.g.engine.query(id)
+    fn q(&self, id: u32) -> Bdd {
+        self.g.engine.query_pred[id as usize]
     }
 
-    fn ports_bits(&self, ports: &[PortSpec]) -> Bits {
-        let mut b = Bits::empty(self.g.engine.words);
+    fn ports_bdd(&self, sp: &mut Space, ports: &[PortSpec]) -> Bdd {
+        let mut b = FALSE;
         for p in ports {
-            b.or_assign(self.q(self.g.q.ports[p]));
+            let x = portspec_bdd(sp, p);
+            b = sp.or(b, x);
         }
         b
     }
 
-    fn ep_dst(&self, e: Endpoint) -> &Bits {
+    fn ep_dst(&self, e: Endpoint) -> Bdd {
         match e {
             Endpoint::Host(h) => self.q(self.g.q.host_dst[h]),
             Endpoint::Zone(z) => self.q(self.g.q.zone_dst[z]),
         }
     }
-    fn ep_src(&self, e: Endpoint) -> &Bits {
+    fn ep_src(&self, e: Endpoint) -> Bdd {
         match e {
             Endpoint::Host(h) => self.q(self.g.q.host_src[h]),
             Endpoint::Zone(z) => self.q(self.g.q.zone_src[z]),
         }
     }
 
-    fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
+    pub(crate) fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
         let mut v = vec![];
         if let Some(h) = host {
             let h = &self.snap.hosts[h];
@@ -371,7 +439,7 @@ impl Ctx<'_> {
         v
     }
 
-    fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
+    pub(crate) fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
         let z = &self.snap.zones[zi];
         let mut v: Vec<(Field, u64)> = self
             .snap
@@ -394,63 +462,63 @@ impl Ctx<'_> {
     /// receives addressed into that zone, minus `allowed(src_zone, dst_zone)`.
     fn zone_pairs(
         &self,
+        sp: &mut Space,
         from: &dyn Fn(usize) -> bool,
         to: &dyn Fn(usize) -> bool,
-        allowed: &dyn Fn(usize, usize) -> Bits,
+        allowed: &dyn Fn(&mut Space, usize, usize) -> Bdd,
         detail: &str,
         out: &mut Outcome,
     ) {
         let nz = self.snap.zones.len();
+        let inject = self.q(self.g.q.new_flow);
         for sz in (0..nz).filter(|&z| from(z)) {
             let pts = self.points_of_zone(sz);
             if pts.is_empty() {
                 continue;
             }
-            let inject = self.q(self.g.q.new_flow).clone();
-            let reach = self.reach_from_zone(&pts, &inject, Some(sz), &mut out.taint);
+            let reach = self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint);
             for dz in (0..nz).filter(|&z| to(z) && z != sz) {
-                let ok = allowed(sz, dz);
-                let mut best: Option<Raw> = None;
-                for (pi, p) in self.g.points.iter().enumerate() {
-                    if !p.zones.contains(&dz) || pts.contains(&pi) {
+                let zd = self.q(self.g.q.zone_dst[dz]);
+                let mut ok = None;
+                for &pi in self.points_of_zone(dz) {
+                    let p = &self.g.points[pi];
+                    let at = reach.at(pi);
+                    if at == FALSE || pts.contains(&pi) {
                         continue;
                     }
-                    let v = reach[p.sink as usize]
-                        .and(self.q(self.g.q.zone_dst[dz]))
-                        .minus(&ok);
-                    if v.is_empty() {
+                    let ok = *ok.get_or_insert_with(|| allowed(sp, sz, dz));
+                    let v = sp.and(at, zd);
+                    let v = sp.diff(v, ok);
+                    if v == FALSE {
                         continue;
                     }
-                    if best.is_none() {
-                        best = Some(Raw {
-                            subject: Subject {
-                                src: self.snap.zones[sz].name.clone(),
-                                dst: self.snap.zones[dz].name.clone(),
-                                flow: None,
-                                detail: detail.into(),
-                            },
-                            bits: v,
-                            sources: pts.iter().map(|&p| self.g.points[p].src).collect(),
-                            sink: p.sink,
-                            prefs: {
-                                let mut v = self.src_prefs(sz, None);
-                                v.extend(self.dst_prefs(dz));
-                                v
-                            },
-                            src_point: None,
-                            dst_point: pi,
-                        });
-                    }
-                }
-                if let Some(r) = best {
-                    out.raws.push(r);
+                    out.raws.push(Raw {
+                        subject: Subject {
+                            src: self.snap.zones[sz].name.clone(),
+                            dst: self.snap.zones[dz].name.clone(),
+                            flow: None,
+                            detail: detail.into(),
+                        },
+                        viol: v,
+                        witness: None,
+                        sources: pts.iter().map(|&p| self.g.points[p].src).collect(),
+                        sink: p.sink,
+                        prefs: {
+                            let mut v = self.src_prefs(sz, None);
+                            v.extend(self.dst_prefs(dz));
+                            v
+                        },
+                        src_point: None,
+                        dst_point: pi,
+                    });
+                    break;
                 }
             }
         }
     }
 }
 
-fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
+fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
     let mut out = Outcome::new();
     let p = &rule.params;
     let snap = cx.snap;
@@ -460,10 +528,10 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
         "isolation" => {
             let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
             let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
-            let none = |_: usize, _: usize| Bits::empty(cx.g.engine.words);
-            cx.zone_pairs(&a, &b, &none, "isolation", &mut out);
+            let none = |_: &mut Space, _: usize, _: usize| FALSE;
+            cx.zone_pairs(sp, &a, &b, &none, "isolation", &mut out);
             if p.both_ways {
-                cx.zone_pairs(&b, &a, &none, "isolation", &mut out);
+                cx.zone_pairs(sp, &b, &a, &none, "isolation", &mut out);
             }
         }
         "only-declared-flows" => {
@@ -493,8 +561,8 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
                     }
                 }
             }
-            let allowed = |sz: usize, dz: usize| {
-                let mut bits = Bits::empty(cx.g.engine.words);
+            let allowed = |sp: &mut Space, sz: usize, dz: usize| {
+                let mut acc = FALSE;
                 for f in declared {
                     // 無害化 flows must match exactly (source, destination, ports); for
                     // 特定通信 the destination decides, and TOKUTEI-IP/PORT/PATH judge the rest.
@@ -507,21 +575,20 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
                     if !same_dir || tz != dz {
                         continue;
                     }
-                    if exact {
-                        bits.or_assign(
-                            &cx.ep_src(f.from)
-                                .and(cx.ep_dst(f.to))
-                                .and(&cx.ports_bits(&f.ports)),
-                        );
+                    let x = if exact {
+                        let sd = sp.and(cx.ep_src(f.from), cx.ep_dst(f.to));
+                        let pb = cx.ports_bdd(sp, &f.ports);
+                        sp.and(sd, pb)
                     } else {
-                        bits.or_assign(cx.ep_dst(f.to));
-                    }
+                        cx.ep_dst(f.to)
+                    };
+                    acc = sp.or(acc, x);
                 }
-                bits
+                acc
             };
-            cx.zone_pairs(&a, &b, &allowed, &p.declared, &mut out);
+            cx.zone_pairs(sp, &a, &b, &allowed, &p.declared, &mut out);
             if p.both_ways {
-                cx.zone_pairs(&b, &a, &allowed, &p.declared, &mut out);
+                cx.zone_pairs(sp, &b, &a, &allowed, &p.declared, &mut out);
             }
         }
         "protocol-allowlist" => {
@@ -536,26 +603,25 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx) -> Outcome {
                     .collect()
             };
             let specs = snap.lgwan_allowed.clone().unwrap_or(specs);
-            let ok = cx.ports_bits(&specs);
+            let ok = cx.ports_bdd(sp, &specs);
             let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
             let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
             if !(0..snap.zones.len()).any(b) {
                 out.not_applicable = Some("no-lgwan-zone".into());
             }
-            let allowed = |_: usize, _: usize| ok.clone();
-            cx.zone_pairs(&a, &b, &allowed, "protocol", &mut out);
+            let allowed = |_: &mut Space, _: usize, _: usize| ok;
+            cx.zone_pairs(sp, &a, &b, &allowed, "protocol", &mut out);
         }
-        "flow-tightness" => tightness(rule, cx, &mut out),
+        "flow-tightness" => tightness(rule, cx, sp, &mut out),
         _ => unreachable!("validated kinds"),
     }
     out
 }
 
 /// TOKUTEI-IP / PORT / MAC / PATH: how tightly the network limits each 特定通信.
-fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
+fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     let snap = cx.snap;
     let g = cx.g;
-    let words = g.engine.words;
     if snap.tokutei.is_empty() {
         out.not_applicable = Some("no-tokutei".into());
         return;
@@ -568,22 +634,23 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
         // All declared flows to the same destination.
         let same_dst: Vec<&crate::snapshot::Flow> =
             snap.tokutei.iter().filter(|o| o.to == t.to).collect();
-        let mut ports_any = Bits::empty(words);
-        let mut allowed = Bits::empty(words);
+        let mut ports_any = FALSE;
+        let mut allowed = FALSE;
         for o in &same_dst {
-            let pb = cx.ports_bits(&o.ports);
-            ports_any.or_assign(&pb);
-            allowed.or_assign(&cx.ep_src(o.from).and(&pb));
+            let pb = cx.ports_bdd(sp, &o.ports);
+            ports_any = sp.or(ports_any, pb);
+            let x = sp.and(cx.ep_src(o.from), pb);
+            allowed = sp.or(allowed, x);
         }
-        let dst = cx.ep_dst(t.to).clone();
-        let dst_points: Vec<usize> = cx.points_of_zone(tz);
+        let dst = cx.ep_dst(t.to);
+        let dst_points: Vec<usize> = cx.points_of_zone(tz).to_vec();
         let src_host = match t.from {
             Endpoint::Host(h) => Some(h),
             Endpoint::Zone(_) => None,
         };
         let host_point = src_host.and_then(|h| g.points.iter().position(|p| p.host == Some(h)));
-        let new_flow = cx.q(g.q.new_flow).clone();
-        let (sources, inject, viol_filter, detail): (Vec<usize>, Bits, Bits, &str) =
+        let new_flow = cx.q(g.q.new_flow);
+        let (sources, inject, viol_filter, detail): (Vec<usize>, Bdd, Bdd, &str) =
             match rule.params.aspect.as_str() {
                 "ip" | "port" => {
                     // Once per destination: the rule concerns what reaches it.
@@ -602,9 +669,10 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
                         })
                         .collect();
                     let filt = if rule.params.aspect == "ip" {
-                        dst.and(&ports_any).minus(&allowed)
+                        let x = sp.and(dst, ports_any);
+                        sp.diff(x, allowed)
                     } else {
-                        dst.minus(&ports_any)
+                        sp.diff(dst, ports_any)
                     };
                     (pts, new_flow, filt, rule.params.aspect.as_str())
                 }
@@ -614,20 +682,20 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
                         notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
                         continue;
                     };
-                    let flow = new_flow
-                        .and(cx.ep_src(t.from))
-                        .and(&cx.ports_bits(&t.ports));
+                    let flow = sp.and(new_flow, cx.ep_src(t.from));
+                    let pb = cx.ports_bdd(sp, &t.ports);
+                    let flow = sp.and(flow, pb);
                     if rule.params.aspect == "mac" {
                         let Some(mq) = g.q.host_mac[h] else {
                             notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
                             continue;
                         };
-                        (vec![hp], flow.minus(cx.q(mq)), dst.clone(), "mac")
+                        (vec![hp], sp.diff(flow, cx.q(mq)), dst, "mac")
                     } else {
                         let pts: Vec<usize> = (0..g.points.len())
                             .filter(|&p| p != hp && !dst_points.contains(&p))
                             .collect();
-                        (pts, flow, dst.clone(), "path")
+                        (pts, flow, dst, "path")
                     }
                 }
                 other => {
@@ -638,25 +706,27 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
         if sources.is_empty() {
             continue;
         }
-        let reach = cx.reach_from(&sources, &inject, &mut out.taint);
+        let reach = cx.reach_from(sp, &sources, inject, &mut out.taint);
         for &dp in &dst_points {
-            let v = reach[g.points[dp].sink as usize].and(&viol_filter);
-            if v.is_empty() {
+            let v = sp.and(reach.at(dp), viol_filter);
+            if v == FALSE {
                 continue;
             }
             // For "path", name the spoofing port: the first source that reaches alone.
             let (srcs, src_point) = if detail == "path" || detail == "mac" {
-                let sp = sources
+                let sink = g.points[dp].sink as usize;
+                let sp_ = sources
                     .iter()
                     .copied()
                     .find(|&s| {
                         let r = g
                             .engine
-                            .reach(&[(g.points[s].src, inject.clone())], |_, _| {});
-                        !r[g.points[dp].sink as usize].and(&viol_filter).is_empty()
+                            .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
+                        let x = r[sink];
+                        sp.and(x, viol_filter) != FALSE
                     })
                     .expect("a union's member reaches");
-                (vec![g.points[sp].src], Some(sp))
+                (vec![g.points[sp_].src], Some(sp_))
             } else {
                 (sources.iter().map(|&p| g.points[p].src).collect(), None)
             };
@@ -678,7 +748,8 @@ fn tightness(rule: &Rule, cx: &Ctx, out: &mut Outcome) {
                     flow: Some(t.name.clone()),
                     detail: detail.into(),
                 },
-                bits: v,
+                viol: v,
+                witness: None,
                 sources: srcs,
                 sink: g.points[dp].sink,
                 prefs,
@@ -699,16 +770,31 @@ pub struct Evaluation {
 }
 
 /// Run every rule that applies to the snapshot's model.
+///
+/// Rules run one after another on the engine's BDD space, sharing reach results (most
+/// rules start from the same zones); cloning the space per parallel worker cost more
+/// than it saved on 2 cores. A witness depends only on the violating set, so results
+/// are deterministic. Paths are drawn afterwards.
 pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
+    let mut sp = std::mem::take(&mut g.engine.space);
     let outcomes: Vec<(usize, Outcome)> = {
-        let cx = Ctx { snap, g };
+        let cx = Ctx::new(snap, g);
         rules
-            .par_iter()
+            .iter()
             .enumerate()
             .filter(|(_, r)| r.models.contains(&snap.model))
-            .map(|(i, r)| (i, evaluate_rule(r, &cx)))
+            .map(|(i, r)| {
+                let mut o = evaluate_rule(r, &cx, &mut sp);
+                for raw in &mut o.raws {
+                    let mut prefs = raw.prefs.clone();
+                    prefs.extend(Space::default_prefs());
+                    raw.witness = Some(sp.witness(raw.viol, &prefs).expect("non-empty violation"));
+                }
+                (i, o)
+            })
             .collect()
     };
+    g.engine.space = sp;
     let mut checks = vec![];
     let mut findings = vec![];
     let file_taint: Vec<Taint> = snap
@@ -731,6 +817,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 clause: r.clause.clone(),
                 subject: p.subject,
                 witness: None,
+                delivered: None,
                 path: vec![],
                 src_point: None,
                 dst_point: None,
@@ -762,36 +849,92 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
     Evaluation { checks, findings }
 }
 
-/// Draw a concrete witness and its hop-by-hop path with config lines.
+/// The hop-by-hop path of a drawn witness, with config lines. Across NAT the path is
+/// searched backwards from the witness as it arrives, and the packet actually sent is
+/// recovered by pulling it back through each rewrite.
 fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
-    let viol = g.engine.to_bdd(&raw.bits);
-    let mut prefs = raw.prefs.clone();
-    prefs.extend(Space::default_prefs());
-    let w = g
-        .engine
-        .space
-        .witness(viol, &prefs)
-        .expect("non-empty violation");
-    let atom = g.engine.atom_of(&w);
-    let (start, edges) = g
-        .engine
-        .path(&raw.sources, atom, raw.sink)
-        .expect("witness atom reaches the sink");
+    let w = raw.witness.clone().expect("witness drawn");
+    let (start, steps, sent) = if g.engine.has_rewrites() && g.engine.bits_exact {
+        let atom = g.engine.atom_of(&w);
+        let (start, steps) = g
+            .engine
+            .path_into(&raw.sources, raw.sink, atom)
+            .expect("witness atom reaches the sink");
+        let mut prefs = raw.prefs.clone();
+        prefs.extend(Space::default_prefs());
+        let pkts = undo_rewrites(g, &steps, &w, &prefs);
+        let sent = pkts.first().cloned().unwrap_or_else(|| w.clone());
+        (start, steps.iter().map(|s| s.0).zip(pkts).collect(), sent)
+    } else {
+        let (start, edges) = if g.engine.bits_exact {
+            let atom = g.engine.atom_of(&w);
+            g.engine.path(&raw.sources, atom, raw.sink)
+        } else {
+            g.engine.path_packet(&raw.sources, &w, raw.sink)
+        }
+        .expect("witness reaches the sink");
+        let steps: Vec<(EdgeId, Packet)> = edges.into_iter().map(|e| (e, w.clone())).collect();
+        (start, steps, w.clone())
+    };
     let src_point = raw
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
-    let hops = crate::trace::hops(g, &edges, &w);
+    let hops = crate::trace::hops_seq(g, &steps);
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Finding {
         rule: r.id.clone(),
         severity: r.severity.clone(),
         clause: r.clause.clone(),
         subject: raw.subject,
-        witness: Some(w),
+        delivered: (sent != w).then_some(w),
+        witness: Some(sent),
         path: hops,
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
     }
+}
+
+/// The packet entering each edge of an atom path that ends with `last`: sets of
+/// candidates are pulled back through each rewrite (non-empty by construction: every atom
+/// of a rewrite's image has a preimage in the atom before it), then one concrete packet
+/// is pushed forward through them.
+fn undo_rewrites(
+    g: &mut Graph,
+    steps: &[(EdgeId, usize)],
+    last: &Packet,
+    prefs: &[(Field, u64)],
+) -> Vec<Packet> {
+    let e = &mut g.engine;
+    // sets[i]: packets entering edge i that end as `last`; sets[n] = {last}.
+    let mut sets = vec![crate::hs::FALSE; steps.len() + 1];
+    sets[steps.len()] = e.space.packet(last);
+    for i in (0..steps.len()).rev() {
+        let (edge, atom) = steps[i];
+        let after = sets[i + 1];
+        let before = match e.rewrite_of(edge).cloned() {
+            Some(rw) => rw.preimage(&mut e.space, after),
+            None => after,
+        };
+        let x = e.space.and(before, e.edge_pred[edge as usize]);
+        sets[i] = e.space.and(x, e.atoms[atom]);
+    }
+    let mut out = vec![];
+    let Some(mut p) = e.space.witness(sets[0], prefs) else {
+        return out;
+    };
+    for (i, &(edge, _)) in steps.iter().enumerate() {
+        out.push(p.clone());
+        if let Some(rw) = e.rewrite_of(edge).cloned() {
+            let one = e.space.packet(&p);
+            let img = rw.image(&mut e.space, one);
+            let next = e.space.and(img, sets[i + 1]);
+            p = e
+                .space
+                .witness(next, &[])
+                .expect("the pulled-back set has an image on the path");
+        }
+    }
+    out
 }
 
 /// docs/rules.md, generated from the rule pack (a test keeps the file current).

@@ -1,6 +1,6 @@
 //! `sanso trace`: follow one concrete packet through the modelled network.
 
-use crate::engine::{Bits, EdgeId, NodeId};
+use crate::engine::{EdgeId, NodeId};
 use crate::graph::Graph;
 use crate::hs::Packet;
 use crate::model::Span;
@@ -65,8 +65,15 @@ fn parse_proto(s: &str) -> Result<u8, String> {
 
 /// Hops along an edge path for a concrete packet, grouped by device (as in findings).
 pub fn hops(g: &Graph, edges: &[EdgeId], pkt: &Packet) -> Vec<Hop> {
+    let steps: Vec<(EdgeId, Packet)> = edges.iter().map(|&e| (e, pkt.clone())).collect();
+    hops_seq(g, &steps)
+}
+
+/// As [`hops`], with the packet as it enters each edge (NAT changes it on the way).
+pub fn hops_seq(g: &Graph, steps: &[(EdgeId, Packet)]) -> Vec<Hop> {
     let mut hops: Vec<Hop> = vec![];
-    for &e in edges {
+    for (e, pkt) in steps {
+        let e = *e;
         let info = &g.info[e as usize];
         let lines: Vec<String> = info
             .pieces
@@ -102,7 +109,7 @@ pub fn hops(g: &Graph, edges: &[EdgeId], pkt: &Packet) -> Vec<Hop> {
     hops
 }
 
-pub fn run(snap: &Snapshot, g: &Graph, a: &TraceArgs) -> Result<Trace, String> {
+pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, String> {
     let (src_ip, src_host) = resolve(snap, &a.src)?;
     let (dst_ip, dst_host) = resolve(snap, &a.dst)?;
     let proto = parse_proto(&a.proto)?;
@@ -142,18 +149,13 @@ pub fn run(snap: &Snapshot, g: &Graph, a: &TraceArgs) -> Result<Trace, String> {
     }
     let dst_zone = snap.zone_of(dst_ip);
 
-    let e = &g.engine;
-    let atom = e.atom_of(&pkt);
-    let mut bits = Bits::empty(e.words);
-    bits.set(atom);
     let src_nodes: Vec<NodeId> = srcs.iter().map(|&p| g.points[p].src).collect();
-    let sources: Vec<(NodeId, Bits)> = src_nodes.iter().map(|&n| (n, bits.clone())).collect();
-    let reach = e.reach(&sources, |_, _| {});
-
+    // Concrete forwarding over the engine's edges: exact for this packet, NAT included.
+    let reached = g.engine.packet_paths(&src_nodes, &pkt);
     let mut devices = BTreeSet::new();
-    for (ei, (from, _)) in e.edges.iter().enumerate() {
-        if reach[*from as usize].get(atom) {
-            if let Some(d) = &g.info[ei].device {
+    for (_, path) in reached.values() {
+        for (ei, _) in path {
+            if let Some(d) = &g.info[*ei as usize].device {
                 devices.insert(d.clone());
             }
         }
@@ -161,17 +163,17 @@ pub fn run(snap: &Snapshot, g: &Graph, a: &TraceArgs) -> Result<Trace, String> {
 
     let mut deliveries = vec![];
     for (pi, p) in g.points.iter().enumerate() {
-        if srcs.contains(&pi) || !reach[p.sink as usize].get(atom) {
+        let Some((start, steps)) = reached.get(&p.sink) else {
+            continue;
+        };
+        if srcs.contains(&pi) {
             continue;
         }
         let destination = match dst_host {
             Some(h) if p.host == Some(h) => true,
             _ => dst_zone.is_some_and(|z| p.zones.contains(&z)),
         };
-        let (start, edges) = e
-            .path(&src_nodes, atom, p.sink)
-            .expect("reached sink has a path");
-        let sp = g.points.iter().position(|q| q.src == start);
+        let sp = g.points.iter().position(|q| q.src == *start);
         deliveries.push(Delivery {
             point: pt(pi),
             zones: p
@@ -181,7 +183,7 @@ pub fn run(snap: &Snapshot, g: &Graph, a: &TraceArgs) -> Result<Trace, String> {
                 .collect(),
             destination,
             src_point: sp.map(pt),
-            path: hops(g, &edges, &pkt),
+            path: hops_seq(g, steps),
         });
     }
     deliveries.sort_by_key(|d| !d.destination);

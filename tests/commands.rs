@@ -212,7 +212,13 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
         );
         assert_eq!(code, 0);
     }
-    let files = ["findings.json", "checklist.csv", "manifest.json"];
+    let files = [
+        "findings.json",
+        "checklist.csv",
+        "report.html",
+        "report.sarif",
+        "manifest.json",
+    ];
     for f in files {
         let a = std::fs::read(dirs[0].join(f)).unwrap();
         let b = std::fs::read(dirs[1].join(f)).unwrap();
@@ -252,7 +258,19 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
         assert_eq!(i["sha256"], sha(&bytes));
     }
     let outputs = m["outputs"].as_array().unwrap();
-    assert_eq!(outputs.len(), 2);
+    let out_paths: Vec<&str> = outputs
+        .iter()
+        .map(|o| o["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        out_paths,
+        [
+            "checklist.csv",
+            "findings.json",
+            "report.html",
+            "report.sarif"
+        ]
+    );
     for o in outputs {
         let bytes = std::fs::read(dir.join(o["path"].as_str().unwrap())).unwrap();
         assert_eq!(o["sha256"], sha(&bytes));

@@ -501,7 +501,7 @@ fn kernel_referee() {
             while t.probes < cfg.cases && t.failures.len() < 10 {
                 run_net(&cfg, mix(cfg.seed.wrapping_add(i)), &mut t);
                 i += 1;
-                if i % 25 == 0 {
+                if i.is_multiple_of(25) {
                     eprintln!(
                         "referee: {} networks, {} probes, {} failures, {:.0}s",
                         t.nets,

@@ -1,28 +1,33 @@
 //! APKeep's Stanford network (`topo.txt`, `vlan.txt`, `updates`): incremental
-//! verification over atoms, and compilation of a snapshot into the audit [`Engine`].
+//! verification of forwarding loops, and compilation of a state into the audit [`Engine`].
 //!
-//! State kept per update:
-//! * a global [`Atomizer`], refined by each inserted forwarding prefix and by each
-//!   ACL's permit set after an ACL update, so every predicate below is an exact union
-//!   of atoms. Atoms are never merged, so
-//!   there are more of them than APKeep's (which merges); exactness does not depend
-//!   on the partition being coarsest;
-//! * per router, the installed rules in a `BTreeMap` by (prefix, length); the port
-//!   predicates as atom bitsets. Inserting `P/len → q` moves `P` minus the installed
-//!   longer prefixes inside `P` from the port of `P`'s longest installed ancestor (or
-//!   `default`) to `q`; removal moves it back. Priorities equal lengths in this data;
-//!   rules with the same prefix are rejected as duplicates, as in APKeep;
-//! * per ACL, the ordered rules (larger priority first, implicit deny) and the
-//!   permit set.
+//! Model (as APKeep's `Network` in division mode, which it enters whenever ACLs exist):
+//! * **Forwarding atoms are destination intervals.** Every forwarding rule matches a
+//!   destination prefix, so the coarsest-enough partition is the set of elementary
+//!   intervals cut by the inserted prefixes' bounds. Per router and atom we keep the
+//!   output port and the length of the longest installed prefix covering it, so an
+//!   insertion of `P/len → q` moves exactly the atoms of `P` whose best length is below
+//!   `len` (longest-prefix match; priorities equal lengths in this data), and a removal
+//!   moves the atoms whose best length is `len` to the longest installed ancestor. No
+//!   BDD work on the forwarding side; atoms are split, never merged (exactness does not
+//!   need the coarsest partition).
+//! * **ACLs** are first-match lists with an implicit deny; their permit sets are BDDs
+//!   over the full header. A path's packets are `(∪ its forwarding atoms) ∧ (∧ permit
+//!   sets of the ACL nodes passed)`; non-emptiness is decided by one BDD `and` per
+//!   (ACL combination, atom interval), memoised until the next ACL update.
 //!
-//! Loop check after each update, as APKeep's `Checker.checkProperty`: from the updated
-//! router, each port's share of the moved packets is pushed depth-first along the
-//! topology; a hop (device, port) already on the path closes a loop, recorded as the
-//! path from its first occurrence; loops equal up to rotation count once per update;
-//! the total is the sum over updates.
+//! Loop check after a forwarding update (APKeep's `Checker.checkPropertyDivision`):
+//! from the updated router, the moved atoms on each output port are pushed depth-first
+//! along the topology; a position (device, port) already on the path closes a loop,
+//! recorded as the path from its first occurrence. APKeep's `Evaluator` adds every
+//! update's loops to one set whose equality is "same cyclic sequence of positions", so
+//! its "Number of loops" is the number of **distinct cycles over the whole run**
+//! ([`ApkNet::distinct_loops`]); the per-update sum is kept too ([`ApkNet::loop_reports`]).
+//! As in APKeep, ACL updates trigger no loop check (in this data they only happen
+//! before the first and after the last forwarding rule, when no loop can exist).
 
 use super::bad;
-use crate::engine::{Atomizer, Engine, NetBuilder, NodeId, ReachScratch};
+use crate::engine::{Engine, NetBuilder, NodeId, ReachScratch};
 use crate::hs::bdd::FastMap;
 use crate::hs::{Bdd, Field, Space, FALSE, TRUE};
 use std::collections::{BTreeMap, HashSet};
@@ -30,42 +35,9 @@ use std::io;
 use std::net::Ipv4Addr;
 use std::path::Path;
 
-type Hop = u32;
-
-/// Growable atom bitset.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Set(pub Vec<u64>);
-
-impl Set {
-    fn set(&mut self, i: usize) {
-        if self.0.len() <= i / 64 {
-            self.0.resize(i / 64 + 1, 0);
-        }
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn get(&self, i: usize) -> bool {
-        self.0.get(i / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
-    }
-    fn and(&self, o: &Set) -> Set {
-        Set(self.0.iter().zip(&o.0).map(|(a, b)| a & b).collect())
-    }
-    fn minus_assign(&mut self, o: &Set) {
-        for (a, b) in self.0.iter_mut().zip(&o.0) {
-            *a &= !b;
-        }
-    }
-    fn or_assign(&mut self, o: &Set) {
-        if self.0.len() < o.0.len() {
-            self.0.resize(o.0.len(), 0);
-        }
-        for (a, b) in self.0.iter_mut().zip(&o.0) {
-            *a |= b;
-        }
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.iter().all(|w| *w == 0)
-    }
-}
+/// A position (device, port) of the topology.
+pub type Hop = u32;
+type Atom = u32;
 
 #[derive(Clone, Debug)]
 pub enum Update {
@@ -136,6 +108,9 @@ fn parse_update(line: &str) -> io::Result<Update> {
     let mut out = vec![];
     {
         let t: Vec<&str> = line.split_whitespace().collect();
+        if t.len() < 2 {
+            return Err(bad(format!("bad update line: {line}")));
+        }
         let insert = match t[0] {
             "+" => true,
             "-" => false,
@@ -198,81 +173,79 @@ impl AclMatch {
     }
 }
 
-fn ones(s: &Set) -> impl Iterator<Item = usize> + '_ {
-    s.0.iter().enumerate().flat_map(|(i, &w)| {
-        let mut w = w;
-        std::iter::from_fn(move || {
-            if w == 0 {
-                return None;
-            }
-            let t = w.trailing_zeros() as usize;
-            w &= w - 1;
-            Some(i * 64 + t)
-        })
-    })
-}
-
-fn prefix_bdd(s: &mut Space, prefix: u32, len: u8) -> Bdd {
-    s.prefix(Field::DstIp, Ipv4Addr::from(prefix), len)
-}
-
 fn mask(len: u8) -> u32 {
     if len == 0 {
         0
     } else {
-        u32::MAX << (32 - len)
+        u32::MAX << (32 - len.min(32))
     }
 }
 
+/// What is behind a topology position.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Dev {
+    Router(u16),
+    /// ACL element, and the node's `permit` position.
+    Acl(u16, Hop),
+    None,
+}
+
 struct Router {
-    /// (prefix, len) → (port index, match atoms).
-    rules: BTreeMap<(u32, u8), (usize, usize)>,
-    /// Port names; 0 = "default".
+    name: String,
+    /// Installed rules: (prefix, length) → port index.
+    rules: FastMap<(u32, u8), u16>,
+    /// Port names; 0 = "default" (no rule: dropped).
     ports: Vec<String>,
-    port_idx: FastMap<String, usize>,
-    /// Atom set per port, index into `State::sets`.
-    port_set: Vec<usize>,
-    /// Physical hops of each port (VLAN expanded); empty for default/self.
-    port_hops: Vec<Vec<(Hop, String)>>,
+    port_idx: FastMap<String, u16>,
+    /// Physical positions of each port (VLANs expanded); empty for "default".
+    port_hops: Vec<Vec<Hop>>,
+    /// Per atom: output port and best (longest) covering prefix length, -1 = none.
+    port_of: Vec<u16>,
+    best: Vec<i8>,
 }
 
 struct Acl {
-    /// (priority, permit, key, match bdd)
+    /// (priority, permit, key, match), larger priority first.
     rules: Vec<(i64, bool, String, Bdd)>,
-    permit_set: usize,
-    deny_set: usize,
-    permit_bdd: Bdd,
+    /// Prefix folds: `cov[j]` = union of the first j matches, `acc[j]` = what the first
+    /// j rules permit; an update at position i refolds from i only (appending or
+    /// dropping the last rule, as this data does, is O(1)).
+    cov: Vec<Bdd>,
+    acc: Vec<Bdd>,
+    permit: Bdd,
 }
 
 /// The APKeep network and its incremental state.
 pub struct ApkNet {
     pub space: Space,
-    /// Atoms of the forwarding predicates (destination prefixes) and, separately, of
-    /// the ACL permit sets (APKeep's "division"): a packet set on a path is always
-    /// `F ∧ A` with `F` a union of forwarding atoms and `A` a union of ACL atoms, because
-    /// both filters only intersect. Keeping the two partitions apart avoids their
-    /// product (prefix cuts × multi-field ACL regions), which exploded to >50,000
-    /// atoms in one shared partition.
-    pub fwd_atoms: Atomizer,
-    pub acl_atoms: Atomizer,
-    /// Forwarding-atom sets and ACL-atom sets that must follow splits.
-    sets: Vec<Set>,
-    acl_sets: Vec<Set>,
-    /// For each ACL atom, the forwarding atoms it intersects.
-    overlap: Vec<Set>,
+    hop_name: Vec<(String, String)>,
+    hop_idx: FastMap<(String, String), Hop>,
+    /// Topology: position → connected positions.
+    topo: Vec<Vec<Hop>>,
+    dev: Vec<Dev>,
     routers: Vec<Router>,
     router_idx: FastMap<String, usize>,
     acls: Vec<Acl>,
     acl_idx: FastMap<String, usize>,
-    hop_name: Vec<(String, String)>,
-    hop_idx: FastMap<(String, String), Hop>,
-    /// Topology: hop → connected hops.
-    topo: FastMap<Hop, Vec<Hop>>,
-    /// Element of each connected hop's device: Ok(router) or Err(acl).
-    device_elem: FastMap<String, Result<usize, usize>>,
     vlans: FastMap<(String, String), Vec<String>>,
-    /// Loops found, summed over updates.
-    pub loops: usize,
+    /// Atom intervals `[lo, hi]` and the atom starting at each bound.
+    atom_lo: Vec<u32>,
+    atom_hi: Vec<u32>,
+    starts: BTreeMap<u32, Atom>,
+    /// Loops found by each update's check, summed over updates.
+    pub loop_reports: usize,
+    /// Distinct cycles found so far (canonical rotation), APKeep's loop count.
+    cycles: HashSet<Vec<Hop>>,
+    // Check scratch, reused across updates (no per-update allocation once warm).
+    moved: Vec<Atom>,
+    history: Vec<Hop>,
+    acl_stack: Vec<u16>,
+    atom_bufs: Vec<Vec<Atom>>,
+    pair_bufs: Vec<Vec<(u16, Atom)>>,
+    found: Vec<Vec<Hop>>,
+    /// Memo: ACL set (bit mask) → conjunction of permits; (mask, atom bounds) → overlap.
+    combo: FastMap<u64, Bdd>,
+    overlap: FastMap<(u64, u32, u32), bool>,
 }
 
 impl ApkNet {
@@ -280,23 +253,37 @@ impl ApkNet {
         let topo = std::fs::read_to_string(dir.join("topo.txt"))?;
         let vlan = std::fs::read_to_string(dir.join("vlan.txt"))?;
         let updates = parse_updates(&std::fs::read_to_string(dir.join("updates"))?)?;
+        Ok((ApkNet::new(&topo, &vlan), updates))
+    }
+
+    /// Build from the text of `topo.txt` and `vlan.txt` (malformed lines are skipped).
+    pub fn new(topo: &str, vlan: &str) -> ApkNet {
+        let mut starts = BTreeMap::new();
+        starts.insert(0, 0);
         let mut net = ApkNet {
             space: Space::new(),
-            fwd_atoms: Atomizer::new(),
-            acl_atoms: Atomizer::new(),
-            sets: vec![],
-            acl_sets: vec![],
-            overlap: vec![Set(vec![1])],
+            hop_name: vec![],
+            hop_idx: FastMap::default(),
+            topo: vec![],
+            dev: vec![],
             routers: vec![],
             router_idx: FastMap::default(),
             acls: vec![],
             acl_idx: FastMap::default(),
-            hop_name: vec![],
-            hop_idx: FastMap::default(),
-            topo: FastMap::default(),
-            device_elem: FastMap::default(),
             vlans: FastMap::default(),
-            loops: 0,
+            atom_lo: vec![0],
+            atom_hi: vec![u32::MAX],
+            starts,
+            loop_reports: 0,
+            cycles: HashSet::new(),
+            moved: vec![],
+            history: vec![],
+            acl_stack: vec![],
+            atom_bufs: vec![],
+            pair_bufs: vec![],
+            found: vec![],
+            combo: FastMap::default(),
+            overlap: FastMap::default(),
         };
         for l in vlan.lines() {
             let t: Vec<&str> = l.split_whitespace().collect();
@@ -307,22 +294,35 @@ impl ApkNet {
                 );
             }
         }
+        let mut links = vec![];
         for l in topo.lines() {
             let t: Vec<&str> = l.split_whitespace().collect();
             if t.len() != 4 {
                 continue;
             }
-            for d in [t[0], t[2]] {
-                let _ = net.device(d);
-            }
             let a = net.hop(t[0], t[1]);
             let b = net.hop(t[2], t[3]);
-            let v = net.topo.entry(a).or_default();
-            if !v.contains(&b) {
-                v.push(b);
+            links.push((a, b));
+        }
+        for (a, b) in links {
+            if !net.topo[a as usize].contains(&b) {
+                net.topo[a as usize].push(b);
             }
         }
-        Ok((net, updates))
+        // Resolve what is behind every position that receives a link.
+        for h in 0..net.hop_name.len() {
+            let d = net.hop_name[h].0.clone();
+            net.dev[h] = if d.ends_with("_in") || d.ends_with("_out") {
+                // `<router>_<acl>_<port>_<dir>`: the element is the first three tokens.
+                let name = d.split('_').take(3).collect::<Vec<_>>().join("_");
+                let a = net.acl(&name);
+                let p = net.hop(&d, "permit");
+                Dev::Acl(a as u16, p)
+            } else {
+                Dev::Router(net.router(&d) as u16)
+            };
+        }
+        net
     }
 
     fn hop(&mut self, d: &str, p: &str) -> Hop {
@@ -333,44 +333,20 @@ impl ApkNet {
         let h = self.hop_name.len() as Hop;
         self.hop_name.push(k.clone());
         self.hop_idx.insert(k, h);
+        self.topo.push(vec![]);
+        self.dev.push(Dev::None);
         h
-    }
-
-    fn new_set(&mut self, s: Set) -> usize {
-        self.sets.push(s);
-        self.sets.len() - 1
-    }
-
-    fn device(&mut self, d: &str) -> Result<usize, usize> {
-        if let Some(&e) = self.device_elem.get(d) {
-            return e;
-        }
-        let e = if d.ends_with("_in") || d.ends_with("_out") {
-            let name = d.split('_').take(3).collect::<Vec<_>>().join("_");
-            Err(self.acl(&name))
-        } else {
-            Ok(self.router(d))
-        };
-        self.device_elem.insert(d.to_string(), e);
-        e
     }
 
     fn acl(&mut self, name: &str) -> usize {
         if let Some(&i) = self.acl_idx.get(name) {
             return i;
         }
-        let mut all = Set::default();
-        for i in 0..self.acl_atoms.len() {
-            all.set(i);
-        }
-        self.acl_sets.push(Set::default());
-        self.acl_sets.push(all);
-        let (permit_set, deny_set) = (self.acl_sets.len() - 2, self.acl_sets.len() - 1);
         self.acls.push(Acl {
             rules: vec![],
-            permit_set,
-            deny_set,
-            permit_bdd: FALSE,
+            cov: vec![FALSE],
+            acc: vec![FALSE],
+            permit: FALSE,
         });
         self.acl_idx.insert(name.to_string(), self.acls.len() - 1);
         self.acls.len() - 1
@@ -380,125 +356,103 @@ impl ApkNet {
         if let Some(&i) = self.router_idx.get(name) {
             return i;
         }
-        let mut all = Set::default();
-        for i in 0..self.fwd_atoms.len() {
-            all.set(i);
-        }
-        let def = self.new_set(all);
         let mut port_idx = FastMap::default();
         port_idx.insert("default".to_string(), 0);
+        let n = self.atom_lo.len();
         self.routers.push(Router {
-            rules: BTreeMap::new(),
+            name: name.to_string(),
+            rules: FastMap::default(),
             ports: vec!["default".into()],
             port_idx,
-            port_set: vec![def],
             port_hops: vec![vec![]],
+            port_of: vec![0; n],
+            best: vec![-1; n],
         });
         self.router_idx
             .insert(name.to_string(), self.routers.len() - 1);
         self.routers.len() - 1
     }
 
-    fn router_port(&mut self, r: usize, router: &str, port: &str) -> usize {
+    fn router_port(&mut self, r: usize, port: &str) -> u16 {
         if let Some(&i) = self.routers[r].port_idx.get(port) {
             return i;
         }
+        let router = self.routers[r].name.clone();
         let phys: Vec<String> = if port.starts_with("vlan") {
             self.vlans
-                .get(&(router.to_string(), port.to_string()))
+                .get(&(router.clone(), port.to_string()))
                 .cloned()
                 .unwrap_or_default()
         } else {
             vec![port.to_string()]
         };
-        let hops = phys
-            .into_iter()
-            .map(|p| (self.hop(router, &p), p))
-            .collect();
-        let s = self.new_set(Set::default());
+        let hops = phys.iter().map(|p| self.hop(&router, p)).collect();
         let rt = &mut self.routers[r];
         rt.ports.push(port.to_string());
-        rt.port_idx.insert(port.to_string(), rt.ports.len() - 1);
-        rt.port_set.push(s);
+        let i = (rt.ports.len() - 1) as u16;
+        rt.port_idx.insert(port.to_string(), i);
         rt.port_hops.push(hops);
-        rt.ports.len() - 1
+        i
     }
 
-    /// Refine the forwarding atoms by `p`; propagate splits to sets and overlaps.
-    fn refine(&mut self, p: Bdd) {
-        if self.fwd_atoms.refine(&mut self.space.m, p) == 0 {
+    /// Make `x` the first address of an atom.
+    fn split_at(&mut self, x: u32) {
+        let (&lo, &a) = match self.starts.range(..=x).next_back() {
+            Some(e) => e,
+            None => return,
+        };
+        if lo == x {
             return;
         }
-        for (old, new) in self.fwd_atoms.take_splits() {
-            let (old, new) = (old as usize, new as usize);
-            for s in &mut self.sets {
-                if s.get(old) {
-                    s.set(new);
-                }
-            }
-            let (fo, fnew) = (self.fwd_atoms.atom(old), self.fwd_atoms.atom(new));
-            for a in 0..self.overlap.len() {
-                if self.overlap[a].get(old) {
-                    let ab = self.acl_atoms.atom(a);
-                    if self.space.m.and(fnew, ab) != FALSE {
-                        self.overlap[a].set(new);
-                    }
-                    if self.space.m.and(fo, ab) == FALSE {
-                        self.overlap[a].0[old / 64] &= !(1 << (old % 64));
-                    }
-                }
-            }
+        let n = self.atom_lo.len() as Atom;
+        self.atom_lo.push(x);
+        self.atom_hi.push(self.atom_hi[a as usize]);
+        self.atom_hi[a as usize] = x - 1;
+        self.starts.insert(x, n);
+        for rt in &mut self.routers {
+            let (p, b) = (rt.port_of[a as usize], rt.best[a as usize]);
+            rt.port_of.push(p);
+            rt.best.push(b);
         }
     }
 
-    /// Refine the ACL atoms by `p`; propagate splits to ACL sets and overlaps.
-    fn refine_acl(&mut self, p: Bdd) {
-        if self.acl_atoms.refine(&mut self.space.m, p) == 0 {
-            return;
-        }
-        for (old, new) in self.acl_atoms.take_splits() {
-            let (old, new) = (old as usize, new as usize);
-            for s in &mut self.acl_sets {
-                if s.get(old) {
-                    s.set(new);
-                }
-            }
-            let (ao, an) = (self.acl_atoms.atom(old), self.acl_atoms.atom(new));
-            let mut keep = Set::default();
-            let mut fresh = Set::default();
-            let ones: Vec<usize> = ones(&self.overlap[old]).collect();
-            for f in ones {
-                let fb = self.fwd_atoms.atom(f);
-                if self.space.m.and(fb, ao) != FALSE {
-                    keep.set(f);
-                }
-                if self.space.m.and(fb, an) != FALSE {
-                    fresh.set(f);
-                }
-            }
-            self.overlap[old] = keep;
-            debug_assert_eq!(self.overlap.len(), new);
-            self.overlap.push(fresh);
-        }
+    /// Number of forwarding atoms (destination intervals) and of ACL elements.
+    pub fn atoms(&self) -> (usize, usize) {
+        (self.atom_lo.len(), self.acls.len())
     }
 
-    fn bits(&mut self, p: Bdd) -> Set {
-        let b = self.fwd_atoms.bits_of(&mut self.space.m, p, 1);
-        Set(b.0)
+    /// APKeep's loop count: distinct cycles found by all checks so far.
+    pub fn distinct_loops(&self) -> usize {
+        self.cycles.len()
     }
 
-    /// Is `F ∧ A` non-empty (`A = None`: every ACL atom)?
-    fn nonempty(&self, f: &Set, a: Option<&Set>) -> bool {
-        if f.is_empty() {
-            return false;
-        }
-        match a {
-            None => true,
-            Some(a) => ones(a).any(|i| !f.and(&self.overlap[i]).is_empty()),
-        }
+    /// The distinct cycles as `device,port` paths (canonical rotation), sorted.
+    pub fn loops(&self) -> Vec<Vec<String>> {
+        let mut v: Vec<Vec<String>> = self
+            .cycles
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|&h| {
+                        let (d, p) = &self.hop_name[h as usize];
+                        format!("{d},{p}")
+                    })
+                    .collect()
+            })
+            .collect();
+        v.sort();
+        v
     }
 
-    /// Apply one update; returns the loops found by the check that follows it.
+    /// The port router `router` sends destination `dst` to (`None`: no rule, dropped).
+    pub fn port_for(&self, router: &str, dst: u32) -> Option<String> {
+        let rt = &self.routers[*self.router_idx.get(router)?];
+        let (_, &a) = self.starts.range(..=dst).next_back()?;
+        let p = rt.port_of[a as usize] as usize;
+        (p != 0).then(|| rt.ports[p].clone())
+    }
+
+    /// Apply one update; returns the number of loops its check found.
     pub fn apply(&mut self, u: &Update) -> usize {
         match u {
             Update::Fwd {
@@ -516,68 +470,67 @@ impl ApkNet {
                 key,
                 pred,
             } => {
-                let b = pred.bdd(&mut self.space);
-                self.apply_acl(*insert, acl, *permit, *priority, key, b);
+                self.apply_acl(*insert, acl, *permit, *priority, key, pred);
                 0
             }
         }
     }
 
     fn apply_fwd(&mut self, insert: bool, router: &str, prefix: u32, len: u8, port: &str) -> usize {
-        let r = match self.device(router) {
-            Ok(r) => r,
-            Err(_) => return 0,
+        let Some(&r) = self.router_idx.get(router) else {
+            return 0; // a router without links: nothing to verify
         };
+        let len = len.min(32);
         let prefix = prefix & mask(len);
-        let key = (prefix, len);
-        if insert && self.routers[r].rules.contains_key(&key) {
-            return 0; // duplicate
-        }
-        if !insert && !self.routers[r].rules.contains_key(&key) {
-            return 0; // not found
-        }
-        let pb = prefix_bdd(&mut self.space, prefix, len);
-        let (match_set, q) = if insert {
-            self.refine(pb);
-            let ms = self.bits(pb);
-            let ms = self.new_set(ms);
-            (ms, self.router_port(r, router, port))
-        } else {
-            let (q, ms) = self.routers[r].rules[&key];
-            (ms, q)
-        };
-        // Hit: the match minus installed longer prefixes inside it.
         let end = prefix | !mask(len);
-        let mut hit = self.sets[match_set].clone();
-        let rules = &self.routers[r].rules;
-        let desc = (len < 32).then(|| rules.range((prefix, len + 1)..=(end, 32)));
-        for (&(_, l2), &(_, ms2)) in desc.into_iter().flatten() {
-            if l2 > len {
-                hit.minus_assign(&self.sets[ms2]);
-            }
-        }
-        // The longest installed ancestor's port (or default).
-        let mut other = 0;
-        for l in (0..len).rev() {
-            if let Some(&(p, _)) = self.routers[r].rules.get(&(prefix & mask(l), l)) {
-                other = p;
-                break;
-            }
-        }
-        if insert {
-            self.routers[r].rules.insert(key, (q, match_set));
-        } else {
-            self.routers[r].rules.remove(&key);
-        }
-        let (from, to) = if insert { (other, q) } else { (q, other) };
-        if from == to || hit.is_empty() {
+        let key = (prefix, len);
+        let exists = self.routers[r].rules.contains_key(&key);
+        // Same prefix twice: APKeep keeps the first (same priority, "duplicate").
+        if insert == exists {
             return 0;
         }
-        let (fs, ts) = (self.routers[r].port_set[from], self.routers[r].port_set[to]);
-        self.sets[fs].minus_assign(&hit);
-        self.sets[ts].or_assign(&hit);
-        let n = self.check_loops(r, &hit);
-        self.loops += n;
+        self.moved.clear();
+        if insert {
+            let q = self.router_port(r, port);
+            self.split_at(prefix);
+            if end < u32::MAX {
+                self.split_at(end + 1);
+            }
+            let rt = &mut self.routers[r];
+            rt.rules.insert(key, q);
+            for (_, &a) in self.starts.range(prefix..=end) {
+                let a = a as usize;
+                if rt.best[a] < len as i8 {
+                    if rt.port_of[a] != q {
+                        self.moved.push(a as Atom);
+                    }
+                    rt.port_of[a] = q;
+                    rt.best[a] = len as i8;
+                }
+            }
+        } else {
+            let rt = &mut self.routers[r];
+            rt.rules.remove(&key);
+            let (q, l) = (0..len)
+                .rev()
+                .find_map(|l| rt.rules.get(&(prefix & mask(l), l)).map(|&q| (q, l as i8)))
+                .unwrap_or((0, -1));
+            for (_, &a) in self.starts.range(prefix..=end) {
+                let a = a as usize;
+                if rt.best[a] == len as i8 {
+                    if rt.port_of[a] != q {
+                        self.moved.push(a as Atom);
+                    }
+                    rt.port_of[a] = q;
+                    rt.best[a] = l;
+                }
+            }
+        }
+        if self.moved.is_empty() {
+            return 0;
+        }
+        let n = self.check_loops(r);
+        self.loop_reports += n;
         n
     }
 
@@ -588,257 +541,306 @@ impl ApkNet {
         permit: bool,
         priority: i64,
         key: &str,
-        b: Bdd,
+        pred: &AclMatch,
     ) {
         let Some(&a) = self.acl_idx.get(acl) else {
-            return;
+            return; // not applied anywhere in the topology
         };
-        if insert {
+        let from = if insert {
+            let b = pred.bdd(&mut self.space);
             let rules = &mut self.acls[a].rules;
             let pos = rules
                 .iter()
                 .position(|r| r.0 < priority)
                 .unwrap_or(rules.len());
             rules.insert(pos, (priority, permit, key.to_string(), b));
+            pos
         } else if let Some(i) = self.acls[a].rules.iter().position(|r| r.2 == key) {
             self.acls[a].rules.remove(i);
+            i
         } else {
             return;
+        };
+        // First match wins, implicit deny.
+        let acl = &mut self.acls[a];
+        acl.cov.truncate(from + 1);
+        acl.acc.truncate(from + 1);
+        for j in from..acl.rules.len() {
+            let (_, permit, _, m) = acl.rules[j];
+            let (c, p) = (acl.cov[j], acl.acc[j]);
+            let fresh = self.space.diff(m, c);
+            acl.acc
+                .push(if permit { self.space.or(p, fresh) } else { p });
+            acl.cov.push(self.space.or(c, m));
         }
-        // Permit set: first match wins, implicit deny.
-        let mut p = FALSE;
-        let rules: Vec<(bool, Bdd)> = self.acls[a]
-            .rules
-            .iter()
-            .rev()
-            .map(|r| (r.1, r.3))
-            .collect();
-        for (permit, m) in rules {
-            p = if permit {
-                self.space.or(m, p)
-            } else {
-                self.space.diff(p, m)
-            };
-        }
-        self.acls[a].permit_bdd = p;
-        // Refine by the permit set only (refining by every ACL line's match would
-        // multiply atoms across fields for nothing: only port predicates matter).
-        self.refine_acl(p);
-        let ps = Set(self.acl_atoms.bits_of(&mut self.space.m, p, 1).0);
-        let mut all = Set::default();
-        for i in 0..self.acl_atoms.len() {
-            all.set(i);
-        }
-        let mut deny = all;
-        deny.minus_assign(&ps);
-        let (pi, di) = (self.acls[a].permit_set, self.acls[a].deny_set);
-        self.acl_sets[pi] = ps;
-        self.acl_sets[di] = deny;
+        let p = acl.acc[acl.rules.len()];
+        self.acls[a].permit = p;
+        self.combo.clear();
+        self.overlap.clear();
     }
 
-    /// APKeep's loop check from router `r` for the moved packets `moved`.
-    fn check_loops(&mut self, r: usize, moved: &Set) -> usize {
-        let mut found: HashSet<Vec<Hop>> = HashSet::new();
-        let mut history = vec![];
-        for port in 1..self.routers[r].ports.len() {
-            let aps = moved.and(&self.sets[self.routers[r].port_set[port]]);
-            if aps.is_empty() {
+    /// APKeep's check from router `r` for the atoms in `self.moved`.
+    fn check_loops(&mut self, r: usize) -> usize {
+        self.found.clear();
+        let mut pairs = self.take_pairs(0);
+        for &a in &self.moved {
+            pairs.push((self.routers[r].port_of[a as usize], a));
+        }
+        pairs.sort_unstable();
+        let mut group = self.take_atoms(0);
+        let mut i = 0;
+        while i < pairs.len() {
+            let p = pairs[i].0;
+            group.clear();
+            while i < pairs.len() && pairs[i].0 == p {
+                group.push(pairs[i].1);
+                i += 1;
+            }
+            if p == 0 {
                 continue;
             }
-            for &(h, _) in &self.routers[r].port_hops[port] {
-                history.clear();
-                self.traverse(h, &aps, None, &mut history, &mut found);
+            for k in 0..self.routers[r].port_hops[p as usize].len() {
+                let h = self.routers[r].port_hops[p as usize][k];
+                self.history.clear();
+                self.acl_stack.clear();
+                self.dfs(h, &group, 1);
             }
         }
-        found.len()
+        self.atom_bufs[0] = group;
+        self.pair_bufs[0] = pairs;
+        // `found` is deduplicated within the update, as APKeep's per-check loop set.
+        let n = self.found.len();
+        for c in self.found.drain(..) {
+            self.cycles.insert(c);
+        }
+        n
     }
 
-    fn traverse(
-        &self,
-        cur: Hop,
-        aps: &Set,
-        acl: Option<&Set>,
-        history: &mut Vec<Hop>,
-        found: &mut HashSet<Vec<Hop>>,
-    ) {
-        if !self.nonempty(aps, acl) {
+    fn take_atoms(&mut self, d: usize) -> Vec<Atom> {
+        while self.atom_bufs.len() <= d {
+            self.atom_bufs.push(vec![]);
+        }
+        let mut v = std::mem::take(&mut self.atom_bufs[d]);
+        v.clear();
+        v
+    }
+
+    fn take_pairs(&mut self, d: usize) -> Vec<(u16, Atom)> {
+        while self.pair_bufs.len() <= d {
+            self.pair_bufs.push(vec![]);
+        }
+        let mut v = std::mem::take(&mut self.pair_bufs[d]);
+        v.clear();
+        v
+    }
+
+    /// Push the packets of atoms `f` (and of the ACLs on `acl_stack`) out of position `h`.
+    fn dfs(&mut self, h: Hop, f: &[Atom], depth: usize) {
+        if f.is_empty() {
             return;
         }
-        if let Some(i) = history.iter().position(|&h| h == cur) {
-            let mut cyc: Vec<Hop> = history[i..].to_vec();
-            // Canonical rotation (APKeep compares loops up to rotation).
-            let n = cyc.len();
-            let best = (0..n)
-                .min_by(|&a, &b| {
-                    let ra = cyc[a..].iter().chain(&cyc[..a]);
-                    let rb = cyc[b..].iter().chain(&cyc[..b]);
-                    ra.cmp(rb)
-                })
-                .unwrap_or(0);
-            cyc.rotate_left(best);
-            found.insert(cyc);
+        if let Some(i) = self.history.iter().position(|&x| x == h) {
+            if self.acl_stack.is_empty() || self.overlaps(f) {
+                self.record(i);
+            }
             return;
         }
-        let Some(next) = self.topo.get(&cur) else {
-            return;
-        };
-        let depth = history.len();
-        history.push(cur);
-        for &c in next {
-            let (dev, cport) = &self.hop_name[c as usize];
-            match self.device_elem.get(dev) {
-                Some(Ok(r)) => {
-                    let rt = &self.routers[*r];
-                    for port in 1..rt.ports.len() {
-                        if &rt.ports[port] == cport || rt.port_hops[port].is_empty() {
-                            continue;
+        self.history.push(h);
+        for k in 0..self.topo[h as usize].len() {
+            let c = self.topo[h as usize][k];
+            match self.dev[c as usize] {
+                Dev::Router(r2) => {
+                    let r2 = r2 as usize;
+                    let mut pairs = self.take_pairs(depth);
+                    for &a in f {
+                        let p = self.routers[r2].port_of[a as usize];
+                        if p != 0 {
+                            pairs.push((p, a));
                         }
-                        let a2 = aps.and(&self.sets[rt.port_set[port]]);
-                        if a2.is_empty() {
-                            continue;
+                    }
+                    pairs.sort_unstable();
+                    let mut group = self.take_atoms(depth);
+                    let mut i = 0;
+                    while i < pairs.len() {
+                        let p = pairs[i].0;
+                        group.clear();
+                        while i < pairs.len() && pairs[i].0 == p {
+                            group.push(pairs[i].1);
+                            i += 1;
                         }
-                        for (h, pname) in &rt.port_hops[port] {
-                            if pname == cport {
+                        for j in 0..self.routers[r2].port_hops[p as usize].len() {
+                            let h2 = self.routers[r2].port_hops[p as usize][j];
+                            // Never back out of the input port (APKeep skips it too).
+                            if h2 == c {
                                 continue;
                             }
-                            history.push(c);
-                            self.traverse(*h, &a2, acl, history, found);
-                            history.truncate(depth + 1);
+                            self.history.push(c);
+                            self.dfs(h2, &group, depth + 1);
+                            self.history.pop();
                         }
                     }
+                    self.atom_bufs[depth] = group;
+                    self.pair_bufs[depth] = pairs;
                 }
-                Some(Err(a)) => {
-                    let permit = &self.acl_sets[self.acls[*a].permit_set];
-                    let a2 = match acl {
-                        None => permit.clone(),
-                        Some(x) => x.and(permit),
-                    };
-                    if a2.is_empty() {
-                        continue;
+                Dev::Acl(a, permit) => {
+                    self.acl_stack.push(a);
+                    if self.overlaps(f) {
+                        self.history.push(c);
+                        self.dfs(permit, f, depth + 1);
+                        self.history.pop();
                     }
-                    if let Some(&h) = self.hop_idx.get(&(dev.clone(), "permit".to_string())) {
-                        history.push(c);
-                        self.traverse(h, aps, Some(&a2), history, found);
-                        history.truncate(depth + 1);
-                    }
+                    self.acl_stack.pop();
                 }
-                None => {}
+                Dev::None => {}
             }
         }
-        history.truncate(depth);
+        self.history.pop();
     }
 
-    /// (forwarding atoms, ACL atoms).
-    pub fn atoms(&self) -> (usize, usize) {
-        (self.fwd_atoms.len(), self.acl_atoms.len())
+    /// Is `(∪ atoms f) ∧ (∧ permits on acl_stack)` non-empty?
+    fn overlaps(&mut self, f: &[Atom]) -> bool {
+        // ACL sets as a bit mask (conjunction is idempotent and commutative); the
+        // memo is used only when every ACL fits in 64 bits.
+        let memo = self.acls.len() <= 64;
+        let mut key = 0u64;
+        for &a in &self.acl_stack {
+            key |= 1u64 << (a % 64);
+        }
+        let combo = match memo.then(|| self.combo.get(&key).copied()).flatten() {
+            Some(c) => c,
+            None => {
+                let mut c = TRUE;
+                for i in 0..self.acl_stack.len() {
+                    let p = self.acls[self.acl_stack[i] as usize].permit;
+                    c = self.space.and(c, p);
+                }
+                if memo {
+                    self.combo.insert(key, c);
+                }
+                c
+            }
+        };
+        if combo == FALSE {
+            return false;
+        }
+        for &a in f {
+            let (lo, hi) = (self.atom_lo[a as usize], self.atom_hi[a as usize]);
+            if let Some(&o) = memo.then(|| self.overlap.get(&(key, lo, hi))).flatten() {
+                if o {
+                    return true;
+                }
+                continue;
+            }
+            let d = self.space.range(Field::DstIp, lo as u64, hi as u64);
+            let o = self.space.and(combo, d) != FALSE;
+            if memo {
+                self.overlap.insert((key, lo, hi), o);
+            }
+            if o {
+                return true;
+            }
+        }
+        false
     }
 
-    /// Compile the current state into the audit engine: `in`/`out` nodes per router
-    /// port, one node pair per ACL node; router edges `in(p) → out(q)` for `q ≠ p`
-    /// carry the longest-prefix-match predicate of `q`, ACL edges the permit set.
-    pub fn snapshot(&mut self) -> ApkSnapshot {
+    /// Record the loop `history[i..]` (closed by `history[i]`), canonically rotated.
+    fn record(&mut self, i: usize) {
+        let cyc = &self.history[i..];
+        let n = cyc.len();
+        let best = (0..n)
+            .min_by(|&a, &b| {
+                cyc[a..]
+                    .iter()
+                    .chain(&cyc[..a])
+                    .cmp(cyc[b..].iter().chain(&cyc[..b]))
+            })
+            .unwrap_or(0);
+        let mut v = Vec::with_capacity(n);
+        v.extend_from_slice(&cyc[best..]);
+        v.extend_from_slice(&cyc[..best]);
+        if !self.found.contains(&v) {
+            self.found.push(v);
+        }
+    }
+
+    /// Compile the current state into the audit engine: `in`/`out` nodes per position;
+    /// links `out(a) → in(b)`; router edges `in(p) → out(q)` (q ≠ p) carry the
+    /// destinations routed to q's port; ACL edges `in → out(permit)` the permit set.
+    pub fn snapshot(&self) -> ApkSnapshot {
         let mut nb = NetBuilder::new();
-        // Rebuild the predicates as BDDs in the new builder's space.
+        nb.space = self.space.clone();
+        // Atoms in address order; maximal runs with one port become one range.
+        let order: Vec<Atom> = self.starts.values().copied().collect();
         let mut fwd: Vec<Vec<Bdd>> = vec![];
         for rt in &self.routers {
             let mut per_port = vec![FALSE; rt.ports.len()];
-            // Hit of each rule: its prefix minus the longer installed prefixes inside.
-            let rules: Vec<(u32, u8, usize)> = rt
-                .rules
-                .iter()
-                .map(|(&(p, l), &(q, _))| (p, l, q))
-                .collect();
-            for &(p, l, q) in &rules {
-                let mut h = prefix_bdd(&mut nb.space, p, l);
-                let end = p | !mask(l);
-                if l == 32 {
-                    per_port[q] = nb.space.or(per_port[q], h);
-                    continue;
+            let mut i = 0;
+            while i < order.len() {
+                let p = rt.port_of[order[i] as usize];
+                let mut j = i;
+                while j + 1 < order.len() && rt.port_of[order[j + 1] as usize] == p {
+                    j += 1;
                 }
-                for (&(p2, l2), _) in rt.rules.range((p, l + 1)..=(end, 32)) {
-                    if l2 > l {
-                        let x = prefix_bdd(&mut nb.space, p2, l2);
-                        h = nb.space.diff(h, x);
-                    }
+                if p != 0 {
+                    let (lo, hi) = (
+                        self.atom_lo[order[i] as usize],
+                        self.atom_hi[order[j] as usize],
+                    );
+                    let b = nb.space.range(Field::DstIp, lo as u64, hi as u64);
+                    per_port[p as usize] = nb.space.or(per_port[p as usize], b);
                 }
-                per_port[q] = nb.space.or(per_port[q], h);
+                i = j + 1;
             }
             fwd.push(per_port);
         }
-        let mut in_node: FastMap<Hop, NodeId> = FastMap::default();
-        let mut out_node: FastMap<Hop, NodeId> = FastMap::default();
-        let mut acl_done: FastMap<String, ()> = FastMap::default();
-        let mut sources = vec![];
-        let links: Vec<(Hop, Vec<Hop>)> = self.topo.iter().map(|(&a, b)| (a, b.clone())).collect();
-        let node = |m: &mut FastMap<Hop, NodeId>, nb: &mut NetBuilder, h: Hop| {
-            *m.entry(h).or_insert_with(|| nb.add_node())
-        };
-        for (a, bs) in &links {
-            let u = node(&mut out_node, &mut nb, *a);
-            for &b in bs {
+        let n = self.hop_name.len();
+        let mut in_node: Vec<Option<NodeId>> = vec![None; n];
+        let mut out_node: Vec<Option<NodeId>> = vec![None; n];
+        fn node(v: &mut [Option<NodeId>], nb: &mut NetBuilder, h: Hop) -> NodeId {
+            *v[h as usize].get_or_insert_with(|| nb.add_node())
+        }
+        for a in 0..n {
+            for &b in &self.topo[a] {
+                let u = node(&mut out_node, &mut nb, a as Hop);
                 let v = node(&mut in_node, &mut nb, b);
                 nb.add_edge(u, v, TRUE);
             }
         }
-        // Router and ACL internals.
-        let ins: Vec<Hop> = in_node.keys().copied().collect();
-        for h in ins {
-            let (dev, port) = self.hop_name[h as usize].clone();
-            let u = in_node[&h];
-            match self.device_elem.get(&dev) {
-                Some(Ok(r)) => {
-                    sources.push((h, u));
-                    let rt = &self.routers[*r];
-                    for (q, &pred) in fwd[*r].iter().enumerate().skip(1) {
-                        if rt.ports[q] == port || pred == FALSE {
+        let mut sources = vec![];
+        for (h, u) in in_node.iter().enumerate() {
+            let Some(u) = *u else { continue };
+            match self.dev[h] {
+                Dev::Router(r) => {
+                    sources.push(u);
+                    let rt = &self.routers[r as usize];
+                    for (q, &pred) in fwd[r as usize].iter().enumerate().skip(1) {
+                        if pred == FALSE {
                             continue;
                         }
-                        for (oh, pname) in &rt.port_hops[q] {
-                            if *pname == port {
+                        for &oh in &rt.port_hops[q] {
+                            if oh as usize == h {
                                 continue;
                             }
-                            let v = node(&mut out_node, &mut nb, *oh);
+                            let v = node(&mut out_node, &mut nb, oh);
                             nb.add_edge(u, v, pred);
                         }
                     }
                 }
-                Some(Err(a)) => {
-                    if acl_done.insert(dev.clone(), ()).is_some() {
-                        continue;
-                    }
-                    // Re-express the permit set in the builder's space.
-                    let mut p = FALSE;
-                    let rules: Vec<(bool, String)> = self.acls[*a]
-                        .rules
-                        .iter()
-                        .rev()
-                        .map(|r| (r.1, r.2.clone()))
-                        .collect();
-                    for (permit, key) in rules {
-                        let line = format!("+ acl x {key}");
-                        let m = match parse_updates(&line).ok().and_then(|v| v.into_iter().next()) {
-                            Some(Update::Acl { pred, .. }) => pred.bdd(&mut nb.space),
-                            _ => continue,
-                        };
-                        p = if permit {
-                            nb.space.or(m, p)
-                        } else {
-                            nb.space.diff(p, m)
-                        };
-                    }
-                    if let Some(&ph) = self.hop_idx.get(&(dev.clone(), "permit".to_string())) {
-                        let v = node(&mut out_node, &mut nb, ph);
-                        nb.add_edge(u, v, p);
-                    }
+                Dev::Acl(a, permit) => {
+                    let v = node(&mut out_node, &mut nb, permit);
+                    nb.add_edge(u, v, self.acls[a as usize].permit);
                 }
-                None => {}
+                Dev::None => {}
             }
         }
-        sources.sort();
-        let outputs: Vec<(NodeId, Hop)> = out_node.iter().map(|(&h, &n)| (n, h)).collect();
+        let outputs: Vec<(NodeId, Hop)> = out_node
+            .iter()
+            .enumerate()
+            .filter_map(|(h, n)| n.map(|n| (n, h as Hop)))
+            .collect();
         ApkSnapshot {
             engine: nb.compile(),
-            sources: sources.into_iter().map(|(_, n)| n).collect(),
+            sources,
             outputs,
         }
     }
@@ -847,13 +849,13 @@ impl ApkNet {
 /// A compiled snapshot of the APKeep network.
 pub struct ApkSnapshot {
     pub engine: Engine,
-    /// Router input nodes (one per router port that receives a link).
+    /// Router input nodes (one per router position that receives a link).
     pub sources: Vec<NodeId>,
     pub outputs: Vec<(NodeId, Hop)>,
 }
 
 impl ApkSnapshot {
-    /// Number of output hops reached from source node `s` (all headers injected).
+    /// Number of output positions reached from source node `s` (all headers injected).
     pub fn reach_count(&self, s: NodeId, scratch: &mut ReachScratch) -> usize {
         let full = self.engine.full();
         self.engine.reach_into(&[(s, &full)], scratch);

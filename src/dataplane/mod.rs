@@ -1,9 +1,11 @@
 //! Data-plane inputs for the reachability engine: Hassel transfer functions
 //! (Stanford `hassel-tf`, Internet2) and APKeep's Stanford network (forwarding, ACLs,
-//! VLANs, topology, rule updates). Every loader compiles into the same
+//! VLANs, topology, rule updates), and Cisco `show ip cef` / `show ip route` tables
+//! (`cisco_show`). Every loader compiles into the same
 //! [`crate::engine::Engine`] the audits use.
 
 pub mod apkeep;
+pub mod cisco_show;
 pub mod hassel;
 
 use std::collections::BTreeSet;

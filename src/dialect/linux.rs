@@ -205,7 +205,9 @@ fn has_flag(v: &Value, k: &str, flag: &str) -> bool {
 }
 
 /// One bridge VLAN entry: (lo, hi, pvid, untagged).
-fn vlan_entries(v: &Value) -> Vec<(u16, u16, bool, bool)> {
+type VlanEntry = (u16, u16, bool, bool);
+
+fn vlan_entries(v: &Value) -> Vec<VlanEntry> {
     let mut out = vec![];
     for e in v
         .get("vlans")
@@ -358,7 +360,7 @@ impl Loader {
             );
         }
         // VLAN filtering per port (and the bridge's own `self` entry).
-        let mut vlans: BTreeMap<String, (u32, Vec<(u16, u16, bool, bool)>)> = BTreeMap::new();
+        let mut vlans: BTreeMap<String, (u32, Vec<VlanEntry>)> = BTreeMap::new();
         let vf = "bridge-vlan.json";
         if let Some(vt) = vlan_text {
             for (line, o) in json(&self.path(vf), vt)? {
@@ -459,7 +461,7 @@ impl Loader {
                     self.dev.vlans.entry(vlan).or_insert_with(|| span.clone());
                 }
             }
-            if let Some((_, pline)) = ports.get(&name).cloned() {
+            if ports.contains_key(&name) {
                 i.mode = if vlan_text.is_none() {
                     self.dev.vlans.entry(1).or_insert_with(|| span.clone());
                     IfMode::Access { vlan: 1 }
@@ -490,20 +492,13 @@ impl Loader {
                         }
                     }
                 };
-                let _ = pline;
             }
             self.dev.interfaces.push(i);
         }
         Ok(())
     }
 
-    fn port_mode(
-        &mut self,
-        vf: &str,
-        line: u32,
-        name: &str,
-        es: &[(u16, u16, bool, bool)],
-    ) -> IfMode {
+    fn port_mode(&mut self, vf: &str, line: u32, name: &str, es: &[VlanEntry]) -> IfMode {
         if let [(lo, hi, true, true)] = es {
             if lo == hi {
                 return IfMode::Access { vlan: *lo };

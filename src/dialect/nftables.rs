@@ -566,7 +566,7 @@ impl Builder {
                 }
             }
         }
-        reports.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        reports.sort_by_key(|a| (a.0, a.1));
         // Lines covered by reports (nested reports inside a reported table count once).
         let mut covered = 0u32;
         let mut upto = 0u32;

@@ -249,6 +249,31 @@ impl Manager {
         r
     }
 
+    /// The node `(var, lo, hi)` of a non-terminal; `None` for `FALSE`/`TRUE`.
+    pub fn node(&self, b: Bdd) -> Option<(u16, Bdd, Bdd)> {
+        (b > TRUE).then(|| {
+            let n = self.nodes[b as usize];
+            (n.var, n.lo, n.hi)
+        })
+    }
+
+    /// Rebuild `b` of manager `src` (same variable order) in this manager, so sets of
+    /// two separately built networks can be compared exactly. `memo` maps `src` ids.
+    pub fn import(&mut self, src: &Manager, b: Bdd, memo: &mut FastMap<Bdd, Bdd>) -> Bdd {
+        if b <= TRUE {
+            return b;
+        }
+        if let Some(&r) = memo.get(&b) {
+            return r;
+        }
+        let n = src.nodes[b as usize];
+        let lo = self.import(src, n.lo, memo);
+        let hi = self.import(src, n.hi, memo);
+        let r = self.mk(n.var, lo, hi);
+        memo.insert(b, r);
+        r
+    }
+
     /// Does `a` contain `b`?
     pub fn implies(&mut self, b: Bdd, a: Bdd) -> bool {
         self.diff(b, a) == FALSE
@@ -387,6 +412,22 @@ mod tests {
             let x = val(&w, 0..8);
             assert!(lo <= x && x <= hi);
         }
+    }
+
+    #[test]
+    fn import_rebuilds_the_same_set() {
+        let mut a = Manager::new(8);
+        let mut b = Manager::new(8);
+        // Different construction histories give different node ids.
+        let _ = b.masked(0..8, 0b1010_0000, 0b1111_0000);
+        let x = a.range(0..8, 17, 200);
+        let mut memo = FastMap::default();
+        let y = b.import(&a, x, &mut memo);
+        let expect = b.range(0..8, 17, 200);
+        assert_eq!(y, expect);
+        assert_eq!(b.node(FALSE), None);
+        let (v, _, _) = b.node(y).unwrap();
+        assert_eq!(v, 0);
     }
 
     #[test]

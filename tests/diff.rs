@@ -1,0 +1,412 @@
+//! `sanso diff`: exact gained/lost flows per zone pair and findings new/fixed/unchanged,
+//! checked against the planted fixture changes, hand-made edits and the simulator.
+
+use sanso::diff::{Diff, FlowRange, PairDiff};
+use sanso::graph::Graph;
+use sanso::hs::Packet;
+use sanso::report::Lang;
+use sanso::sim::Sim;
+use sanso::snapshot::Snapshot;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    root().join("fixtures").join(name)
+}
+
+/// (exit code, stdout, stderr) of the CLI.
+fn cli(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn lib_diff(old: &Path, new: &Path) -> Diff {
+    sanso::diff::run(old, new, Lang::En, &mut |_| {}).unwrap()
+}
+
+fn pair<'a>(d: &'a Diff, src: &str, dst: &str) -> &'a PairDiff {
+    d.flows
+        .iter()
+        .find(|p| p.src == src && p.dst == dst)
+        .unwrap_or_else(|| panic!("no change listed for {src} → {dst}"))
+}
+
+/// (src, dst, services, other_headers_only) of each range.
+fn rows(ranges: &[FlowRange]) -> Vec<(String, String, String, bool)> {
+    ranges
+        .iter()
+        .map(|r| {
+            let svc: Vec<&str> = r.services.iter().map(|s| s.label.as_str()).collect();
+            (
+                r.src.clone(),
+                r.dst.clone(),
+                svc.join(" "),
+                r.other_headers_only,
+            )
+        })
+        .collect()
+}
+
+fn row(src: &str, dst: &str, svc: &str, other: bool) -> (String, String, String, bool) {
+    (src.into(), dst.into(), svc.into(), other)
+}
+
+/// Address/wildcard pair of an IOS ACL line as a prefix string.
+fn acl_prefix(addr: &str, wildcard: &str) -> String {
+    let w: std::net::Ipv4Addr = wildcard.parse().unwrap();
+    format!("{addr}/{}", 32 - u32::from(w).count_ones())
+}
+
+fn line_containing(fixture_name: &str, file: &str, needle: &str) -> String {
+    let text = std::fs::read_to_string(fixture(fixture_name).join(file)).unwrap();
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not in {file}"))
+        .to_string()
+}
+
+/// Does some edge point of zone `src` deliver `p` to an edge point of zone `dst`,
+/// by the brute-force simulator?
+fn sim_delivers(snap: &Snapshot, g: &Graph, src: &str, dst: &str, p: &Packet) -> bool {
+    let zone = |n: &str| snap.zones.iter().position(|z| z.name == n);
+    let (Some(sz), Some(dz)) = (zone(src), zone(dst)) else {
+        return false;
+    };
+    let sim = Sim::new(snap, g);
+    (0..g.points.len())
+        .filter(|&i| g.points[i].zones.contains(&sz))
+        .any(|i| {
+            sim.run(g, i, p)
+                .iter()
+                .any(|&k| g.points[k].zones.contains(&dz))
+        })
+}
+
+#[test]
+fn planted_changes_show_as_new_findings_and_exact_gained_flows() {
+    let old = fixture("sample-city");
+    let new = fixture("sample-city-violating");
+    let d = lib_diff(&old, &new);
+
+    // Every planted finding is new; nothing was there before.
+    let audit = sanso::audit::run(&new).unwrap();
+    let planted: BTreeSet<(String, String, String)> = audit
+        .eval
+        .findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.subject.src.clone(), f.subject.dst.clone()))
+        .collect();
+    assert_eq!(audit.eval.findings.len(), 11);
+    let new_ids: BTreeSet<(String, String, String)> = d
+        .findings
+        .new
+        .iter()
+        .map(|f| (f.rule.clone(), f.src.clone(), f.dst.clone()))
+        .collect();
+    assert_eq!(new_ids, planted);
+    assert_eq!(d.findings.new.len(), 11);
+    assert!(new_ids.contains(&(
+        "MN-ISOLATION".into(),
+        "mn-terminals".into(),
+        "lg-terminals".into()
+    )));
+    assert!(d.findings.fixed.is_empty() && d.findings.unchanged.is_empty());
+    assert!(d.verdict.violation_added);
+    assert_eq!(d.exit_code(), 1);
+    for c in &d.checks {
+        assert_eq!((c.old, c.new), ("pass", "violated"), "{}", c.rule);
+    }
+
+    // Planted mn-core line `permit ip 10.10.20.0 0.0.0.255 10.20.10.0 0.0.0.255` (MAINT-OUT)
+    // plus the new link: exactly that box is gained from mn-terminals to lg-terminals.
+    let l = line_containing(
+        "sample-city-violating",
+        "configs/mn-core.cfg",
+        "10 permit ip 10.10.20.0",
+    );
+    let t: Vec<&str> = l.split_whitespace().collect();
+    let p = pair(&d, "mn-terminals", "lg-terminals");
+    assert_eq!(
+        rows(&p.gained.ranges),
+        vec![row(
+            &acl_prefix(t[3], t[4]),
+            &acl_prefix(t[5], t[6]),
+            "ip",
+            false
+        )]
+    );
+    assert!(p.lost.ranges.is_empty());
+
+    // fw-lgwan policy 20 (mail relay 10.30.20.25 → 10.20.20.25) gained "HTTP".
+    let p = pair(&d, "inet-dmz", "lg-servers");
+    assert_eq!(
+        rows(&p.gained.ranges),
+        vec![row("10.30.20.25", "10.20.20.25", "tcp/80", false)]
+    );
+
+    // fw-mn policy 1: dstaddr juki-net-server (.10) → juki-net-all (/24), HTTPS → HTTPS SSH;
+    // and juki-cs's port lost port security, so .10 tcp/443 now passes any source MAC.
+    let p = pair(&d, "mn-servers", "juki-net");
+    assert_eq!(
+        rows(&p.gained.ranges),
+        vec![
+            row(
+                "10.10.10.21",
+                "192.168.100.0-192.168.100.9",
+                "tcp/22,443",
+                false
+            ),
+            row("10.10.10.21", "192.168.100.10", "tcp/22", false),
+            row(
+                "10.10.10.21",
+                "192.168.100.11-192.168.100.255",
+                "tcp/22,443",
+                false
+            ),
+            row("10.10.10.21", "192.168.100.10", "tcp/443", true),
+        ]
+    );
+    let mac_only = &p.gained.ranges[3];
+    let registered = "00:1b:21:0a:0b:0c".parse::<sanso::model::Mac>().unwrap();
+    assert_ne!(mac_only.packet.src_mac, registered);
+
+    // The planted changes only open things.
+    for p in &d.flows {
+        assert!(p.lost.ranges.is_empty(), "{} → {} lost", p.src, p.dst);
+        assert!(p.gained.complete);
+    }
+
+    // Every gained witness: delivered in NEW by the simulator, not in OLD.
+    let os = Snapshot::load(&old).unwrap();
+    let og = Graph::build(&os);
+    let ns = Snapshot::load(&new).unwrap();
+    let ng = Graph::build(&ns);
+    let mut checked = 0;
+    for p in &d.flows {
+        for r in &p.gained.ranges {
+            let w = &r.packet;
+            assert!(
+                sim_delivers(&ns, &ng, &p.src, &p.dst, w),
+                "{} → {}: {w:?} not delivered in new",
+                p.src,
+                p.dst
+            );
+            assert!(
+                !sim_delivers(&os, &og, &p.src, &p.dst, w),
+                "{} → {}: {w:?} already delivered in old",
+                p.src,
+                p.dst
+            );
+            let inside =
+                |v: std::net::Ipv4Addr, [lo, hi]: [std::net::Ipv4Addr; 2]| lo <= v && v <= hi;
+            assert!(inside(w.src_ip, r.src_range) && inside(w.dst_ip, r.dst_range));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
+fn json(args: &[&str]) -> (i32, String, Value) {
+    let (code, out, _) = cli(args);
+    let v = serde_json::from_str(&out).unwrap();
+    (code, out, v)
+}
+
+fn json_rows(v: &Value) -> Vec<(String, String, String, String, String)> {
+    let mut out = vec![];
+    for p in v.as_array().unwrap() {
+        for (side, key) in [("+", "gained"), ("-", "lost")] {
+            for r in p[key]["ranges"].as_array().unwrap() {
+                let svc: Vec<&str> = r["services"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["label"].as_str().unwrap())
+                    .collect();
+                out.push((
+                    format!("{} → {}", p["src"], p["dst"]),
+                    side.to_string(),
+                    r["src"].to_string(),
+                    r["dst"].to_string(),
+                    format!("{} {}", svc.join(" "), r["other_headers_only"]),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn json_is_deterministic_and_reverse_direction_fixes_everything() {
+    let args = [
+        "diff",
+        "fixtures/sample-city",
+        "fixtures/sample-city-violating",
+        "--format",
+        "json",
+    ];
+    let (code, a, fwd) = json(&args);
+    let (_, b, _) = json(&args);
+    assert_eq!(code, 1);
+    assert_eq!(a, b, "JSON differs between runs");
+    assert_eq!(fwd["schema"], "sanso.diff/v1");
+    assert_eq!(fwd["verdict"]["findings_new"], 11);
+
+    let (code, _, rev) = json(&[
+        "diff",
+        "fixtures/sample-city-violating",
+        "fixtures/sample-city",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(rev["verdict"]["violation_added"], false);
+    assert_eq!(rev["verdict"]["findings_fixed"], 11);
+    assert_eq!(rev["verdict"]["findings_new"], 0);
+    assert_eq!(rev["findings"]["fixed"].as_array().unwrap().len(), 11);
+    // What one direction gains the other loses, range for range.
+    let flip = |rows: Vec<(String, String, String, String, String)>| {
+        rows.into_iter()
+            .map(|(p, s, a, b, c)| (p, if s == "+" { "-".into() } else { "+".into() }, a, b, c))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(flip(json_rows(&fwd["flows"])), json_rows(&rev["flows"]));
+    assert!(!json_rows(&rev["flows"]).is_empty());
+}
+
+#[test]
+fn a_snapshot_against_itself_is_empty() {
+    let (code, out, _) = cli(&[
+        "diff",
+        "fixtures/sample-city-violating",
+        "fixtures/sample-city-violating",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["flows"].as_array().unwrap().len(), 0);
+    assert_eq!(v["findings"]["new"].as_array().unwrap().len(), 0);
+    assert_eq!(v["findings"]["fixed"].as_array().unwrap().len(), 0);
+    assert_eq!(v["findings"]["unchanged"].as_array().unwrap().len(), 11);
+    assert_eq!(v["verdict"]["violation_added"], false);
+
+    let (code, text, err) = cli(&[
+        "diff",
+        "fixtures/sample-city",
+        "fixtures/sample-city",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, 0);
+    assert!(text.contains("no change"), "{text}");
+    assert!(text.contains("Verdict: this change adds no violation"));
+    // stderr is not a terminal here: no progress bar.
+    assert_eq!(err, "");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let p = dir.join(file);
+    let text = std::fs::read_to_string(&p).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "{from} in {file}");
+    std::fs::write(&p, text.replace(from, to)).unwrap();
+}
+
+#[test]
+fn one_acl_line_edit_gains_exactly_the_freed_source_range() {
+    let dir = std::env::temp_dir().join(format!("sanso-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&fixture("sample-city"), &dir);
+    // The Internet edge ACL denied 10.0.0.0/8 sources; narrow it to 10.0.0.0/9.
+    edit(
+        &dir,
+        "configs/inet-core.cfg",
+        " 10 deny   ip 10.0.0.0 0.255.255.255 any",
+        " 10 deny   ip 10.0.0.0 0.127.255.255 any",
+    );
+    // A name with markup, to check HTML escaping.
+    edit(
+        &dir,
+        "sanso.toml",
+        "name  = \"サンプル市\"",
+        "name  = \"<script>x</script> & 市\"",
+    );
+    let d = lib_diff(&fixture("sample-city"), &dir);
+    let html = sanso::diff::html(&d, Lang::Ja);
+    let (code, _, _) = cli(&["diff", "fixtures/sample-city", dir.to_str().unwrap()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0);
+
+    assert!(!d.flows.is_empty());
+    for p in &d.flows {
+        assert_eq!(p.src, "security-cloud", "only Internet-side sources change");
+        assert!(p.lost.ranges.is_empty());
+        for r in &p.gained.ranges {
+            assert_eq!(
+                (r.src.as_str(), r.other_headers_only),
+                ("10.128.0.0/9", false)
+            );
+            assert_eq!(r.services.len(), 1);
+            assert_eq!(r.services[0].label, "ip");
+        }
+    }
+    assert_eq!(
+        rows(&pair(&d, "security-cloud", "inet-terminals").gained.ranges),
+        vec![row("10.128.0.0/9", "10.30.10.0/24", "ip", false)]
+    );
+    assert_eq!(
+        rows(&pair(&d, "security-cloud", "inet-dmz").gained.ranges),
+        vec![row("10.128.0.0/9", "10.30.20.0/24", "ip", false)]
+    );
+    assert!(d.findings.new.is_empty() && d.findings.fixed.is_empty());
+    assert!(!d.verdict.violation_added);
+
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<style>") && !html.contains("<script"));
+    assert!(html.contains("&lt;script&gt;x&lt;/script&gt; &amp; 市"));
+    assert!(html.contains("<code>10.128.0.0/9</code>"));
+}
+
+#[test]
+fn input_errors_exit_2() {
+    let (code, out, err) = cli(&["diff", "fixtures/sample-city", "fixtures/no-such-city"]);
+    assert_eq!(code, 2);
+    assert_eq!(out, "");
+    assert!(err.contains("no-such-city"), "{err}");
+    // The global --quiet flag is accepted anywhere; input errors still print.
+    let (code, _, err) = cli(&[
+        "diff",
+        "--quiet",
+        "fixtures/no-such-city",
+        "fixtures/sample-city",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("no-such-city"), "{err}");
+}
