@@ -368,13 +368,21 @@ impl<'a> Ctx<'a> {
                 }
             })
             .collect();
+        let r = Rc::new(self.reach_nodes(sp, &sources));
+        taint.extend(r.taint.iter().cloned());
+        self.cache.borrow_mut().insert(key, r.clone());
+        r
+    }
+
+    /// Reach from `(node, injected set)` sources, uncached.
+    fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
         let mut seen = BTreeSet::new();
-        let reach = self.g.engine.reach_sets(sp, &sources, |edge: EdgeId| {
+        let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
             for t in &self.g.info[edge as usize].taint {
                 seen.insert(t.clone());
             }
         });
-        let r = Rc::new(Reached {
+        Reached {
             sinks: self
                 .g
                 .points
@@ -384,10 +392,7 @@ impl<'a> Ctx<'a> {
                 .filter(|x| x.1 != FALSE)
                 .collect(),
             taint: seen.into_iter().collect(),
-        });
-        taint.extend(r.taint.iter().cloned());
-        self.cache.borrow_mut().insert(key, r.clone());
-        r
+        }
     }
 
     fn points_of_zone(&self, zi: usize) -> &[usize] {
@@ -618,6 +623,85 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
     out
 }
 
+/// One 特定通信 to check: reach from `sources` injecting `inject`; what arrives at a
+/// `dst_points` sink inside `viol_filter` is a finding.
+struct Job<'s> {
+    t: &'s crate::snapshot::Flow,
+    fz: usize,
+    tz: usize,
+    src_host: Option<usize>,
+    dst_points: Vec<usize>,
+    sources: Vec<usize>,
+    inject: Bdd,
+    viol_filter: Bdd,
+    detail: &'s str,
+}
+
+/// TOKUTEI-PATH reaches, shared: one reach from every edge port per 特定通信 was
+/// quadratic. Without header rewrites an edge only filters, so reach is additive in the
+/// injected set and never leaves it. Jobs are put in groups whose injections are
+/// pairwise disjoint; each group runs one reach in which a source point injects the
+/// union of the injections of the group's jobs that start there. At any node, that
+/// reach ∩ a job's injection is exactly the job's own reach (the others' parts lie
+/// outside it), and the edges visited — hence the taint — are the union of the jobs'.
+fn shared_path_reaches(
+    cx: &Ctx,
+    sp: &mut Space,
+    jobs: &[Job],
+    taint: &mut BTreeSet<Taint>,
+) -> Vec<Option<Rc<Reached>>> {
+    let mut groups: Vec<(Bdd, Vec<usize>)> = vec![];
+    for (ji, j) in jobs.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|(u, _)| sp.and(*u, j.inject) == FALSE)
+        {
+            Some((u, members)) => {
+                *u = sp.or(*u, j.inject);
+                members.push(ji);
+            }
+            None => groups.push((j.inject, vec![ji])),
+        }
+    }
+    let n = cx.g.points.len();
+    let mut res = vec![None; jobs.len()];
+    for (union, members) in groups {
+        // Points that some member does not start from (its host and destination ports).
+        let mut missing: Vec<Vec<usize>> = vec![vec![]; n];
+        for &ji in &members {
+            let mut it = jobs[ji].sources.iter().peekable();
+            for (p, miss) in missing.iter_mut().enumerate() {
+                if it.peek() == Some(&&p) {
+                    it.next();
+                } else {
+                    miss.push(ji);
+                }
+            }
+        }
+        let mut sources = vec![];
+        for (p, miss) in missing.iter().enumerate() {
+            let inj = if miss.is_empty() {
+                union
+            } else {
+                let mut acc = FALSE;
+                for &ji in members.iter().filter(|ji| !miss.contains(ji)) {
+                    acc = sp.or(acc, jobs[ji].inject);
+                }
+                acc
+            };
+            if inj != FALSE {
+                sources.push((cx.g.points[p].src, inj));
+            }
+        }
+        let r = Rc::new(cx.reach_nodes(sp, &sources));
+        taint.extend(r.taint.iter().cloned());
+        for ji in members {
+            res[ji] = Some(r.clone());
+        }
+    }
+    res
+}
+
 /// TOKUTEI-IP / PORT / MAC / PATH: how tightly the network limits each 特定通信.
 fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     let snap = cx.snap;
@@ -628,6 +712,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     }
     let mut notes = vec![];
     let mut done_dst: BTreeSet<(usize, String)> = BTreeSet::new();
+    let mut jobs: Vec<Job> = vec![];
     for t in &snap.tokutei {
         let fz = snap.endpoint_zone(t.from);
         let tz = snap.endpoint_zone(t.to);
@@ -706,9 +791,45 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         if sources.is_empty() {
             continue;
         }
-        let reach = cx.reach_from(sp, &sources, inject, &mut out.taint);
+        jobs.push(Job {
+            t,
+            fz,
+            tz,
+            src_host,
+            dst_points,
+            sources,
+            inject,
+            viol_filter,
+            detail,
+        });
+    }
+    let shared = if rule.params.aspect == "path" && !g.engine.has_rewrites() {
+        shared_path_reaches(cx, sp, &jobs, &mut out.taint)
+    } else {
+        vec![None; jobs.len()]
+    };
+    for (j, shared) in jobs.into_iter().zip(shared) {
+        let Job {
+            t,
+            fz,
+            tz,
+            src_host,
+            dst_points,
+            sources,
+            inject,
+            viol_filter,
+            detail,
+        } = j;
+        let reach = match &shared {
+            Some(r) => r.clone(),
+            None => cx.reach_from(sp, &sources, inject, &mut out.taint),
+        };
         for &dp in &dst_points {
-            let v = sp.and(reach.at(dp), viol_filter);
+            let mut at = reach.at(dp);
+            if shared.is_some() {
+                at = sp.and(at, inject);
+            }
+            let v = sp.and(at, viol_filter);
             if v == FALSE {
                 continue;
             }

@@ -4,6 +4,7 @@
 use crate::dialect;
 use crate::model::{Device, Dialect, Mac};
 use ipnetwork::Ipv4Network;
+use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -617,54 +618,88 @@ impl Snapshot {
             }
         };
         files.sort();
-        for path in files {
-            let fname = path
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
-            if !fname.starts_with('.') && dialect::linux::is_device_dir(&path) {
-                match dialect::linux::load(&path, &format!("configs/{fname}")) {
-                    Ok(d) => {
-                        inputs.push(d.file.clone());
-                        inputs.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
-                        devices.push(d);
-                    }
-                    Err(e) => file_errors.push(FileError {
-                        file: e.file,
-                        line: e.line,
-                        message: e.message,
-                    }),
+        // One file's outcome; files are read and parsed in parallel (they are
+        // independent), then folded in sorted file order so devices, inputs and errors
+        // come out exactly as a sequential load would give them.
+        enum Loaded {
+            Skip,
+            Device(Box<Device>, Vec<String>),
+            Error(Option<String>, FileError),
+            Fatal(InputError),
+        }
+        let loaded: Vec<Loaded> = files
+            .par_iter()
+            .map(|path| {
+                let fname = path
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
+                if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
+                    return match dialect::linux::load(path, &format!("configs/{fname}")) {
+                        Ok(d) => {
+                            let mut inp = vec![d.file.clone()];
+                            inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
+                            Loaded::Device(Box::new(d), inp)
+                        }
+                        Err(e) => Loaded::Error(
+                            None,
+                            FileError {
+                                file: e.file,
+                                line: e.line,
+                                message: e.message,
+                            },
+                        ),
+                    };
                 }
-                continue;
-            }
-            if fname.starts_with('.') || !path.is_file() {
-                continue;
-            }
-            let rel = format!("configs/{fname}");
-            inputs.push(rel.clone());
-            let text = read(&path, &rel)?;
-            let dia = match overrides.get(&fname) {
-                Some((d, _)) => Some(*d),
-                None => dialect::detect(&text),
-            };
-            let Some(dia) = dia else {
-                file_errors.push(FileError {
-                    file: rel,
-                    line: 1,
-                    message:
-                        "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)"
-                            .into(),
-                });
-                continue;
-            };
-            match dialect::parse(dia, &rel, &text) {
-                Ok(d) => devices.push(d),
-                Err(e) => file_errors.push(FileError {
-                    file: e.file,
-                    line: e.line,
-                    message: e.message,
-                }),
+                if fname.starts_with('.') || !path.is_file() {
+                    return Loaded::Skip;
+                }
+                let rel = format!("configs/{fname}");
+                let text = match read(path, &rel) {
+                    Ok(t) => t,
+                    Err(e) => return Loaded::Fatal(e),
+                };
+                let dia = match overrides.get(&fname) {
+                    Some((d, _)) => Some(*d),
+                    None => dialect::detect(&text),
+                };
+                let Some(dia) = dia else {
+                    return Loaded::Error(
+                        Some(rel.clone()),
+                        FileError {
+                            file: rel,
+                            line: 1,
+                            message: "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)"
+                                .into(),
+                        },
+                    );
+                };
+                match dialect::parse(dia, &rel, &text) {
+                    Ok(d) => Loaded::Device(Box::new(d), vec![rel]),
+                    Err(e) => Loaded::Error(
+                        Some(rel),
+                        FileError {
+                            file: e.file,
+                            line: e.line,
+                            message: e.message,
+                        },
+                    ),
+                }
+            })
+            .collect();
+        for l in loaded {
+            match l {
+                Loaded::Skip => {}
+                Loaded::Device(d, inp) => {
+                    inputs.extend(inp);
+                    devices.push(*d);
+                }
+                Loaded::Error(inp, e) => {
+                    inputs.extend(inp);
+                    file_errors.push(e);
+                }
+                Loaded::Fatal(e) => return Err(e),
             }
         }
         for (f, (_, line)) in &overrides {

@@ -67,7 +67,12 @@ const CACHE_BITS: u32 = 18;
 #[derive(Clone)]
 pub struct Manager {
     nodes: Vec<Node>,
-    unique: FastMap<Node, Bdd>,
+    /// Unique table: open addressing (linear probing) over node ids, keyed by the node
+    /// they point to; 0 (a terminal, never stored) marks an empty slot. Four bytes per
+    /// slot instead of a map's key + value + control byte: at millions of nodes the map
+    /// was the largest allocation, twice over while it rehashed.
+    unique: Vec<Bdd>,
+    unique_len: usize,
     cache: Vec<(u32, Bdd, Bdd, Bdd)>,
     nvars: u16,
 }
@@ -81,7 +86,8 @@ impl Manager {
         };
         Manager {
             nodes: vec![term, term],
-            unique: FastMap::default(),
+            unique: vec![0; 1 << 10],
+            unique_len: 0,
             cache: vec![(0, 0, 0, 0); 1 << CACHE_BITS],
             nvars,
         }
@@ -106,13 +112,50 @@ impl Manager {
             return lo;
         }
         let n = Node { var, lo, hi };
-        if let Some(&id) = self.unique.get(&n) {
-            return id;
+        let mask = self.unique.len() - 1;
+        let mut i = Self::node_hash(n) & mask;
+        loop {
+            let id = self.unique[i];
+            if id == FALSE {
+                break;
+            }
+            if self.nodes[id as usize] == n {
+                return id;
+            }
+            i = (i + 1) & mask;
         }
         let id = self.nodes.len() as Bdd;
         self.nodes.push(n);
-        self.unique.insert(n, id);
+        self.unique[i] = id;
+        self.unique_len += 1;
+        // Load factor ≤ ½ keeps probe sequences short.
+        if self.unique_len * 2 > self.unique.len() {
+            self.grow_unique();
+        }
         id
+    }
+
+    #[inline]
+    fn node_hash(n: Node) -> usize {
+        // splitmix64's finaliser: every input bit reaches the low bits the mask keeps.
+        let mut x = (n.lo as u64 | (n.hi as u64) << 32) ^ (n.var as u64).rotate_right(16);
+        x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (x ^ (x >> 31)) as usize
+    }
+
+    fn grow_unique(&mut self) {
+        let size = self.unique.len() * 2;
+        let mask = size - 1;
+        let mut t = vec![FALSE; size];
+        for (id, &n) in self.nodes.iter().enumerate().skip(2) {
+            let mut i = Self::node_hash(n) & mask;
+            while t[i] != FALSE {
+                i = (i + 1) & mask;
+            }
+            t[i] = id as Bdd;
+        }
+        self.unique = t;
     }
 
     #[inline]
