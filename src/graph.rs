@@ -1156,21 +1156,6 @@ impl Builder<'_> {
         cur
     }
 
-    /// The last step of a routed packet out of interface `o`: it leaves with that
-    /// interface's MAC as source (when known), so filters on later hops see the router.
-    fn leave(&mut self, d: &Device, o: usize, from: NodeId, to: NodeId, info: EdgeInfo) {
-        match d.interfaces[o].mac {
-            Some(m) => {
-                let v = self.nb.space.eq(Field::SrcMac, crate::hs::mac_u64(m));
-                let rw = Rewrite {
-                    set: vec![(Field::SrcMac, v)],
-                };
-                self.rewrite_edge(from, to, info, rw);
-            }
-            None => self.edge(from, to, info),
-        }
-    }
-
     /// A Linux host or router: PREROUTING, then local delivery (INPUT) or forwarding
     /// (routing, FORWARD, POSTROUTING); its own traffic goes routing, OUTPUT, POSTROUTING.
     fn linux_edges(
@@ -1251,8 +1236,7 @@ impl Builder<'_> {
                 let f = self.hook_stage(d, n, NfHook::Forward, ctx, names);
                 let p = self.hook_stage(d, f, NfHook::Postrouting, ctx, names);
                 let to = self.l3out[&(di, o)];
-                let info = plain(vec![(TRUE, vec![])], Some(iname), Some(oname));
-                self.leave(d, o, p, to, info);
+                self.edge(p, to, plain(vec![(TRUE, vec![])], Some(iname), Some(oname)));
             }
         }
         // The host's own packets (any source address: a root process can send any).
@@ -1271,8 +1255,7 @@ impl Builder<'_> {
             let out = self.hook_stage(d, n, NfHook::Output, ctx, names);
             let p = self.hook_stage(d, out, NfHook::Postrouting, ctx, names);
             let to = self.l3out[&(di, o)];
-            let info = plain(vec![(TRUE, vec![])], None, Some(oname));
-            self.leave(d, o, p, to, info);
+            self.edge(p, to, plain(vec![(TRUE, vec![])], None, Some(oname)));
         }
     }
 }

@@ -104,10 +104,6 @@ fn rand_net(seed: u64) -> Snapshot {
         let nports = 3 + r.below(4) as usize;
         for pi in 0..nports {
             let mut i = Interface::new(format!("p{pi}"), span());
-            if linux && r.chance(50) {
-                // Routed packets leave with it: later `ether saddr` rules see the router.
-                i.mac = Some(r.pick(&macs()));
-            }
             if fw || linux {
                 i.mode = IfMode::Routed;
                 if r.chance(70) {
