@@ -896,6 +896,17 @@ impl Engine {
                 .path_atoms(sources, atom, target)
                 .map(|(s, p)| (s, p.into_iter().map(|x| x.0).collect()));
         }
+        self.bfs_path(sources, target, |e| self.edge_bits[e as usize].get(atom))
+    }
+
+    /// Breadth-first shortest edge path from one of `sources` to `target` over the edges
+    /// `admits` lets through (sources and edges in order, so the answer is deterministic).
+    fn bfs_path(
+        &self,
+        sources: &[NodeId],
+        target: NodeId,
+        admits: impl Fn(EdgeId) -> bool,
+    ) -> Option<(NodeId, Vec<EdgeId>)> {
         let n = self.nodes as usize;
         let mut parent: Vec<Option<EdgeId>> = vec![None; n];
         let mut seen = vec![false; n];
@@ -918,15 +929,13 @@ impl Engine {
                 return Some((cur, path));
             }
             for &e in self.out_edges(u) {
-                if !self.edge_bits[e as usize].get(atom) {
+                let to = self.edges[e as usize].1;
+                if seen[to as usize] || !admits(e) {
                     continue;
                 }
-                let to = self.edges[e as usize].1;
-                if !seen[to as usize] {
-                    seen[to as usize] = true;
-                    parent[to as usize] = Some(e);
-                    q.push_back(to);
-                }
+                seen[to as usize] = true;
+                parent[to as usize] = Some(e);
+                q.push_back(to);
             }
         }
         None
@@ -1000,38 +1009,9 @@ impl Engine {
         target: NodeId,
     ) -> Option<(NodeId, Vec<EdgeId>)> {
         debug_assert!(!self.has_rewrites(), "path_packet ignores rewrites");
-        let n = self.nodes as usize;
-        let mut parent: Vec<Option<EdgeId>> = vec![None; n];
-        let mut seen = vec![false; n];
-        let mut q = VecDeque::new();
-        for &s in sources {
-            if !seen[s as usize] {
-                seen[s as usize] = true;
-                q.push_back(s);
-            }
-        }
-        while let Some(u) = q.pop_front() {
-            if u == target {
-                let mut path = vec![];
-                let mut cur = u;
-                while let Some(e) = parent[cur as usize] {
-                    path.push(e);
-                    cur = self.edges[e as usize].0;
-                }
-                path.reverse();
-                return Some((cur, path));
-            }
-            for &e in self.out_edges(u) {
-                let to = self.edges[e as usize].1;
-                if seen[to as usize] || !self.space.contains(self.edge_pred[e as usize], pkt) {
-                    continue;
-                }
-                seen[to as usize] = true;
-                parent[to as usize] = Some(e);
-                q.push_back(to);
-            }
-        }
-        None
+        self.bfs_path(sources, target, |e| {
+            self.space.contains(self.edge_pred[e as usize], pkt)
+        })
     }
 
     /// The atom holding a concrete packet.
