@@ -38,24 +38,23 @@ pub fn run_keep_graph(
 ) -> Result<(Audit, Graph), InputError> {
     on_phase(Phase::Parse);
     let snapshot = Snapshot::load(root)?;
-    check_with(snapshot, on_phase, false)
+    check_with(snapshot, on_phase)
 }
 
-/// Graph and rules over an already loaded snapshot, with an atom-compiled graph (for
-/// commands that compare atom bitsets, like `diff`).
+/// Graph and rules over an already loaded snapshot (for commands that load snapshots
+/// themselves, like `diff`).
 pub fn check(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<(Audit, Graph), InputError> {
-    check_with(snapshot, on_phase, true)
+    check_with(snapshot, on_phase)
 }
 
-/// `atoms`: compile the graph to atom bitsets; otherwise to exact header sets, which is
-/// what the rules need and much cheaper to build (see docs/performance.md).
+/// The graph is compiled to exact header sets, not atoms: what the rules need and much
+/// cheaper to build (see docs/performance.md).
 fn check_with(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
-    atoms: bool,
 ) -> Result<(Audit, Graph), InputError> {
     let rules = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
@@ -63,11 +62,7 @@ fn check_with(
         message: e.message,
     })?;
     on_phase(Phase::Graph);
-    let mut g = if atoms {
-        Graph::build(&snapshot)
-    } else {
-        Graph::build_sets(&snapshot)
-    };
+    let mut g = Graph::build_sets(&snapshot);
     on_phase(Phase::Rules);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
     Ok((

@@ -199,9 +199,8 @@ fn pair_bdds(snap: &Snapshot, g: &mut Graph) -> BTreeMap<(String, String), Bdd> 
     let flows = crate::matrix::zone_flows(snap, g);
     let mut out = BTreeMap::new();
     for (sz, row) in flows.iter().enumerate() {
-        for (dz, bits) in row.iter().enumerate() {
-            if !bits.is_empty() {
-                let b = g.engine.to_bdd(bits);
+        for (dz, &b) in row.iter().enumerate() {
+            if b != FALSE {
                 out.insert(
                     (snap.zones[sz].name.clone(), snap.zones[dz].name.clone()),
                     b,

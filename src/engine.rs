@@ -765,50 +765,6 @@ impl Engine {
         }
     }
 
-    /// A shortest path from one of `sources` that delivers `atom` at `target`, searched
-    /// backwards so that rewrites on the way are undone: the start node and, per edge,
-    /// (edge, atom entering it).
-    pub fn path_into(
-        &self,
-        sources: &[NodeId],
-        target: NodeId,
-        atom: usize,
-    ) -> Option<(NodeId, Vec<(EdgeId, usize)>)> {
-        let mut next: FastMap<(NodeId, usize), (EdgeId, NodeId, usize)> = FastMap::default();
-        let mut seen: std::collections::HashSet<(NodeId, usize)> = Default::default();
-        let mut q = VecDeque::from([(target, atom)]);
-        seen.insert((target, atom));
-        while let Some((v, b)) = q.pop_front() {
-            if sources.contains(&v) {
-                let mut steps = vec![];
-                let mut cur = (v, b);
-                while let Some(&(e, w, wb)) = next.get(&cur) {
-                    steps.push((e, cur.1));
-                    cur = (w, wb);
-                }
-                return Some((v, steps));
-            }
-            for &e in &self.in_edges[v as usize] {
-                let u = self.edges[e as usize].0;
-                let eb = &self.edge_bits[e as usize];
-                let preds: Vec<usize> = match self.edge_rw[e as usize] {
-                    NO_RW => eb.get(b).then_some(b).into_iter().collect(),
-                    r => eb
-                        .ones()
-                        .filter(|&a| self.rw_img[r as usize][a].get(b))
-                        .collect(),
-                };
-                for a in preds {
-                    if seen.insert((u, a)) {
-                        next.insert((u, a), (e, v, b));
-                        q.push_back((u, a));
-                    }
-                }
-            }
-        }
-        None
-    }
-
     /// Does any edge rewrite headers?
     pub fn has_rewrites(&self) -> bool {
         self.edge_rw.iter().any(|r| *r != NO_RW)
@@ -997,6 +953,113 @@ impl Engine {
             }
         }
         reach
+    }
+
+    /// A shortest path delivering the concrete packet `arrived` at `target` from the
+    /// injected sets `sources`, across rewrites: the start node and, per edge, the packet
+    /// entering it (the first is the packet sent). Exact without atoms: a synchronous
+    /// breadth-first reach keeps, per layer, the packets first reaching each node; a packet
+    /// first reaching `v` at layer k came from one first reaching its predecessor at layer
+    /// k−1 (anything reached earlier would have delivered it earlier), so walking back one
+    /// layer per step always ends at a source. `prefs` steers each pulled-back packet.
+    pub fn witness_path(
+        &self,
+        space: &mut Space,
+        sources: &[(NodeId, Bdd)],
+        target: NodeId,
+        arrived: &Packet,
+        prefs: &[(Field, u64)],
+    ) -> Option<(NodeId, Vec<(EdgeId, Packet)>)> {
+        let n = self.nodes as usize;
+        let goal = space.packet(arrived);
+        let mut reach = vec![FALSE; n];
+        // layers[k]: (node, packets first reaching it at layer k).
+        let mut layers: Vec<FastMap<NodeId, Bdd>> = vec![];
+        let mut front: FastMap<NodeId, Bdd> = FastMap::default();
+        for &(s, b) in sources {
+            let e = front.entry(s).or_insert(FALSE);
+            *e = space.or(*e, b);
+        }
+        let mut found = None;
+        while !front.is_empty() {
+            let mut layer: Vec<(NodeId, Bdd)> = vec![];
+            let mut keys: Vec<NodeId> = front.keys().copied().collect();
+            keys.sort_unstable();
+            for v in keys {
+                let new = space.diff(front[&v], reach[v as usize]);
+                if new != FALSE {
+                    reach[v as usize] = space.or(reach[v as usize], new);
+                    layer.push((v, new));
+                }
+            }
+            let hit = layer
+                .iter()
+                .any(|&(v, b)| v == target && space.and(b, goal) != FALSE);
+            if layer.is_empty() {
+                break;
+            }
+            let mut next: FastMap<NodeId, Bdd> = FastMap::default();
+            if !hit {
+                for &(u, d) in &layer {
+                    for &e in self.out_edges(u) {
+                        let mut x = space.and(d, self.edge_pred[e as usize]);
+                        if x == FALSE {
+                            continue;
+                        }
+                        if let Some(rw) = self.rewrite_of(e) {
+                            x = rw.image(space, x);
+                        }
+                        let to = self.edges[e as usize].1;
+                        let slot = next.entry(to).or_insert(FALSE);
+                        *slot = space.or(*slot, x);
+                    }
+                }
+            }
+            layers.push(layer.into_iter().collect());
+            if hit {
+                found = Some(layers.len() - 1);
+                break;
+            }
+            front = next;
+        }
+        let k = found?;
+        // Walk back: at layer j the packet `cur` sits at node `v`.
+        let mut v = target;
+        let mut cur = arrived.clone();
+        let mut steps = vec![];
+        for j in (0..k).rev() {
+            let one = space.packet(&cur);
+            let mut step = None;
+            for &e in &self.in_edges[v as usize] {
+                let u = self.edges[e as usize].0;
+                let Some(&at_u) = layers[j].get(&u) else {
+                    continue;
+                };
+                let before = match self.rewrite_of(e) {
+                    Some(rw) => rw.preimage(space, one),
+                    None => one,
+                };
+                let x = space.and(before, self.edge_pred[e as usize]);
+                let x = space.and(x, at_u);
+                if x == FALSE {
+                    continue;
+                }
+                // Keep the packet unchanged where the edge allows it.
+                let p = if space.contains(x, &cur) {
+                    cur.clone()
+                } else {
+                    space.witness(x, prefs).expect("non-empty")
+                };
+                step = Some((e, u, p));
+                break;
+            }
+            let (e, u, p) = step.expect("a packet new at layer k came from layer k-1");
+            steps.push((e, p.clone()));
+            v = u;
+            cur = p;
+        }
+        steps.reverse();
+        Some((v, steps))
     }
 
     /// A shortest edge path carrying the concrete packet `pkt` from one of `sources` to

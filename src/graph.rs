@@ -89,8 +89,6 @@ struct Builder<'a> {
     l3out: HashMap<(usize, usize), NodeId>,
     /// Linux devices: (local source, local sink) of the host's own stack.
     local: BTreeMap<usize, (NodeId, NodeId)>,
-    /// Some edge rewrites headers (then atoms are needed for paths).
-    rewrites: bool,
     /// Permit pieces per (device, ACL): one ACL is often bound to many ports.
     acl_memo: HashMap<(String, String), Vec<(Bdd, Span)>>,
 }
@@ -127,7 +125,7 @@ impl<'a> Builder<'a> {
         self.info.push(info);
     }
 
-    /// An edge that rewrites what it admits (NAT).
+    /// An edge that rewrites what it admits (NAT, a router's own source MAC).
     fn rewrite_edge(&mut self, from: NodeId, to: NodeId, info: EdgeInfo, rw: Rewrite) {
         let pred = self
             .nb
@@ -138,7 +136,6 @@ impl<'a> Builder<'a> {
         }
         self.nb.add_rewrite_edge(from, to, pred, rw);
         self.info.push(info);
-        self.rewrites = true;
     }
 
     fn dev_taint(d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
@@ -262,8 +259,9 @@ impl Graph {
 
     /// The graph for set reachability only ([`Engine::reach_sets`]): skips the atom split,
     /// which grows with the product of independent predicates (source classes × destination
-    /// classes × services) and dominates at prefecture scale. Falls back to exact atoms
-    /// when an edge rewrites headers (paths then need them).
+    /// classes × services) and dominates at prefecture scale. Rewrites (NAT, a router's own
+    /// MAC) are images of sets here; paths across them come from
+    /// [`crate::engine::Engine::witness_path`].
     pub fn build_sets(snap: &Snapshot) -> Graph {
         Self::build_with(snap, false)
     }
@@ -313,7 +311,6 @@ impl Graph {
             l3in: HashMap::new(),
             l3out: HashMap::new(),
             local: BTreeMap::new(),
-            rewrites: false,
             acl_memo: HashMap::new(),
         };
 
@@ -632,7 +629,7 @@ impl Graph {
         }
 
         let info = b.info;
-        let engine = if atoms || b.rewrites {
+        let engine = if atoms {
             b.nb.compile()
         } else {
             b.nb.compile_sets()
@@ -653,10 +650,11 @@ pub const LOCAL: &str = "(local)";
 
 impl Graph {
     /// The points whose sink one concrete packet reaches when sent from point `src`
-    /// (after any NAT on the way): bitsets when nothing rewrites, else header space.
+    /// (after any rewrite on the way): atom bitsets when exact and nothing rewrites, else
+    /// header space.
     pub fn deliveries(&mut self, src: usize, p: &crate::hs::Packet) -> BTreeSet<usize> {
         let e = &mut self.engine;
-        if !e.has_rewrites() {
+        if e.bits_exact && !e.has_rewrites() {
             let mut start = crate::engine::Bits::empty(e.words);
             start.set(e.atom_of(p));
             let reach = e.reach(&[(self.points[src].src, start)], |_, _| {});
@@ -1156,6 +1154,21 @@ impl Builder<'_> {
         cur
     }
 
+    /// The last step of a routed packet out of interface `o`: it leaves with that
+    /// interface's MAC as source (when known), so filters on later hops see the router.
+    fn leave(&mut self, d: &Device, o: usize, from: NodeId, to: NodeId, info: EdgeInfo) {
+        match d.interfaces[o].mac {
+            Some(m) => {
+                let v = self.nb.space.eq(Field::SrcMac, crate::hs::mac_u64(m));
+                let rw = Rewrite {
+                    set: vec![(Field::SrcMac, v)],
+                };
+                self.rewrite_edge(from, to, info, rw);
+            }
+            None => self.edge(from, to, info),
+        }
+    }
+
     /// A Linux host or router: PREROUTING, then local delivery (INPUT) or forwarding
     /// (routing, FORWARD, POSTROUTING); its own traffic goes routing, OUTPUT, POSTROUTING.
     fn linux_edges(
@@ -1236,7 +1249,8 @@ impl Builder<'_> {
                 let f = self.hook_stage(d, n, NfHook::Forward, ctx, names);
                 let p = self.hook_stage(d, f, NfHook::Postrouting, ctx, names);
                 let to = self.l3out[&(di, o)];
-                self.edge(p, to, plain(vec![(TRUE, vec![])], Some(iname), Some(oname)));
+                let info = plain(vec![(TRUE, vec![])], Some(iname), Some(oname));
+                self.leave(d, o, p, to, info);
             }
         }
         // The host's own packets (any source address: a root process can send any).
@@ -1255,7 +1269,8 @@ impl Builder<'_> {
             let out = self.hook_stage(d, n, NfHook::Output, ctx, names);
             let p = self.hook_stage(d, out, NfHook::Postrouting, ctx, names);
             let to = self.l3out[&(di, o)];
-            self.edge(p, to, plain(vec![(TRUE, vec![])], None, Some(oname)));
+            let info = plain(vec![(TRUE, vec![])], None, Some(oname));
+            self.leave(d, o, p, to, info);
         }
     }
 }

@@ -185,7 +185,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return input_error(lang, &e),
             };
-            let mut g = Graph::build(&snap);
+            let mut g = Graph::build_sets(&snap);
             let args = sanso::trace::TraceArgs {
                 src,
                 dst,
@@ -227,7 +227,7 @@ fn main() -> ExitCode {
                 }
             };
             bar.phase(Phase::Graph);
-            let mut g = Graph::build(&snap);
+            let mut g = Graph::build_sets(&snap);
             bar.phase(Phase::ZonePairs);
             let m = sanso::matrix::compute(&snap, &mut g);
             bar.finish();

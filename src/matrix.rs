@@ -1,8 +1,8 @@
 //! `sanso matrix`: zone × zone matrix of new flows with exact service summaries.
 
-use crate::engine::{Bits, NodeId};
+use crate::engine::NodeId;
 use crate::graph::{portspec_bdd, Graph};
-use crate::hs::FALSE;
+use crate::hs::{Bdd, FALSE};
 use crate::report::Lang;
 use crate::snapshot::{PortSpec, Snapshot};
 use serde::Serialize;
@@ -54,38 +54,42 @@ pub struct Matrix {
     pub cells: Vec<Vec<Cell>>,
 }
 
-/// New flows per zone pair, `[src][dst]`: the atoms of new flows (TCP SYN, any
-/// UDP/ICMP/other) that edge points of the source zone deliver to edge points of the
-/// destination zone, addressed into the destination zone. Shared by `matrix` and `diff`.
-pub fn zone_flows(snap: &Snapshot, g: &Graph) -> Vec<Vec<Bits>> {
-    let e = &g.engine;
-    let nf = e.query(g.q.new_flow);
+/// New flows per zone pair, `[src][dst]`: the new flows (TCP SYN, any UDP/ICMP/other)
+/// that edge points of the source zone deliver to edge points of the destination zone,
+/// addressed into the destination zone, as exact header sets of the graph's space.
+/// Shared by `matrix` and `diff`.
+pub fn zone_flows(snap: &Snapshot, g: &mut Graph) -> Vec<Vec<Bdd>> {
+    let nf = g.engine.query_pred[g.q.new_flow as usize];
     let nz = snap.zones.len();
+    let mut space = std::mem::take(&mut g.engine.space);
     let mut out = vec![];
     for sz in 0..nz {
-        let sources: Vec<(NodeId, Bits)> = g
+        let sources: Vec<(NodeId, Bdd)> = g
             .points
             .iter()
             .filter(|p| p.zones.contains(&sz))
-            .map(|p| (p.src, nf.clone()))
+            .map(|p| (p.src, nf))
             .collect();
-        let reach = e.reach(&sources, |_, _| {});
+        let reach = g.engine.reach_sets(&mut space, &sources, |_| {});
         let mut row = vec![];
         for dz in 0..nz {
-            let mut at = Bits::empty(e.words);
-            for p in g.points.iter().filter(|p| p.zones.contains(&dz)) {
-                at.or_assign(&reach[p.sink as usize]);
-            }
-            row.push(at.and(nf).and(e.query(g.q.zone_dst[dz])));
+            let sinks: Vec<Bdd> = g
+                .points
+                .iter()
+                .filter(|p| p.zones.contains(&dz))
+                .map(|p| reach[p.sink as usize])
+                .collect();
+            let at = space.or_all(sinks);
+            let at = space.and(at, nf);
+            row.push(space.and(at, g.engine.query_pred[g.q.zone_dst[dz] as usize]));
         }
         out.push(row);
     }
+    g.engine.space = space;
     out
 }
 
 pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
-    // Which services each atom intersects (exact: atom ∧ service ≠ ∅).
-    let n_svc = SERVICES.len() + 1;
     let mut svc_bdd = vec![];
     for (_, proto, port) in SERVICES {
         let spec = if proto == 1 {
@@ -106,43 +110,29 @@ pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
     let listed = g.engine.space.or_all(svc_bdd.clone());
     let other = g.engine.space.not(listed);
     svc_bdd.push(other);
-    let e = &mut g.engine;
-    let atom_svc: Vec<Vec<bool>> = (0..e.atoms.len())
-        .map(|i| {
-            let a = e.atoms[i];
-            svc_bdd
-                .iter()
-                .map(|&s| e.space.and(a, s) != FALSE)
-                .collect()
-        })
-        .collect();
 
-    let e = &g.engine;
-    let nf = e.query(g.q.new_flow);
     let flows = zone_flows(snap, g);
+    let nf = g.engine.query_pred[g.q.new_flow as usize];
+    let s = &mut g.engine.space;
     let mut cells = vec![];
     for row_flows in flows {
         let mut row = vec![];
         for (dz, cell) in row_flows.into_iter().enumerate() {
-            let region = nf.and(e.query(g.q.zone_dst[dz]));
-            let mut hit = vec![false; n_svc];
-            for a in cell.ones() {
-                for (s, h) in hit.iter_mut().enumerate() {
-                    *h |= atom_svc[a][s];
-                }
-            }
+            let region = s.and(nf, g.engine.query_pred[g.q.zone_dst[dz] as usize]);
+            // Exact: the cell intersects the service.
+            let hit: Vec<bool> = svc_bdd.iter().map(|&x| s.and(cell, x) != FALSE).collect();
             let mut services: Vec<String> = SERVICES
                 .iter()
                 .zip(&hit)
                 .filter(|(_, h)| **h)
                 .map(|(s, _)| s.0.to_string())
                 .collect();
-            if hit[n_svc - 1] {
+            if hit[SERVICES.len()] {
                 services.push("other".into());
             }
             row.push(Cell {
-                empty: cell.is_empty(),
-                any: !cell.is_empty() && cell == region,
+                empty: cell == FALSE,
+                any: cell != FALSE && cell == region,
                 services,
             });
         }

@@ -314,6 +314,9 @@ pub struct Interface {
     pub acl_in: Option<AclRef>,
     pub acl_out: Option<AclRef>,
     pub port_security: Option<PortSecurity>,
+    /// The interface's own MAC when the input says it (Linux `ip -j addr`): a routed
+    /// packet leaves with it as source MAC.
+    pub mac: Option<Mac>,
     /// Lines of this interface stanza that were understood (for evidence paths).
     pub lines: Vec<Span>,
 }
@@ -331,6 +334,7 @@ impl Interface {
             acl_in: None,
             acl_out: None,
             port_security: None,
+            mac: None,
         }
     }
 }

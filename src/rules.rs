@@ -233,7 +233,8 @@ struct Raw {
     /// The violating set (in the worker's space) until the witness is drawn.
     viol: Bdd,
     witness: Option<Packet>,
-    sources: Vec<NodeId>,
+    /// Source nodes with what each injects.
+    sources: Vec<(NodeId, Bdd)>,
     sink: NodeId,
     prefs: Vec<(Field, u64)>,
     src_point: Option<usize>,
@@ -356,7 +357,23 @@ impl<'a> Ctx<'a> {
             taint.extend(r.taint.iter().cloned());
             return r.clone();
         }
-        let sources: Vec<(NodeId, Bdd)> = points
+        let sources = self.injected(sp, points, inject, zone);
+        let r = Rc::new(self.reach_nodes(sp, &sources));
+        taint.extend(r.taint.iter().cloned());
+        self.cache.borrow_mut().insert(key, r.clone());
+        r
+    }
+
+    /// Reach from `(node, injected set)` sources, uncached.
+    /// What each of `points` injects for [`Ctx::reach_from_zone`].
+    fn injected(
+        &self,
+        sp: &mut Space,
+        points: &[usize],
+        inject: Bdd,
+        zone: Option<usize>,
+    ) -> Vec<(NodeId, Bdd)> {
+        points
             .iter()
             .map(|&p| {
                 let pt = &self.g.points[p];
@@ -367,14 +384,9 @@ impl<'a> Ctx<'a> {
                     _ => (pt.src, inject),
                 }
             })
-            .collect();
-        let r = Rc::new(self.reach_nodes(sp, &sources));
-        taint.extend(r.taint.iter().cloned());
-        self.cache.borrow_mut().insert(key, r.clone());
-        r
+            .collect()
     }
 
-    /// Reach from `(node, injected set)` sources, uncached.
     fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
         let mut seen = BTreeSet::new();
         let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
@@ -506,7 +518,7 @@ impl<'a> Ctx<'a> {
                         },
                         viol: v,
                         witness: None,
-                        sources: pts.iter().map(|&p| self.g.points[p].src).collect(),
+                        sources: self.injected(sp, pts, inject, Some(sz)),
                         sink: p.sink,
                         prefs: {
                             let mut v = self.src_prefs(sz, None);
@@ -847,9 +859,9 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                         sp.and(x, viol_filter) != FALSE
                     })
                     .expect("a union's member reaches");
-                (vec![g.points[sp_].src], Some(sp_))
+                (vec![(g.points[sp_].src, inject)], Some(sp_))
             } else {
-                (sources.iter().map(|&p| g.points[p].src).collect(), None)
+                (cx.injected(sp, &sources, inject, None), None)
             };
             let mut prefs = vec![];
             if detail == "path" || detail == "mac" {
@@ -970,33 +982,35 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
     Evaluation { checks, findings }
 }
 
-/// The hop-by-hop path of a drawn witness, with config lines. Across NAT the path is
-/// searched backwards from the witness as it arrives, and the packet actually sent is
-/// recovered by pulling it back through each rewrite.
+/// The hop-by-hop path of a drawn witness, with config lines. Across NAT (or a router
+/// giving the frame its own MAC) the path is searched backwards from the witness as it
+/// arrives, which recovers the packet actually sent.
 fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
     let w = raw.witness.clone().expect("witness drawn");
-    let (start, steps, sent) = if g.engine.has_rewrites() && g.engine.bits_exact {
-        let atom = g.engine.atom_of(&w);
-        let (start, steps) = g
-            .engine
-            .path_into(&raw.sources, raw.sink, atom)
-            .expect("witness atom reaches the sink");
+    let (start, steps) = if g.engine.has_rewrites() {
         let mut prefs = raw.prefs.clone();
         prefs.extend(Space::default_prefs());
-        let pkts = undo_rewrites(g, &steps, &w, &prefs);
-        let sent = pkts.first().cloned().unwrap_or_else(|| w.clone());
-        (start, steps.iter().map(|s| s.0).zip(pkts).collect(), sent)
+        let mut space = std::mem::take(&mut g.engine.space);
+        let r = g
+            .engine
+            .witness_path(&mut space, &raw.sources, raw.sink, &w, &prefs);
+        g.engine.space = space;
+        r.expect("witness reaches the sink")
     } else {
-        let (start, edges) = if g.engine.bits_exact {
-            let atom = g.engine.atom_of(&w);
-            g.engine.path(&raw.sources, atom, raw.sink)
-        } else {
-            g.engine.path_packet(&raw.sources, &w, raw.sink)
-        }
-        .expect("witness reaches the sink");
-        let steps: Vec<(EdgeId, Packet)> = edges.into_iter().map(|e| (e, w.clone())).collect();
-        (start, steps, w.clone())
+        // Nothing changes on the way: the sources that inject the witness itself.
+        let srcs: Vec<NodeId> = raw
+            .sources
+            .iter()
+            .filter(|(_, b)| g.engine.space.contains(*b, &w))
+            .map(|s| s.0)
+            .collect();
+        let (start, edges) = g
+            .engine
+            .path_packet(&srcs, &w, raw.sink)
+            .expect("witness reaches the sink");
+        (start, edges.into_iter().map(|e| (e, w.clone())).collect())
     };
+    let sent = steps.first().map_or_else(|| w.clone(), |s| s.1.clone());
     let src_point = raw
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
@@ -1013,49 +1027,6 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
     }
-}
-
-/// The packet entering each edge of an atom path that ends with `last`: sets of
-/// candidates are pulled back through each rewrite (non-empty by construction: every atom
-/// of a rewrite's image has a preimage in the atom before it), then one concrete packet
-/// is pushed forward through them.
-fn undo_rewrites(
-    g: &mut Graph,
-    steps: &[(EdgeId, usize)],
-    last: &Packet,
-    prefs: &[(Field, u64)],
-) -> Vec<Packet> {
-    let e = &mut g.engine;
-    // sets[i]: packets entering edge i that end as `last`; sets[n] = {last}.
-    let mut sets = vec![crate::hs::FALSE; steps.len() + 1];
-    sets[steps.len()] = e.space.packet(last);
-    for i in (0..steps.len()).rev() {
-        let (edge, atom) = steps[i];
-        let after = sets[i + 1];
-        let before = match e.rewrite_of(edge).cloned() {
-            Some(rw) => rw.preimage(&mut e.space, after),
-            None => after,
-        };
-        let x = e.space.and(before, e.edge_pred[edge as usize]);
-        sets[i] = e.space.and(x, e.atoms[atom]);
-    }
-    let mut out = vec![];
-    let Some(mut p) = e.space.witness(sets[0], prefs) else {
-        return out;
-    };
-    for (i, &(edge, _)) in steps.iter().enumerate() {
-        out.push(p.clone());
-        if let Some(rw) = e.rewrite_of(edge).cloned() {
-            let one = e.space.packet(&p);
-            let img = rw.image(&mut e.space, one);
-            let next = e.space.and(img, sets[i + 1]);
-            p = e
-                .space
-                .witness(next, &[])
-                .expect("the pulled-back set has an image on the path");
-        }
-    }
-    out
 }
 
 /// docs/rules.md, generated from the rule pack (a test keeps the file current).

@@ -244,7 +244,7 @@ impl<'a> Sim<'a> {
                         if let Some(p2) = nf_hook(nf, NfHook::Output, ctx, p)
                             .and_then(|p2| nf_hook(nf, NfHook::Postrouting, ctx, &p2))
                         {
-                            q.push_back((Loc::Out(d, o), p2));
+                            q.push_back((Loc::Out(d, o), routed_from(oif, p2)));
                         }
                     }
                 }
@@ -311,7 +311,7 @@ impl<'a> Sim<'a> {
                         if let Some(p2) = nf_hook(nf, NfHook::Forward, ctx, &p1)
                             .and_then(|p2| nf_hook(nf, NfHook::Postrouting, ctx, &p2))
                         {
-                            q.push_back((Loc::Out(d, o), p2));
+                            q.push_back((Loc::Out(d, o), routed_from(&dev.interfaces[o], p2)));
                         }
                     }
                 }
@@ -376,6 +376,14 @@ impl<'a> Sim<'a> {
         outs.dedup();
         outs
     }
+}
+
+/// A routed packet leaves with the output interface's MAC as source, when known.
+fn routed_from(oif: &crate::model::Interface, mut p: Packet) -> Packet {
+    if let Some(m) = oif.mac {
+        p.src_mac = m;
+    }
+    p
 }
 
 fn is_local(dev: &Device, a: std::net::Ipv4Addr) -> bool {

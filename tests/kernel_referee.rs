@@ -213,8 +213,8 @@ fn prepare(net: &Net, tag: &str, keep: bool) -> Result<Case, Fail> {
             "unrecognised input in the dump:\n{gaps}"
         )));
     }
-    let graph = Graph::build(&snap);
-    verbose(|| format!("{tag}: load + Graph::build {:?}", t2.elapsed()));
+    let graph = Graph::build_sets(&snap);
+    verbose(|| format!("{tag}: load + Graph::build_sets {:?}", t2.elapsed()));
     let mut points = vec![];
     for h in &net.hosts {
         let hi = snap

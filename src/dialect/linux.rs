@@ -379,6 +379,7 @@ impl Loader {
             }
             let span = Span::new(file.clone(), line);
             let mut i = Interface::new(name.clone(), span.clone());
+            i.mac = s(&o, "address").and_then(crate::snapshot::parse_mac);
             let oper = s(&o, "operstate").unwrap_or("UNKNOWN");
             i.shutdown = !has_flag(&o, "flags", "UP")
                 || matches!(oper, "DOWN" | "LOWERLAYERDOWN" | "NOTPRESENT");
