@@ -12,6 +12,7 @@
 
 use crate::audit::{self, Phase};
 use crate::graph::Graph;
+use crate::html::esc;
 use crate::hs::bdd::{FastMap, Manager};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE, TRUE};
 use crate::report::{self, FindingOut, Lang, ToolInfo, WitnessOut};
@@ -775,21 +776,6 @@ pub fn text(d: &Diff, lang: Lang) -> String {
             "Note: ranges are the exact projection of the difference onto (source IP, destination IP, protocol, destination port).\n    [other headers only] = the same tuples pass on both sides; only source MAC, VLAN, source port etc. differ."
         }
     );
-    o
-}
-
-fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
     o
 }
 

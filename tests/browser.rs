@@ -1,6 +1,8 @@
 //! report.html in a real browser: headless Chromium parses it (DOM dump) and paints it
 //! (screenshot). Fails when Chromium is missing, unless SANSO_SKIP_BROWSER=1.
 
+mod common;
+use common::root;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -8,10 +10,6 @@ use std::time::{Duration, Instant};
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2400;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 /// `chromium` or `chromium-browser` on PATH (or SANSO_CHROMIUM).
 fn chromium() -> Option<PathBuf> {

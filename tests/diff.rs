@@ -1,6 +1,8 @@
 //! `sanso diff`: exact gained/lost flows per zone pair and findings new/fixed/unchanged,
 //! checked against the planted fixture changes, hand-made edits and the simulator.
 
+mod common;
+use common::{cli, copy_dir, root};
 use sanso::diff::{Diff, FlowRange, PairDiff};
 use sanso::graph::Graph;
 use sanso::hs::Packet;
@@ -10,28 +12,9 @@ use sanso::snapshot::Snapshot;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 fn fixture(name: &str) -> PathBuf {
     root().join("fixtures").join(name)
-}
-
-/// (exit code, stdout, stderr) of the CLI.
-fn cli(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }
 
 fn lib_diff(old: &Path, new: &Path) -> Diff {
@@ -317,19 +300,6 @@ fn a_snapshot_against_itself_is_empty() {
     assert!(text.contains("Verdict: this change adds no violation"));
     // stderr is not a terminal here: no progress bar.
     assert_eq!(err, "");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {

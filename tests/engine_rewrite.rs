@@ -6,23 +6,11 @@
 //!   simulation delivers lies in the engine's atom answer and in the symbolic per-packet
 //!   answer (`reach_bdd`), and the latter reaches exactly the simulated nodes.
 
+mod common;
+use common::Rng;
 use sanso::engine::{NetBuilder, Rewrite};
 use sanso::hs::{Bdd, Field, Packet, Space, FALSE};
 use std::collections::{BTreeSet, VecDeque};
-
-/// xorshift: deterministic, seedable, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 /// Small value domains so random predicates and rewrites interact.
 const IPS: [u64; 6] = [

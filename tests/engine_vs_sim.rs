@@ -2,6 +2,8 @@
 //! small networks (switches with VLANs/trunks/SVIs/ACLs/port security, routers with
 //! static routes, policy firewalls with sub-interfaces) and random packets.
 
+mod common;
+use common::Rng;
 use proptest::prelude::*;
 use sanso::graph::{Graph, LOCAL};
 use sanso::hs::{Field, Packet};
@@ -9,25 +11,6 @@ use sanso::model::*;
 use sanso::sim::Sim;
 use sanso::snapshot::{Link, LinkEnd, Snapshot};
 use std::net::Ipv4Addr;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, pct: u64) -> bool {
-        self.below(100) < pct
-    }
-    fn pick<T: Clone>(&mut self, v: &[T]) -> T {
-        v[self.below(v.len() as u64) as usize].clone()
-    }
-}
 
 const VLANS: [u16; 3] = [10, 20, 30];
 const PORTS: [u16; 6] = [0, 22, 53, 80, 443, 1000];

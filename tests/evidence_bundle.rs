@@ -2,15 +2,13 @@
 //! and locations against the fixture files, HTML findings/coverage/escaping, and no secret
 //! in any bundle file even when planted on lines that become evidence.
 
+mod common;
+use common::{copy_dir, root};
 use sanso::redact::redact_line;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 fn tmp(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("sanso-bundle-{}-{tag}", std::process::id()));
@@ -36,19 +34,6 @@ fn evidence(snap: &Path, out: &Path, extra: &[&str]) -> PathBuf {
         String::from_utf8_lossy(&st.stderr)
     );
     out.to_path_buf()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// Insert `lines` after the first line of `file` equal (trimmed) to `after`.

@@ -3,16 +3,14 @@
 //! rules — a wider forward rule, a DNAT port-forward, an unknown construct — changes the
 //! verdict with the nft line cited.
 
+mod common;
+use common::{copy_dir, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const FIXTURE: &str = "fixtures/sample-mailgw";
 const NFT: &str = "configs/mail-gw/ruleset.nft";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 fn audit(dir: &Path) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
@@ -36,19 +34,6 @@ fn variant(name: &str, edit: impl Fn(String) -> String) -> PathBuf {
     assert_ne!(new, text, "edit {name} changed nothing");
     std::fs::write(p, new).unwrap();
     dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    std::fs::create_dir_all(dst).unwrap();
-    for e in std::fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            std::fs::copy(e.path(), to).unwrap();
-        }
-    }
 }
 
 fn status(r: &Value, rule: &str) -> String {

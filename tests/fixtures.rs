@@ -2,26 +2,15 @@
 //! yields exactly the planted findings, with witnesses in the right zones and paths that
 //! cite the planted config lines.
 
+mod common;
+use common::{cli, root};
 use sanso::report::Lang;
 use serde_json::Value;
 use std::net::Ipv4Addr;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-    )
+    let (code, out, _) = cli(args);
+    (code, out)
 }
 
 /// Line number of the first line of `file` (under the fixture) whose text contains `needle`.

@@ -1,6 +1,8 @@
 //! FortiOS parser tests: focused hand-checked cases plus a robustness run over the
 //! third-party corpus in `../shared/corpus/fortios`.
 
+mod common;
+use common::Rng;
 use sanso::dialect::fortios::{parse, parse_with_stats};
 use sanso::model::*;
 use std::net::Ipv4Addr;
@@ -781,20 +783,6 @@ fn multiline_quoted_values_are_one_statement() {
     assert_eq!(d.unrecognized[0].line, 2);
 }
 
-/// Tiny deterministic PRNG (xorshift) so the mutation test needs no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 #[test]
 fn mutated_configs_never_panic_and_stay_accounted() {
     let base = format!(
@@ -824,23 +812,23 @@ fn mutated_configs_never_panic_and_stay_accounted() {
     let mut rng = Rng(0x9E3779B97F4A7C15);
     for _ in 0..400 {
         let mut l: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
-        for _ in 0..1 + rng.below(6) {
-            match rng.below(4) {
+        for _ in 0..1 + rng.index(6) {
+            match rng.index(4) {
                 0 if !l.is_empty() => {
-                    let i = rng.below(l.len());
+                    let i = rng.index(l.len());
                     l.remove(i);
                 }
                 1 => {
-                    let i = rng.below(l.len() + 1);
-                    l.insert(i, junk[rng.below(junk.len())].to_string());
+                    let i = rng.index(l.len() + 1);
+                    l.insert(i, junk[rng.index(junk.len())].to_string());
                 }
                 2 if !l.is_empty() => {
-                    let i = rng.below(l.len());
-                    let j = rng.below(l.len());
+                    let i = rng.index(l.len());
+                    let j = rng.index(l.len());
                     l.swap(i, j);
                 }
                 _ => {
-                    let n = rng.below(l.len() + 1);
+                    let n = rng.index(l.len() + 1);
                     l.truncate(n);
                 }
             }

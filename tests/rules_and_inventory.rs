@@ -1,12 +1,9 @@
 //! Rule pack integrity (each rule's examples hold; docs/rules.md is current) and inventory
 //! errors (file:line, exit code 2, never a panic).
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::{copy_dir, root};
 use std::process::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
 
 #[test]
 fn every_rule_example_holds() {
@@ -40,19 +37,6 @@ fn docs_rules_md_is_generated_from_the_pack() {
         sanso::rules::markdown(&rules),
         "run: sanso rules --markdown > docs/rules.md"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            std::fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 /// Copy the compliant fixture, apply `edit` to one file, run the CLI.
