@@ -12,9 +12,9 @@
 
 use crate::audit::{self, Phase};
 use crate::graph::Graph;
-use crate::html::esc;
 use crate::hs::bdd::{FastMap, Manager};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE, TRUE};
+use crate::html::esc;
 use crate::report::{self, FindingOut, Lang, ToolInfo, WitnessOut};
 use crate::rules::{Ctx, Finding, Status};
 use crate::snapshot::{InputError, Snapshot};

@@ -507,6 +507,10 @@ impl Atomizer {
     }
 }
 
+/// How one concrete packet reaches a node: (start node, packet entering each edge, packet
+/// at the node).
+pub type PacketPath = (NodeId, Vec<(EdgeId, Packet)>, Packet);
+
 /// The compiled network.
 pub struct Engine {
     pub space: Space,
@@ -716,19 +720,15 @@ impl Engine {
     }
 
     /// One concrete packet forwarded edge by edge (rewrites pick the lowest value of a
-    /// range, as the simulator does): for every node it reaches, the start node and the
-    /// packet entering each edge of a shortest path.
-    pub fn packet_paths(
-        &mut self,
-        sources: &[NodeId],
-        p: &Packet,
-    ) -> FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> {
-        let mut best: FastMap<NodeId, (NodeId, Vec<(EdgeId, Packet)>)> = FastMap::default();
+    /// range, as the simulator does): for every node it reaches, the start node, the
+    /// packet entering each edge of a shortest path and the packet as it is at the node.
+    pub fn packet_paths(&mut self, sources: &[NodeId], p: &Packet) -> FastMap<NodeId, PacketPath> {
+        let mut best: FastMap<NodeId, PacketPath> = FastMap::default();
         let mut seen: std::collections::HashSet<(NodeId, Packet)> = Default::default();
         let mut q = VecDeque::new();
         for &s in sources {
             if seen.insert((s, p.clone())) {
-                best.entry(s).or_insert((s, vec![]));
+                best.entry(s).or_insert((s, vec![], p.clone()));
                 q.push_back((s, p.clone(), s, vec![]));
             }
         }
@@ -749,7 +749,7 @@ impl Engine {
                 if seen.insert((to, out.clone())) {
                     let mut np = path.clone();
                     np.push((e, pk.clone()));
-                    best.entry(to).or_insert((start, np.clone()));
+                    best.entry(to).or_insert((start, np.clone(), out.clone()));
                     q.push_back((to, out, start, np));
                 }
             }

@@ -41,6 +41,18 @@ pub struct Trace {
     pub deliveries: Vec<Delivery>,
     /// Devices that received the packet (all of them; for a drop, where it died).
     pub devices_reached: Vec<String>,
+    /// When dropped: the filters or routing steps that stopped the packet closest to its
+    /// destination (fewest edges left), with the interfaces they sit between; empty when
+    /// no forwarding path leads towards the destination at all.
+    pub blocked_at: Vec<Blocked>,
+}
+
+/// A step that did not let the traced packet through.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Blocked {
+    pub device: String,
+    pub in_if: Option<String>,
+    pub out_if: Option<String>,
 }
 
 fn resolve(snap: &Snapshot, s: &str) -> Result<(Ipv4Addr, Option<usize>), String> {
@@ -152,18 +164,31 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
     let src_nodes: Vec<NodeId> = srcs.iter().map(|&p| g.points[p].src).collect();
     // Concrete forwarding over the engine's edges: exact for this packet, NAT included.
     let reached = g.engine.packet_paths(&src_nodes, &pkt);
+    // A node lives in the device whose edges leave it: the packet entered every device
+    // owning an out-edge of a node it reached, whether that edge let it through or not.
     let mut devices = BTreeSet::new();
-    for (_, path) in reached.values() {
-        for (ei, _) in path {
-            if let Some(d) = &g.info[*ei as usize].device {
+    let mut stopped: Vec<(NodeId, EdgeId)> = vec![];
+    let mut nodes: Vec<NodeId> = reached.keys().copied().collect();
+    nodes.sort_unstable();
+    for &u in &nodes {
+        let at = &reached[&u].2;
+        for &e in g.engine.out_edges(u) {
+            let info = &g.info[e as usize];
+            if let Some(d) = &info.device {
                 devices.insert(d.clone());
+            }
+            let to = g.engine.edges[e as usize].1;
+            if !reached.contains_key(&to)
+                && !g.engine.space.contains(g.engine.edge_pred[e as usize], at)
+            {
+                stopped.push((to, e));
             }
         }
     }
 
     let mut deliveries = vec![];
     for (pi, p) in g.points.iter().enumerate() {
-        let Some((start, steps)) = reached.get(&p.sink) else {
+        let Some((start, steps, _)) = reached.get(&p.sink) else {
             continue;
         };
         if srcs.contains(&pi) {
@@ -187,10 +212,28 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
         });
     }
     deliveries.sort_by_key(|d| !d.destination);
-    let verdict = if deliveries.iter().any(|d| d.destination) {
-        "delivered"
+    let delivered = deliveries.iter().any(|d| d.destination);
+    let verdict = if delivered { "delivered" } else { "dropped" };
+    let blocked_at = if delivered {
+        vec![]
     } else {
-        "dropped"
+        // The destination host's own port if it has one, else its zone's edge points.
+        let of_host: Vec<NodeId> = g
+            .points
+            .iter()
+            .filter(|p| dst_host.is_some() && p.host == dst_host)
+            .map(|p| p.sink)
+            .collect();
+        let targets = if of_host.is_empty() {
+            g.points
+                .iter()
+                .filter(|p| dst_zone.is_some_and(|z| p.zones.contains(&z)))
+                .map(|p| p.sink)
+                .collect()
+        } else {
+            of_host
+        };
+        closest_blocks(g, &targets, &stopped)
     };
     Ok(Trace {
         packet: pkt,
@@ -199,7 +242,51 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
         verdict,
         deliveries,
         devices_reached: devices.into_iter().collect(),
+        blocked_at,
     })
+}
+
+/// Of the edges that stopped the packet, those whose far end is fewest edges (ignoring
+/// filters) from one of `targets`.
+fn closest_blocks(g: &Graph, targets: &[NodeId], stopped: &[(NodeId, EdgeId)]) -> Vec<Blocked> {
+    let n = g.engine.node_count();
+    let mut into: Vec<Vec<NodeId>> = vec![vec![]; n];
+    for &(a, b) in &g.engine.edges {
+        into[b as usize].push(a);
+    }
+    let mut dist = vec![u32::MAX; n];
+    let mut q = std::collections::VecDeque::new();
+    for &t in targets {
+        dist[t as usize] = 0;
+        q.push_back(t);
+    }
+    while let Some(v) = q.pop_front() {
+        for &u in &into[v as usize] {
+            if dist[u as usize] == u32::MAX {
+                dist[u as usize] = dist[v as usize] + 1;
+                q.push_back(u);
+            }
+        }
+    }
+    let best = stopped.iter().map(|&(to, _)| dist[to as usize]).min();
+    let Some(best) = best.filter(|&d| d != u32::MAX) else {
+        return vec![];
+    };
+    let mut out: BTreeSet<Blocked> = BTreeSet::new();
+    for &(to, e) in stopped {
+        let info = &g.info[e as usize];
+        if dist[to as usize] != best {
+            continue;
+        }
+        if let Some(d) = &info.device {
+            out.insert(Blocked {
+                device: d.clone(),
+                in_if: info.in_if.clone(),
+                out_if: info.out_if.clone(),
+            });
+        }
+    }
+    out.into_iter().collect()
 }
 
 fn proto_name(p: u8) -> String {
@@ -223,6 +310,25 @@ pub fn packet_text(p: &Packet) -> String {
         )
     } else {
         format!("{} {} → {}", proto_name(p.proto), p.src_ip, p.dst_ip)
+    }
+}
+
+fn blocked_text(out: &mut String, blocked: &[Blocked], ja: bool) {
+    if blocked.is_empty() {
+        out.push_str(if ja {
+            "遮断箇所: なし（宛先へ向かう転送経路が設定上ありません）\n"
+        } else {
+            "Stopped at: nowhere (no forwarding path towards the destination is configured)\n"
+        });
+    }
+    for b in blocked {
+        out.push_str(&format!(
+            "{}: {} [{} → {}]\n",
+            if ja { "遮断箇所" } else { "Stopped at" },
+            b.device,
+            b.in_if.as_deref().unwrap_or("-"),
+            b.out_if.as_deref().unwrap_or("-")
+        ));
     }
 }
 
@@ -282,6 +388,7 @@ pub fn text(t: &Trace, lang: Lang) -> String {
         )),
         None => {
             if ja {
+                blocked_text(&mut out, &t.blocked_at, ja);
                 out.push_str(&format!(
                     "到達した機器: {}\n判定: 破棄（宛先 {} に到達しない）\n",
                     if t.devices_reached.is_empty() {
@@ -292,8 +399,9 @@ pub fn text(t: &Trace, lang: Lang) -> String {
                     t.dst_zone.as_deref().unwrap_or("?")
                 ));
             } else {
+                blocked_text(&mut out, &t.blocked_at, ja);
                 out.push_str(&format!(
-                    "Last devices reached: {}\nVerdict: dropped (does not reach {})\n",
+                    "Devices reached: {}\nVerdict: dropped (does not reach {})\n",
                     if t.devices_reached.is_empty() {
                         "none".to_string()
                     } else {

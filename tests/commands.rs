@@ -123,6 +123,34 @@ fn trace_mn_terminal_to_lg_terminal_dropped_then_leaks_in_violating() {
     ]);
     assert_eq!(code, 0);
     assert!(txt.contains("判定: 破棄"), "{txt}");
+    // The tiers are not routed to each other at all: nothing to blame but the topology.
+    assert_eq!(t["blocked_at"], serde_json::json!([]), "{t}");
+    assert!(txt.contains("遮断箇所: なし"), "{txt}");
+
+    // SSH to 住基ネット is routed to fw-mn, whose policy admits only HTTPS.
+    let (_, ssh) = run(&[
+        "trace",
+        "fixtures/sample-city",
+        "--src",
+        "juki-cs",
+        "--dst",
+        "juki-net-server",
+        "--dport",
+        "22",
+        "--format",
+        "json",
+    ]);
+    let ssh: Value = serde_json::from_str(&ssh).unwrap();
+    assert_eq!(ssh["verdict"], "dropped");
+    let blocked = ssh["blocked_at"].as_array().unwrap();
+    assert_eq!(blocked.len(), 1, "{ssh}");
+    assert_eq!(blocked[0]["device"], "fw-mn");
+    assert!(ssh["devices_reached"]
+        .as_array()
+        .unwrap()
+        .contains(&"fw-mn".into()));
+    let https = trace_json("sample-city", "juki-cs", "juki-net-server");
+    assert_eq!(https["blocked_at"], serde_json::json!([]));
 
     let t = trace_json("sample-city-violating", "10.10.20.10", "10.20.10.10");
     assert_eq!(t["verdict"], "delivered");
