@@ -524,3 +524,52 @@ impl HasselModel {
             .collect()
     }
 }
+
+/// Load `dir/hassel-tf`, compile it and answer every source of the Hassel-C reference
+/// `dir/<reference>` (one-source-to-all reachability): a one-line summary prefixed with
+/// `label` (for the examples and docs/performance.md). `verbose` prints each mismatch.
+pub fn reference_run(
+    label: &str,
+    dir: &Path,
+    reference: &str,
+    verbose: bool,
+) -> io::Result<String> {
+    use super::{percentile, read_reference};
+    use std::time::Instant;
+    let t0 = Instant::now();
+    let net = HasselNet::load(&dir.join("hassel-tf"))?;
+    let load_ms = t0.elapsed().as_secs_f64() * 1e3;
+    let t1 = Instant::now();
+    let model = net.compile()?;
+    let build_ms = t1.elapsed().as_secs_f64() * 1e3;
+    let refs = read_reference(&dir.join(reference))?;
+    let mut scratch = ReachScratch::default();
+    let mut times = vec![];
+    let mut identical = 0;
+    let t2 = Instant::now();
+    for r in &refs {
+        let t = Instant::now();
+        let got = model.reached_ports(r.src, &mut scratch);
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        if got == r.out_ports {
+            identical += 1;
+        } else if verbose {
+            let extra: Vec<_> = got.difference(&r.out_ports).collect();
+            let missing: Vec<_> = r.out_ports.difference(&got).collect();
+            eprintln!("{}: extra {:?} missing {:?}", r.src, extra, missing);
+        }
+    }
+    let total_ms = t2.elapsed().as_secs_f64() * 1e3;
+    Ok(format!(
+        "{label}: sources={} identical={} total_ms={:.2} p50_us={:.1} max_us={:.1} load_ms={:.0} build_ms={:.0} atoms={} edges={}",
+        refs.len(),
+        identical,
+        total_ms,
+        percentile(&times, 50.0),
+        percentile(&times, 100.0),
+        load_ms,
+        build_ms,
+        model.engine.atoms.len(),
+        model.engine.edges.len()
+    ))
+}
