@@ -965,18 +965,23 @@ impl Builder<'_> {
 
         if d.policy_based {
             let pol_taint = Self::dev_taint(d, |s| *s == Scope::Policy);
+            // Each policy's match, built once for all interface pairs it applies to.
+            let mut pol_match: Vec<Option<Bdd>> = vec![None; d.policies.len()];
             for &ii in &l3 {
                 for &oi in &l3 {
                     let (iname, oname) = (&d.interfaces[ii].name, &d.interfaces[oi].name);
                     let mut seen = FALSE;
                     let mut pieces = vec![];
-                    for p in d.policies.iter().filter(|p| p.enabled) {
+                    for (pi, p) in d.policies.iter().enumerate().filter(|(_, p)| p.enabled) {
                         let hit =
                             |l: &Vec<String>, n: &String| l.iter().any(|x| x == n || x == "any");
                         if !hit(&p.src_intf, iname) || !hit(&p.dst_intf, oname) {
                             continue;
                         }
-                        let m = self.nb.space.matches(&p.m);
+                        let m = match pol_match[pi] {
+                            Some(m) => m,
+                            None => *pol_match[pi].insert(self.nb.space.matches(&p.m)),
+                        };
                         let eff = self.nb.space.diff(m, seen);
                         seen = self.nb.space.or(seen, m);
                         if p.action == Action::Permit && eff != FALSE {
