@@ -499,35 +499,47 @@ impl Graph {
             point_domains.push(vec![]);
         }
 
-        // Zone locations.
-        for (zi, z) in snap.zones.iter().enumerate() {
-            let mut doms = BTreeSet::new();
-            for (di, d) in snap.devices.iter().enumerate() {
-                for (ii, i) in d.interfaces.iter().enumerate() {
-                    if i.shutdown {
-                        continue;
-                    }
-                    let overlaps = i.addresses.iter().any(|(a, len)| {
-                        let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) else {
-                            return false;
-                        };
-                        // A zone lives on a connected subnet that holds it or that it holds;
-                        // a /0 zone (the Internet) lives only where routes lead.
-                        z.subnets.iter().any(|zn| {
-                            (net.contains(zn.network()) && zn.prefix() >= net.prefix())
-                                || (zn.prefix() > 0 && zn.contains(net.network()))
-                        })
-                    });
-                    if overlaps {
-                        if let Some(&aid) = att_ids.get(&Att::L3(di, ii)) {
-                            doms.insert(dsu.find(aid));
-                        }
+        // Zone locations. The addressed L3 attachments and the segments per VLAN are
+        // listed once: scanning every interface of every device for each zone was
+        // zones × interfaces (most of the graph build's own time at 1×).
+        let mut l3_nets: Vec<(ipnetwork::Ipv4Network, usize)> = vec![];
+        let mut segs: HashMap<u16, Vec<usize>> = HashMap::new();
+        for (di, d) in snap.devices.iter().enumerate() {
+            for (ii, i) in d.interfaces.iter().enumerate() {
+                if i.shutdown {
+                    continue;
+                }
+                let Some(&aid) = att_ids.get(&Att::L3(di, ii)) else {
+                    continue;
+                };
+                for (a, len) in &i.addresses {
+                    if let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) {
+                        l3_nets.push((net, aid));
                     }
                 }
-                for &v in &z.vlans {
-                    if let Some(&aid) = att_ids.get(&Att::Seg(di, v)) {
-                        doms.insert(dsu.find(aid));
-                    }
+            }
+        }
+        for (att, &aid) in &att_ids {
+            if let Att::Seg(_, v) = att {
+                segs.entry(*v).or_default().push(aid);
+            }
+        }
+        for (zi, z) in snap.zones.iter().enumerate() {
+            let mut doms = BTreeSet::new();
+            for &(net, aid) in &l3_nets {
+                // A zone lives on a connected subnet that holds it or that it holds;
+                // a /0 zone (the Internet) lives only where routes lead.
+                let overlaps = z.subnets.iter().any(|zn| {
+                    (net.contains(zn.network()) && zn.prefix() >= net.prefix())
+                        || (zn.prefix() > 0 && zn.contains(net.network()))
+                });
+                if overlaps {
+                    doms.insert(dsu.find(aid));
+                }
+            }
+            for v in &z.vlans {
+                for &aid in segs.get(v).into_iter().flatten() {
+                    doms.insert(dsu.find(aid));
                 }
             }
             for (pi, p) in points.iter_mut().enumerate() {
@@ -965,18 +977,23 @@ impl Builder<'_> {
 
         if d.policy_based {
             let pol_taint = Self::dev_taint(d, |s| *s == Scope::Policy);
+            // Each policy's match, built once for all interface pairs it applies to.
+            let mut pol_match: Vec<Option<Bdd>> = vec![None; d.policies.len()];
             for &ii in &l3 {
                 for &oi in &l3 {
                     let (iname, oname) = (&d.interfaces[ii].name, &d.interfaces[oi].name);
                     let mut seen = FALSE;
                     let mut pieces = vec![];
-                    for p in d.policies.iter().filter(|p| p.enabled) {
+                    for (pi, p) in d.policies.iter().enumerate().filter(|(_, p)| p.enabled) {
                         let hit =
                             |l: &Vec<String>, n: &String| l.iter().any(|x| x == n || x == "any");
                         if !hit(&p.src_intf, iname) || !hit(&p.dst_intf, oname) {
                             continue;
                         }
-                        let m = self.nb.space.matches(&p.m);
+                        let m = match pol_match[pi] {
+                            Some(m) => m,
+                            None => *pol_match[pi].insert(self.nb.space.matches(&p.m)),
+                        };
                         let eff = self.nb.space.diff(m, seen);
                         seen = self.nb.space.or(seen, m);
                         if p.action == Action::Permit && eff != FALSE {

@@ -266,6 +266,13 @@ impl Outcome {
     }
 }
 
+/// What [`Ctx::zone_pairs`] allows from a source zone to a sink zone: `pair(sz, dz)`,
+/// and a set `all` that every pair allows (a lower bound, for restricting reaches).
+struct Allowed<'a> {
+    pair: &'a dyn Fn(&mut Space, usize, usize) -> Bdd,
+    all: Bdd,
+}
+
 /// What a set of sources reaches: (point, set at its sink) for every point reached, in
 /// point order, and the uncertain lines evaluated on the way.
 struct Reached {
@@ -294,6 +301,10 @@ pub struct Ctx<'a> {
     /// Reach results by (source points, injected set): several rules start from the
     /// same zones with the same injection.
     cache: RefCell<ReachCache>,
+    /// Does any edge carry taint? If not, no reach can be tainted.
+    any_taint: bool,
+    /// Taint of the full reaches from a set of zones: [`Ctx::zones_taint`].
+    taint_cache: RefCell<HashMap<(Vec<usize>, Bdd), Vec<Taint>>>,
 }
 
 fn tiers(v: &[String]) -> Vec<Tier> {
@@ -315,6 +326,8 @@ impl<'a> Ctx<'a> {
             g,
             zone_points,
             cache: RefCell::new(HashMap::new()),
+            any_taint: g.info.iter().any(|i| !i.taint.is_empty()),
+            taint_cache: RefCell::new(HashMap::new()),
         }
     }
 
@@ -477,23 +490,51 @@ impl<'a> Ctx<'a> {
 
     /// For every source zone in `from` and sink zone in `to`: the new flows the sink
     /// receives addressed into that zone, minus `allowed(src_zone, dst_zone)`.
+    ///
+    /// Without header rewrites an edge only filters, so the reach of `inject ∧ Y` is the
+    /// reach of `inject`, ∩ Y, at every node. With Y ⊇ every `zone_dst(dz) ∖ allowed`
+    /// judged for the source zone, the violations computed from the restricted reach are
+    /// exactly those of the full one; only packets that could violate are propagated (an
+    /// internet zone's full reach spans every municipality, its restricted one stops at
+    /// the first filter). The taint is that of the full reaches: see [`Ctx::zones_taint`].
     fn zone_pairs(
         &self,
         sp: &mut Space,
         from: &dyn Fn(usize) -> bool,
         to: &dyn Fn(usize) -> bool,
-        allowed: &dyn Fn(&mut Space, usize, usize) -> Bdd,
+        allowed: Allowed,
         detail: &str,
         out: &mut Outcome,
     ) {
+        let Allowed {
+            pair: allowed,
+            all: allowed_all,
+        } = allowed;
         let nz = self.snap.zones.len();
         let inject = self.q(self.g.q.new_flow);
-        for sz in (0..nz).filter(|&z| from(z)) {
-            let pts = self.points_of_zone(sz);
-            if pts.is_empty() {
-                continue;
+        let sources: Vec<usize> = (0..nz)
+            .filter(|&z| from(z) && !self.points_of_zone(z).is_empty())
+            .collect();
+        let restrict = !self.g.engine.has_rewrites();
+        let mut y = FALSE;
+        if restrict {
+            self.zones_taint(sp, &sources, inject, &mut out.taint);
+            for dz in (0..nz).filter(|&z| to(z) && !self.points_of_zone(z).is_empty()) {
+                y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
             }
-            let reach = self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint);
+            y = sp.diff(y, allowed_all);
+        }
+        for sz in sources {
+            let pts = self.points_of_zone(sz);
+            let reach = if !restrict {
+                self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint)
+            } else if y == FALSE {
+                continue;
+            } else {
+                let inj = sp.and(inject, y);
+                // Its taint is part of the zones' taint, added above.
+                self.reach_from_zone(sp, pts, inj, Some(sz), &mut BTreeSet::new())
+            };
             for dz in (0..nz).filter(|&z| to(z) && z != sz) {
                 let zd = self.q(self.g.q.zone_dst[dz]);
                 let mut ok = None;
@@ -533,6 +574,35 @@ impl<'a> Ctx<'a> {
             }
         }
     }
+
+    /// The taint of the full reaches from each of `zones` (injecting `inject`), without
+    /// computing them one by one: a reach visits the out-edges of every node it reaches,
+    /// and the reach from all zones at once reaches exactly the nodes some zone's reach
+    /// reaches (every edge's image distributes over union), so its taint is the union.
+    fn zones_taint(
+        &self,
+        sp: &mut Space,
+        zones: &[usize],
+        inject: Bdd,
+        taint: &mut BTreeSet<Taint>,
+    ) {
+        if !self.any_taint {
+            return;
+        }
+        if let Some(t) = self.taint_cache.borrow().get(&(zones.to_vec(), inject)) {
+            taint.extend(t.iter().cloned());
+            return;
+        }
+        let mut sources = vec![];
+        for &z in zones {
+            sources.extend(self.injected(sp, self.points_of_zone(z), inject, Some(z)));
+        }
+        let r = self.reach_nodes(sp, &sources);
+        taint.extend(r.taint.iter().cloned());
+        self.taint_cache
+            .borrow_mut()
+            .insert((zones.to_vec(), inject), r.taint);
+    }
 }
 
 fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
@@ -546,9 +616,29 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
             let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
             let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
             let none = |_: &mut Space, _: usize, _: usize| FALSE;
-            cx.zone_pairs(sp, &a, &b, &none, "isolation", &mut out);
+            cx.zone_pairs(
+                sp,
+                &a,
+                &b,
+                Allowed {
+                    pair: &none,
+                    all: FALSE,
+                },
+                "isolation",
+                &mut out,
+            );
             if p.both_ways {
-                cx.zone_pairs(sp, &b, &a, &none, "isolation", &mut out);
+                cx.zone_pairs(
+                    sp,
+                    &b,
+                    &a,
+                    Allowed {
+                        pair: &none,
+                        all: FALSE,
+                    },
+                    "isolation",
+                    &mut out,
+                );
             }
         }
         "only-declared-flows" => {
@@ -603,9 +693,29 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
                 }
                 acc
             };
-            cx.zone_pairs(sp, &a, &b, &allowed, &p.declared, &mut out);
+            cx.zone_pairs(
+                sp,
+                &a,
+                &b,
+                Allowed {
+                    pair: &allowed,
+                    all: FALSE,
+                },
+                &p.declared,
+                &mut out,
+            );
             if p.both_ways {
-                cx.zone_pairs(sp, &b, &a, &allowed, &p.declared, &mut out);
+                cx.zone_pairs(
+                    sp,
+                    &b,
+                    &a,
+                    Allowed {
+                        pair: &allowed,
+                        all: FALSE,
+                    },
+                    &p.declared,
+                    &mut out,
+                );
             }
         }
         "protocol-allowlist" => {
@@ -627,7 +737,17 @@ fn evaluate_rule(rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
                 out.not_applicable = Some("no-lgwan-zone".into());
             }
             let allowed = |_: &mut Space, _: usize, _: usize| ok;
-            cx.zone_pairs(sp, &a, &b, &allowed, "protocol", &mut out);
+            cx.zone_pairs(
+                sp,
+                &a,
+                &b,
+                Allowed {
+                    pair: &allowed,
+                    all: ok,
+                },
+                "protocol",
+                &mut out,
+            );
         }
         "flow-tightness" => tightness(rule, cx, sp, &mut out),
         _ => unreachable!("validated kinds"),
