@@ -293,6 +293,9 @@ impl Reached {
 /// Reach results by (source points, injected set, zone a Linux stack speaks for).
 type ReachCache = HashMap<(Vec<usize>, Bdd, Option<usize>), Rc<Reached>>;
 
+/// Taint of the full reaches by (source zones, injected set).
+type TaintCache = HashMap<(Vec<usize>, Bdd), Vec<Taint>>;
+
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
     pub g: &'a Graph,
@@ -304,7 +307,7 @@ pub struct Ctx<'a> {
     /// Does any edge carry taint? If not, no reach can be tainted.
     any_taint: bool,
     /// Taint of the full reaches from a set of zones: [`Ctx::zones_taint`].
-    taint_cache: RefCell<HashMap<(Vec<usize>, Bdd), Vec<Taint>>>,
+    taint_cache: RefCell<TaintCache>,
 }
 
 fn tiers(v: &[String]) -> Vec<Tier> {
