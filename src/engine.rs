@@ -239,20 +239,7 @@ impl NetBuilder {
         }
         let query_bits: Vec<Bits> = queries.iter().map(|q| bits_of(*q, &mut space)).collect();
         let query_pred = queries.clone();
-        // CSR adjacency by source node.
-        let mut out_start = vec![0u32; nodes as usize + 1];
-        for e in &edges {
-            out_start[e.0 as usize + 1] += 1;
-        }
-        for i in 0..nodes as usize {
-            out_start[i + 1] += out_start[i];
-        }
-        let mut fill = out_start.clone();
-        let mut out_edges = vec![0u32; edges.len()];
-        for (i, e) in edges.iter().enumerate() {
-            out_edges[fill[e.0 as usize] as usize] = i as u32;
-            fill[e.0 as usize] += 1;
-        }
+        let (out_start, out_edges) = csr(nodes, &edges);
         let in_edges = in_edges(nodes, &edges);
         let flat_bits: Vec<u64> = edge_bits.iter().flat_map(|b| b.0.iter().copied()).collect();
         let flat_out: Vec<(u32, u32)> = out_edges
