@@ -5,9 +5,9 @@
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use rayon::prelude::*;
 use sanso::gen::{generate, GenOptions};
-use sanso::graph::Graph;
 use sanso::hs::{Bdd, Space, FALSE};
-use sanso::snapshot::Snapshot;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
 use std::path::PathBuf;
 
 const MUNICIPALITIES: usize = 8;
@@ -101,7 +101,7 @@ fn prefecture(c: &mut Criterion) {
             },
         );
         grp.bench_with_input(BenchmarkId::new("full_audit", threads), &threads, |b, _| {
-            b.iter(|| pool.install(|| sanso::audit::run(&dir).expect("audit")))
+            b.iter(|| pool.install(|| sanso::checks::audit::run(&dir).expect("audit")))
         });
     }
     grp.finish();

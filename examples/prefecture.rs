@@ -3,10 +3,10 @@
 //! Prints one tab-separated line: devices, config lines, ACL/policy lines, unrecognised
 //! lines, graph nodes, edges, BDD nodes, and milliseconds for load, graph, rules, report.
 
-use sanso::graph::Graph;
+use sanso::checks as rules;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
 use sanso::report::{self, Lang};
-use sanso::rules;
-use sanso::snapshot::Snapshot;
 use std::time::Instant;
 
 fn main() {

@@ -1,11 +1,12 @@
+#[path = "cli/progress.rs"]
 mod progress;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use progress::Progress;
-use sanso::audit::Phase;
-use sanso::graph::Graph;
+use sanso::checks::audit::Phase;
+use sanso::model::{InputError, Snapshot};
+use sanso::net::Graph;
 use sanso::report::{self, Lang};
-use sanso::snapshot::{InputError, Snapshot};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -143,7 +144,7 @@ fn main() -> ExitCode {
                 LangArg::En => Lang::En,
             };
             let mut bar = Progress::new(3, quiet, lang);
-            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            let res = sanso::checks::audit::run_with(&snapshot, &mut |p| bar.phase(p));
             bar.finish();
             let audit = match res {
                 Ok(a) => a,
@@ -186,7 +187,7 @@ fn main() -> ExitCode {
                 Err(e) => return input_error(lang, &e),
             };
             let mut g = Graph::build_sets(&snap);
-            let args = sanso::trace::TraceArgs {
+            let args = sanso::query::trace::TraceArgs {
                 src,
                 dst,
                 proto,
@@ -194,10 +195,10 @@ fn main() -> ExitCode {
                 sport,
                 src_mac,
             };
-            match sanso::trace::run(&snap, &mut g, &args) {
+            match sanso::query::trace::run(&snap, &mut g, &args) {
                 Ok(t) => {
                     match format {
-                        Format::Text => print!("{}", sanso::trace::text(&t, lang)),
+                        Format::Text => print!("{}", sanso::query::trace::text(&t, lang)),
                         Format::Json => println!(
                             "{}",
                             serde_json::to_string_pretty(&t).expect("trace serialises")
@@ -229,11 +230,11 @@ fn main() -> ExitCode {
             bar.phase(Phase::Graph);
             let mut g = Graph::build_sets(&snap);
             bar.phase(Phase::ZonePairs);
-            let m = sanso::matrix::compute(&snap, &mut g);
+            let m = sanso::query::matrix::compute(&snap, &mut g);
             bar.finish();
             match format {
-                MatrixFormat::Text => print!("{}", sanso::matrix::text(&m, lang)),
-                MatrixFormat::Csv => print!("{}", sanso::matrix::csv(&m, lang)),
+                MatrixFormat::Text => print!("{}", sanso::query::matrix::text(&m, lang)),
+                MatrixFormat::Csv => print!("{}", sanso::query::matrix::csv(&m, lang)),
             }
             ExitCode::SUCCESS
         }
@@ -243,13 +244,13 @@ fn main() -> ExitCode {
             lang,
         } => {
             let mut bar = Progress::new(3, quiet, Lang::Ja);
-            let res = sanso::audit::run_with(&snapshot, &mut |p| bar.phase(p));
+            let res = sanso::checks::audit::run_with(&snapshot, &mut |p| bar.phase(p));
             bar.finish();
             let audit = match res {
                 Ok(a) => a,
                 Err(e) => return input_error(Lang::Ja, &e),
             };
-            match sanso::evidence::write_lang(&audit, &out, to_lang(lang)) {
+            match sanso::render::evidence::write_lang(&audit, &out, to_lang(lang)) {
                 Ok(files) => {
                     for f in files {
                         println!("{}", out.join(f).display());
@@ -270,19 +271,19 @@ fn main() -> ExitCode {
         } => {
             let lang = to_lang(lang);
             let mut bar = Progress::new(6, quiet, lang);
-            let res = sanso::diff::run(&old, &new, lang, &mut |p| bar.phase(p));
+            let res = sanso::query::diff::run(&old, &new, lang, &mut |p| bar.phase(p));
             bar.finish();
             let d = match res {
                 Ok(d) => d,
                 Err(e) => return input_error(lang, &e),
             };
             match format {
-                DiffFormat::Text => print!("{}", sanso::diff::text(&d, lang)),
+                DiffFormat::Text => print!("{}", sanso::query::diff::text(&d, lang)),
                 DiffFormat::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&d).expect("diff serialises")
                 ),
-                DiffFormat::Html => print!("{}", sanso::diff::html(&d, lang)),
+                DiffFormat::Html => print!("{}", sanso::query::diff::html(&d, lang)),
             }
             ExitCode::from(d.exit_code() as u8)
         }
@@ -323,7 +324,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Cmd::Rules { lang, markdown } => {
-            let rules = match sanso::rules::load_builtin() {
+            let rules = match sanso::checks::load_builtin() {
                 Ok(r) => r,
                 Err(e) => {
                     eprintln!("sanso: {e}");
@@ -331,7 +332,7 @@ fn main() -> ExitCode {
                 }
             };
             if markdown {
-                print!("{}", sanso::rules::markdown(&rules));
+                print!("{}", sanso::checks::markdown(&rules));
                 return ExitCode::SUCCESS;
             }
             for r in rules {

@@ -3,11 +3,11 @@
 //! random networks and random packets. It shares only the model, the FIB resolution
 //! (`graph::routes`) and the edge-point list with the engine.
 
-use crate::graph::{routes, Graph, LOCAL};
 use crate::hs::{mac_u64, Packet};
 use crate::model::{Action, CtState, Device, IfMode, Match, Service};
+use crate::model::{LinkEnd, Snapshot};
 use crate::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
-use crate::snapshot::{LinkEnd, Snapshot};
+use crate::net::{routes, Graph, LOCAL};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 fn svc_ok(s: &Service, p: &Packet) -> bool {
@@ -355,7 +355,7 @@ impl<'a> Sim<'a> {
     fn lookup(&self, dev: &Device, p: &Packet) -> Vec<usize> {
         let fib = routes(dev);
         let a = u32::from(p.dst_ip);
-        let hit = |f: &crate::graph::Fib| {
+        let hit = |f: &crate::net::Fib| {
             f.len == 0 || (a >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len))
         };
         let Some(best) = fib.iter().filter(|f| hit(f)).map(|f| f.len).max() else {
@@ -465,7 +465,10 @@ fn run_chain(nf: &Netfilter, c: &NfChain, p: &Packet, h: Hook, depth: usize) -> 
             NfVerdict::Return => return Verdict::Back,
             NfVerdict::Jump(t) => {
                 // A missing target is skipped (the graph marks the result unproven).
-                let Some(t) = nf.chain(t).filter(|_| depth < crate::netfilter::MAX_DEPTH) else {
+                let Some(t) = nf
+                    .chain(t)
+                    .filter(|_| depth < crate::net::netfilter::MAX_DEPTH)
+                else {
                     continue;
                 };
                 match run_chain(nf, t, p, h, depth + 1) {
@@ -474,7 +477,10 @@ fn run_chain(nf: &Netfilter, c: &NfChain, p: &Packet, h: Hook, depth: usize) -> 
                 }
             }
             NfVerdict::Goto(t) => {
-                let Some(t) = nf.chain(t).filter(|_| depth < crate::netfilter::MAX_DEPTH) else {
+                let Some(t) = nf
+                    .chain(t)
+                    .filter(|_| depth < crate::net::netfilter::MAX_DEPTH)
+                else {
                     return Verdict::Back;
                 };
                 return run_chain(nf, t, p, h, depth + 1);

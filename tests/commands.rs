@@ -264,7 +264,7 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
     assert_eq!(m["generated_at"], 1700000000);
     assert_eq!(m["snapshot"], "サンプル市（違反例）");
     assert_eq!(m["tool"]["version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(m["rules_version"], sanso::rules::pack_version());
+    assert_eq!(m["rules_version"], sanso::checks::pack_version());
     let inputs = m["inputs"].as_array().unwrap();
     let paths: Vec<&str> = inputs.iter().map(|i| i["path"].as_str().unwrap()).collect();
     let mut sorted = paths.clone();
@@ -304,7 +304,7 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
     // Checklist: BOM, one row per rule, manual rows.
     let csv = std::fs::read_to_string(dir.join("checklist.csv")).unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    let rules = sanso::rules::load_builtin().unwrap();
+    let rules = sanso::checks::load_builtin().unwrap();
     assert_eq!(rules.len(), 8);
     let rows: Vec<Vec<&str>> = csv
         .trim_start_matches('\u{feff}')

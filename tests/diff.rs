@@ -3,12 +3,12 @@
 
 mod common;
 use common::{cli, copy_dir, root};
-use sanso::diff::{Diff, FlowRange, PairDiff};
-use sanso::graph::Graph;
 use sanso::hs::Packet;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
+use sanso::query::diff::{Diff, FlowRange, PairDiff};
 use sanso::report::Lang;
 use sanso::sim::Sim;
-use sanso::snapshot::Snapshot;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn lib_diff(old: &Path, new: &Path) -> Diff {
-    sanso::diff::run(old, new, Lang::En, &mut |_| {}).unwrap()
+    sanso::query::diff::run(old, new, Lang::En, &mut |_| {}).unwrap()
 }
 
 fn pair<'a>(d: &'a Diff, src: &str, dst: &str) -> &'a PairDiff {
@@ -86,7 +86,7 @@ fn planted_changes_show_as_new_findings_and_exact_gained_flows() {
     let d = lib_diff(&old, &new);
 
     // Every planted finding is new; nothing was there before.
-    let audit = sanso::audit::run(&new).unwrap();
+    let audit = sanso::checks::audit::run(&new).unwrap();
     let planted: BTreeSet<(String, String, String)> = audit
         .eval
         .findings
@@ -329,7 +329,7 @@ fn one_acl_line_edit_gains_exactly_the_freed_source_range() {
         "name  = \"<script>x</script> & 市\"",
     );
     let d = lib_diff(&fixture("sample-city"), &dir);
-    let html = sanso::diff::html(&d, Lang::Ja);
+    let html = sanso::query::diff::html(&d, Lang::Ja);
     let (code, _, _) = cli(&["diff", "fixtures/sample-city", dir.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 0);

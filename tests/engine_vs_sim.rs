@@ -5,11 +5,11 @@
 mod common;
 use common::Rng;
 use proptest::prelude::*;
-use sanso::graph::{Graph, LOCAL};
 use sanso::hs::{Field, Packet};
 use sanso::model::*;
+use sanso::model::{Link, LinkEnd, Snapshot};
+use sanso::net::{Graph, LOCAL};
 use sanso::sim::Sim;
-use sanso::snapshot::{Link, LinkEnd, Snapshot};
 use std::net::Ipv4Addr;
 
 const VLANS: [u16; 3] = [10, 20, 30];

@@ -4,7 +4,7 @@
 
 mod common;
 use common::{copy_dir, root};
-use sanso::redact::redact_line;
+use sanso::ingest::redact::redact_line;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -120,7 +120,7 @@ fn sarif_is_valid_2_1_0_and_points_at_fixture_lines() {
     assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
 
     // Rules: every built-in rule, with its texts and clause.
-    let builtin = sanso::rules::load_builtin().unwrap();
+    let builtin = sanso::checks::load_builtin().unwrap();
     let rules = driver["rules"].as_array().unwrap();
     assert_eq!(rules.len(), builtin.len());
     let mut ids = BTreeSet::new();
@@ -263,7 +263,7 @@ fn article(html: &str, n: usize) -> &str {
 }
 
 fn esc(s: &str) -> String {
-    sanso::html::esc(s)
+    sanso::render::html::esc(s)
 }
 
 #[test]
@@ -288,7 +288,7 @@ fn html_report_shows_clauses_findings_paths_and_coverage() {
     }
 
     // Verdict per clause: every clause part of every rule, with the worst status.
-    let rules = sanso::rules::load_builtin().unwrap();
+    let rules = sanso::checks::load_builtin().unwrap();
     let clauses = &html[html.find("id=\"clauses\"").unwrap()..html.find("id=\"checks\"").unwrap()];
     for r in &rules {
         for part in r.clause.split(';').map(str::trim) {
@@ -343,7 +343,7 @@ fn html_report_shows_clauses_findings_paths_and_coverage() {
     ] {
         assert!(topo.contains(t), "{t}");
     }
-    let sn = sanso::snapshot::Snapshot::load(&snap).unwrap();
+    let sn = sanso::model::Snapshot::load(&snap).unwrap();
     assert!(topo.contains("class=\"node zone"), "zones drawn");
     for z in &sn.zones {
         assert!(

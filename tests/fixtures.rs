@@ -319,7 +319,7 @@ fn output_is_deterministic() {
 
 #[test]
 fn library_audit_matches_cli_exit_code() {
-    let a = sanso::audit::run(&root().join("fixtures/sample-city")).unwrap();
+    let a = sanso::checks::audit::run(&root().join("fixtures/sample-city")).unwrap();
     assert_eq!(a.exit_code(), 0);
     assert_eq!(a.report(Lang::En).checks.len(), 8);
 }

@@ -1,8 +1,8 @@
 //! `sanso gen`: generated prefecture snapshots parse completely, audit clean when
 //! compliant, and every planted violation is reported by its rule for its municipality.
 
+use sanso::checks::Status;
 use sanso::gen::{generate, GenOptions, PlantKind};
-use sanso::rules::Status;
 use std::path::PathBuf;
 
 fn write(tag: &str, o: &GenOptions) -> (PathBuf, sanso::gen::Generated) {
@@ -24,7 +24,7 @@ fn compliant_prefecture_parses_fully_and_passes() {
     // 3 × (3 tiers × (2 cores + 3 floors) + 2 FortiGates) + LGWAN router + cloud core + cloud FW.
     assert_eq!(g.devices, 3 * 17 + 3);
     assert!(g.rule_lines > 3 * 1000, "bulk: {}", g.rule_lines);
-    let a = sanso::audit::run(&dir).unwrap();
+    let a = sanso::checks::audit::run(&dir).unwrap();
     assert_eq!(a.snapshot.devices.len(), g.devices);
     assert!(a.snapshot.file_errors.is_empty());
     for d in &a.snapshot.devices {
@@ -64,7 +64,7 @@ fn planted_violations_are_found_by_their_rules() {
     assert_eq!(g.planted.len(), 5);
     let kinds: Vec<PlantKind> = g.planted.iter().map(|p| p.kind).collect();
     assert!(kinds.contains(&PlantKind::Miswire) && kinds.contains(&PlantKind::NoMac));
-    let a = sanso::audit::run(&dir).unwrap();
+    let a = sanso::checks::audit::run(&dir).unwrap();
     for p in &g.planted {
         let rule = p.kind.rule();
         let check = a.eval.checks.iter().find(|c| c.rule == rule).unwrap();

@@ -1,6 +1,6 @@
 //! Tests for the Cisco IOS / IOS-XE parser: focused constructs plus the shared corpus.
 
-use sanso::dialect::cisco_ios::{parse, parse_with_stats};
+use sanso::ingest::cisco_ios::{parse, parse_with_stats};
 use sanso::model::*;
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -126,7 +126,7 @@ fn bad_vlan_is_unrecognized_not_error() {
 
 #[test]
 fn interface_name_canonicalisation() {
-    use sanso::dialect::cisco_ios::canon_if;
+    use sanso::ingest::cisco_ios::canon_if;
     for (i, o) in [
         ("Gi1/0/1", "GigabitEthernet1/0/1"),
         ("gigabitethernet0/0", "GigabitEthernet0/0"),

@@ -3,7 +3,7 @@
 
 mod common;
 use common::Rng;
-use sanso::dialect::fortios::{parse, parse_with_stats};
+use sanso::ingest::fortios::{parse, parse_with_stats};
 use sanso::model::*;
 use std::net::Ipv4Addr;
 use std::path::Path;
@@ -45,7 +45,7 @@ fn corpus_parses_and_accounts_for_every_line() {
             let t = &u.text;
             if let Some(i) = t.find("ENC ") {
                 assert!(
-                    t[i + 4..].starts_with(sanso::redact::REDACTED),
+                    t[i + 4..].starts_with(sanso::ingest::redact::REDACTED),
                     "{rel}:{}: secret leaked: {t}",
                     u.line
                 );
@@ -664,7 +664,7 @@ end
         .collect();
     assert!(!all.contains("c2VjcmV0"), "{all}");
     assert!(!all.contains("QUJDREVG"), "{all}");
-    assert!(all.contains(sanso::redact::REDACTED));
+    assert!(all.contains(sanso::ingest::redact::REDACTED));
     assert_eq!(unrec_at(&d, 1).unwrap().scope, Scope::Device);
 }
 

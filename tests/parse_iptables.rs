@@ -4,7 +4,7 @@
 #[path = "golden/summary.rs"]
 mod golden;
 
-use sanso::dialect::iptables::{parse, parse_with_stats};
+use sanso::ingest::iptables::{parse, parse_with_stats};
 use sanso::model::*;
 
 #[test]

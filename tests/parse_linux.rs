@@ -2,7 +2,7 @@
 //! per-file coverage; the real-tool dumps in fixtures/linux-dumps and hand-written
 //! `ip -j` / `bridge -j` inputs.
 
-use sanso::dialect::linux::{from_texts, load};
+use sanso::ingest::linux::{from_texts, load};
 use sanso::model::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -287,7 +287,7 @@ fn snapshot_loads_a_linux_folder() {
         "[organization]\nname = \"t\"\n\n[[zone]]\nname = \"lan\"\ntier = \"lgwan\"\nsubnets = [\"10.10.0.0/24\"]\nattach = [\"gw1:lan0\"]\n",
     )
     .unwrap();
-    let snap = sanso::snapshot::Snapshot::load(&root);
+    let snap = sanso::model::Snapshot::load(&root);
     std::fs::remove_dir_all(&root).ok();
     let snap = snap.expect("snapshot");
     assert_eq!(

@@ -4,7 +4,7 @@
 #[path = "golden/summary.rs"]
 mod golden;
 
-use sanso::dialect::nftables::{parse, parse_json, parse_with_stats};
+use sanso::ingest::nftables::{parse, parse_json, parse_with_stats};
 use sanso::model::*;
 
 #[test]

@@ -7,7 +7,7 @@ use std::process::Command;
 
 #[test]
 fn every_rule_example_holds() {
-    let rules = sanso::rules::load_builtin().unwrap();
+    let rules = sanso::checks::load_builtin().unwrap();
     assert_eq!(rules.len(), 8);
     for r in &rules {
         assert!(
@@ -21,7 +21,7 @@ fn every_rule_example_holds() {
             r.id
         );
         for e in &r.example {
-            let a = sanso::audit::run(&root().join(&e.snapshot)).unwrap();
+            let a = sanso::checks::audit::run(&root().join(&e.snapshot)).unwrap();
             let c = a.eval.checks.iter().find(|c| c.rule == r.id).unwrap();
             assert_eq!(c.status.id(), e.expect, "{} on {}", r.id, e.snapshot);
         }
@@ -30,11 +30,11 @@ fn every_rule_example_holds() {
 
 #[test]
 fn docs_rules_md_is_generated_from_the_pack() {
-    let rules = sanso::rules::load_builtin().unwrap();
+    let rules = sanso::checks::load_builtin().unwrap();
     let doc = std::fs::read_to_string(root().join("docs/rules.md")).unwrap();
     assert_eq!(
         doc,
-        sanso::rules::markdown(&rules),
+        sanso::checks::markdown(&rules),
         "run: sanso rules --markdown > docs/rules.md"
     );
 }
@@ -134,7 +134,7 @@ fn unknown_line_in_a_checked_acl_makes_checks_unproven() {
     );
     std::fs::write(&p, &t).unwrap();
     let line = t.lines().position(|l| l.contains("dscp ef")).unwrap() + 1;
-    let a = sanso::audit::run(&dir).unwrap();
+    let a = sanso::checks::audit::run(&dir).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(a.exit_code(), 1);
     let iso = a

@@ -1,7 +1,7 @@
 //! What sanso predicts for one probe.
 
-use sanso::graph::Graph;
 use sanso::hs::{Field, Packet, FALSE};
+use sanso::net::Graph;
 use std::net::Ipv4Addr;
 
 /// sanso's verdict for one probe.

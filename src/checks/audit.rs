@@ -1,0 +1,92 @@
+//! The audit pipeline as one call: load → graph → rules → report.
+
+use crate::checks::{self as rules, Evaluation, Rule};
+use crate::model::{InputError, Snapshot};
+use crate::net::Graph;
+use crate::report::{self, Lang, Report};
+use std::path::Path;
+
+pub struct Audit {
+    pub snapshot: Snapshot,
+    pub rules: Vec<Rule>,
+    pub eval: Evaluation,
+}
+
+/// A step of a long run, reported to a caller-supplied callback (the CLI draws a
+/// progress bar from it; the library never touches the terminal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    Parse,
+    Graph,
+    Rules,
+    ZonePairs,
+}
+
+pub fn run(root: &Path) -> Result<Audit, InputError> {
+    run_with(root, &mut |_| {})
+}
+
+/// [`run`], announcing each phase before it starts.
+pub fn run_with(root: &Path, on_phase: &mut dyn FnMut(Phase)) -> Result<Audit, InputError> {
+    run_keep_graph(root, on_phase).map(|(a, _)| a)
+}
+
+/// [`run_with`], also returning the graph (for commands that query it further).
+pub fn run_keep_graph(
+    root: &Path,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    on_phase(Phase::Parse);
+    let snapshot = Snapshot::load(root)?;
+    check_with(snapshot, on_phase)
+}
+
+/// Graph and rules over an already loaded snapshot (for commands that load snapshots
+/// themselves, like `diff`).
+pub fn check(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    check_with(snapshot, on_phase)
+}
+
+/// The graph is compiled to exact header sets, not atoms: what the rules need and much
+/// cheaper to build (see docs/performance.md).
+fn check_with(
+    snapshot: Snapshot,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<(Audit, Graph), InputError> {
+    let rules = rules::load_builtin().map_err(|e| InputError {
+        file: e.file,
+        line: None,
+        message: e.message,
+    })?;
+    on_phase(Phase::Graph);
+    let mut g = Graph::build_sets(&snapshot);
+    on_phase(Phase::Rules);
+    let eval = rules::evaluate(&rules, &snapshot, &mut g);
+    Ok((
+        Audit {
+            snapshot,
+            rules,
+            eval,
+        },
+        g,
+    ))
+}
+
+impl Audit {
+    pub fn report(&self, lang: Lang) -> Report {
+        report::build(&self.snapshot, &self.rules, &self.eval, lang)
+    }
+    /// 0 = every check passes (or does not apply), 1 = any violated or unproven.
+    pub fn exit_code(&self) -> i32 {
+        use crate::checks::Status;
+        let bad = self
+            .eval
+            .checks
+            .iter()
+            .any(|c| matches!(c.status, Status::Violated | Status::Unproven));
+        bad as i32
+    }
+}

@@ -1,0 +1,1955 @@
+//! Cisco IOS / IOS-XE parser.
+//!
+//! The parser walks the configuration line by line. Every line ends up either
+//! *understood* (it changed the model, or it is known not to affect forwarding) or in
+//! [`Device::unrecognized`] with a [`Scope`] saying what it may influence. Nothing is
+//! dropped silently and no ACL line is approximated: an ACL entry that cannot be
+//! represented exactly is reported, never half-parsed.
+//!
+//! Stanzas are recognised by indentation: a line without leading whitespace is a
+//! top-level command, indented lines belong to the last top-level command.
+
+use super::ParseError;
+use crate::ingest::redact::redact_line;
+use crate::model::{
+    proto, Acl, AclRef, AclRule, Action, AddrSet, Device, Dialect, IfMode, Interface, IpMatch, Mac,
+    Match, PortRange, PortSecurity, Route, Scope, Service, Span, Unrecognized, VlanSet,
+};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+/// Parse one IOS / IOS-XE configuration.
+pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
+    parse_with_stats(file, text).map(|(d, _)| d)
+}
+
+/// Parse and also return the number of understood lines. Every line of the file is
+/// either understood or has at least one [`Unrecognized`] entry (a line inside an
+/// `interface range` stanza gets one entry per member interface), so
+/// `understood + distinct unrecognized line numbers == device.lines`.
+pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseError> {
+    if text.trim().is_empty() {
+        return Err(ParseError {
+            file: file.to_string(),
+            line: 1,
+            message: "empty configuration".into(),
+        });
+    }
+    let mut p = Parser::new(file);
+    let mut understood: u32 = 0;
+    let mut total: u32 = 0;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, raw) in lines.iter().copied().enumerate() {
+        let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        total = ln;
+        match p.line(ln, raw) {
+            Out::Ok => understood += 1,
+            Out::Un(reason, scope) => p.unrec(ln, raw, reason, scope),
+            Out::UnMany(reason, scopes) => {
+                if scopes.is_empty() {
+                    p.unrec(ln, raw, reason, Scope::Device);
+                } else {
+                    for s in scopes {
+                        p.unrec(ln, raw, reason.clone(), s);
+                    }
+                }
+            }
+        }
+    }
+    if p.banner.is_some() || p.hex {
+        // A banner or certificate block that never ends swallowed the rest of the file:
+        // none of those lines can be trusted to be irrelevant.
+        for ln in std::mem::take(&mut p.provisional) {
+            let raw = lines
+                .get((ln as usize).saturating_sub(1))
+                .copied()
+                .unwrap_or("");
+            understood = understood.saturating_sub(1);
+            p.unrec(
+                ln,
+                raw,
+                "unterminated banner or certificate block".into(),
+                Scope::Device,
+            );
+        }
+    }
+    let mut dev = p.finish();
+    dev.lines = total;
+    Ok((dev, understood))
+}
+
+/// Outcome of one line.
+enum Out {
+    Ok,
+    Un(String, Scope),
+    /// One unrecognized entry per scope (interface ranges).
+    UnMany(String, Vec<Scope>),
+}
+
+fn un(reason: impl Into<String>, scope: Scope) -> Out {
+    Out::Un(reason.into(), scope)
+}
+
+#[derive(Clone)]
+enum Ctx {
+    Top,
+    /// Interface stanza: indices into `dev.interfaces`; `base` = indent of sub-lines.
+    Iface {
+        idx: Vec<usize>,
+        base: Option<usize>,
+        /// Scope of the last base-level line if it was not understood (sub-mode lines
+        /// below it share its effect).
+        parent: Option<Scope>,
+    },
+    Vlan,
+    Acl {
+        name: String,
+        extended: bool,
+    },
+    /// Stanza known not to affect forwarding: sub-lines understood.
+    Skip,
+    /// Certificate / public key chain: like Skip, and hex blocks run until `quit`.
+    HexChain,
+    /// Stanza not understood: sub-lines reported with this scope.
+    Unknown {
+        scope: Scope,
+        what: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SwMode {
+    Access,
+    Trunk,
+}
+
+/// Per-interface parse state that is resolved into [`IfMode`] at the end.
+#[derive(Clone)]
+struct IfAux {
+    switchport_lines: bool,
+    no_switchport: bool,
+    /// `no switchport` was seen: the platform is a switch.
+    seen_no_switchport: bool,
+    mode: Option<SwMode>,
+    access_vlan: Option<u16>,
+    allowed: VlanSet,
+    native: u16,
+    has_primary: bool,
+    psec_enabled: bool,
+    psec_span: Option<Span>,
+    psec_macs: Vec<Mac>,
+    psec_max: u32,
+}
+
+impl Default for IfAux {
+    fn default() -> Self {
+        IfAux {
+            switchport_lines: false,
+            no_switchport: false,
+            seen_no_switchport: false,
+            mode: None,
+            access_vlan: None,
+            allowed: VlanSet::all(),
+            native: 1,
+            has_primary: false,
+            psec_enabled: false,
+            psec_span: None,
+            psec_macs: vec![],
+            psec_max: 1,
+        }
+    }
+}
+
+struct PendingAcl {
+    span: Span,
+    rules: Vec<(u64, AclRule)>,
+    next_seq: u64,
+}
+
+struct Parser {
+    dev: Device,
+    hostname: Option<String>,
+    ctx: Ctx,
+    aux: Vec<IfAux>,
+    acls: BTreeMap<String, PendingAcl>,
+    banner: Option<String>,
+    hex: bool,
+    /// Lines of the open banner / hex block (reported if it never closes).
+    provisional: Vec<u32>,
+}
+
+impl Parser {
+    fn new(file: &str) -> Self {
+        Parser {
+            dev: Device::new(super::stem(file), file, Dialect::CiscoIos),
+            hostname: None,
+            ctx: Ctx::Top,
+            aux: vec![],
+            acls: BTreeMap::new(),
+            banner: None,
+            hex: false,
+            provisional: vec![],
+        }
+    }
+
+    fn span(&self, ln: u32) -> Span {
+        self.dev.span(ln)
+    }
+
+    fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
+        self.dev.unrecognized.push(Unrecognized {
+            file: None,
+            line: ln,
+            text: redact_line(raw.trim()),
+            reason,
+            scope,
+        });
+    }
+
+    fn line(&mut self, ln: u32, raw: &str) -> Out {
+        // Multi-line banner text runs until the closing delimiter.
+        if let Some(delim) = &self.banner {
+            if raw.contains(delim.as_str()) {
+                self.banner = None;
+                self.provisional.clear();
+            } else {
+                self.provisional.push(ln);
+            }
+            return Out::Ok;
+        }
+        let trimmed = raw.trim();
+        // Certificate / key hex blocks run until `quit`, whatever their indentation.
+        if self.hex {
+            if trimmed == "quit" {
+                self.hex = false;
+                self.provisional.clear();
+            } else {
+                self.provisional.push(ln);
+            }
+            return Out::Ok;
+        }
+        if trimmed.is_empty() {
+            return Out::Ok;
+        }
+        let indent = raw.len() - raw.trim_start().len();
+        if trimmed.starts_with('!') {
+            if indent == 0 {
+                self.ctx = Ctx::Top;
+            }
+            return Out::Ok;
+        }
+        let toks: Vec<&str> = trimmed.split_whitespace().collect();
+        let kw: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
+        if indent == 0 {
+            self.ctx = Ctx::Top;
+            return self.top(ln, trimmed, &toks, &kw);
+        }
+        let ctx = self.ctx.clone();
+        match ctx {
+            Ctx::Top => un("indented line outside a known stanza", Scope::Device),
+            Ctx::Skip => Out::Ok,
+            Ctx::HexChain => {
+                if matches!(
+                    kw.first().map(String::as_str),
+                    Some("certificate" | "key-string")
+                ) {
+                    self.hex = true;
+                    self.provisional = vec![ln];
+                }
+                Out::Ok
+            }
+            Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
+            Ctx::Vlan => self.vlan_sub(&kw),
+            Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),
+            Ctx::Iface { idx, base, parent } => {
+                let base = base.unwrap_or(indent);
+                let nested = indent > base;
+                let scopes: Vec<Scope> = idx
+                    .iter()
+                    .filter_map(|&i| self.dev.interfaces.get(i))
+                    .map(|i| Scope::Interface(i.name.clone()))
+                    .collect();
+                let out = if nested {
+                    match &parent {
+                        Some(s) if !matches!(s, Scope::Interface(_)) => {
+                            un("line in a sub-mode of an unsupported command", s.clone())
+                        }
+                        _ => Out::UnMany("line in an interface sub-mode".into(), scopes.clone()),
+                    }
+                } else {
+                    self.iface_sub(ln, &idx, &toks, &kw)
+                };
+                if !nested {
+                    let parent = match &out {
+                        Out::Ok => None,
+                        Out::Un(_, s) => Some(s.clone()),
+                        Out::UnMany(..) => Some(Scope::Interface(String::new())),
+                    };
+                    self.ctx = Ctx::Iface {
+                        idx: idx.clone(),
+                        base: Some(base),
+                        parent,
+                    };
+                }
+                match out {
+                    Out::Ok => {
+                        let sp = self.span(ln);
+                        for &i in &idx {
+                            if let Some(itf) = self.dev.interfaces.get_mut(i) {
+                                itf.lines.push(sp.clone());
+                            }
+                        }
+                        Out::Ok
+                    }
+                    Out::Un(reason, Scope::Interface(_)) => Out::UnMany(reason, scopes),
+                    other => other,
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ top level
+
+    fn top(&mut self, ln: u32, trimmed: &str, t: &[&str], kw: &[String]) -> Out {
+        let k0 = kw.first().map(String::as_str).unwrap_or("");
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        match k0 {
+            "hostname" => match t.get(1) {
+                Some(h) if t.len() == 2 => {
+                    self.hostname = Some(h.trim_matches('"').to_string());
+                    Out::Ok
+                }
+                _ => un("malformed hostname", Scope::None),
+            },
+            "interface" => self.interface_header(ln, t, kw),
+            "vlan" => self.vlan_header(ln, t, kw),
+            "access-list" => self.numbered_acl(ln, t, kw),
+            "router" => self.unknown_stanza(
+                trimmed,
+                Scope::Routing,
+                "dynamic routing protocol (not modelled)",
+            ),
+            "banner" => self.banner_start(ln, trimmed, kw),
+            "ip" => self.top_ip(ln, trimmed, t, kw),
+            "no" => self.top_no(trimmed, kw),
+            "ipv6" => match k1 {
+                "unicast-routing" | "cef" => self.skip(),
+                _ => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
+            },
+            "crypto" => match k1 {
+                "pki" | "ca" if k2 == "certificate" && kw.get(3).map(String::as_str) == Some("chain") => {
+                    self.ctx = Ctx::HexChain;
+                    Out::Ok
+                }
+                "key" if k2 == "pubkey-chain" => {
+                    self.ctx = Ctx::HexChain;
+                    Out::Ok
+                }
+                "pki" | "ca" | "key" => self.skip(),
+                "map" | "dynamic-map" => self.unknown_stanza(
+                    trimmed,
+                    Scope::Device,
+                    "crypto map (IPsec changes forwarding)",
+                ),
+                _ => self.unknown_stanza(
+                    trimmed,
+                    Scope::None,
+                    "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
+                ),
+            },
+            "object-group" => self.unknown_stanza(
+                trimmed,
+                Scope::None,
+                "object-group definition (ACL lines using it are reported separately)",
+            ),
+            "route-map" => self.unknown_stanza(
+                trimmed,
+                Scope::Routing,
+                "route-map (routing policy / PBR / NAT, not modelled)",
+            ),
+            "mac" => self.unknown_stanza(trimmed, Scope::Device, "MAC access list (not modelled)"),
+            "zone" | "zone-pair" | "class-map" | "policy-map" | "parameter-map" => self
+                .unknown_stanza(
+                    trimmed,
+                    Scope::Device,
+                    "zone firewall / QoS policy (not modelled)",
+                ),
+            "vrf" => self.unknown_stanza(trimmed, Scope::Routing, "VRF (not modelled)"),
+            "track" => self.unknown_stanza(trimmed, Scope::Routing, "object tracking (not modelled)"),
+            "key" if k1 == "chain" => self.skip(),
+            "mls" => match k1 {
+                "qos" | "netflow" | "nde" | "flow" | "aging" | "cef" | "rate-limit" | "exclude" => {
+                    self.skip()
+                }
+                _ => self.unknown_stanza(trimmed, Scope::Device, "unknown mls command"),
+            },
+            "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip(),
+            "version" | "service" | "boot" | "boot-start-marker" | "boot-end-marker"
+            | "logging" | "ntp" | "snmp-server" | "aaa" | "username" | "enable" | "clock"
+            | "end" | "exit" | "license" | "diagnostic" | "multilink" | "memory-size"
+            | "mmi" | "scheduler" | "default-value" | "privilege" | "alias" | "hw-module"
+            | "archive" | "line" | "control-plane" | "redundancy" | "call-home"
+            | "virtual-service" | "subscriber" | "login" | "file" | "platform"
+            | "transceiver" | "power" | "port-channel" | "system" | "process"
+            | "security" | "tacacs-server" | "tacacs" | "radius-server" | "radius"
+            | "exception" | "dial-peer" | "voice" | "memory" | "service-template"
+            | "netconf-yang" | "netconf" | "restconf" | "snmp" | "wsma"
+            | "ip-sla" | "monitor" | "fhrp" | "username-secret" | "secure" | "macro"
+            | "gatekeeper" | "mgcp" | "module" | "switch" => {
+                self.skip()
+            }
+            _ if trimmed.starts_with("Building configuration")
+                || trimmed.starts_with("Current configuration")
+                || trimmed.starts_with("!RANCID") =>
+            {
+                Out::Ok
+            }
+            _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level command"),
+        }
+    }
+
+    /// Understood line that may open a stanza of irrelevant sub-lines.
+    fn skip(&mut self) -> Out {
+        self.ctx = Ctx::Skip;
+        Out::Ok
+    }
+
+    fn unknown_stanza(&mut self, trimmed: &str, scope: Scope, reason: &str) -> Out {
+        let what: String = redact_line(trimmed).chars().take(60).collect();
+        self.ctx = Ctx::Unknown {
+            scope: scope.clone(),
+            what,
+        };
+        un(reason, scope)
+    }
+
+    fn banner_start(&mut self, ln: u32, trimmed: &str, kw: &[String]) -> Out {
+        let mut rest = trimmed.get(6..).unwrap_or("").trim_start();
+        const TYPES: &[&str] = &[
+            "motd",
+            "exec",
+            "login",
+            "incoming",
+            "prompt-timeout",
+            "slip-ppp",
+            "config-save",
+        ];
+        if let Some(k1) = kw.get(1) {
+            if TYPES.contains(&k1.as_str()) {
+                rest = rest.get(k1.len()..).unwrap_or("").trim_start();
+            }
+        }
+        let delim: String = if rest.starts_with("^C") {
+            "^C".into()
+        } else if let Some(c) = rest.chars().next() {
+            c.to_string()
+        } else {
+            return un("banner without delimiter", Scope::None);
+        };
+        let after = rest.get(delim.len()..).unwrap_or("");
+        if !after.contains(delim.as_str()) {
+            self.banner = Some(delim);
+            self.provisional = vec![ln];
+        }
+        Out::Ok
+    }
+
+    fn top_ip(&mut self, ln: u32, trimmed: &str, t: &[&str], kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        match k1 {
+            "route" => {
+                if k2 == "vrf" {
+                    un("static route in a VRF (not modelled)", Scope::Routing)
+                } else {
+                    self.ip_route(ln, t, kw)
+                }
+            }
+            "default-gateway" => match t.get(2).and_then(|s| ip(s)) {
+                Some(gw) if t.len() == 3 => {
+                    let span = self.span(ln);
+                    self.dev.routes.push(Route {
+                        prefix: Ipv4Addr::UNSPECIFIED,
+                        len: 0,
+                        next_hop: Some(gw),
+                        interface: None,
+                        discard: false,
+                        span,
+                    });
+                    Out::Ok
+                }
+                _ => un("malformed ip default-gateway", Scope::Routing),
+            },
+            "access-list" => match k2 {
+                "standard" | "extended" => match t.get(3) {
+                    Some(name) if t.len() == 4 => {
+                        let name = name.to_string();
+                        self.ensure_acl(&name, ln);
+                        self.ctx = Ctx::Acl {
+                            name,
+                            extended: k2 == "extended",
+                        };
+                        Out::Ok
+                    }
+                    _ => un("malformed ip access-list header", Scope::Device),
+                },
+                "logging" | "log-update" => self.skip(),
+                _ => {
+                    // `ip access-list NAME` (no type) or other ACL kinds.
+                    let scope = match t.get(2) {
+                        Some(n) if t.len() == 3 => Scope::Acl(n.to_string()),
+                        _ => Scope::Device,
+                    };
+                    self.unknown_stanza(trimmed, scope, "unsupported ip access-list form")
+                }
+            },
+            "routing" if t.len() == 2 => Out::Ok,
+            "domain-name"
+            | "domain"
+            | "domain-lookup"
+            | "name-server"
+            | "ssh"
+            | "http"
+            | "cef"
+            | "ftp"
+            | "tftp"
+            | "scp"
+            | "forward-protocol"
+            | "tcp"
+            | "subnet-zero"
+            | "classless"
+            | "source-route"
+            | "finger"
+            | "bootp"
+            | "gratuitous-arps"
+            | "icmp"
+            | "host"
+            | "rcmd"
+            | "options"
+            | "flow-export"
+            | "flow-cache"
+            | "flow-top-talkers"
+            | "accounting-threshold"
+            | "telnet"
+            | "radius"
+            | "tacacs"
+            | "dns"
+            | "ssh-server" => self.skip(),
+            "dhcp" => match k2 {
+                "pool" | "excluded-address" | "database" | "conflict" | "ping" => self.skip(),
+                _ => self.unknown_stanza(
+                    trimmed,
+                    Scope::Device,
+                    "DHCP snooping / relay option (not modelled)",
+                ),
+            },
+            "prefix-list" | "community-list" | "as-path" | "bgp-community"
+            | "extcommunity-list" | "sla" | "policy-list" | "vrf" | "explicit-path"
+            | "load-sharing" => {
+                self.unknown_stanza(trimmed, Scope::Routing, "routing policy (not modelled)")
+            }
+            "multicast-routing" | "multicast" | "pim" | "igmp" | "mroute" | "msdp" => self
+                .unknown_stanza(
+                    trimmed,
+                    Scope::None,
+                    "multicast (outside the unicast model)",
+                ),
+            "nat" => self.unknown_stanza(trimmed, Scope::Device, "NAT (not modelled)"),
+            "auth-proxy" | "admission" => self.unknown_stanza(
+                trimmed,
+                Scope::None,
+                "authentication proxy parameters (interfaces using it are reported separately)",
+            ),
+            _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level ip command"),
+        }
+    }
+
+    fn top_no(&mut self, trimmed: &str, kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        match k1 {
+            "service"
+            | "aaa"
+            | "logging"
+            | "cdp"
+            | "lldp"
+            | "platform"
+            | "mmi"
+            | "scheduler"
+            | "boot"
+            | "snmp-server"
+            | "vtp"
+            | "spanning-tree"
+            | "errdisable"
+            | "memory"
+            | "network-clock-participate"
+            | "banner"
+            | "exec"
+            | "login"
+            | "clock"
+            | "license"
+            | "call-home"
+            | "process"
+            | "virtual-service"
+            | "udld"
+            | "archive" => self.skip(),
+            "ip" => match k2 {
+                "routing" => self.unknown_stanza(
+                    trimmed,
+                    Scope::Routing,
+                    "`no ip routing` (device does not route)",
+                ),
+                "domain-lookup" | "domain" | "http" | "bootp" | "source-route" | "finger"
+                | "gratuitous-arps" | "cef" | "icmp" | "forward-protocol" | "ftp" | "tftp"
+                | "rcmd" | "ssh" | "subnet-zero" | "dhcp" | "options" | "identd" | "scp"
+                | "telnet" | "dns" | "name-server" | "mfib" => self.skip(),
+                "classless" => self.unknown_stanza(trimmed, Scope::Routing, "`no ip classless`"),
+                _ => {
+                    self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no ip` command")
+                }
+            },
+            "ipv6" => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
+            "crypto" => self.unknown_stanza(
+                trimmed,
+                Scope::None,
+                "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
+            ),
+            _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no` command"),
+        }
+    }
+
+    // ------------------------------------------------------------------ static routes
+
+    fn ip_route(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+        let (Some(prefix), Some(mask)) =
+            (t.get(2).and_then(|s| ip(s)), t.get(3).and_then(|s| ip(s)))
+        else {
+            return un("malformed ip route (prefix / mask)", Scope::Routing);
+        };
+        let Some(len) = mask_len(mask) else {
+            return un("ip route with a non-contiguous mask", Scope::Routing);
+        };
+        let mut i = 4;
+        let mut next_hop = None;
+        let mut interface = None;
+        let mut discard = false;
+        match t.get(i) {
+            None => return un("ip route without next hop", Scope::Routing),
+            Some(tok) => {
+                if let Some(a) = ip(tok) {
+                    next_hop = Some(a);
+                    i += 1;
+                } else {
+                    let k = kw.get(i).map(String::as_str).unwrap_or("");
+                    if matches!(
+                        k,
+                        "dhcp"
+                            | "vrf"
+                            | "profile"
+                            | "static"
+                            | "name"
+                            | "tag"
+                            | "track"
+                            | "permanent"
+                            | "global"
+                            | "multicast"
+                    ) {
+                        return un(
+                            format!("ip route with `{k}` next hop (not modelled)"),
+                            Scope::Routing,
+                        );
+                    }
+                    if !tok.starts_with(|c: char| c.is_ascii_alphabetic()) {
+                        return un(
+                            format!("malformed ip route next hop `{tok}`"),
+                            Scope::Routing,
+                        );
+                    }
+                    let name = canon_if(tok);
+                    if name == "Null0" {
+                        discard = true;
+                    } else {
+                        interface = Some(name);
+                    }
+                    i += 1;
+                    if let Some(a) = t.get(i).and_then(|s| ip(s)) {
+                        next_hop = Some(a);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        while i < t.len() {
+            let k = kw.get(i).map(String::as_str).unwrap_or("");
+            match k {
+                "permanent" => i += 1,
+                "name" | "tag" if i + 1 < t.len() => i += 2,
+                _ => {
+                    if let Ok(d) = k.parse::<u16>() {
+                        if d == 255 {
+                            return un(
+                                "administrative distance 255: route is never installed",
+                                Scope::Routing,
+                            );
+                        }
+                        if (1..=254).contains(&d) {
+                            i += 1;
+                            continue;
+                        }
+                    }
+                    return un(format!("unsupported ip route option `{k}`"), Scope::Routing);
+                }
+            }
+        }
+        let m = if len == 0 {
+            0
+        } else {
+            u32::MAX << (32 - u32::from(len))
+        };
+        let span = self.span(ln);
+        self.dev.routes.push(Route {
+            prefix: Ipv4Addr::from(u32::from(prefix) & m),
+            len,
+            next_hop,
+            interface,
+            discard,
+            span,
+        });
+        Out::Ok
+    }
+
+    // ------------------------------------------------------------------ VLANs
+
+    fn vlan_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        if k1 == "internal" {
+            return self.skip();
+        }
+        if t.len() != 2 {
+            let trimmed = t.join(" ");
+            return self.unknown_stanza(&trimmed, Scope::Device, "unsupported vlan command");
+        }
+        match parse_vlan_list(k1) {
+            Ok(set) => {
+                let span = self.span(ln);
+                for v in set.iter() {
+                    self.dev.vlans.entry(v).or_insert_with(|| span.clone());
+                }
+                self.ctx = Ctx::Vlan;
+                Out::Ok
+            }
+            Err(e) => {
+                let trimmed = t.join(" ");
+                self.unknown_stanza(&trimmed, Scope::Device, &format!("invalid VLAN list: {e}"))
+            }
+        }
+    }
+
+    fn vlan_sub(&mut self, kw: &[String]) -> Out {
+        let k0 = kw.first().map(String::as_str).unwrap_or("");
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        match (k0, k1) {
+            ("name", _) | ("exit", _) | ("state", "active") | ("no", "shutdown") => Out::Ok,
+            _ => un("unsupported vlan sub-command", Scope::Device),
+        }
+    }
+
+    // ------------------------------------------------------------------ interfaces
+
+    fn interface_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let names: Vec<String> = if k1 == "range" {
+            let rest = t.get(2..).map(|r| r.join(" ")).unwrap_or_default();
+            match expand_range(&rest) {
+                Ok(v) => v,
+                Err(e) => {
+                    let trimmed = t.join(" ");
+                    return self.unknown_stanza(
+                        &trimmed,
+                        Scope::Device,
+                        &format!("unsupported interface range: {e}"),
+                    );
+                }
+            }
+        } else {
+            let parts: Vec<&str> = t
+                .get(1..)
+                .unwrap_or(&[])
+                .iter()
+                .copied()
+                .filter(|p| {
+                    let l = p.to_ascii_lowercase();
+                    l != "point-to-point" && l != "multipoint"
+                })
+                .collect();
+            if parts.is_empty() {
+                return un("interface without a name", Scope::Device);
+            }
+            vec![canon_if(&parts.concat())]
+        };
+        // Validate SVIs.
+        for n in &names {
+            if let Some(rest) = n.strip_prefix("Vlan") {
+                match rest.parse::<u16>() {
+                    Ok(v) if (1..=4094).contains(&v) => {}
+                    _ => {
+                        let trimmed = t.join(" ");
+                        return self.unknown_stanza(
+                            &trimmed,
+                            Scope::Interface(n.clone()),
+                            "invalid VLAN interface number",
+                        );
+                    }
+                }
+            }
+        }
+        let span = self.span(ln);
+        let mut idx = vec![];
+        for n in names {
+            let i = match self.dev.interfaces.iter().position(|x| x.name == n) {
+                Some(i) => {
+                    if let Some(itf) = self.dev.interfaces.get_mut(i) {
+                        itf.lines.push(span.clone());
+                    }
+                    i
+                }
+                None => {
+                    self.dev.interfaces.push(Interface::new(n, span.clone()));
+                    self.aux.push(IfAux::default());
+                    self.dev.interfaces.len() - 1
+                }
+            };
+            idx.push(i);
+        }
+        self.ctx = Ctx::Iface {
+            idx,
+            base: None,
+            parent: None,
+        };
+        Out::Ok
+    }
+
+    fn iface_sub(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+        let k0 = kw.first().map(String::as_str).unwrap_or("");
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        let ifs = Scope::Interface(String::new()); // replaced by the caller per interface
+        let n = t.len();
+        match k0 {
+            "description" | "speed" | "duplex" | "mtu" | "cdp" | "lldp" | "spanning-tree"
+            | "storm-control" | "load-interval" | "negotiation" | "keepalive" | "bandwidth"
+            | "delay" | "carrier-delay" | "logging" | "snmp" | "flowcontrol" | "hold-queue"
+            | "media-type" | "power" | "mdix" | "udld" | "dampening" | "priority-queue"
+            | "srr-queue" | "auto" | "arp" | "mop" | "exit" | "macro" | "clock"
+            | "tx-ring-limit" | "ntp" | "autostate" | "small-frame" | "errdisable" | "lacp"
+            | "link" | "shape" | "qos" | "network-clock" => Out::Ok,
+            "vrf" => un("interface in a VRF (not modelled)", ifs),
+            "mls" if k1 == "qos" => Out::Ok,
+            "shutdown" if n == 1 => {
+                self.each_if(idx, |itf, _| itf.shutdown = true);
+                Out::Ok
+            }
+            "ip" => self.iface_ip(ln, idx, t, kw),
+            "ipv6" | "ospfv3" => un("IPv6 (outside the IPv4 model)", Scope::None),
+            "isis" | "mpls" | "clns" | "bfd" | "tag-switching" | "bgp-policy" => un(
+                "routing protocol interface setting (not modelled)",
+                Scope::Routing,
+            ),
+            "no" => match k1 {
+                "shutdown" if n == 2 => {
+                    self.each_if(idx, |itf, _| itf.shutdown = false);
+                    Out::Ok
+                }
+                "description" | "cdp" | "lldp" | "mop" | "keepalive" | "negotiation" | "snmp"
+                | "logging" | "spanning-tree" | "storm-control" | "autostate" | "mdix" | "clns"
+                | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
+                | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
+                | "bandwidth" | "synchronous" => Out::Ok,
+                "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
+                "ip" => match k2 {
+                    "address" if n == 3 => {
+                        self.each_if(idx, |itf, aux| {
+                            itf.addresses.clear();
+                            aux.has_primary = false;
+                        });
+                        Out::Ok
+                    }
+                    "redirects" | "unreachables" | "proxy-arp" | "route-cache" | "mroute-cache"
+                    | "directed-broadcast" | "mask-reply" | "local-proxy-arp"
+                    | "information-reply" | "flow" | "nbar" | "virtual-reassembly"
+                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => Out::Ok,
+                    "ospf" | "pim" | "igmp" | "passive-interface" | "summary-address" => un(
+                        "routing protocol interface setting (not modelled)",
+                        Scope::Routing,
+                    ),
+                    _ => un("unsupported interface command", ifs),
+                },
+                "switchport" => {
+                    if n == 2 {
+                        self.each_if(idx, |_, aux| {
+                            aux.no_switchport = true;
+                            aux.seen_no_switchport = true;
+                        });
+                        Out::Ok
+                    } else {
+                        match k2 {
+                            "block" | "monitor" | "nonegotiate" | "priority" => Out::Ok,
+                            "port-security" if n == 3 => {
+                                self.each_if(idx, |_, aux| aux.psec_enabled = false);
+                                Out::Ok
+                            }
+                            _ => un("unsupported interface command", ifs),
+                        }
+                    }
+                }
+                _ => un("unsupported interface command", ifs),
+            },
+            "encapsulation" => {
+                let tag = kw.get(2).and_then(|s| s.parse::<u16>().ok());
+                let native_ok =
+                    n == 3 || (n == 4 && kw.get(3).map(String::as_str) == Some("native"));
+                match (k1, tag) {
+                    ("dot1q", Some(v)) if (1..=4094).contains(&v) && native_ok => {
+                        let mut bad = false;
+                        let names: Vec<String> = idx
+                            .iter()
+                            .filter_map(|&i| self.dev.interfaces.get(i))
+                            .map(|i| i.name.clone())
+                            .collect();
+                        for (&i, name) in idx.iter().zip(names) {
+                            match name.rsplit_once('.') {
+                                Some((parent, _)) => {
+                                    if let Some(itf) = self.dev.interfaces.get_mut(i) {
+                                        itf.parent = Some((parent.to_string(), v));
+                                    }
+                                }
+                                None => bad = true,
+                            }
+                        }
+                        if bad {
+                            un("encapsulation dot1Q on a non-sub-interface", ifs)
+                        } else {
+                            Out::Ok
+                        }
+                    }
+                    _ => un("unsupported encapsulation", ifs),
+                }
+            }
+            "switchport" => self.switchport(ln, idx, t, kw),
+            _ => un("unsupported interface command", ifs),
+        }
+    }
+
+    fn each_if(&mut self, idx: &[usize], mut f: impl FnMut(&mut Interface, &mut IfAux)) {
+        for &i in idx {
+            if let (Some(itf), Some(aux)) = (self.dev.interfaces.get_mut(i), self.aux.get_mut(i)) {
+                f(itf, aux);
+            }
+        }
+    }
+
+    fn iface_ip(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        let n = t.len();
+        let ifs = Scope::Interface(String::new());
+        match k1 {
+            "address" => {
+                let (addr, len, rest) = match (t.get(2), t.get(3)) {
+                    (Some(a), _) if a.contains('/') => match parse_cidr(a) {
+                        Some((a, l)) => (a, l, 3),
+                        None => return un("malformed ip address", ifs),
+                    },
+                    (Some(a), Some(m)) => match (ip(a), ip(m)) {
+                        (Some(a), Some(m)) => match mask_len(m) {
+                            Some(l) => (a, l, 4),
+                            None => return un("non-contiguous interface mask", ifs),
+                        },
+                        _ => return un(format!("unsupported ip address form `{k2}`"), ifs),
+                    },
+                    _ => return un("unsupported ip address form", ifs),
+                };
+                let secondary = match kw.get(rest).map(String::as_str) {
+                    None => false,
+                    Some("secondary") if n == rest + 1 => true,
+                    Some(o) => return un(format!("unsupported ip address option `{o}`"), ifs),
+                };
+                self.each_if(idx, |itf, aux| {
+                    if secondary {
+                        if !itf.addresses.contains(&(addr, len)) {
+                            itf.addresses.push((addr, len));
+                        }
+                    } else if aux.has_primary && !itf.addresses.is_empty() {
+                        itf.addresses[0] = (addr, len);
+                    } else {
+                        itf.addresses.insert(0, (addr, len));
+                        aux.has_primary = true;
+                    }
+                });
+                Out::Ok
+            }
+            "access-group" => {
+                let (Some(name), Some(dir)) = (t.get(2), kw.get(3)) else {
+                    return un("malformed ip access-group", ifs);
+                };
+                if n != 4 {
+                    return un("unsupported ip access-group form", ifs);
+                }
+                let r = AclRef {
+                    name: name.to_string(),
+                    span: self.span(ln),
+                };
+                match dir.as_str() {
+                    "in" => self.each_if(idx, |itf, _| itf.acl_in = Some(r.clone())),
+                    "out" => self.each_if(idx, |itf, _| itf.acl_out = Some(r.clone())),
+                    _ => return un("unsupported ip access-group direction", ifs),
+                }
+                Out::Ok
+            }
+            "redirects" | "unreachables" | "proxy-arp" | "mtu" | "route-cache" | "mroute-cache"
+            | "flow" | "nbar" | "virtual-reassembly" | "directed-broadcast" | "local-proxy-arp"
+            | "accounting" | "mask-reply" | "information-reply" | "sticky-arp" | "load-sharing"
+            | "split-horizon" => Out::Ok,
+            "tcp" if k2 == "adjust-mss" => Out::Ok,
+            "cef" if k2 == "accounting" => Out::Ok,
+            "ospf" | "router" | "summary-address" | "authentication" | "hello-interval"
+            | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
+            | "next-hop-self" => un(
+                "routing protocol interface setting (not modelled)",
+                Scope::Routing,
+            ),
+            "pim" | "igmp" | "multicast" | "mfib" | "cgmp" => {
+                un("multicast (outside the unicast model)", Scope::None)
+            }
+            "vrf" => un("interface in a VRF (not modelled)", ifs),
+            "nat" => un("NAT (not modelled)", ifs),
+            "helper-address" => un("DHCP relay forwards broadcasts (not modelled)", ifs),
+            _ => un("unsupported interface ip command", ifs),
+        }
+    }
+
+    fn switchport(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+        let k1 = kw.get(1).map(String::as_str).unwrap_or("");
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        let n = t.len();
+        let ifs = Scope::Interface(String::new());
+        self.each_if(idx, |_, aux| aux.switchport_lines = true);
+        match k1 {
+            "" => {
+                self.each_if(idx, |_, aux| aux.no_switchport = false);
+                Out::Ok
+            }
+            "host" if n == 2 => {
+                self.each_if(idx, |_, aux| aux.mode = Some(SwMode::Access));
+                Out::Ok
+            }
+            "mode" if n == 3 => match k2 {
+                "access" => {
+                    self.each_if(idx, |_, aux| aux.mode = Some(SwMode::Access));
+                    Out::Ok
+                }
+                "trunk" => {
+                    self.each_if(idx, |_, aux| aux.mode = Some(SwMode::Trunk));
+                    Out::Ok
+                }
+                _ => un(format!("switchport mode {k2} (not modelled)"), ifs),
+            },
+            "access" if k2 == "vlan" && n == 4 => match kw.get(3).and_then(|s| vlan_id(s)) {
+                Some(v) => {
+                    self.each_if(idx, |_, aux| aux.access_vlan = Some(v));
+                    Out::Ok
+                }
+                None => un("invalid access VLAN", ifs),
+            },
+            "trunk" => match k2 {
+                "native" if kw.get(3).map(String::as_str) == Some("vlan") && n == 5 => {
+                    match kw.get(4).and_then(|s| vlan_id(s)) {
+                        Some(v) => {
+                            self.each_if(idx, |_, aux| aux.native = v);
+                            Out::Ok
+                        }
+                        None => un("invalid native VLAN", ifs),
+                    }
+                }
+                "allowed" if kw.get(3).map(String::as_str) == Some("vlan") => {
+                    let op = kw.get(4).map(String::as_str).unwrap_or("");
+                    let list = kw.get(5).map(String::as_str);
+                    let apply: Box<dyn Fn(&mut VlanSet)> = match (op, list, n) {
+                        ("all", None, 5) => Box::new(|s: &mut VlanSet| *s = VlanSet::all()),
+                        ("none", None, 5) => Box::new(|s: &mut VlanSet| *s = VlanSet::none()),
+                        ("add" | "remove" | "except", Some(l), 6) => {
+                            let set = match parse_vlan_list(l) {
+                                Ok(s) => s,
+                                Err(e) => return un(format!("invalid VLAN list: {e}"), ifs),
+                            };
+                            match op {
+                                "add" => Box::new(move |s: &mut VlanSet| {
+                                    for &(a, b) in &set.ranges {
+                                        s.add(a, b);
+                                    }
+                                }),
+                                "remove" => Box::new(move |s: &mut VlanSet| {
+                                    for &(a, b) in &set.ranges {
+                                        s.remove(a, b);
+                                    }
+                                }),
+                                _ => Box::new(move |s: &mut VlanSet| {
+                                    let mut all = VlanSet::all();
+                                    for &(a, b) in &set.ranges {
+                                        all.remove(a, b);
+                                    }
+                                    *s = all;
+                                }),
+                            }
+                        }
+                        (l, None, 5) => match parse_vlan_list(l) {
+                            Ok(set) => Box::new(move |s: &mut VlanSet| *s = set.clone()),
+                            Err(e) => return un(format!("invalid VLAN list: {e}"), ifs),
+                        },
+                        _ => return un("malformed switchport trunk allowed vlan", ifs),
+                    };
+                    self.each_if(idx, |_, aux| apply(&mut aux.allowed));
+                    Out::Ok
+                }
+                "encapsulation" if kw.get(3).map(String::as_str) == Some("dot1q") && n == 4 => {
+                    Out::Ok
+                }
+                "pruning" => Out::Ok,
+                _ => un("unsupported switchport trunk command", ifs),
+            },
+            "nonegotiate" | "block" => Out::Ok,
+            "port-security" => self.port_security(ln, idx, t, kw),
+            _ => un("unsupported switchport command", ifs),
+        }
+    }
+
+    fn port_security(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+        let k2 = kw.get(2).map(String::as_str).unwrap_or("");
+        let n = t.len();
+        let ifs = Scope::Interface(String::new());
+        let span = self.span(ln);
+        let mark = |aux: &mut IfAux| {
+            if aux.psec_span.is_none() {
+                aux.psec_span = Some(span.clone());
+            }
+        };
+        match k2 {
+            "" => {
+                self.each_if(idx, |_, aux| {
+                    mark(aux);
+                    aux.psec_enabled = true;
+                });
+                Out::Ok
+            }
+            "violation" | "aging" => {
+                self.each_if(idx, |_, aux| mark(aux));
+                Out::Ok
+            }
+            "maximum" if n == 4 => match kw.get(3).and_then(|s| s.parse::<u32>().ok()) {
+                Some(m) if m >= 1 => {
+                    self.each_if(idx, |_, aux| {
+                        mark(aux);
+                        aux.psec_max = m;
+                    });
+                    Out::Ok
+                }
+                _ => un("invalid port-security maximum", ifs),
+            },
+            "mac-address" => {
+                let k3 = kw.get(3).map(String::as_str).unwrap_or("");
+                let mac_tok = if k3 == "sticky" { kw.get(4) } else { kw.get(3) };
+                let expected = if k3 == "sticky" { 5 } else { 4 };
+                if k3 == "sticky" && n == 4 {
+                    // Sticky learning: learned MACs are kept; nothing static yet.
+                    self.each_if(idx, |_, aux| mark(aux));
+                    return Out::Ok;
+                }
+                if n != expected {
+                    return un("unsupported port-security mac-address form", ifs);
+                }
+                match mac_tok.and_then(|s| parse_mac(s)) {
+                    Some(m) => {
+                        self.each_if(idx, |_, aux| {
+                            mark(aux);
+                            if !aux.psec_macs.contains(&m) {
+                                aux.psec_macs.push(m);
+                            }
+                        });
+                        Out::Ok
+                    }
+                    None => un("invalid MAC address", ifs),
+                }
+            }
+            _ => un("unsupported port-security command", ifs),
+        }
+    }
+
+    // ------------------------------------------------------------------ ACLs
+
+    fn ensure_acl(&mut self, name: &str, ln: u32) {
+        if !self.acls.contains_key(name) {
+            let span = self.span(ln);
+            self.acls.insert(
+                name.to_string(),
+                PendingAcl {
+                    span,
+                    rules: vec![],
+                    next_seq: 10,
+                },
+            );
+        }
+    }
+
+    fn numbered_acl(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+        let Some(num_s) = t.get(1) else {
+            return un("malformed access-list", Scope::Device);
+        };
+        let Ok(num) = num_s.parse::<u32>() else {
+            return un("access-list with a non-numeric name", Scope::Device);
+        };
+        let extended = match num {
+            1..=99 | 1300..=1999 => false,
+            100..=199 | 2000..=2699 => true,
+            _ => {
+                return un(
+                    "access-list number of a non-IP type (not modelled)",
+                    Scope::Device,
+                )
+            }
+        };
+        let name = num.to_string();
+        self.ensure_acl(&name, ln);
+        let scope = Scope::Acl(name.clone());
+        match kw.get(2).map(String::as_str) {
+            Some("remark") => Out::Ok,
+            Some("permit" | "deny") => {
+                let res = if extended {
+                    parse_extended(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
+                } else {
+                    parse_standard(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
+                };
+                match res {
+                    Ok((action, m)) => self
+                        .push_rule(&name, None, action, m, ln)
+                        .unwrap_or_else(|e| un(e, scope)),
+                    Err(e) => un(e, scope),
+                }
+            }
+            Some(o) => un(format!("unsupported access-list entry `{o}`"), scope),
+            None => un("access-list without an entry", scope),
+        }
+    }
+
+    fn acl_sub(&mut self, ln: u32, name: &str, extended: bool, t: &[&str], kw: &[String]) -> Out {
+        let scope = Scope::Acl(name.to_string());
+        let mut start = 0;
+        let mut seq = None;
+        if let Some(first) = kw.first() {
+            if first.bytes().all(|b| b.is_ascii_digit()) {
+                match first.parse::<u64>() {
+                    Ok(s) => {
+                        seq = Some(s);
+                        start = 1;
+                    }
+                    Err(_) => return un("invalid sequence number", scope),
+                }
+            }
+        }
+        let toks = t.get(start..).unwrap_or(&[]);
+        let kws = kw.get(start..).unwrap_or(&[]);
+        match kws.first().map(String::as_str) {
+            Some("remark") => Out::Ok,
+            Some("statistics") if seq.is_none() => Out::Ok,
+            Some("exit") if seq.is_none() => Out::Ok,
+            Some("permit" | "deny") => {
+                let res = if extended {
+                    parse_extended(toks, kws)
+                } else {
+                    parse_standard(toks, kws)
+                };
+                match res {
+                    Ok((action, m)) => self
+                        .push_rule(name, seq, action, m, ln)
+                        .unwrap_or_else(|e| un(e, scope)),
+                    Err(e) => un(e, scope),
+                }
+            }
+            Some(o) => un(format!("unsupported ACL entry `{o}`"), scope),
+            None => un("empty ACL entry", scope),
+        }
+    }
+
+    fn push_rule(
+        &mut self,
+        name: &str,
+        seq: Option<u64>,
+        action: Action,
+        m: Match,
+        ln: u32,
+    ) -> Result<Out, String> {
+        let span = self.span(ln);
+        let Some(acl) = self.acls.get_mut(name) else {
+            return Err("internal: ACL not opened".into());
+        };
+        let s = match seq {
+            Some(s) => {
+                if acl.rules.iter().any(|(x, _)| *x == s) {
+                    return Err(format!("duplicate sequence number {s}"));
+                }
+                s
+            }
+            None => acl.next_seq,
+        };
+        acl.next_seq = acl.next_seq.max(s.saturating_add(10));
+        acl.rules.push((s, AclRule { action, m, span }));
+        Ok(Out::Ok)
+    }
+
+    // ------------------------------------------------------------------ finish
+
+    fn finish(mut self) -> Device {
+        if let Some(h) = self.hostname.take() {
+            self.dev.name = h;
+        }
+        let is_switch = !self.dev.vlans.is_empty()
+            || self
+                .aux
+                .iter()
+                .any(|a| a.switchport_lines || a.seen_no_switchport);
+        for (itf, aux) in self.dev.interfaces.iter_mut().zip(self.aux.iter()) {
+            itf.mode = resolve_mode(itf, aux, is_switch);
+            if aux.psec_enabled {
+                let macs = if (aux.psec_macs.len() as u64) < u64::from(aux.psec_max) {
+                    // Room left for dynamically learned MACs.
+                    vec![]
+                } else {
+                    aux.psec_macs.clone()
+                };
+                itf.port_security = Some(PortSecurity {
+                    macs,
+                    span: aux.psec_span.clone().unwrap_or_else(|| itf.span.clone()),
+                });
+            }
+        }
+        for (name, p) in std::mem::take(&mut self.acls) {
+            let mut rules = p.rules;
+            rules.sort_by_key(|(s, _)| *s);
+            self.dev.acls.insert(
+                name.clone(),
+                Acl {
+                    name,
+                    rules: rules.into_iter().map(|(_, r)| r).collect(),
+                    span: p.span,
+                },
+            );
+        }
+        self.dev
+    }
+}
+
+fn resolve_mode(itf: &Interface, aux: &IfAux, is_switch: bool) -> IfMode {
+    if let Some(v) = itf
+        .name
+        .strip_prefix("Vlan")
+        .and_then(|s| s.parse::<u16>().ok())
+    {
+        return IfMode::Svi { vlan: v };
+    }
+    if aux.no_switchport || itf.parent.is_some() || itf.name.contains('.') {
+        return IfMode::Routed;
+    }
+    let switchport = if aux.switchport_lines {
+        true
+    } else {
+        is_switch && is_physical(&itf.name) && itf.addresses.is_empty()
+    };
+    if !switchport {
+        return IfMode::Routed;
+    }
+    match aux.mode {
+        Some(SwMode::Trunk) => IfMode::Trunk {
+            allowed: aux.allowed.clone(),
+            native: aux.native,
+        },
+        _ => IfMode::Access {
+            vlan: aux.access_vlan.unwrap_or(1),
+        },
+    }
+}
+
+fn is_physical(name: &str) -> bool {
+    const PHYS: &[&str] = &[
+        "GigabitEthernet",
+        "TenGigabitEthernet",
+        "FastEthernet",
+        "Ethernet",
+        "TwoGigabitEthernet",
+        "FiveGigabitEthernet",
+        "TwentyFiveGigE",
+        "FortyGigabitEthernet",
+        "HundredGigE",
+        "Port-channel",
+    ];
+    let letters: String = name
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic() || *c == '-')
+        .collect();
+    PHYS.contains(&letters.as_str()) && !name.contains('.')
+}
+
+// ---------------------------------------------------------------------- helpers
+
+fn ip(s: &str) -> Option<Ipv4Addr> {
+    s.parse().ok()
+}
+
+/// Prefix length of a contiguous netmask.
+fn mask_len(m: Ipv4Addr) -> Option<u8> {
+    let v = u32::from(m);
+    let len = v.leading_ones();
+    if v.checked_shl(len).unwrap_or(0) == 0 {
+        u8::try_from(len).ok()
+    } else {
+        None
+    }
+}
+
+fn parse_cidr(s: &str) -> Option<(Ipv4Addr, u8)> {
+    let (a, l) = s.split_once('/')?;
+    let l: u8 = l.parse().ok()?;
+    (l <= 32).then_some(())?;
+    Some((ip(a)?, l))
+}
+
+fn vlan_id(s: &str) -> Option<u16> {
+    s.parse::<u16>().ok().filter(|v| (1..=4094).contains(v))
+}
+
+/// `10,20-30` → set. Errors name the bad item.
+pub(crate) fn parse_vlan_list(s: &str) -> Result<VlanSet, String> {
+    let mut set = VlanSet::none();
+    for item in s.split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            return Err("empty item".into());
+        }
+        let (a, b) = match item.split_once('-') {
+            Some((a, b)) => (a.trim(), b.trim()),
+            None => (item, item),
+        };
+        let (Some(a), Some(b)) = (vlan_id(a), vlan_id(b)) else {
+            return Err(format!("`{item}` is not a VLAN id / range in 1-4094"));
+        };
+        if a > b {
+            return Err(format!("`{item}` is a reversed range"));
+        }
+        set.add(a, b);
+    }
+    Ok(set)
+}
+
+fn parse_mac(s: &str) -> Option<Mac> {
+    let mut bytes = [0u8; 6];
+    let groups: Vec<&str> = s.split('.').collect();
+    if groups.len() == 3 {
+        for (gi, g) in groups.iter().enumerate() {
+            if g.is_empty() || g.len() > 4 {
+                return None;
+            }
+            let v = u16::from_str_radix(g, 16).ok()?;
+            let [hi, lo] = v.to_be_bytes();
+            bytes[gi * 2] = hi;
+            bytes[gi * 2 + 1] = lo;
+        }
+    } else {
+        let parts: Vec<&str> = s.split([':', '-']).collect();
+        if parts.len() != 6 {
+            return None;
+        }
+        for (i, p) in parts.iter().enumerate() {
+            if p.is_empty() || p.len() > 2 {
+                return None;
+            }
+            bytes[i] = u8::from_str_radix(p, 16).ok()?;
+        }
+    }
+    Some(Mac::new(
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5],
+    ))
+}
+
+/// Canonical interface type names and the shortest accepted abbreviation.
+const IF_TYPES: &[(&str, usize)] = &[
+    ("GigabitEthernet", 2),
+    ("TenGigabitEthernet", 2),
+    ("TwoGigabitEthernet", 3),
+    ("TwentyFiveGigE", 3),
+    ("FiveGigabitEthernet", 2),
+    ("FortyGigabitEthernet", 2),
+    ("FastEthernet", 2),
+    ("HundredGigE", 2),
+    ("Ethernet", 2),
+    ("Vlan", 2),
+    ("Port-channel", 2),
+    ("Loopback", 2),
+    ("Tunnel", 2),
+    ("Null", 2),
+    ("Serial", 2),
+    ("BDI", 3),
+    ("Dialer", 2),
+    ("Virtual-Template", 7),
+    ("AppGigabitEthernet", 2),
+];
+
+/// Canonicalise an interface name: `gi1/0/1` → `GigabitEthernet1/0/1`. Unknown types
+/// keep their spelling (spaces removed).
+pub fn canon_if(s: &str) -> String {
+    let s: String = s.split_whitespace().collect();
+    let bytes = s.as_bytes();
+    // Type: letters, and hyphens followed by a letter.
+    let mut end = 0;
+    while end < bytes.len() {
+        let c = bytes[end];
+        if c.is_ascii_alphabetic()
+            || (c == b'-' && bytes.get(end + 1).is_some_and(|n| n.is_ascii_alphabetic()))
+        {
+            end += 1;
+        } else {
+            break;
+        }
+    }
+    let (ty, rest) = s.split_at(end);
+    let lt = ty.to_ascii_lowercase();
+    // Special abbreviations that are not simple prefixes.
+    let special = match lt.as_str() {
+        "tengige" => Some("TenGigabitEthernet"),
+        "twe" => Some("TwentyFiveGigE"),
+        "tw" => Some("TwoGigabitEthernet"),
+        "fortygige" => Some("FortyGigabitEthernet"),
+        "hundredgigabitethernet" => Some("HundredGigE"),
+        "po" | "portchannel" => Some("Port-channel"),
+        _ => None,
+    };
+    if let Some(c) = special {
+        return format!("{c}{rest}");
+    }
+    for (canon, min) in IF_TYPES {
+        let lc = canon.to_ascii_lowercase();
+        if lt.len() >= *min && lc.starts_with(&lt) {
+            return format!("{canon}{rest}");
+        }
+    }
+    s
+}
+
+/// Expand `Gi1/0/1 - 4, Gi1/0/10` into canonical names.
+fn expand_range(s: &str) -> Result<Vec<String>, String> {
+    let mut out = vec![];
+    for item in s.split(',') {
+        let item = item.trim();
+        if item.is_empty() {
+            return Err("empty range item".into());
+        }
+        let bytes = item.as_bytes();
+        // Find the range dash: a '-' not followed by a letter.
+        let mut dash = None;
+        for (i, &c) in bytes.iter().enumerate() {
+            if c == b'-' && !bytes.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()) {
+                dash = Some(i);
+                break;
+            }
+        }
+        let Some(d) = dash else {
+            out.push(canon_if(item));
+            continue;
+        };
+        let (first, last) = (item[..d].trim(), item[d + 1..].trim());
+        let first = canon_if(first);
+        let Ok(hi) = last.parse::<u32>() else {
+            return Err(format!("bad range end `{last}`"));
+        };
+        let split = first
+            .rfind(|c: char| !c.is_ascii_digit())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let (stem, lo_s) = first.split_at(split);
+        let Ok(lo) = lo_s.parse::<u32>() else {
+            return Err(format!("bad range start `{first}`"));
+        };
+        if lo > hi || hi - lo > 4096 || stem.is_empty() {
+            return Err(format!("bad range `{item}`"));
+        }
+        for n in lo..=hi {
+            out.push(format!("{stem}{n}"));
+        }
+    }
+    if out.is_empty() {
+        return Err("empty range".into());
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------- ACL entries
+
+fn action(k: &str) -> Result<Action, String> {
+    match k {
+        "permit" => Ok(Action::Permit),
+        "deny" => Ok(Action::Deny),
+        o => Err(format!("unsupported ACL action `{o}`")),
+    }
+}
+
+/// Standard entry: `permit|deny SRC [log]`.
+fn parse_standard(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> {
+    let act = action(kw.first().map(String::as_str).unwrap_or(""))?;
+    let mut i = 1;
+    let src = parse_addr(t, kw, &mut i, true)?;
+    parse_log(kw, i)?;
+    Ok((
+        act,
+        Match {
+            src: AddrSet::one(src),
+            ..Match::any()
+        },
+    ))
+}
+
+/// Only `log` / `log-input` may follow.
+fn parse_log(kw: &[String], mut i: usize) -> Result<(), String> {
+    while let Some(k) = kw.get(i) {
+        match k.as_str() {
+            "log" | "log-input" => i += 1,
+            o => return Err(format!("unsupported ACL option `{o}`")),
+        }
+    }
+    Ok(())
+}
+
+fn parse_addr(t: &[&str], kw: &[String], i: &mut usize, standard: bool) -> Result<IpMatch, String> {
+    let Some(k) = kw.get(*i) else {
+        return Err("missing address".into());
+    };
+    match k.as_str() {
+        "any" => {
+            *i += 1;
+            Ok(IpMatch::Any)
+        }
+        "host" => {
+            let a = t
+                .get(*i + 1)
+                .and_then(|s| ip(s))
+                .ok_or_else(|| "bad host address".to_string())?;
+            *i += 2;
+            Ok(IpMatch::host(a))
+        }
+        other => {
+            let Some(a) = ip(t.get(*i).copied().unwrap_or("")) else {
+                return Err(format!("unsupported address `{other}`"));
+            };
+            match t.get(*i + 1).and_then(|s| ip(s)) {
+                Some(w) => {
+                    *i += 2;
+                    let wv = u32::from(w);
+                    Ok(IpMatch::Wildcard {
+                        addr: Ipv4Addr::from(u32::from(a) & !wv),
+                        wildcard: w,
+                    })
+                }
+                None if standard => {
+                    *i += 1;
+                    Ok(IpMatch::host(a))
+                }
+                None => Err(format!("address `{other}` without wildcard")),
+            }
+        }
+    }
+}
+
+fn proto_num(k: &str) -> Result<Option<u8>, String> {
+    Ok(Some(match k {
+        "ip" => return Ok(None),
+        "icmp" => proto::ICMP,
+        "igmp" => 2,
+        "ipinip" => 4,
+        "tcp" => proto::TCP,
+        "udp" => proto::UDP,
+        "gre" => 47,
+        "esp" => 50,
+        "ahp" => 51,
+        "eigrp" => 88,
+        "ospf" => 89,
+        "nos" => 94,
+        "pim" => 103,
+        "pcp" => 108,
+        "sctp" => proto::SCTP,
+        o => match o.parse::<u8>() {
+            Ok(n) => n,
+            Err(_) => return Err(format!("unsupported protocol `{o}`")),
+        },
+    }))
+}
+
+fn port_name(k: &str) -> Option<u16> {
+    if let Ok(n) = k.parse::<u16>() {
+        return Some(n);
+    }
+    Some(match k {
+        "echo" => 7,
+        "discard" => 9,
+        "daytime" => 13,
+        "chargen" => 19,
+        "ftp-data" => 20,
+        "ftp" => 21,
+        "ssh" => 22,
+        "telnet" => 23,
+        "smtp" => 25,
+        "time" => 37,
+        "nameserver" => 42,
+        "whois" => 43,
+        "tacacs" => 49,
+        "domain" => 53,
+        "bootps" => 67,
+        "bootpc" => 68,
+        "tftp" => 69,
+        "gopher" => 70,
+        "finger" => 79,
+        "www" | "http" => 80,
+        "hostname" => 101,
+        "pop2" => 109,
+        "pop3" => 110,
+        "sunrpc" => 111,
+        "ident" => 113,
+        "nntp" => 119,
+        "ntp" => 123,
+        "msrpc" => 135,
+        "netbios-ns" => 137,
+        "netbios-dgm" => 138,
+        "netbios-ss" => 139,
+        "imap" | "imap4" => 143,
+        "snmp" => 161,
+        "snmptrap" => 162,
+        "xdmcp" => 177,
+        "bgp" => 179,
+        "irc" => 194,
+        "dnsix" => 195,
+        "ldap" => 389,
+        "mobile-ip" => 434,
+        "https" => 443,
+        "pim-auto-rp" => 496,
+        "isakmp" => 500,
+        "exec" | "biff" => 512,
+        "login" | "who" => 513,
+        "cmd" | "syslog" => 514,
+        "lpd" => 515,
+        "talk" => 517,
+        "rip" => 520,
+        "uucp" => 540,
+        "klogin" => 543,
+        "kshell" => 544,
+        "ldaps" => 636,
+        "non500-isakmp" => 4500,
+        _ => return None,
+    })
+}
+
+/// Optional port operator; returns the admitted ranges (ANY if none given).
+fn parse_ports(kw: &[String], i: &mut usize, has_ports: bool) -> Result<Vec<PortRange>, String> {
+    let op = kw.get(*i).map(String::as_str).unwrap_or("");
+    if !matches!(op, "eq" | "neq" | "lt" | "gt" | "range") {
+        return Ok(vec![PortRange::ANY]);
+    }
+    if !has_ports {
+        return Err(format!("port operator `{op}` on a protocol without ports"));
+    }
+    let port = |j: usize| -> Result<u16, String> {
+        let k = kw.get(j).map(String::as_str).unwrap_or("");
+        port_name(k).ok_or_else(|| format!("unknown port `{k}`"))
+    };
+    let out = match op {
+        "eq" => {
+            let mut v = vec![PortRange::single(port(*i + 1)?)];
+            *i += 2;
+            while let Some(p) = kw.get(*i).and_then(|k| port_name(k)) {
+                v.push(PortRange::single(p));
+                *i += 1;
+            }
+            return Ok(v);
+        }
+        "neq" => {
+            let p = port(*i + 1)?;
+            let mut v = vec![];
+            if p > 0 {
+                v.push(PortRange { lo: 0, hi: p - 1 });
+            }
+            if p < u16::MAX {
+                v.push(PortRange {
+                    lo: p + 1,
+                    hi: u16::MAX,
+                });
+            }
+            *i += 2;
+            v
+        }
+        "lt" => {
+            let p = port(*i + 1)?;
+            if p == 0 {
+                return Err("`lt 0` matches no port".into());
+            }
+            *i += 2;
+            vec![PortRange { lo: 0, hi: p - 1 }]
+        }
+        "gt" => {
+            let p = port(*i + 1)?;
+            if p == u16::MAX {
+                return Err("`gt 65535` matches no port".into());
+            }
+            *i += 2;
+            vec![PortRange {
+                lo: p + 1,
+                hi: u16::MAX,
+            }]
+        }
+        _ => {
+            let (lo, hi) = (port(*i + 1)?, port(*i + 2)?);
+            if lo > hi {
+                return Err("reversed port range".into());
+            }
+            *i += 3;
+            vec![PortRange { lo, hi }]
+        }
+    };
+    Ok(out)
+}
+
+fn icmp_name(k: &str) -> Option<(u8, Option<u8>)> {
+    Some(match k {
+        "echo-reply" => (0, None),
+        "unreachable" => (3, None),
+        "net-unreachable" => (3, Some(0)),
+        "host-unreachable" => (3, Some(1)),
+        "protocol-unreachable" => (3, Some(2)),
+        "port-unreachable" => (3, Some(3)),
+        "packet-too-big" => (3, Some(4)),
+        "source-route-failed" => (3, Some(5)),
+        "network-unknown" => (3, Some(6)),
+        "host-unknown" => (3, Some(7)),
+        "host-isolated" => (3, Some(8)),
+        "dod-net-prohibited" => (3, Some(9)),
+        "dod-host-prohibited" => (3, Some(10)),
+        "net-tos-unreachable" => (3, Some(11)),
+        "host-tos-unreachable" => (3, Some(12)),
+        "administratively-prohibited" => (3, Some(13)),
+        "host-precedence-unreachable" => (3, Some(14)),
+        "precedence-unreachable" => (3, Some(15)),
+        "source-quench" => (4, None),
+        "redirect" => (5, None),
+        "net-redirect" => (5, Some(0)),
+        "host-redirect" => (5, Some(1)),
+        "net-tos-redirect" => (5, Some(2)),
+        "host-tos-redirect" => (5, Some(3)),
+        "alternate-address" => (6, None),
+        "echo" => (8, None),
+        "router-advertisement" => (9, None),
+        "router-solicitation" => (10, None),
+        "time-exceeded" => (11, None),
+        "ttl-exceeded" => (11, Some(0)),
+        "reassembly-timeout" => (11, Some(1)),
+        "parameter-problem" => (12, None),
+        "general-parameter-problem" => (12, Some(0)),
+        "option-missing" => (12, Some(1)),
+        "timestamp-request" => (13, None),
+        "timestamp-reply" => (14, None),
+        "information-request" => (15, None),
+        "information-reply" => (16, None),
+        "mask-request" => (17, None),
+        "mask-reply" => (18, None),
+        "traceroute" => (30, None),
+        "conversion-error" => (31, None),
+        "mobile-redirect" => (32, None),
+        _ => return None,
+    })
+}
+
+/// Extended entry: `permit|deny PROTO SRC [PORTS] DST [PORTS] [options]`.
+fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> {
+    let act = action(kw.first().map(String::as_str).unwrap_or(""))?;
+    let pk = kw.get(1).map(String::as_str).unwrap_or("");
+    if pk == "object-group" {
+        return Err("service object-group (not modelled)".into());
+    }
+    let p = proto_num(pk)?;
+    let has_ports = matches!(p, Some(proto::TCP | proto::UDP | proto::SCTP));
+    let mut i = 2;
+    let src = parse_addr(t, kw, &mut i, false)?;
+    let sports = parse_ports(kw, &mut i, has_ports)?;
+    let dst = parse_addr(t, kw, &mut i, false)?;
+    let dports = parse_ports(kw, &mut i, has_ports)?;
+    let mut icmp: Option<(u8, Option<u8>)> = None;
+    if p == Some(proto::ICMP) {
+        if let Some(k) = kw.get(i) {
+            if let Ok(ty) = k.parse::<u8>() {
+                i += 1;
+                let code = match kw.get(i).and_then(|c| c.parse::<u8>().ok()) {
+                    Some(c) => {
+                        i += 1;
+                        Some(c)
+                    }
+                    None => None,
+                };
+                icmp = Some((ty, code));
+            } else if let Some(tc) = icmp_name(k) {
+                i += 1;
+                icmp = Some(tc);
+            }
+        }
+    }
+    let mut established = None;
+    while let Some(k) = kw.get(i) {
+        match k.as_str() {
+            "log" | "log-input" => i += 1,
+            "established" if p == Some(proto::TCP) => {
+                established = Some(true);
+                i += 1;
+            }
+            o => return Err(format!("unsupported ACL option `{o}`")),
+        }
+    }
+    let services = match p {
+        None => vec![],
+        Some(pn) if has_ports => {
+            if sports == [PortRange::ANY] && dports == [PortRange::ANY] {
+                vec![Service::proto(pn)]
+            } else {
+                let mut v = vec![];
+                for s in &sports {
+                    for d in &dports {
+                        v.push(Service {
+                            proto: Some(pn),
+                            sport: *s,
+                            dport: *d,
+                            icmp_type: None,
+                            icmp_code: None,
+                        });
+                    }
+                }
+                v
+            }
+        }
+        Some(pn) => vec![Service {
+            icmp_type: icmp.map(|(t, _)| t),
+            icmp_code: icmp.and_then(|(_, c)| c),
+            ..Service::proto(pn)
+        }],
+    };
+    Ok((
+        act,
+        Match {
+            src: AddrSet::one(src),
+            dst: AddrSet::one(dst),
+            services,
+            established,
+            src_mac: None,
+        },
+    ))
+}

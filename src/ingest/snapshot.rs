@@ -1,0 +1,615 @@
+//! Snapshot loading: `sanso.toml` (inventory), `topology.toml` (links) and `configs/`.
+//! Every inventory error is reported once, with file:line, as an [`InputError`].
+
+use crate::ingest as dialect;
+use crate::model::{
+    canon_ifname, parse_mac, Device, Dialect, Endpoint, FileError, Flow, Host, InputError, Link,
+    LinkEnd, PortSpec, Snapshot, Tier, Zone,
+};
+use ipnetwork::Ipv4Network;
+use rayon::prelude::*;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+// ---- raw TOML shapes -------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawInventory {
+    organization: Spanned<RawOrg>,
+    #[serde(default)]
+    zone: Vec<Spanned<RawZone>>,
+    #[serde(default)]
+    host: Vec<Spanned<RawHost>>,
+    #[serde(default)]
+    tokutei: Vec<Spanned<RawFlow>>,
+    #[serde(default)]
+    mugaika: Vec<Spanned<RawFlow>>,
+    #[serde(default)]
+    device: Vec<Spanned<RawDevice>>,
+    #[serde(default)]
+    lgwan: Option<Spanned<RawLgwan>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrg {
+    name: String,
+    #[serde(default = "default_model")]
+    model: String,
+}
+
+fn default_model() -> String {
+    "alpha".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawZone {
+    name: String,
+    tier: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    subnets: Vec<String>,
+    #[serde(default)]
+    vlans: Vec<u16>,
+    #[serde(default)]
+    attach: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHost {
+    name: String,
+    ip: String,
+    #[serde(default)]
+    mac: Option<String>,
+    zone: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFlow {
+    name: String,
+    #[serde(default)]
+    method: Option<String>,
+    from: String,
+    to: String,
+    ports: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDevice {
+    file: String,
+    #[serde(default)]
+    dialect: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLgwan {
+    allowed: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopology {
+    #[serde(default)]
+    link: Vec<Spanned<RawLink>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    a: String,
+    b: String,
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    text[..offset.min(text.len())].matches('\n').count() as u32 + 1
+}
+
+fn read(path: &Path, rel: &str) -> Result<String, InputError> {
+    let bytes = std::fs::read(path).map_err(|e| InputError {
+        file: rel.to_string(),
+        line: None,
+        message: format!("cannot read: {e}"),
+    })?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn toml_error(file: &str, text: &str, e: toml::de::Error) -> InputError {
+    InputError {
+        file: file.to_string(),
+        line: e.span().map(|s| line_of(text, s.start)),
+        message: e.message().trim().to_string(),
+    }
+}
+
+impl Snapshot {
+    pub fn load(root: &Path) -> Result<Snapshot, InputError> {
+        let inv_path = root.join("sanso.toml");
+        if !inv_path.is_file() {
+            return Err(InputError {
+                file: root.display().to_string(),
+                line: None,
+                message: "not a snapshot: sanso.toml is missing".into(),
+            });
+        }
+        let inv_text = read(&inv_path, "sanso.toml")?;
+        let raw: RawInventory =
+            toml::from_str(&inv_text).map_err(|e| toml_error("sanso.toml", &inv_text, e))?;
+        let err = |line: u32, message: String| InputError {
+            file: "sanso.toml".into(),
+            line: Some(line),
+            message,
+        };
+        let ln = |s: &std::ops::Range<usize>| line_of(&inv_text, s.start);
+
+        let org_line = ln(&raw.organization.span());
+        let org = raw.organization.into_inner();
+        if !["alpha", "alpha-prime", "beta", "beta-prime"].contains(&org.model.as_str()) {
+            return Err(err(
+                org_line,
+                format!(
+                    "unknown model \"{}\" (alpha | alpha-prime | beta | beta-prime)",
+                    org.model
+                ),
+            ));
+        }
+
+        let mut zones = Vec::new();
+        let mut zone_idx: HashMap<String, usize> = HashMap::new();
+        for z in raw.zone {
+            let line = ln(&z.span());
+            let z = z.into_inner();
+            let tier = Tier::parse(&z.tier).ok_or_else(|| {
+                err(
+                    line,
+                    format!(
+                        "zone {}: unknown tier \"{}\" (mynumber | lgwan | internet | external)",
+                        z.name, z.tier
+                    ),
+                )
+            })?;
+            let mut subnets = Vec::new();
+            for s in &z.subnets {
+                let net: Ipv4Network = s
+                    .parse()
+                    .map_err(|e| err(line, format!("zone {}: bad CIDR \"{s}\": {e}", z.name)))?;
+                if net.network() != net.ip() {
+                    return Err(err(
+                        line,
+                        format!(
+                            "zone {}: \"{s}\" has host bits set (did you mean {}/{}?)",
+                            z.name,
+                            net.network(),
+                            net.prefix()
+                        ),
+                    ));
+                }
+                subnets.push(net);
+            }
+            for v in &z.vlans {
+                if !(1..=4094).contains(v) {
+                    return Err(err(
+                        line,
+                        format!("zone {}: VLAN {v} out of 1-4094", z.name),
+                    ));
+                }
+            }
+            let mut attach = Vec::new();
+            for a in &z.attach {
+                let (d, i) = a.split_once(':').ok_or_else(|| {
+                    err(
+                        line,
+                        format!("zone {}: attach \"{a}\" must be device:interface", z.name),
+                    )
+                })?;
+                attach.push((d.to_string(), i.to_string()));
+            }
+            if zone_idx.insert(z.name.clone(), zones.len()).is_some() {
+                return Err(err(line, format!("duplicate zone name \"{}\"", z.name)));
+            }
+            zones.push(Zone {
+                name: z.name,
+                tier,
+                kind: z.kind,
+                subnets,
+                vlans: z.vlans,
+                attach,
+                line,
+            });
+        }
+
+        let mut hosts = Vec::new();
+        let mut host_idx: HashMap<String, usize> = HashMap::new();
+        for h in raw.host {
+            let line = ln(&h.span());
+            let h = h.into_inner();
+            let ip: Ipv4Addr = h.ip.parse().map_err(|_| {
+                err(
+                    line,
+                    format!("host {}: bad IPv4 address \"{}\"", h.name, h.ip),
+                )
+            })?;
+            let mac = match &h.mac {
+                None => None,
+                Some(m) => Some(parse_mac(m).ok_or_else(|| {
+                    err(line, format!("host {}: bad MAC address \"{m}\"", h.name))
+                })?),
+            };
+            let zone = *zone_idx.get(&h.zone).ok_or_else(|| {
+                err(
+                    line,
+                    format!("host {}: unknown zone \"{}\"", h.name, h.zone),
+                )
+            })?;
+            if !zones[zone].subnets.iter().any(|n| n.contains(ip)) {
+                return Err(err(
+                    line,
+                    format!(
+                        "host {}: {ip} is not inside any subnet of zone {}",
+                        h.name, h.zone
+                    ),
+                ));
+            }
+            if zone_idx.contains_key(&h.name)
+                || host_idx.insert(h.name.clone(), hosts.len()).is_some()
+            {
+                return Err(err(line, format!("duplicate name \"{}\"", h.name)));
+            }
+            hosts.push(Host {
+                name: h.name,
+                ip,
+                mac,
+                zone,
+                role: h.role,
+                line,
+            });
+        }
+
+        let endpoint = |name: &str, line: u32, what: &str| -> Result<Endpoint, InputError> {
+            if let Some(&h) = host_idx.get(name) {
+                Ok(Endpoint::Host(h))
+            } else if let Some(&z) = zone_idx.get(name) {
+                Ok(Endpoint::Zone(z))
+            } else {
+                Err(InputError {
+                    file: "sanso.toml".into(),
+                    line: Some(line),
+                    message: format!("{what}: unknown host or zone \"{name}\""),
+                })
+            }
+        };
+        let flows = |raw: Vec<Spanned<RawFlow>>, what: &str| -> Result<Vec<Flow>, InputError> {
+            let mut out = Vec::new();
+            let mut names = HashSet::new();
+            for f in raw {
+                let line = ln(&f.span());
+                let f = f.into_inner();
+                let label = format!("{what} \"{}\"", f.name);
+                if !names.insert(f.name.clone()) {
+                    return Err(err(line, format!("duplicate {what} name \"{}\"", f.name)));
+                }
+                let mut ports = Vec::new();
+                for p in &f.ports {
+                    ports.push(PortSpec::parse(p).ok_or_else(|| {
+                        err(
+                            line,
+                            format!("{label}: bad port \"{p}\" (use tcp/443, udp/1000-2000, icmp)"),
+                        )
+                    })?);
+                }
+                if ports.is_empty() {
+                    return Err(err(line, format!("{label}: ports must not be empty")));
+                }
+                if let Some(m) = &f.method {
+                    if !["mail-text", "screen-transfer", "file-sanitize"].contains(&m.as_str()) {
+                        return Err(err(
+                            line,
+                            format!(
+                                "{label}: unknown method \"{m}\" (mail-text | screen-transfer | file-sanitize)"
+                            ),
+                        ));
+                    }
+                }
+                out.push(Flow {
+                    from: endpoint(&f.from, line, &label)?,
+                    to: endpoint(&f.to, line, &label)?,
+                    name: f.name,
+                    method: f.method,
+                    ports,
+                    line,
+                });
+            }
+            Ok(out)
+        };
+        let tokutei = flows(raw.tokutei, "tokutei")?;
+        let mugaika = flows(raw.mugaika, "mugaika")?;
+        for m in &mugaika {
+            if m.method.is_none() {
+                return Err(err(
+                    m.line,
+                    format!("mugaika \"{}\": method is required", m.name),
+                ));
+            }
+        }
+        let lgwan_allowed = match raw.lgwan {
+            None => None,
+            Some(l) => {
+                let line = ln(&l.span());
+                let mut v = Vec::new();
+                for p in &l.into_inner().allowed {
+                    v.push(
+                        PortSpec::parse(p)
+                            .ok_or_else(|| err(line, format!("lgwan.allowed: bad port \"{p}\"")))?,
+                    );
+                }
+                Some(v)
+            }
+        };
+
+        // Dialect overrides.
+        let mut overrides: HashMap<String, (Dialect, u32)> = HashMap::new();
+        for d in raw.device {
+            let line = ln(&d.span());
+            let d = d.into_inner();
+            if let Some(ds) = &d.dialect {
+                let dia = Dialect::from_id(ds).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "device {}: unknown dialect \"{ds}\" (cisco-ios | fortios)",
+                            d.file
+                        ),
+                    )
+                })?;
+                overrides.insert(
+                    d.file.trim_start_matches("configs/").to_string(),
+                    (dia, line),
+                );
+            }
+        }
+
+        // Configs.
+        let mut inputs = vec!["sanso.toml".to_string()];
+        let mut devices = Vec::new();
+        let mut file_errors = Vec::new();
+        let cfg_dir = root.join("configs");
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
+            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+            Err(e) => {
+                return Err(InputError {
+                    file: "configs/".into(),
+                    line: None,
+                    message: format!("cannot read configs directory: {e}"),
+                })
+            }
+        };
+        files.sort();
+        // One file's outcome; files are read and parsed in parallel (they are
+        // independent), then folded in sorted file order so devices, inputs and errors
+        // come out exactly as a sequential load would give them.
+        enum Loaded {
+            Skip,
+            Device(Box<Device>, Vec<String>),
+            Error(Option<String>, FileError),
+            Fatal(InputError),
+        }
+        let loaded: Vec<Loaded> = files
+            .par_iter()
+            .map(|path| {
+                let fname = path
+                    .file_name()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
+                if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
+                    return match dialect::linux::load(path, &format!("configs/{fname}")) {
+                        Ok(d) => {
+                            let mut inp = vec![d.file.clone()];
+                            inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
+                            Loaded::Device(Box::new(d), inp)
+                        }
+                        Err(e) => Loaded::Error(
+                            None,
+                            FileError {
+                                file: e.file,
+                                line: e.line,
+                                message: e.message,
+                            },
+                        ),
+                    };
+                }
+                if fname.starts_with('.') || !path.is_file() {
+                    return Loaded::Skip;
+                }
+                let rel = format!("configs/{fname}");
+                let text = match read(path, &rel) {
+                    Ok(t) => t,
+                    Err(e) => return Loaded::Fatal(e),
+                };
+                let dia = match overrides.get(&fname) {
+                    Some((d, _)) => Some(*d),
+                    None => dialect::detect(&text),
+                };
+                let Some(dia) = dia else {
+                    return Loaded::Error(
+                        Some(rel.clone()),
+                        FileError {
+                            file: rel,
+                            line: 1,
+                            message: "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)"
+                                .into(),
+                        },
+                    );
+                };
+                match dialect::parse(dia, &rel, &text) {
+                    Ok(d) => Loaded::Device(Box::new(d), vec![rel]),
+                    Err(e) => Loaded::Error(
+                        Some(rel),
+                        FileError {
+                            file: e.file,
+                            line: e.line,
+                            message: e.message,
+                        },
+                    ),
+                }
+            })
+            .collect();
+        for l in loaded {
+            match l {
+                Loaded::Skip => {}
+                Loaded::Device(d, inp) => {
+                    inputs.extend(inp);
+                    devices.push(*d);
+                }
+                Loaded::Error(inp, e) => {
+                    inputs.extend(inp);
+                    file_errors.push(e);
+                }
+                Loaded::Fatal(e) => return Err(e),
+            }
+        }
+        for (f, (_, line)) in &overrides {
+            if !root.join("configs").join(f).is_file() {
+                return Err(err(
+                    *line,
+                    format!("device file configs/{f} does not exist"),
+                ));
+            }
+        }
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for d in &devices {
+            if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
+                return Err(InputError {
+                    file: d.file.clone(),
+                    line: None,
+                    message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
+                });
+            }
+        }
+
+        // Topology.
+        let mut links = Vec::new();
+        let topo_path = root.join("topology.toml");
+        if topo_path.is_file() {
+            inputs.push("topology.toml".into());
+            let text = read(&topo_path, "topology.toml")?;
+            let raw: RawTopology =
+                toml::from_str(&text).map_err(|e| toml_error("topology.toml", &text, e))?;
+            let mut used: HashMap<LinkEnd, u32> = HashMap::new();
+            for l in raw.link {
+                let line = line_of(&text, l.span().start);
+                let l = l.into_inner();
+                let terr = |message: String| InputError {
+                    file: "topology.toml".into(),
+                    line: Some(line),
+                    message,
+                };
+                let mut ends = Vec::new();
+                for s in [&l.a, &l.b] {
+                    let end = match s.split_once(':') {
+                        Some((dev, ifn)) => {
+                            let d = devices
+                                .iter()
+                                .find(|d| d.name == dev || dialect::stem(&d.file) == dev)
+                                .ok_or_else(|| {
+                                    terr(format!("link end \"{s}\": unknown device \"{dev}\""))
+                                })?;
+                            let want = canon_ifname(ifn);
+                            let i = d
+                                .interfaces
+                                .iter()
+                                .find(|i| canon_ifname(&i.name) == want)
+                                .ok_or_else(|| {
+                                    terr(format!(
+                                        "link end \"{s}\": device {} has no interface \"{ifn}\"",
+                                        d.name
+                                    ))
+                                })?;
+                            LinkEnd::Port {
+                                device: d.name.clone(),
+                                interface: i.name.clone(),
+                            }
+                        }
+                        None => {
+                            if !host_idx.contains_key(s.as_str()) {
+                                return Err(terr(format!(
+                                    "link end \"{s}\": unknown host (use device:interface for ports)"
+                                )));
+                            }
+                            LinkEnd::Host(s.clone())
+                        }
+                    };
+                    if let Some(prev) = used.insert(end.clone(), line) {
+                        return Err(terr(format!(
+                            "{end} is already linked at topology.toml:{prev}"
+                        )));
+                    }
+                    ends.push(end);
+                }
+                let b = ends.pop().expect("two ends");
+                let a = ends.pop().expect("two ends");
+                if matches!((&a, &b), (LinkEnd::Host(_), LinkEnd::Host(_))) {
+                    return Err(terr("a link needs at least one device port".into()));
+                }
+                links.push(Link { a, b, line });
+            }
+        }
+
+        // Zone attachments must name real interfaces.
+        for z in &mut zones {
+            for (dev, ifn) in &mut z.attach {
+                let d = devices
+                    .iter()
+                    .find(|d| d.name == *dev || dialect::stem(&d.file) == *dev)
+                    .ok_or_else(|| {
+                        err(
+                            z.line,
+                            format!("zone {}: attach: unknown device \"{dev}\"", z.name),
+                        )
+                    })?;
+                let want = canon_ifname(ifn);
+                let i = d
+                    .interfaces
+                    .iter()
+                    .find(|i| canon_ifname(&i.name) == want)
+                    .ok_or_else(|| {
+                        err(
+                            z.line,
+                            format!(
+                                "zone {}: attach: {} has no interface \"{ifn}\"",
+                                z.name, d.name
+                            ),
+                        )
+                    })?;
+                *dev = d.name.clone();
+                *ifn = i.name.clone();
+            }
+        }
+
+        Ok(Snapshot {
+            root: root.to_path_buf(),
+            name: org.name,
+            model: org.model,
+            zones,
+            hosts,
+            tokutei,
+            mugaika,
+            links,
+            devices,
+            file_errors,
+            lgwan_allowed,
+            inputs,
+        })
+    }
+}

@@ -1,0 +1,275 @@
+//! The inventory a snapshot declares (sanso.toml, topology.toml) and the loaded snapshot:
+//! tiers, zones, hosts, declared flows, links — vendor-neutral, read by every later stage.
+
+use super::device::{Device, Mac};
+use ipnetwork::Ipv4Network;
+use std::fmt;
+use std::net::Ipv4Addr;
+use std::path::PathBuf;
+
+/// A user input problem: exit code 2.
+#[derive(Debug, thiserror::Error)]
+pub struct InputError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.file, l, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Mynumber,
+    Lgwan,
+    Internet,
+    External,
+}
+
+impl Tier {
+    pub fn parse(s: &str) -> Option<Tier> {
+        Some(match s {
+            "mynumber" => Tier::Mynumber,
+            "lgwan" => Tier::Lgwan,
+            "internet" => Tier::Internet,
+            "external" => Tier::External,
+            _ => return None,
+        })
+    }
+    pub fn id(&self) -> &'static str {
+        match self {
+            Tier::Mynumber => "mynumber",
+            Tier::Lgwan => "lgwan",
+            Tier::Internet => "internet",
+            Tier::External => "external",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub tier: Tier,
+    pub kind: String,
+    pub subnets: Vec<Ipv4Network>,
+    pub vlans: Vec<u16>,
+    /// Explicit attachment points (device, interface).
+    pub attach: Vec<(String, String)>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub name: String,
+    pub ip: Ipv4Addr,
+    pub mac: Option<Mac>,
+    pub zone: usize,
+    pub role: String,
+    pub line: u32,
+}
+
+/// `proto/lo-hi`; `proto` 0 with full range means any protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct PortSpec {
+    pub proto: u8,
+    pub lo: u16,
+    pub hi: u16,
+}
+
+impl PortSpec {
+    pub fn parse(s: &str) -> Option<PortSpec> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "any" || s == "ip" {
+            return Some(PortSpec {
+                proto: 0,
+                lo: 0,
+                hi: 65535,
+            });
+        }
+        let (p, ports) = match s.split_once('/') {
+            Some((p, r)) => (p, Some(r)),
+            None => (s.as_str(), None),
+        };
+        let proto = match p {
+            "tcp" => 6,
+            "udp" => 17,
+            "sctp" => 132,
+            "icmp" => 1,
+            n => n.parse().ok()?,
+        };
+        let (lo, hi) = match ports {
+            None => (0, 65535),
+            Some(r) => match r.split_once('-') {
+                Some((a, b)) => (a.parse().ok()?, b.parse().ok()?),
+                None => {
+                    let v = r.parse().ok()?;
+                    (v, v)
+                }
+            },
+        };
+        if lo > hi || (proto == 1 && ports.is_some() && hi > 255) {
+            return None;
+        }
+        Some(PortSpec { proto, lo, hi })
+    }
+}
+
+impl fmt::Display for PortSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let p = match self.proto {
+            0 => return write!(f, "any"),
+            6 => "tcp".to_string(),
+            17 => "udp".to_string(),
+            132 => "sctp".to_string(),
+            1 => "icmp".to_string(),
+            n => n.to_string(),
+        };
+        if self.lo == 0 && self.hi == 65535 {
+            write!(f, "{p}")
+        } else if self.lo == self.hi {
+            write!(f, "{p}/{}", self.lo)
+        } else {
+            write!(f, "{p}/{}-{}", self.lo, self.hi)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Host(usize),
+    Zone(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct Flow {
+    pub name: String,
+    pub method: Option<String>,
+    pub from: Endpoint,
+    pub to: Endpoint,
+    pub ports: Vec<PortSpec>,
+    pub line: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkEnd {
+    Port { device: String, interface: String },
+    Host(String),
+}
+
+impl fmt::Display for LinkEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LinkEnd::Port { device, interface } => write!(f, "{device}:{interface}"),
+            LinkEnd::Host(h) => write!(f, "{h}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub a: LinkEnd,
+    pub b: LinkEnd,
+    pub line: u32,
+}
+
+/// A config file that could not be parsed at all; every check becomes unproven.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FileError {
+    pub file: String,
+    pub line: u32,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub root: PathBuf,
+    pub name: String,
+    pub model: String,
+    pub zones: Vec<Zone>,
+    pub hosts: Vec<Host>,
+    pub tokutei: Vec<Flow>,
+    pub mugaika: Vec<Flow>,
+    pub links: Vec<Link>,
+    pub devices: Vec<Device>,
+    pub file_errors: Vec<FileError>,
+    /// Override of the LGWAN-PROTOCOLS allow-list.
+    pub lgwan_allowed: Option<Vec<PortSpec>>,
+    /// Input files (relative path) in load order, for manifests.
+    pub inputs: Vec<String>,
+}
+
+impl Snapshot {
+    /// Longest-prefix zone of an address.
+    pub fn zone_of(&self, ip: Ipv4Addr) -> Option<usize> {
+        let mut best: Option<(u8, usize)> = None;
+        for (i, z) in self.zones.iter().enumerate() {
+            for n in &z.subnets {
+                if n.contains(ip) && best.is_none_or(|(l, _)| n.prefix() > l) {
+                    best = Some((n.prefix(), i));
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+
+    pub fn endpoint_name(&self, e: Endpoint) -> &str {
+        match e {
+            Endpoint::Host(h) => &self.hosts[h].name,
+            Endpoint::Zone(z) => &self.zones[z].name,
+        }
+    }
+    pub fn endpoint_zone(&self, e: Endpoint) -> usize {
+        match e {
+            Endpoint::Host(h) => self.hosts[h].zone,
+            Endpoint::Zone(z) => z,
+        }
+    }
+}
+
+/// Canonical interface name: expands the usual Cisco abbreviations so links may use
+/// `Gi1/0/1` or `GigabitEthernet1/0/1`. Comparison is case-insensitive.
+pub fn canon_ifname(name: &str) -> String {
+    const ABBR: &[(&str, &str)] = &[
+        ("tengigabitethernet", "TenGigabitEthernet"),
+        ("gigabitethernet", "GigabitEthernet"),
+        ("fastethernet", "FastEthernet"),
+        ("port-channel", "Port-channel"),
+        ("te", "TenGigabitEthernet"),
+        ("gi", "GigabitEthernet"),
+        ("fa", "FastEthernet"),
+        ("po", "Port-channel"),
+        ("vl", "Vlan"),
+    ];
+    let lower = name.to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (word, rest) = lower.split_at(split);
+    for (a, full) in ABBR {
+        if word == *a {
+            return format!("{full}{rest}").to_ascii_lowercase();
+        }
+    }
+    lower
+}
+
+pub fn parse_mac(s: &str) -> Option<Mac> {
+    let hex: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+    let seps = s
+        .chars()
+        .filter(|c| !c.is_ascii_hexdigit())
+        .all(|c| matches!(c, ':' | '-' | '.'));
+    if hex.len() != 12 || !seps {
+        return None;
+    }
+    let v = u64::from_str_radix(&hex, 16).ok()?;
+    let b = v.to_be_bytes();
+    Some(Mac::new(b[2], b[3], b[4], b[5], b[6], b[7]))
+}

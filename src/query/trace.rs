@@ -1,0 +1,416 @@
+//! `sanso trace`: follow one concrete packet through the modelled network.
+
+use crate::checks::Hop;
+use crate::engine::{EdgeId, NodeId};
+use crate::hs::Packet;
+use crate::model::Span;
+use crate::model::{parse_mac, Snapshot};
+use crate::net::Graph;
+use crate::report::Lang;
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+/// What the user asked to trace.
+#[derive(Clone, Debug)]
+pub struct TraceArgs {
+    pub src: String,
+    pub dst: String,
+    pub proto: String,
+    pub dport: u16,
+    pub sport: u16,
+    pub src_mac: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Delivery {
+    pub point: String,
+    pub zones: Vec<String>,
+    /// The destination host or zone (vs. a port the packet merely floods to).
+    pub destination: bool,
+    pub src_point: Option<String>,
+    pub path: Vec<Hop>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Trace {
+    pub packet: Packet,
+    pub src_points: Vec<String>,
+    pub dst_zone: Option<String>,
+    pub verdict: &'static str,
+    pub deliveries: Vec<Delivery>,
+    /// Devices that received the packet (all of them; for a drop, where it died).
+    pub devices_reached: Vec<String>,
+    /// When dropped: the filters or routing steps that stopped the packet closest to its
+    /// destination (fewest edges left), with the interfaces they sit between; empty when
+    /// no forwarding path leads towards the destination at all.
+    pub blocked_at: Vec<Blocked>,
+}
+
+/// A step that did not let the traced packet through.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Blocked {
+    pub device: String,
+    pub in_if: Option<String>,
+    pub out_if: Option<String>,
+}
+
+fn resolve(snap: &Snapshot, s: &str) -> Result<(Ipv4Addr, Option<usize>), String> {
+    if let Ok(ip) = s.parse::<Ipv4Addr>() {
+        let h = snap.hosts.iter().position(|h| h.ip == ip);
+        return Ok((ip, h));
+    }
+    match snap.hosts.iter().position(|h| h.name == s) {
+        Some(h) => Ok((snap.hosts[h].ip, Some(h))),
+        None => Err(format!("unknown host or address: {s}")),
+    }
+}
+
+fn parse_proto(s: &str) -> Result<u8, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "tcp" => Ok(6),
+        "udp" => Ok(17),
+        "icmp" => Ok(1),
+        n => n.parse::<u8>().map_err(|_| format!("bad protocol: {s}")),
+    }
+}
+
+/// Hops along an edge path for a concrete packet, grouped by device (as in findings).
+pub fn hops(g: &Graph, edges: &[EdgeId], pkt: &Packet) -> Vec<Hop> {
+    let steps: Vec<(EdgeId, Packet)> = edges.iter().map(|&e| (e, pkt.clone())).collect();
+    hops_seq(g, &steps)
+}
+
+/// As [`hops`], with the packet as it enters each edge (NAT changes it on the way).
+pub fn hops_seq(g: &Graph, steps: &[(EdgeId, Packet)]) -> Vec<Hop> {
+    let mut hops: Vec<Hop> = vec![];
+    for (e, pkt) in steps {
+        let e = *e;
+        let info = &g.info[e as usize];
+        let lines: Vec<String> = info
+            .pieces
+            .iter()
+            .find(|(b, _)| g.engine.space.contains(*b, pkt))
+            .map(|(_, l)| {
+                l.iter()
+                    .filter(|s| s.file.starts_with("configs/"))
+                    .map(Span::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let Some(dev) = &info.device else { continue };
+        match hops.last_mut() {
+            Some(h) if h.device == *dev => {
+                if info.out_if.is_some() {
+                    h.out = info.out_if.clone();
+                }
+                for l in lines {
+                    if !h.lines.contains(&l) {
+                        h.lines.push(l);
+                    }
+                }
+            }
+            _ => hops.push(Hop {
+                device: dev.clone(),
+                in_if: info.in_if.clone(),
+                out: info.out_if.clone(),
+                lines,
+            }),
+        }
+    }
+    hops
+}
+
+pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, String> {
+    let (src_ip, src_host) = resolve(snap, &a.src)?;
+    let (dst_ip, dst_host) = resolve(snap, &a.dst)?;
+    let proto = parse_proto(&a.proto)?;
+    let mut pkt = Packet::zero();
+    pkt.src_ip = src_ip;
+    pkt.dst_ip = dst_ip;
+    pkt.proto = proto;
+    if pkt.has_ports() {
+        pkt.src_port = a.sport;
+        pkt.dst_port = a.dport;
+    } else if proto == 1 {
+        pkt.icmp_type = 8;
+    }
+    pkt.src_mac = match &a.src_mac {
+        Some(m) => parse_mac(m).ok_or_else(|| format!("bad MAC: {m}"))?,
+        None => src_host
+            .and_then(|h| snap.hosts[h].mac)
+            .unwrap_or(pkt.src_mac),
+    };
+
+    let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
+    let mut srcs: Vec<usize> = match src_host {
+        Some(h) => (0..g.points.len())
+            .filter(|&p| g.points[p].host == Some(h))
+            .collect(),
+        None => vec![],
+    };
+    if srcs.is_empty() {
+        if let Some(z) = snap.zone_of(src_ip) {
+            srcs = (0..g.points.len())
+                .filter(|&p| g.points[p].zones.contains(&z))
+                .collect();
+        }
+    }
+    if srcs.is_empty() {
+        return Err(format!("no edge point for source {}", a.src));
+    }
+    let dst_zone = snap.zone_of(dst_ip);
+
+    let src_nodes: Vec<NodeId> = srcs.iter().map(|&p| g.points[p].src).collect();
+    // Concrete forwarding over the engine's edges: exact for this packet, NAT included.
+    let reached = g.engine.packet_paths(&src_nodes, &pkt);
+    // A node lives in the device whose edges leave it: the packet entered every device
+    // owning an out-edge of a node it reached, whether that edge let it through or not.
+    let mut devices = BTreeSet::new();
+    let mut stopped: Vec<(NodeId, EdgeId)> = vec![];
+    let mut nodes: Vec<NodeId> = reached.keys().copied().collect();
+    nodes.sort_unstable();
+    for &u in &nodes {
+        let at = &reached[&u].2;
+        for &e in g.engine.out_edges(u) {
+            let info = &g.info[e as usize];
+            if let Some(d) = &info.device {
+                devices.insert(d.clone());
+            }
+            let to = g.engine.edges[e as usize].1;
+            if !reached.contains_key(&to)
+                && !g.engine.space.contains(g.engine.edge_pred[e as usize], at)
+            {
+                stopped.push((to, e));
+            }
+        }
+    }
+
+    let mut deliveries = vec![];
+    for (pi, p) in g.points.iter().enumerate() {
+        let Some((start, steps, _)) = reached.get(&p.sink) else {
+            continue;
+        };
+        if srcs.contains(&pi) {
+            continue;
+        }
+        let destination = match dst_host {
+            Some(h) if p.host == Some(h) => true,
+            _ => dst_zone.is_some_and(|z| p.zones.contains(&z)),
+        };
+        let sp = g.points.iter().position(|q| q.src == *start);
+        deliveries.push(Delivery {
+            point: pt(pi),
+            zones: p
+                .zones
+                .iter()
+                .map(|&z| snap.zones[z].name.clone())
+                .collect(),
+            destination,
+            src_point: sp.map(pt),
+            path: hops_seq(g, steps),
+        });
+    }
+    deliveries.sort_by_key(|d| !d.destination);
+    let delivered = deliveries.iter().any(|d| d.destination);
+    let verdict = if delivered { "delivered" } else { "dropped" };
+    let blocked_at = if delivered {
+        vec![]
+    } else {
+        // The destination host's own port if it has one, else its zone's edge points.
+        let of_host: Vec<NodeId> = g
+            .points
+            .iter()
+            .filter(|p| dst_host.is_some() && p.host == dst_host)
+            .map(|p| p.sink)
+            .collect();
+        let targets = if of_host.is_empty() {
+            g.points
+                .iter()
+                .filter(|p| dst_zone.is_some_and(|z| p.zones.contains(&z)))
+                .map(|p| p.sink)
+                .collect()
+        } else {
+            of_host
+        };
+        closest_blocks(g, &targets, &stopped)
+    };
+    Ok(Trace {
+        packet: pkt,
+        src_points: srcs.iter().map(|&p| pt(p)).collect(),
+        dst_zone: dst_zone.map(|z| snap.zones[z].name.clone()),
+        verdict,
+        deliveries,
+        devices_reached: devices.into_iter().collect(),
+        blocked_at,
+    })
+}
+
+/// Of the edges that stopped the packet, those whose far end is fewest edges (ignoring
+/// filters) from one of `targets`.
+fn closest_blocks(g: &Graph, targets: &[NodeId], stopped: &[(NodeId, EdgeId)]) -> Vec<Blocked> {
+    let n = g.engine.node_count();
+    let mut into: Vec<Vec<NodeId>> = vec![vec![]; n];
+    for &(a, b) in &g.engine.edges {
+        into[b as usize].push(a);
+    }
+    let mut dist = vec![u32::MAX; n];
+    let mut q = std::collections::VecDeque::new();
+    for &t in targets {
+        dist[t as usize] = 0;
+        q.push_back(t);
+    }
+    while let Some(v) = q.pop_front() {
+        for &u in &into[v as usize] {
+            if dist[u as usize] == u32::MAX {
+                dist[u as usize] = dist[v as usize] + 1;
+                q.push_back(u);
+            }
+        }
+    }
+    let best = stopped.iter().map(|&(to, _)| dist[to as usize]).min();
+    let Some(best) = best.filter(|&d| d != u32::MAX) else {
+        return vec![];
+    };
+    let mut out: BTreeSet<Blocked> = BTreeSet::new();
+    for &(to, e) in stopped {
+        let info = &g.info[e as usize];
+        if dist[to as usize] != best {
+            continue;
+        }
+        if let Some(d) = &info.device {
+            out.insert(Blocked {
+                device: d.clone(),
+                in_if: info.in_if.clone(),
+                out_if: info.out_if.clone(),
+            });
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn proto_name(p: u8) -> String {
+    match p {
+        6 => "tcp".into(),
+        17 => "udp".into(),
+        1 => "icmp".into(),
+        n => format!("proto {n}"),
+    }
+}
+
+pub fn packet_text(p: &Packet) -> String {
+    if p.has_ports() {
+        format!(
+            "{} {}:{} → {}:{}",
+            proto_name(p.proto),
+            p.src_ip,
+            p.src_port,
+            p.dst_ip,
+            p.dst_port
+        )
+    } else {
+        format!("{} {} → {}", proto_name(p.proto), p.src_ip, p.dst_ip)
+    }
+}
+
+fn blocked_text(out: &mut String, blocked: &[Blocked], ja: bool) {
+    if blocked.is_empty() {
+        out.push_str(if ja {
+            "遮断箇所: なし（宛先へ向かう転送経路が設定上ありません）\n"
+        } else {
+            "Stopped at: nowhere (no forwarding path towards the destination is configured)\n"
+        });
+    }
+    for b in blocked {
+        out.push_str(&format!(
+            "{}: {} [{} → {}]\n",
+            if ja { "遮断箇所" } else { "Stopped at" },
+            b.device,
+            b.in_if.as_deref().unwrap_or("-"),
+            b.out_if.as_deref().unwrap_or("-")
+        ));
+    }
+}
+
+fn hop_text(out: &mut String, hops: &[Hop]) {
+    for (i, h) in hops.iter().enumerate() {
+        out.push_str(&format!(
+            "    {}. {} [{} → {}]\n",
+            i + 1,
+            h.device,
+            h.in_if.as_deref().unwrap_or("-"),
+            h.out.as_deref().unwrap_or("-")
+        ));
+        for l in &h.lines {
+            out.push_str(&format!("         {l}\n"));
+        }
+    }
+}
+
+pub fn text(t: &Trace, lang: Lang) -> String {
+    let ja = lang == Lang::Ja;
+    let mut out = String::new();
+    out.push_str(&format!(
+        "{}: {}\n",
+        if ja { "パケット" } else { "Packet" },
+        packet_text(&t.packet)
+    ));
+    out.push_str(&format!(
+        "{}: {}\n",
+        if ja { "送信元" } else { "Source" },
+        t.src_points.join(", ")
+    ));
+    for d in &t.deliveries {
+        let label = match (d.destination, ja) {
+            (true, true) => "宛先に到達",
+            (true, false) => "Reaches destination",
+            (false, true) => "宛先以外に到達",
+            (false, false) => "Also reaches",
+        };
+        out.push_str(&format!(
+            "\n{label}: {} ({})\n",
+            d.point,
+            d.zones.join(", ")
+        ));
+        if let Some(s) = &d.src_point {
+            out.push_str(&format!("  {}: {s}\n", if ja { "入口" } else { "from" }));
+        }
+        hop_text(&mut out, &d.path);
+    }
+    out.push('\n');
+    match t.deliveries.iter().find(|d| d.destination) {
+        Some(d) => out.push_str(&format!(
+            "{}: {} {} ({})\n",
+            if ja { "判定" } else { "Verdict" },
+            if ja { "到達" } else { "delivered to" },
+            d.point,
+            d.zones.join(", ")
+        )),
+        None => {
+            if ja {
+                blocked_text(&mut out, &t.blocked_at, ja);
+                out.push_str(&format!(
+                    "到達した機器: {}\n判定: 破棄（宛先 {} に到達しない）\n",
+                    if t.devices_reached.is_empty() {
+                        "なし".to_string()
+                    } else {
+                        t.devices_reached.join(", ")
+                    },
+                    t.dst_zone.as_deref().unwrap_or("?")
+                ));
+            } else {
+                blocked_text(&mut out, &t.blocked_at, ja);
+                out.push_str(&format!(
+                    "Devices reached: {}\nVerdict: dropped (does not reach {})\n",
+                    if t.devices_reached.is_empty() {
+                        "none".to_string()
+                    } else {
+                        t.devices_reached.join(", ")
+                    },
+                    t.dst_zone.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+    }
+    out
+}

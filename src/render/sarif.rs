@@ -1,0 +1,275 @@
+//! `report.sarif`: SARIF 2.1.0 for code-scanning tools. Each finding is a result located at
+//! the config line that lets its witness through (file:line relative to the snapshot),
+//! with the other cited lines as related locations and the hop-by-hop path as a code flow.
+//! Violated findings are `error`; every line that leaves a check unproven is a `warning`.
+
+use crate::checks::audit::Audit;
+use crate::checks::Status;
+use crate::render::evidence::sha256_hex;
+use crate::render::html::Sources;
+use crate::report::{self, Lang};
+use serde_json::{json, Value};
+
+pub const VERSION: &str = "2.1.0";
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// Base id of every artifact URI: the snapshot folder.
+pub const BASE: &str = "SNAPSHOT";
+
+/// `MN-ISOLATION` → `MnIsolation` (SARIF's friendly rule name).
+fn pascal(id: &str) -> String {
+    id.split(['-', '_'])
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+fn text(s: &str) -> Value {
+    json!({ "text": s.trim() })
+}
+
+struct Ctx<'a> {
+    artifacts: Vec<String>,
+    src: Sources<'a>,
+}
+
+impl Ctx<'_> {
+    /// A physical location; the snippet is the redacted line, present only if it exists.
+    fn location(&mut self, file: &str, line: Option<u32>) -> Value {
+        let mut art = json!({ "uri": file, "uriBaseId": BASE });
+        if let Some(i) = self.artifacts.iter().position(|a| a == file) {
+            art["index"] = json!(i);
+        }
+        let mut phys = json!({ "artifactLocation": art });
+        if let Some(n) = line.filter(|&n| n > 0) {
+            let mut region = json!({ "startLine": n });
+            if let Some(t) = self.src.text(file, n as usize) {
+                region["snippet"] = text(&t);
+            }
+            phys["region"] = region;
+        }
+        json!({ "physicalLocation": phys })
+    }
+
+    fn cite(&mut self, cite: &str) -> Option<Value> {
+        let (file, line) = cite.rsplit_once(':')?;
+        let n: u32 = line.parse().ok()?;
+        Some(self.location(file, Some(n)))
+    }
+}
+
+/// Where an inventory-level finding (no path) is declared: the flow or zone in sanso.toml.
+fn inventory_line(a: &Audit, flow: Option<&str>, src: &str) -> Option<u32> {
+    let s = &a.snapshot;
+    if let Some(f) = flow {
+        if let Some(x) = s.tokutei.iter().chain(&s.mugaika).find(|x| x.name == f) {
+            return Some(x.line);
+        }
+    }
+    s.zones
+        .iter()
+        .find(|z| z.name == src)
+        .map(|z| z.line)
+        .or_else(|| s.hosts.iter().find(|h| h.name == src).map(|h| h.line))
+}
+
+pub fn render(a: &Audit, lang: Lang) -> String {
+    let r = a.report(lang);
+    let mut inputs = a.snapshot.inputs.clone();
+    inputs.sort();
+    inputs.dedup();
+    let artifacts: Vec<Value> = inputs
+        .iter()
+        .map(|p| {
+            let mut v = json!({ "location": { "uri": p, "uriBaseId": BASE } });
+            if let Ok(bytes) = std::fs::read(a.snapshot.root.join(p)) {
+                v["hashes"] = json!({ "sha-256": sha256_hex(&bytes) });
+                v["length"] = json!(bytes.len());
+            }
+            v
+        })
+        .collect();
+    let mut cx = Ctx {
+        artifacts: inputs,
+        src: Sources::new(&a.snapshot.root),
+    };
+    let rules: Vec<Value> = a
+        .rules
+        .iter()
+        .map(|x| {
+            let (title, why, fix) = match lang {
+                Lang::Ja => (&x.title_ja, &x.rationale_ja, &x.remediation_ja),
+                Lang::En => (&x.title_en, &x.rationale_en, &x.remediation_en),
+            };
+            let level = if x.severity == "critical" || x.severity == "high" {
+                "error"
+            } else {
+                "warning"
+            };
+            json!({
+                "id": x.id,
+                "name": pascal(&x.id),
+                "shortDescription": text(title),
+                "fullDescription": text(why),
+                "help": text(fix),
+                "defaultConfiguration": { "level": level },
+                "properties": {
+                    "clause": x.clause,
+                    "severity": x.severity,
+                    "kind": x.kind,
+                    "models": x.models,
+                    "tags": ["三層の構え", x.kind],
+                },
+            })
+        })
+        .collect();
+    let rule_index = |id: &str| a.rules.iter().position(|x| x.id == id);
+    let mut results = vec![];
+    for f in &r.findings {
+        let cites: Vec<&String> = f.path.iter().flat_map(|h| &h.lines).collect();
+        let primary = match cites.first().and_then(|c| cx.cite(c)) {
+            Some(l) => l,
+            None => {
+                let line = inventory_line(a, f.flow.as_deref(), &f.src);
+                cx.location("sanso.toml", line)
+            }
+        };
+        let mut res = json!({
+            "ruleId": f.rule,
+            "level": "error",
+            "kind": "fail",
+            "message": text(&f.message),
+            "locations": [primary],
+            "partialFingerprints": {
+                "sansoFinding/v1": sha256_hex(
+                    format!("{}\0{}\0{}\0{}", f.rule, f.src, f.dst, f.flow.as_deref().unwrap_or(""))
+                        .as_bytes(),
+                )[..32].to_string(),
+            },
+            "properties": {
+                "clause": f.clause,
+                "severity": f.severity,
+                "source": f.src,
+                "destination": f.dst,
+            },
+        });
+        if let Some(i) = rule_index(&f.rule) {
+            res["ruleIndex"] = json!(i);
+        }
+        if let Some(w) = &f.witness {
+            res["properties"]["witness"] = json!(report::witness_text(w));
+            res["properties"]["witnessPacket"] = serde_json::to_value(w).unwrap_or(Value::Null);
+        }
+        if let Some(flow) = &f.flow {
+            res["properties"]["flow"] = json!(flow);
+        }
+        let related: Vec<Value> = cites
+            .iter()
+            .skip(1)
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let mut l = cx.cite(c)?;
+                l["id"] = json!(i + 1);
+                Some(l)
+            })
+            .collect();
+        if !related.is_empty() {
+            res["relatedLocations"] = json!(related);
+        }
+        if !f.path.is_empty() {
+            let steps: Vec<Value> = f
+                .path
+                .iter()
+                .map(|h| {
+                    let msg = format!(
+                        "{} [{} → {}]",
+                        h.device,
+                        h.in_if.as_deref().unwrap_or("-"),
+                        h.out.as_deref().unwrap_or("-")
+                    );
+                    let mut loc = h
+                        .lines
+                        .first()
+                        .and_then(|c| cx.cite(c))
+                        .unwrap_or_else(|| json!({}));
+                    loc["message"] = text(&msg);
+                    json!({ "location": loc })
+                })
+                .collect();
+            res["codeFlows"] = json!([{ "threadFlows": [{ "locations": steps }] }]);
+        }
+        results.push(res);
+    }
+    for c in &a.eval.checks {
+        if c.status != Status::Unproven {
+            continue;
+        }
+        for t in &c.unproven_by {
+            let line_text = crate::ingest::redact::redact_line(t.text.trim());
+            let msg = match lang {
+                Lang::Ja => format!(
+                    "{}: 未証明 — {}:{} の行（{}）を解釈できず、判定に影響しうる: {}",
+                    c.rule, t.file, t.line, line_text, t.reason
+                ),
+                Lang::En => format!(
+                    "{}: unproven — {}:{} ({}) is not understood and may change the result: {}",
+                    c.rule, t.file, t.line, line_text, t.reason
+                ),
+            };
+            let mut res = json!({
+                "ruleId": c.rule,
+                "level": "warning",
+                "kind": "fail",
+                "message": text(&msg),
+                "locations": [cx.location(&t.file, Some(t.line))],
+                "properties": { "status": "unproven" },
+            });
+            if let Some(i) = rule_index(&c.rule) {
+                res["ruleIndex"] = json!(i);
+            }
+            results.push(res);
+        }
+    }
+    let doc = json!({
+        "$schema": SCHEMA_URI,
+        "version": VERSION,
+        "runs": [{
+            "tool": { "driver": {
+                "name": "sanso",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+                "properties": { "rulePack": crate::checks::pack_version() },
+            }},
+            "originalUriBaseIds": {
+                BASE: { "description": text(match lang {
+                    Lang::Ja => "監査したスナップショットのフォルダ",
+                    Lang::En => "the audited snapshot folder",
+                }) }
+            },
+            "artifacts": artifacts,
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": { "snapshot": r.snapshot.name, "model": r.snapshot.model },
+        }],
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).expect("SARIF serialises")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pascal;
+
+    #[test]
+    fn friendly_rule_names() {
+        assert_eq!(pascal("MN-ISOLATION"), "MnIsolation");
+        assert_eq!(pascal("TOKUTEI-PORT"), "TokuteiPort");
+    }
+}
