@@ -278,12 +278,12 @@ fn main() -> ExitCode {
                 Err(e) => return input_error(lang, &e),
             };
             match format {
-                DiffFormat::Text => print!("{}", sanso::query::diff::text(&d, lang)),
+                DiffFormat::Text => print!("{}", sanso::render::diff::text(&d, lang)),
                 DiffFormat::Json => println!(
                     "{}",
                     serde_json::to_string_pretty(&d).expect("diff serialises")
                 ),
-                DiffFormat::Html => print!("{}", sanso::query::diff::html(&d, lang)),
+                DiffFormat::Html => print!("{}", sanso::render::diff::html(&d, lang)),
             }
             ExitCode::from(d.exit_code() as u8)
         }

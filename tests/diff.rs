@@ -329,7 +329,7 @@ fn one_acl_line_edit_gains_exactly_the_freed_source_range() {
         "name  = \"<script>x</script> & 市\"",
     );
     let d = lib_diff(&fixture("sample-city"), &dir);
-    let html = sanso::query::diff::html(&d, Lang::Ja);
+    let html = sanso::render::diff::html(&d, Lang::Ja);
     let (code, _, _) = cli(&["diff", "fixtures/sample-city", dir.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 0);

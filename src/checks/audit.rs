@@ -3,7 +3,6 @@
 use crate::checks::{self as rules, Evaluation, Rule};
 use crate::model::{InputError, Snapshot};
 use crate::net::Graph;
-use crate::report::{self, Lang, Report};
 use std::path::Path;
 
 pub struct Audit {
@@ -62,7 +61,7 @@ fn check_with(
         message: e.message,
     })?;
     on_phase(Phase::Graph);
-    let mut g = Graph::build_sets(&snapshot);
+    let mut g = Graph::build_sets_for(&snapshot, &rules::query_ports(&rules, &snapshot));
     on_phase(Phase::Rules);
     let eval = rules::evaluate(&rules, &snapshot, &mut g);
     Ok((
@@ -76,9 +75,6 @@ fn check_with(
 }
 
 impl Audit {
-    pub fn report(&self, lang: Lang) -> Report {
-        report::build(&self.snapshot, &self.rules, &self.eval, lang)
-    }
     /// 0 = every check passes (or does not apply), 1 = any violated or unproven.
     pub fn exit_code(&self) -> i32 {
         use crate::checks::Status;

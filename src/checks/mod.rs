@@ -11,6 +11,7 @@ pub mod audit;
 use crate::engine::{EdgeId, NodeId};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE};
 use crate::model::{Endpoint, PortSpec, Snapshot, Tier};
+pub use crate::net::path::Hop;
 use crate::net::{portspec_bdd, Graph, Taint};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
@@ -137,6 +138,21 @@ pub fn pack_version() -> String {
     format!("{h:016x}")
 }
 
+/// The services the checks will ask the graph about (registered as queries when it is
+/// built): every declared flow's ports and the LGWAN allow-list in force.
+pub fn query_ports(rules: &[Rule], snap: &Snapshot) -> Vec<PortSpec> {
+    let mut v: Vec<PortSpec> = snap
+        .tokutei
+        .iter()
+        .chain(&snap.mugaika)
+        .flat_map(|f| f.ports.iter().copied())
+        .collect();
+    if rules.iter().any(|r| r.kind == "protocol-allowlist") && snap.lgwan_allowed.is_none() {
+        v.extend(default_lgwan_allowed());
+    }
+    v
+}
+
 pub fn default_lgwan_allowed() -> Vec<PortSpec> {
     [
         "udp/53", "tcp/53", "udp/123", "tcp/25", "tcp/80", "tcp/443", "tcp/389", "tcp/636",
@@ -164,15 +180,6 @@ impl Status {
             Status::NotApplicable => "not-applicable",
         }
     }
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct Hop {
-    pub device: String,
-    #[serde(rename = "in")]
-    pub in_if: Option<String>,
-    pub out: Option<String>,
-    pub lines: Vec<String>,
 }
 
 /// Structured finding text, rendered per language by the report.
@@ -1121,7 +1128,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
     let src_point = raw
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
-    let hops = crate::query::trace::hops_seq(g, &steps);
+    let hops = crate::net::path::hops_seq(g, &steps);
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Finding {
         rule: r.id.clone(),

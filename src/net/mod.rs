@@ -12,6 +12,7 @@
 //! firewall policies are evaluated in file order per (in, out) interface pair.
 
 pub mod netfilter;
+pub mod path;
 
 use crate::engine::{Engine, NetBuilder, NodeId, QueryId, Rewrite};
 use crate::hs::{Bdd, Field, Space, FALSE, TRUE};
@@ -256,7 +257,7 @@ impl Graph {
     /// The graph with exact atoms (`engine.bits_exact`): for trace, matrix and anything
     /// using the atom API.
     pub fn build(snap: &Snapshot) -> Graph {
-        Self::build_with(snap, true)
+        Self::build_with(snap, true, &[])
     }
 
     /// The graph for set reachability only ([`Engine::reach_sets`]): skips the atom split,
@@ -265,10 +266,21 @@ impl Graph {
     /// MAC) are images of sets here; paths across them come from
     /// [`crate::engine::Engine::witness_path`].
     pub fn build_sets(snap: &Snapshot) -> Graph {
-        Self::build_with(snap, false)
+        Self::build_with(snap, false, &[])
     }
 
-    fn build_with(snap: &Snapshot, atoms: bool) -> Graph {
+    /// [`Graph::build_sets`], also registering the services the checks will ask about
+    /// (`checks::query_ports`): the graph does not know the checks.
+    pub fn build_sets_for(snap: &Snapshot, ports: &[PortSpec]) -> Graph {
+        Self::build_with(snap, false, ports)
+    }
+
+    /// [`Graph::build`] (atoms), with the services the checks ask about.
+    pub fn build_for(snap: &Snapshot, ports: &[PortSpec]) -> Graph {
+        Self::build_with(snap, true, ports)
+    }
+
+    fn build_with(snap: &Snapshot, atoms: bool, ports: &[PortSpec]) -> Graph {
         let dev_idx: HashMap<&str, usize> = snap
             .devices
             .iter()
@@ -614,11 +626,7 @@ impl Graph {
                 specs.insert((p.proto, p.lo, p.hi));
             }
         }
-        for p in snap
-            .lgwan_allowed
-            .clone()
-            .unwrap_or_else(crate::checks::default_lgwan_allowed)
-        {
+        for p in snap.lgwan_allowed.iter().flatten().chain(ports) {
             specs.insert((p.proto, p.lo, p.hi));
         }
         let spec_bdds: Vec<(PortSpec, Bdd)> = specs

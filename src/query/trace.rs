@@ -1,10 +1,9 @@
 //! `sanso trace`: follow one concrete packet through the modelled network.
 
-use crate::checks::Hop;
 use crate::engine::{EdgeId, NodeId};
 use crate::hs::Packet;
-use crate::model::Span;
 use crate::model::{parse_mac, Snapshot};
+use crate::net::path::{hops_seq, Hop};
 use crate::net::Graph;
 use crate::report::Lang;
 use serde::Serialize;
@@ -73,52 +72,6 @@ fn parse_proto(s: &str) -> Result<u8, String> {
         "icmp" => Ok(1),
         n => n.parse::<u8>().map_err(|_| format!("bad protocol: {s}")),
     }
-}
-
-/// Hops along an edge path for a concrete packet, grouped by device (as in findings).
-pub fn hops(g: &Graph, edges: &[EdgeId], pkt: &Packet) -> Vec<Hop> {
-    let steps: Vec<(EdgeId, Packet)> = edges.iter().map(|&e| (e, pkt.clone())).collect();
-    hops_seq(g, &steps)
-}
-
-/// As [`hops`], with the packet as it enters each edge (NAT changes it on the way).
-pub fn hops_seq(g: &Graph, steps: &[(EdgeId, Packet)]) -> Vec<Hop> {
-    let mut hops: Vec<Hop> = vec![];
-    for (e, pkt) in steps {
-        let e = *e;
-        let info = &g.info[e as usize];
-        let lines: Vec<String> = info
-            .pieces
-            .iter()
-            .find(|(b, _)| g.engine.space.contains(*b, pkt))
-            .map(|(_, l)| {
-                l.iter()
-                    .filter(|s| s.file.starts_with("configs/"))
-                    .map(Span::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
-        let Some(dev) = &info.device else { continue };
-        match hops.last_mut() {
-            Some(h) if h.device == *dev => {
-                if info.out_if.is_some() {
-                    h.out = info.out_if.clone();
-                }
-                for l in lines {
-                    if !h.lines.contains(&l) {
-                        h.lines.push(l);
-                    }
-                }
-            }
-            _ => hops.push(Hop {
-                device: dev.clone(),
-                in_if: info.in_if.clone(),
-                out: info.out_if.clone(),
-                lines,
-            }),
-        }
-    }
-    hops
 }
 
 pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, String> {

@@ -186,6 +186,13 @@ fn taint_str(t: &Taint) -> String {
     format!("{}:{}: {} ({})", t.file, t.line, t.text.trim(), t.reason)
 }
 
+impl crate::checks::audit::Audit {
+    /// The report every output is rendered from.
+    pub fn report(&self, lang: Lang) -> Report {
+        build(&self.snapshot, &self.rules, &self.eval, lang)
+    }
+}
+
 pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Report {
     // One entry per input file; a device read from several files (a Linux device
     // folder) gets one entry for each, with the unrecognized lines of that file.
