@@ -75,11 +75,11 @@ fn rand_net(seed: u64) -> Snapshot {
             format!("d{di}"),
             format!("configs/d{di}"),
             if fw {
-                Dialect::Fortios
+                sanso::ingest::fortios::DIALECT
             } else if linux {
-                Dialect::Nftables
+                sanso::ingest::nftables::DIALECT
             } else {
-                Dialect::CiscoIos
+                sanso::ingest::cisco_ios::DIALECT
             },
         );
         d.policy_based = fw;

@@ -90,7 +90,7 @@ fn hostname_and_default_name() {
     let d = dev("hostname core-sw1\n!\nend\n");
     assert_eq!(d.name, "core-sw1");
     assert_eq!(d.file, F);
-    assert_eq!(d.dialect, Dialect::CiscoIos);
+    assert_eq!(d.dialect, sanso::ingest::cisco_ios::DIALECT);
     assert!(!d.stateful && !d.policy_based);
     assert_eq!(d.lines, 3);
     let d = dev("!\nversion 15.2\n");

@@ -118,7 +118,7 @@ end
 fn hostname_and_device_flags() {
     let d = dev("config system global\n    set hostname \"FW-A\"\n    set timezone 04\nend\n");
     assert_eq!(d.name, "FW-A");
-    assert_eq!(d.dialect, Dialect::Fortios);
+    assert_eq!(d.dialect, sanso::ingest::fortios::DIALECT);
     assert!(d.stateful && d.policy_based);
     assert_eq!(d.lines, 4);
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);

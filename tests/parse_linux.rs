@@ -28,7 +28,7 @@ fn real_nft_router_folder() {
     let d = load(&dumps("gw1"), "configs/gw1").unwrap();
     assert_eq!(d.name, "gw1");
     assert_eq!(d.file, "configs/gw1/ruleset.nft");
-    assert_eq!(d.dialect, Dialect::Nftables);
+    assert_eq!(d.dialect, sanso::ingest::nftables::DIALECT);
     assert!(d.stateful && !d.policy_based);
     let nf = d.netfilter.as_ref().unwrap();
     assert!(nf.ip_forward, "sysctl.txt says net.ipv4.ip_forward = 1");
@@ -94,7 +94,7 @@ fn real_nft_router_folder() {
 #[test]
 fn real_iptables_folder() {
     let d = load(&dumps("ipt1"), "configs/ipt1").unwrap();
-    assert_eq!(d.dialect, Dialect::Iptables);
+    assert_eq!(d.dialect, sanso::ingest::iptables::DIALECT);
     assert_eq!(d.file, "configs/ipt1/iptables.rules");
     assert_eq!(iface(&d, "eth1").addresses, vec![(a("10.40.0.1"), 24)]);
     let nf = d.netfilter.as_ref().unwrap();

@@ -20,60 +20,79 @@ pub struct ParseError {
     pub message: String,
 }
 
-/// Guess the dialect of a config file from its text.
+/// A configuration dialect: one folder under `ingest/` and one line in [`REGISTRY`].
+pub trait Syntax: Sync {
+    /// The id users write in `[[device]] dialect = …` and reports show.
+    fn id(&self) -> &'static str;
+    /// Other names accepted for the id in `sanso.toml`.
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// What one line (leading blanks removed) says about the file being in this dialect.
+    fn marker(&self, line: &str) -> Marker;
+    /// Parse `text` (from `file`, relative to the snapshot root) into a device.
+    fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError>;
+}
+
+/// How strongly a line points to a dialect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Marker {
+    None,
+    /// Common to several syntaxes (`interface …`, `!`): counts only if nothing decides.
+    Weak,
+    /// Only this dialect writes it: decides.
+    Decisive,
+}
+
+/// Every dialect sanso reads. Adding one is its folder plus a line here.
+pub static REGISTRY: &[&dyn Syntax] = &[
+    &fortios::SYNTAX,
+    &nftables::SYNTAX,
+    &iptables::SYNTAX,
+    &cisco_ios::SYNTAX,
+];
+
+/// The registered dialect with this id or alias.
+pub fn by_id(id: &str) -> Option<&'static dyn Syntax> {
+    REGISTRY
+        .iter()
+        .copied()
+        .find(|d| d.id() == id || d.aliases().contains(&id))
+}
+
+/// The ids of every registered dialect, for messages.
+pub fn ids() -> Vec<&'static str> {
+    REGISTRY.iter().map(|d| d.id()).collect()
+}
+
+/// Guess the dialect of a config file from its text: the first decisive line of its
+/// first 400 decides; otherwise the dialect with the most weak hits (registry order on
+/// ties).
 pub fn detect(text: &str) -> Option<Dialect> {
-    let mut ios_score = 0;
+    let mut weak = vec![0usize; REGISTRY.len()];
     for raw in text.lines().take(400) {
         let l = raw.trim_start();
-        if l.starts_with("config system ")
-            || l.starts_with("config firewall ")
-            || l.starts_with("config router ")
-            || l.starts_with("#config-version=")
-        {
-            return Some(Dialect::Fortios);
-        }
-        if l.starts_with("table inet ")
-            || l.starts_with("table ip ")
-            || l.starts_with("table bridge ")
-            || l.starts_with("table netdev ")
-            || l.starts_with("table arp ")
-            || l.starts_with("table ip6 ")
-        {
-            return Some(Dialect::Nftables);
-        }
-        if l.starts_with("{\"nftables\"") {
-            return Some(Dialect::Nftables);
-        }
-        if l.starts_with("*filter")
-            || l.starts_with("*nat")
-            || l.starts_with("*mangle")
-            || l.starts_with("*raw")
-            || l.starts_with(":INPUT ")
-        {
-            return Some(Dialect::Iptables);
-        }
-        if l.starts_with("hostname ")
-            || l.starts_with("interface ")
-            || l.starts_with("ip access-list ")
-            || l.starts_with("access-list ")
-            || l.starts_with("version ")
-            || l.starts_with("!RANCID-CONTENT-TYPE: cisco")
-            || l == "!"
-        {
-            ios_score += 1;
+        for (i, d) in REGISTRY.iter().enumerate() {
+            match d.marker(l) {
+                Marker::Decisive => return Some(Dialect(d.id())),
+                Marker::Weak => weak[i] += 1,
+                Marker::None => {}
+            }
         }
     }
-    (ios_score > 0).then_some(Dialect::CiscoIos)
+    let best = (0..REGISTRY.len()).max_by_key(|&i| (weak[i], std::cmp::Reverse(i)))?;
+    (weak[best] > 0).then(|| Dialect(REGISTRY[best].id()))
 }
 
 /// Parse `text` (from `file`, relative to the snapshot root) as `dialect`.
 pub fn parse(dialect: Dialect, file: &str, text: &str) -> Result<Device, ParseError> {
-    match dialect {
-        Dialect::CiscoIos => cisco_ios::parse(file, text),
-        Dialect::Fortios => fortios::parse(file, text),
-        Dialect::Nftables if text.trim_start().starts_with('{') => nftables::parse_json(file, text),
-        Dialect::Nftables => nftables::parse(file, text),
-        Dialect::Iptables => iptables::parse(file, text),
+    match by_id(dialect.id()) {
+        Some(d) => d.parse(file, text),
+        None => Err(ParseError {
+            file: file.into(),
+            line: 1,
+            message: format!("dialect {} is not registered", dialect.id()),
+        }),
     }
 }
 

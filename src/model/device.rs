@@ -369,32 +369,15 @@ pub struct Policy {
     pub lines: Vec<Span>,
 }
 
+/// Which dialect a device was read from: the registered id of its parser
+/// (`crate::ingest::REGISTRY`). An open id, so adding a dialect does not touch the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
-#[serde(rename_all = "kebab-case")]
-pub enum Dialect {
-    CiscoIos,
-    Fortios,
-    Nftables,
-    Iptables,
-}
+#[serde(transparent)]
+pub struct Dialect(pub &'static str);
 
 impl Dialect {
     pub fn id(&self) -> &'static str {
-        match self {
-            Dialect::CiscoIos => "cisco-ios",
-            Dialect::Fortios => "fortios",
-            Dialect::Nftables => "nftables",
-            Dialect::Iptables => "iptables",
-        }
-    }
-    pub fn from_id(s: &str) -> Option<Self> {
-        Some(match s {
-            "cisco-ios" | "ios" | "ios-xe" => Dialect::CiscoIos,
-            "fortios" | "fortigate" => Dialect::Fortios,
-            "nftables" => Dialect::Nftables,
-            "iptables" => Dialect::Iptables,
-            _ => return None,
-        })
+        self.0
     }
 }
 

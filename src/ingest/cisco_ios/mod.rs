@@ -18,6 +18,38 @@ use crate::model::{
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// The `cisco-ios` dialect ([`crate::ingest::REGISTRY`]).
+pub struct CiscoIos;
+pub const SYNTAX: CiscoIos = CiscoIos;
+pub const DIALECT: Dialect = Dialect("cisco-ios");
+
+impl super::Syntax for CiscoIos {
+    fn id(&self) -> &'static str {
+        "cisco-ios"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["ios", "ios-xe"]
+    }
+    fn marker(&self, l: &str) -> super::Marker {
+        let weak = l.starts_with("hostname ")
+            || l.starts_with("interface ")
+            || l.starts_with("ip access-list ")
+            || l.starts_with("access-list ")
+            || l.starts_with("version ")
+            || l.starts_with("!RANCID-CONTENT-TYPE: cisco")
+            || l == "!";
+        if weak {
+            super::Marker::Weak
+        } else {
+            super::Marker::None
+        }
+    }
+    fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
+        parse(file, text)
+    }
+}
+
+
 /// Parse one IOS / IOS-XE configuration.
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
@@ -181,7 +213,7 @@ struct Parser {
 impl Parser {
     fn new(file: &str) -> Self {
         Parser {
-            dev: Device::new(super::stem(file), file, Dialect::CiscoIos),
+            dev: Device::new(super::stem(file), file, DIALECT),
             hostname: None,
             ctx: Ctx::Top,
             aux: vec![],

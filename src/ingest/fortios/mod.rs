@@ -19,6 +19,35 @@ use std::hash::Hash;
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
+/// The `fortios` dialect ([`crate::ingest::REGISTRY`]).
+pub struct Fortios;
+pub const SYNTAX: Fortios = Fortios;
+pub const DIALECT: Dialect = Dialect("fortios");
+
+impl super::Syntax for Fortios {
+    fn id(&self) -> &'static str {
+        "fortios"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &["fortigate"]
+    }
+    fn marker(&self, l: &str) -> super::Marker {
+        let decisive = l.starts_with("config system ")
+            || l.starts_with("config firewall ")
+            || l.starts_with("config router ")
+            || l.starts_with("#config-version=");
+        if decisive {
+            super::Marker::Decisive
+        } else {
+            super::Marker::None
+        }
+    }
+    fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
+        parse(file, text)
+    }
+}
+
+
 /// Parse a FortiOS configuration into a [`Device`].
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
@@ -1183,7 +1212,7 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
     }
     mark_obj_ok(ctx, &g.direct);
 
-    let mut dev = Device::new(name, ctx.file, Dialect::Fortios);
+    let mut dev = Device::new(name, ctx.file, DIALECT);
     dev.stateful = true;
     dev.policy_based = true;
 

@@ -16,6 +16,36 @@ use crate::model::{
 };
 use std::net::Ipv4Addr;
 
+/// The `iptables` dialect ([`crate::ingest::REGISTRY`]).
+pub struct Iptables;
+pub const SYNTAX: Iptables = Iptables;
+pub const DIALECT: Dialect = Dialect("iptables");
+
+impl super::Syntax for Iptables {
+    fn id(&self) -> &'static str {
+        "iptables"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn marker(&self, l: &str) -> super::Marker {
+        let decisive = l.starts_with("*filter")
+            || l.starts_with("*nat")
+            || l.starts_with("*mangle")
+            || l.starts_with("*raw")
+            || l.starts_with(":INPUT ");
+        if decisive {
+            super::Marker::Decisive
+        } else {
+            super::Marker::None
+        }
+    }
+    fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
+        parse(file, text)
+    }
+}
+
+
 /// Parse one iptables-save file.
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
@@ -24,7 +54,7 @@ pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
 /// Parse and return the number of understood lines (every other line has exactly one
 /// [`Unrecognized`] entry).
 pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseError> {
-    let mut dev = Device::new(super::stem(file), file, Dialect::Iptables);
+    let mut dev = Device::new(super::stem(file), file, DIALECT);
     dev.stateful = true;
     let lines: Vec<&str> = text.lines().collect();
     dev.lines = lines.len() as u32;

@@ -14,7 +14,7 @@
 //! forwards can only connect more than one that does not. See docs/linux.md.
 
 use super::{iptables, nftables, ParseError};
-use crate::model::{Device, Dialect, IfMode, Interface, Route, Scope, Span, Unrecognized, VlanSet};
+use crate::model::{Device, IfMode, Interface, Route, Scope, Span, Unrecognized, VlanSet};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -85,7 +85,7 @@ pub fn from_texts(
             .find(|f| texts.contains_key(*f))
         {
             // No firewall at all: every packet is accepted by netfilter.
-            Some(f) => (path(f), Dialect::Nftables),
+            Some(f) => (path(f), super::nftables::DIALECT),
             None => {
                 return Err(ParseError {
                     file: rel_dir.to_string(),

@@ -21,6 +21,42 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// The `nftables` dialect ([`crate::ingest::REGISTRY`]).
+pub struct Nftables;
+pub const SYNTAX: Nftables = Nftables;
+pub const DIALECT: Dialect = Dialect("nftables");
+
+impl super::Syntax for Nftables {
+    fn id(&self) -> &'static str {
+        "nftables"
+    }
+    fn aliases(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn marker(&self, l: &str) -> super::Marker {
+        let decisive = l.starts_with("table inet ")
+            || l.starts_with("table ip ")
+            || l.starts_with("table bridge ")
+            || l.starts_with("table netdev ")
+            || l.starts_with("table arp ")
+            || l.starts_with("table ip6 ")
+            || l.starts_with("{\"nftables\"");
+        if decisive {
+            super::Marker::Decisive
+        } else {
+            super::Marker::None
+        }
+    }
+    fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
+        if text.trim_start().starts_with('{') {
+            parse_json(file, text)
+        } else {
+            parse(file, text)
+        }
+    }
+}
+
+
 /// Parse `nft list ruleset` output (or an `nft -f` file).
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
@@ -35,7 +71,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let mut p = TextParser { t: toks, i: 0 };
     p.top(&mut b);
     let lines: Vec<&str> = text.lines().collect();
-    let (dev, covered) = b.finish(Dialect::Nftables, &lines);
+    let (dev, covered) = b.finish(DIALECT, &lines);
     let total = lines.len() as u32;
     Ok((dev, total.saturating_sub(covered)))
 }
@@ -63,7 +99,7 @@ pub fn parse_json(file: &str, text: &str) -> Result<Device, ParseError> {
         json_item(&mut b, idx, line, item);
     }
     let lines: Vec<&str> = text.lines().collect();
-    let (dev, _) = b.finish(Dialect::Nftables, &lines);
+    let (dev, _) = b.finish(DIALECT, &lines);
     Ok(dev)
 }
 

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The test command (README.md; .ci/run calls exactly this): installs what the tests need
+# when it is missing, then runs the whole suite. Extra arguments go to `cargo test`.
+#   - Chromium and Japanese fonts: tests/browser.rs renders report.html headless.
+#   - iproute2, nftables, iptables: tests/kernel_referee.rs builds namespaced networks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PATH="$PATH:/usr/sbin:/sbin"
+
+if ! command -v cargo >/dev/null; then
+  echo "cargo not found: install Rust (https://rustup.rs) first" >&2
+  exit 1
+fi
+
+need=()
+command -v chromium >/dev/null || need+=(chromium)
+fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
+command -v ip >/dev/null && command -v bridge >/dev/null || need+=(iproute2)
+command -v nft >/dev/null || need+=(nftables)
+command -v iptables-legacy-restore >/dev/null || need+=(iptables)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  echo "installing test dependencies: ${need[*]}" >&2
+  $SUDO apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
+    || { $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends "${need[@]}"; }
+fi
+
+exec cargo test "$@"
