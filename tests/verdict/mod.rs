@@ -63,7 +63,8 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
         planted_seen: BTreeSet::new(),
         sims: 0,
     };
-    let mut dis = |class: String, detail: String| out.disagreements.push(Disagreement { class, detail });
+    let mut dis =
+        |class: String, detail: String| out.disagreements.push(Disagreement { class, detail });
     let audit = std::panic::catch_unwind(|| sanso::audit::run(&audit_dir));
     let audit = match audit {
         Err(e) => {
@@ -91,7 +92,10 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
     let mut rf = Referee::new(&r.truth, &snap, &g);
     let missing = rf.missing_points();
     if !missing.is_empty() {
-        dis("harness: generator point not in graph".into(), missing.join(", "));
+        dis(
+            "harness: generator point not in graph".into(),
+            missing.join(", "),
+        );
     }
     let unplaced: Vec<String> = rf
         .keys
@@ -101,21 +105,32 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
         .map(|(k, _)| k.clone())
         .collect();
     if !unplaced.is_empty() {
-        dis("harness: graph point unknown to generator".into(), unplaced.join(", "));
+        dis(
+            "harness: graph point unknown to generator".into(),
+            unplaced.join(", "),
+        );
     }
     let mut rng = crate::common::Rng(town.seed | 1);
     let verdicts = rf.decide(town.b, &mut rng);
-    let mut violated: BTreeMap<&str, bool> =
-        CHECKS.iter().map(|c| (*c, !verdicts[c].pairs.is_empty())).collect();
+    let mut violated: BTreeMap<&str, bool> = CHECKS
+        .iter()
+        .map(|c| (*c, !verdicts[c].pairs.is_empty()))
+        .collect();
     if let Some(a) = &audit {
         // Unrecognised lines: the generator writes only what sanso should understand.
         for e in &a.snapshot.file_errors {
-            dis("harness: file error".into(), format!("{}:{} {}", e.file, e.line, e.message));
+            dis(
+                "harness: file error".into(),
+                format!("{}:{} {}", e.file, e.line, e.message),
+            );
         }
         // Every finding's witness, re-checked hop by hop.
         for f in &a.eval.findings {
             let Some(w) = &f.witness else {
-                dis(format!("{}: finding without witness", f.rule), format!("{:?}", f.subject));
+                dis(
+                    format!("{}: finding without witness", f.rule),
+                    format!("{:?}", f.subject),
+                );
                 continue;
             };
             let key = |s: &Option<String>| {
@@ -124,7 +139,10 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                     .map(|(d, i)| town::point_key(d, i))
             };
             let (Some(sk), Some(dk)) = (key(&f.src_point), key(&f.dst_point)) else {
-                dis(format!("{}: finding without points", f.rule), format!("{:?}", f.subject));
+                dis(
+                    format!("{}: finding without points", f.rule),
+                    format!("{:?}", f.subject),
+                );
                 continue;
             };
             let (Some(ps), Some(pd)) = (rf.point_index(&sk), rf.point_index(&dk)) else {
@@ -154,11 +172,17 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
             match judged {
                 None if !sinks.contains(&pd) => dis(
                     format!("{}: witness not delivered", f.rule),
-                    format!("{desc}; simulator delivers to {:?}", sinks.iter().map(|i| &rf.keys[*i]).collect::<Vec<_>>()),
+                    format!(
+                        "{desc}; simulator delivers to {:?}",
+                        sinks.iter().map(|i| &rf.keys[*i]).collect::<Vec<_>>()
+                    ),
                 ),
                 None => dis(format!("{}: witness does not violate", f.rule), desc),
                 Some(p) => {
-                    violated.insert(referee::CHECKS.iter().find(|c| **c == f.rule).unwrap(), true);
+                    violated.insert(
+                        referee::CHECKS.iter().find(|c| **c == f.rule).unwrap(),
+                        true,
+                    );
                     let zone_rule = !f.rule.starts_with("TOKUTEI-");
                     let ok = if zone_rule {
                         p.src == f.subject.src && p.dst == f.subject.dst
@@ -190,7 +214,12 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                     .pairs
                     .iter()
                     .next()
-                    .map(|(p, e)| format!("; e.g. {p}: {:?} from {} to {}", e.pkt, e.src_point, e.dst_point))
+                    .map(|(p, e)| {
+                        format!(
+                            "; e.g. {p}: {:?} from {} to {}",
+                            e.pkt, e.src_point, e.dst_point
+                        )
+                    })
                     .unwrap_or_default();
                 let unproven_by = a
                     .eval
@@ -223,7 +252,9 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                         .findings
                         .iter()
                         .filter(|f| f.rule == c)
-                        .map(|f| format!("{} → {} {:?}", f.subject.src, f.subject.dst, f.subject.flow))
+                        .map(|f| {
+                            format!("{} → {} {:?}", f.subject.src, f.subject.dst, f.subject.flow)
+                        })
                         .collect();
                     dis(
                         format!("{c}: violation masked"),
@@ -309,7 +340,10 @@ fn reductions(t: &Town) -> Vec<Town> {
             for i in 0..t.sites[s].roles.len() {
                 let mut x = t.clone();
                 x.sites[s].roles.remove(i);
-                if x.toks.iter().any(|tk| tk.site == s && !x.sites[s].roles.contains(&tk.role)) {
+                if x.toks
+                    .iter()
+                    .any(|tk| tk.site == s && !x.sites[s].roles.contains(&tk.role))
+                {
                     continue;
                 }
                 v.push(x);
@@ -332,7 +366,10 @@ fn reductions(t: &Town) -> Vec<Town> {
 fn is_site_fault(k: FaultKind) -> bool {
     !matches!(
         k,
-        FaultKind::LooseSource | FaultKind::LoosePort | FaultKind::NoPortSecurity | FaultKind::Spoofable
+        FaultKind::LooseSource
+            | FaultKind::LoosePort
+            | FaultKind::NoPortSecurity
+            | FaultKind::Spoofable
     )
 }
 

@@ -198,8 +198,8 @@ impl<'a> Referee<'a> {
                     .then(|| pair(sz, dz))
             }
             "MN-TOKUTEI-ONLY" => {
-                let applies = (self.mn(sz) && self.ext_closed(dz))
-                    || (self.ext_closed(sz) && self.mn(dz));
+                let applies =
+                    (self.mn(sz) && self.ext_closed(dz)) || (self.ext_closed(sz) && self.mn(dz));
                 if !addressed || !applies {
                     return None;
                 }
@@ -212,7 +212,8 @@ impl<'a> Referee<'a> {
                 (!ok).then(|| pair(sz, dz))
             }
             "SPLIT-MUGAIKA-ONLY" => {
-                let applies = (self.lg(sz) && self.inet_side(dz)) || (self.inet_side(sz) && self.lg(dz));
+                let applies =
+                    (self.lg(sz) && self.inet_side(dz)) || (self.inet_side(sz) && self.lg(dz));
                 if !addressed || !applies {
                     return None;
                 }
@@ -246,7 +247,9 @@ impl<'a> Referee<'a> {
                         to_d.iter().flat_map(|f| f.ports.clone()).collect();
                     let name = t.ep_name(dep).to_string();
                     if rule == "TOKUTEI-IP" {
-                        if !port_in(p, &ports_any) || t.tokutei.iter().any(|f| self.flow_covers(f, p)) {
+                        if !port_in(p, &ports_any)
+                            || t.tokutei.iter().any(|f| self.flow_covers(f, p))
+                        {
                             continue;
                         }
                         // Attributed to the declared source(s) nearest the sender.
@@ -255,7 +258,11 @@ impl<'a> Referee<'a> {
                             Ep::Zone(_) => 0,
                         };
                         let best = to_d.iter().map(near).max().unwrap_or(0);
-                        let flows = to_d.iter().filter(|f| near(f) == best).map(|f| f.name.clone()).collect();
+                        let flows = to_d
+                            .iter()
+                            .filter(|f| near(f) == best)
+                            .map(|f| f.name.clone())
+                            .collect();
                         return Some(Pair {
                             src: src_tier.into(),
                             dst: name,
@@ -365,14 +372,28 @@ impl<'a> Referee<'a> {
             v.insert((pr, port.saturating_sub(1)));
             v.insert((pr, port.saturating_add(1)));
         }
-        for x in [(6, 0), (6, 65535), (17, 0), (17, 65535), (1, 8), (47, 0), (6, 25), (6, 443), (17, 53)] {
+        for x in [
+            (6, 0),
+            (6, 65535),
+            (17, 0),
+            (17, 65535),
+            (1, 8),
+            (47, 0),
+            (6, 25),
+            (6, 443),
+            (17, 53),
+        ] {
             v.insert(x);
         }
         v.into_iter().collect()
     }
 
     /// Inject the candidate packets at every edge point; judge every delivery.
-    pub fn decide(&mut self, b: u8, rng: &mut crate::common::Rng) -> BTreeMap<&'static str, Verdict> {
+    pub fn decide(
+        &mut self,
+        b: u8,
+        rng: &mut crate::common::Rng,
+    ) -> BTreeMap<&'static str, Verdict> {
         let t = self.truth;
         let mut out: BTreeMap<&'static str, Verdict> =
             CHECKS.iter().map(|c| (*c, Verdict::default())).collect();
@@ -382,7 +403,9 @@ impl<'a> Referee<'a> {
         let dsts: Vec<(Vec<u32>, Vec<u32>)> = (0..nz).map(|z| self.zone_dsts(z, b)).collect();
         let all_src: Vec<u32> = dsts.iter().flat_map(|d| d.0.clone()).collect();
         for ps in 0..self.pts.len() {
-            let Some(s) = self.pts[ps].clone() else { continue };
+            let Some(s) = self.pts[ps].clone() else {
+                continue;
+            };
             let mut pkts: Vec<Packet> = vec![];
             for (dz, (primary, edge)) in dsts.iter().enumerate() {
                 if t.zones[dz].tier == t.zones[s.zone].tier {
@@ -434,23 +457,55 @@ impl<'a> Referee<'a> {
             // Random packets.
             for _ in 0..40 {
                 let dz = rng.index(nz);
-                let d = if rng.chance(50) { rng.pick(&dsts[dz].0) } else if dsts[dz].1.is_empty() { dsts[dz].0[0] } else { rng.pick(&dsts[dz].1) };
-                let sip = if rng.chance(70) { s.src_ip } else { rng.pick(&all_src) };
+                let d = if rng.chance(50) {
+                    rng.pick(&dsts[dz].0)
+                } else if dsts[dz].1.is_empty() {
+                    dsts[dz].0[0]
+                } else {
+                    rng.pick(&dsts[dz].1)
+                };
+                let sip = if rng.chance(70) {
+                    s.src_ip
+                } else {
+                    rng.pick(&all_src)
+                };
                 let m = if rng.chance(80) { s.mac } else { FOREIGN_MAC };
                 pkts.push(packet(sip, d, rng.pick(&svcs), m));
             }
-            pkts.sort_by_key(|p| (p.src_ip, p.dst_ip, p.proto, p.dst_port, p.icmp_type, mac_of(p.src_mac)));
-            pkts.dedup_by_key(|p| (p.src_ip, p.dst_ip, p.proto, p.dst_port, p.icmp_type, mac_of(p.src_mac)));
+            pkts.sort_by_key(|p| {
+                (
+                    p.src_ip,
+                    p.dst_ip,
+                    p.proto,
+                    p.dst_port,
+                    p.icmp_type,
+                    mac_of(p.src_mac),
+                )
+            });
+            pkts.dedup_by_key(|p| {
+                (
+                    p.src_ip,
+                    p.dst_ip,
+                    p.proto,
+                    p.dst_port,
+                    p.icmp_type,
+                    mac_of(p.src_mac),
+                )
+            });
             for p in pkts {
                 let sinks = self.run(ps, &p);
                 for &pd in &sinks {
                     for c in CHECKS {
                         if let Some(pair) = self.judge(c, ps, &p, pd) {
-                            out.get_mut(c).unwrap().pairs.entry(pair).or_insert_with(|| Example {
-                                src_point: self.keys[ps].clone(),
-                                dst_point: self.keys[pd].clone(),
-                                pkt: p.clone(),
-                            });
+                            out.get_mut(c)
+                                .unwrap()
+                                .pairs
+                                .entry(pair)
+                                .or_insert_with(|| Example {
+                                    src_point: self.keys[ps].clone(),
+                                    dst_point: self.keys[pd].clone(),
+                                    pkt: p.clone(),
+                                });
                         }
                     }
                 }

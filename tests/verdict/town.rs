@@ -212,10 +212,22 @@ pub struct Town {
 }
 
 const SITE_NAMES: &[&str] = &[
-    "honcho", "kita-shisho", "minami-shisho", "higashi", "nishi", "bunsho", "annex",
+    "honcho",
+    "kita-shisho",
+    "minami-shisho",
+    "higashi",
+    "nishi",
+    "bunsho",
+    "annex",
 ];
 const TOK_HOSTS: &[&str] = &[
-    "juki-cs", "kikan-gw", "kokuho-srv", "zei-srv", "fukushi-ap", "koseki-srv", "renkei-gw",
+    "juki-cs",
+    "kikan-gw",
+    "kokuho-srv",
+    "zei-srv",
+    "fukushi-ap",
+    "koseki-srv",
+    "renkei-gw",
 ];
 pub const DEFAULT_LGWAN: &[(u8, u16, u16)] = &[
     (17, 53, 53),
@@ -252,7 +264,11 @@ impl Town {
             let roles: Vec<Role> = if s == 0 {
                 ROLES.to_vec()
             } else {
-                let mut v: Vec<Role> = ROLES[..3].iter().copied().filter(|_| r.chance(75)).collect();
+                let mut v: Vec<Role> = ROLES[..3]
+                    .iter()
+                    .copied()
+                    .filter(|_| r.chance(75))
+                    .collect();
                 if v.is_empty() {
                     v.push(r.pick(&ROLES[..3]));
                 }
@@ -384,7 +400,13 @@ impl Town {
             self.shape.name(),
             self.sites
                 .iter()
-                .map(|s| format!("{}(roles {} access {} acl_{})", s.name, s.roles.len(), s.access, if s.acl_out { "out" } else { "in" }))
+                .map(|s| format!(
+                    "{}(roles {} access {} acl_{})",
+                    s.name,
+                    s.roles.len(),
+                    s.access,
+                    if s.acl_out { "out" } else { "in" }
+                ))
                 .collect::<Vec<_>>()
                 .join(","),
             self.toks
@@ -729,7 +751,8 @@ pub fn render(t: &Town) -> Rendered {
         .zones
         .push(ext("the-internet", t.inet_kind, [0, 0, 0, 0], 0));
     // ---- hosts
-    let zone_at = |cx: &Ctx, s: usize, ro: Role| cx.truth.zone(&format!("{}-{}", t.sites[s].name, ro.key()));
+    let zone_at =
+        |cx: &Ctx, s: usize, ro: Role| cx.truth.zone(&format!("{}-{}", t.sites[s].name, ro.key()));
     for tk in &t.toks {
         let (net, _) = t.net(tk.site, tk.role);
         let z = zone_at(&cx, tk.site, tk.role);
@@ -849,7 +872,12 @@ pub fn render(t: &Town) -> Rendered {
         dropped = Some(cx.r.index(t.sites.len()));
     }
     for (s, _) in t.sites.iter().enumerate() {
-        site_devices(&mut cx, s, (lgmail, relay, vdi), (mac_lgmail, mac_relay, mac_vdi));
+        site_devices(
+            &mut cx,
+            s,
+            (lgmail, relay, vdi),
+            (mac_lgmail, mac_relay, mac_vdi),
+        );
         let core = format!("{}-core", t.sites[s].name);
         let up = cx.ifname(24);
         let cp = core_port(s);
@@ -895,10 +923,19 @@ pub fn render(t: &Town) -> Rendered {
         inv.push('\n');
     }
     for h in &cx.truth.hosts {
-        let _ = write!(inv, "[[host]]\nname = \"{}\"\nip   = \"{}\"\n", h.name, ip(h.ip));
+        let _ = write!(
+            inv,
+            "[[host]]\nname = \"{}\"\nip   = \"{}\"\n",
+            h.name,
+            ip(h.ip)
+        );
         if let Some(m) = h.mac {
             let b = m.to_be_bytes();
-            let _ = writeln!(inv, "mac  = \"{}\"", mac_colon([b[2], b[3], b[4], b[5], b[6], b[7]]));
+            let _ = writeln!(
+                inv,
+                "mac  = \"{}\"",
+                mac_colon([b[2], b[3], b[4], b[5], b[6], b[7]])
+            );
         }
         let _ = writeln!(
             inv,
@@ -1078,7 +1115,10 @@ fn site_devices(
             let w = cx.r.index(nsw);
             let pn = port_of(cx, w, &mut next_port);
             let acl = format!("H-{}-IN", pl.name.to_ascii_uppercase());
-            acl_names[w].push((acl.clone(), vec![format!("permit ip host {} any", ip(pl.ip))]));
+            acl_names[w].push((
+                acl.clone(),
+                vec![format!("permit ip host {} any", ip(pl.ip))],
+            ));
             let mut p = format!(
                 "interface {pn}\n description {}\n switchport access vlan {v}\n switchport mode access\n",
                 pl.name
@@ -1107,11 +1147,9 @@ fn site_devices(
         }
         // One free (terminal) port for the VLAN, anti-spoofing ACL.
         let protected = tok_ips(*ro);
-        let spoof_fault = t
-            .toks
-            .iter()
-            .enumerate()
-            .any(|(k, tk)| tk.site == s && tk.role == *ro && t.has(FaultKind::Spoofable, k).is_some());
+        let spoof_fault = t.toks.iter().enumerate().any(|(k, tk)| {
+            tk.site == s && tk.role == *ro && t.has(FaultKind::Spoofable, k).is_some()
+        });
         let nfree = if spoof_fault && t.shape.spoof_portsec && !spoofers_done {
             3
         } else {
@@ -1137,7 +1175,9 @@ fn site_devices(
                     mac_cisco(mac)
                 );
             } else if cx.r.chance(50) {
-                p.push_str(" switchport port-security\n switchport port-security mac-address sticky\n");
+                p.push_str(
+                    " switchport port-security\n switchport port-security mac-address sticky\n",
+                );
             }
             if !open {
                 let acl = format!("TERM-{}-IN", v);
@@ -1197,7 +1237,11 @@ fn site_devices(
     }
     // Ports and ACLs onto the switches; unused ports shut.
     for w in 0..nsw {
-        let sw = if w == 0 { &mut core } else { &mut access[w - 1] };
+        let sw = if w == 0 {
+            &mut core
+        } else {
+            &mut access[w - 1]
+        };
         for p in &ports_on[w] {
             sw.ifs.push(p.clone());
         }
@@ -1214,14 +1258,17 @@ fn site_devices(
                 cx.ifname(used)
             ));
         }
-        acc.ifs.push("interface Vlan1\n no ip address\n shutdown\n!\n".into());
+        acc.ifs
+            .push("interface Vlan1\n no ip address\n shutdown\n!\n".into());
     }
     // Core: VLANs, SVIs with tier ACLs, uplink, routes.
     core.vlans.extend(vl.iter().copied());
     let used = next_port[0];
     if used <= 20 {
-        core.ifs
-            .push(format!("interface range {} - 20\n shutdown\n!\n", cx.ifname(used)));
+        core.ifs.push(format!(
+            "interface range {} - 20\n shutdown\n!\n",
+            cx.ifname(used)
+        ));
     }
     let up = cx.ifname(24);
     let p2p = u32::from_be_bytes([10, b, 250, (4 * s) as u8]);
@@ -1244,12 +1291,22 @@ fn site_devices(
         let mut mug_into: Vec<String> = vec![];
         if t.mugaika && s == 0 {
             match ro {
-                Role::LgSrv => {
-                    mug_from.push(format!("permit tcp host {} host {} eq 25", ip(lgmail), ip(relay)))
-                }
+                Role::LgSrv => mug_from.push(format!(
+                    "permit tcp host {} host {} eq 25",
+                    ip(lgmail),
+                    ip(relay)
+                )),
                 Role::InetDmz => {
-                    mug_from.push(format!("permit tcp host {} host {} eq 25", ip(relay), ip(lgmail)));
-                    mug_into.push(format!("permit tcp host {} host {} eq 25", ip(lgmail), ip(relay)));
+                    mug_from.push(format!(
+                        "permit tcp host {} host {} eq 25",
+                        ip(relay),
+                        ip(lgmail)
+                    ));
+                    mug_into.push(format!(
+                        "permit tcp host {} host {} eq 25",
+                        ip(lgmail),
+                        ip(relay)
+                    ));
                     mug_into.push(format!(
                         "permit tcp {} {} host {} eq 3389",
                         ip(t.net(0, Role::LgTerm).0),
@@ -1261,7 +1318,11 @@ fn site_devices(
                 _ => {}
             }
             if *ro == Role::LgSrv {
-                mug_into.push(format!("permit tcp host {} host {} eq 25", ip(relay), ip(lgmail)));
+                mug_into.push(format!(
+                    "permit tcp host {} host {} eq 25",
+                    ip(relay),
+                    ip(lgmail)
+                ));
             }
         }
         // Faults at the core of this site.
@@ -1285,11 +1346,19 @@ fn site_devices(
         if let Some(var) = t.has(FaultKind::DirectSplit, s) {
             if var % 2 == 0 && *ro == Role::LgTerm && site.roles.contains(&Role::InetTerm) {
                 let (inet, il) = t.net(s, Role::InetTerm);
-                rogue_from.push(format!("permit tcp {own} {} {} eq 80", ip(inet), wildcard(il)));
+                rogue_from.push(format!(
+                    "permit tcp {own} {} {} eq 80",
+                    ip(inet),
+                    wildcard(il)
+                ));
             }
             if var % 2 == 0 && *ro == Role::InetTerm && site.roles.contains(&Role::LgTerm) {
                 let (lg, ll) = t.net(s, Role::LgTerm);
-                rogue_into.push(format!("permit tcp {} {} {own} eq 80", ip(lg), wildcard(ll)));
+                rogue_into.push(format!(
+                    "permit tcp {} {} {own} eq 80",
+                    ip(lg),
+                    wildcard(ll)
+                ));
             }
         }
         let in_name = format!("{}-IN", ro.key().to_ascii_uppercase());
@@ -1318,7 +1387,10 @@ fn site_devices(
             }
             l.push("permit ip any any".into());
             core.acl(&out_name, l);
-            let _ = writeln!(svi, " ip access-group {in_name} in\n ip access-group {out_name} out");
+            let _ = writeln!(
+                svi,
+                " ip access-group {in_name} in\n ip access-group {out_name} out"
+            );
         }
         svi.push_str("!\n");
         core.ifs.push(svi);
@@ -1366,14 +1438,30 @@ fn fortigate(
             format!("{}-core", site.name),
         ));
     }
-    ifs.push((ext_port(0), format!("192.168.{}.1 255.255.255.0", t.juki), "住基ネット".into()));
-    ifs.push((ext_port(1), format!("192.168.{}.1 255.255.255.0", t.chukan), "中間サーバ".into()));
+    ifs.push((
+        ext_port(0),
+        format!("192.168.{}.1 255.255.255.0", t.juki),
+        "住基ネット".into(),
+    ));
+    ifs.push((
+        ext_port(1),
+        format!("192.168.{}.1 255.255.255.0", t.chukan),
+        "中間サーバ".into(),
+    ));
     if t.lgwan_routed {
-        ifs.push((ext_port(2), format!("172.31.{}.2 255.255.255.252", b), "LGWAN".into()));
+        ifs.push((
+            ext_port(2),
+            format!("172.31.{}.2 255.255.255.252", b),
+            "LGWAN".into(),
+        ));
     } else {
         ifs.push((ext_port(2), "172.20.0.1 255.255.0.0".into(), "LGWAN".into()));
     }
-    ifs.push((ext_port(3), "203.0.113.2 255.255.255.252".into(), "インターネット".into()));
+    ifs.push((
+        ext_port(3),
+        "203.0.113.2 255.255.255.252".into(),
+        "インターネット".into(),
+    ));
     s.push_str("config system interface\n");
     for (n, a, alias) in &ifs {
         let _ = writeln!(
@@ -1416,16 +1504,34 @@ fn fortigate(
     }
     for tk in &t.toks {
         let (net, len) = t.net(tk.site, tk.role);
-        addrs.push((tk.host.clone(), format!("{} 255.255.255.255", ip(net + tk.off))));
+        addrs.push((
+            tk.host.clone(),
+            format!("{} 255.255.255.255", ip(net + tk.off)),
+        ));
         let _ = len;
     }
-    addrs.push(("juki-net-server".into(), format!("192.168.{}.10 255.255.255.255", t.juki)));
-    addrs.push(("chukan-server".into(), format!("192.168.{}.10 255.255.255.255", t.chukan)));
-    addrs.push(("chukan-net".into(), format!("192.168.{}.0 255.255.255.0", t.chukan)));
+    addrs.push((
+        "juki-net-server".into(),
+        format!("192.168.{}.10 255.255.255.255", t.juki),
+    ));
+    addrs.push((
+        "chukan-server".into(),
+        format!("192.168.{}.10 255.255.255.255", t.chukan),
+    ));
+    addrs.push((
+        "chukan-net".into(),
+        format!("192.168.{}.0 255.255.255.0", t.chukan),
+    ));
     addrs.push(("lgwan-net".into(), "172.20.0.0 255.255.0.0".into()));
     if t.mugaika {
-        addrs.push(("lgwan-mail".into(), format!("{} 255.255.255.255", ip(lgmail))));
-        addrs.push(("mail-relay".into(), format!("{} 255.255.255.255", ip(relay))));
+        addrs.push((
+            "lgwan-mail".into(),
+            format!("{} 255.255.255.255", ip(lgmail)),
+        ));
+        addrs.push((
+            "mail-relay".into(),
+            format!("{} 255.255.255.255", ip(relay)),
+        ));
         addrs.push(("vdi-gw".into(), format!("{} 255.255.255.255", ip(vdi))));
     }
     s.push_str("config firewall address\n");
@@ -1438,7 +1544,10 @@ fn fortigate(
         let _ = writeln!(
             s,
             "    edit \"{g}\"\n        set member {}\n    next",
-            m.iter().map(|x| format!("\"{x}\"")).collect::<Vec<_>>().join(" ")
+            m.iter()
+                .map(|x| format!("\"{x}\""))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
     }
     s.push_str("end\n");
@@ -1448,7 +1557,11 @@ fn fortigate(
         let mut tcp = vec![];
         let mut udp = vec![];
         for p in ports {
-            let r = if p.1 == p.2 { p.1.to_string() } else { format!("{}-{}", p.1, p.2) };
+            let r = if p.1 == p.2 {
+                p.1.to_string()
+            } else {
+                format!("{}-{}", p.1, p.2)
+            };
             if p.0 == 6 {
                 tcp.push(r)
             } else {
@@ -1457,10 +1570,10 @@ fn fortigate(
         }
         let mut l = String::new();
         if !tcp.is_empty() {
-            let _ = write!(l, "        set tcp-portrange {}\n", tcp.join(" "));
+            let _ = writeln!(l, "        set tcp-portrange {}", tcp.join(" "));
         }
         if !udp.is_empty() {
-            let _ = write!(l, "        set udp-portrange {}\n", udp.join(" "));
+            let _ = writeln!(l, "        set udp-portrange {}", udp.join(" "));
         }
         l
     };
@@ -1488,7 +1601,15 @@ fn fortigate(
     for p in &lg_allowed {
         cx.truth.ports.insert((p.0, p.1));
     }
-    for p in [(6u8, 22u16), (17, 161), (6, 23), (6, 8080), (6, 25), (6, 3389), (6, 80)] {
+    for p in [
+        (6u8, 22u16),
+        (17, 161),
+        (6, 23),
+        (6, 8080),
+        (6, 25),
+        (6, 3389),
+        (6, 80),
+    ] {
         cx.truth.ports.insert(p);
     }
     s.push_str("config firewall service custom\n");
@@ -1528,7 +1649,14 @@ fn fortigate(
             1 => (ext_port(1), "chukan-server"),
             _ => (ext_port(1), "chukan-net"),
         };
-        pols.push(pol(&tk.name, core_port(tk.site), di, &src, da, &format!("TOK-{}", k + 1)));
+        pols.push(pol(
+            &tk.name,
+            core_port(tk.site),
+            di,
+            &src,
+            da,
+            &format!("TOK-{}", k + 1),
+        ));
     }
     for (si, site) in t.sites.iter().enumerate() {
         let has = |ro: Role| site.roles.contains(&ro);
@@ -1539,17 +1667,38 @@ fn fortigate(
                 Some(_) => "ALL".to_string(),
                 None => "LGWAN-SVC".to_string(),
             };
-            pols.push(pol(&format!("LGWAN {}", site.name), core_port(si), ext_port(2), &g, "lgwan-net", &svc));
+            pols.push(pol(
+                &format!("LGWAN {}", site.name),
+                core_port(si),
+                ext_port(2),
+                &g,
+                "lgwan-net",
+                &svc,
+            ));
         }
         if has(Role::InetTerm) || has(Role::InetDmz) {
             let g = format!("{}-internet", site.name);
-            pols.push(pol(&format!("Internet {}", site.name), core_port(si), ext_port(3), &g, "all", "ALL"));
+            pols.push(pol(
+                &format!("Internet {}", site.name),
+                core_port(si),
+                ext_port(3),
+                &g,
+                "all",
+                "ALL",
+            ));
         }
         if let Some(v) = t.has(FaultKind::DirectSplit, si) {
             if v % 2 == 1 || !(has(Role::LgTerm) && has(Role::InetTerm)) {
                 let g = format!("{}-lgwan", site.name);
                 if has(Role::LgTerm) || has(Role::LgSrv) {
-                    early.push(pol("調査用（一時）", core_port(si), ext_port(3), &g, "all", "HTTP"));
+                    early.push(pol(
+                        "調査用（一時）",
+                        core_port(si),
+                        ext_port(3),
+                        &g,
+                        "all",
+                        "HTTP",
+                    ));
                 }
             }
         }
@@ -1557,7 +1706,14 @@ fn fortigate(
             let g = format!("{}-mynumber", site.name);
             if has(Role::MnTerm) || has(Role::MnSrv) {
                 let svc = if v % 2 == 0 { "ALL" } else { "SSH" };
-                early.push(pol("保守（一時）", core_port(si), ext_port(0), &g, "all", svc));
+                early.push(pol(
+                    "保守（一時）",
+                    core_port(si),
+                    ext_port(0),
+                    &g,
+                    "all",
+                    svc,
+                ));
             }
         }
         if let Some(v) = t.has(FaultKind::RoguePermit, si) {
@@ -1568,10 +1724,24 @@ fn fortigate(
                 if os.roles.contains(&Role::LgTerm) && other != si {
                     let g = format!("{}-mynumber", site.name);
                     let dg = format!("{}-lgwan", os.name);
-                    early.push(pol("拠点間（一時）", core_port(si), core_port(other), &g, &dg, "ALL"));
+                    early.push(pol(
+                        "拠点間（一時）",
+                        core_port(si),
+                        core_port(other),
+                        &g,
+                        &dg,
+                        "ALL",
+                    ));
                 } else {
                     let g = format!("{}-mynumber", site.name);
-                    early.push(pol("保守回線（一時）", core_port(si), ext_port(3), &g, "all", "HTTPS"));
+                    early.push(pol(
+                        "保守回線（一時）",
+                        core_port(si),
+                        ext_port(3),
+                        &g,
+                        "all",
+                        "HTTPS",
+                    ));
                 }
             }
         }
@@ -1607,8 +1777,22 @@ fn fortigate(
         }
     }
     if t.mugaika {
-        pols.push(pol("メール受信", ext_port(3), core_port(0), "all", "mail-relay", "SMTP"));
-        pols.push(pol("LGWAN メール", ext_port(2), core_port(0), "lgwan-net", "lgwan-mail", "SMTP"));
+        pols.push(pol(
+            "メール受信",
+            ext_port(3),
+            core_port(0),
+            "all",
+            "mail-relay",
+            "SMTP",
+        ));
+        pols.push(pol(
+            "LGWAN メール",
+            ext_port(2),
+            core_port(0),
+            "lgwan-net",
+            "lgwan-mail",
+            "SMTP",
+        ));
     }
     // Order: accept policies are disjoint in effect (shuffled); faults first.
     for i in (1..pols.len()).rev() {
