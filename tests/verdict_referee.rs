@@ -221,7 +221,7 @@ fn verdict_referee() {
 
 /// The town shapes that expose known sanso bugs, asserted; one flag each (see `Shape`).
 #[test]
-#[ignore = "known sanso bugs: zone VLANs reused per site, witness drawing with port security, 特定通信 aggregation, missing links"]
+#[ignore = "known sanso bugs: zone VLANs reused per site, witness drawing with port security, 特定通信 aggregation, missing links, 特定通信 to a host and to its zone"]
 fn verdict_referee_known_bugs() {
     let n = env_u64("SANSO_VERDICT_TOWNS").map_or(60, |v| v as usize);
     let base = env_u64("SANSO_VERDICT_BASE").unwrap_or(BASE_SEED);
@@ -233,6 +233,7 @@ fn verdict_referee_known_bugs() {
             parse_shape("spoof_portsec"),
             parse_shape("shared_dest"),
             parse_shape("drop_link"),
+            parse_shape("mixed_dest"),
         ],
     };
     for shape in shapes {

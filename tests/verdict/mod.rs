@@ -187,7 +187,12 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                     let ok = if zone_rule {
                         p.src == f.subject.src && p.dst == f.subject.dst
                     } else {
+                        // Any declared destination holding the address may be named.
                         p.dst == f.subject.dst
+                            || r.truth.tokutei.iter().any(|t| {
+                                r.truth.ep_name(t.to) == f.subject.dst
+                                    && r.truth.ep_has(t.to, u32::from(w.dst_ip))
+                            })
                     };
                     if !ok {
                         dis(
@@ -404,6 +409,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "spoof_portsec" => sh.spoof_portsec = true,
             "shared_dest" => sh.shared_dest = true,
             "drop_link" => sh.drop_link = true,
+            "mixed_dest" => sh.mixed_dest = true,
             _ => {}
         }
     }

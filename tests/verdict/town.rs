@@ -123,6 +123,8 @@ pub struct Shape {
     pub shared_dest: bool,
     /// One routed link (core ↔ firewall) is missing from topology.toml.
     pub drop_link: bool,
+    /// Two 特定通信 into one external zone: one to its server (host), one to the zone.
+    pub mixed_dest: bool,
 }
 
 impl Shape {
@@ -132,6 +134,7 @@ impl Shape {
             spoof_portsec: true,
             shared_dest: true,
             drop_link: true,
+            mixed_dest: true,
         }
     }
     pub fn name(&self) -> String {
@@ -147,6 +150,9 @@ impl Shape {
         }
         if self.drop_link {
             v.push("drop_link");
+        }
+        if self.mixed_dest {
+            v.push("mixed_dest");
         }
         if v.is_empty() {
             "default".into()
@@ -333,6 +339,20 @@ impl Town {
                 ports,
                 mac: [0x00, 0x1b, 0x21, r.below(256) as u8, 0x0b, 0x10 + k as u8],
             });
+        }
+        if shape.mixed_dest {
+            if toks.len() < 2 {
+                let mut x = toks[0].clone();
+                x.host = hosts.remove(r.index(hosts.len())).into();
+                x.name = format!("特定通信2 {}", x.host);
+                x.off += 4;
+                x.mac[5] += 1;
+                toks.push(x);
+            }
+            let ports = toks[0].ports.clone();
+            toks[0].dest = 1;
+            toks[1].dest = 2;
+            toks[1].ports = ports;
         }
         let mut faults = vec![];
         if r.chance(65) {
