@@ -1,0 +1,417 @@
+//! Verdict referee (issue 12, deliverable 6): random realistic towns, an independent
+//! per-packet reference checker, and the comparison with `sanso::audit::run`.
+
+pub mod referee;
+pub mod town;
+
+use referee::{Referee, CHECKS};
+use sanso::graph::Graph;
+use sanso::snapshot::Snapshot;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use town::{FaultKind, Shape, Town};
+
+#[derive(Clone, Debug)]
+pub struct Disagreement {
+    /// Stable category (what shrinking preserves).
+    pub class: String,
+    pub detail: String,
+}
+
+pub struct Outcome {
+    pub disagreements: Vec<Disagreement>,
+    /// Checks the referee finds violated.
+    pub violated: BTreeSet<String>,
+    /// Planted fault kinds whose check the referee found violated.
+    pub planted_seen: BTreeSet<FaultKind>,
+    pub sims: usize,
+}
+
+fn panic_text(e: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = e.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = e.downcast_ref::<&str>() {
+        s.to_string()
+    } else {
+        "panic".into()
+    }
+}
+
+/// Where towns are written: under the target dir, one folder per worker/seed.
+pub fn work_dir(tag: &str) -> PathBuf {
+    let base = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    base.join("verdict-referee").join(tag)
+}
+
+/// Generate, audit, referee and compare one town.
+pub fn check_town(town: &Town, dir: &Path) -> Outcome {
+    let r = town::render(town);
+    let audit_dir = dir.join("audit");
+    let truth_dir = dir.join("truth");
+    r.write(&audit_dir, false);
+    let truth_dir = if town.shape.drop_link {
+        r.write(&truth_dir, true);
+        truth_dir
+    } else {
+        audit_dir.clone()
+    };
+    let mut out = Outcome {
+        disagreements: vec![],
+        violated: BTreeSet::new(),
+        planted_seen: BTreeSet::new(),
+        sims: 0,
+    };
+    let mut dis =
+        |class: String, detail: String| out.disagreements.push(Disagreement { class, detail });
+    let audit = std::panic::catch_unwind(|| sanso::audit::run(&audit_dir));
+    let audit = match audit {
+        Err(e) => {
+            let m = panic_text(&*e);
+            dis(
+                format!("panic: {}", m.lines().next().unwrap_or("")),
+                format!("sanso::audit::run panicked: {m}"),
+            );
+            None
+        }
+        Ok(Err(e)) => {
+            dis("input-error".into(), format!("{e:?}"));
+            None
+        }
+        Ok(Ok(a)) => Some(a),
+    };
+    let snap = match Snapshot::load(&truth_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            dis("harness: truth snapshot".into(), format!("{e:?}"));
+            return out;
+        }
+    };
+    let g = Graph::build_sets(&snap);
+    let mut rf = Referee::new(&r.truth, &snap, &g);
+    let missing = rf.missing_points();
+    if !missing.is_empty() {
+        dis(
+            "harness: generator point not in graph".into(),
+            missing.join(", "),
+        );
+    }
+    let unplaced: Vec<String> = rf
+        .keys
+        .iter()
+        .zip(&rf.pts)
+        .filter(|(_, p)| p.is_none())
+        .map(|(k, _)| k.clone())
+        .collect();
+    if !unplaced.is_empty() {
+        dis(
+            "harness: graph point unknown to generator".into(),
+            unplaced.join(", "),
+        );
+    }
+    let mut rng = crate::common::Rng(town.seed | 1);
+    let verdicts = rf.decide(town.b, &mut rng);
+    let mut violated: BTreeMap<&str, bool> = CHECKS
+        .iter()
+        .map(|c| (*c, !verdicts[c].pairs.is_empty()))
+        .collect();
+    if let Some(a) = &audit {
+        // Unrecognised lines: the generator writes only what sanso should understand.
+        for e in &a.snapshot.file_errors {
+            dis(
+                "harness: file error".into(),
+                format!("{}:{} {}", e.file, e.line, e.message),
+            );
+        }
+        // Every finding's witness, re-checked hop by hop.
+        for f in &a.eval.findings {
+            let Some(w) = &f.witness else {
+                dis(
+                    format!("{}: finding without witness", f.rule),
+                    format!("{:?}", f.subject),
+                );
+                continue;
+            };
+            let key = |s: &Option<String>| {
+                s.as_ref()
+                    .and_then(|s| s.split_once(':'))
+                    .map(|(d, i)| town::point_key(d, i))
+            };
+            let (Some(sk), Some(dk)) = (key(&f.src_point), key(&f.dst_point)) else {
+                dis(
+                    format!("{}: finding without points", f.rule),
+                    format!("{:?}", f.subject),
+                );
+                continue;
+            };
+            let (Some(ps), Some(pd)) = (rf.point_index(&sk), rf.point_index(&dk)) else {
+                dis(
+                    format!("{}: finding at a point that is not an edge", f.rule),
+                    format!("{sk} → {dk} {:?}", f.subject),
+                );
+                continue;
+            };
+            let sinks = rf.run(ps, w);
+            let judged = if sinks.contains(&pd) {
+                rf.judge(&f.rule, ps, w, pd)
+            } else {
+                None
+            };
+            let desc = format!(
+                "{} {:?}: witness {}:{} → {}:{} proto {} (mac {:012x}) from {sk} to {dk}",
+                f.rule,
+                f.subject,
+                w.src_ip,
+                w.src_port,
+                w.dst_ip,
+                w.dst_port,
+                w.proto,
+                referee::mac_of(w.src_mac)
+            );
+            match judged {
+                None if !sinks.contains(&pd) => dis(
+                    format!("{}: witness not delivered", f.rule),
+                    format!(
+                        "{desc}; simulator delivers to {:?}",
+                        sinks.iter().map(|i| &rf.keys[*i]).collect::<Vec<_>>()
+                    ),
+                ),
+                None => dis(format!("{}: witness does not violate", f.rule), desc),
+                Some(p) => {
+                    violated.insert(
+                        referee::CHECKS.iter().find(|c| **c == f.rule).unwrap(),
+                        true,
+                    );
+                    let zone_rule = !f.rule.starts_with("TOKUTEI-");
+                    let ok = if zone_rule {
+                        p.src == f.subject.src && p.dst == f.subject.dst
+                    } else {
+                        // Any declared destination holding the address may be named.
+                        p.dst == f.subject.dst
+                            || r.truth.tokutei.iter().any(|t| {
+                                r.truth.ep_name(t.to) == f.subject.dst
+                                    && r.truth.ep_has(t.to, u32::from(w.dst_ip))
+                            })
+                    };
+                    if !ok {
+                        dis(
+                            format!("{}: finding mislabelled", f.rule),
+                            format!("{desc}; referee: {p}"),
+                        );
+                    }
+                }
+            }
+        }
+        // Statuses and masking.
+        for c in CHECKS {
+            let st = a
+                .eval
+                .checks
+                .iter()
+                .find(|x| x.rule == c)
+                .map(|x| x.status.id())
+                .unwrap_or("absent");
+            let want = if violated[c] { "violated" } else { "pass" };
+            let lenient = town.shape.drop_link && want == "violated" && st == "unproven";
+            if st != want && !lenient {
+                let ex = verdicts[c]
+                    .pairs
+                    .iter()
+                    .next()
+                    .map(|(p, e)| {
+                        format!(
+                            "; e.g. {p}: {:?} from {} to {}",
+                            e.pkt, e.src_point, e.dst_point
+                        )
+                    })
+                    .unwrap_or_default();
+                let unproven_by = a
+                    .eval
+                    .checks
+                    .iter()
+                    .find(|x| x.rule == c)
+                    .map(|x| format!(" unproven_by={:?} note={:?}", x.unproven_by, x.note))
+                    .unwrap_or_default();
+                dis(
+                    format!("{c}: sanso {st}, referee {want}"),
+                    format!("{c}: sanso {st}, referee {want}{ex}{unproven_by}"),
+                );
+                continue;
+            }
+            if st != "violated" {
+                continue;
+            }
+            for (p, e) in &verdicts[c].pairs {
+                let found = a.eval.findings.iter().filter(|f| f.rule == c).any(|f| {
+                    if c.starts_with("TOKUTEI-") {
+                        f.subject.dst == p.dst
+                            && f.subject.flow.as_ref().is_some_and(|n| p.flows.contains(n))
+                    } else {
+                        f.subject.src == p.src && f.subject.dst == p.dst
+                    }
+                });
+                if !found {
+                    let have: Vec<String> = a
+                        .eval
+                        .findings
+                        .iter()
+                        .filter(|f| f.rule == c)
+                        .map(|f| {
+                            format!("{} → {} {:?}", f.subject.src, f.subject.dst, f.subject.flow)
+                        })
+                        .collect();
+                    dis(
+                        format!("{c}: violation masked"),
+                        format!(
+                            "{c}: referee violation {p} (packet {:?} from {} to {}) has no finding; sanso reports [{}]",
+                            e.pkt,
+                            e.src_point,
+                            e.dst_point,
+                            have.join("; ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    out.sims = rf.sims;
+    for (c, v) in &violated {
+        if *v {
+            out.violated.insert(c.to_string());
+        }
+    }
+    for f in &town.faults {
+        if out.violated.contains(f.kind.rule()) {
+            out.planted_seen.insert(f.kind);
+        }
+    }
+    out
+}
+
+/// Smaller towns to try, in order.
+fn reductions(t: &Town) -> Vec<Town> {
+    let mut v = vec![];
+    for i in 0..t.faults.len() {
+        let mut x = t.clone();
+        x.faults.remove(i);
+        v.push(x);
+    }
+    for s in (1..t.sites.len()).rev() {
+        let mut x = t.clone();
+        x.sites.remove(s);
+        // 特定通信 at the site move to the main site's servers.
+        for tk in &mut x.toks {
+            if tk.site == s {
+                tk.site = 0;
+                tk.role = town::Role::MnSrv;
+            } else if tk.site > s {
+                tk.site -= 1;
+            }
+        }
+        x.faults.retain(|f| !is_site_fault(f.kind) || f.at != s);
+        for f in &mut x.faults {
+            if is_site_fault(f.kind) && f.at > s {
+                f.at -= 1;
+            }
+        }
+        v.push(x);
+    }
+    if t.toks.len() > 1 {
+        for k in (0..t.toks.len()).rev() {
+            let mut x = t.clone();
+            x.toks.remove(k);
+            x.faults.retain(|f| is_site_fault(f.kind) || f.at != k);
+            for f in &mut x.faults {
+                if !is_site_fault(f.kind) && f.at > k {
+                    f.at -= 1;
+                }
+            }
+            v.push(x);
+        }
+    }
+    if t.mugaika {
+        let mut x = t.clone();
+        x.mugaika = false;
+        v.push(x);
+    }
+    for s in 0..t.sites.len() {
+        if t.sites[s].access > 0 {
+            let mut x = t.clone();
+            x.sites[s].access -= 1;
+            v.push(x);
+        }
+        if s > 0 && t.sites[s].roles.len() > 1 {
+            for i in 0..t.sites[s].roles.len() {
+                let mut x = t.clone();
+                x.sites[s].roles.remove(i);
+                if x.toks
+                    .iter()
+                    .any(|tk| tk.site == s && !x.sites[s].roles.contains(&tk.role))
+                {
+                    continue;
+                }
+                v.push(x);
+            }
+        }
+        if t.sites[s].acl_out {
+            let mut x = t.clone();
+            x.sites[s].acl_out = false;
+            v.push(x);
+        }
+    }
+    if t.lgwan_allowed.is_some() {
+        let mut x = t.clone();
+        x.lgwan_allowed = None;
+        v.push(x);
+    }
+    v
+}
+
+fn is_site_fault(k: FaultKind) -> bool {
+    !matches!(
+        k,
+        FaultKind::LooseSource
+            | FaultKind::LoosePort
+            | FaultKind::NoPortSecurity
+            | FaultKind::Spoofable
+    )
+}
+
+/// Shrink a town while a disagreement of `class` persists; returns the smallest town.
+pub fn shrink(t: &Town, class: &str, dir: &Path) -> Town {
+    let mut cur = t.clone();
+    let mut budget = 60;
+    'outer: while budget > 0 {
+        for x in reductions(&cur) {
+            budget -= 1;
+            let o = check_town(&x, dir);
+            if o.disagreements.iter().any(|d| d.class == class) {
+                cur = x;
+                continue 'outer;
+            }
+            if budget == 0 {
+                break 'outer;
+            }
+        }
+        break;
+    }
+    cur
+}
+
+/// Parse `default`, `all` or `zone_vlans+shared_dest…`.
+pub fn parse_shape(s: &str) -> Shape {
+    let mut sh = Shape::default();
+    for w in s.split(['+', ',']) {
+        match w.trim() {
+            "all" => sh = Shape::all(),
+            "zone_vlans" => sh.zone_vlans = true,
+            "spoof_portsec" => sh.spoof_portsec = true,
+            "shared_dest" => sh.shared_dest = true,
+            "drop_link" => sh.drop_link = true,
+            "mixed_dest" => sh.mixed_dest = true,
+            _ => {}
+        }
+    }
+    sh
+}

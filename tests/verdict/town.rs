@@ -1,0 +1,1879 @@
+//! A random, realistic, small municipality ("town"): a seeded spec ([`Town`]) rendered
+//! to a real snapshot folder (sanso.toml, topology.toml, Cisco IOS and FortiOS config
+//! text) together with the generator's own ground truth ([`Truth`]): which zone every
+//! edge port belongs to, every host, 特定通信 and 無害化 flow, and which faults were
+//! planted. The referee never asks sanso where a zone is.
+//!
+//! Layout: 1–3 sites, each an L3 core (Cisco IOS) carrying the three tiers as SVIs
+//! separated by ACLs (in or out, per site), 0–2 access switches on trunks, VLAN ids
+//! reused across sites; one FortiGate joining the sites' cores and the external
+//! networks (住基ネット, 中間サーバ, LGWAN, the Internet / セキュリティクラウド).
+
+use crate::common::Rng;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Role {
+    MnTerm,
+    LgTerm,
+    InetTerm,
+    MnSrv,
+    LgSrv,
+    InetDmz,
+}
+
+pub const ROLES: [Role; 6] = [
+    Role::MnTerm,
+    Role::LgTerm,
+    Role::InetTerm,
+    Role::MnSrv,
+    Role::LgSrv,
+    Role::InetDmz,
+];
+
+impl Role {
+    pub fn tier(self) -> &'static str {
+        match self {
+            Role::MnTerm | Role::MnSrv => "mynumber",
+            Role::LgTerm | Role::LgSrv => "lgwan",
+            Role::InetTerm | Role::InetDmz => "internet",
+        }
+    }
+    fn key(self) -> &'static str {
+        match self {
+            Role::MnTerm => "mn-terminals",
+            Role::LgTerm => "lg-terminals",
+            Role::InetTerm => "inet-terminals",
+            Role::MnSrv => "mn-servers",
+            Role::LgSrv => "lg-servers",
+            Role::InetDmz => "inet-dmz",
+        }
+    }
+    fn idx(self) -> u32 {
+        ROLES.iter().position(|r| *r == self).unwrap() as u32
+    }
+}
+
+/// Planted faults: each makes at least one check violated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FaultKind {
+    /// An ACL line or firewall policy letting マイナンバー talk to another tier.
+    RoguePermit,
+    /// A 特定通信 policy admitting the source host's whole subnet.
+    LooseSource,
+    /// A 特定通信 policy admitting an extra port.
+    LoosePort,
+    /// The 特定通信 source host's port without port security.
+    NoPortSecurity,
+    /// A free port in the source host's VLAN without anti-spoofing ACL.
+    Spoofable,
+    /// LGWAN policy admitting a protocol outside the allow-list.
+    LgwanLeak,
+    /// LGWAN接続系 ↔ インターネット接続系 / the Internet directly.
+    DirectSplit,
+    /// マイナンバー terminals to 住基ネット, any service.
+    MnUndeclared,
+}
+
+pub const FAULTS: [FaultKind; 8] = [
+    FaultKind::RoguePermit,
+    FaultKind::LooseSource,
+    FaultKind::LoosePort,
+    FaultKind::NoPortSecurity,
+    FaultKind::Spoofable,
+    FaultKind::LgwanLeak,
+    FaultKind::DirectSplit,
+    FaultKind::MnUndeclared,
+];
+
+impl FaultKind {
+    /// The check that must report it.
+    pub fn rule(self) -> &'static str {
+        match self {
+            FaultKind::RoguePermit => "MN-ISOLATION",
+            FaultKind::LooseSource => "TOKUTEI-IP",
+            FaultKind::LoosePort => "TOKUTEI-PORT",
+            FaultKind::NoPortSecurity => "TOKUTEI-MAC",
+            FaultKind::Spoofable => "TOKUTEI-PATH",
+            FaultKind::LgwanLeak => "LGWAN-PROTOCOLS",
+            FaultKind::DirectSplit => "SPLIT-MUGAIKA-ONLY",
+            FaultKind::MnUndeclared => "MN-TOKUTEI-ONLY",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub kind: FaultKind,
+    /// Site (or 特定通信 index for the 特定通信 kinds).
+    pub at: usize,
+    /// Variant: where/how the fault is written (ACL vs policy, which port …).
+    pub variant: u8,
+}
+
+/// Shapes of town known to expose sanso bugs; off in the CI default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// Zones declare `vlans`, and the VLAN ids of the tiers are permuted per site.
+    pub zone_vlans: bool,
+    /// Several spoofing ports, the first with port security (static MAC).
+    pub spoof_portsec: bool,
+    /// Several 特定通信 share one destination; faults may hit any of them.
+    pub shared_dest: bool,
+    /// One routed link (core ↔ firewall) is missing from topology.toml.
+    pub drop_link: bool,
+    /// Two 特定通信 into one external zone: one to its server (host), one to the zone.
+    pub mixed_dest: bool,
+}
+
+impl Shape {
+    pub fn all() -> Shape {
+        Shape {
+            zone_vlans: true,
+            spoof_portsec: true,
+            shared_dest: true,
+            drop_link: true,
+            mixed_dest: true,
+        }
+    }
+    pub fn name(&self) -> String {
+        let mut v = vec![];
+        if self.zone_vlans {
+            v.push("zone_vlans");
+        }
+        if self.spoof_portsec {
+            v.push("spoof_portsec");
+        }
+        if self.shared_dest {
+            v.push("shared_dest");
+        }
+        if self.drop_link {
+            v.push("drop_link");
+        }
+        if self.mixed_dest {
+            v.push("mixed_dest");
+        }
+        if v.is_empty() {
+            "default".into()
+        } else {
+            v.join("+")
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub name: String,
+    /// Roles present (site 0 has all six).
+    pub roles: Vec<Role>,
+    pub vlan: BTreeMap<Role, u16>,
+    pub prefix: BTreeMap<Role, u8>,
+    /// Number of access switches.
+    pub access: usize,
+    /// Tier separation as out ACLs on the destination SVIs (else in ACLs).
+    pub acl_out: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Tok {
+    pub name: String,
+    pub host: String,
+    pub site: usize,
+    pub role: Role,
+    /// Last octet offset inside the subnet.
+    pub off: u32,
+    /// 0 = 住基ネット server, 1 = 中間サーバ, 2 = the 中間サーバ zone itself.
+    pub dest: usize,
+    pub ports: Vec<(u8, u16, u16)>,
+    pub mac: [u8; 6],
+}
+
+#[derive(Clone, Debug)]
+pub struct Town {
+    pub seed: u64,
+    pub shape: Shape,
+    /// Second octet of the internal 10.b.0.0/16.
+    pub b: u8,
+    pub juki: u8,
+    pub chukan: u8,
+    pub sites: Vec<Site>,
+    pub toks: Vec<Tok>,
+    pub mugaika: bool,
+    pub faults: Vec<Fault>,
+    /// FortiGate interface naming: 0 = portN, 1 = internalN / wan1 …
+    pub fw_names: u8,
+    /// Cisco interface naming: 0 = GigabitEthernet1/0/N, 1 = GigabitEthernet0/N, 2 = FastEthernet0/N.
+    pub if_style: u8,
+    /// Topology uses abbreviations (Gi1/0/1).
+    pub abbrev: bool,
+    /// `[lgwan] allowed` override (None: the default list).
+    pub lgwan_allowed: Option<Vec<(u8, u16, u16)>>,
+    /// LGWAN reached through a /30 and a route (else a connected 172.20.0.0/16).
+    pub lgwan_routed: bool,
+    /// The Internet zone's kind: security-cloud or internet.
+    pub inet_kind: &'static str,
+    /// Shuffle order of config blocks.
+    pub shuffle: u64,
+}
+
+const SITE_NAMES: &[&str] = &[
+    "honcho",
+    "kita-shisho",
+    "minami-shisho",
+    "higashi",
+    "nishi",
+    "bunsho",
+    "annex",
+];
+const TOK_HOSTS: &[&str] = &[
+    "juki-cs",
+    "kikan-gw",
+    "kokuho-srv",
+    "zei-srv",
+    "fukushi-ap",
+    "koseki-srv",
+    "renkei-gw",
+];
+pub const DEFAULT_LGWAN: &[(u8, u16, u16)] = &[
+    (17, 53, 53),
+    (6, 53, 53),
+    (17, 123, 123),
+    (6, 25, 25),
+    (6, 80, 80),
+    (6, 443, 443),
+    (6, 389, 389),
+    (6, 636, 636),
+];
+
+impl Town {
+    pub fn random(seed: u64, shape: Shape) -> Town {
+        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        for _ in 0..4 {
+            r.next();
+        }
+        let nsites = 1 + r.below(3) as usize;
+        let mut names: Vec<&str> = SITE_NAMES.to_vec();
+        let mut sites = vec![];
+        // VLAN ids: one set per town, reused at every site (permuted per site in the
+        // `zone_vlans` shape).
+        let mut ids: Vec<u16> = vec![];
+        let base = r.pick(&[10u16, 100, 110, 200, 300, 1000]);
+        while ids.len() < 6 {
+            let v = base + r.below(90) as u16 * if r.chance(50) { 1 } else { 10 };
+            if (2..4000).contains(&v) && !ids.contains(&v) {
+                ids.push(v);
+            }
+        }
+        for s in 0..nsites {
+            let name = names.remove(r.index(names.len()));
+            let roles: Vec<Role> = if s == 0 {
+                ROLES.to_vec()
+            } else {
+                let mut v: Vec<Role> = ROLES[..3]
+                    .iter()
+                    .copied()
+                    .filter(|_| r.chance(75))
+                    .collect();
+                if v.is_empty() {
+                    v.push(r.pick(&ROLES[..3]));
+                }
+                v
+            };
+            let mut perm = ids.clone();
+            if shape.zone_vlans && s > 0 {
+                perm.rotate_left(1 + r.index(5));
+            }
+            let vlan = ROLES.iter().zip(perm).map(|(ro, v)| (*ro, v)).collect();
+            let prefix = ROLES
+                .iter()
+                .map(|ro| (*ro, r.pick(&[24u8, 24, 25, 26, 27, 28])))
+                .collect();
+            sites.push(Site {
+                name: name.into(),
+                roles,
+                vlan,
+                prefix,
+                access: r.below(3) as usize,
+                acl_out: r.chance(40),
+            });
+        }
+        let ntok = if shape.shared_dest {
+            3 + r.below(3) as usize
+        } else {
+            1 + r.below(2) as usize
+        };
+        let mut toks = vec![];
+        let mut hosts: Vec<&str> = TOK_HOSTS.to_vec();
+        for k in 0..ntok {
+            let host = hosts.remove(r.index(hosts.len()));
+            let (site, role) = if r.chance(25) && nsites > 1 {
+                let s = 1 + r.index(nsites - 1);
+                if sites[s].roles.contains(&Role::MnTerm) {
+                    (s, Role::MnTerm)
+                } else {
+                    (0, Role::MnSrv)
+                }
+            } else {
+                (0, Role::MnSrv)
+            };
+            let dest = if shape.shared_dest {
+                0
+            } else {
+                // Distinct destinations outside the shared-destination shape.
+                k.min(2)
+            };
+            let ports = match r.below(4) {
+                0 => vec![(6, 443, 443)],
+                1 => vec![(6, 443, 443), (6, 8443, 8443)],
+                2 => vec![(6, 10443, 10449)],
+                _ => vec![(17, 2049, 2049), (6, 443, 443)],
+            };
+            toks.push(Tok {
+                name: format!("特定通信{} {host}", k + 1),
+                host: host.into(),
+                site,
+                role,
+                off: 2 + k as u32 * 2 + r.below(2) as u32,
+                dest,
+                ports,
+                mac: [0x00, 0x1b, 0x21, r.below(256) as u8, 0x0b, 0x10 + k as u8],
+            });
+        }
+        if shape.mixed_dest {
+            if toks.len() < 2 {
+                let mut x = toks[0].clone();
+                x.host = hosts.remove(r.index(hosts.len())).into();
+                x.name = format!("特定通信2 {}", x.host);
+                x.off += 4;
+                x.mac[5] += 1;
+                toks.push(x);
+            }
+            let ports = toks[0].ports.clone();
+            toks[0].dest = 1;
+            toks[1].dest = 2;
+            toks[1].ports = ports;
+        }
+        let mut faults = vec![];
+        if r.chance(65) {
+            let n = 1 + r.below(2);
+            for _ in 0..n {
+                let kind = r.pick(&FAULTS);
+                let at = match kind {
+                    FaultKind::LooseSource
+                    | FaultKind::LoosePort
+                    | FaultKind::NoPortSecurity
+                    | FaultKind::Spoofable => r.index(toks.len()),
+                    _ => r.index(nsites),
+                };
+                let f = Fault {
+                    kind,
+                    at,
+                    variant: r.below(4) as u8,
+                };
+                if !faults.contains(&f) {
+                    faults.push(f);
+                }
+            }
+        }
+        let lgwan_allowed = if r.chance(30) {
+            let mut v: Vec<(u8, u16, u16)> = DEFAULT_LGWAN
+                .iter()
+                .copied()
+                .filter(|_| r.chance(70))
+                .collect();
+            if !v.contains(&(6, 443, 443)) {
+                v.push((6, 443, 443));
+            }
+            Some(v)
+        } else {
+            None
+        };
+        Town {
+            seed,
+            shape,
+            b: 1 + r.below(200) as u8,
+            juki: 96 + r.below(8) as u8,
+            chukan: 112 + r.below(8) as u8,
+            sites,
+            toks,
+            mugaika: r.chance(80),
+            faults,
+            fw_names: r.below(2) as u8,
+            if_style: r.below(3) as u8,
+            abbrev: r.chance(40),
+            lgwan_allowed,
+            lgwan_routed: r.chance(60),
+            inet_kind: if r.chance(70) {
+                "security-cloud"
+            } else {
+                "internet"
+            },
+            shuffle: r.next(),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        let mut s = format!(
+            "seed {:#x} shape {} sites {} toks {} mugaika {} faults [{}]",
+            self.seed,
+            self.shape.name(),
+            self.sites
+                .iter()
+                .map(|s| format!(
+                    "{}(roles {} access {} acl_{})",
+                    s.name,
+                    s.roles.len(),
+                    s.access,
+                    if s.acl_out { "out" } else { "in" }
+                ))
+                .collect::<Vec<_>>()
+                .join(","),
+            self.toks
+                .iter()
+                .map(|t| format!("{}@{}:{:?}->{}", t.host, t.site, t.role, t.dest))
+                .collect::<Vec<_>>()
+                .join(","),
+            self.mugaika,
+            self.faults
+                .iter()
+                .map(|f| format!("{:?}@{}v{}", f.kind, f.at, f.variant))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        if self.lgwan_allowed.is_some() {
+            s.push_str(" lgwan-allowed-override");
+        }
+        s
+    }
+
+    pub fn has(&self, k: FaultKind, at: usize) -> Option<u8> {
+        self.faults
+            .iter()
+            .find(|f| f.kind == k && f.at == at)
+            .map(|f| f.variant)
+    }
+
+    /// Network address of a role's subnet at a site.
+    pub fn net(&self, s: usize, ro: Role) -> (u32, u8) {
+        let a = u32::from_be_bytes([10, self.b, (s as u32 * 16 + ro.idx()) as u8, 0]);
+        (a, self.sites[s].prefix[&ro])
+    }
+}
+
+// ------------------------------------------------------------------ ground truth
+
+#[derive(Clone, Debug)]
+pub struct TZone {
+    pub name: String,
+    pub tier: &'static str,
+    pub kind: String,
+    pub net: u32,
+    pub len: u8,
+}
+
+#[derive(Clone, Debug)]
+pub struct THost {
+    pub name: String,
+    pub ip: u32,
+    pub mac: Option<u64>,
+    pub zone: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ep {
+    Host(usize),
+    Zone(usize),
+}
+
+#[derive(Clone, Debug)]
+pub struct TFlow {
+    pub name: String,
+    pub from: Ep,
+    pub to: Ep,
+    pub ports: Vec<(u8, u16, u16)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TPoint {
+    pub zone: usize,
+    pub host: Option<usize>,
+    /// A natural source address and MAC for this port.
+    pub src_ip: u32,
+    pub mac: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Truth {
+    pub zones: Vec<TZone>,
+    pub hosts: Vec<THost>,
+    pub tokutei: Vec<TFlow>,
+    pub mugaika: Vec<TFlow>,
+    /// canon("device:interface") → what sits there.
+    pub points: BTreeMap<String, TPoint>,
+    pub lgwan_allowed: Vec<(u8, u16, u16)>,
+    /// Ports written anywhere in the configs (services, ACL entries).
+    pub ports: BTreeSet<(u8, u16)>,
+}
+
+pub fn point_key(dev: &str, ifname: &str) -> String {
+    format!("{}:{}", dev, sanso::snapshot::canon_ifname(ifname))
+}
+
+impl Truth {
+    pub fn zone(&self, name: &str) -> usize {
+        self.zones.iter().position(|z| z.name == name).unwrap()
+    }
+    pub fn host(&self, name: &str) -> usize {
+        self.hosts.iter().position(|h| h.name == name).unwrap()
+    }
+    /// Longest-prefix zone of an address.
+    pub fn zone_of(&self, ip: u32) -> Option<usize> {
+        let mut best: Option<(u8, usize)> = None;
+        for (i, z) in self.zones.iter().enumerate() {
+            if in_net(ip, z.net, z.len) && best.is_none_or(|(l, _)| z.len > l) {
+                best = Some((z.len, i));
+            }
+        }
+        best.map(|b| b.1)
+    }
+    pub fn ep_zone(&self, e: Ep) -> usize {
+        match e {
+            Ep::Host(h) => self.hosts[h].zone,
+            Ep::Zone(z) => z,
+        }
+    }
+    pub fn ep_name(&self, e: Ep) -> &str {
+        match e {
+            Ep::Host(h) => &self.hosts[h].name,
+            Ep::Zone(z) => &self.zones[z].name,
+        }
+    }
+    /// Does address `ip` belong to endpoint `e` (host address, or the zone's region)?
+    pub fn ep_has(&self, e: Ep, ip: u32) -> bool {
+        match e {
+            Ep::Host(h) => self.hosts[h].ip == ip,
+            Ep::Zone(z) => self.zone_of(ip) == Some(z),
+        }
+    }
+}
+
+pub fn in_net(ip: u32, net: u32, len: u8) -> bool {
+    len == 0 || (ip >> (32 - len)) == (net >> (32 - len))
+}
+fn mask(len: u8) -> u32 {
+    if len == 0 {
+        0
+    } else {
+        u32::MAX << (32 - len)
+    }
+}
+pub fn ip(a: u32) -> String {
+    std::net::Ipv4Addr::from(a).to_string()
+}
+fn dotted_mask(len: u8) -> String {
+    ip(mask(len))
+}
+fn wildcard(len: u8) -> String {
+    ip(!mask(len))
+}
+fn mac_u64(m: [u8; 6]) -> u64 {
+    m.iter().fold(0u64, |a, &b| (a << 8) | b as u64)
+}
+fn mac_colon(m: [u8; 6]) -> String {
+    m.iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+fn mac_cisco(m: [u8; 6]) -> String {
+    format!(
+        "{:02x}{:02x}.{:02x}{:02x}.{:02x}{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}
+fn port_spec(p: &(u8, u16, u16)) -> String {
+    let proto = match p.0 {
+        6 => "tcp",
+        17 => "udp",
+        _ => "icmp",
+    };
+    if p.1 == p.2 {
+        format!("{proto}/{}", p.1)
+    } else {
+        format!("{proto}/{}-{}", p.1, p.2)
+    }
+}
+
+// ------------------------------------------------------------------ rendering
+
+pub struct Rendered {
+    pub files: BTreeMap<String, String>,
+    /// topology.toml with every link (the truth); `files` may lack one (drop_link).
+    pub full_topology: String,
+    pub truth: Truth,
+}
+
+impl Rendered {
+    pub fn write(&self, dir: &std::path::Path, full: bool) {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir.join("configs")).unwrap();
+        for (n, t) in &self.files {
+            let t = if full && n == "topology.toml" {
+                &self.full_topology
+            } else {
+                t
+            };
+            std::fs::write(dir.join(n), t).unwrap();
+        }
+    }
+}
+
+struct Cisco {
+    name: String,
+    head: String,
+    vlans: BTreeSet<u16>,
+    acls: Vec<(String, Vec<String>)>,
+    ifs: Vec<String>,
+    tail: String,
+    next_port: u32,
+}
+
+impl Cisco {
+    fn new(name: &str, desc: &str) -> Cisco {
+        Cisco {
+            name: name.into(),
+            head: format!("!\n! {name} {desc}\n!\nversion 15.2\nhostname {name}\n!\n"),
+            vlans: BTreeSet::new(),
+            acls: vec![],
+            ifs: vec![],
+            tail: String::new(),
+            next_port: 1,
+        }
+    }
+    fn acl(&mut self, name: &str, lines: Vec<String>) {
+        self.acls.push((name.into(), lines));
+    }
+    fn render(&self, r: &mut Rng) -> String {
+        let mut s = self.head.clone();
+        let mut blocks: Vec<String> = vec![];
+        let mut v = String::new();
+        for id in &self.vlans {
+            let _ = writeln!(v, "vlan {id}\n name V{id}");
+        }
+        v.push_str("!\n");
+        blocks.push(v);
+        for (n, lines) in &self.acls {
+            let mut a = format!("ip access-list extended {n}\n");
+            for (i, l) in lines.iter().enumerate() {
+                let _ = writeln!(a, " {} {l}", (i + 1) * 10);
+            }
+            a.push_str("!\n");
+            blocks.push(a);
+        }
+        // Order of blocks varies: VLANs/ACLs before or after interfaces.
+        let ifs: String = self.ifs.concat();
+        if r.chance(50) {
+            for b in blocks {
+                s.push_str(&b);
+            }
+            s.push_str(&ifs);
+        } else {
+            s.push_str(&ifs);
+            for b in blocks {
+                s.push_str(&b);
+            }
+        }
+        s.push_str(&self.tail);
+        s.push_str("end\n");
+        s
+    }
+}
+
+struct Ctx<'a> {
+    t: &'a Town,
+    r: Rng,
+    truth: Truth,
+    links: Vec<(String, String)>,
+    files: BTreeMap<String, String>,
+}
+
+impl Ctx<'_> {
+    fn ifname(&self, n: u32) -> String {
+        match self.t.if_style {
+            0 => format!("GigabitEthernet1/0/{n}"),
+            1 => format!("GigabitEthernet0/{n}"),
+            _ => format!("FastEthernet0/{n}"),
+        }
+    }
+    fn topo_if(&self, n: &str) -> String {
+        if !self.t.abbrev {
+            return n.into();
+        }
+        n.replace("GigabitEthernet", "Gi")
+            .replace("FastEthernet", "Fa")
+    }
+    fn link(&mut self, a: (&str, &str), b: (&str, &str)) {
+        let a = format!("{}:{}", a.0, self.topo_if(a.1));
+        let b = format!("{}:{}", b.0, self.topo_if(b.1));
+        self.links.push((a, b));
+    }
+    fn host_link(&mut self, h: &str, d: &str, i: &str) {
+        let b = format!("{d}:{}", self.topo_if(i));
+        self.links.push((h.into(), b));
+    }
+}
+
+/// Render a town: files and the ground truth.
+pub fn render(t: &Town) -> Rendered {
+    let mut cx = Ctx {
+        t,
+        r: Rng(t.shuffle | 1),
+        truth: Truth::default(),
+        links: vec![],
+        files: BTreeMap::new(),
+    };
+    let b = t.b;
+    // ---- zones
+    for (s, site) in t.sites.iter().enumerate() {
+        for ro in &site.roles {
+            let (net, len) = t.net(s, *ro);
+            cx.truth.zones.push(TZone {
+                name: format!("{}-{}", site.name, ro.key()),
+                tier: ro.tier(),
+                kind: if matches!(ro, Role::MnTerm | Role::LgTerm | Role::InetTerm) {
+                    "terminals".into()
+                } else {
+                    "servers".into()
+                },
+                net,
+                len,
+            });
+        }
+    }
+    let ext = |name: &str, kind: &str, net: [u8; 4], len: u8| TZone {
+        name: name.into(),
+        tier: "external",
+        kind: kind.into(),
+        net: u32::from_be_bytes(net),
+        len,
+    };
+    cx.truth
+        .zones
+        .push(ext("juki-net", "juki-net", [192, 168, t.juki, 0], 24));
+    cx.truth
+        .zones
+        .push(ext("chukan", "chukan-server", [192, 168, t.chukan, 0], 24));
+    cx.truth
+        .zones
+        .push(ext("lgwan", "lgwan", [172, 20, 0, 0], 16));
+    cx.truth
+        .zones
+        .push(ext("the-internet", t.inet_kind, [0, 0, 0, 0], 0));
+    // ---- hosts
+    let zone_at =
+        |cx: &Ctx, s: usize, ro: Role| cx.truth.zone(&format!("{}-{}", t.sites[s].name, ro.key()));
+    for tk in &t.toks {
+        let (net, _) = t.net(tk.site, tk.role);
+        let z = zone_at(&cx, tk.site, tk.role);
+        cx.truth.hosts.push(THost {
+            name: tk.host.clone(),
+            ip: net + tk.off,
+            mac: Some(mac_u64(tk.mac)),
+            zone: z,
+        });
+    }
+    let juki_srv = u32::from_be_bytes([192, 168, t.juki, 10]);
+    let chukan_srv = u32::from_be_bytes([192, 168, t.chukan, 10]);
+    let jz = cx.truth.zone("juki-net");
+    let cz = cx.truth.zone("chukan");
+    cx.truth.hosts.push(THost {
+        name: "juki-net-server".into(),
+        ip: juki_srv,
+        mac: None,
+        zone: jz,
+    });
+    cx.truth.hosts.push(THost {
+        name: "chukan-server".into(),
+        ip: chukan_srv,
+        mac: None,
+        zone: cz,
+    });
+    let lgmail = t.net(0, Role::LgSrv).0 + 5;
+    let relay = t.net(0, Role::InetDmz).0 + 5;
+    let vdi = t.net(0, Role::InetDmz).0 + 6;
+    let mac_lgmail = [0x00, 0x1b, 0x21, 0x77, 0x00, 0x25];
+    let mac_relay = [0x00, 0x1b, 0x21, 0x78, 0x00, 0x25];
+    let mac_vdi = [0x00, 0x1b, 0x21, 0x78, 0x00, 0x50];
+    if t.mugaika {
+        let lz = zone_at(&cx, 0, Role::LgSrv);
+        let iz = zone_at(&cx, 0, Role::InetDmz);
+        for (n, a, m, z) in [
+            ("lgwan-mail", lgmail, mac_lgmail, lz),
+            ("mail-relay", relay, mac_relay, iz),
+            ("vdi-gw", vdi, mac_vdi, iz),
+        ] {
+            cx.truth.hosts.push(THost {
+                name: n.into(),
+                ip: a,
+                mac: Some(mac_u64(m)),
+                zone: z,
+            });
+        }
+    }
+    // ---- flows
+    for (k, tk) in t.toks.iter().enumerate() {
+        let to = match tk.dest {
+            0 => Ep::Host(cx.truth.host("juki-net-server")),
+            1 => Ep::Host(cx.truth.host("chukan-server")),
+            _ => Ep::Zone(cz),
+        };
+        cx.truth.tokutei.push(TFlow {
+            name: tk.name.clone(),
+            from: Ep::Host(k),
+            to,
+            ports: tk.ports.clone(),
+        });
+    }
+    if t.mugaika {
+        let lm = cx.truth.host("lgwan-mail");
+        let rl = cx.truth.host("mail-relay");
+        let vd = cx.truth.host("vdi-gw");
+        cx.truth.mugaika.push(TFlow {
+            name: "メール無害化（受信）".into(),
+            from: Ep::Host(rl),
+            to: Ep::Host(lm),
+            ports: vec![(6, 25, 25)],
+        });
+        cx.truth.mugaika.push(TFlow {
+            name: "メール無害化（送信）".into(),
+            from: Ep::Host(lm),
+            to: Ep::Host(rl),
+            ports: vec![(6, 25, 25)],
+        });
+        for (s, site) in t.sites.iter().enumerate() {
+            if site.roles.contains(&Role::LgTerm) {
+                let z = zone_at(&cx, s, Role::LgTerm);
+                cx.truth.mugaika.push(TFlow {
+                    name: format!("画面転送 {}", site.name),
+                    from: Ep::Zone(z),
+                    to: Ep::Host(vd),
+                    ports: vec![(6, 3389, 3389)],
+                });
+            }
+        }
+    }
+    cx.truth.lgwan_allowed = t
+        .lgwan_allowed
+        .clone()
+        .unwrap_or_else(|| DEFAULT_LGWAN.to_vec());
+
+    // ---- firewall interface names
+    let fwname = "fw-honcho";
+    let core_port = |s: usize| -> String {
+        if t.fw_names == 0 {
+            format!("port{}", s + 1)
+        } else {
+            format!("internal{}", s + 1)
+        }
+    };
+    let ext_port = |k: usize| -> String {
+        if t.fw_names == 0 {
+            format!("port{}", 5 + k)
+        } else {
+            ["dmz1", "dmz2", "wan2", "wan1"][k].to_string()
+        }
+    };
+    let p2p = |s: usize| u32::from_be_bytes([10, b, 250, (4 * s) as u8]);
+
+    // ---- per-site Cisco devices
+    let mut dropped: Option<usize> = None;
+    if t.shape.drop_link {
+        dropped = Some(cx.r.index(t.sites.len()));
+    }
+    for (s, _) in t.sites.iter().enumerate() {
+        site_devices(
+            &mut cx,
+            s,
+            (lgmail, relay, vdi),
+            (mac_lgmail, mac_relay, mac_vdi),
+        );
+        let core = format!("{}-core", t.sites[s].name);
+        let up = cx.ifname(24);
+        let cp = core_port(s);
+        cx.link((&core, &up), (fwname, &cp));
+    }
+    let _ = p2p;
+
+    // ---- FortiGate
+    fortigate(&mut cx, fwname, &core_port, &ext_port, (lgmail, relay, vdi));
+
+    // ---- inventory
+    let mut inv = format!(
+        "# verdict referee town {:#x} ({})\n[organization]\nname  = \"検証町 {:#x}\"\nmodel = \"alpha\"\n\n",
+        t.seed,
+        t.shape.name(),
+        t.seed
+    );
+    if let Some(a) = &t.lgwan_allowed {
+        let _ = writeln!(
+            inv,
+            "[lgwan]\nallowed = [{}]\n",
+            a.iter()
+                .map(|p| format!("\"{}\"", port_spec(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for (zi, z) in cx.truth.zones.iter().enumerate() {
+        let _ = write!(
+            inv,
+            "[[zone]]\nname    = \"{}\"\ntier    = \"{}\"\nkind    = \"{}\"\nsubnets = [\"{}/{}\"]\n",
+            z.name,
+            z.tier,
+            z.kind,
+            ip(z.net),
+            z.len
+        );
+        if t.shape.zone_vlans && z.tier != "external" {
+            // Zone `vlans`: the VLAN id the zone uses at its own site.
+            let (s, ro) = zone_site_role(t, zi);
+            let _ = writeln!(inv, "vlans   = [{}]", t.sites[s].vlan[&ro]);
+        }
+        inv.push('\n');
+    }
+    for h in &cx.truth.hosts {
+        let _ = write!(
+            inv,
+            "[[host]]\nname = \"{}\"\nip   = \"{}\"\n",
+            h.name,
+            ip(h.ip)
+        );
+        if let Some(m) = h.mac {
+            let b = m.to_be_bytes();
+            let _ = writeln!(
+                inv,
+                "mac  = \"{}\"",
+                mac_colon([b[2], b[3], b[4], b[5], b[6], b[7]])
+            );
+        }
+        let _ = writeln!(
+            inv,
+            "zone = \"{}\"\nrole = \"server\"\n",
+            cx.truth.zones[h.zone].name
+        );
+    }
+    for f in &cx.truth.tokutei {
+        let _ = writeln!(
+            inv,
+            "[[tokutei]]\nname  = \"{}\"\nfrom  = \"{}\"\nto    = \"{}\"\nports = [{}]\n",
+            f.name,
+            cx.truth.ep_name(f.from),
+            cx.truth.ep_name(f.to),
+            f.ports
+                .iter()
+                .map(|p| format!("\"{}\"", port_spec(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for f in &cx.truth.mugaika {
+        let _ = writeln!(
+            inv,
+            "[[mugaika]]\nname   = \"{}\"\nmethod = \"{}\"\nfrom   = \"{}\"\nto     = \"{}\"\nports  = [{}]\n",
+            f.name,
+            if f.ports[0].1 == 25 { "mail-text" } else { "screen-transfer" },
+            cx.truth.ep_name(f.from),
+            cx.truth.ep_name(f.to),
+            f.ports
+                .iter()
+                .map(|p| format!("\"{}\"", port_spec(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    // ---- topology (shuffled)
+    let mut links = cx.links.clone();
+    for i in (1..links.len()).rev() {
+        let j = cx.r.index(i + 1);
+        links.swap(i, j);
+    }
+    let topo = |skip: Option<&(String, String)>| {
+        let mut s = String::from("# 物理・論理リンク\n");
+        for l in &links {
+            if Some(l) == skip {
+                continue;
+            }
+            let _ = writeln!(s, "[[link]]\na = \"{}\"\nb = \"{}\"\n", l.0, l.1);
+        }
+        s
+    };
+    let full = topo(None);
+    let drop = dropped.map(|s| {
+        let core = format!("{}-core", t.sites[s].name);
+        cx.links
+            .iter()
+            .find(|l| l.0.starts_with(&format!("{core}:")) && l.1.starts_with(fwname))
+            .cloned()
+            .unwrap()
+    });
+    cx.files.insert("topology.toml".into(), topo(drop.as_ref()));
+    cx.files.insert("sanso.toml".into(), inv);
+    for tk in &t.toks {
+        for p in &tk.ports {
+            cx.truth.ports.insert((p.0, p.1));
+            cx.truth.ports.insert((p.0, p.2));
+        }
+    }
+    Rendered {
+        files: cx.files,
+        full_topology: full,
+        truth: cx.truth,
+    }
+}
+
+fn zone_site_role(t: &Town, zi: usize) -> (usize, Role) {
+    let mut k = 0;
+    for (s, site) in t.sites.iter().enumerate() {
+        for ro in &site.roles {
+            if k == zi {
+                return (s, *ro);
+            }
+            k += 1;
+        }
+    }
+    unreachable!("internal zone index")
+}
+
+/// Core and access switches of one site.
+fn site_devices(
+    cx: &mut Ctx,
+    s: usize,
+    (lgmail, relay, vdi): (u32, u32, u32),
+    (mac_lgmail, mac_relay, mac_vdi): ([u8; 6], [u8; 6], [u8; 6]),
+) {
+    let t = cx.t;
+    let b = t.b;
+    let site = &t.sites[s];
+    let core_name = format!("{}-core", site.name);
+    let mut core = Cisco::new(&core_name, "コア L3 スイッチ");
+    let zone_of_role = |cx: &Ctx, ro: Role| cx.truth.zone(&format!("{}-{}", site.name, ro.key()));
+    // Hosts to place at this site: (name, ip, mac, role, port security?, acl host-only?)
+    struct Place {
+        name: String,
+        ip: u32,
+        mac: [u8; 6],
+        role: Role,
+        portsec: bool,
+    }
+    let mut places: Vec<Place> = vec![];
+    for (k, tk) in t.toks.iter().enumerate() {
+        if tk.site == s {
+            let (net, _) = t.net(s, tk.role);
+            places.push(Place {
+                name: tk.host.clone(),
+                ip: net + tk.off,
+                mac: tk.mac,
+                role: tk.role,
+                portsec: t.has(FaultKind::NoPortSecurity, k).is_none(),
+            });
+        }
+    }
+    if s == 0 && t.mugaika {
+        places.push(Place {
+            name: "lgwan-mail".into(),
+            ip: lgmail,
+            mac: mac_lgmail,
+            role: Role::LgSrv,
+            portsec: true,
+        });
+        places.push(Place {
+            name: "mail-relay".into(),
+            ip: relay,
+            mac: mac_relay,
+            role: Role::InetDmz,
+            portsec: true,
+        });
+        places.push(Place {
+            name: "vdi-gw".into(),
+            ip: vdi,
+            mac: mac_vdi,
+            role: Role::InetDmz,
+            portsec: true,
+        });
+    }
+    // Tokutei source addresses per role (others must not spoof them).
+    let tok_ips = |ro: Role| -> Vec<u32> {
+        t.toks
+            .iter()
+            .filter(|tk| tk.site == s && tk.role == ro)
+            .map(|tk| t.net(s, ro).0 + tk.off)
+            .collect()
+    };
+    // Switches: index 0 = core, 1.. = access.
+    let mut access: Vec<Cisco> = (0..site.access)
+        .map(|a| Cisco::new(&format!("{}-acc{}", site.name, a + 1), "フロア L2 スイッチ"))
+        .collect();
+    let nsw = 1 + site.access;
+    let mut ports_on: Vec<Vec<String>> = vec![vec![]; nsw];
+    let mut acl_names: Vec<Vec<(String, Vec<String>)>> = vec![vec![]; nsw];
+    let mut truth_points: Vec<(usize, String, TPoint)> = vec![];
+    let mut host_links: Vec<(String, usize, String)> = vec![];
+    let mut next_port = vec![1u32; nsw];
+    let port_of = |cx: &Ctx, w: usize, np: &mut Vec<u32>| -> String {
+        let n = np[w];
+        np[w] += 1;
+        cx.ifname(n)
+    };
+    let mut spoofers_done = false;
+    for ro in &site.roles {
+        let v = site.vlan[ro];
+        let (net, len) = t.net(s, *ro);
+        let z = zone_of_role(cx, *ro);
+        // Hosts of this role.
+        for pl in places.iter().filter(|p| p.role == *ro) {
+            let w = cx.r.index(nsw);
+            let pn = port_of(cx, w, &mut next_port);
+            let acl = format!("H-{}-IN", pl.name.to_ascii_uppercase());
+            acl_names[w].push((
+                acl.clone(),
+                vec![format!("permit ip host {} any", ip(pl.ip))],
+            ));
+            let mut p = format!(
+                "interface {pn}\n description {}\n switchport access vlan {v}\n switchport mode access\n",
+                pl.name
+            );
+            if pl.portsec {
+                let _ = writeln!(
+                    p,
+                    " switchport port-security\n switchport port-security mac-address {}",
+                    mac_cisco(pl.mac)
+                );
+            }
+            let _ = writeln!(p, " ip access-group {acl} in\n spanning-tree portfast\n!");
+            ports_on[w].push(p);
+            let h = cx.truth.host(&pl.name);
+            truth_points.push((
+                w,
+                pn.clone(),
+                TPoint {
+                    zone: z,
+                    host: Some(h),
+                    src_ip: pl.ip,
+                    mac: mac_u64(pl.mac),
+                },
+            ));
+            host_links.push((pl.name.clone(), w, pn));
+        }
+        // One free (terminal) port for the VLAN, anti-spoofing ACL.
+        let protected = tok_ips(*ro);
+        let spoof_fault = t.toks.iter().enumerate().any(|(k, tk)| {
+            tk.site == s && tk.role == *ro && t.has(FaultKind::Spoofable, k).is_some()
+        });
+        let nfree = if spoof_fault && t.shape.spoof_portsec && !spoofers_done {
+            3
+        } else {
+            1
+        };
+        for fi in 0..nfree {
+            let w = cx.r.index(nsw);
+            let pn = port_of(cx, w, &mut next_port);
+            // The top of the subnet: clear of hosts (low offsets) and the gateway (.1).
+            let natural = net + (1u32 << (32 - len)) - 2 - fi as u32;
+            let mac = [0x00, 0x50, 0x56, s as u8, v as u8, fi as u8 + 1];
+            let static_mac = cx.r.chance(30) || (spoof_fault && t.shape.spoof_portsec && fi == 0);
+            let open = spoof_fault && (fi > 0 || !t.shape.spoof_portsec || nfree == 1);
+            let open = open || (spoof_fault && t.shape.spoof_portsec && fi == 0);
+            let mut p = format!(
+                "interface {pn}\n description 端末 {}\n switchport access vlan {v}\n switchport mode access\n",
+                ro.key()
+            );
+            if static_mac {
+                let _ = writeln!(
+                    p,
+                    " switchport port-security\n switchport port-security mac-address {}",
+                    mac_cisco(mac)
+                );
+            } else if cx.r.chance(50) {
+                p.push_str(
+                    " switchport port-security\n switchport port-security mac-address sticky\n",
+                );
+            }
+            if !open {
+                let acl = format!("TERM-{}-IN", v);
+                if !acl_names[w].iter().any(|a| a.0 == acl) {
+                    let mut lines: Vec<String> = protected
+                        .iter()
+                        .map(|a| format!("deny   ip host {} any", ip(*a)))
+                        .collect();
+                    lines.push(format!("permit ip {} {} any", ip(net), wildcard(len)));
+                    acl_names[w].push((acl.clone(), lines));
+                }
+                let _ = writeln!(p, " ip access-group {acl} in");
+            } else if cx.r.chance(50) {
+                // A port ACL that does not help.
+                let acl = format!("OPEN-{}-{}", v, fi);
+                acl_names[w].push((acl.clone(), vec!["permit ip any any".into()]));
+                let _ = writeln!(p, " ip access-group {acl} in");
+            }
+            p.push_str("!\n");
+            ports_on[w].push(p);
+            truth_points.push((
+                w,
+                pn,
+                TPoint {
+                    zone: z,
+                    host: None,
+                    src_ip: natural,
+                    mac: mac_u64(mac),
+                },
+            ));
+        }
+        if spoof_fault {
+            spoofers_done = true;
+        }
+    }
+    // Trunks core ↔ access switches.
+    let mut vl: Vec<u16> = site.roles.iter().map(|r| site.vlan[r]).collect();
+    vl.sort();
+    let allowed = vl
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    for a in 0..site.access {
+        let cp = port_of(cx, 0, &mut next_port);
+        let ap = cx.ifname(48 - if t.if_style == 2 { 24 } else { 0 });
+        let acc_name = access[a].name.clone();
+        core.ifs.push(format!(
+            "interface {cp}\n description uplink {acc_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
+        ));
+        access[a].ifs.push(format!(
+            "interface {ap}\n description uplink {core_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
+        ));
+        cx.link((&core_name, &cp), (&acc_name, &ap));
+        access[a].vlans.extend(vl.iter().copied());
+        access[a].next_port = 0;
+    }
+    // Ports and ACLs onto the switches; unused ports shut.
+    for w in 0..nsw {
+        let sw = if w == 0 {
+            &mut core
+        } else {
+            &mut access[w - 1]
+        };
+        for p in &ports_on[w] {
+            sw.ifs.push(p.clone());
+        }
+        for (n, l) in &acl_names[w] {
+            sw.acl(n, l.clone());
+        }
+    }
+    for (a, acc) in access.iter_mut().enumerate() {
+        let used = next_port[a + 1];
+        let last = if t.if_style == 2 { 23 } else { 47 };
+        if used <= last {
+            acc.ifs.push(format!(
+                "interface range {} - {last}\n shutdown\n!\n",
+                cx.ifname(used)
+            ));
+        }
+        acc.ifs
+            .push("interface Vlan1\n no ip address\n shutdown\n!\n".into());
+    }
+    // Core: VLANs, SVIs with tier ACLs, uplink, routes.
+    core.vlans.extend(vl.iter().copied());
+    let used = next_port[0];
+    if used <= 20 {
+        core.ifs.push(format!(
+            "interface range {} - 20\n shutdown\n!\n",
+            cx.ifname(used)
+        ));
+    }
+    let up = cx.ifname(24);
+    let p2p = u32::from_be_bytes([10, b, 250, (4 * s) as u8]);
+    core.ifs.push(format!(
+        "interface {up}\n description fw-honcho\n no switchport\n ip address {} 255.255.255.252\n!\n",
+        ip(p2p + 1)
+    ));
+    for ro in &site.roles {
+        let (net, len) = t.net(s, *ro);
+        let v = site.vlan[ro];
+        let others: Vec<(u32, u8)> = site
+            .roles
+            .iter()
+            .filter(|o| o.tier() != ro.tier())
+            .map(|o| t.net(s, *o))
+            .collect();
+        let own = format!("{} {}", ip(net), wildcard(len));
+        // Declared 無害化 flows that start in this role (site 0 only).
+        let mut mug_from: Vec<String> = vec![];
+        let mut mug_into: Vec<String> = vec![];
+        if t.mugaika && s == 0 {
+            match ro {
+                Role::LgSrv => mug_from.push(format!(
+                    "permit tcp host {} host {} eq 25",
+                    ip(lgmail),
+                    ip(relay)
+                )),
+                Role::InetDmz => {
+                    mug_from.push(format!(
+                        "permit tcp host {} host {} eq 25",
+                        ip(relay),
+                        ip(lgmail)
+                    ));
+                    mug_into.push(format!(
+                        "permit tcp host {} host {} eq 25",
+                        ip(lgmail),
+                        ip(relay)
+                    ));
+                    mug_into.push(format!(
+                        "permit tcp {} {} host {} eq 3389",
+                        ip(t.net(0, Role::LgTerm).0),
+                        wildcard(t.net(0, Role::LgTerm).1),
+                        ip(vdi)
+                    ));
+                }
+                Role::LgTerm => mug_from.push(format!("permit tcp {own} host {} eq 3389", ip(vdi))),
+                _ => {}
+            }
+            if *ro == Role::LgSrv {
+                mug_into.push(format!(
+                    "permit tcp host {} host {} eq 25",
+                    ip(relay),
+                    ip(lgmail)
+                ));
+            }
+        }
+        // Faults at the core of this site.
+        let mut rogue_from: Vec<String> = vec![];
+        let mut rogue_into: Vec<String> = vec![];
+        if let Some(var) = t.has(FaultKind::RoguePermit, s) {
+            if var % 2 == 0 && *ro == Role::MnTerm {
+                if let Some(o) = site.roles.iter().find(|o| o.tier() != "mynumber") {
+                    let (on, ol) = t.net(s, *o);
+                    rogue_from.push(format!("permit ip {own} {} {}", ip(on), wildcard(ol)));
+                }
+            }
+            if var % 2 == 0 && ro.tier() != "mynumber" && site.roles.contains(&Role::MnTerm) {
+                let first_other = site.roles.iter().find(|o| o.tier() != "mynumber");
+                if first_other == Some(ro) {
+                    let (mn, ml) = t.net(s, Role::MnTerm);
+                    rogue_into.push(format!("permit ip {} {} {own}", ip(mn), wildcard(ml)));
+                }
+            }
+        }
+        if let Some(var) = t.has(FaultKind::DirectSplit, s) {
+            if var % 2 == 0 && *ro == Role::LgTerm && site.roles.contains(&Role::InetTerm) {
+                let (inet, il) = t.net(s, Role::InetTerm);
+                rogue_from.push(format!(
+                    "permit tcp {own} {} {} eq 80",
+                    ip(inet),
+                    wildcard(il)
+                ));
+            }
+            if var % 2 == 0 && *ro == Role::InetTerm && site.roles.contains(&Role::LgTerm) {
+                let (lg, ll) = t.net(s, Role::LgTerm);
+                rogue_into.push(format!(
+                    "permit tcp {} {} {own} eq 80",
+                    ip(lg),
+                    wildcard(ll)
+                ));
+            }
+        }
+        let in_name = format!("{}-IN", ro.key().to_ascii_uppercase());
+        let out_name = format!("{}-OUT", ro.key().to_ascii_uppercase());
+        let mut svi = format!(
+            "interface Vlan{v}\n description {}\n ip address {} {}\n",
+            ro.key(),
+            ip(net + 1),
+            dotted_mask(len)
+        );
+        if !site.acl_out {
+            let mut l = rogue_from.clone();
+            l.extend(mug_from.clone());
+            for (on, ol) in &others {
+                l.push(format!("deny   ip any {} {}", ip(*on), wildcard(*ol)));
+            }
+            l.push(format!("permit ip {own} any"));
+            core.acl(&in_name, l);
+            let _ = writeln!(svi, " ip access-group {in_name} in");
+        } else {
+            core.acl(&in_name, vec![format!("permit ip {own} any")]);
+            let mut l = rogue_into.clone();
+            l.extend(mug_into.clone());
+            for (on, ol) in &others {
+                l.push(format!("deny   ip {} {} any", ip(*on), wildcard(*ol)));
+            }
+            l.push("permit ip any any".into());
+            core.acl(&out_name, l);
+            let _ = writeln!(
+                svi,
+                " ip access-group {in_name} in\n ip access-group {out_name} out"
+            );
+        }
+        svi.push_str("!\n");
+        core.ifs.push(svi);
+    }
+    core.tail = format!("ip route 0.0.0.0 0.0.0.0 {}\n!\n", ip(p2p + 2));
+    // Truth: points and host links.
+    let names: Vec<String> = std::iter::once(core_name.clone())
+        .chain(access.iter().map(|a| a.name.clone()))
+        .collect();
+    for (w, pn, tp) in truth_points {
+        cx.truth.points.insert(point_key(&names[w], &pn), tp);
+    }
+    for (h, w, pn) in host_links {
+        let d = names[w].clone();
+        cx.host_link(&h, &d, &pn);
+    }
+    let mut rr = Rng(cx.r.next() | 1);
+    let text = core.render(&mut rr);
+    cx.files.insert(format!("configs/{core_name}.cfg"), text);
+    for a in &access {
+        let text = a.render(&mut rr);
+        cx.files.insert(format!("configs/{}.cfg", a.name), text);
+    }
+}
+
+fn fortigate(
+    cx: &mut Ctx,
+    name: &str,
+    core_port: &dyn Fn(usize) -> String,
+    ext_port: &dyn Fn(usize) -> String,
+    (lgmail, relay, vdi): (u32, u32, u32),
+) {
+    let t = cx.t;
+    let b = t.b;
+    let mut s = format!(
+        "#config-version=FG100F-7.2.5-FW-build1517-230606:opmode=0:vdom=0:user=admin\nconfig system global\n    set hostname \"{name}\"\nend\n"
+    );
+    // Interfaces.
+    let mut ifs: Vec<(String, String, String)> = vec![];
+    for (si, site) in t.sites.iter().enumerate() {
+        let p2p = u32::from_be_bytes([10, b, 250, (4 * si) as u8]);
+        ifs.push((
+            core_port(si),
+            format!("{} 255.255.255.252", ip(p2p + 2)),
+            format!("{}-core", site.name),
+        ));
+    }
+    ifs.push((
+        ext_port(0),
+        format!("192.168.{}.1 255.255.255.0", t.juki),
+        "住基ネット".into(),
+    ));
+    ifs.push((
+        ext_port(1),
+        format!("192.168.{}.1 255.255.255.0", t.chukan),
+        "中間サーバ".into(),
+    ));
+    if t.lgwan_routed {
+        ifs.push((
+            ext_port(2),
+            format!("172.31.{}.2 255.255.255.252", b),
+            "LGWAN".into(),
+        ));
+    } else {
+        ifs.push((ext_port(2), "172.20.0.1 255.255.0.0".into(), "LGWAN".into()));
+    }
+    ifs.push((
+        ext_port(3),
+        "203.0.113.2 255.255.255.252".into(),
+        "インターネット".into(),
+    ));
+    s.push_str("config system interface\n");
+    for (n, a, alias) in &ifs {
+        let _ = writeln!(
+            s,
+            "    edit \"{n}\"\n        set vdom \"root\"\n        set ip {a}\n        set allowaccess ping\n        set alias \"{alias}\"\n    next"
+        );
+    }
+    s.push_str("end\n");
+    // Truth: external points.
+    let zones = [
+        ("juki-net", u32::from_be_bytes([192, 168, t.juki, 99])),
+        ("chukan", u32::from_be_bytes([192, 168, t.chukan, 99])),
+        ("lgwan", u32::from_be_bytes([172, 20, 9, 9])),
+        ("the-internet", u32::from_be_bytes([198, 51, 100, 7])),
+    ];
+    for (k, (zn, natural)) in zones.iter().enumerate() {
+        let z = cx.truth.zone(zn);
+        cx.truth.points.insert(
+            point_key(name, &ext_port(k)),
+            TPoint {
+                zone: z,
+                host: None,
+                src_ip: *natural,
+                mac: 0x0000_5e00_5300 + k as u64,
+            },
+        );
+    }
+    // Addresses.
+    let mut addrs: Vec<(String, String)> = vec![];
+    let mut grp: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (si, site) in t.sites.iter().enumerate() {
+        for ro in &site.roles {
+            let (net, len) = t.net(si, *ro);
+            let n = format!("{}-{}", site.name, ro.key());
+            addrs.push((n.clone(), format!("{} {}", ip(net), dotted_mask(len))));
+            grp.entry(format!("{}-{}", site.name, ro.tier()))
+                .or_default()
+                .push(n);
+        }
+    }
+    for tk in &t.toks {
+        let (net, len) = t.net(tk.site, tk.role);
+        addrs.push((
+            tk.host.clone(),
+            format!("{} 255.255.255.255", ip(net + tk.off)),
+        ));
+        let _ = len;
+    }
+    addrs.push((
+        "juki-net-server".into(),
+        format!("192.168.{}.10 255.255.255.255", t.juki),
+    ));
+    addrs.push((
+        "chukan-server".into(),
+        format!("192.168.{}.10 255.255.255.255", t.chukan),
+    ));
+    addrs.push((
+        "chukan-net".into(),
+        format!("192.168.{}.0 255.255.255.0", t.chukan),
+    ));
+    addrs.push(("lgwan-net".into(), "172.20.0.0 255.255.0.0".into()));
+    if t.mugaika {
+        addrs.push((
+            "lgwan-mail".into(),
+            format!("{} 255.255.255.255", ip(lgmail)),
+        ));
+        addrs.push((
+            "mail-relay".into(),
+            format!("{} 255.255.255.255", ip(relay)),
+        ));
+        addrs.push(("vdi-gw".into(), format!("{} 255.255.255.255", ip(vdi))));
+    }
+    s.push_str("config firewall address\n");
+    for (n, sub) in &addrs {
+        let _ = writeln!(s, "    edit \"{n}\"\n        set subnet {sub}\n    next");
+    }
+    s.push_str("end\n");
+    s.push_str("config firewall addrgrp\n");
+    for (g, m) in &grp {
+        let _ = writeln!(
+            s,
+            "    edit \"{g}\"\n        set member {}\n    next",
+            m.iter()
+                .map(|x| format!("\"{x}\""))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    s.push_str("end\n");
+    // Services.
+    let mut svcs: Vec<(String, String)> = vec![];
+    let spec_line = |ports: &[(u8, u16, u16)]| -> String {
+        let mut tcp = vec![];
+        let mut udp = vec![];
+        for p in ports {
+            let r = if p.1 == p.2 {
+                p.1.to_string()
+            } else {
+                format!("{}-{}", p.1, p.2)
+            };
+            if p.0 == 6 {
+                tcp.push(r)
+            } else {
+                udp.push(r)
+            }
+        }
+        let mut l = String::new();
+        if !tcp.is_empty() {
+            let _ = writeln!(l, "        set tcp-portrange {}", tcp.join(" "));
+        }
+        if !udp.is_empty() {
+            let _ = writeln!(l, "        set udp-portrange {}", udp.join(" "));
+        }
+        l
+    };
+    for (k, tk) in t.toks.iter().enumerate() {
+        let mut ports = tk.ports.clone();
+        if let Some(v) = t.has(FaultKind::LoosePort, k) {
+            match v % 3 {
+                0 => ports.push((6, 22, 22)),
+                1 => {
+                    let p = ports[0];
+                    ports[0] = (p.0, p.1, p.2 + 1);
+                }
+                _ => ports.push((17, 161, 161)),
+            }
+        }
+        for p in &ports {
+            cx.truth.ports.insert((p.0, p.1));
+            cx.truth.ports.insert((p.0, p.2));
+        }
+        svcs.push((format!("TOK-{}", k + 1), spec_line(&ports)));
+    }
+    svcs.push(("RDP-VDI".into(), "        set tcp-portrange 3389\n".into()));
+    let lg_allowed = cx.truth.lgwan_allowed.clone();
+    svcs.push(("LGWAN-SVC".into(), spec_line(&lg_allowed)));
+    for p in &lg_allowed {
+        cx.truth.ports.insert((p.0, p.1));
+    }
+    for p in [
+        (6u8, 22u16),
+        (17, 161),
+        (6, 23),
+        (6, 8080),
+        (6, 25),
+        (6, 3389),
+        (6, 80),
+    ] {
+        cx.truth.ports.insert(p);
+    }
+    s.push_str("config firewall service custom\n");
+    for (n, l) in &svcs {
+        let _ = write!(s, "    edit \"{n}\"\n{l}    next\n");
+    }
+    s.push_str("end\n");
+    // Policies.
+    struct Pol {
+        name: String,
+        si: String,
+        di: String,
+        sa: String,
+        da: String,
+        svc: String,
+        accept: bool,
+    }
+    let pol = |name: &str, si: String, di: String, sa: &str, da: &str, svc: &str| Pol {
+        name: name.into(),
+        si,
+        di,
+        sa: sa.into(),
+        da: da.into(),
+        svc: svc.into(),
+        accept: true,
+    };
+    let mut pols: Vec<Pol> = vec![];
+    let mut early: Vec<Pol> = vec![];
+    for (k, tk) in t.toks.iter().enumerate() {
+        let src = if t.has(FaultKind::LooseSource, k).is_some() {
+            format!("{}-{}", t.sites[tk.site].name, tk.role.key())
+        } else {
+            tk.host.clone()
+        };
+        let (di, da) = match tk.dest {
+            0 => (ext_port(0), "juki-net-server"),
+            1 => (ext_port(1), "chukan-server"),
+            _ => (ext_port(1), "chukan-net"),
+        };
+        pols.push(pol(
+            &tk.name,
+            core_port(tk.site),
+            di,
+            &src,
+            da,
+            &format!("TOK-{}", k + 1),
+        ));
+    }
+    for (si, site) in t.sites.iter().enumerate() {
+        let has = |ro: Role| site.roles.contains(&ro);
+        if has(Role::LgTerm) || has(Role::LgSrv) {
+            let g = format!("{}-lgwan", site.name);
+            let svc = match t.has(FaultKind::LgwanLeak, si) {
+                Some(v) if v % 2 == 0 => "LGWAN-SVC\" \"TELNET".to_string(),
+                Some(_) => "ALL".to_string(),
+                None => "LGWAN-SVC".to_string(),
+            };
+            pols.push(pol(
+                &format!("LGWAN {}", site.name),
+                core_port(si),
+                ext_port(2),
+                &g,
+                "lgwan-net",
+                &svc,
+            ));
+        }
+        if has(Role::InetTerm) || has(Role::InetDmz) {
+            let g = format!("{}-internet", site.name);
+            pols.push(pol(
+                &format!("Internet {}", site.name),
+                core_port(si),
+                ext_port(3),
+                &g,
+                "all",
+                "ALL",
+            ));
+        }
+        if let Some(v) = t.has(FaultKind::DirectSplit, si) {
+            if v % 2 == 1 || !(has(Role::LgTerm) && has(Role::InetTerm)) {
+                let g = format!("{}-lgwan", site.name);
+                if has(Role::LgTerm) || has(Role::LgSrv) {
+                    early.push(pol(
+                        "調査用（一時）",
+                        core_port(si),
+                        ext_port(3),
+                        &g,
+                        "all",
+                        "HTTP",
+                    ));
+                }
+            }
+        }
+        if let Some(v) = t.has(FaultKind::MnUndeclared, si) {
+            let g = format!("{}-mynumber", site.name);
+            if has(Role::MnTerm) || has(Role::MnSrv) {
+                let svc = if v % 2 == 0 { "ALL" } else { "SSH" };
+                early.push(pol(
+                    "保守（一時）",
+                    core_port(si),
+                    ext_port(0),
+                    &g,
+                    "all",
+                    svc,
+                ));
+            }
+        }
+        if let Some(v) = t.has(FaultKind::RoguePermit, si) {
+            if v % 2 == 1 && (has(Role::MnTerm) || has(Role::MnSrv)) {
+                // Cross-site (or back to the same core when alone): マイナンバー → LGWAN接続系.
+                let other = (si + 1) % t.sites.len();
+                let os = &t.sites[other];
+                if os.roles.contains(&Role::LgTerm) && other != si {
+                    let g = format!("{}-mynumber", site.name);
+                    let dg = format!("{}-lgwan", os.name);
+                    early.push(pol(
+                        "拠点間（一時）",
+                        core_port(si),
+                        core_port(other),
+                        &g,
+                        &dg,
+                        "ALL",
+                    ));
+                } else {
+                    let g = format!("{}-mynumber", site.name);
+                    early.push(pol(
+                        "保守回線（一時）",
+                        core_port(si),
+                        ext_port(3),
+                        &g,
+                        "all",
+                        "HTTPS",
+                    ));
+                }
+            }
+        }
+        // Intra-tier between sites.
+        for (oi, os) in t.sites.iter().enumerate() {
+            if oi == si {
+                continue;
+            }
+            for tier in ["mynumber", "lgwan", "internet"] {
+                let a = site.roles.iter().any(|r| r.tier() == tier);
+                let c = os.roles.iter().any(|r| r.tier() == tier);
+                if a && c {
+                    pols.push(pol(
+                        &format!("{tier} {}→{}", site.name, os.name),
+                        core_port(si),
+                        core_port(oi),
+                        &format!("{}-{tier}", site.name),
+                        &format!("{}-{tier}", os.name),
+                        "ALL",
+                    ));
+                }
+            }
+            if t.mugaika && oi == 0 && site.roles.contains(&Role::LgTerm) {
+                pols.push(pol(
+                    &format!("画面転送 {}", site.name),
+                    core_port(si),
+                    core_port(0),
+                    &format!("{}-lg-terminals", site.name),
+                    "vdi-gw",
+                    "RDP-VDI",
+                ));
+            }
+        }
+    }
+    if t.mugaika {
+        pols.push(pol(
+            "メール受信",
+            ext_port(3),
+            core_port(0),
+            "all",
+            "mail-relay",
+            "SMTP",
+        ));
+        pols.push(pol(
+            "LGWAN メール",
+            ext_port(2),
+            core_port(0),
+            "lgwan-net",
+            "lgwan-mail",
+            "SMTP",
+        ));
+    }
+    // Order: accept policies are disjoint in effect (shuffled); faults first.
+    for i in (1..pols.len()).rev() {
+        let j = cx.r.index(i + 1);
+        pols.swap(i, j);
+    }
+    early.extend(pols);
+    if cx.r.chance(50) {
+        early.push(Pol {
+            name: "deny-all".into(),
+            si: "any".into(),
+            di: "any".into(),
+            sa: "all".into(),
+            da: "all".into(),
+            svc: "ALL".into(),
+            accept: false,
+        });
+    }
+    s.push_str("config firewall policy\n");
+    for (i, p) in early.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "    edit {}\n        set name \"{}\"\n        set srcintf \"{}\"\n        set dstintf \"{}\"\n        set action {}\n        set srcaddr \"{}\"\n        set dstaddr \"{}\"\n        set schedule \"always\"\n        set service \"{}\"\n        set logtraffic all\n    next",
+            (i + 1) * 3,
+            p.name,
+            p.si,
+            p.di,
+            if p.accept { "accept" } else { "deny" },
+            p.sa,
+            p.da,
+            p.svc
+        );
+    }
+    s.push_str("end\n");
+    // Routes.
+    s.push_str("config router static\n");
+    let mut k = 1;
+    for (si, _) in t.sites.iter().enumerate() {
+        let p2p = u32::from_be_bytes([10, b, 250, (4 * si) as u8]);
+        let _ = writeln!(
+            s,
+            "    edit {k}\n        set dst 10.{b}.{}.0 255.255.240.0\n        set gateway {}\n        set device \"{}\"\n    next",
+            si * 16,
+            ip(p2p + 1),
+            core_port(si)
+        );
+        k += 1;
+    }
+    if t.lgwan_routed {
+        let _ = writeln!(
+            s,
+            "    edit {k}\n        set dst 172.20.0.0 255.255.0.0\n        set gateway 172.31.{b}.1\n        set device \"{}\"\n    next",
+            ext_port(2)
+        );
+        k += 1;
+    }
+    let _ = writeln!(
+        s,
+        "    edit {k}\n        set dst 0.0.0.0 0.0.0.0\n        set gateway 203.0.113.1\n        set device \"{}\"\n    next",
+        ext_port(3)
+    );
+    s.push_str("end\n");
+    cx.files.insert(format!("configs/{name}.conf"), s);
+}
