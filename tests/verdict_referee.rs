@@ -1,6 +1,6 @@
 //! Verdict referee: random realistic towns (real Cisco IOS / FortiOS text), every check
 //! decided independently per packet by the simulator with the generator's ground truth,
-//! compared with `sanso::audit::run` — statuses, every witness re-checked hop by hop,
+//! compared with `sanso::checks::audit::run` — statuses, every witness re-checked hop by hop,
 //! and every violating pair the referee finds must be a finding.
 //!
 //! - `cargo test --test verdict_referee` — the CI run (`SANSO_VERDICT_TOWNS`, default

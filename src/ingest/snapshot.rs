@@ -363,18 +363,16 @@ impl Snapshot {
             let line = ln(&d.span());
             let d = d.into_inner();
             if let Some(ds) = &d.dialect {
-                let dia = dialect::by_id(ds)
-                    .map(|x| Dialect(x.id()))
-                    .ok_or_else(|| {
-                        err(
-                            line,
-                            format!(
-                                "device {}: unknown dialect \"{ds}\" ({})",
-                                d.file,
-                                dialect::ids().join(" | ")
-                            ),
-                        )
-                    })?;
+                let dia = dialect::by_id(ds).map(|x| Dialect(x.id())).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "device {}: unknown dialect \"{ds}\" ({})",
+                            d.file,
+                            dialect::ids().join(" | ")
+                        ),
+                    )
+                })?;
                 overrides.insert(
                     d.file.trim_start_matches("configs/").to_string(),
                     (dia, line),

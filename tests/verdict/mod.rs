@@ -1,12 +1,12 @@
 //! Verdict referee (issue 12, deliverable 6): random realistic towns, an independent
-//! per-packet reference checker, and the comparison with `sanso::audit::run`.
+//! per-packet reference checker, and the comparison with `sanso::checks::audit::run`.
 
 pub mod referee;
 pub mod town;
 
 use referee::{Referee, CHECKS};
-use sanso::graph::Graph;
-use sanso::snapshot::Snapshot;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use town::{FaultKind, Shape, Town};
@@ -65,13 +65,13 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
     };
     let mut dis =
         |class: String, detail: String| out.disagreements.push(Disagreement { class, detail });
-    let audit = std::panic::catch_unwind(|| sanso::audit::run(&audit_dir));
+    let audit = std::panic::catch_unwind(|| sanso::checks::audit::run(&audit_dir));
     let audit = match audit {
         Err(e) => {
             let m = panic_text(&*e);
             dis(
                 format!("panic: {}", m.lines().next().unwrap_or("")),
-                format!("sanso::audit::run panicked: {m}"),
+                format!("sanso::checks::audit::run panicked: {m}"),
             );
             None
         }

@@ -5,11 +5,11 @@
 //! no sanso zone location.
 
 use super::town::{Ep, TFlow, TPoint, Truth};
-use sanso::graph::Graph;
 use sanso::hs::Packet;
 use sanso::model::Mac;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
 use sanso::sim::Sim;
-use sanso::snapshot::Snapshot;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 

@@ -517,7 +517,7 @@ pub struct Truth {
 }
 
 pub fn point_key(dev: &str, ifname: &str) -> String {
-    format!("{}:{}", dev, sanso::snapshot::canon_ifname(ifname))
+    format!("{}:{}", dev, sanso::model::canon_ifname(ifname))
 }
 
 impl Truth {

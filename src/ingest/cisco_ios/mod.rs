@@ -49,7 +49,6 @@ impl super::Syntax for CiscoIos {
     }
 }
 
-
 /// Parse one IOS / IOS-XE configuration.
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)

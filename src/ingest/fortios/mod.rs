@@ -47,7 +47,6 @@ impl super::Syntax for Fortios {
     }
 }
 
-
 /// Parse a FortiOS configuration into a [`Device`].
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)

@@ -45,7 +45,6 @@ impl super::Syntax for Iptables {
     }
 }
 
-
 /// Parse one iptables-save file.
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)

@@ -56,7 +56,6 @@ impl super::Syntax for Nftables {
     }
 }
 
-
 /// Parse `nft list ruleset` output (or an `nft -f` file).
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
