@@ -12,7 +12,7 @@
 
 use super::ParseError;
 use crate::model::*;
-use crate::redact::redact_line;
+use crate::redact::FileRedaction;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
@@ -132,6 +132,7 @@ impl<'a> Ctx<'a> {
 
     fn finish(self, mut d: Device) -> (Device, u32) {
         let mut understood = 0u32;
+        let red = FileRedaction::new(self.raw.iter().copied());
         for (i, st) in self.st.into_iter().enumerate() {
             let line = i as u32 + 1;
             let (reason, scope) = match st {
@@ -148,7 +149,7 @@ impl<'a> Ctx<'a> {
             d.unrecognized.push(Unrecognized {
                 file: None,
                 line,
-                text: redact_line(self.raw[i]),
+                text: red.line(line, self.raw[i]),
                 reason,
                 scope,
             });

@@ -13,7 +13,7 @@ use crate::model::{
     Action, AddrSet, Device, Dialect, IpMatch, NatTo, Netfilter, NfChain, NfCond, NfHook, NfKind,
     NfMatch, NfRule, NfVerdict, PortRange, Scope, Span, Unrecognized,
 };
-use crate::redact::redact_line;
+use crate::redact::FileRedaction;
 use std::net::Ipv4Addr;
 
 /// Parse one iptables-save file.
@@ -29,6 +29,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let lines: Vec<&str> = text.lines().collect();
     dev.lines = lines.len() as u32;
     let v6 = is_ip6tables(&lines);
+    let red = FileRedaction::new(lines.iter().copied());
     let mut p = P {
         file: file.to_string(),
         table: None,
@@ -50,7 +51,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
             p.unrec.push(Unrecognized {
                 file: None,
                 line: ln,
-                text: redact_line(l),
+                text: red.line(ln, l),
                 reason: u.reason,
                 scope: u.scope,
             });

@@ -16,7 +16,7 @@ use crate::model::{
     proto, Action, AddrSet, CtState, Device, Dialect, IpMatch, Mac, NatTo, Netfilter, NfChain,
     NfCond, NfHook, NfKind, NfMatch, NfRule, NfVerdict, PortRange, Scope, Span, Unrecognized,
 };
-use crate::redact::redact_line;
+use crate::redact::FileRedaction;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -531,6 +531,7 @@ impl Builder {
             chains: vec![],
         };
         let mut reports = self.unrec;
+        let red = FileRedaction::new(lines.iter().copied());
         for t in self.tables {
             match t.family {
                 Family::Ip | Family::Inet => {
@@ -583,7 +584,7 @@ impl Builder {
             dev.unrecognized.push(Unrecognized {
                 file: None,
                 line: s,
-                text: redact_line(&truncate(text, 200)),
+                text: truncate(&red.line(s, text), 200),
                 reason,
                 scope,
             });
