@@ -202,7 +202,12 @@ pub const SECRET_SUFFIXES: &[&str] = &[
 ];
 
 /// Words with a secret suffix that name something public.
-const NOT_SECRET_WORDS: &[&str] = &["trusted-key", "send-community", "public-key", "ssh-public-key"];
+const NOT_SECRET_WORDS: &[&str] = &[
+    "trusted-key",
+    "send-community",
+    "public-key",
+    "ssh-public-key",
+];
 
 /// Tokens between a secret keyword and its value: encryption types are numbers, these are
 /// the words (`key-string 7 X`, `authentication text X`, `md5 X`, `ENC X`).
@@ -281,7 +286,9 @@ const KEEP_AFTER: &[&str] = &[
 ];
 
 pub(crate) fn secret_suffix(w: &str) -> bool {
-    SECRET_SUFFIXES.iter().any(|s| w.ends_with(s) && w.len() > s.len())
+    SECRET_SUFFIXES
+        .iter()
+        .any(|s| w.ends_with(s) && w.len() > s.len())
         && !NOT_SECRET_WORDS.contains(&w)
 }
 
@@ -583,7 +590,12 @@ fn crypt_hash(t: &str) -> bool {
     b.len() >= 8
         && b[0] == b'$'
         && t[1..].find('$').is_some_and(|i| (1..=2).contains(&i))
-        && t[1..].split('$').next().unwrap_or("").bytes().all(|c| c.is_ascii_alphanumeric())
+        && t[1..]
+            .split('$')
+            .next()
+            .unwrap_or("")
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric())
 }
 
 /// A segment that looks random: long, letters and digits interleaved.
@@ -675,7 +687,11 @@ fn kv_secret(t: &str) -> Option<String> {
     if !secret_word(&norm(k), &[]) {
         return None;
     }
-    let q = if t[i + 1..].starts_with('"') { "\"" } else { "" };
+    let q = if t[i + 1..].starts_with('"') {
+        "\""
+    } else {
+        ""
+    };
     Some(format!("{}{q}{REDACTED}{q}", &t[..=i]))
 }
 
@@ -833,7 +849,13 @@ fn structural_tokens(line: &str, free: bool) -> Cow<'_, str> {
         i += 1;
     }
     // Cisco pki / pubkey hex lines seen without their block: `3082032E 30820216 …`.
-    if edits.is_empty() && n >= 4 && words.iter().all(|w| w.len() == 8 && w.bytes().all(|c| c.is_ascii_hexdigit())) {
+    if edits.is_empty()
+        && n >= 4
+        && words.iter().filter(|w| w.len() == 8).count() >= 3
+        && words
+            .iter()
+            .all(|w| w.len() <= 8 && w.bytes().all(|c| c.is_ascii_hexdigit()))
+    {
         return Cow::Owned(format!("{}{REDACTED}", &line[..toks[0].start]));
     }
     if edits.is_empty() {
@@ -942,10 +964,17 @@ config vpn certificate local\n    edit \"k\"\n        set private-key \"-----BEG
 -----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nzz\n-----END RSA PRIVATE KEY-----\n\
 config system snmp community\n    edit 1\n        set name \"CommName\"\n    next\nend\n";
         let out = redact_text(text);
-        for s in ["30820216", "B7A6", "MIIBvT", "AbC1", "MIIEpA", "\nzz", "CommName"] {
+        for s in [
+            "30820216", "B7A6", "MIIBvT", "AbC1", "MIIEpA", "\nzz", "CommName",
+        ] {
             assert!(!out.contains(s), "{s} in\n{out}");
         }
-        for keep in ["hostname x", "quit", "-----END RSA PRIVATE KEY-----", "    next"] {
+        for keep in [
+            "hostname x",
+            "quit",
+            "-----END RSA PRIVATE KEY-----",
+            "    next",
+        ] {
             assert!(out.contains(keep), "{keep} lost\n{out}");
         }
         assert_eq!(out.lines().count(), text.lines().count());
