@@ -600,7 +600,11 @@ fn crypt_hash(t: &str) -> bool {
 
 /// A segment that looks random: long, letters and digits interleaved.
 fn random_segment(s: &str) -> bool {
-    if s.len() < 16 {
+    // Hex ids of 16-19 digits name things (AWS `vpn-0dc7abdb974ff8a69`); base64 runs
+    // mix cases.
+    let mixed_case =
+        s.bytes().any(|c| c.is_ascii_lowercase()) && s.bytes().any(|c| c.is_ascii_uppercase());
+    if s.len() < 16 || (s.len() < 20 && !mixed_case) {
         return false;
     }
     let class = |c: u8| -> u8 {

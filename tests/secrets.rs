@@ -428,3 +428,91 @@ fn planted_secret_forms_never_reach_any_output_byte() {
     assert!(contains(&html.1, "&lt;redacted&gt;"));
     let _ = std::fs::remove_dir_all(&t);
 }
+
+/// Whether a changed line has a reason to change: a secret-like word, a URL, a PEM
+/// marker, or a key/certificate block line (hex or base64 only).
+fn may_hold_secret(l: &str) -> bool {
+    let low = l.to_ascii_lowercase();
+    let words = [
+        "pass",
+        "secret",
+        "key",
+        "community",
+        "psk",
+        "enc ",
+        "token",
+        "authentication",
+        "-----",
+        "://",
+        "$1$",
+        "$5$",
+        "$8$",
+        "$9$",
+    ];
+    words.iter().any(|w| low.contains(w))
+        || l.split_whitespace().all(|w| {
+            w.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"+/=\"".contains(&c))
+        })
+}
+
+/// Over-redaction destroys evidence: every line of the fixtures and of the IOS and
+/// FortiOS corpus comes out of the whole-file redaction unchanged unless it may hold a
+/// secret; and the corpus secrets that are there are gone.
+#[test]
+fn ordinary_lines_are_unchanged() {
+    let mut files = vec![];
+    for dir in [
+        "fixtures/sample-city/configs",
+        "fixtures/sample-city-violating/configs",
+        "fixtures/sample-mailgw/configs",
+        "fixtures/sample-mailgw/configs/mail-gw",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            files.push(e.unwrap().path());
+        }
+    }
+    // Beside the checkout (or beside the worktree folder).
+    let corpus = ["../shared/corpus", "../../shared/corpus"]
+        .iter()
+        .map(|d| root().join(d))
+        .find(|d| d.is_dir())
+        .unwrap_or_default();
+    for dir in ["cisco-ios", "fortios", "nftables", "iptables"] {
+        if let Ok(rd) = std::fs::read_dir(corpus.join(dir)) {
+            files.extend(rd.map(|e| e.unwrap().path()));
+        }
+    }
+    let (mut total, mut changed) = (0, 0);
+    let mut bad = vec![];
+    for p in files.iter().filter(|p| p.is_file()) {
+        let text = String::from_utf8_lossy(&std::fs::read(p).unwrap()).into_owned();
+        let lines: Vec<&str> = text.lines().collect();
+        let out = sanso::redact::redact_lines(lines.iter().copied());
+        assert_eq!(out.len(), lines.len());
+        for (i, (a, b)) in lines.iter().zip(&out).enumerate() {
+            total += 1;
+            if a == b {
+                continue;
+            }
+            changed += 1;
+            assert!(b.contains(sanso::redact::REDACTED), "{a} -> {b}");
+            if !may_hold_secret(a) {
+                bad.push(format!("{}:{}: {a}\n  -> {b}", p.display(), i + 1));
+            }
+        }
+    }
+    assert!(total > 10_000, "{total} lines");
+    assert!(
+        bad.is_empty(),
+        "{} ordinary lines changed:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+    // Known corpus secrets (`username cisco privilege 15 password 0 cisco`, type-5
+    // hashes, ENC values, IKE keys) are redacted; the rest is untouched.
+    assert!(
+        changed > 50 && changed * 20 < total,
+        "{changed} of {total} changed"
+    );
+}
