@@ -313,8 +313,7 @@ fn secret_word(w: &str, before: &[&str]) -> bool {
         return !matches!(before.last().map(n).as_deref(), Some("set" | "match"));
     }
     if cisco_ios::SNMP_USER_WORDS.contains(&w) {
-        return before.first().map(n).as_deref() == Some("snmp-server")
-            && before.iter().any(|b| *b == "user");
+        return before.first().map(n).as_deref() == Some("snmp-server") && before.contains(&"user");
     }
     cisco_ios::SECRET_WORDS.contains(&w)
         || fortios::SECRET_SET.contains(&w)
@@ -775,9 +774,9 @@ fn structural_tokens(line: &str, free: bool) -> Cow<'_, str> {
                 if v == "=" || v == ":" || v == "is" {
                     sep = true;
                     j += 1;
-                } else if j + 1 < n && (is_number(&v) || MODIFIERS.contains(&v.as_str())) {
-                    j += 1;
-                } else if words[j] == "ENC" && j + 1 < n {
+                } else if j + 1 < n
+                    && (is_number(&v) || MODIFIERS.contains(&v.as_str()) || words[j] == "ENC")
+                {
                     j += 1;
                 } else {
                     break;
