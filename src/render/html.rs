@@ -111,15 +111,13 @@ impl<'a> Sources<'a> {
                 return None;
             }
             let bytes = std::fs::read(root.join(file)).ok()?;
-            Some(
-                String::from_utf8_lossy(&bytes)
-                    .lines()
-                    .map(str::to_string)
-                    .collect(),
-            )
+            // Redacted as a whole file: key blocks span lines.
+            Some(crate::ingest::redact::redact_lines(
+                String::from_utf8_lossy(&bytes).lines(),
+            ))
         });
         let text = lines.as_ref()?.get(n.checked_sub(1)?)?;
-        Some(crate::ingest::redact::redact_line(text.trim_end()))
+        Some(text.trim_end().to_string())
     }
 }
 

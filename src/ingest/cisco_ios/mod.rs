@@ -10,7 +10,7 @@
 //! top-level command, indented lines belong to the last top-level command.
 
 use super::ParseError;
-use crate::ingest::redact::redact_line;
+use crate::ingest::redact::{redact_line, FileRedaction};
 use crate::model::{
     proto, Acl, AclRef, AclRule, Action, AddrSet, Device, Dialect, IfMode, Interface, IpMatch, Mac,
     Match, PortRange, PortSecurity, Route, Scope, Service, Span, Unrecognized, VlanSet,
@@ -70,6 +70,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let mut understood: u32 = 0;
     let mut total: u32 = 0;
     let lines: Vec<&str> = text.lines().collect();
+    p.red = FileRedaction::new(lines.iter().copied());
     for (i, raw) in lines.iter().copied().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
         total = ln;
@@ -207,6 +208,8 @@ struct Parser {
     hex: bool,
     /// Lines of the open banner / hex block (reported if it never closes).
     provisional: Vec<u32>,
+    /// Redaction context of every line (key and certificate blocks).
+    red: FileRedaction,
 }
 
 impl Parser {
@@ -220,6 +223,7 @@ impl Parser {
             banner: None,
             hex: false,
             provisional: vec![],
+            red: FileRedaction::default(),
         }
     }
 
@@ -231,7 +235,7 @@ impl Parser {
         self.dev.unrecognized.push(Unrecognized {
             file: None,
             line: ln,
-            text: redact_line(raw.trim()),
+            text: self.red.line(ln, raw.trim()),
             reason,
             scope,
         });

@@ -11,7 +11,7 @@
 //! device; `rename`, `delete`, `purge`, `move` and `clone` table commands are applied.
 
 use super::ParseError;
-use crate::ingest::redact::redact_line;
+use crate::ingest::redact::FileRedaction;
 use crate::model::*;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -160,6 +160,7 @@ impl<'a> Ctx<'a> {
 
     fn finish(self, mut d: Device) -> (Device, u32) {
         let mut understood = 0u32;
+        let red = FileRedaction::new(self.raw.iter().copied());
         for (i, st) in self.st.into_iter().enumerate() {
             let line = i as u32 + 1;
             let (reason, scope) = match st {
@@ -176,7 +177,7 @@ impl<'a> Ctx<'a> {
             d.unrecognized.push(Unrecognized {
                 file: None,
                 line,
-                text: redact_line(self.raw[i]),
+                text: red.line(line, self.raw[i]),
                 reason,
                 scope,
             });

@@ -9,7 +9,7 @@
 
 use super::nftables::{ct_state, icmp_code_num, icmp_type_num, ip_atom, port_num, proto_num};
 use super::ParseError;
-use crate::ingest::redact::redact_line;
+use crate::ingest::redact::FileRedaction;
 use crate::model::{
     Action, AddrSet, Device, Dialect, IpMatch, NatTo, Netfilter, NfChain, NfCond, NfHook, NfKind,
     NfMatch, NfRule, NfVerdict, PortRange, Scope, Span, Unrecognized,
@@ -58,6 +58,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let lines: Vec<&str> = text.lines().collect();
     dev.lines = lines.len() as u32;
     let v6 = is_ip6tables(&lines);
+    let red = FileRedaction::new(lines.iter().copied());
     let mut p = P {
         file: file.to_string(),
         table: None,
@@ -79,7 +80,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
             p.unrec.push(Unrecognized {
                 file: None,
                 line: ln,
-                text: redact_line(l),
+                text: red.line(ln, l),
                 reason: u.reason,
                 scope: u.scope,
             });

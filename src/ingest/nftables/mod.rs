@@ -12,7 +12,7 @@
 //! with content are reported with [`Scope::Device`] because they may change forwarding.
 
 use super::ParseError;
-use crate::ingest::redact::redact_line;
+use crate::ingest::redact::FileRedaction;
 use crate::model::{
     proto, Action, AddrSet, CtState, Device, Dialect, IpMatch, Mac, NatTo, Netfilter, NfChain,
     NfCond, NfHook, NfKind, NfMatch, NfRule, NfVerdict, PortRange, Scope, Span, Unrecognized,
@@ -566,6 +566,7 @@ impl Builder {
             chains: vec![],
         };
         let mut reports = self.unrec;
+        let red = FileRedaction::new(lines.iter().copied());
         for t in self.tables {
             match t.family {
                 Family::Ip | Family::Inet => {
@@ -618,7 +619,7 @@ impl Builder {
             dev.unrecognized.push(Unrecognized {
                 file: None,
                 line: s,
-                text: redact_line(&truncate(text, 200)),
+                text: truncate(&red.line(s, text), 200),
                 reason,
                 scope,
             });
