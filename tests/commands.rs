@@ -305,7 +305,7 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
     let csv = std::fs::read_to_string(dir.join("checklist.csv")).unwrap();
     assert!(csv.starts_with('\u{feff}'));
     let rules = sanso::checks::load_builtin().unwrap();
-    assert_eq!(rules.len(), 8);
+    assert_eq!(rules.len(), common::pack_size());
     let rows: Vec<Vec<&str>> = csv
         .trim_start_matches('\u{feff}')
         .lines()
@@ -329,7 +329,7 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
             "{item}"
         );
     }
-    assert_eq!(rows.len(), 8 + 4);
+    assert_eq!(rows.len(), common::pack_size() + 4);
 
     // No secret from the configs leaks into the bundle.
     for f in files {

@@ -321,5 +321,5 @@ fn output_is_deterministic() {
 fn library_audit_matches_cli_exit_code() {
     let a = sanso::checks::audit::run(&root().join("fixtures/sample-city")).unwrap();
     assert_eq!(a.exit_code(), 0);
-    assert_eq!(a.report(Lang::En).checks.len(), 8);
+    assert_eq!(a.report(Lang::En).checks.len(), common::pack_size());
 }

@@ -1,6 +1,7 @@
 //! `sanso gen`: generated prefecture snapshots parse completely, audit clean when
 //! compliant, and every planted violation is reported by its rule for its municipality.
 
+mod common;
 use sanso::checks::Status;
 use sanso::gen::{generate, GenOptions, PlantKind};
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ fn compliant_prefecture_parses_fully_and_passes() {
         .find(|d| d.name == "c000-fw-lgwan")
         .unwrap();
     assert!(fw.policies.len() >= 90, "{}", fw.policies.len());
-    assert_eq!(a.eval.checks.len(), 8);
+    assert_eq!(a.eval.checks.len(), common::pack_size());
     for c in &a.eval.checks {
         assert_eq!(c.status, Status::Pass, "{}: {:?}", c.rule, c.unproven_by);
     }

@@ -8,7 +8,7 @@ use std::process::Command;
 #[test]
 fn every_rule_example_holds() {
     let rules = sanso::checks::load_builtin().unwrap();
-    assert_eq!(rules.len(), 8);
+    assert_eq!(rules.len(), common::pack_size());
     for r in &rules {
         assert!(
             r.example.iter().any(|e| e.expect == "pass"),
@@ -156,4 +156,60 @@ fn unknown_line_in_a_checked_acl_makes_checks_unproven() {
         .find(|c| c.rule == "SPLIT-MUGAIKA-ONLY")
         .unwrap();
     assert_eq!(split.status.id(), "pass");
+}
+
+/// Rule parameters are typed: a mistyped tier, external kind, declared-flow kind or
+/// aspect is a load error naming the rule file, never a silently empty set.
+#[test]
+fn rule_parameters_are_validated() {
+    let base = sanso::checks::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "LGWAN-PROTOCOLS")
+        .unwrap()
+        .1;
+    assert!(sanso::checks::parse_rule("ok.toml", base).is_ok());
+    let bad = [
+        (
+            r#"from = ["mynumber", "lgwan"]"#,
+            r#"from = ["mynumbr", "lgwan"]"#,
+            "mynumbr",
+        ),
+        (
+            r#"to_kinds = ["lgwan", "lgwan-asp"]"#,
+            r#"to_kinds = ["lgwan", "lgwanasp"]"#,
+            "lgwanasp",
+        ),
+        (
+            "kind = \"protocol-allowlist\"",
+            "kind = \"protocol-allow\"",
+            "protocol-allow",
+        ),
+    ];
+    for (from, to, word) in bad {
+        assert!(base.contains(from), "{from}");
+        let e =
+            sanso::checks::parse_rule("rules/X/rule.toml", &base.replace(from, to)).expect_err(to);
+        assert_eq!(e.file, "rules/X/rule.toml");
+        assert!(e.message.contains(word), "{}", e.message);
+    }
+    let flows = sanso::checks::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "MN-TOKUTEI-ONLY")
+        .unwrap()
+        .1;
+    assert!(flows.contains("declared = \"tokutei\""));
+    let e = sanso::checks::parse_rule(
+        "x",
+        &flows.replace("declared = \"tokutei\"", "declared = \"tokuteii\""),
+    )
+    .expect_err("typo in declared");
+    assert!(e.message.contains("tokuteii"), "{}", e.message);
+    let tight = sanso::checks::BUILTIN
+        .iter()
+        .find(|(id, _)| *id == "TOKUTEI-IP")
+        .unwrap()
+        .1;
+    let e = sanso::checks::parse_rule("x", &tight.replace("aspect = \"ip\"", "aspect = \"ipp\""))
+        .expect_err("typo in aspect");
+    assert!(e.message.contains("ipp"), "{}", e.message);
 }

@@ -159,26 +159,15 @@ pub fn message(f: &Finding, snap: &Snapshot, lang: Lang) -> String {
     let src = zone_label(snap, &s.src, lang);
     let dst = zone_label(snap, &s.dst, lang);
     let flow = s.flow.clone().unwrap_or_default();
-    match (s.detail.as_str(), lang) {
-        ("isolation", Lang::Ja) => format!("{src} から {dst} へ通信できます（領域間の分離違反）"),
-        ("isolation", Lang::En) => format!("{src} can open flows to {dst} (tiers not isolated)"),
-        ("tokutei", Lang::Ja) => format!("{src} から {dst} への特定通信として宣言されていない通信が可能です"),
-        ("tokutei", Lang::En) => format!("{src} can reach {dst} with traffic that is not a declared 特定通信"),
-        ("tokutei-to-internal-tier", Lang::Ja) => format!("特定通信「{flow}」は {src} と {dst} の間に宣言されていますが、LGWAN接続系・インターネット接続系との特定通信は認められません"),
-        ("tokutei-to-internal-tier", Lang::En) => format!("特定通信 \"{flow}\" is declared between {src} and {dst}; 特定通信 with LGWAN接続系 or インターネット接続系 is not allowed"),
-        ("mugaika", Lang::Ja) => format!("{src} から {dst} へ無害化経路以外の通信が可能です"),
-        ("mugaika", Lang::En) => format!("{src} can reach {dst} outside the declared 無害化 paths"),
-        ("protocol", Lang::Ja) => format!("{src} から {dst} へ LGWAN で許可されていないプロトコルの通信が可能です"),
-        ("protocol", Lang::En) => format!("{src} can reach {dst} with a protocol LGWAN does not permit"),
-        ("ip", Lang::Ja) => format!("特定通信「{flow}」の宛先 {dst} へ、宣言された送信元以外の IP アドレスから到達できます"),
-        ("ip", Lang::En) => format!("The destination {dst} of 特定通信 \"{flow}\" admits packets from a source address other than the declared one"),
-        ("port", Lang::Ja) => format!("特定通信「{flow}」の宛先 {dst} へ、宣言されていないポートで到達できます"),
-        ("port", Lang::En) => format!("The destination {dst} of 特定通信 \"{flow}\" admits ports that are not declared"),
-        ("mac", Lang::Ja) => format!("特定通信「{flow}」の送信元 {src} の接続ポートが、登録 MAC アドレス以外からの通信を通します"),
-        ("mac", Lang::En) => format!("The access port of {src}, source of 特定通信 \"{flow}\", passes frames from MAC addresses other than the registered one"),
-        ("path", Lang::Ja) => format!("特定通信「{flow}」と同じ送信元 IP・ポートのパケットを、{src} 以外のエッジポートから {dst} へ送れます（送信元詐称）"),
-        ("path", Lang::En) => format!("Another edge port than {src}'s can send packets matching 特定通信 \"{flow}\" to {dst} (source spoofing)"),
-        (d, _) => format!("{d}: {src} → {dst}"),
+    // The sentence comes from the evaluator kind that produced the finding.
+    match crate::checks::kinds::message(&s.detail) {
+        Some(m) => {
+            let t = if lang == Lang::Ja { m.ja } else { m.en };
+            t.replace("{src}", &src)
+                .replace("{dst}", &dst)
+                .replace("{flow}", &flow)
+        }
+        None => format!("{}: {src} → {dst}", s.detail),
     }
 }
 

@@ -61,3 +61,14 @@ impl Rng {
         v[self.below(v.len() as u64) as usize].clone()
     }
 }
+
+/// The number of rules in the pack, counted from the folders (`rules/<ID>/rule.toml`),
+/// not from the loader under test.
+#[allow(dead_code)]
+pub fn pack_size() -> usize {
+    std::fs::read_dir(root().join("rules"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("rule.toml").is_file())
+        .count()
+}

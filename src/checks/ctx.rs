@@ -1,0 +1,399 @@
+//! What every evaluator kind works with: the reach context over the built graph
+//! (cached reaches, zone edge points, query predicates) and the raw outcome of a rule.
+
+use crate::engine::{EdgeId, NodeId};
+use crate::hs::{Bdd, Field, Packet, Space, FALSE};
+use crate::model::{Endpoint, PortSpec, Snapshot, Tier};
+use crate::net::{portspec_bdd, Graph, Taint};
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::rc::Rc;
+
+use super::Subject;
+
+/// A violation with its witness drawn, before its path is.
+pub struct Raw {
+    pub(crate) subject: Subject,
+    /// The violating set (in the worker's space) until the witness is drawn.
+    pub(crate) viol: Bdd,
+    pub(crate) witness: Option<Packet>,
+    /// Source nodes with what each injects.
+    pub(crate) sources: Vec<(NodeId, Bdd)>,
+    pub(crate) sink: NodeId,
+    pub(crate) prefs: Vec<(Field, u64)>,
+    pub(crate) src_point: Option<usize>,
+    pub(crate) dst_point: usize,
+}
+
+/// A witness-free finding (inventory-level).
+pub struct Plain {
+    pub(crate) subject: Subject,
+}
+
+pub struct Outcome {
+    pub(crate) raws: Vec<Raw>,
+    pub(crate) plains: Vec<Plain>,
+    pub(crate) taint: BTreeSet<Taint>,
+    pub(crate) not_applicable: Option<String>,
+    pub(crate) unproven_note: Option<String>,
+}
+
+impl Outcome {
+    pub(crate) fn new() -> Self {
+        Outcome {
+            raws: vec![],
+            plains: vec![],
+            taint: BTreeSet::new(),
+            not_applicable: None,
+            unproven_note: None,
+        }
+    }
+}
+
+/// What [`Ctx::zone_pairs`] allows from a source zone to a sink zone: `pair(sz, dz)`,
+/// and a set `all` that every pair allows (a lower bound, for restricting reaches).
+pub(crate) struct Allowed<'a> {
+    pub(crate) pair: &'a dyn Fn(&mut Space, usize, usize) -> Bdd,
+    pub(crate) all: Bdd,
+}
+
+/// What a set of sources reaches: (point, set at its sink) for every point reached, in
+/// point order, and the uncertain lines evaluated on the way.
+pub(crate) struct Reached {
+    pub(crate) sinks: Vec<(usize, Bdd)>,
+    pub(crate) taint: Vec<Taint>,
+}
+
+impl Reached {
+    pub(crate) fn at(&self, point: usize) -> Bdd {
+        match self.sinks.binary_search_by_key(&point, |x| x.0) {
+            Ok(i) => self.sinks[i].1,
+            Err(_) => FALSE,
+        }
+    }
+}
+
+/// Reach results by (source points, injected set).
+/// Reach results by (source points, injected set, zone a Linux stack speaks for).
+pub(crate) type ReachCache = HashMap<(Vec<usize>, Bdd, Option<usize>), Rc<Reached>>;
+
+/// Taint of the full reaches by (source zones, injected set).
+pub(crate) type TaintCache = HashMap<(Vec<usize>, Bdd), Vec<Taint>>;
+
+pub struct Ctx<'a> {
+    pub snap: &'a Snapshot,
+    pub g: &'a Graph,
+    /// Edge points of each zone, in point order.
+    pub(crate) zone_points: Vec<Vec<usize>>,
+    /// Reach results by (source points, injected set): several rules start from the
+    /// same zones with the same injection.
+    pub(crate) cache: RefCell<ReachCache>,
+    /// Does any edge carry taint? If not, no reach can be tainted.
+    pub(crate) any_taint: bool,
+    /// Taint of the full reaches from a set of zones: [`Ctx::zones_taint`].
+    pub(crate) taint_cache: RefCell<TaintCache>,
+}
+
+pub(crate) fn tiers(v: &[String]) -> Vec<Tier> {
+    v.iter().filter_map(|s| Tier::parse(s)).collect()
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(snap: &'a Snapshot, g: &'a Graph) -> Self {
+        let mut zone_points = vec![vec![]; snap.zones.len()];
+        for (pi, p) in g.points.iter().enumerate() {
+            for &z in &p.zones {
+                if zone_points[z].last() != Some(&pi) {
+                    zone_points[z].push(pi);
+                }
+            }
+        }
+        Ctx {
+            snap,
+            g,
+            zone_points,
+            cache: RefCell::new(HashMap::new()),
+            any_taint: g.info.iter().any(|i| !i.taint.is_empty()),
+            taint_cache: RefCell::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) fn zone_in(
+        &self,
+        zi: usize,
+        tiers: &[Tier],
+        kinds: &[String],
+        exclude: &[String],
+    ) -> bool {
+        let z = &self.snap.zones[zi];
+        if exclude.contains(&z.kind) && z.tier == Tier::External {
+            return false;
+        }
+        if z.tier == Tier::External && tiers.contains(&Tier::External) {
+            return kinds.is_empty() || kinds.contains(&z.kind);
+        }
+        tiers.contains(&z.tier) || (z.tier == Tier::External && kinds.contains(&z.kind))
+    }
+
+    /// Reach from `points` (injecting `inject`), recording taint.
+    pub(crate) fn reach_from(
+        &self,
+        sp: &mut Space,
+        points: &[usize],
+        inject: Bdd,
+        taint: &mut BTreeSet<Taint>,
+    ) -> Rc<Reached> {
+        self.reach_from_zone(sp, points, inject, None, taint)
+    }
+
+    /// As [`Ctx::reach_from`]; with `zone`, a Linux device's own stack (a member of every
+    /// zone it has an address in) sends only with source addresses of that zone: it
+    /// relays between tiers by design, and what it sends as the other side is judged
+    /// with that side's zone.
+    pub(crate) fn reach_from_zone(
+        &self,
+        sp: &mut Space,
+        points: &[usize],
+        inject: Bdd,
+        zone: Option<usize>,
+        taint: &mut BTreeSet<Taint>,
+    ) -> Rc<Reached> {
+        let key = (points.to_vec(), inject, zone);
+        if let Some(r) = self.cache.borrow().get(&key) {
+            taint.extend(r.taint.iter().cloned());
+            return r.clone();
+        }
+        let sources = self.injected(sp, points, inject, zone);
+        let r = Rc::new(self.reach_nodes(sp, &sources));
+        taint.extend(r.taint.iter().cloned());
+        self.cache.borrow_mut().insert(key, r.clone());
+        r
+    }
+
+    /// Reach from `(node, injected set)` sources, uncached.
+    /// What each of `points` injects for [`Ctx::reach_from_zone`].
+    pub(crate) fn injected(
+        &self,
+        sp: &mut Space,
+        points: &[usize],
+        inject: Bdd,
+        zone: Option<usize>,
+    ) -> Vec<(NodeId, Bdd)> {
+        points
+            .iter()
+            .map(|&p| {
+                let pt = &self.g.points[p];
+                match zone {
+                    Some(z) if pt.interface == crate::net::LOCAL => {
+                        (pt.src, sp.and(inject, self.q(self.g.q.zone_src[z])))
+                    }
+                    _ => (pt.src, inject),
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
+        let mut seen = BTreeSet::new();
+        let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
+            for t in &self.g.info[edge as usize].taint {
+                seen.insert(t.clone());
+            }
+        });
+        Reached {
+            sinks: self
+                .g
+                .points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, reach[p.sink as usize]))
+                .filter(|x| x.1 != FALSE)
+                .collect(),
+            taint: seen.into_iter().collect(),
+        }
+    }
+
+    pub(crate) fn points_of_zone(&self, zi: usize) -> &[usize] {
+        &self.zone_points[zi]
+    }
+
+    pub(crate) fn q(&self, id: u32) -> Bdd {
+        self.g.engine.query_pred[id as usize]
+    }
+
+    pub(crate) fn ports_bdd(&self, sp: &mut Space, ports: &[PortSpec]) -> Bdd {
+        let mut b = FALSE;
+        for p in ports {
+            let x = portspec_bdd(sp, p);
+            b = sp.or(b, x);
+        }
+        b
+    }
+
+    pub(crate) fn ep_dst(&self, e: Endpoint) -> Bdd {
+        match e {
+            Endpoint::Host(h) => self.q(self.g.q.host_dst[h]),
+            Endpoint::Zone(z) => self.q(self.g.q.zone_dst[z]),
+        }
+    }
+    pub(crate) fn ep_src(&self, e: Endpoint) -> Bdd {
+        match e {
+            Endpoint::Host(h) => self.q(self.g.q.host_src[h]),
+            Endpoint::Zone(z) => self.q(self.g.q.zone_src[z]),
+        }
+    }
+
+    pub(crate) fn src_prefs(&self, zi: usize, host: Option<usize>) -> Vec<(Field, u64)> {
+        let mut v = vec![];
+        if let Some(h) = host {
+            let h = &self.snap.hosts[h];
+            v.push((Field::SrcIp, u32::from(h.ip) as u64));
+            if let Some(m) = h.mac {
+                v.push((Field::SrcMac, crate::hs::mac_u64(m)));
+            }
+        }
+        if let Some(n) = self.snap.zones[zi].subnets.first() {
+            // A plausible host address inside the source zone.
+            v.push((
+                Field::SrcIp,
+                (u32::from(n.network()) + if n.prefix() < 31 { 10 } else { 0 }) as u64,
+            ));
+        }
+        v
+    }
+
+    pub(crate) fn dst_prefs(&self, zi: usize) -> Vec<(Field, u64)> {
+        let z = &self.snap.zones[zi];
+        let mut v: Vec<(Field, u64)> = self
+            .snap
+            .hosts
+            .iter()
+            .filter(|h| h.zone == zi)
+            .map(|h| (Field::DstIp, u32::from(h.ip) as u64))
+            .collect();
+        if let Some(n) = z.subnets.first() {
+            if n.prefix() < 31 {
+                for k in [10u32, 11, 100] {
+                    v.push((Field::DstIp, (u32::from(n.network()) + k) as u64));
+                }
+            }
+        }
+        v
+    }
+
+    /// For every source zone in `from` and sink zone in `to`: the new flows the sink
+    /// receives addressed into that zone, minus `allowed(src_zone, dst_zone)`.
+    ///
+    /// Without header rewrites an edge only filters, so the reach of `inject ∧ Y` is the
+    /// reach of `inject`, ∩ Y, at every node. With Y ⊇ every `zone_dst(dz) ∖ allowed`
+    /// judged for the source zone, the violations computed from the restricted reach are
+    /// exactly those of the full one; only packets that could violate are propagated (an
+    /// internet zone's full reach spans every municipality, its restricted one stops at
+    /// the first filter). The taint is that of the full reaches: see [`Ctx::zones_taint`].
+    pub(crate) fn zone_pairs(
+        &self,
+        sp: &mut Space,
+        from: &dyn Fn(usize) -> bool,
+        to: &dyn Fn(usize) -> bool,
+        allowed: Allowed,
+        detail: &str,
+        out: &mut Outcome,
+    ) {
+        let Allowed {
+            pair: allowed,
+            all: allowed_all,
+        } = allowed;
+        let nz = self.snap.zones.len();
+        let inject = self.q(self.g.q.new_flow);
+        let sources: Vec<usize> = (0..nz)
+            .filter(|&z| from(z) && !self.points_of_zone(z).is_empty())
+            .collect();
+        let restrict = !self.g.engine.has_rewrites();
+        let mut y = FALSE;
+        if restrict {
+            self.zones_taint(sp, &sources, inject, &mut out.taint);
+            for dz in (0..nz).filter(|&z| to(z) && !self.points_of_zone(z).is_empty()) {
+                y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
+            }
+            y = sp.diff(y, allowed_all);
+        }
+        for sz in sources {
+            let pts = self.points_of_zone(sz);
+            let reach = if !restrict {
+                self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint)
+            } else if y == FALSE {
+                continue;
+            } else {
+                let inj = sp.and(inject, y);
+                // Its taint is part of the zones' taint, added above.
+                self.reach_from_zone(sp, pts, inj, Some(sz), &mut BTreeSet::new())
+            };
+            for dz in (0..nz).filter(|&z| to(z) && z != sz) {
+                let zd = self.q(self.g.q.zone_dst[dz]);
+                let mut ok = None;
+                for &pi in self.points_of_zone(dz) {
+                    let p = &self.g.points[pi];
+                    let at = reach.at(pi);
+                    if at == FALSE || pts.contains(&pi) {
+                        continue;
+                    }
+                    let ok = *ok.get_or_insert_with(|| allowed(sp, sz, dz));
+                    let v = sp.and(at, zd);
+                    let v = sp.diff(v, ok);
+                    if v == FALSE {
+                        continue;
+                    }
+                    out.raws.push(Raw {
+                        subject: Subject {
+                            src: self.snap.zones[sz].name.clone(),
+                            dst: self.snap.zones[dz].name.clone(),
+                            flow: None,
+                            detail: detail.into(),
+                        },
+                        viol: v,
+                        witness: None,
+                        sources: self.injected(sp, pts, inject, Some(sz)),
+                        sink: p.sink,
+                        prefs: {
+                            let mut v = self.src_prefs(sz, None);
+                            v.extend(self.dst_prefs(dz));
+                            v
+                        },
+                        src_point: None,
+                        dst_point: pi,
+                    });
+                    break;
+                }
+            }
+        }
+    }
+
+    /// The taint of the full reaches from each of `zones` (injecting `inject`), without
+    /// computing them one by one: a reach visits the out-edges of every node it reaches,
+    /// and the reach from all zones at once reaches exactly the nodes some zone's reach
+    /// reaches (every edge's image distributes over union), so its taint is the union.
+    pub(crate) fn zones_taint(
+        &self,
+        sp: &mut Space,
+        zones: &[usize],
+        inject: Bdd,
+        taint: &mut BTreeSet<Taint>,
+    ) {
+        if !self.any_taint {
+            return;
+        }
+        if let Some(t) = self.taint_cache.borrow().get(&(zones.to_vec(), inject)) {
+            taint.extend(t.iter().cloned());
+            return;
+        }
+        let mut sources = vec![];
+        for &z in zones {
+            sources.extend(self.injected(sp, self.points_of_zone(z), inject, Some(z)));
+        }
+        let r = self.reach_nodes(sp, &sources);
+        taint.extend(r.taint.iter().cloned());
+        self.taint_cache
+            .borrow_mut()
+            .insert((zones.to_vec(), inject), r.taint);
+    }
+}

@@ -1,0 +1,142 @@
+//! `only-declared-flows`: between the `from` tiers and the `to` zones, only the declared
+//! 特定通信 (`declared = "tokutei"`: the destination decides) or 無害化 paths
+//! (`declared = "mugaika"`: source, destination and ports must match) open flows.
+
+use super::{Kind, Message};
+use crate::checks::ctx::{tiers, Allowed, Ctx, Outcome, Plain};
+use crate::checks::{Params, Rule, Subject};
+use crate::hs::{Space, FALSE};
+use crate::model::{PortSpec, Snapshot, Tier};
+
+pub struct OnlyDeclaredFlows;
+
+impl Kind for OnlyDeclaredFlows {
+    fn id(&self) -> &'static str {
+        "only-declared-flows"
+    }
+
+    fn check_params(&self, p: &Params) -> Result<(), String> {
+        super::check_tiers(p)?;
+        match p.declared.as_str() {
+            "tokutei" | "mugaika" => Ok(()),
+            d => Err(format!(
+                "params.declared must be \"tokutei\" or \"mugaika\", not {d:?}"
+            )),
+        }
+    }
+
+    fn ports(&self, p: &Params, snap: &Snapshot) -> Vec<PortSpec> {
+        let flows = if p.declared == "mugaika" {
+            &snap.mugaika
+        } else {
+            &snap.tokutei
+        };
+        flows.iter().flat_map(|f| f.ports.iter().copied()).collect()
+    }
+
+    fn messages(&self) -> &'static [Message] {
+        &[
+            Message {
+                detail: "tokutei",
+                ja: "{src} から {dst} への特定通信として宣言されていない通信が可能です",
+                en: "{src} can reach {dst} with traffic that is not a declared 特定通信",
+            },
+            Message {
+                detail: "tokutei-to-internal-tier",
+                ja: "特定通信「{flow}」は {src} と {dst} の間に宣言されていますが、LGWAN接続系・インターネット接続系との特定通信は認められません",
+                en: "特定通信 \"{flow}\" is declared between {src} and {dst}; 特定通信 with LGWAN接続系 or インターネット接続系 is not allowed",
+            },
+            Message {
+                detail: "mugaika",
+                ja: "{src} から {dst} へ無害化経路以外の通信が可能です",
+                en: "{src} can reach {dst} outside the declared 無害化 paths",
+            },
+        ]
+    }
+
+    fn evaluate(&self, rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
+        let mut out = Outcome::new();
+        let p = &rule.params;
+        let snap = cx.snap;
+        let from_t = tiers(&p.from);
+        let to_t = tiers(&p.to);
+
+        let declared: &[crate::model::Flow] = if p.declared == "mugaika" {
+            &snap.mugaika
+        } else {
+            &snap.tokutei
+        };
+        let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+        let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
+        let exact = p.declared == "mugaika";
+        // Declared flows that the tier model forbids outright.
+        if !exact {
+            for f in declared {
+                let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
+                let bad = |z: usize| matches!(snap.zones[z].tier, Tier::Lgwan | Tier::Internet);
+                let mn = |z: usize| snap.zones[z].tier == Tier::Mynumber;
+                if (mn(fz) && bad(tz)) || (mn(tz) && bad(fz)) {
+                    out.plains.push(Plain {
+                        subject: Subject {
+                            src: snap.endpoint_name(f.from).into(),
+                            dst: snap.endpoint_name(f.to).into(),
+                            flow: Some(f.name.clone()),
+                            detail: "tokutei-to-internal-tier".into(),
+                        },
+                    });
+                }
+            }
+        }
+        let allowed = |sp: &mut Space, sz: usize, dz: usize| {
+            let mut acc = FALSE;
+            for f in declared {
+                // 無害化 flows must match exactly (source, destination, ports); for
+                // 特定通信 the destination decides, and TOKUTEI-IP/PORT/PATH judge the rest.
+                let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
+                let same_dir = if exact {
+                    fz == sz
+                } else {
+                    snap.zones[fz].tier == snap.zones[sz].tier
+                };
+                if !same_dir || tz != dz {
+                    continue;
+                }
+                let x = if exact {
+                    let sd = sp.and(cx.ep_src(f.from), cx.ep_dst(f.to));
+                    let pb = cx.ports_bdd(sp, &f.ports);
+                    sp.and(sd, pb)
+                } else {
+                    cx.ep_dst(f.to)
+                };
+                acc = sp.or(acc, x);
+            }
+            acc
+        };
+        cx.zone_pairs(
+            sp,
+            &a,
+            &b,
+            Allowed {
+                pair: &allowed,
+                all: FALSE,
+            },
+            &p.declared,
+            &mut out,
+        );
+        if p.both_ways {
+            cx.zone_pairs(
+                sp,
+                &b,
+                &a,
+                Allowed {
+                    pair: &allowed,
+                    all: FALSE,
+                },
+                &p.declared,
+                &mut out,
+            );
+        }
+
+        out
+    }
+}
