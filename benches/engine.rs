@@ -2,9 +2,9 @@
 //! threads, and incremental update (APKeep Stanford, on 1- and 2-thread pools). Needs
 //! ../shared/datasets. The prefecture-scale audit benches are in benches/prefecture.rs.
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use sanso::dataplane::apkeep::{ApkNet, Update};
-use sanso::dataplane::hassel::HasselNet;
 use sanso::engine::ReachScratch;
+use sanso_testkit::dataplane::apkeep::{ApkNet, Update};
+use sanso_testkit::dataplane::hassel::HasselNet;
 use std::path::{Path, PathBuf};
 
 fn data() -> PathBuf {

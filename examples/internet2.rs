@@ -9,7 +9,7 @@ fn main() {
             .unwrap_or_else(|| "../shared/datasets/internet2".into()),
     );
     let verbose = std::env::var_os("VERBOSE").is_some();
-    match sanso::dataplane::hassel::reference_run(
+    match sanso_testkit::dataplane::hassel::reference_run(
         "internet2",
         &dir,
         "hassel-reference.tsv",

@@ -9,7 +9,7 @@ fn main() {
             .unwrap_or_else(|| "../shared/datasets/stanford".into()),
     );
     let verbose = std::env::var_os("VERBOSE").is_some();
-    match sanso::dataplane::hassel::reference_run(
+    match sanso_testkit::dataplane::hassel::reference_run(
         "stanford",
         &dir,
         "hassel-reference-simple.tsv",

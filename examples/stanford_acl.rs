@@ -3,11 +3,11 @@
 //! then the 4,526 removals, also checked.
 //! Usage: `cargo run --release --example stanford_acl -- <stanford/apkeep dir>`.
 //! `VERBOSE=1` also prints the distinct loops.
-use sanso::dataplane::{
+use sanso::engine::ReachScratch;
+use sanso_testkit::dataplane::{
     apkeep::{ApkNet, Update},
     percentile,
 };
-use sanso::engine::ReachScratch;
 use std::path::PathBuf;
 use std::time::Instant;
 

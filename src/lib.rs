@@ -29,6 +29,3 @@ pub mod report;
 pub mod render;
 
 pub mod gen;
-
-pub mod dataplane;
-pub mod sim;

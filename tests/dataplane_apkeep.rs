@@ -2,7 +2,7 @@
 //! (dataset README, section 4), counted the way APKeep's `Evaluator` counts them
 //! (distinct cycles over the run), and the incremental forwarding state must agree
 //! with a naive longest-prefix-match over the installed rules.
-use sanso::dataplane::apkeep::{ApkNet, Update};
+use sanso_testkit::dataplane::apkeep::{ApkNet, Update};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,7 +1,7 @@
 //! `show ip cef` / `show ip route` reader against the Stanford router outputs
 //! (`shared/datasets/stanford/configs/*_route.txt`, 12 routers) and against the Hassel
 //! transfer functions compiled from those same files.
-use sanso::dataplane::cisco_show::{parse, parse_show_ip_route, NextHop};
+use sanso_testkit::dataplane::cisco_show::{parse, parse_show_ip_route, NextHop};
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
@@ -197,7 +197,7 @@ this line is garbage
     // Auto-detection picks the route parser for this text.
     assert_eq!(
         parse("x", text),
-        sanso::dataplane::cisco_show::Fib {
+        sanso_testkit::dataplane::cisco_show::Fib {
             file: "x".into(),
             ..fib.clone()
         }

@@ -1,7 +1,7 @@
 //! Exactness against Hassel-C: for every source port the set of reached output ports
 //! equals the reference `out_ports` column.
-use sanso::dataplane::{hassel::HasselNet, read_reference};
 use sanso::engine::ReachScratch;
+use sanso_testkit::dataplane::{hassel::HasselNet, read_reference};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 

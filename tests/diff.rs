@@ -8,7 +8,7 @@ use sanso::model::Snapshot;
 use sanso::net::Graph;
 use sanso::query::diff::{Diff, FlowRange, PairDiff};
 use sanso::report::Lang;
-use sanso::sim::Sim;
+use sanso_testkit::sim::Sim;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

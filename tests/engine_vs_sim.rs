@@ -9,7 +9,7 @@ use sanso::hs::{Field, Packet};
 use sanso::model::*;
 use sanso::model::{Link, LinkEnd, Snapshot};
 use sanso::net::{Graph, LOCAL};
-use sanso::sim::Sim;
+use sanso_testkit::sim::Sim;
 use std::net::Ipv4Addr;
 
 const VLANS: [u16; 3] = [10, 20, 30];

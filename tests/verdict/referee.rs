@@ -1,5 +1,5 @@
 //! The independent reference checker: decides every check per concrete packet with the
-//! simulator (`sanso::sim::Sim`, one packet hop by hop), the generator's ground truth for
+//! simulator (`sanso_testkit::sim::Sim`, one packet hop by hop), the generator's ground truth for
 //! zones, hosts and flows, and the meaning of each check (shared/DOMAIN.md,
 //! docs/semantics.md) written out again here — no engine reach sets, no rule evaluators,
 //! no sanso zone location.
@@ -9,7 +9,7 @@ use sanso::hs::Packet;
 use sanso::model::Mac;
 use sanso::model::Snapshot;
 use sanso::net::Graph;
-use sanso::sim::Sim;
+use sanso_testkit::sim::Sim;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 

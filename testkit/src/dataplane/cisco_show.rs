@@ -5,7 +5,7 @@
 //! compliance. Every line it does not understand is kept with its line number and a
 //! reason, as the config parsers do, so a caller can report `file:line`.
 
-use crate::model::{Route, Scope, Span, Unrecognized};
+use sanso::model::{Route, Scope, Span, Unrecognized};
 use std::net::Ipv4Addr;
 
 /// Where one forwarding entry sends packets.

@@ -27,9 +27,9 @@
 //! before the first and after the last forwarding rule, when no loop can exist).
 
 use super::bad;
-use crate::engine::{Engine, NetBuilder, NodeId, ReachScratch};
-use crate::hs::bdd::FastMap;
-use crate::hs::{Bdd, Field, Space, FALSE, TRUE};
+use sanso::engine::{Engine, NetBuilder, NodeId, ReachScratch};
+use sanso::hs::bdd::FastMap;
+use sanso::hs::{Bdd, Field, Space, FALSE, TRUE};
 use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::net::Ipv4Addr;

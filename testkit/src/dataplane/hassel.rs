@@ -25,9 +25,9 @@
 //! with the Hassel-C reference.
 
 use super::bad;
-use crate::engine::{Engine, NetBuilder, NodeId, ReachScratch};
-use crate::hs::bdd::FastMap;
-use crate::hs::{Bdd, Field, FALSE, TRUE};
+use sanso::engine::{Engine, NetBuilder, NodeId, ReachScratch};
+use sanso::hs::bdd::FastMap;
+use sanso::hs::{Bdd, Field, FALSE, TRUE};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
@@ -502,7 +502,7 @@ impl HasselModel {
             return BTreeSet::new();
         };
         let full = self.engine.full();
-        let init: Vec<(NodeId, &crate::engine::Bits)> = nodes.iter().map(|&n| (n, &full)).collect();
+        let init: Vec<(NodeId, &sanso::engine::Bits)> = nodes.iter().map(|&n| (n, &full)).collect();
         self.engine.reach_into(&init, scratch);
         let w = self.engine.words;
         self.outputs

@@ -2,7 +2,7 @@
 //! (Stanford `hassel-tf`, Internet2) and APKeep's Stanford network (forwarding, ACLs,
 //! VLANs, topology, rule updates), and Cisco `show ip cef` / `show ip route` tables
 //! (`cisco_show`). Every loader compiles into the same
-//! [`crate::engine::Engine`] the audits use.
+//! [`sanso::engine::Engine`] the audits use.
 
 pub mod apkeep;
 pub mod cisco_show;

@@ -3,11 +3,11 @@
 //! random networks and random packets. It shares only the model, the FIB resolution
 //! (`graph::routes`) and the edge-point list with the engine.
 
-use crate::hs::{mac_u64, Packet};
-use crate::model::{Action, CtState, Device, IfMode, Match, Service};
-use crate::model::{LinkEnd, Snapshot};
-use crate::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
-use crate::net::{routes, Graph, LOCAL};
+use sanso::hs::{mac_u64, Packet};
+use sanso::model::{Action, CtState, Device, IfMode, Match, Service};
+use sanso::model::{LinkEnd, Snapshot};
+use sanso::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
+use sanso::net::{routes, Graph, LOCAL};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 fn svc_ok(s: &Service, p: &Packet) -> bool {
@@ -16,7 +16,7 @@ fn svc_ok(s: &Service, p: &Packet) -> bool {
             return false;
         }
     }
-    let inr = |r: crate::model::PortRange, v: u16| r.lo <= v && v <= r.hi;
+    let inr = |r: sanso::model::PortRange, v: u16| r.lo <= v && v <= r.hi;
     inr(s.sport, p.src_port)
         && inr(s.dport, p.dst_port)
         && s.icmp_type.is_none_or(|t| t == p.icmp_type)
@@ -355,7 +355,7 @@ impl<'a> Sim<'a> {
     fn lookup(&self, dev: &Device, p: &Packet) -> Vec<usize> {
         let fib = routes(dev);
         let a = u32::from(p.dst_ip);
-        let hit = |f: &crate::net::Fib| {
+        let hit = |f: &sanso::net::Fib| {
             f.len == 0 || (a >> (32 - f.len)) == (u32::from(f.prefix) >> (32 - f.len))
         };
         let Some(best) = fib.iter().filter(|f| hit(f)).map(|f| f.len).max() else {
@@ -379,7 +379,7 @@ impl<'a> Sim<'a> {
 }
 
 /// A routed packet leaves with the output interface's MAC as source, when known.
-fn routed_from(oif: &crate::model::Interface, mut p: Packet) -> Packet {
+fn routed_from(oif: &sanso::model::Interface, mut p: Packet) -> Packet {
     if let Some(m) = oif.mac {
         p.src_mac = m;
     }
@@ -396,8 +396,8 @@ fn is_local(dev: &Device, a: std::net::Ipv4Addr) -> bool {
 /// Interfaces known at a netfilter hook.
 #[derive(Clone, Copy)]
 struct Hook<'a> {
-    iif: Option<&'a crate::model::Interface>,
-    oif: Option<&'a crate::model::Interface>,
+    iif: Option<&'a sanso::model::Interface>,
+    oif: Option<&'a sanso::model::Interface>,
 }
 
 enum Verdict {
@@ -418,7 +418,7 @@ fn wildcard(pat: &str, name: &str) -> bool {
 
 fn holds(m: &NfMatch, p: &Packet, h: Hook) -> Option<bool> {
     let has_ports = matches!(p.proto, 6 | 17 | 132 | 136);
-    let inr = |rs: &[crate::model::PortRange], v: u16| rs.iter().any(|r| r.lo <= v && v <= r.hi);
+    let inr = |rs: &[sanso::model::PortRange], v: u16| rs.iter().any(|r| r.lo <= v && v <= r.hi);
     // `None`: the packet lacks the header field, so the condition fails either way.
     Some(match m {
         NfMatch::SrcIp(a) => a.contains(p.src_ip),
@@ -467,7 +467,7 @@ fn run_chain(nf: &Netfilter, c: &NfChain, p: &Packet, h: Hook, depth: usize) -> 
                 // A missing target is skipped (the graph marks the result unproven).
                 let Some(t) = nf
                     .chain(t)
-                    .filter(|_| depth < crate::net::netfilter::MAX_DEPTH)
+                    .filter(|_| depth < sanso::net::netfilter::MAX_DEPTH)
                 else {
                     continue;
                 };
@@ -479,7 +479,7 @@ fn run_chain(nf: &Netfilter, c: &NfChain, p: &Packet, h: Hook, depth: usize) -> 
             NfVerdict::Goto(t) => {
                 let Some(t) = nf
                     .chain(t)
-                    .filter(|_| depth < crate::net::netfilter::MAX_DEPTH)
+                    .filter(|_| depth < sanso::net::netfilter::MAX_DEPTH)
                 else {
                     return Verdict::Back;
                 };
@@ -519,7 +519,7 @@ fn nf_hook(nf: &Netfilter, hook: NfHook, h: Hook, p: &Packet) -> Option<Packet> 
                 }
             }
             Verdict::Nat(v) => {
-                let first = |i: Option<&crate::model::Interface>| {
+                let first = |i: Option<&sanso::model::Interface>| {
                     i.and_then(|i| i.addresses.first().map(|a| a.0))
                 };
                 let to = |n: &NatTo, ip: &mut std::net::Ipv4Addr, port: &mut u16| {
