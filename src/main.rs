@@ -161,11 +161,11 @@ fn main() -> ExitCode {
             };
             let r = audit.report(lang);
             match format {
-                Format::Text => print!("{}", report::terminal(&r, lang)),
-                Format::Json => println!(
-                    "{}",
+                Format::Text => emit(&report::terminal(&r, lang)),
+                Format::Json => emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&r).expect("report serialises")
-                ),
+                )),
             }
             ExitCode::from(audit.exit_code() as u8)
         }
@@ -197,11 +197,11 @@ fn main() -> ExitCode {
             match sanso::trace::run(&snap, &mut g, &args) {
                 Ok(t) => {
                     match format {
-                        Format::Text => print!("{}", sanso::trace::text(&t, lang)),
-                        Format::Json => println!(
-                            "{}",
+                        Format::Text => emit(&sanso::trace::text(&t, lang)),
+                        Format::Json => emit(&format!(
+                            "{}\n",
                             serde_json::to_string_pretty(&t).expect("trace serialises")
-                        ),
+                        )),
                     }
                     ExitCode::SUCCESS
                 }
@@ -232,8 +232,8 @@ fn main() -> ExitCode {
             let m = sanso::matrix::compute(&snap, &mut g);
             bar.finish();
             match format {
-                MatrixFormat::Text => print!("{}", sanso::matrix::text(&m, lang)),
-                MatrixFormat::Csv => print!("{}", sanso::matrix::csv(&m, lang)),
+                MatrixFormat::Text => emit(&sanso::matrix::text(&m, lang)),
+                MatrixFormat::Csv => emit(&sanso::matrix::csv(&m, lang)),
             }
             ExitCode::SUCCESS
         }
@@ -252,7 +252,7 @@ fn main() -> ExitCode {
             match sanso::evidence::write_lang(&audit, &out, to_lang(lang)) {
                 Ok(files) => {
                     for f in files {
-                        println!("{}", out.join(f).display());
+                        emit(&format!("{}\n", out.join(f).display()));
                     }
                     ExitCode::SUCCESS
                 }
@@ -277,12 +277,12 @@ fn main() -> ExitCode {
                 Err(e) => return input_error(lang, &e),
             };
             match format {
-                DiffFormat::Text => print!("{}", sanso::diff::text(&d, lang)),
-                DiffFormat::Json => println!(
-                    "{}",
+                DiffFormat::Text => emit(&sanso::diff::text(&d, lang)),
+                DiffFormat::Json => emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&d).expect("diff serialises")
-                ),
-                DiffFormat::Html => print!("{}", sanso::diff::html(&d, lang)),
+                )),
+                DiffFormat::Html => emit(&sanso::diff::html(&d, lang)),
             }
             ExitCode::from(d.exit_code() as u8)
         }
@@ -312,14 +312,14 @@ fn main() -> ExitCode {
                 eprintln!("sanso: {}: {e}", out.display());
                 return ExitCode::from(2);
             }
-            println!(
-                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted",
+            emit(&format!(
+                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted\n",
                 out.display(),
                 g.devices,
                 g.total_lines(),
                 g.rule_lines,
                 g.planted.len()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Cmd::Rules { lang, markdown } => {
@@ -331,7 +331,7 @@ fn main() -> ExitCode {
                 }
             };
             if markdown {
-                print!("{}", sanso::rules::markdown(&rules));
+                emit(&sanso::rules::markdown(&rules));
                 return ExitCode::SUCCESS;
             }
             for r in rules {
@@ -340,9 +340,27 @@ fn main() -> ExitCode {
                 } else {
                     &r.title_en
                 };
-                println!("{:<20} {:<9} {}  [{}]", r.id, r.severity, title, r.clause);
+                emit(&format!(
+                    "{:<20} {:<9} {}  [{}]\n",
+                    r.id, r.severity, title, r.clause
+                ));
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Write to stdout. A reader that went away (`sanso matrix … | head -1`) is not an error:
+/// the rest of the output is dropped quietly and the command keeps its exit code. Any
+/// other write error is reported and exits with 2.
+fn emit(s: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            drop(out);
+            eprintln!("sanso: stdout: {e}");
+            std::process::exit(2);
         }
     }
 }
