@@ -162,11 +162,11 @@ fn main() -> ExitCode {
             };
             let r = audit.report(lang);
             match format {
-                Format::Text => print!("{}", report::terminal(&r, lang)),
-                Format::Json => println!(
-                    "{}",
+                Format::Text => emit(&report::terminal(&r, lang)),
+                Format::Json => emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&r).expect("report serialises")
-                ),
+                )),
             }
             ExitCode::from(audit.exit_code() as u8)
         }
@@ -198,11 +198,11 @@ fn main() -> ExitCode {
             match sanso::query::trace::run(&snap, &mut g, &args) {
                 Ok(t) => {
                     match format {
-                        Format::Text => print!("{}", sanso::query::trace::text(&t, lang)),
-                        Format::Json => println!(
-                            "{}",
+                        Format::Text => emit(&sanso::query::trace::text(&t, lang)),
+                        Format::Json => emit(&format!(
+                            "{}\n",
                             serde_json::to_string_pretty(&t).expect("trace serialises")
-                        ),
+                        )),
                     }
                     ExitCode::SUCCESS
                 }
@@ -233,8 +233,8 @@ fn main() -> ExitCode {
             let m = sanso::query::matrix::compute(&snap, &mut g);
             bar.finish();
             match format {
-                MatrixFormat::Text => print!("{}", sanso::query::matrix::text(&m, lang)),
-                MatrixFormat::Csv => print!("{}", sanso::query::matrix::csv(&m, lang)),
+                MatrixFormat::Text => emit(&sanso::query::matrix::text(&m, lang)),
+                MatrixFormat::Csv => emit(&sanso::query::matrix::csv(&m, lang)),
             }
             ExitCode::SUCCESS
         }
@@ -253,7 +253,7 @@ fn main() -> ExitCode {
             match sanso::render::evidence::write_lang(&audit, &out, to_lang(lang)) {
                 Ok(files) => {
                     for f in files {
-                        println!("{}", out.join(f).display());
+                        emit(&format!("{}\n", out.join(f).display()));
                     }
                     ExitCode::SUCCESS
                 }
@@ -278,12 +278,12 @@ fn main() -> ExitCode {
                 Err(e) => return input_error(lang, &e),
             };
             match format {
-                DiffFormat::Text => print!("{}", sanso::render::diff::text(&d, lang)),
-                DiffFormat::Json => println!(
-                    "{}",
+                DiffFormat::Text => emit(&sanso::render::diff::text(&d, lang)),
+                DiffFormat::Json => emit(&format!(
+                    "{}\n",
                     serde_json::to_string_pretty(&d).expect("diff serialises")
-                ),
-                DiffFormat::Html => print!("{}", sanso::render::diff::html(&d, lang)),
+                )),
+                DiffFormat::Html => emit(&sanso::render::diff::html(&d, lang)),
             }
             ExitCode::from(d.exit_code() as u8)
         }
@@ -313,14 +313,14 @@ fn main() -> ExitCode {
                 eprintln!("sanso: {}: {e}", out.display());
                 return ExitCode::from(2);
             }
-            println!(
-                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted",
+            emit(&format!(
+                "{}: {} devices, {} config lines, {} ACL/policy lines, {} planted\n",
                 out.display(),
                 g.devices,
                 g.total_lines(),
                 g.rule_lines,
                 g.planted.len()
-            );
+            ));
             ExitCode::SUCCESS
         }
         Cmd::Rules { lang, markdown } => {
@@ -332,7 +332,7 @@ fn main() -> ExitCode {
                 }
             };
             if markdown {
-                print!("{}", sanso::checks::markdown(&rules));
+                emit(&sanso::checks::markdown(&rules));
                 return ExitCode::SUCCESS;
             }
             for r in rules {
@@ -341,9 +341,27 @@ fn main() -> ExitCode {
                 } else {
                     &r.title_en
                 };
-                println!("{:<20} {:<9} {}  [{}]", r.id, r.severity, title, r.clause);
+                emit(&format!(
+                    "{:<20} {:<9} {}  [{}]\n",
+                    r.id, r.severity, title, r.clause
+                ));
             }
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Write to stdout. A reader that went away (`sanso matrix … | head -1`) is not an error:
+/// the rest of the output is dropped quietly and the command keeps its exit code. Any
+/// other write error is reported and exits with 2.
+fn emit(s: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(s.as_bytes()).and_then(|()| out.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            drop(out);
+            eprintln!("sanso: stdout: {e}");
+            std::process::exit(2);
         }
     }
 }

@@ -254,10 +254,10 @@ impl<'a> Ctx<'a> {
         }
         if let Some(n) = self.snap.zones[zi].subnets.first() {
             // A plausible host address inside the source zone.
-            v.push((
-                Field::SrcIp,
-                (u32::from(n.network()) + if n.prefix() < 31 { 10 } else { 0 }) as u64,
-            ));
+            let ks: &[u32] = if n.prefix() < 31 { &[10, 1] } else { &[0] };
+            if let Some(a) = ks.iter().find_map(|&k| nth_addr(n, k)) {
+                v.push((Field::SrcIp, a as u64));
+            }
         }
         v
     }
@@ -274,7 +274,9 @@ impl<'a> Ctx<'a> {
         if let Some(n) = z.subnets.first() {
             if n.prefix() < 31 {
                 for k in [10u32, 11, 100] {
-                    v.push((Field::DstIp, (u32::from(n.network()) + k) as u64));
+                    if let Some(a) = nth_addr(n, k) {
+                        v.push((Field::DstIp, a as u64));
+                    }
                 }
             }
         }
@@ -396,4 +398,11 @@ impl<'a> Ctx<'a> {
             .borrow_mut()
             .insert((zones.to_vec(), inject), r.taint);
     }
+}
+
+/// Address `k` of subnet `n` (`network + k`) when it lies inside `n`: a zone such as
+/// `255.255.255.252/30` has no address `network + 10`, and the sum must not wrap.
+fn nth_addr(n: &ipnetwork::Ipv4Network, k: u32) -> Option<u32> {
+    let a = u32::from(n.network()).checked_add(k)?;
+    n.contains(std::net::Ipv4Addr::from(a)).then_some(a)
 }

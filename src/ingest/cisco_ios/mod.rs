@@ -1005,6 +1005,11 @@ impl Parser {
                     },
                     _ => return un("unsupported ip address form", ifs),
                 };
+                if len == 0 {
+                    // IOS rejects it ("Bad mask"); read as /0 it would put every
+                    // address on this interface's connected network.
+                    return un("interface mask 0.0.0.0 (/0) is not a valid address", ifs);
+                }
                 let secondary = match kw.get(rest).map(String::as_str) {
                     None => false,
                     Some("secondary") if n == rest + 1 => true,
@@ -1604,10 +1609,8 @@ fn expand_range(s: &str) -> Result<Vec<String>, String> {
         let Ok(hi) = last.parse::<u32>() else {
             return Err(format!("bad range end `{last}`"));
         };
-        let split = first
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map(|i| i + 1)
-            .unwrap_or(0);
+        // The trailing digits; `rfind(..) + 1` would split inside a multi-byte char.
+        let split = first.trim_end_matches(|c: char| c.is_ascii_digit()).len();
         let (stem, lo_s) = first.split_at(split);
         let Ok(lo) = lo_s.parse::<u32>() else {
             return Err(format!("bad range start `{first}`"));

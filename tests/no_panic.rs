@@ -1,0 +1,130 @@
+//! Regression tests for crashes found by fuzzing (fuzz/README.md) and reported in issue
+//! 12: malformed input must give an unrecognised line with a reason or an input error
+//! with file:line, and the CLI must end quietly when its reader goes away — never a panic.
+
+use sanso::model::Device;
+
+fn reason_of(d: &Device, line: u32) -> &str {
+    d.unrecognized
+        .iter()
+        .find(|u| u.line == line)
+        .map(|u| u.reason.as_str())
+        .unwrap_or_else(|| panic!("line {line} not unrecognised: {:?}", d.unrecognized))
+}
+
+/// `interface range` whose first name ends in a multi-byte character split the name
+/// inside that character (cisco_ios.rs expand_range).
+#[test]
+fn ios_interface_range_with_multibyte_name_is_unrecognised() {
+    let text =
+        "hostname sw1\ninterface range GigabitEthernet1/0/1\u{fffd} - 8\n switchport mode access\n";
+    let d = sanso::ingest::cisco_ios::parse("configs/sw1.cfg", text).expect("parse");
+    assert!(reason_of(&d, 2).contains("interface range"), "{d:?}");
+}
+
+/// `ip address A 0.0.0.0`: IOS rejects the mask; it was read as a /0 connected network.
+#[test]
+fn ios_interface_mask_zero_is_unrecognised() {
+    for addr in ["10.0.0.1 0.0.0.0", "10.0.0.1/0"] {
+        let text = format!("hostname r1\ninterface GigabitEthernet0/1\n ip address {addr}\n");
+        let d = sanso::ingest::cisco_ios::parse("configs/r1.cfg", &text).expect("parse");
+        assert!(reason_of(&d, 3).contains("0.0.0.0"), "{addr}: {d:?}");
+        let i = d.interface("GigabitEthernet0/1").expect("interface");
+        assert!(i.addresses.is_empty(), "{addr}: {:?}", i.addresses);
+    }
+    // A default route keeps its 0.0.0.0 mask.
+    let d =
+        sanso::ingest::cisco_ios::parse("configs/r1.cfg", "ip route 0.0.0.0 0.0.0.0 10.0.0.2\n")
+            .expect("parse");
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.routes.len(), 1);
+}
+
+fn fixture_copy(name: &str, tag: &str) -> std::path::PathBuf {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("sanso-nopanic-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&root.join("fixtures").join(name), &dir);
+    dir
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &p);
+        } else {
+            std::fs::copy(e.path(), p).unwrap();
+        }
+    }
+}
+
+/// A zone whose first subnet is `255.255.255.252/30`: the witness steering address
+/// `network + 10` overflowed u32 (rules.rs src_prefs/dst_prefs), a panic in debug and a
+/// wrap to 0.0.0.6 in release.
+#[test]
+fn zone_at_the_top_of_the_address_space_does_not_overflow() {
+    let dir = fixture_copy("sample-city-violating", "top30");
+    let inv = dir.join("sanso.toml");
+    let text = std::fs::read_to_string(&inv).unwrap();
+    let text = text
+        .replace(
+            "subnets = [\"192.168.100.0/24\"]",
+            "subnets = [\"255.255.255.252/30\", \"192.168.100.0/24\"]",
+        )
+        .replace(
+            "subnets = [\"10.10.10.0/24\"]",
+            "subnets = [\"255.255.255.248/30\", \"10.10.10.0/24\"]",
+        );
+    std::fs::write(&inv, text).unwrap();
+    let audit = sanso::checks::audit::run(&dir).expect("snapshot loads");
+    let r = audit.report(sanso::report::Lang::En);
+    assert!(!r.findings.is_empty());
+    for f in &r.findings {
+        let w = serde_json::to_value(&f.witness).unwrap().to_string();
+        assert!(!w.contains("0.0.0.6"), "wrapped address in witness: {w}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `sanso matrix fixtures/sample-city | head -1` panicked in `print!` on the broken
+/// pipe. Every command writing to stdout must end quietly with its usual exit code.
+#[test]
+fn commands_end_quietly_when_stdout_is_closed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (args, code) in [
+        (&["matrix", "fixtures/sample-city"][..], 0),
+        (
+            &["matrix", "fixtures/sample-city", "--format", "csv"][..],
+            0,
+        ),
+        (
+            &[
+                "audit",
+                "fixtures/sample-city-violating",
+                "--format",
+                "json",
+            ][..],
+            1,
+        ),
+        (&["rules"][..], 0),
+        (&["rules", "--markdown"][..], 0),
+    ] {
+        // A pipe whose reading end is already closed: the first write gets EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sanso"))
+            .args(args)
+            .arg("--quiet")
+            .current_dir(root)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.is_empty(), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+    }
+}
