@@ -436,6 +436,9 @@ pub struct Device {
     /// Total lines in the file.
     pub lines: u32,
     pub unrecognized: Vec<Unrecognized>,
+    /// Lines recognised and irrelevant to forwarding (management, logging, AAA, NTP, SNMP,
+    /// banners, line vty, crypto PKI, spanning tree …), counted by reason. They never taint.
+    pub irrelevant: BTreeMap<String, u32>,
     /// Further input files of this device besides `file` (path relative to the snapshot
     /// root, total lines), e.g. `ip-addr.json` of a Linux device folder.
     pub extra_files: Vec<(String, u32)>,
@@ -457,9 +460,15 @@ impl Device {
             netfilter: None,
             lines: 0,
             unrecognized: vec![],
+            irrelevant: BTreeMap::new(),
             extra_files: vec![],
         }
     }
+    /// Count one line as recognised and irrelevant to forwarding, for `reason`.
+    pub fn irrelevant_line(&mut self, reason: &str) {
+        *self.irrelevant.entry(reason.to_string()).or_default() += 1;
+    }
+
     /// File of an unrecognized entry.
     pub fn unrecognized_file<'a>(&'a self, u: &'a Unrecognized) -> &'a str {
         u.file.as_deref().unwrap_or(&self.file)
