@@ -213,3 +213,114 @@ fn rule_parameters_are_validated() {
         .expect_err("typo in aspect");
     assert!(e.message.contains("ipp"), "{}", e.message);
 }
+
+/// Inventory sanity: what would leave a verdict undecided is an input error with file:line.
+#[test]
+fn ambiguous_inventory_is_an_input_error() {
+    let inv = std::fs::read_to_string(root().join("fixtures/sample-city/sanso.toml")).unwrap();
+    // Two hosts with one address.
+    let (code, err) = mutated("dupip", "sanso.toml", |t| {
+        t.replace("ip   = \"10.10.10.30\"", "ip   = \"10.10.10.21\"")
+    });
+    assert_eq!(code, 2, "{err}");
+    let l = line_with(&inv, "name = \"kikan-gw\"") - 1;
+    assert!(
+        err.contains(&format!("sanso.toml:{l}:")) && err.contains("also host juki-cs"),
+        "{err}"
+    );
+    // Two hosts with one MAC.
+    let (code, err) = mutated("dupmac", "sanso.toml", |t| {
+        t.replace(
+            "mac  = \"00:1b:21:0a:0b:30\"",
+            "mac  = \"00:1b:21:0a:0b:0c\"",
+        )
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("MAC") && err.contains("also host juki-cs"),
+        "{err}"
+    );
+    // One subnet in zones of two tiers (an LGWAN zone given the MN terminals' subnet).
+    let (code, err) = mutated("tiers", "sanso.toml", |t| {
+        t.replace(
+            "subnets = [\"10.20.10.0/24\"]",
+            "subnets = [\"10.10.20.0/24\"]",
+        )
+    });
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("10.10.20.0/24 is also in zone mn-terminals"),
+        "{err}"
+    );
+    // No device configurations at all.
+    let dir = std::env::temp_dir().join(format!("sanso-inv-{}-empty", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&root().join("fixtures/sample-city"), &dir);
+    for e in std::fs::read_dir(dir.join("configs")).unwrap().flatten() {
+        std::fs::remove_file(e.path()).unwrap();
+    }
+    std::fs::remove_file(dir.join("topology.toml")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_sanso"))
+        .args(["audit", dir.to_str().unwrap(), "--lang", "en"])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no device configurations"));
+}
+
+/// Nothing to judge is not a pass: without a マイナンバー zone the MN checks are
+/// not applicable; a zone whose subnet the network places nowhere makes the checks about
+/// it unproven, naming it.
+#[test]
+fn nothing_to_judge_is_not_a_pass() {
+    let a = sanso::checks::audit::run(&root().join("fixtures/sample-mailgw")).unwrap();
+    let st = |id: &str| {
+        a.eval
+            .checks
+            .iter()
+            .find(|c| c.rule == id)
+            .map(|c| (c.status, c.note.clone()))
+            .unwrap()
+    };
+    let inv = std::fs::read_to_string(root().join("fixtures/sample-mailgw/sanso.toml")).unwrap();
+    assert!(
+        !inv.contains("\"mynumber\""),
+        "the fixture has no マイナンバー zone"
+    );
+    assert_eq!(st("MN-ISOLATION").0, sanso::checks::Status::NotApplicable);
+    assert_eq!(
+        st("MN-TOKUTEI-ONLY").0,
+        sanso::checks::Status::NotApplicable
+    );
+
+    let dir = std::env::temp_dir().join(format!("sanso-inv-{}-nowhere", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&root().join("fixtures/sample-city"), &dir);
+    let p = dir.join("sanso.toml");
+    let t = std::fs::read_to_string(&p).unwrap();
+    // A mistyped subnet: the LGWAN terminals' zone now matches nothing in the network.
+    assert!(t.contains("subnets = [\"10.20.10.0/24\"]"));
+    std::fs::write(
+        &p,
+        t.replace(
+            "subnets = [\"10.20.10.0/24\"]",
+            "subnets = [\"10.21.10.0/24\"]",
+        ),
+    )
+    .unwrap();
+    let b = sanso::checks::audit::run(&dir).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mn = b
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
+    assert_eq!(mn.status, sanso::checks::Status::Unproven, "{mn:?}");
+    assert!(
+        mn.note.as_deref().unwrap_or("").contains("lg-terminals"),
+        "{mn:?}"
+    );
+    assert_eq!(b.exit_code(), 1);
+}

@@ -75,7 +75,8 @@ fn check_with(
 }
 
 impl Audit {
-    /// 0 = every check passes (or does not apply), 1 = any violated or unproven.
+    /// 0 = every check passes (or does not apply), 1 = any violated or unproven, or
+    /// none applied at all.
     pub fn exit_code(&self) -> i32 {
         use crate::checks::Status;
         let bad = self
@@ -83,6 +84,12 @@ impl Audit {
             .checks
             .iter()
             .any(|c| matches!(c.status, Status::Violated | Status::Unproven));
-        bad as i32
+        // A report in which no check applied proves nothing: not a pass.
+        let none_applied = self
+            .eval
+            .checks
+            .iter()
+            .all(|c| c.status == Status::NotApplicable);
+        (bad || none_applied) as i32
     }
 }

@@ -229,6 +229,25 @@ impl Snapshot {
             });
         }
 
+        // One subnet, one tier: the zone of an address decides its tier, so the same
+        // subnet declared in zones of two tiers leaves it undecided.
+        for (i, z) in zones.iter().enumerate() {
+            for o in &zones[..i] {
+                if o.tier == z.tier {
+                    continue;
+                }
+                if let Some(n) = z.subnets.iter().find(|n| o.subnets.contains(n)) {
+                    return Err(err(
+                        z.line,
+                        format!(
+                            "zone {}: subnet {n} is also in zone {} (sanso.toml:{}) of another tier",
+                            z.name, o.name, o.line
+                        ),
+                    ));
+                }
+            }
+        }
+
         let mut hosts = Vec::new();
         let mut host_idx: HashMap<String, usize> = HashMap::new();
         for h in raw.host {
@@ -265,6 +284,26 @@ impl Snapshot {
                 || host_idx.insert(h.name.clone(), hosts.len()).is_some()
             {
                 return Err(err(line, format!("duplicate name \"{}\"", h.name)));
+            }
+            if let Some(o) = hosts.iter().find(|o: &&Host| o.ip == ip) {
+                return Err(err(
+                    line,
+                    format!(
+                        "host {}: address {ip} is also host {} (sanso.toml:{})",
+                        h.name, o.name, o.line
+                    ),
+                ));
+            }
+            if let Some(m) = mac {
+                if let Some(o) = hosts.iter().find(|o: &&Host| o.mac == Some(m)) {
+                    return Err(err(
+                        line,
+                        format!(
+                            "host {}: MAC {m} is also host {} (sanso.toml:{})",
+                            h.name, o.name, o.line
+                        ),
+                    ));
+                }
             }
             hosts.push(Host {
                 name: h.name,
@@ -487,6 +526,13 @@ impl Snapshot {
                     format!("device file configs/{f} does not exist"),
                 ));
             }
+        }
+        if devices.is_empty() && file_errors.is_empty() {
+            return Err(InputError {
+                file: "configs/".into(),
+                line: None,
+                message: "no device configurations: nothing to audit".into(),
+            });
         }
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         for d in &devices {

@@ -40,6 +40,9 @@ impl Kind for Isolation {
 
         let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
+        if !super::sides(cx, &a, &b, &mut out) {
+            return out;
+        }
         let none = |_: &mut Space, _: usize, _: usize| FALSE;
         cx.zone_pairs(
             sp,

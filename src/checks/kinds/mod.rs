@@ -54,6 +54,35 @@ pub fn message(detail: &str) -> Option<&'static Message> {
         .find(|m| m.detail == detail)
 }
 
+/// Before zone pairs are judged: with no zone on a side the rule has nothing to judge
+/// (`not-applicable`, returns false); a zone of either side that the network places nowhere
+/// (no interface, route or attach reaches its subnets — a mistyped subnet, say) cannot be
+/// judged, so the rule is `unproven` naming it rather than passing.
+fn sides(
+    cx: &Ctx,
+    a: &dyn Fn(usize) -> bool,
+    b: &dyn Fn(usize) -> bool,
+    out: &mut Outcome,
+) -> bool {
+    let nz = cx.snap.zones.len();
+    if !(0..nz).any(a) {
+        out.not_applicable = Some("no-source-zone".into());
+        return false;
+    }
+    if !(0..nz).any(b) {
+        out.not_applicable = Some("no-destination-zone".into());
+        return false;
+    }
+    let nowhere: Vec<&str> = (0..nz)
+        .filter(|&z| (a(z) || b(z)) && cx.points_of_zone(z).is_empty())
+        .map(|z| cx.snap.zones[z].name.as_str())
+        .collect();
+    if !nowhere.is_empty() {
+        out.unproven_note = Some(format!("zone-located-nowhere: {}", nowhere.join(", ")));
+    }
+    true
+}
+
 /// External zone kinds the inventory knows (DESIGN.md): rule parameters may name only these.
 pub const EXTERNAL_KINDS: &[&str] = &[
     "lgwan",

@@ -87,6 +87,9 @@ impl Kind for OnlyDeclaredFlows {
                 }
             }
         }
+        if !super::sides(cx, &a, &b, &mut out) {
+            return out;
+        }
         let allowed = |sp: &mut Space, sz: usize, dz: usize| {
             let mut acc = FALSE;
             for f in declared {

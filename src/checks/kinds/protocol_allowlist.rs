@@ -52,6 +52,10 @@ impl Kind for ProtocolAllowlist {
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
         if !(0..snap.zones.len()).any(b) {
             out.not_applicable = Some("no-lgwan-zone".into());
+            return out;
+        }
+        if !super::sides(cx, &a, &b, &mut out) {
+            return out;
         }
         let allowed = |_: &mut Space, _: usize, _: usize| ok;
         cx.zone_pairs(
