@@ -7,12 +7,14 @@
 //! so output order and content are deterministic.
 
 pub mod audit;
+pub mod manual;
 
 use crate::engine::{EdgeId, NodeId};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE};
 use crate::model::{Endpoint, PortSpec, Snapshot, Tier};
 pub use crate::net::path::Hop;
 use crate::net::{portspec_bdd, Graph, Taint};
+pub use manual::{ManualItem, MANUAL};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
