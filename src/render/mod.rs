@@ -72,3 +72,6 @@ pub(crate) fn tr(lang: Lang, ja: &'static str, en: &'static str) -> &'static str
         Lang::En => en,
     }
 }
+
+#[cfg(test)]
+mod tests;
