@@ -274,6 +274,7 @@ fn rand_net(seed: u64) -> Snapshot {
         file_errors: vec![],
         lgwan_allowed: None,
         inputs: vec![],
+        sources: Default::default(),
     }
 }
 

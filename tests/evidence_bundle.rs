@@ -263,7 +263,7 @@ fn article(html: &str, n: usize) -> &str {
 }
 
 fn esc(s: &str) -> String {
-    sanso::render::html::esc(s)
+    sanso::render::esc(s)
 }
 
 #[test]

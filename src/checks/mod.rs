@@ -9,6 +9,7 @@
 pub mod audit;
 mod ctx;
 pub mod kinds;
+pub mod manual;
 
 use ctx::Raw;
 pub use ctx::{Ctx, Outcome};
@@ -18,6 +19,7 @@ use crate::hs::{Packet, Space};
 use crate::model::{PortSpec, Snapshot};
 pub use crate::net::path::Hop;
 use crate::net::{Graph, Taint};
+pub use manual::{ManualItem, MANUAL};
 use serde::{Deserialize, Serialize};
 
 /// The rule pack shipped with sanso: `(id, rule.toml text)` for every `rules/<ID>/` folder,

@@ -8,6 +8,7 @@ pub mod linux;
 pub mod nftables;
 pub mod redact;
 pub mod snapshot;
+pub mod source;
 
 use crate::model::{Device, Dialect};
 

@@ -349,6 +349,20 @@ pub enum LineKind {
 }
 
 impl LineKind {
+    fn from_byte(b: u8) -> LineKind {
+        [
+            LineKind::Plain,
+            LineKind::NameIsSecret,
+            LineKind::Secret,
+            LineKind::PemEnd,
+            LineKind::QuoteEnd,
+        ]
+        .get(b as usize)
+        .copied()
+        // An unknown byte: treat the line as secret rather than quote it.
+        .unwrap_or(LineKind::Secret)
+    }
+
     /// Redact `line` (whole or trimmed) as a line of this kind.
     pub fn apply<'a>(self, line: &'a str) -> Cow<'a, str> {
         let trimmed = line.trim_start();
@@ -500,6 +514,21 @@ impl FileRedaction {
         FileRedaction {
             kinds: lines.into_iter().map(|l| r.step(l)).collect(),
         }
+    }
+
+    /// The context as one byte per line (`model::SourceFile::redaction`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.kinds.iter().map(|k| *k as u8).collect()
+    }
+
+    /// Redacted `text`, line `n` (1-based) of a file whose context is `bytes`
+    /// ([`FileRedaction::to_bytes`]).
+    pub fn line_in(bytes: &[u8], n: usize, text: &str) -> String {
+        let kind = n
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .map_or(LineKind::Plain, |&b| LineKind::from_byte(b));
+        kind.apply(text).into_owned()
     }
 
     /// Redacted `text` (the whole or trimmed text of line `n`, 1-based).

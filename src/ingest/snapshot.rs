@@ -4,7 +4,7 @@
 use crate::ingest as dialect;
 use crate::model::{
     canon_ifname, parse_mac, Device, Dialect, Endpoint, FileError, Flow, Host, InputError, Link,
-    LinkEnd, PortSpec, Snapshot, Tier, Zone,
+    LinkEnd, PortSpec, Snapshot, SourceFile, Tier, Zone,
 };
 use ipnetwork::Ipv4Network;
 use rayon::prelude::*;
@@ -116,13 +116,13 @@ fn line_of(text: &str, offset: usize) -> u32 {
     text[..offset.min(text.len())].matches('\n').count() as u32 + 1
 }
 
-fn read(path: &Path, rel: &str) -> Result<String, InputError> {
-    let bytes = std::fs::read(path).map_err(|e| InputError {
+/// Read an input file once: its hash, length and text are kept in the snapshot.
+fn read(path: &Path, rel: &str) -> Result<SourceFile, InputError> {
+    dialect::source::read(path).map_err(|e| InputError {
         file: rel.to_string(),
         line: None,
         message: format!("cannot read: {e}"),
-    })?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    })
 }
 
 fn toml_error(file: &str, text: &str, e: toml::de::Error) -> InputError {
@@ -143,15 +143,16 @@ impl Snapshot {
                 message: "not a snapshot: sanso.toml is missing".into(),
             });
         }
-        let inv_text = read(&inv_path, "sanso.toml")?;
+        let inv_src = read(&inv_path, "sanso.toml")?;
+        let inv_text = inv_src.text();
         let raw: RawInventory =
-            toml::from_str(&inv_text).map_err(|e| toml_error("sanso.toml", &inv_text, e))?;
+            toml::from_str(inv_text).map_err(|e| toml_error("sanso.toml", inv_text, e))?;
         let err = |line: u32, message: String| InputError {
             file: "sanso.toml".into(),
             line: Some(line),
             message,
         };
-        let ln = |s: &std::ops::Range<usize>| line_of(&inv_text, s.start);
+        let ln = |s: &std::ops::Range<usize>| line_of(inv_text, s.start);
 
         let org_line = ln(&raw.organization.span());
         let org = raw.organization.into_inner();
@@ -421,6 +422,7 @@ impl Snapshot {
 
         // Configs.
         let mut inputs = vec!["sanso.toml".to_string()];
+        let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
         let mut devices = Vec::new();
         let mut file_errors = Vec::new();
         let cfg_dir = root.join("configs");
@@ -440,8 +442,8 @@ impl Snapshot {
         // come out exactly as a sequential load would give them.
         enum Loaded {
             Skip,
-            Device(Box<Device>, Vec<String>),
-            Error(Option<String>, FileError),
+            Device(Box<Device>, Vec<String>, Vec<(String, SourceFile)>),
+            Error(Option<(String, SourceFile)>, FileError),
             Fatal(InputError),
         }
         let loaded: Vec<Loaded> = files
@@ -453,11 +455,16 @@ impl Snapshot {
                     .unwrap_or_default();
                 // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
                 if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
-                    return match dialect::linux::load(path, &format!("configs/{fname}")) {
-                        Ok(d) => {
+                    return match dialect::linux::load_sources(path, &format!("configs/{fname}")) {
+                        Ok((d, mut read)) => {
                             let mut inp = vec![d.file.clone()];
                             inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
-                            Loaded::Device(Box::new(d), inp)
+                            // Only the files the device was built from are inputs.
+                            let src = inp
+                                .iter()
+                                .filter_map(|f| read.remove(f).map(|s| (f.clone(), s)))
+                                .collect();
+                            Loaded::Device(Box::new(d), inp, src)
                         }
                         Err(e) => Loaded::Error(
                             None,
@@ -473,17 +480,18 @@ impl Snapshot {
                     return Loaded::Skip;
                 }
                 let rel = format!("configs/{fname}");
-                let text = match read(path, &rel) {
+                let src = match read(path, &rel) {
                     Ok(t) => t,
                     Err(e) => return Loaded::Fatal(e),
                 };
+                let text = src.text();
                 let dia = match overrides.get(&fname) {
                     Some((d, _)) => Some(*d),
-                    None => dialect::detect(&text),
+                    None => dialect::detect(text),
                 };
                 let Some(dia) = dia else {
                     return Loaded::Error(
-                        Some(rel.clone()),
+                        Some((rel.clone(), src)),
                         FileError {
                             file: rel,
                             line: 1,
@@ -492,10 +500,10 @@ impl Snapshot {
                         },
                     );
                 };
-                match dialect::parse(dia, &rel, &text) {
-                    Ok(d) => Loaded::Device(Box::new(d), vec![rel]),
+                match dialect::parse(dia, &rel, text) {
+                    Ok(d) => Loaded::Device(Box::new(d), vec![rel.clone()], vec![(rel, src)]),
                     Err(e) => Loaded::Error(
-                        Some(rel),
+                        Some((rel, src)),
                         FileError {
                             file: e.file,
                             line: e.line,
@@ -508,12 +516,16 @@ impl Snapshot {
         for l in loaded {
             match l {
                 Loaded::Skip => {}
-                Loaded::Device(d, inp) => {
+                Loaded::Device(d, inp, src) => {
                     inputs.extend(inp);
+                    sources.extend(src);
                     devices.push(*d);
                 }
                 Loaded::Error(inp, e) => {
-                    inputs.extend(inp);
+                    if let Some((rel, src)) = inp {
+                        inputs.push(rel.clone());
+                        sources.insert(rel, src);
+                    }
                     file_errors.push(e);
                 }
                 Loaded::Fatal(e) => return Err(e),
@@ -550,12 +562,13 @@ impl Snapshot {
         let topo_path = root.join("topology.toml");
         if topo_path.is_file() {
             inputs.push("topology.toml".into());
-            let text = read(&topo_path, "topology.toml")?;
+            let src = read(&topo_path, "topology.toml")?;
+            let text = src.text();
             let raw: RawTopology =
-                toml::from_str(&text).map_err(|e| toml_error("topology.toml", &text, e))?;
+                toml::from_str(text).map_err(|e| toml_error("topology.toml", text, e))?;
             let mut used: HashMap<LinkEnd, u32> = HashMap::new();
             for l in raw.link {
-                let line = line_of(&text, l.span().start);
+                let line = line_of(text, l.span().start);
                 let l = l.into_inner();
                 let terr = |message: String| InputError {
                     file: "topology.toml".into(),
@@ -611,6 +624,7 @@ impl Snapshot {
                 }
                 links.push(Link { a, b, line });
             }
+            sources.insert("topology.toml".into(), src);
         }
 
         // Zone attachments must name real interfaces.
@@ -644,6 +658,7 @@ impl Snapshot {
             }
         }
 
+        sources.insert("sanso.toml".into(), inv_src);
         Ok(Snapshot {
             root: root.to_path_buf(),
             name: org.name,
@@ -657,6 +672,7 @@ impl Snapshot {
             file_errors,
             lgwan_allowed,
             inputs,
+            sources,
         })
     }
 }

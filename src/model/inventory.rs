@@ -3,6 +3,7 @@
 
 use super::device::{Device, Mac};
 use ipnetwork::Ipv4Network;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::Ipv4Addr;
 use std::path::PathBuf;
@@ -203,6 +204,68 @@ pub struct Snapshot {
     pub lgwan_allowed: Option<Vec<PortSpec>>,
     /// Input files (relative path) in load order, for manifests.
     pub inputs: Vec<String>,
+    /// Every input file as it was read at load time, by relative path: what manifests hash
+    /// and what reports quote, so no output re-reads the snapshot folder.
+    pub sources: BTreeMap<String, SourceFile>,
+}
+
+/// One input file as the loader read it: the SHA-256 and length of its bytes, and its text
+/// (lossily decoded as UTF-8, as the parsers saw it) stored once, with the start of every
+/// line, so a cited line is a slice and a prefecture of files costs one copy of the text.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFile {
+    /// Lower-case hex SHA-256 of the bytes read.
+    pub sha256: String,
+    /// Length in bytes of the file read.
+    pub len: u64,
+    text: String,
+    /// Byte offset of the start of each line, as [`str::lines`] counts them.
+    starts: Vec<u32>,
+    /// One byte per line: how the line must be redacted given the lines before it (a
+    /// line inside a key block is secret as a whole), set by the loader
+    /// (`ingest::redact::FileRedaction`); empty means no context.
+    pub redaction: Vec<u8>,
+}
+
+impl SourceFile {
+    /// `text` is the decoded content of a file of `len` bytes whose SHA-256 is `sha256`.
+    pub fn new(text: String, sha256: String, len: u64) -> SourceFile {
+        let mut starts = Vec::new();
+        if !text.is_empty() {
+            starts.push(0);
+        }
+        let b = text.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'\n' && i + 1 < b.len() {
+                starts.push((i + 1) as u32);
+            }
+        }
+        SourceFile {
+            sha256,
+            len,
+            text,
+            starts,
+            redaction: Vec::new(),
+        }
+    }
+
+    /// The whole decoded text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Number of lines (as [`str::lines`] counts them).
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// Line `n` (1-based) without its line ending, or `None` past the end.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        let start = *self.starts.get(n.checked_sub(1)?)? as usize;
+        let rest = &self.text[start..];
+        let l = rest.split('\n').next().unwrap_or("");
+        Some(l.strip_suffix('\r').unwrap_or(l))
+    }
 }
 
 impl Snapshot {
@@ -272,4 +335,21 @@ pub fn parse_mac(s: &str) -> Option<Mac> {
     let v = u64::from_str_radix(&hex, 16).ok()?;
     let b = v.to_be_bytes();
     Some(Mac::new(b[2], b[3], b[4], b[5], b[6], b[7]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceFile;
+
+    #[test]
+    fn source_lines_are_the_lines_str_lines_gives() {
+        for text in ["", "\n", "a", "a\n", "a\r\nb", "a\n\nb\n", "x\ny\r\n\r\nz"] {
+            let f = SourceFile::new(text.to_string(), String::new(), text.len() as u64);
+            let want: Vec<&str> = text.lines().collect();
+            let got: Vec<&str> = (1..=f.line_count()).map(|n| f.line(n).unwrap()).collect();
+            assert_eq!(got, want, "{text:?}");
+            assert_eq!(f.line(0), None);
+            assert_eq!(f.line(want.len() + 1), None);
+        }
+    }
 }

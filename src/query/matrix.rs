@@ -4,7 +4,6 @@ use crate::engine::NodeId;
 use crate::hs::{Bdd, FALSE};
 use crate::model::{PortSpec, Snapshot};
 use crate::net::{portspec_bdd, Graph};
-use crate::report::Lang;
 use serde::Serialize;
 
 /// The fixed service list (label, protocol, port). `other` is everything else.
@@ -30,20 +29,9 @@ pub struct Cell {
 }
 
 impl Cell {
-    pub fn summary(&self) -> String {
-        if self.empty {
-            return "-".into();
-        }
-        let mut v = vec![];
-        if self.any {
-            v.push("any".to_string());
-        }
-        if self.services.len() == SERVICES.len() + 1 {
-            v.push("all-svc".to_string());
-        } else {
-            v.extend(self.services.iter().cloned());
-        }
-        v.join(" ")
+    /// The cell holds every listed service and `other`.
+    pub fn every_service(&self) -> bool {
+        self.services.len() == SERVICES.len() + 1
     }
 }
 
@@ -142,93 +130,4 @@ pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
         zones: snap.zones.iter().map(|z| z.name.clone()).collect(),
         cells,
     }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// CSV, UTF-8 with BOM (for spreadsheet software).
-pub fn csv(m: &Matrix, lang: Lang) -> String {
-    let corner = if lang == Lang::Ja {
-        "送信元＼宛先"
-    } else {
-        "from\\to"
-    };
-    let mut out = String::from("\u{feff}");
-    out.push_str(corner);
-    for z in &m.zones {
-        out.push(',');
-        out.push_str(&csv_field(z));
-    }
-    out.push_str("\r\n");
-    for (i, row) in m.cells.iter().enumerate() {
-        out.push_str(&csv_field(&m.zones[i]));
-        for c in row {
-            out.push(',');
-            out.push_str(&csv_field(&c.summary()));
-        }
-        out.push_str("\r\n");
-    }
-    out
-}
-
-fn width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
-        .sum()
-}
-
-fn pad(s: &str, w: usize) -> String {
-    format!("{s}{}", " ".repeat(w.saturating_sub(width(s))))
-}
-
-pub fn text(m: &Matrix, lang: Lang) -> String {
-    let corner = if lang == Lang::Ja {
-        "送信元＼宛先"
-    } else {
-        "from\\to"
-    };
-    let n = m.zones.len();
-    let mut cols: Vec<Vec<String>> = vec![];
-    let mut first = vec![corner.to_string()];
-    first.extend(m.zones.iter().cloned());
-    cols.push(first);
-    for d in 0..n {
-        let mut c = vec![m.zones[d].clone()];
-        for s in 0..n {
-            c.push(m.cells[s][d].summary());
-        }
-        cols.push(c);
-    }
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|c| c.iter().map(|s| width(s)).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for r in 0..=n {
-        let line: Vec<String> = cols
-            .iter()
-            .zip(&widths)
-            .map(|(c, &w)| pad(&c[r], w))
-            .collect();
-        out.push_str(line.join(" | ").trim_end());
-        out.push('\n');
-        if r == 0 {
-            let sep: Vec<String> = widths.iter().map(|&w| "-".repeat(w)).collect();
-            out.push_str(&sep.join("-+-"));
-            out.push('\n');
-        }
-    }
-    out.push('\n');
-    out.push_str(if lang == Lang::Ja {
-        "凡例: - = 新規通信なし / all-svc = 一覧の全サービス(tcp/22,25,53,80,443,445,3389 udp/53,123 icmp)とその他を含む / any = 宛先ゾーンへの全新規通信\n"
-    } else {
-        "Legend: - = no new flows / all-svc = every listed service (tcp/22,25,53,80,443,445,3389 udp/53,123 icmp) and other / any = every new flow into the zone\n"
-    });
-    out
 }

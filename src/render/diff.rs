@@ -1,7 +1,7 @@
 //! `sanso diff` as text and HTML, from the [`Diff`] document.
 
 use crate::query::diff::{CheckDiff, Diff, FlowRange, FlowSet};
-use crate::render::html::esc;
+use crate::render::esc;
 use crate::report::{self, FindingOut, Lang};
 use std::fmt::Write;
 

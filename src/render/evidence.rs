@@ -1,10 +1,13 @@
 //! `sanso evidence`: a reproducible audit evidence bundle (findings, checklist, HTML report,
-//! SARIF, manifest with SHA-256 of every input and output).
+//! SARIF, manifest with SHA-256 of every input and output). The bundle writer is the one
+//! module that calls the other renderers; input hashes are those the snapshot loader
+//! recorded, so the manifest describes exactly the files that were audited.
 
 use crate::checks::audit::Audit;
-use crate::checks::{self as rules, Status};
+use crate::checks::{self as rules};
+use crate::ingest::source::sha256_hex;
+use crate::render::{Checklist, Html, Json, Render, Sarif};
 use crate::report::Lang;
-use sha2::{Digest, Sha256};
 use std::path::Path;
 
 pub const FINDINGS: &str = "findings.json";
@@ -12,69 +15,6 @@ pub const CHECKLIST: &str = "checklist.csv";
 pub const MANIFEST: &str = "manifest.json";
 pub const HTML: &str = "report.html";
 pub const SARIF: &str = "report.sarif";
-
-/// Guideline items that configuration cannot prove; listed for manual confirmation.
-pub const MANUAL: [(&str, &str); 4] = [
-    ("MANUAL-MFA", "多要素認証"),
-    ("MANUAL-USB", "USB 持ち出し制御"),
-    ("MANUAL-CCTV", "監視カメラ"),
-    ("MANUAL-OPS", "運用体制"),
-];
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-pub fn status_ja(s: Status) -> &'static str {
-    match s {
-        Status::Pass => "適合",
-        Status::Violated => "違反",
-        Status::Unproven => "未証明",
-        Status::NotApplicable => "対象外",
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-pub fn findings_json(a: &Audit) -> String {
-    let r = a.report(Lang::Ja);
-    format!(
-        "{}\n",
-        serde_json::to_string_pretty(&r).expect("report serialises")
-    )
-}
-
-/// UTF-8 with BOM, CRLF line ends (opens correctly in spreadsheet software).
-pub fn checklist_csv(a: &Audit) -> String {
-    let mut out = String::from("\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数\r\n");
-    for c in &a.eval.checks {
-        let rule = a.rules.iter().find(|r| r.id == c.rule);
-        let n = a.eval.findings.iter().filter(|f| f.rule == c.rule).count();
-        let row = [
-            c.rule.clone(),
-            rule.map(|r| r.title_ja.clone()).unwrap_or_default(),
-            rule.map(|r| r.clause.clone()).unwrap_or_default(),
-            status_ja(c.status).to_string(),
-            n.to_string(),
-        ];
-        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
-    }
-    for (id, title) in MANUAL {
-        out.push_str(&format!("{id},{title},-,要手動確認,\r\n"));
-    }
-    out
-}
 
 /// `SOURCE_DATE_EPOCH` if set (reproducible builds convention), else now.
 pub fn generated_at() -> u64 {
@@ -100,20 +40,33 @@ pub fn write(a: &Audit, dir: &Path) -> std::io::Result<Vec<String>> {
 pub fn write_lang(a: &Audit, dir: &Path, lang: Lang) -> std::io::Result<Vec<String>> {
     std::fs::create_dir_all(dir)?;
     let at = generated_at();
-    let mut outputs = [
-        (FINDINGS, findings_json(a)),
-        (CHECKLIST, checklist_csv(a)),
-        (HTML, crate::render::html::render(a, lang, at)),
-        (SARIF, crate::render::sarif::render(a, lang)),
+    let ja = a.report(Lang::Ja);
+    let other = (lang != Lang::Ja).then(|| a.report(lang));
+    let localised = other.as_ref().unwrap_or(&ja);
+    let html = Html { generated_at: at };
+    let parts: [(&str, &dyn Render, _); 4] = [
+        (FINDINGS, &Json, &ja),
+        (CHECKLIST, &Checklist, &ja),
+        (HTML, &html, localised),
+        (SARIF, &Sarif, localised),
     ];
+    let mut outputs: Vec<(&str, String)> = parts
+        .iter()
+        .map(|(name, out, r)| (*name, out.render(a, r)))
+        .collect();
     outputs.sort_by_key(|(name, _)| *name);
     let mut inputs: Vec<String> = a.snapshot.inputs.clone();
     inputs.sort();
     inputs.dedup();
     let mut input_rows = vec![];
     for rel in &inputs {
-        let bytes = std::fs::read(a.snapshot.root.join(rel))?;
-        input_rows.push(serde_json::json!({"path": rel, "sha256": sha256_hex(&bytes)}));
+        let src = a.snapshot.sources.get(rel).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{rel}: not read when the snapshot was loaded"),
+            )
+        })?;
+        input_rows.push(serde_json::json!({"path": rel, "sha256": src.sha256}));
     }
     let mut output_rows = vec![];
     for (name, text) in &outputs {

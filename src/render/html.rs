@@ -1,35 +1,29 @@
 //! `report.html`: one self-contained auditor report (inline CSS and SVG, no scripts, no
-//! external assets). It renders data the audit already computed; config text shown here
-//! is read back only to quote cited lines, always through [`crate::ingest::redact::redact_line`]
-//! and HTML-escaped.
+//! external assets). It renders data the audit already computed; cited config lines are
+//! quoted from the snapshot as loaded ([`crate::report::quote`], redacted) and
+//! HTML-escaped.
 
 use crate::checks::audit::Audit;
-use crate::checks::Status;
-use crate::render::svg;
+use crate::checks::{Status, MANUAL};
+use crate::render::{esc, status_ja, svg, tr, Render};
 use crate::report::{self, FindingOut, Lang, Report};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-/// HTML-escape text (also safe inside double- or single-quoted attributes).
-pub fn esc(s: &str) -> String {
-    let mut o = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => o.push_str("&amp;"),
-            '<' => o.push_str("&lt;"),
-            '>' => o.push_str("&gt;"),
-            '"' => o.push_str("&quot;"),
-            '\'' => o.push_str("&#39;"),
-            c => o.push(c),
-        }
-    }
-    o
+/// `report.html`, dated `generated_at` (Unix seconds) in its footer and header.
+pub struct Html {
+    pub generated_at: u64,
 }
 
-fn tr(lang: Lang, ja: &'static str, en: &'static str) -> &'static str {
-    match lang {
-        Lang::Ja => ja,
-        Lang::En => en,
+impl Render for Html {
+    fn name(&self) -> &'static str {
+        "html"
+    }
+    fn extension(&self) -> &'static str {
+        "html"
+    }
+    fn render(&self, audit: &Audit, report: &Report) -> String {
+        html(audit, report, self.generated_at)
     }
 }
 
@@ -44,11 +38,14 @@ fn rank(s: &str) -> u8 {
 }
 
 fn status_label(s: &str, lang: Lang) -> &'static str {
-    match s {
-        "pass" => tr(lang, "適合", "pass"),
-        "violated" => tr(lang, "違反", "violated"),
-        "unproven" => tr(lang, "未証明", "unproven"),
-        _ => tr(lang, "対象外", "not applicable"),
+    match lang {
+        Lang::Ja => status_ja(s),
+        Lang::En => match s {
+            "pass" => "pass",
+            "violated" => "violated",
+            "unproven" => "unproven",
+            _ => "not applicable",
+        },
     }
 }
 
@@ -82,45 +79,6 @@ pub fn utc(secs: u64) -> String {
     )
 }
 
-/// Lines of the snapshot's config files, read once, for quoting cited lines.
-pub struct Sources<'a> {
-    root: &'a std::path::Path,
-    files: BTreeMap<String, Option<Vec<String>>>,
-}
-
-impl<'a> Sources<'a> {
-    pub fn new(root: &'a std::path::Path) -> Self {
-        Sources {
-            root,
-            files: BTreeMap::new(),
-        }
-    }
-
-    /// Redacted text of a `file:line` citation.
-    pub fn line(&mut self, cite: &str) -> Option<String> {
-        let (file, line) = cite.rsplit_once(':')?;
-        self.text(file, line.parse().ok()?)
-    }
-
-    /// Redacted text of line `n` (1-based) of `file`, or `None` if it does not exist.
-    pub fn text(&mut self, file: &str, n: usize) -> Option<String> {
-        let root = self.root;
-        let lines = self.files.entry(file.to_string()).or_insert_with(|| {
-            // Only paths inside the snapshot: citations are relative, never `..`.
-            if file.split('/').any(|c| c == ".." || c.is_empty()) {
-                return None;
-            }
-            let bytes = std::fs::read(root.join(file)).ok()?;
-            // Redacted as a whole file: key blocks span lines.
-            Some(crate::ingest::redact::redact_lines(
-                String::from_utf8_lossy(&bytes).lines(),
-            ))
-        });
-        let text = lines.as_ref()?.get(n.checked_sub(1)?)?;
-        Some(text.trim_end().to_string())
-    }
-}
-
 const CSS: &str = r#"
 :root{--mn:#7b4fa8;--lg:#3a7d34;--in:#2f6aa8;--bad:#d62728;--warn:#b26b00;--ok:#2e7d32}
 *{box-sizing:border-box}
@@ -148,10 +106,10 @@ figure{margin:8px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
 footer{margin-top:36px;color:#666;font-size:12px;border-top:1px solid #ccc;padding-top:6px}
 "#;
 
-/// Render `report.html` for `generated_at` (Unix seconds).
-pub fn render(a: &Audit, lang: Lang, generated_at: u64) -> String {
-    let r = a.report(lang);
-    let mut src = Sources::new(&a.snapshot.root);
+/// Render `report.html` of `r` (built from `a`, in `r.lang`) for `generated_at` (Unix
+/// seconds).
+pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
+    let lang = r.lang;
     let mut o = String::new();
     let title = format!(
         "{} {}",
@@ -168,9 +126,9 @@ pub fn render(a: &Audit, lang: Lang, generated_at: u64) -> String {
         esc(&title),
         CSS
     );
-    header(&mut o, a, &r, lang, generated_at, &title);
-    clauses(&mut o, a, &r, lang);
-    checks(&mut o, a, &r, lang);
+    header(&mut o, a, r, lang, generated_at, &title);
+    clauses(&mut o, a, r, lang);
+    checks(&mut o, a, r, lang);
     let extra: Vec<(String, Option<String>)> = r
         .findings
         .iter()
@@ -205,8 +163,8 @@ pub fn render(a: &Audit, lang: Lang, generated_at: u64) -> String {
             tr(lang, "ネットワーク構成と違反経路", "Network and violating paths")
         )
     );
-    findings(&mut o, a, &r, lang, &diagram, &mut src);
-    coverage(&mut o, &r, lang);
+    findings(&mut o, a, r, lang, &diagram);
+    coverage(&mut o, r, lang);
     manual(&mut o, lang);
     let _ = write!(
         o,
@@ -385,14 +343,7 @@ fn redact_cite(t: &str) -> String {
     crate::ingest::redact::redact_line(t)
 }
 
-fn findings(
-    o: &mut String,
-    a: &Audit,
-    r: &Report,
-    lang: Lang,
-    d: &svg::Diagram,
-    src: &mut Sources,
-) {
+fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram) {
     let _ = write!(
         o,
         "<section id=\"findings\">\n<h2>{} ({})</h2>\n",
@@ -493,7 +444,7 @@ fn findings(
                     esc(h.out.as_deref().unwrap_or("-")),
                 );
                 for cite in &h.lines {
-                    match src.line(cite) {
+                    match report::quote_cite(&a.snapshot, cite) {
                         Some(text) => {
                             let _ = write!(
                                 o,
@@ -632,12 +583,6 @@ fn coverage(o: &mut String, r: &Report, lang: Lang) {
 }
 
 fn manual(o: &mut String, lang: Lang) {
-    const EN: [&str; 4] = [
-        "multi-factor authentication",
-        "USB / removable media control",
-        "surveillance cameras",
-        "operations and organisation",
-    ];
     let _ = write!(
         o,
         "<section id=\"manual\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<ul>",
@@ -648,12 +593,12 @@ fn manual(o: &mut String, lang: Lang) {
             "Configuration cannot prove these; the auditor confirms them separately."
         )
     );
-    for (i, (id, ja)) in crate::render::evidence::MANUAL.iter().enumerate() {
+    for m in MANUAL {
         let label = match lang {
-            Lang::Ja => *ja,
-            Lang::En => EN[i],
+            Lang::Ja => m.title_ja,
+            Lang::En => m.title_en,
         };
-        let _ = write!(o, "<li><code>{}</code> {}</li>", esc(id), esc(label));
+        let _ = write!(o, "<li><code>{}</code> {}</li>", esc(m.id), esc(label));
     }
     o.push_str("</ul>\n</section>\n");
 }

@@ -2,13 +2,30 @@
 //! the config line that lets its witness through (file:line relative to the snapshot),
 //! with the other cited lines as related locations and the hop-by-hop path as a code flow.
 //! Violated findings are `error`; every line that leaves a check unproven is a `warning`.
+//! Artifact hashes and quoted snippets are those of the files as loaded.
 
 use crate::checks::audit::Audit;
 use crate::checks::Status;
-use crate::render::evidence::sha256_hex;
-use crate::render::html::Sources;
-use crate::report::{self, Lang};
+use crate::ingest::source::sha256_hex;
+use crate::model::Snapshot;
+use crate::render::Render;
+use crate::report::{self, Lang, Report};
 use serde_json::{json, Value};
+
+/// `report.sarif`.
+pub struct Sarif;
+
+impl Render for Sarif {
+    fn name(&self) -> &'static str {
+        "sarif"
+    }
+    fn extension(&self) -> &'static str {
+        "sarif"
+    }
+    fn render(&self, audit: &Audit, report: &Report) -> String {
+        sarif(audit, report)
+    }
+}
 
 pub const VERSION: &str = "2.1.0";
 pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -34,7 +51,7 @@ fn text(s: &str) -> Value {
 
 struct Ctx<'a> {
     artifacts: Vec<String>,
-    src: Sources<'a>,
+    snap: &'a Snapshot,
 }
 
 impl Ctx<'_> {
@@ -47,7 +64,7 @@ impl Ctx<'_> {
         let mut phys = json!({ "artifactLocation": art });
         if let Some(n) = line.filter(|&n| n > 0) {
             let mut region = json!({ "startLine": n });
-            if let Some(t) = self.src.text(file, n as usize) {
+            if let Some(t) = report::quote(self.snap, file, n as usize) {
                 region["snippet"] = text(&t);
             }
             phys["region"] = region;
@@ -77,8 +94,9 @@ fn inventory_line(a: &Audit, flow: Option<&str>, src: &str) -> Option<u32> {
         .or_else(|| s.hosts.iter().find(|h| h.name == src).map(|h| h.line))
 }
 
-pub fn render(a: &Audit, lang: Lang) -> String {
-    let r = a.report(lang);
+/// The SARIF log of `r` (built from `a`, in `r.lang`).
+pub fn sarif(a: &Audit, r: &Report) -> String {
+    let lang = r.lang;
     let mut inputs = a.snapshot.inputs.clone();
     inputs.sort();
     inputs.dedup();
@@ -86,16 +104,16 @@ pub fn render(a: &Audit, lang: Lang) -> String {
         .iter()
         .map(|p| {
             let mut v = json!({ "location": { "uri": p, "uriBaseId": BASE } });
-            if let Ok(bytes) = std::fs::read(a.snapshot.root.join(p)) {
-                v["hashes"] = json!({ "sha-256": sha256_hex(&bytes) });
-                v["length"] = json!(bytes.len());
+            if let Some(src) = a.snapshot.sources.get(p) {
+                v["hashes"] = json!({ "sha-256": src.sha256 });
+                v["length"] = json!(src.len);
             }
             v
         })
         .collect();
     let mut cx = Ctx {
         artifacts: inputs,
-        src: Sources::new(&a.snapshot.root),
+        snap: &a.snapshot,
     };
     let rules: Vec<Value> = a
         .rules

@@ -355,7 +355,7 @@ fn fit(s: &str, max: usize) -> String {
 
 /// Render the diagram with `routes` highlighted. `id` makes marker ids unique per SVG.
 pub fn render(d: &Diagram, routes: &[Route], lang: Lang, id: &str, title: &str) -> String {
-    let esc = crate::render::html::esc;
+    let esc = crate::render::esc;
     let mut s = String::new();
     let _ = write!(
         s,

@@ -1,8 +1,9 @@
-//! Reports: the `sanso.report/v1` JSON document and the terminal summary, in Japanese
-//! (default) or English. Everything here renders data already computed; it never
-//! touches the engine. Output is deterministic for identical inputs.
+//! Reports: the data every output is rendered from (the `sanso.report/v1` JSON document),
+//! in Japanese (default) or English, and the cited config lines quoted from the snapshot
+//! as loaded. Everything here reads data already computed; it never touches the engine or
+//! the disk. The renderings themselves live in `crate::render`.
 
-use crate::checks::{CheckResult, Evaluation, Finding, Hop, Rule, Status};
+use crate::checks::{CheckResult, Evaluation, Finding, Hop, Rule};
 use crate::hs::Packet;
 use crate::model::{Snapshot, Tier};
 use crate::net::Taint;
@@ -19,6 +20,9 @@ pub const SCHEMA: &str = "sanso.report/v1";
 
 #[derive(Serialize)]
 pub struct Report {
+    /// The language the texts of this report are in (not part of the JSON document).
+    #[serde(skip)]
+    pub lang: Lang,
     pub schema: &'static str,
     pub tool: ToolInfo,
     pub snapshot: SnapInfo,
@@ -260,6 +264,7 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
         })
         .collect();
     Report {
+        lang,
         schema: SCHEMA,
         tool: ToolInfo {
             name: "sanso",
@@ -273,19 +278,6 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
         parse,
         checks,
         findings,
-    }
-}
-
-fn status_label(s: &str, lang: Lang) -> &'static str {
-    match (s, lang) {
-        ("pass", Lang::Ja) => "適合",
-        ("violated", Lang::Ja) => "違反",
-        ("unproven", Lang::Ja) => "未証明",
-        ("not-applicable", Lang::Ja) => "対象外",
-        ("pass", Lang::En) => "pass",
-        ("violated", Lang::En) => "VIOLATED",
-        ("unproven", Lang::En) => "unproven",
-        _ => "n/a",
     }
 }
 
@@ -312,128 +304,22 @@ pub fn witness_text(w: &WitnessOut) -> String {
     s
 }
 
-pub fn terminal(r: &Report, lang: Lang) -> String {
-    let mut o = String::new();
-    let ja = lang == Lang::Ja;
-    let total: u32 = r.parse.iter().map(|p| p.lines).sum();
-    let unrec: usize = r.parse.iter().map(|p| p.unrecognized.len()).sum();
-    if ja {
-        let _ = writeln!(
-            o,
-            "sanso 監査結果: {}（モデル {}）",
-            r.snapshot.name, r.snapshot.model
-        );
-        let _ = writeln!(
-            o,
-            "設定ファイル {} 件 / {} 行、未解釈 {} 行",
-            r.parse.len(),
-            total,
-            unrec
-        );
-    } else {
-        let _ = writeln!(
-            o,
-            "sanso audit: {} (model {})",
-            r.snapshot.name, r.snapshot.model
-        );
-        let _ = writeln!(
-            o,
-            "{} config files / {} lines, {} not understood",
-            r.parse.len(),
-            total,
-            unrec
-        );
-    }
-    for p in &r.parse {
-        if let Some(e) = &p.error {
-            let _ = writeln!(o, "  ! {} — {}", p.file, e);
-        }
-    }
-    let _ = writeln!(o);
-    let _ = writeln!(o, "{}", if ja { "検査項目:" } else { "Checks:" });
-    for c in &r.checks {
-        let _ = writeln!(
-            o,
-            "  [{:<8}] {:<20} {}",
-            status_label(c.status, lang),
-            c.rule,
-            c.title
-        );
-        for t in c.unproven_by.iter().take(5) {
-            let _ = writeln!(
-                o,
-                "             {} {}",
-                if ja { "未解釈:" } else { "not understood:" },
-                t
-            );
-        }
-        if c.unproven_by.len() > 5 {
-            let _ = writeln!(o, "             … +{}", c.unproven_by.len() - 5);
-        }
-        if let (Some(n), "unproven") = (&c.note, c.status) {
-            let _ = writeln!(o, "             {n}");
-        }
-    }
-    if !r.findings.is_empty() {
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "{} ({}):",
-            if ja { "検出事項" } else { "Findings" },
-            r.findings.len()
-        );
-    }
-    for (i, f) in r.findings.iter().enumerate() {
-        let _ = writeln!(o, "{}. [{}] {} — {}", i + 1, f.severity, f.rule, f.message);
-        let _ = writeln!(
-            o,
-            "   {}: {}",
-            if ja { "根拠条項" } else { "clause" },
-            f.clause
-        );
-        if let Some(w) = &f.witness {
-            let _ = writeln!(
-                o,
-                "   {}: {}",
-                if ja { "証拠パケット" } else { "witness" },
-                witness_text(w)
-            );
-        }
-        if let Some(sp) = &f.src_point {
-            let _ = writeln!(
-                o,
-                "   {}: {} → {}",
-                if ja { "入口/出口" } else { "from/to" },
-                sp,
-                f.dst_point.clone().unwrap_or_default()
-            );
-        }
-        for h in &f.path {
-            let _ = writeln!(
-                o,
-                "     - {} [{} → {}] {}",
-                h.device,
-                h.in_if.clone().unwrap_or_else(|| "-".into()),
-                h.out.clone().unwrap_or_else(|| "-".into()),
-                h.lines.join(", ")
-            );
-        }
-    }
-    let violated = r
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Violated.id())
-        .count();
-    let unproven = r
-        .checks
-        .iter()
-        .filter(|c| c.status == Status::Unproven.id())
-        .count();
-    let _ = writeln!(o);
-    if ja {
-        let _ = writeln!(o, "結果: 違反 {violated} 項目、未証明 {unproven} 項目");
-    } else {
-        let _ = writeln!(o, "Result: {violated} violated, {unproven} unproven");
-    }
-    o
+/// The text of line `n` (1-based) of the input file `file` as loaded, line end and
+/// trailing blanks removed and redacted in the context of the lines before it (a line
+/// inside a key block is secret as a whole); `None` if
+/// the snapshot read no such file or line.
+pub fn quote(snap: &Snapshot, file: &str, n: usize) -> Option<String> {
+    let src = snap.sources.get(file)?;
+    let line = src.line(n)?;
+    Some(crate::ingest::redact::FileRedaction::line_in(
+        &src.redaction,
+        n,
+        line.trim_end(),
+    ))
+}
+
+/// [`quote`] for a `file:line` citation.
+pub fn quote_cite(snap: &Snapshot, cite: &str) -> Option<String> {
+    let (file, line) = cite.rsplit_once(':')?;
+    quote(snap, file, line.parse().ok()?)
 }

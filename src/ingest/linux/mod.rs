@@ -14,7 +14,9 @@
 //! forwards can only connect more than one that does not. See docs/linux.md.
 
 use super::{iptables, nftables, ParseError};
-use crate::model::{Device, IfMode, Interface, Route, Scope, Span, Unrecognized, VlanSet};
+use crate::model::{
+    Device, IfMode, Interface, Route, Scope, SourceFile, Span, Unrecognized, VlanSet,
+};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
@@ -41,20 +43,39 @@ pub fn is_device_dir(dir: &Path) -> bool {
 /// Load the device in `dir`; `rel_dir` is its path relative to the snapshot root
 /// (`configs/gw1`). The device is named after the folder.
 pub fn load(dir: &Path, rel_dir: &str) -> Result<Device, ParseError> {
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    load_sources(dir, rel_dir).map(|(d, _)| d)
+}
+
+/// [`load`], also returning every file read, by path relative to the snapshot root
+/// (`configs/gw1/ruleset.nft`), as read.
+pub fn load_sources(
+    dir: &Path,
+    rel_dir: &str,
+) -> Result<(Device, BTreeMap<String, SourceFile>), ParseError> {
+    let mut read: BTreeMap<&str, SourceFile> = BTreeMap::new();
     for f in FILES {
         let p = dir.join(f);
         if p.is_file() {
-            let bytes = std::fs::read(&p).map_err(|e| ParseError {
+            let src = super::source::read(&p).map_err(|e| ParseError {
                 file: format!("{rel_dir}/{f}"),
                 line: 1,
                 message: format!("cannot read: {e}"),
             })?;
-            texts.insert(f, String::from_utf8_lossy(&bytes).into_owned());
+            read.insert(f, src);
         }
     }
+    let texts: BTreeMap<&str, String> = read
+        .iter()
+        .map(|(f, s)| (*f, s.text().to_string()))
+        .collect();
     let name = rel_dir.rsplit('/').next().unwrap_or(rel_dir);
-    from_texts(name, rel_dir, &texts)
+    let dev = from_texts(name, rel_dir, &texts)?;
+    drop(texts);
+    let sources = read
+        .into_iter()
+        .map(|(f, s)| (format!("{rel_dir}/{f}"), s))
+        .collect();
+    Ok((dev, sources))
 }
 
 /// Build the device from file contents keyed by file name (see [`FILES`]).

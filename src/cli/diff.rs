@@ -1,0 +1,46 @@
+//! `sanso diff`: change review between two snapshots.
+
+use super::progress::Progress;
+use super::{input_error, LangArg};
+use clap::{Args, ValueEnum};
+use sanso::report::Lang;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Json,
+    Html,
+}
+
+#[derive(Args)]
+pub struct DiffArgs {
+    old: PathBuf,
+    new: PathBuf,
+    #[arg(long, value_enum, default_value = "ja")]
+    lang: LangArg,
+    #[arg(long, value_enum, default_value = "text")]
+    format: DiffFormat,
+}
+
+/// Exit 1 when the change adds a violation, 0 otherwise, 2 on input errors.
+pub fn run(a: DiffArgs, quiet: bool) -> ExitCode {
+    let lang = Lang::from(a.lang);
+    let mut bar = Progress::new(6, quiet, lang);
+    let res = sanso::query::diff::run(&a.old, &a.new, lang, &mut |p| bar.phase(p));
+    bar.finish();
+    let d = match res {
+        Ok(d) => d,
+        Err(e) => return input_error(lang, &e),
+    };
+    match a.format {
+        DiffFormat::Text => out!("{}", sanso::render::diff::text(&d, lang)),
+        DiffFormat::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&d).expect("diff serialises")
+        ),
+        DiffFormat::Html => out!("{}", sanso::render::diff::html(&d, lang)),
+    }
+    ExitCode::from(d.exit_code() as u8)
+}

@@ -1,0 +1,50 @@
+//! `sanso matrix`: zone × zone matrix of new flows.
+
+use super::progress::Progress;
+use super::{input_error, LangArg};
+use clap::{Args, ValueEnum};
+use sanso::checks::audit::Phase;
+use sanso::model::Snapshot;
+use sanso::net::Graph;
+use sanso::report::Lang;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MatrixFormat {
+    Text,
+    Csv,
+}
+
+#[derive(Args)]
+pub struct MatrixArgs {
+    snapshot: PathBuf,
+    #[arg(long, value_enum, default_value = "text")]
+    format: MatrixFormat,
+    #[arg(long, value_enum, default_value = "ja")]
+    lang: LangArg,
+}
+
+/// Exit 0, or 2 on input errors.
+pub fn run(a: MatrixArgs, quiet: bool) -> ExitCode {
+    let lang = Lang::from(a.lang);
+    let mut bar = Progress::new(3, quiet, lang);
+    bar.phase(Phase::Parse);
+    let snap = match Snapshot::load(&a.snapshot) {
+        Ok(s) => s,
+        Err(e) => {
+            bar.finish();
+            return input_error(lang, &e);
+        }
+    };
+    bar.phase(Phase::Graph);
+    let mut g = Graph::build_sets(&snap);
+    bar.phase(Phase::ZonePairs);
+    let m = sanso::query::matrix::compute(&snap, &mut g);
+    bar.finish();
+    match a.format {
+        MatrixFormat::Text => out!("{}", sanso::render::matrix::text(&m, lang)),
+        MatrixFormat::Csv => out!("{}", sanso::render::matrix::csv(&m, lang)),
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,162 @@
+//! The terminal summary of an audit (`sanso audit`, the default format).
+
+use crate::checks::audit::Audit;
+use crate::checks::Status;
+use crate::render::Render;
+use crate::report::{witness_text, Lang, Report};
+use std::fmt::Write;
+
+/// `sanso audit --format text`.
+pub struct Terminal;
+
+impl Render for Terminal {
+    fn name(&self) -> &'static str {
+        "text"
+    }
+    fn extension(&self) -> &'static str {
+        "txt"
+    }
+    fn render(&self, _audit: &Audit, report: &Report) -> String {
+        terminal(report, report.lang)
+    }
+}
+
+fn status_label(s: &str, lang: Lang) -> &'static str {
+    match (s, lang) {
+        ("pass", Lang::Ja) => "適合",
+        ("violated", Lang::Ja) => "違反",
+        ("unproven", Lang::Ja) => "未証明",
+        ("not-applicable", Lang::Ja) => "対象外",
+        ("pass", Lang::En) => "pass",
+        ("violated", Lang::En) => "VIOLATED",
+        ("unproven", Lang::En) => "unproven",
+        _ => "n/a",
+    }
+}
+
+/// The summary of `r` in `lang`.
+pub fn terminal(r: &Report, lang: Lang) -> String {
+    let mut o = String::new();
+    let ja = lang == Lang::Ja;
+    let total: u32 = r.parse.iter().map(|p| p.lines).sum();
+    let unrec: usize = r.parse.iter().map(|p| p.unrecognized.len()).sum();
+    if ja {
+        let _ = writeln!(
+            o,
+            "sanso 監査結果: {}（モデル {}）",
+            r.snapshot.name, r.snapshot.model
+        );
+        let _ = writeln!(
+            o,
+            "設定ファイル {} 件 / {} 行、未解釈 {} 行",
+            r.parse.len(),
+            total,
+            unrec
+        );
+    } else {
+        let _ = writeln!(
+            o,
+            "sanso audit: {} (model {})",
+            r.snapshot.name, r.snapshot.model
+        );
+        let _ = writeln!(
+            o,
+            "{} config files / {} lines, {} not understood",
+            r.parse.len(),
+            total,
+            unrec
+        );
+    }
+    for p in &r.parse {
+        if let Some(e) = &p.error {
+            let _ = writeln!(o, "  ! {} — {}", p.file, e);
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", if ja { "検査項目:" } else { "Checks:" });
+    for c in &r.checks {
+        let _ = writeln!(
+            o,
+            "  [{:<8}] {:<20} {}",
+            status_label(c.status, lang),
+            c.rule,
+            c.title
+        );
+        for t in c.unproven_by.iter().take(5) {
+            let _ = writeln!(
+                o,
+                "             {} {}",
+                if ja { "未解釈:" } else { "not understood:" },
+                t
+            );
+        }
+        if c.unproven_by.len() > 5 {
+            let _ = writeln!(o, "             … +{}", c.unproven_by.len() - 5);
+        }
+        if let (Some(n), "unproven") = (&c.note, c.status) {
+            let _ = writeln!(o, "             {n}");
+        }
+    }
+    if !r.findings.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{} ({}):",
+            if ja { "検出事項" } else { "Findings" },
+            r.findings.len()
+        );
+    }
+    for (i, f) in r.findings.iter().enumerate() {
+        let _ = writeln!(o, "{}. [{}] {} — {}", i + 1, f.severity, f.rule, f.message);
+        let _ = writeln!(
+            o,
+            "   {}: {}",
+            if ja { "根拠条項" } else { "clause" },
+            f.clause
+        );
+        if let Some(w) = &f.witness {
+            let _ = writeln!(
+                o,
+                "   {}: {}",
+                if ja { "証拠パケット" } else { "witness" },
+                witness_text(w)
+            );
+        }
+        if let Some(sp) = &f.src_point {
+            let _ = writeln!(
+                o,
+                "   {}: {} → {}",
+                if ja { "入口/出口" } else { "from/to" },
+                sp,
+                f.dst_point.clone().unwrap_or_default()
+            );
+        }
+        for h in &f.path {
+            let _ = writeln!(
+                o,
+                "     - {} [{} → {}] {}",
+                h.device,
+                h.in_if.clone().unwrap_or_else(|| "-".into()),
+                h.out.clone().unwrap_or_else(|| "-".into()),
+                h.lines.join(", ")
+            );
+        }
+    }
+    let violated = r
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Violated.id())
+        .count();
+    let unproven = r
+        .checks
+        .iter()
+        .filter(|c| c.status == Status::Unproven.id())
+        .count();
+    let _ = writeln!(o);
+    if ja {
+        let _ = writeln!(o, "結果: 違反 {violated} 項目、未証明 {unproven} 項目");
+    } else {
+        let _ = writeln!(o, "Result: {violated} violated, {unproven} unproven");
+    }
+    o
+}
