@@ -79,6 +79,8 @@ pub struct Params {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
+    /// The example snapshot, relative to the rule's folder (`rules/<ID>/`), e.g.
+    /// `examples/pass`.
     pub snapshot: String,
     pub expect: String,
 }
