@@ -371,7 +371,11 @@ pub fn markdown(rules: &[Rule]) -> String {
         if !r.example.is_empty() {
             o.push_str("\nExamples:\n");
             for e in &r.example {
-                o.push_str(&format!("- `{}` → {}\n", e.snapshot, e.expect));
+                // Example paths are relative to the rule folder.
+                o.push_str(&format!(
+                    "- `rules/{}/{}` → {}\n",
+                    r.id, e.snapshot, e.expect
+                ));
             }
         }
     }
