@@ -20,8 +20,36 @@ fn every_rule_example_holds() {
             "{} has no failing example",
             r.id
         );
+        // An example's snapshot path is relative to its rule folder: a rule is one folder.
+        let folder = root().join("rules").join(&r.id);
         for e in &r.example {
-            let a = sanso::checks::audit::run(&root().join(&e.snapshot)).unwrap();
+            let dir = folder.join(&e.snapshot);
+            assert!(
+                dir.starts_with(&folder) && !e.snapshot.contains(".."),
+                "{}: example {} lies outside rules/{}/",
+                r.id,
+                e.snapshot,
+                r.id
+            );
+            let a = sanso::checks::audit::run(&dir)
+                .unwrap_or_else(|err| panic!("{} on {}: {err}", r.id, e.snapshot));
+            // An example cannot hold by being half-parsed.
+            let unrec: Vec<String> = a
+                .snapshot
+                .devices
+                .iter()
+                .flat_map(|d| {
+                    d.unrecognized
+                        .iter()
+                        .map(move |u| format!("{}: {u:?}", d.unrecognized_file(u)))
+                })
+                .collect();
+            assert!(
+                unrec.is_empty(),
+                "{} on {}: unrecognised lines {unrec:#?}",
+                r.id,
+                e.snapshot
+            );
             let c = a.eval.checks.iter().find(|c| c.rule == r.id).unwrap();
             assert_eq!(c.status.id(), e.expect, "{} on {}", r.id, e.snapshot);
         }

@@ -81,6 +81,8 @@ pub struct Params {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
+    /// The example snapshot, relative to the rule's folder (`rules/<ID>/`), e.g.
+    /// `examples/pass`.
     pub snapshot: String,
     pub expect: String,
 }
@@ -371,7 +373,11 @@ pub fn markdown(rules: &[Rule]) -> String {
         if !r.example.is_empty() {
             o.push_str("\nExamples:\n");
             for e in &r.example {
-                o.push_str(&format!("- `{}` → {}\n", e.snapshot, e.expect));
+                // Example paths are relative to the rule folder.
+                o.push_str(&format!(
+                    "- `rules/{}/{}` → {}\n",
+                    r.id, e.snapshot, e.expect
+                ));
             }
         }
     }
