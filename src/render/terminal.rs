@@ -40,6 +40,7 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
     let total: u32 = r.parse.iter().map(|p| p.lines).sum();
     let unrec: usize = r.parse.iter().map(|p| p.unrecognized.len()).sum();
+    let irrelevant: u32 = r.parse.iter().map(|p| p.irrelevant).sum();
     if ja {
         let _ = writeln!(
             o,
@@ -48,10 +49,15 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
         );
         let _ = writeln!(
             o,
-            "設定ファイル {} 件 / {} 行、未解釈 {} 行",
+            "設定ファイル {} 件 / {} 行、未解釈 {} 行{}",
             r.parse.len(),
             total,
-            unrec
+            unrec,
+            if irrelevant > 0 {
+                format!("（転送に無関係と認識した行 {irrelevant}）")
+            } else {
+                String::new()
+            }
         );
     } else {
         let _ = writeln!(
@@ -61,10 +67,15 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
         );
         let _ = writeln!(
             o,
-            "{} config files / {} lines, {} not understood",
+            "{} config files / {} lines, {} not understood{}",
             r.parse.len(),
             total,
-            unrec
+            unrec,
+            if irrelevant > 0 {
+                format!(" ({irrelevant} recognised as irrelevant to forwarding)")
+            } else {
+                String::new()
+            }
         );
     }
     for p in &r.parse {

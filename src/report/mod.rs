@@ -50,6 +50,10 @@ pub struct ParseInfo {
     pub dialect: String,
     pub device: Option<String>,
     pub lines: u32,
+    /// Lines recognised as irrelevant to forwarding (management, logging, AAA …): they
+    /// never make a check unproven. With `lines` and `unrecognized`, the three counts of
+    /// the file (the rest is modelled, blank or comment).
+    pub irrelevant: u32,
     pub unrecognized: Vec<Unrec>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -199,6 +203,12 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
                     dialect: d.dialect.id().into(),
                     device: Some(d.name.clone()),
                     lines,
+                    // Counted per device; a device's first file carries them.
+                    irrelevant: if file == d.file {
+                        d.irrelevant.values().sum()
+                    } else {
+                        0
+                    },
                     unrecognized: d
                         .unrecognized
                         .iter()
@@ -220,6 +230,7 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
             dialect: "unknown".into(),
             device: None,
             lines: 0,
+            irrelevant: 0,
             unrecognized: vec![],
             error: Some(format!("line {}: {}", e.line, e.message)),
         });
