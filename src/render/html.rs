@@ -328,6 +328,22 @@ fn checks(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
             for t in &c.unproven_by {
                 let _ = write!(o, "<li><code>{}</code></li>", esc(&redact_cite(t)));
             }
+            if c.unproven_by_more > 0 {
+                let _ = write!(
+                    o,
+                    "<li>{}</li>",
+                    match lang {
+                        Lang::Ja => format!(
+                            "ほか {} 行（各ファイルの未解釈行は「解析結果」に一覧）",
+                            c.unproven_by_more
+                        ),
+                        Lang::En => format!(
+                            "and {} more (every file's lines not understood are listed under parse coverage)",
+                            c.unproven_by_more
+                        ),
+                    }
+                );
+            }
             o.push_str("</ul>");
         }
         if let (Some(note), "unproven") = (&c.note, c.status) {

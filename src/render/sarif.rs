@@ -226,7 +226,7 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         if c.status != Status::Unproven {
             continue;
         }
-        for t in &c.unproven_by {
+        for t in c.unproven_by.iter().take(crate::report::TAINT_CITED) {
             let line_text = crate::ingest::redact::redact_line(t.text.trim());
             let msg = match lang {
                 Lang::Ja => format!(

@@ -101,8 +101,9 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
                 t
             );
         }
-        if c.unproven_by.len() > 5 {
-            let _ = writeln!(o, "             … +{}", c.unproven_by.len() - 5);
+        let more = c.unproven_by.len().saturating_sub(5) + c.unproven_by_more;
+        if more > 0 {
+            let _ = writeln!(o, "             … +{more}");
         }
         if let (Some(n), "unproven") = (&c.note, c.status) {
             let _ = writeln!(o, "             {n}");

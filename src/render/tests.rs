@@ -109,6 +109,7 @@ fn audit() -> Audit {
                 rule: "TEST-RULE".into(),
                 status: Status::Violated,
                 unproven_by: vec![],
+                unproven_by_more: 0,
                 note: None,
             }],
             findings: vec![finding],

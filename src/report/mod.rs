@@ -72,10 +72,23 @@ pub struct CheckOut {
     pub status: &'static str,
     pub title: String,
     pub clause: String,
+    /// The first [`TAINT_CITED`] lines that make the check unproven; each line's text is
+    /// in `parse[].unrecognized` once, whatever the number of checks it affects.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unproven_by: Vec<String>,
+    /// How many more lines make it unproven than `unproven_by` lists.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unproven_by_more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// Lines cited per unproven check: a file of thousands of unknown lines must not be
+/// repeated once per check (output stays linear in the input).
+pub const TAINT_CITED: usize = 20;
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -251,7 +264,13 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
                     r.title_en.clone()
                 },
                 clause: r.clause.clone(),
-                unproven_by: c.unproven_by.iter().map(taint_str).collect(),
+                unproven_by: c
+                    .unproven_by
+                    .iter()
+                    .take(TAINT_CITED)
+                    .map(taint_str)
+                    .collect(),
+                unproven_by_more: c.unproven_by.len().saturating_sub(TAINT_CITED),
                 note: c.note.clone(),
             }
         })
