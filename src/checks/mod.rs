@@ -236,7 +236,8 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 let Some(kind) = kinds::by_id(&r.kind) else {
                     // Kinds are checked when the pack loads.
                     let mut o = Outcome::new();
-                    o.internal.push(format!("internal: unknown kind {}", r.kind));
+                    o.internal
+                        .push(format!("internal: unknown kind {}", r.kind));
                     return (i, o);
                 };
                 let mut o = kind.evaluate(r, &cx, &mut sp);
@@ -313,7 +314,13 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             note: if internal.is_empty() {
                 o.unproven_note.or(o.not_applicable)
             } else {
-                Some(o.unproven_note.into_iter().chain(internal).collect::<Vec<_>>().join("; "))
+                Some(
+                    o.unproven_note
+                        .into_iter()
+                        .chain(internal)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
             },
         });
         findings.extend(fs);
