@@ -4,7 +4,8 @@
 //! and every violating pair the referee finds must be a finding.
 //!
 //! - `cargo test --test verdict_referee` — the CI run (`SANSO_VERDICT_TOWNS`, default
-//!   below) with the town shapes sanso currently gets right.
+//!   below) with the town shapes sanso currently gets right (the default shape, then each
+//!   of `FIXED_SHAPES` on a fifth as many towns).
 //! - `cargo test --test verdict_referee -- --ignored` — the shapes that expose known
 //!   bugs (see `Shape`), asserted.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
@@ -22,6 +23,9 @@ use verdict::{check_town, parse_shape, shrink, work_dir, Outcome};
 /// on the shared machine, 100 took 7 s).
 const DEFAULT_TOWNS: usize = 500;
 const BASE_SEED: u64 = 0x5A50_0000;
+
+/// Shapes once known bugs, now asserted in CI (issue 12), each on a fifth of the towns.
+const FIXED_SHAPES: [&str; 3] = ["spoof_portsec", "shared_dest", "mixed_dest"];
 
 fn env_u64(k: &str) -> Option<u64> {
     let v = std::env::var(k).ok()?;
@@ -188,6 +192,16 @@ fn verdict_referee() {
     if !s.failures.is_empty() {
         panic!("{}", report(&s, "ci"));
     }
+    for name in FIXED_SHAPES {
+        let t = std::time::Instant::now();
+        let shape = parse_shape(name);
+        let tag = format!("ci-{name}");
+        let fs = run(&seeds((n / 5).max(1), base), shape, &tag);
+        stats(&fs, &tag, t.elapsed().as_secs_f64());
+        if !fs.failures.is_empty() {
+            panic!("{}", report(&fs, &tag));
+        }
+    }
     // Non-vacuity: both verdicts common, every fault kind planted and seen.
     if n >= 100 {
         assert!(
@@ -221,20 +235,14 @@ fn verdict_referee() {
 
 /// The town shapes that expose known sanso bugs, asserted; one flag each (see `Shape`).
 #[test]
-#[ignore = "known sanso bugs: zone VLANs reused per site, witness drawing with port security, 特定通信 aggregation, missing links, 特定通信 to a host and to its zone"]
+#[ignore = "known sanso bugs: zone VLANs reused per site, missing links"]
 fn verdict_referee_known_bugs() {
     let n = env_u64("SANSO_VERDICT_TOWNS").map_or(60, |v| v as usize);
     let base = env_u64("SANSO_VERDICT_BASE").unwrap_or(BASE_SEED);
     let mut msgs = vec![];
     let shapes = match std::env::var("SANSO_VERDICT_SHAPE") {
         Ok(s) => vec![parse_shape(&s)],
-        Err(_) => vec![
-            parse_shape("zone_vlans"),
-            parse_shape("spoof_portsec"),
-            parse_shape("shared_dest"),
-            parse_shape("drop_link"),
-            parse_shape("mixed_dest"),
-        ],
+        Err(_) => vec![parse_shape("zone_vlans"), parse_shape("drop_link")],
     };
     for shape in shapes {
         let start = std::time::Instant::now();

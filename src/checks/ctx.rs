@@ -36,6 +36,9 @@ pub struct Outcome {
     pub(crate) taint: BTreeSet<Taint>,
     pub(crate) not_applicable: Option<String>,
     pub(crate) unproven_note: Option<String>,
+    /// Internal inconsistencies (a violation whose witness or path could not be drawn):
+    /// never a crash; the check is `unproven` unless other findings stand.
+    pub(crate) internal: Vec<String>,
 }
 
 impl Outcome {
@@ -46,6 +49,7 @@ impl Outcome {
             taint: BTreeSet::new(),
             not_applicable: None,
             unproven_note: None,
+            internal: vec![],
         }
     }
 }

@@ -237,13 +237,28 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             .enumerate()
             .filter(|(_, r)| r.models.contains(&snap.model))
             .map(|(i, r)| {
-                let kind = kinds::by_id(&r.kind).expect("kinds are checked when the pack loads");
+                let Some(kind) = kinds::by_id(&r.kind) else {
+                    // Kinds are checked when the pack loads.
+                    let mut o = Outcome::new();
+                    o.internal
+                        .push(format!("internal: unknown kind {}", r.kind));
+                    return (i, o);
+                };
                 let mut o = kind.evaluate(r, &cx, &mut sp);
-                for raw in &mut o.raws {
+                let mut internal = vec![];
+                o.raws.retain_mut(|raw| {
                     let mut prefs = raw.prefs.clone();
                     prefs.extend(Space::default_prefs());
-                    raw.witness = Some(sp.witness(raw.viol, &prefs).expect("non-empty violation"));
-                }
+                    raw.witness = sp.witness(raw.viol, &prefs);
+                    if raw.witness.is_none() {
+                        internal.push(format!(
+                            "internal: empty violating set for {}",
+                            subject_text(&raw.subject)
+                        ));
+                    }
+                    raw.witness.is_some()
+                });
+                o.internal.extend(internal);
                 (i, o)
             })
             .collect()
@@ -277,15 +292,19 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 dst_point: None,
             });
         }
+        let mut internal = o.internal;
         for raw in o.raws {
-            fs.push(draw(r, raw, g));
+            match draw(r, raw, g) {
+                Ok(f) => fs.push(f),
+                Err(e) => internal.push(e),
+            }
         }
         fs.sort_by(|a, b| a.subject.cmp(&b.subject));
         let mut taint: Vec<Taint> = o.taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
         let status = if !fs.is_empty() {
             Status::Violated
-        } else if !taint.is_empty() || o.unproven_note.is_some() {
+        } else if !taint.is_empty() || o.unproven_note.is_some() || !internal.is_empty() {
             Status::Unproven
         } else if o.not_applicable.is_some() {
             Status::NotApplicable
@@ -296,7 +315,17 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             rule: r.id.clone(),
             status,
             unproven_by: taint,
-            note: o.unproven_note.or(o.not_applicable),
+            note: if internal.is_empty() {
+                o.unproven_note.or(o.not_applicable)
+            } else {
+                Some(
+                    o.unproven_note
+                        .into_iter()
+                        .chain(internal)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                )
+            },
         });
         findings.extend(fs);
     }
@@ -306,17 +335,33 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
 /// The hop-by-hop path of a drawn witness, with config lines. Across NAT (or a router
 /// giving the frame its own MAC) the path is searched backwards from the witness as it
 /// arrives, which recovers the packet actually sent.
-fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
-    let w = raw.witness.clone().expect("witness drawn");
+/// An internal inconsistency (a witness the path search cannot re-derive) is an `Err`
+/// naming it: the caller makes the check `unproven` unless other findings stand.
+fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
+    let fail = |what: &str, raw: &Raw| {
+        format!(
+            "internal: {what} for {} (witness {})",
+            subject_text(&raw.subject),
+            raw.witness
+                .as_ref()
+                .map_or_else(|| "none".into(), |w| format!("{} → {}", w.src_ip, w.dst_ip))
+        )
+    };
+    let Some(w) = raw.witness.clone() else {
+        return Err(fail("no witness drawn", &raw));
+    };
     let (start, steps) = if g.engine.has_rewrites() {
         let mut prefs = raw.prefs.clone();
         prefs.extend(Space::default_prefs());
         let mut space = std::mem::take(&mut g.engine.space);
-        let r = g
+        let found = g
             .engine
             .witness_path(&mut space, &raw.sources, raw.sink, &w, &prefs);
         g.engine.space = space;
-        r.expect("witness reaches the sink")
+        match found {
+            Some(x) => x,
+            None => return Err(fail("witness path not found", &raw)),
+        }
     } else {
         // Nothing changes on the way: the sources that inject the witness itself.
         let srcs: Vec<NodeId> = raw
@@ -325,10 +370,9 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
             .filter(|(_, b)| g.engine.space.contains(*b, &w))
             .map(|s| s.0)
             .collect();
-        let (start, edges) = g
-            .engine
-            .path_packet(&srcs, &w, raw.sink)
-            .expect("witness reaches the sink");
+        let Some((start, edges)) = g.engine.path_packet(&srcs, &w, raw.sink) else {
+            return Err(fail("witness path not found", &raw));
+        };
         (start, edges.into_iter().map(|e| (e, w.clone())).collect())
     };
     let sent = steps.first().map_or_else(|| w.clone(), |s| s.1.clone());
@@ -337,7 +381,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
         .or_else(|| g.points.iter().position(|p| p.src == start));
     let hops = crate::net::path::hops_seq(g, &steps);
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
-    Finding {
+    Ok(Finding {
         rule: r.id.clone(),
         severity: r.severity.clone(),
         clause: r.clause.clone(),
@@ -347,6 +391,14 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Finding {
         path: hops,
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
+    })
+}
+
+/// A subject as plain text for internal notes.
+fn subject_text(s: &Subject) -> String {
+    match &s.flow {
+        Some(f) => format!("{} → {} [{f}] ({})", s.src, s.dst, s.detail),
+        None => format!("{} → {} ({})", s.src, s.dst, s.detail),
     }
 }
 

@@ -229,72 +229,64 @@ impl<'a> Referee<'a> {
                 (addressed && applies && !port_in(p, &t.lgwan_allowed)).then(|| pair(sz, dz))
             }
             "TOKUTEI-IP" | "TOKUTEI-PORT" => {
-                // Per destination: the declared flows towards it.
-                let mut dests: Vec<Ep> = vec![];
-                for f in &t.tokutei {
-                    if !dests.contains(&f.to) {
-                        dests.push(f.to);
-                    }
+                // Per packet: the declared flows whose destination holds its address
+                // (several may, e.g. a host and the zone around it), each judged from
+                // senders of its source's tier.
+                let cands: Vec<&TFlow> = t
+                    .tokutei
+                    .iter()
+                    .filter(|f| {
+                        let tz = t.ep_zone(f.to);
+                        self.tier(sz) == self.tier(t.ep_zone(f.from))
+                            && sz != tz
+                            && dz == tz
+                            && t.ep_has(f.to, dst)
+                    })
+                    .collect();
+                if cands.is_empty() {
+                    return None;
                 }
-                for dep in dests {
-                    let tz = t.ep_zone(dep);
-                    let to_d: Vec<&TFlow> = t.tokutei.iter().filter(|f| f.to == dep).collect();
-                    let src_tier = self.tier(t.ep_zone(to_d[0].from));
-                    if self.tier(sz) != src_tier || sz == tz || dz != tz || !t.ep_has(dep, dst) {
-                        continue;
+                let src_tier = self.tier(sz).to_string();
+                let named = |fs: Vec<&&TFlow>| Pair {
+                    src: src_tier.clone(),
+                    dst: t.ep_name(fs[0].to).to_string(),
+                    flows: fs.iter().map(|f| f.name.clone()).collect(),
+                };
+                if rule == "TOKUTEI-IP" {
+                    // A declared port of some flow to this address, from a source that no
+                    // flow declares for this packet.
+                    let on_port: Vec<&&TFlow> =
+                        cands.iter().filter(|f| port_in(p, &f.ports)).collect();
+                    if on_port.is_empty() || t.tokutei.iter().any(|f| self.flow_covers(f, p)) {
+                        return None;
                     }
-                    let ports_any: Vec<(u8, u16, u16)> =
-                        to_d.iter().flat_map(|f| f.ports.clone()).collect();
-                    let name = t.ep_name(dep).to_string();
-                    if rule == "TOKUTEI-IP" {
-                        if !port_in(p, &ports_any)
-                            || t.tokutei.iter().any(|f| self.flow_covers(f, p))
-                        {
-                            continue;
-                        }
-                        // Attributed to the declared source(s) nearest the sender.
-                        let near = |f: &&TFlow| match f.from {
-                            Ep::Host(h) => (t.hosts[h].ip ^ src).leading_zeros(),
-                            Ep::Zone(_) => 0,
-                        };
-                        let best = to_d.iter().map(near).max().unwrap_or(0);
-                        let flows = to_d
-                            .iter()
-                            .filter(|f| near(f) == best)
-                            .map(|f| f.name.clone())
-                            .collect();
-                        return Some(Pair {
-                            src: src_tier.into(),
-                            dst: name,
-                            flows,
-                        });
+                    // Attributed to the flows declaring that port, nearest declared
+                    // source to the sender first.
+                    let near = |f: &&&TFlow| match f.from {
+                        Ep::Host(h) => (t.hosts[h].ip ^ src).leading_zeros(),
+                        Ep::Zone(_) => 0,
+                    };
+                    let best = on_port.iter().map(near).max().unwrap_or(0);
+                    Some(named(
+                        on_port.into_iter().filter(|f| near(f) == best).collect(),
+                    ))
+                } else {
+                    // An undeclared port: no declared flow to this address has it.
+                    let declared = t
+                        .tokutei
+                        .iter()
+                        .any(|f| t.ep_has(f.to, dst) && port_in(p, &f.ports));
+                    if declared {
+                        return None;
+                    }
+                    let own: Vec<&&TFlow> =
+                        cands.iter().filter(|f| t.ep_has(f.from, src)).collect();
+                    Some(if own.is_empty() {
+                        named(cands.iter().collect())
                     } else {
-                        // An undeclared port: no declared flow to this address has it.
-                        let declared = t
-                            .tokutei
-                            .iter()
-                            .any(|f| t.ep_has(f.to, dst) && port_in(p, &f.ports));
-                        if declared {
-                            continue;
-                        }
-                        let own: Vec<String> = to_d
-                            .iter()
-                            .filter(|f| t.ep_has(f.from, src))
-                            .map(|f| f.name.clone())
-                            .collect();
-                        let flows = if own.is_empty() {
-                            to_d.iter().map(|f| f.name.clone()).collect()
-                        } else {
-                            own
-                        };
-                        return Some(Pair {
-                            src: src_tier.into(),
-                            dst: name,
-                            flows,
-                        });
-                    }
+                        named(own)
+                    })
                 }
-                None
             }
             "TOKUTEI-MAC" | "TOKUTEI-PATH" => {
                 for f in &t.tokutei {

@@ -154,22 +154,23 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         return;
     }
     let mut notes = vec![];
-    let mut done_dst: BTreeSet<(usize, String)> = BTreeSet::new();
     let mut jobs: Vec<Job> = vec![];
+    // What the declared flows admit, over all entries: a packet one entry declares is
+    // legitimate whichever other entry's destination also holds its address (a flow to a
+    // host inside another flow's destination zone).
+    let mut covered = FALSE;
+    let mut declared = FALSE;
+    for o in &snap.tokutei {
+        let pb = cx.ports_bdd(sp, &o.ports);
+        let d = cx.ep_dst(o.to);
+        let dp = sp.and(d, pb);
+        declared = sp.or(declared, dp);
+        let x = sp.and(dp, cx.ep_src(o.from));
+        covered = sp.or(covered, x);
+    }
     for t in &snap.tokutei {
         let fz = snap.endpoint_zone(t.from);
         let tz = snap.endpoint_zone(t.to);
-        // All declared flows to the same destination.
-        let same_dst: Vec<&crate::model::Flow> =
-            snap.tokutei.iter().filter(|o| o.to == t.to).collect();
-        let mut ports_any = FALSE;
-        let mut allowed = FALSE;
-        for o in &same_dst {
-            let pb = cx.ports_bdd(sp, &o.ports);
-            ports_any = sp.or(ports_any, pb);
-            let x = sp.and(cx.ep_src(o.from), pb);
-            allowed = sp.or(allowed, x);
-        }
         let dst = cx.ep_dst(t.to);
         let dst_points: Vec<usize> = cx.points_of_zone(tz).to_vec();
         let src_host = match t.from {
@@ -181,11 +182,8 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         let (sources, inject, viol_filter, detail): (Vec<usize>, Bdd, Bdd, &str) =
             match rule.params.aspect.as_str() {
                 "ip" | "port" => {
-                    // Once per destination: the rule concerns what reaches it.
-                    let key = (tz, format!("{:?}", t.to));
-                    if !done_dst.insert(key) {
-                        continue;
-                    }
+                    // Per entry, on its own destination: see docs/semantics.md
+                    // ("特定通信 attribution").
                     let src_tier = snap.zones[fz].tier;
                     let pts: Vec<usize> = (0..g.points.len())
                         .filter(|&p| {
@@ -197,10 +195,27 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                         })
                         .collect();
                     let filt = if rule.params.aspect == "ip" {
-                        let x = sp.and(dst, ports_any);
-                        sp.diff(x, allowed)
+                        // This entry's destination and ports, admitted from a source no
+                        // entry declares for that packet.
+                        let pb = cx.ports_bdd(sp, &t.ports);
+                        let x = sp.and(dst, pb);
+                        sp.diff(x, covered)
                     } else {
-                        sp.diff(dst, ports_any)
+                        // An undeclared port at this entry's destination, sent from its
+                        // own source — or from a source that no entry to that address
+                        // declares (then every entry holding the address is named).
+                        let x = sp.diff(dst, declared);
+                        // (source, destination) pairs some entry of this tier declares.
+                        let mut owned = FALSE;
+                        for o in &snap.tokutei {
+                            if snap.zones[snap.endpoint_zone(o.from)].tier == src_tier {
+                                let y = sp.and(cx.ep_dst(o.to), cx.ep_src(o.from));
+                                owned = sp.or(owned, y);
+                            }
+                        }
+                        let nobody = sp.not(owned);
+                        let who = sp.or(cx.ep_src(t.from), nobody);
+                        sp.and(x, who)
                     };
                     (pts, new_flow, filt, rule.params.aspect.as_str())
                 }
@@ -276,27 +291,37 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             if v == FALSE {
                 continue;
             }
-            // For "path", name the spoofing port: the first source that reaches alone.
-            let (srcs, src_point) = if detail == "path" || detail == "mac" {
+            // For "path" and "mac", name one port: the first source that reaches alone,
+            // and draw the witness from what that port alone delivers (its port security
+            // admits the witness's source MAC), not from the union over all sources.
+            let (v, srcs, src_point) = if detail == "path" || detail == "mac" {
                 let sink = g.points[dp].sink as usize;
-                let sp_ = sources
-                    .iter()
-                    .copied()
-                    .find(|&s| {
-                        let r = g
-                            .engine
-                            .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
-                        let x = r[sink];
-                        sp.and(x, viol_filter) != FALSE
-                    })
-                    .expect("a union's member reaches");
-                (vec![(g.points[sp_].src, inject)], Some(sp_))
+                let mut found = None;
+                for &s in &sources {
+                    let r = g
+                        .engine
+                        .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
+                    let x = sp.and(r[sink], viol_filter);
+                    if x != FALSE {
+                        found = Some((s, x));
+                        break;
+                    }
+                }
+                let Some((s, vs)) = found else {
+                    // Reach is additive: a member must reach. If not, say so.
+                    out.internal.push(format!(
+                        "internal: no single source re-derives the {detail} violation of {} at {}:{}",
+                        t.name, g.points[dp].device, g.points[dp].interface
+                    ));
+                    continue;
+                };
+                (vs, vec![(g.points[s].src, inject)], Some(s))
             } else {
-                (cx.injected(sp, &sources, inject, None), None)
+                (v, cx.injected(sp, &sources, inject, None), None)
             };
             let mut prefs = vec![];
-            if detail == "path" || detail == "mac" {
-                let h = &snap.hosts[src_host.expect("host")];
+            if let (true, Some(h)) = (detail == "path" || detail == "mac", src_host) {
+                let h = &snap.hosts[h];
                 prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
                 if detail == "mac" {
                     // A locally administered address: visibly not the registered MAC.
