@@ -109,7 +109,6 @@ fn audit() -> Audit {
                 rule: "TEST-RULE".into(),
                 status: Status::Violated,
                 unproven_by: vec![],
-                unproven_by_more: 0,
                 note: None,
             }],
             findings: vec![finding],
