@@ -222,7 +222,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn q(&self, id: u32) -> Bdd {
-        self.g.engine.query_pred[id as usize]
+        self.g.query(id)
     }
 
     pub(crate) fn ports_bdd(&self, sp: &mut Space, ports: &[PortSpec]) -> Bdd {

@@ -229,7 +229,7 @@ pub struct Evaluation {
 /// than it saved on 2 cores. A witness depends only on the violating set, so results
 /// are deterministic. Paths are drawn afterwards.
 pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
-    let mut sp = std::mem::take(&mut g.engine.space);
+    let mut sp = g.take_space();
     let outcomes: Vec<(usize, Outcome)> = {
         let cx = Ctx::new(snap, g);
         rules
@@ -263,7 +263,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             })
             .collect()
     };
-    g.engine.space = sp;
+    g.put_space(sp);
     let mut checks = vec![];
     let mut findings = vec![];
     let file_taint: Vec<Taint> = snap
@@ -353,11 +353,11 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
     let (start, steps) = if g.engine.has_rewrites() {
         let mut prefs = raw.prefs.clone();
         prefs.extend(Space::default_prefs());
-        let mut space = std::mem::take(&mut g.engine.space);
+        let mut space = g.take_space();
         let found = g
             .engine
             .witness_path(&mut space, &raw.sources, raw.sink, &w, &prefs);
-        g.engine.space = space;
+        g.put_space(space);
         match found {
             Some(x) => x,
             None => return Err(fail("witness path not found", &raw)),
@@ -367,7 +367,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
         let srcs: Vec<NodeId> = raw
             .sources
             .iter()
-            .filter(|(_, b)| g.engine.space.contains(*b, &w))
+            .filter(|(_, b)| g.space().contains(*b, &w))
             .map(|s| s.0)
             .collect();
         let Some((start, edges)) = g.engine.path_packet(&srcs, &w, raw.sink) else {

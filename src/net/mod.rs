@@ -254,6 +254,31 @@ impl Dsu {
 }
 
 impl Graph {
+    /// The exact set of a registered query predicate (`Queries` ids).
+    pub fn query(&self, id: QueryId) -> Bdd {
+        self.engine.query_pred[id as usize]
+    }
+
+    /// The header-set manager, read-only (membership, witnesses of existing sets).
+    pub fn space(&self) -> &Space {
+        &self.engine.space
+    }
+
+    /// The header-set manager, to build new sets over the graph's.
+    pub fn space_mut(&mut self) -> &mut Space {
+        &mut self.engine.space
+    }
+
+    /// Lends the manager out while the graph is read elsewhere (reaches over `&Graph`
+    /// that build sets); give it back with [`Graph::put_space`].
+    pub fn take_space(&mut self) -> Space {
+        std::mem::take(&mut self.engine.space)
+    }
+
+    pub fn put_space(&mut self, sp: Space) {
+        self.engine.space = sp;
+    }
+
     /// The graph with exact atoms (`engine.bits_exact`): for trace, matrix and anything
     /// using the atom API.
     pub fn build(snap: &Snapshot) -> Graph {

@@ -33,7 +33,7 @@ pub fn hops_seq(g: &Graph, steps: &[(EdgeId, Packet)]) -> Vec<Hop> {
         let lines: Vec<String> = info
             .pieces
             .iter()
-            .find(|(b, _)| g.engine.space.contains(*b, pkt))
+            .find(|(b, _)| g.space().contains(*b, pkt))
             .map(|(_, l)| {
                 l.iter()
                     .filter(|s| s.file.starts_with("configs/"))

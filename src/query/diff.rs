@@ -229,10 +229,10 @@ fn flow_diff(old: &Snapshot, og: &mut Graph, new: &Snapshot, ng: &mut Graph) -> 
     let mut out = vec![];
     for key in keys {
         let steer = Steer::new(old, og, new, ng, &key.0, &key.1);
-        let space = &mut ng.engine.space;
+        let space = ng.space_mut();
         let o = ob
             .get(key)
-            .map_or(FALSE, |&b| space.m.import(&og.engine.space.m, b, &mut memo));
+            .map_or(FALSE, |&b| space.m.import(&og.space().m, b, &mut memo));
         let n = nb.get(key).copied().unwrap_or(FALSE);
         if o == n {
             continue;

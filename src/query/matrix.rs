@@ -47,9 +47,9 @@ pub struct Matrix {
 /// addressed into the destination zone, as exact header sets of the graph's space.
 /// Shared by `matrix` and `diff`.
 pub fn zone_flows(snap: &Snapshot, g: &mut Graph) -> Vec<Vec<Bdd>> {
-    let nf = g.engine.query_pred[g.q.new_flow as usize];
+    let nf = g.query(g.q.new_flow);
     let nz = snap.zones.len();
-    let mut space = std::mem::take(&mut g.engine.space);
+    let mut space = g.take_space();
     let mut out = vec![];
     for sz in 0..nz {
         let sources: Vec<(NodeId, Bdd)> = g
@@ -69,11 +69,11 @@ pub fn zone_flows(snap: &Snapshot, g: &mut Graph) -> Vec<Vec<Bdd>> {
                 .collect();
             let at = space.or_all(sinks);
             let at = space.and(at, nf);
-            row.push(space.and(at, g.engine.query_pred[g.q.zone_dst[dz] as usize]));
+            row.push(space.and(at, g.query(g.q.zone_dst[dz])));
         }
         out.push(row);
     }
-    g.engine.space = space;
+    g.put_space(space);
     out
 }
 
@@ -93,20 +93,21 @@ pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
                 hi: port,
             }
         };
-        svc_bdd.push(portspec_bdd(&mut g.engine.space, &spec));
+        svc_bdd.push(portspec_bdd(g.space_mut(), &spec));
     }
-    let listed = g.engine.space.or_all(svc_bdd.clone());
-    let other = g.engine.space.not(listed);
+    let listed = g.space_mut().or_all(svc_bdd.clone());
+    let other = g.space_mut().not(listed);
     svc_bdd.push(other);
 
     let flows = zone_flows(snap, g);
-    let nf = g.engine.query_pred[g.q.new_flow as usize];
-    let s = &mut g.engine.space;
+    let nf = g.query(g.q.new_flow);
+    let zone_dst: Vec<_> = g.q.zone_dst.iter().map(|&q| g.query(q)).collect();
+    let s = g.space_mut();
     let mut cells = vec![];
     for row_flows in flows {
         let mut row = vec![];
         for (dz, cell) in row_flows.into_iter().enumerate() {
-            let region = s.and(nf, g.engine.query_pred[g.q.zone_dst[dz] as usize]);
+            let region = s.and(nf, zone_dst[dz]);
             // Exact: the cell intersects the service.
             let hit: Vec<bool> = svc_bdd.iter().map(|&x| s.and(cell, x) != FALSE).collect();
             let mut services: Vec<String> = SERVICES

@@ -130,8 +130,7 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
                 devices.insert(d.clone());
             }
             let to = g.engine.edges[e as usize].1;
-            if !reached.contains_key(&to)
-                && !g.engine.space.contains(g.engine.edge_pred[e as usize], at)
+            if !reached.contains_key(&to) && !g.space().contains(g.engine.edge_pred[e as usize], at)
             {
                 stopped.push((to, e));
             }
