@@ -198,12 +198,16 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
-        let mut seen = BTreeSet::new();
+        // Edges first, lines after: a reach visits an edge many times, and an edge may
+        // carry thousands of lines not understood.
+        let mut visited = vec![false; self.g.info.len()];
         let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
-            for t in &self.g.info[edge as usize].taint {
-                seen.insert(t.clone());
-            }
+            visited[edge as usize] = true;
         });
+        let mut seen = BTreeSet::new();
+        for (e, _) in visited.iter().enumerate().filter(|x| *x.1) {
+            seen.extend(self.g.info[e].taint.iter().cloned());
+        }
         Reached {
             sinks: self
                 .g

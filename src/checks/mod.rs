@@ -269,12 +269,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
     let file_taint: Vec<Taint> = snap
         .file_errors
         .iter()
-        .map(|e| Taint {
-            file: e.file.clone(),
-            line: e.line,
-            text: String::new(),
-            reason: e.message.clone(),
-        })
+        .map(|e| Taint::new(e.file.clone(), e.line, String::new(), e.message.clone()))
         .collect();
     for (i, o) in outcomes {
         let r = &rules[i];

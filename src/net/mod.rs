@@ -24,11 +24,41 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A config line that may change a result but was not understood.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-pub struct Taint {
+pub struct TaintLine {
     pub file: String,
     pub line: u32,
     pub text: String,
     pub reason: String,
+}
+
+/// A shared handle on a [`TaintLine`]: one line not understood is stored once, however
+/// many edges and checks it touches (a file of 60k unknown lines used to be copied onto
+/// every edge of its device). Compares, orders and hashes by content.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Taint(std::sync::Arc<TaintLine>);
+
+impl serde::Serialize for Taint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.as_ref().serialize(s)
+    }
+}
+
+impl Taint {
+    pub fn new(file: String, line: u32, text: String, reason: String) -> Taint {
+        Taint(std::sync::Arc::new(TaintLine {
+            file,
+            line,
+            text,
+            reason,
+        }))
+    }
+}
+
+impl std::ops::Deref for Taint {
+    type Target = TaintLine;
+    fn deref(&self) -> &TaintLine {
+        &self.0
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +124,8 @@ struct Builder<'a> {
     local: BTreeMap<usize, (NodeId, NodeId)>,
     /// Permit pieces per (device, ACL): one ACL is often bound to many ports.
     acl_memo: HashMap<(String, String), Vec<(Bdd, Span)>>,
+    /// Each device's lines not understood as shared handles ([`Builder::dev_taint`]).
+    taint_cache: std::cell::RefCell<HashMap<String, Vec<Taint>>>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -141,16 +173,28 @@ impl<'a> Builder<'a> {
         self.info.push(info);
     }
 
-    fn dev_taint(d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
+    /// The lines not understood of device `d` whose scope `pred` selects (and the
+    /// device-wide ones), as shared handles made once per device.
+    fn dev_taint(&self, d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
+        let mut cache = self.taint_cache.borrow_mut();
+        let all = cache.entry(d.name.clone()).or_insert_with(|| {
+            d.unrecognized
+                .iter()
+                .map(|u| {
+                    Taint::new(
+                        d.unrecognized_file(u).to_string(),
+                        u.line,
+                        u.text.clone(),
+                        u.reason.clone(),
+                    )
+                })
+                .collect()
+        });
         d.unrecognized
             .iter()
-            .filter(|u| pred(&u.scope) || u.scope == Scope::Device)
-            .map(|u| Taint {
-                file: d.unrecognized_file(u).to_string(),
-                line: u.line,
-                text: u.text.clone(),
-                reason: u.reason.clone(),
-            })
+            .zip(all.iter())
+            .filter(|(u, _)| pred(&u.scope) || u.scope == Scope::Device)
+            .map(|(_, t)| t.clone())
             .collect()
     }
 
@@ -161,7 +205,7 @@ impl<'a> Builder<'a> {
         name: &str,
         bind: &Span,
     ) -> (Vec<(Bdd, Vec<Span>)>, Vec<Taint>) {
-        let taint = Self::dev_taint(d, |s| *s == Scope::Acl(name.to_string()));
+        let taint = self.dev_taint(d, |s| *s == Scope::Acl(name.to_string()));
         let Some(acl) = d.acls.get(name) else {
             // IOS: an access-group naming an undefined ACL filters nothing.
             return (vec![(TRUE, vec![bind.clone()])], taint);
@@ -351,6 +395,7 @@ impl Graph {
             l3out: HashMap::new(),
             local: BTreeMap::new(),
             acl_memo: HashMap::new(),
+            taint_cache: Default::default(),
         };
 
         // Per-device attachments and nodes.
@@ -882,7 +927,7 @@ impl Builder<'_> {
         let d = &self.snap.devices[di];
         let i = &d.interfaces[ii];
         let name = i.name.clone();
-        let mut taint = Self::dev_taint(d, |s| *s == Scope::Interface(name.clone()));
+        let mut taint = self.dev_taint(d, |s| *s == Scope::Interface(name.clone()));
         if !matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }) {
             return (vec![(TRUE, vec![])], taint);
         }
@@ -960,7 +1005,7 @@ impl Builder<'_> {
                     self.l3in[&(di, ii)],
                     self.l3out[&(di, ii)],
                 );
-                let t = Self::dev_taint(d, |s| *s == Scope::Interface(i.name.clone()));
+                let t = self.dev_taint(d, |s| *s == Scope::Interface(i.name.clone()));
                 let mk = |o: bool| EdgeInfo {
                     device: Some(d.name.clone()),
                     in_if: (!o).then(|| i.name.clone()),
@@ -1003,7 +1048,7 @@ impl Builder<'_> {
             }
             covered = self.nb.space.or(covered, grp);
         }
-        let route_taint = Self::dev_taint(d, |s| *s == Scope::Routing);
+        let route_taint = self.dev_taint(d, |s| *s == Scope::Routing);
 
         if d.netfilter.is_some() {
             self.linux_edges(di, d, &l3, &route_pieces, &route_taint);
@@ -1011,7 +1056,7 @@ impl Builder<'_> {
         }
 
         if d.policy_based {
-            let pol_taint = Self::dev_taint(d, |s| *s == Scope::Policy);
+            let pol_taint = self.dev_taint(d, |s| *s == Scope::Policy);
             // Each policy's match, built once for all interface pairs it applies to.
             let mut pol_match: Vec<Option<Bdd>> = vec![None; d.policies.len()];
             for &ii in &l3 {
@@ -1041,9 +1086,7 @@ impl Builder<'_> {
                     }
                     let mid = self.nb.add_node();
                     let mut t = pol_taint.clone();
-                    t.extend(Self::dev_taint(d, |s| {
-                        *s == Scope::Interface(iname.clone())
-                    }));
+                    t.extend(self.dev_taint(d, |s| *s == Scope::Interface(iname.clone())));
                     let from = self.l3in[&(di, ii)];
                     self.edge(
                         from,
@@ -1057,9 +1100,7 @@ impl Builder<'_> {
                         },
                     );
                     let mut t = route_taint.clone();
-                    t.extend(Self::dev_taint(d, |s| {
-                        *s == Scope::Interface(oname.clone())
-                    }));
+                    t.extend(self.dev_taint(d, |s| *s == Scope::Interface(oname.clone())));
                     let to = self.l3out[&(di, oi)];
                     self.edge(
                         mid,
@@ -1084,9 +1125,7 @@ impl Builder<'_> {
                 Some(a) => self.acl_pieces(d, &a.name, &a.span),
                 None => (vec![(TRUE, vec![])], vec![]),
             };
-            taint.extend(Self::dev_taint(d, |s| {
-                *s == Scope::Interface(i.name.clone())
-            }));
+            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(i.name.clone())));
             taint.sort();
             taint.dedup();
             let from = self.l3in[&(di, ii)];
@@ -1106,9 +1145,7 @@ impl Builder<'_> {
             let o = &d.interfaces[oi];
             let rp = route_pieces.get(&oi).cloned().unwrap_or_default();
             let mut taint = route_taint.clone();
-            taint.extend(Self::dev_taint(d, |s| {
-                *s == Scope::Interface(o.name.clone())
-            }));
+            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(o.name.clone())));
             taint.sort();
             taint.dedup();
             let to = self.l3out[&(di, oi)];
@@ -1169,18 +1206,18 @@ impl Builder<'_> {
         names: (Option<&str>, Option<&str>),
     ) -> NodeId {
         let nf = d.netfilter.as_ref().expect("linux device");
-        let mut taint = Self::dev_taint(d, |s| *s == Scope::Policy);
+        let mut taint = self.dev_taint(d, |s| *s == Scope::Policy);
         let mut cur = from;
         for chain in nfsem::hook_chains(nf, hook) {
             let next = self.nb.add_node();
             let (pieces, broken) = nfsem::base_chain(&mut self.nb.space, nf, chain, TRUE, ctx);
             for sp in broken {
-                taint.push(Taint {
-                    file: sp.file.clone(),
-                    line: sp.line,
-                    text: String::new(),
-                    reason: "jump/goto target missing or nested too deep".into(),
-                });
+                taint.push(Taint::new(
+                    sp.file.clone(),
+                    sp.line,
+                    String::new(),
+                    "jump/goto target missing or nested too deep".into(),
+                ));
             }
             let info = |pieces: Vec<(Bdd, Vec<Span>)>| EdgeInfo {
                 device: Some(d.name.clone()),
