@@ -157,10 +157,11 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), and both. Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
-    let mut sh = Shape::default();
-    sh.zone_vlans = seed % 2 == 1;
-    sh.drop_link = seed % 4 >= 2;
-    sh
+    Shape {
+        zone_vlans: seed % 2 == 1,
+        drop_link: seed % 4 >= 2,
+        ..Default::default()
+    }
 }
 
 fn seeds(n: usize, base: u64) -> Vec<u64> {
