@@ -263,6 +263,12 @@ fn a_certain_link_is_inferred_and_an_uncertain_one_makes_checks_unproven() {
     assert!(inf.b_span.file.starts_with("configs/") && inf.b_span.line > 0);
     // The inferred link carries the leak: the routers forward マイナンバー ↔ LGWAN.
     assert_eq!(status(&dir, "MN-ISOLATION").0, "violated");
+    // …and the JSON report lists it as inferred, with both config lines.
+    let a = sanso::checks::audit::run(&dir).unwrap();
+    let j = serde_json::to_value(a.report(sanso::report::Lang::En)).unwrap();
+    let il = &j["inferred_links"][0];
+    assert_eq!(il["subnet"], "10.0.0.0/31", "{j}");
+    assert!(il["evidence"][0].as_str().unwrap().starts_with("configs/r"));
 
     // topology.toml overrides: r1's port linked elsewhere is never re-linked, and r1's
     // default route now leaves by a port whose peer (r2) is not linked to it. The Internet
