@@ -665,6 +665,17 @@ impl Graph {
         // Ports whose connected subnet holds another device's address: a link to a device
         // of the snapshot that topology.toml lacks (and inference could not make certain).
         let mut peer_of: HashMap<(usize, usize), String> = HashMap::new();
+        // Every live address, sorted: a subnet's addresses are one range (linear in the
+        // snapshot, not devices × interfaces squared at prefecture scale).
+        let mut all_addrs: Vec<(u32, usize, usize)> = vec![];
+        for (dj, e) in snap.devices.iter().enumerate() {
+            for (jj, j) in e.interfaces.iter().enumerate() {
+                if !j.shutdown {
+                    all_addrs.extend(j.addresses.iter().map(|(b, _)| (u32::from(*b), dj, jj)));
+                }
+            }
+        }
+        all_addrs.sort_unstable();
         for (di, d) in snap.devices.iter().enumerate() {
             for (ii, i) in d.interfaces.iter().enumerate() {
                 if i.shutdown || i.mode != IfMode::Routed {
@@ -677,6 +688,9 @@ impl Graph {
                     },
                     None => ii,
                 };
+                if linked.contains_key(&(di, port)) {
+                    continue;
+                }
                 for (a, len) in &i.addresses {
                     let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) else {
                         continue;
@@ -684,19 +698,23 @@ impl Graph {
                     if *len == 32 || peer_of.contains_key(&(di, port)) {
                         continue;
                     }
-                    'peer: for (dj, e) in snap.devices.iter().enumerate() {
-                        if dj == di {
-                            continue;
-                        }
-                        for j in e.interfaces.iter().filter(|j| !j.shutdown) {
-                            for (b, _) in &j.addresses {
-                                if net.contains(*b) && b != a {
-                                    peer_of
-                                        .insert((di, port), format!("{b} ({}:{})", e.name, j.name));
-                                    break 'peer;
-                                }
-                            }
-                        }
+                    let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+                    let from = all_addrs.partition_point(|x| x.0 < lo);
+                    if let Some(&(b, dj, jj)) = all_addrs[from..]
+                        .iter()
+                        .take_while(|x| x.0 <= hi)
+                        .find(|x| x.1 != di && x.0 != u32::from(*a))
+                    {
+                        let e = &snap.devices[dj];
+                        peer_of.insert(
+                            (di, port),
+                            format!(
+                                "{} ({}:{})",
+                                std::net::Ipv4Addr::from(b),
+                                e.name,
+                                e.interfaces[jj].name
+                            ),
+                        );
                     }
                 }
             }
