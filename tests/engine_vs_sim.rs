@@ -259,6 +259,7 @@ fn rand_net(seed: u64) -> Snapshot {
             a: end(a),
             b: end(b),
             line: 1,
+            inferred: None,
         });
     }
     Snapshot {

@@ -3,8 +3,8 @@
 
 use crate::ingest as dialect;
 use crate::model::{
-    canon_ifname, parse_mac, Device, Dialect, Endpoint, FileError, Flow, Host, InputError, Link,
-    LinkEnd, PortSpec, Snapshot, SourceFile, Tier, Zone,
+    canon_ifname, parse_mac, Device, Dialect, Endpoint, FileError, Flow, Host, IfMode,
+    InferredLink, InputError, Link, LinkEnd, PortSpec, Snapshot, SourceFile, Tier, Zone,
 };
 use ipnetwork::Ipv4Network;
 use rayon::prelude::*;
@@ -559,6 +559,7 @@ impl Snapshot {
 
         // Topology.
         let mut links = Vec::new();
+        let mut used: HashMap<LinkEnd, u32> = HashMap::new();
         let topo_path = root.join("topology.toml");
         if topo_path.is_file() {
             inputs.push("topology.toml".into());
@@ -566,7 +567,6 @@ impl Snapshot {
             let text = src.text();
             let raw: RawTopology =
                 toml::from_str(text).map_err(|e| toml_error("topology.toml", text, e))?;
-            let mut used: HashMap<LinkEnd, u32> = HashMap::new();
             for l in raw.link {
                 let line = line_of(text, l.span().start);
                 let l = l.into_inner();
@@ -622,7 +622,12 @@ impl Snapshot {
                 if matches!((&a, &b), (LinkEnd::Host(_), LinkEnd::Host(_))) {
                     return Err(terr("a link needs at least one device port".into()));
                 }
-                links.push(Link { a, b, line });
+                links.push(Link {
+                    a,
+                    b,
+                    line,
+                    inferred: None,
+                });
             }
             sources.insert("topology.toml".into(), src);
         }
@@ -658,6 +663,19 @@ impl Snapshot {
             }
         }
 
+        // Links the configs make certain (topology.toml overrides: an end it names, or an
+        // interface a zone attaches to, is never linked by inference).
+        let taken: HashSet<(String, String)> = used
+            .keys()
+            .filter_map(|e| match e {
+                LinkEnd::Port { device, interface } => Some((device.clone(), interface.clone())),
+                LinkEnd::Host(_) => None,
+            })
+            .chain(zones.iter().flat_map(|z| z.attach.iter().cloned()))
+            .collect();
+        let host_ips: Vec<Ipv4Addr> = hosts.iter().map(|h| h.ip).collect();
+        links.extend(infer_links(&devices, &taken, &host_ips));
+
         sources.insert("sanso.toml".into(), inv_src);
         Ok(Snapshot {
             root: root.to_path_buf(),
@@ -675,4 +693,121 @@ impl Snapshot {
             sources,
         })
     }
+}
+
+/// Links missing from topology.toml that the configs make certain: two cable-able routed
+/// interfaces (a routed port, a sub-interface — whose parent port is the cable — or a
+/// firewall port; not SVIs, loopbacks or tunnels) on two different devices that hold the
+/// only two addresses of a subnet anywhere in the snapshot, where the subnet is a /30 or
+/// /31, or is larger but holds no declared host. Ends in `taken` (linked by topology.toml
+/// or named by a zone's `attach`) are never linked; a port that would be linked to two
+/// different peers is left alone (ambiguous).
+pub fn infer_links(
+    devices: &[Device],
+    taken: &HashSet<(String, String)>,
+    host_ips: &[Ipv4Addr],
+) -> Vec<Link> {
+    // Every address of every live L3 interface (SVIs included: an SVI in the subnet means
+    // a switched segment, not a cable), per subnet.
+    struct Addr {
+        dev: usize,
+        ifi: usize,
+        ip: Ipv4Addr,
+        cable: Option<(String, Option<u16>)>,
+    }
+    let mut by_net: BTreeMap<(u32, u8), Vec<Addr>> = BTreeMap::new();
+    for (di, d) in devices.iter().enumerate() {
+        for (ii, i) in d.interfaces.iter().enumerate() {
+            if i.shutdown {
+                continue;
+            }
+            let lname = i.name.to_ascii_lowercase();
+            let virtual_if = lname == "lo"
+                || ["loopback", "null", "tunnel", "bvi", "ssl.", "dialer"]
+                    .iter()
+                    .any(|p| lname.starts_with(p));
+            let cable = match (&i.mode, &i.parent) {
+                (IfMode::Routed, None) if !virtual_if => Some((i.name.clone(), None)),
+                (IfMode::Routed, Some((p, tag))) => d
+                    .interfaces
+                    .iter()
+                    .find(|x| &x.name == p && !x.shutdown && x.mode == IfMode::Routed)
+                    .map(|x| (x.name.clone(), Some(*tag))),
+                _ => None,
+            };
+            for (a, len) in &i.addresses {
+                if *len > 31 {
+                    continue;
+                }
+                let Ok(n) = Ipv4Network::new(*a, *len) else {
+                    continue;
+                };
+                by_net
+                    .entry((u32::from(n.network()), *len))
+                    .or_default()
+                    .push(Addr {
+                        dev: di,
+                        ifi: ii,
+                        ip: *a,
+                        cable: cable.clone(),
+                    });
+            }
+        }
+    }
+    // Candidate (port, port) pairs, keyed by the two ends.
+    type End = (usize, String);
+    let mut cands: Vec<(End, End, usize, usize, String)> = vec![];
+    for ((net, len), v) in &by_net {
+        if v.len() != 2 || v[0].dev == v[1].dev || v[0].ip == v[1].ip {
+            continue;
+        }
+        let (Some(ca), Some(cb)) = (&v[0].cable, &v[1].cable) else {
+            continue;
+        };
+        if ca.1 != cb.1 {
+            continue; // untagged against tagged, or two tags: not one wire
+        }
+        let n = Ipv4Network::new(Ipv4Addr::from(*net), *len).expect("valid");
+        if *len < 30 && host_ips.iter().any(|h| n.contains(*h)) {
+            continue;
+        }
+        cands.push((
+            (v[0].dev, ca.0.clone()),
+            (v[1].dev, cb.0.clone()),
+            v[0].ifi,
+            v[1].ifi,
+            format!("{}/{}", n.network(), len),
+        ));
+    }
+    // A port paired with two different peers (sub-interfaces to two devices) is ambiguous.
+    let mut peers: HashMap<End, HashSet<End>> = HashMap::new();
+    for (a, b, ..) in &cands {
+        peers.entry(a.clone()).or_default().insert(b.clone());
+        peers.entry(b.clone()).or_default().insert(a.clone());
+    }
+    let mut done: HashSet<(End, End)> = HashSet::new();
+    let mut out = vec![];
+    for (a, b, ia, ib, subnet) in cands {
+        let free = |e: &End| {
+            peers[e].len() == 1 && !taken.contains(&(devices[e.0].name.clone(), e.1.clone()))
+        };
+        if !free(&a) || !free(&b) || !done.insert((a.clone(), b.clone())) {
+            continue;
+        }
+        let end = |e: &End| LinkEnd::Port {
+            device: devices[e.0].name.clone(),
+            interface: e.1.clone(),
+        };
+        out.push(Link {
+            a: end(&a),
+            b: end(&b),
+            line: 0,
+            inferred: Some(InferredLink {
+                a_span: devices[a.0].interfaces[ia].span.clone(),
+                b_span: devices[b.0].interfaces[ib].span.clone(),
+                subnet,
+            }),
+        });
+    }
+    out
 }

@@ -177,7 +177,22 @@ impl fmt::Display for LinkEnd {
 pub struct Link {
     pub a: LinkEnd,
     pub b: LinkEnd,
+    /// Line in topology.toml; 0 for an inferred link.
     pub line: u32,
+    /// Not in topology.toml: inferred from the configs (see [`InferredLink`]).
+    pub inferred: Option<InferredLink>,
+}
+
+/// Why a link missing from topology.toml was inferred: two routed interfaces (ports,
+/// sub-interfaces' parents, firewall ports) on two devices are the only addresses of one
+/// subnet (a /30 or /31, or any subnet with exactly two addresses and no declared host).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InferredLink {
+    /// The config lines of the two interfaces (`a` side first).
+    pub a_span: crate::model::Span,
+    pub b_span: crate::model::Span,
+    /// The shared subnet, e.g. `10.1.250.0/30`.
+    pub subnet: String,
 }
 
 /// A config file that could not be parsed at all; every check becomes unproven.

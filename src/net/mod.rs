@@ -102,6 +102,10 @@ pub struct Graph {
     /// BDDs of the queries (for witnesses steered into a region).
     pub zone_dst_bdd: Vec<Bdd>,
     pub zone_src_bdd: Vec<Bdd>,
+    /// Edge points that lead to no modelled device, host or external zone (a routed port a
+    /// route leaves by, a trunk, with no peer in topology.toml): what leaves by them is
+    /// tainted ("unproven"), never silently dropped.
+    pub dangling: Vec<usize>,
 }
 
 /// Per interface: (wire tag, where the frame goes). `None` = untagged.
@@ -443,7 +447,10 @@ impl Graph {
                 (Some(pa), Some(pb)) => {
                     linked.insert(pa, l.b.clone());
                     linked.insert(pb, l.a.clone());
-                    let span = Span::new("topology.toml", l.line);
+                    let span = match &l.inferred {
+                        Some(inf) => inf.a_span.clone(),
+                        None => Span::new("topology.toml", l.line),
+                    };
                     b.link(pa, pb, &atts[&pa], &atts[&pb], &span);
                     b.link(pb, pa, &atts[&pb], &atts[&pa], &span);
                 }
@@ -508,7 +515,10 @@ impl Graph {
 
         // Edge points: interfaces not linked to another device.
         let mut points: Vec<Point> = vec![];
-        let mut point_domains: Vec<Vec<usize>> = vec![];
+        // Per point: its attachment ids, and the edge ids (= `info` indices) from its source
+        // and into its sink.
+        let mut point_atts: Vec<Vec<usize>> = vec![];
+        let mut point_edges: Vec<(Vec<usize>, Vec<usize>)> = vec![];
         for (di, d) in snap.devices.iter().enumerate() {
             for (ii, i) in d.interfaces.iter().enumerate() {
                 if linked.contains_key(&(di, ii)) || i.shutdown || i.parent.is_some() {
@@ -521,7 +531,8 @@ impl Graph {
                 let src = b.nb.add_node();
                 let sink = b.nb.add_node();
                 let ingress = b.port_ingress(di, ii);
-                let mut doms = vec![];
+                let mut my_atts = vec![];
+                let (mut e_src, mut e_sink) = (vec![], vec![]);
                 for (tag, att) in a.clone() {
                     let vlan = b.nb.space.eq(Field::Vlan, tag.unwrap_or(0) as u64);
                     let pieces = ingress
@@ -531,6 +542,7 @@ impl Graph {
                         .collect();
                     let to = b.in_node(att);
                     let t = ingress.1.clone();
+                    let n0 = b.info.len();
                     b.edge(
                         src,
                         to,
@@ -542,7 +554,9 @@ impl Graph {
                             taint: t,
                         },
                     );
+                    e_src.extend(n0..b.info.len());
                     let from = b.out_node(att);
+                    let n0 = b.info.len();
                     b.edge(
                         from,
                         sink,
@@ -554,7 +568,8 @@ impl Graph {
                             taint: vec![],
                         },
                     );
-                    doms.push(dsu.find(att_ids[&att]));
+                    e_sink.extend(n0..b.info.len());
+                    my_atts.push(att_ids[&att]);
                 }
                 points.push(Point {
                     device: d.name.clone(),
@@ -564,7 +579,8 @@ impl Graph {
                     src,
                     sink,
                 });
-                point_domains.push(doms);
+                point_atts.push(my_atts);
+                point_edges.push((e_src, e_sink));
             }
         }
 
@@ -580,7 +596,8 @@ impl Graph {
                 src,
                 sink,
             });
-            point_domains.push(vec![]);
+            point_atts.push(vec![]);
+            point_edges.push((vec![], vec![]));
         }
 
         // Zone locations. The addressed L3 attachments and the segments per VLAN are
@@ -608,8 +625,32 @@ impl Graph {
                 segs.entry(*v).or_default().push(aid);
             }
         }
+        // Switched domains ("fabrics"): every VLAN segment of one device is in one fabric
+        // (a switch's VLAN ids are one namespace), links join fabrics, and a routed port or
+        // SVI joins the fabric of the segment it sits on. VLAN ids are local to a fabric:
+        // VLAN 110 at two unconnected sites is two domains.
+        let mut fab = Dsu((0..att_ids.len()).collect());
+        for (a, c) in &pairs {
+            fab.union(att_ids[a], att_ids[c]);
+        }
+        let mut dev_seg: HashMap<usize, usize> = HashMap::new();
+        for (att, &aid) in &att_ids {
+            if let Att::Seg(d, _) = att {
+                match dev_seg.get(d) {
+                    Some(&o) => fab.union(o, aid),
+                    None => {
+                        dev_seg.insert(*d, aid);
+                    }
+                }
+            }
+        }
+        // `vlans` that could not be placed unambiguously: (the L2 domains, taint).
+        let mut zone_notes: Vec<(BTreeSet<usize>, Taint)> = vec![];
         for (zi, z) in snap.zones.iter().enumerate() {
             let mut doms = BTreeSet::new();
+            // Fabrics where the zone is present (an L3 interface in its subnet, an
+            // `attach`, a host of the zone linked to a port).
+            let mut present = BTreeSet::new();
             for &(net, aid) in &l3_nets {
                 // A zone lives on a connected subnet that holds it or that it holds;
                 // a /0 zone (the Internet) lives only where routes lead.
@@ -619,11 +660,50 @@ impl Graph {
                 });
                 if overlaps {
                     doms.insert(dsu.find(aid));
+                    present.insert(fab.find(aid));
+                }
+            }
+            for (pi, p) in points.iter().enumerate() {
+                let explicit = z
+                    .attach
+                    .iter()
+                    .any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
+                if explicit || p.host.is_some_and(|h| snap.hosts[h].zone == zi) {
+                    present.extend(point_atts[pi].iter().map(|&a| fab.find(a)));
                 }
             }
             for v in &z.vlans {
-                for &aid in segs.get(v).into_iter().flatten() {
-                    doms.insert(dsu.find(aid));
+                let all: Vec<usize> = segs.get(v).into_iter().flatten().copied().collect();
+                let fabs: BTreeSet<usize> = all.iter().map(|&a| fab.find(a)).collect();
+                let chosen: Vec<usize> = if !present.is_empty() {
+                    all.into_iter()
+                        .filter(|&a| present.contains(&fab.find(a)))
+                        .collect()
+                } else if fabs.len() <= 1 {
+                    // No presence to choose by, but only one domain has this VLAN.
+                    all
+                } else {
+                    // No presence to choose by among several domains: the zone is not
+                    // placed there, and every port of those domains is tainted, so the
+                    // checks that reach them say "unproven" (naming the zone), neither a
+                    // silent pass nor a violation of a zone that may not be there.
+                    zone_notes.push((
+                        all.iter().map(|&a| dsu.find(a)).collect(),
+                        Taint::new(
+                            "sanso.toml".into(),
+                            z.line,
+                            format!("zone {}: vlans = {:?}", z.name, z.vlans),
+                            format!(
+                                "VLAN {v} of zone {} exists in {} separate switched domains and the zone has no interface in its subnet, host link or attach to choose one; not placed (add `attach` or the gateway's config)",
+                                z.name,
+                                fabs.len()
+                            ),
+                        ),
+                    ));
+                    vec![]
+                };
+                for a in chosen {
+                    doms.insert(dsu.find(a));
                 }
             }
             for (pi, p) in points.iter_mut().enumerate() {
@@ -632,7 +712,7 @@ impl Graph {
                     .iter()
                     .any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
                 let by_host = p.host.map(|h| snap.hosts[h].zone == zi);
-                let by_domain = point_domains[pi].iter().any(|d| doms.contains(d));
+                let by_domain = point_atts[pi].iter().any(|&a| doms.contains(&dsu.find(a)));
                 let here = match by_host {
                     Some(true) => true,
                     Some(false) => false,
@@ -652,8 +732,74 @@ impl Graph {
             }
             p.zones = zs.into_iter().collect();
         }
+        // Ports whose connected subnet holds another device's address: a link to a device
+        // of the snapshot that topology.toml lacks (and inference could not make certain).
+        let mut peer_of: HashMap<(usize, usize), String> = HashMap::new();
+        // Every live address, sorted: a subnet's addresses are one range (linear in the
+        // snapshot, not devices × interfaces squared at prefecture scale).
+        let mut all_addrs: Vec<(u32, usize, usize)> = vec![];
+        for (dj, e) in snap.devices.iter().enumerate() {
+            for (jj, j) in e.interfaces.iter().enumerate() {
+                if !j.shutdown {
+                    all_addrs.extend(j.addresses.iter().map(|(b, _)| (u32::from(*b), dj, jj)));
+                }
+            }
+        }
+        all_addrs.sort_unstable();
+        for (di, d) in snap.devices.iter().enumerate() {
+            for (ii, i) in d.interfaces.iter().enumerate() {
+                if i.shutdown || i.mode != IfMode::Routed {
+                    continue;
+                }
+                let port = match &i.parent {
+                    Some((p, _)) => match if_idx(di, p) {
+                        Some(pi) => pi,
+                        None => continue,
+                    },
+                    None => ii,
+                };
+                if linked.contains_key(&(di, port)) {
+                    continue;
+                }
+                for (a, len) in &i.addresses {
+                    let Ok(net) = ipnetwork::Ipv4Network::new(*a, *len) else {
+                        continue;
+                    };
+                    if *len == 32 || peer_of.contains_key(&(di, port)) {
+                        continue;
+                    }
+                    let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
+                    let from = all_addrs.partition_point(|x| x.0 < lo);
+                    if let Some(&(b, dj, jj)) = all_addrs[from..]
+                        .iter()
+                        .take_while(|x| x.0 <= hi)
+                        .find(|x| x.1 != di && x.0 != u32::from(*a))
+                    {
+                        let e = &snap.devices[dj];
+                        peer_of.insert(
+                            (di, port),
+                            format!(
+                                "{} ({}:{})",
+                                std::net::Ipv4Addr::from(b),
+                                e.name,
+                                e.interfaces[jj].name
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        // The physical port a route's exit interface is cabled by (a sub-interface's parent).
+        let cable_port = |d: &Device, ifn: &str| -> String {
+            d.interfaces
+                .iter()
+                .find(|i| i.name == ifn)
+                .and_then(|i| i.parent.as_ref().map(|p| p.0.clone()))
+                .unwrap_or_else(|| ifn.to_string())
+        };
         // External zones without a connected location live past the edge interface
-        // that routes towards them leave by.
+        // that routes towards them leave by (not a port whose subnet holds another
+        // device of the snapshot: that is a missing link, not the outside).
         for (zi, z) in snap.zones.iter().enumerate() {
             if points.iter().any(|p| p.zones.contains(&zi)) || !z.attach.is_empty() {
                 continue;
@@ -662,16 +808,83 @@ impl Graph {
                 .iter_mut()
                 .filter(|p| p.host.is_none() && p.interface != LOCAL)
             {
-                let d = &snap.devices[dev_idx[p.device.as_str()]];
+                let di = dev_idx[p.device.as_str()];
+                let d = &snap.devices[di];
+                if if_idx(di, &p.interface).is_some_and(|ii| peer_of.contains_key(&(di, ii))) {
+                    continue;
+                }
                 let exits = z.subnets.iter().any(|n| {
-                    route_exit(d, n.network(), n.prefix()).as_deref() == Some(p.interface.as_str())
+                    route_exit(d, n.network(), n.prefix())
+                        .is_some_and(|x| cable_port(d, &x) == p.interface)
                 });
                 if exits {
                     p.zones.push(zi);
                 }
             }
         }
-
+        for (doms, t) in &zone_notes {
+            for pi in 0..points.len() {
+                if point_atts[pi].iter().any(|&a| doms.contains(&dsu.find(a))) {
+                    let (es, ek) = &point_edges[pi];
+                    for &e in es.iter().chain(ek) {
+                        b.info[e].taint.push(t.clone());
+                    }
+                }
+            }
+        }
+        // Dangling edge points: what leaves by them reaches something unmodelled.
+        let mut dangling = vec![];
+        for (pi, p) in points.iter().enumerate() {
+            if p.host.is_some() || p.interface == LOCAL || !p.zones.is_empty() {
+                continue;
+            }
+            let di = dev_idx[p.device.as_str()];
+            let d = &snap.devices[di];
+            let Some(ii) = if_idx(di, &p.interface) else {
+                continue;
+            };
+            let i = &d.interfaces[ii];
+            let why = match &i.mode {
+                IfMode::Trunk { .. } => Some("a trunk with no peer in topology.toml".to_string()),
+                IfMode::Routed => {
+                    if let Some(peer) = peer_of.get(&(di, ii)) {
+                        Some(format!("its subnet holds {peer}, not linked to it"))
+                    } else {
+                        routes(d)
+                            .iter()
+                            .filter(|f| f.span != d.interfaces[f.out.unwrap_or(0)].span)
+                            .find(|f| {
+                                f.out.is_some_and(|o| {
+                                    cable_port(d, &d.interfaces[o].name) == p.interface
+                                })
+                            })
+                            .map(|f| {
+                                format!(
+                                    "route {}/{} ({}:{}) leaves by it to no peer",
+                                    f.prefix, f.len, f.span.file, f.span.line
+                                )
+                            })
+                    }
+                }
+                _ => None,
+            };
+            let Some(why) = why else {
+                continue;
+            };
+            let t = Taint::new(
+                i.span.file.clone(),
+                i.span.line,
+                format!("interface {}", i.name),
+                format!(
+                    "interface {}:{} leads to no modelled device (missing link in topology.toml?): {why}",
+                    d.name, i.name
+                ),
+            );
+            for &e in &point_edges[pi].1 {
+                b.info[e].taint.push(t.clone());
+            }
+            dangling.push(pi);
+        }
         // Query predicates.
         let mut q = Queries::default();
         let s = &mut b.nb.space;
@@ -733,6 +946,7 @@ impl Graph {
             q,
             zone_dst_bdd,
             zone_src_bdd,
+            dangling,
         }
     }
 }

@@ -29,6 +29,20 @@ pub struct Report {
     pub parse: Vec<ParseInfo>,
     pub checks: Vec<CheckOut>,
     pub findings: Vec<FindingOut>,
+    /// Links not in topology.toml that sanso inferred from the configs (additive field,
+    /// absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inferred_links: Vec<InferredLinkOut>,
+}
+
+/// A link inferred from two configs: `a`/`b` are `device:interface`, `evidence` the two
+/// interfaces' config lines (`file:line`).
+#[derive(Serialize)]
+pub struct InferredLinkOut {
+    pub a: String,
+    pub b: String,
+    pub subnet: String,
+    pub evidence: [String; 2],
 }
 
 #[derive(Serialize)]
@@ -308,6 +322,22 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
         parse,
         checks,
         findings,
+        inferred_links: snap
+            .links
+            .iter()
+            .filter_map(|l| {
+                let i = l.inferred.as_ref()?;
+                Some(InferredLinkOut {
+                    a: l.a.to_string(),
+                    b: l.b.to_string(),
+                    subnet: i.subnet.clone(),
+                    evidence: [
+                        format!("{}:{}", i.a_span.file, i.a_span.line),
+                        format!("{}:{}", i.b_span.file, i.b_span.line),
+                    ],
+                })
+            })
+            .collect(),
     }
 }
 
