@@ -68,6 +68,8 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         file,
         raw: raw.clone(),
         st: vec![St::Pending; raw.len()],
+        irr: None,
+        irrelevant: Default::default(),
     };
     let stmts = lex(&mut ctx, &raw);
     let heuristic = !stmts.iter().any(|s| {
@@ -100,6 +102,9 @@ struct Ctx<'a> {
     file: &'a str,
     raw: Vec<&'a str>,
     st: Vec<St>,
+    /// While set, lines marked understood are counted as irrelevant for this reason.
+    irr: Option<String>,
+    irrelevant: std::collections::BTreeMap<String, u32>,
 }
 
 fn scope_rank(s: &Scope) -> u8 {
@@ -122,6 +127,9 @@ impl<'a> Ctx<'a> {
         {
             if matches!(s, St::Pending) {
                 *s = St::Ok;
+                if let Some(r) = &self.irr {
+                    *self.irrelevant.entry(r.clone()).or_default() += 1;
+                }
             }
         }
     }
@@ -183,6 +191,9 @@ impl<'a> Ctx<'a> {
             });
         }
         d.lines = self.raw.len() as u32;
+        for (r, n) in self.irrelevant {
+            *d.irrelevant.entry(r).or_default() += n;
+        }
         (d, understood)
     }
 }
@@ -481,6 +492,13 @@ fn mark_block(ctx: &mut Ctx, b: &Block, how: Option<(&str, &Scope)>) {
             how.map(|h| h.1).unwrap_or(&Scope::None),
         ),
     }
+}
+
+/// Mark a whole section understood and count its lines as irrelevant to forwarding.
+fn mark_irrelevant(ctx: &mut Ctx, b: &Block, reason: &str) {
+    ctx.irr = Some(reason.to_string());
+    mark_block(ctx, b, None);
+    ctx.irr = None;
 }
 
 fn mark_stmt(ctx: &mut Ctx, s: &Stmt, how: Option<(&str, &Scope)>) {
@@ -873,6 +891,7 @@ enum Kind {
     SvcGroup,
     Policy,
     RouterStatic,
+    Bgp,
     Settings,
     /// Understood: no effect on IPv4 forwarding.
     Ignore,
@@ -896,6 +915,7 @@ fn classify(path: &[String]) -> Kind {
         ("firewall", "service") => Kind::Ignore, // category
         ("firewall", "policy") if p.len() == 2 => Kind::Policy,
         ("router", "static") if p.len() == 2 => Kind::RouterStatic,
+        ("router", "bgp") if p.len() == 2 => Kind::Bgp,
         ("system", s) => match s {
             "accprofile"
             | "admin"
@@ -955,9 +975,14 @@ fn classify(path: &[String]) -> Kind {
             | "speed-test-schedule"
             | "sflow"
             | "netflow"
-            | "probe-response" => Kind::Ignore,
-            "ha" | "ha-monitor" | "cluster-sync" | "standalone-cluster" | "session-helper"
-            | "session-ttl" => Kind::Unmodeled(Scope::None),
+            | "probe-response"
+            // ALG helpers: they admit only the related sessions of flows a policy admitted.
+            | "session-helper"
+            // NPU offload tuning: speed, not forwarding decisions.
+            | "np6"
+            | "np6xlite"
+            | "npu" => Kind::Ignore,
+            "ha" | "ha-monitor" | "cluster-sync" | "standalone-cluster" | "session-ttl" => Kind::Unmodeled(Scope::None),
             "sdwan" | "virtual-wan-link" | "link-monitor" => Kind::Unmodeled(Scope::Routing),
             _ => Kind::Unmodeled(Scope::Device),
         },
@@ -1065,6 +1090,16 @@ fn classify(path: &[String]) -> Kind {
         | ("cifs", _)
         | ("sctp-filter", _)
         | ("automation", _) => Kind::Ignore,
+        (
+            "wireless-controller",
+            "wids-profile" | "utm-profile" | "ble-profile" | "arrp-profile" | "setting"
+            | "timers" | "log" | "global" | "qos-profile" | "bonjour-profile" | "region"
+            | "apcfg-profile" | "mpsk-profile" | "syslog-profile" | "snmp" | "inter-controller",
+        ) => {
+            // Wireless profiles and controller settings: no effect until an SSID (vap)
+            // or AP profile using them exists, and those stay unrecognised.
+            Kind::Ignore
+        }
         ("switch-controller", _)
         | ("wireless-controller", _)
         | ("extender-controller", _)
@@ -1176,7 +1211,14 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
     for b in sections {
         let k = classify(&b.path);
         match &k {
-            Kind::Ignore => mark_block(ctx, &b, None),
+            Kind::Ignore => {
+                let p: Vec<&str> = b.path.iter().take(2).map(|s| s.as_str()).collect();
+                let reason = format!(
+                    "`config {}`: management, logging, profiles or ALG helpers (no effect on forwarding)",
+                    p.join(" ")
+                );
+                mark_irrelevant(ctx, &b, &reason)
+            }
             Kind::Unmodeled(sc) => {
                 if block_has_content(&b) && !inert_by_default(&b) {
                     let reason = format!("`config {}` is not modeled", b.path.join(" "));
@@ -1244,7 +1286,12 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &svcs,
     );
     dev.policies.extend(pol);
-    dev.routes = routes(ctx, &secs.take(|k| matches!(k, Kind::RouterStatic)));
+    dev.routes = routes(
+        ctx,
+        &secs.take(|k| matches!(k, Kind::RouterStatic)),
+        &dev.interfaces,
+    );
+    bgp(ctx, &secs.take(|k| matches!(k, Kind::Bgp)));
     dev
 }
 
@@ -1356,6 +1403,7 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
             Some(("unexpected block in system interface", &Scope::Device)),
         );
     }
+    let names: HashSet<String> = t.objs.iter().map(|o| o.name.clone()).collect();
     let mut out = Vec::new();
     for o in &t.objs {
         let sc = Scope::Interface(o.name.clone());
@@ -1371,6 +1419,10 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
             let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
             let res: Result<(), (String, Scope)> = match a.key.as_str() {
                 "ip" => match parse_addr_mask(&a.vals) {
+                    Ok((ip, 0)) if !ip.is_unspecified() => Err((
+                        format!("interface address {ip} with mask /0 (FortiOS rejects it)"),
+                        sc.clone(),
+                    )),
                     Ok((ip, len)) => {
                         if !ip.is_unspecified() {
                             ifc.addresses.insert(0, (ip, len));
@@ -1407,6 +1459,10 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                 "vlanid" => match v0.parse::<u16>() {
                     Ok(v) if (1..=4094).contains(&v) => {
                         match parent_if.and_then(|p| p.vals.first()) {
+                            Some(p) if !names.contains(p) => Err((
+                                format!("parent interface `{p}` does not exist (FortiOS rejects it)"),
+                                sc.clone(),
+                            )),
                             Some(p) => {
                                 ifc.parent = Some((p.clone(), v));
                                 Ok(())
@@ -1421,6 +1477,14 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                         Err(("vlan interface without vlanid".into(), sc.clone()))
                     } else if a.vals.len() != 1 {
                         Err(("malformed parent interface".into(), sc.clone()))
+                    } else if !names.contains(&a.vals[0]) {
+                        Err((
+                            format!(
+                                "parent interface `{}` does not exist (FortiOS rejects it)",
+                                a.vals[0]
+                            ),
+                            sc.clone(),
+                        ))
                     } else {
                         Ok(())
                     }
@@ -1827,11 +1891,11 @@ impl Resolver<IpMatch> {
                     }
                 }
                 other => {
+                    // Recognised: its addresses are known only at run time. The
+                    // definition alone does nothing; every policy that uses it is
+                    // unrecognised with this reason (policy scope).
                     let e = format!("{other} address cannot be resolved from configuration");
                     r.problems.push(format!("address `{}`: {e}", o.name));
-                    if let Some(a) = o.get("type") {
-                        errs.push((a, e, Scope::None));
-                    }
                 }
             }
             for a in &o.attrs {
@@ -1932,9 +1996,11 @@ impl Resolver<IpMatch> {
                     "exclude" => Ok(()),
                     "exclude-member" if !exclude => Ok(()),
                     "exclude-member" => {
+                        // The definition alone does nothing; policies using the group are
+                        // unrecognised with this reason.
                         let e = "address group exclusion not modeled".to_string();
                         problems.push(format!("address group `{}`: {e}", o.name));
-                        Err((e, Scope::None))
+                        Ok(())
                     }
                     k => Err((
                         format!("address group attribute `{k}` not modeled"),
@@ -2669,9 +2735,142 @@ fn policies(
     out
 }
 
+// --- BGP -------------------------------------------------------------------
+
+/// `config router bgp`. What BGP does to this device's forwarding is the routes it learns
+/// from its neighbors, which no configuration says: each neighbor (or neighbor group /
+/// range) is one routing-scoped unrecognised line naming it. Everything else (AS, router
+/// id, timers, multipath, what it advertises: `network`, `redistribute`) only shapes
+/// those learned routes or other devices' tables and is understood. A block without
+/// neighbors learns nothing. Values FortiOS would reject stay unrecognised.
+fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
+    let sc = Scope::Routing;
+    let u32_ok = |v: &str| v.parse::<u32>().map(|n| n > 0).unwrap_or(false);
+    for b in blocks {
+        ctx.ok_stmt(&b.open);
+        match &b.close {
+            Some(c) => ctx.ok_stmt(c),
+            None => ctx.bad(b.open.first, "config block without matching end", &sc),
+        }
+        for n in &b.items {
+            match n {
+                Node::Cmd(s) => {
+                    let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
+                    let v = s.toks.get(2).map(|x| x.as_str()).unwrap_or("");
+                    let r: Result<(), String> = match (s.kw(), key) {
+                        ("set", "as") if u32_ok(v) => Ok(()),
+                        ("set", "as") => Err(format!("invalid BGP AS `{v}` (FortiOS rejects it)")),
+                        ("set", "router-id") if v.parse::<Ipv4Addr>().is_ok() => Ok(()),
+                        ("set", "router-id") => Err(format!("invalid router-id `{v}`")),
+                        ("set" | "unset", _) => Ok(()),
+                        _ => Err("unexpected statement in router bgp".into()),
+                    };
+                    match r {
+                        Ok(()) => ctx.ok_stmt(s),
+                        Err(e) => ctx.bad_stmt(s, &e, &sc),
+                    }
+                }
+                Node::Edit(e) => mark_node(
+                    ctx,
+                    &Node::Edit(e.clone()),
+                    Some(("edit outside of a table in router bgp", &sc)),
+                ),
+                Node::Block(sub) => {
+                    let head = sub.path.first().map(|x| x.as_str()).unwrap_or("");
+                    match head {
+                        "neighbor" | "neighbor-group" | "neighbor-range" => {
+                            bgp_neighbors(ctx, sub, head, &sc)
+                        }
+                        // Advertisements and IPv6: no effect on this device's IPv4 table.
+                        "network" | "network6" | "redistribute" | "redistribute6"
+                        | "neighbor6" | "neighbor-range6" => {
+                            let bad_id = sub.items.iter().any(|it| {
+                                matches!(it, Node::Edit(e) if head.starts_with("network")
+                                    && !u32_ok(&e.name))
+                            });
+                            mark_block(ctx, sub, None);
+                            if bad_id {
+                                for it in &sub.items {
+                                    if let Node::Edit(e) = it {
+                                        if !u32_ok(&e.name) {
+                                            ctx.bad(
+                                                e.open.first,
+                                                &format!(
+                                                    "invalid BGP network id `{}` (FortiOS rejects it)",
+                                                    e.name
+                                                ),
+                                                &sc,
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        _ if !block_has_content(sub) => mark_block(ctx, sub, None),
+                        _ => {
+                            let r = format!("`config router bgp` block `{}` not modeled", head);
+                            mark_block(ctx, sub, Some((&r, &sc)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
+    mark_block(ctx, b, None);
+    for it in &b.items {
+        let Node::Edit(e) = it else {
+            if let Node::Cmd(s) = it {
+                ctx.bad_stmt(s, "attribute outside of a BGP neighbor entry", sc);
+            }
+            continue;
+        };
+        let valid = head == "neighbor-range"
+            || head == "neighbor-group"
+            || e.name
+                .parse::<Ipv4Addr>()
+                .map(|a| !a.is_unspecified())
+                .unwrap_or(false);
+        if !valid {
+            ctx.bad(
+                e.open.first,
+                &format!("invalid BGP neighbor address `{}` (FortiOS rejects it)", e.name),
+                sc,
+            );
+            continue;
+        }
+        ctx.bad(
+            e.open.first,
+            &format!(
+                "routes learned from BGP {head} `{}` are not known from configuration",
+                e.name
+            ),
+            sc,
+        );
+        for n in &e.items {
+            if let Node::Cmd(s) = n {
+                let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
+                let v = s.toks.get(2).map(|x| x.as_str()).unwrap_or("");
+                if s.kw() == "set"
+                    && key == "remote-as"
+                    && !v.parse::<u32>().map(|n| n > 0).unwrap_or(false)
+                {
+                    ctx.bad_stmt(
+                        s,
+                        &format!("invalid BGP remote-as `{v}` (FortiOS rejects it)"),
+                        sc,
+                    );
+                }
+            }
+        }
+    }
+}
+
 // --- routes ----------------------------------------------------------------
 
-fn routes(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Route> {
+fn routes(ctx: &mut Ctx, blocks: &[Block], ifaces: &[Interface]) -> Vec<Route> {
     let sc = Scope::Routing;
     let t = build_table(ctx, blocks, &sc, no_reset);
     for a in &t.direct.attrs {
@@ -2726,10 +2925,18 @@ fn routes(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Route> {
                     Err(_) => Err(format!("malformed gateway `{v0}`")),
                 },
                 "device" => {
-                    if !v0.is_empty() {
+                    if v0.is_empty() {
+                        Ok(())
+                    } else if !ifaces.iter().any(|i| i.name == v0) {
+                        // FortiOS rejects the route: it does not exist.
+                        usable = false;
+                        Err(format!(
+                            "static route device `{v0}` is not a defined interface (FortiOS rejects it)"
+                        ))
+                    } else {
                         r.interface = Some(v0.to_string());
+                        Ok(())
                     }
-                    Ok(())
                 }
                 "blackhole" => {
                     r.discard = is_enable(a);
