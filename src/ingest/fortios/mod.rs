@@ -892,6 +892,9 @@ enum Kind {
     Policy,
     RouterStatic,
     Bgp,
+    Vip,
+    VipGrp,
+    IpPool,
     Settings,
     /// Understood: no effect on IPv4 forwarding.
     Ignore,
@@ -914,6 +917,9 @@ fn classify(path: &[String]) -> Kind {
         ("firewall", "service") if p == ["firewall", "service", "group"] => Kind::SvcGroup,
         ("firewall", "service") => Kind::Ignore, // category
         ("firewall", "policy") if p.len() == 2 => Kind::Policy,
+        ("firewall", "vip") if p.len() == 2 => Kind::Vip,
+        ("firewall", "vipgrp") if p.len() == 2 => Kind::VipGrp,
+        ("firewall", "ippool") if p.len() == 2 => Kind::IpPool,
         ("router", "static") if p.len() == 2 => Kind::RouterStatic,
         ("router", "bgp") if p.len() == 2 => Kind::Bgp,
         ("system", s) => match s {
@@ -1277,6 +1283,14 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &secs.take(|k| matches!(k, Kind::SvcGroup)),
     );
     dev.policies = intrazone;
+    let nat = Nat::build(
+        ctx,
+        &secs.take(|k| matches!(k, Kind::Vip)),
+        &secs.take(|k| matches!(k, Kind::VipGrp)),
+        &secs.take(|k| matches!(k, Kind::IpPool)),
+        &dev.interfaces,
+        &zones,
+    );
     let pol = policies(
         ctx,
         &secs.take(|k| matches!(k, Kind::Policy)),
@@ -1284,7 +1298,9 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &zones,
         &addrs,
         &svcs,
+        &nat,
     );
+    dev.dnats = nat.vips.iter().filter_map(|v| v.1.clone()).collect();
     dev.policies.extend(pol);
     dev.routes = routes(
         ctx,
@@ -1307,6 +1323,17 @@ fn settings(ctx: &mut Ctx, blocks: &[Block]) {
     for a in &t.direct.attrs {
         let ok = match a.key.as_str() {
             "opmode" => a.vals.first().map(|v| v == "nat").unwrap_or(false),
+            "central-nat" if !is_enable(a) => true,
+            "central-nat" => {
+                for s in &a.stmts {
+                    ctx.bad_stmt(
+                        s,
+                        "central NAT (`config firewall central-snat-map`) not modeled: policy NAT settings do not apply",
+                        &sc,
+                    );
+                }
+                continue;
+            }
             "comments" | "status" => true,
             k => k.starts_with("gui-"),
         };
@@ -1671,6 +1698,8 @@ fn zones(
                     enabled: true,
                     span: ctx.span(a.line()),
                     lines: lines.clone(),
+                    snat: None,
+                    dnat: vec![],
                 });
             }
         }
@@ -2485,6 +2514,305 @@ const POLICY_IGNORED: &[&str] = &[
     "schedule-timeout",
 ];
 
+// --- NAT objects -------------------------------------------------------------
+
+/// VIPs (destination NAT), VIP groups and IP pools (source NAT) of the device.
+struct Nat {
+    /// In file order: name → the modelled DNAT (`None` when not modelled: policies
+    /// naming it are unrecognised with `why`).
+    vips: Vec<(String, Option<Dnat>, String)>,
+    vipgrps: HashMap<String, Vec<String>>,
+    /// Pool name → its address range, or why it is not modelled.
+    pools: HashMap<String, Result<(Ipv4Addr, Ipv4Addr), String>>,
+}
+
+fn ip_range(v: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
+    match v.split_once('-') {
+        Some((a, b)) => {
+            let (a, b): (Ipv4Addr, Ipv4Addr) = (a.parse().ok()?, b.parse().ok()?);
+            (a <= b).then_some((a, b))
+        }
+        None => {
+            let a: Ipv4Addr = v.parse().ok()?;
+            Some((a, a))
+        }
+    }
+}
+
+impl Nat {
+    /// Indices into `Device::dnats` of a VIP or VIP group name; `None` if `name` is
+    /// neither; `Err` when one is not modelled.
+    fn vip_refs(&self, name: &str) -> Option<Result<Vec<usize>, String>> {
+        let one = |n: &str| -> Option<Result<usize, String>> {
+            let pos = self.vips.iter().position(|v| v.0 == n)?;
+            let v = &self.vips[pos];
+            Some(match &v.1 {
+                Some(_) => Ok(self.vips[..pos].iter().filter(|x| x.1.is_some()).count()),
+                None => Err(format!("VIP `{n}`: {}", v.2)),
+            })
+        };
+        if let Some(r) = one(name) {
+            return Some(r.map(|i| vec![i]));
+        }
+        let members = self.vipgrps.get(name)?;
+        let mut out = vec![];
+        for m in members {
+            match one(m) {
+                Some(Ok(i)) => out.push(i),
+                Some(Err(e)) => return Some(Err(e)),
+                None => return Some(Err(format!("VIP group `{name}`: undefined VIP `{m}`"))),
+            }
+        }
+        Some(Ok(out))
+    }
+
+    fn build(
+        ctx: &mut Ctx,
+        vblocks: &[Block],
+        gblocks: &[Block],
+        pblocks: &[Block],
+        ifaces: &[Interface],
+        zones: &HashMap<String, Vec<String>>,
+    ) -> Nat {
+        let sc = Scope::Policy;
+        let mut nat = Nat {
+            vips: vec![],
+            vipgrps: HashMap::new(),
+            pools: HashMap::new(),
+        };
+        // IP pools.
+        let t = build_table(ctx, pblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            let mut why: Option<String> = None;
+            for a in &o.attrs {
+                let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
+                let r: Result<(), String> = match a.key.as_str() {
+                    "startip" | "endip" => v0
+                        .parse::<Ipv4Addr>()
+                        .map(|_| ())
+                        .map_err(|_| format!("malformed {} `{v0}`", a.key)),
+                    "type" => match v0 {
+                        "overload" | "one-to-one" => Ok(()),
+                        t => Err(format!("IP pool type `{t}` not modeled")),
+                    },
+                    "source-startip" | "source-endip" => Ok(()),
+                    "comments" | "arp-reply" | "arp-intf" | "associated-interface" | "block-size"
+                    | "num-blocks-per-user" | "pba-timeout" | "permit-any-host" | "nat64" => Ok(()),
+                    k => Err(format!("IP pool attribute `{k}` not modeled")),
+                };
+                for st in &a.stmts {
+                    match &r {
+                        Ok(()) => ctx.ok_stmt(st),
+                        Err(e) => ctx.bad_stmt(st, e, &sc),
+                    }
+                }
+                if let Err(e) = r {
+                    why.get_or_insert(e);
+                }
+            }
+            mark_obj_ok(ctx, &Obj {
+                name: o.name.clone(),
+                opens: o.opens.clone(),
+                attrs: vec![],
+                subs: o.subs.clone(),
+            });
+            let range = match (o.val("startip"), o.val("endip")) {
+                (Some(a), Some(b)) => ip_range(&format!("{a}-{b}")),
+                (Some(a), None) => ip_range(a),
+                _ => None,
+            };
+            let r = match (why, range) {
+                (Some(e), _) => Err(e),
+                (None, Some(r)) => Ok(r),
+                (None, None) => {
+                    ctx.bad(o.line(), "IP pool without a valid startip-endip range", &sc);
+                    Err("no valid address range".into())
+                }
+            };
+            nat.pools.insert(o.name.clone(), r);
+        }
+        // VIPs.
+        let t = build_table(ctx, vblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            let mut problems: Vec<String> = vec![];
+            let mut lines = vec![ctx.span(o.line())];
+            let pf = o.get("portforward").map(is_enable).unwrap_or(false);
+            for a in &o.attrs {
+                let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
+                let r: Result<(), String> = match a.key.as_str() {
+                    "extip" => ip_range(v0)
+                        .map(|_| ())
+                        .ok_or_else(|| format!("malformed extip `{v0}`")),
+                    "mappedip" => match a.vals.as_slice() {
+                        [one] => match ip_range(one) {
+                            Some((lo, hi)) if lo == hi => Ok(()),
+                            Some(_) => Err(
+                                "mappedip range (one-to-one offset mapping) not modeled".into(),
+                            ),
+                            None => Err(format!("malformed mappedip `{one}`")),
+                        },
+                        _ => Err("several mappedip ranges (load balancing) not modeled".into()),
+                    },
+                    "extintf" => {
+                        let bad: Vec<&String> = a
+                            .vals
+                            .iter()
+                            .filter(|v| {
+                                *v != "any"
+                                    && !ifaces.iter().any(|i| &i.name == *v)
+                                    && !zones.contains_key(*v)
+                            })
+                            .collect();
+                        if bad.is_empty() {
+                            Ok(())
+                        } else {
+                            Err(format!("extintf `{}` does not exist (FortiOS rejects it)", bad[0]))
+                        }
+                    }
+                    "portforward" | "arp-reply" | "comment" | "uuid" | "color" => Ok(()),
+                    "protocol" => match v0 {
+                        "tcp" | "udp" | "sctp" => Ok(()),
+                        p => Err(format!("VIP port-forward protocol `{p}` not modeled")),
+                    },
+                    "extport" | "mappedport" if !pf => Ok(()),
+                    "extport" | "mappedport" => match parse_port_range(v0) {
+                        Some(r) if a.key == "mappedport" && r.lo != r.hi => {
+                            Err("mappedport range (offset mapping) not modeled".into())
+                        }
+                        Some(_) => Ok(()),
+                        None => Err(format!("malformed {} `{v0}`", a.key)),
+                    },
+                    "type" => match v0 {
+                        "static-nat" => Ok(()),
+                        t => Err(format!("VIP type `{t}` not modeled")),
+                    },
+                    "nat-source-vip" | "src-filter" | "service" | "srcintf-filter"
+                    | "http-redirect" => {
+                        if a.vals.is_empty() || v0 == "disable" {
+                            Ok(())
+                        } else {
+                            Err(format!("VIP attribute `{}` not modeled", a.key))
+                        }
+                    }
+                    k => Err(format!("VIP attribute `{k}` not modeled")),
+                };
+                for st in &a.stmts {
+                    match &r {
+                        Ok(()) => {
+                            ctx.ok_stmt(st);
+                            lines.push(ctx.span(st.first));
+                        }
+                        Err(e) => ctx.bad_stmt(st, e, &sc),
+                    }
+                }
+                if let Err(e) = r {
+                    problems.push(e);
+                }
+            }
+            mark_obj_ok(ctx, &Obj {
+                name: o.name.clone(),
+                opens: o.opens.clone(),
+                attrs: vec![],
+                subs: vec![],
+            });
+            for b in &o.subs {
+                mark_block(ctx, b, Some(("VIP block not modeled", &sc)));
+                problems.push("VIP block not modeled".into());
+            }
+            let ext = o.val("extip").and_then(ip_range);
+            let mapped = o.val("mappedip").and_then(ip_range).map(|r| r.0);
+            if ext.is_some_and(|(a, b)| a != b) {
+                let e = "extip range (one-to-one offset mapping) not modeled";
+                if let Some(a) = o.get("extip") {
+                    for st in &a.stmts {
+                        ctx.bad_stmt(st, e, &sc);
+                    }
+                }
+                problems.push(e.into());
+            }
+            if ext.is_none() || mapped.is_none() {
+                problems.push("VIP without extip or mappedip".into());
+                ctx.bad(o.line(), "VIP without a valid extip and mappedip", &sc);
+            }
+            let port = if pf {
+                let proto = match o.val("protocol").unwrap_or("tcp") {
+                    "udp" => proto::UDP,
+                    "sctp" => proto::SCTP,
+                    _ => proto::TCP,
+                };
+                let ep = o.val("extport").and_then(parse_port_range);
+                let mp = o.val("mappedport").and_then(parse_port_range);
+                match (ep, mp) {
+                    (Some(e), None) => Some((proto, e, None)),
+                    (Some(e), Some(m)) if e == m => Some((proto, e, None)),
+                    (Some(e), Some(m)) if e.lo == e.hi => Some((proto, e, Some(m.lo))),
+                    (Some(_), Some(_)) => {
+                        problems.push("extport range mapped to other ports not modeled".into());
+                        None
+                    }
+                    _ => {
+                        problems.push("port forwarding without extport".into());
+                        ctx.bad(o.line(), "port-forward VIP without a valid extport", &sc);
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let in_intf = match o.get("extintf") {
+                None => vec!["any".to_string()],
+                Some(a) => a
+                    .vals
+                    .iter()
+                    .flat_map(|v| zones.get(v).cloned().unwrap_or_else(|| vec![v.clone()]))
+                    .collect(),
+            };
+            let d = match (problems.is_empty(), ext, mapped) {
+                (true, Some(ext), Some(mapped)) => Some(Dnat {
+                    name: o.name.clone(),
+                    in_intf,
+                    ext,
+                    mapped,
+                    port,
+                    span: ctx.span(o.line()),
+                    lines,
+                }),
+                _ => None,
+            };
+            nat.vips.push((o.name.clone(), d, problems.join("; ")));
+        }
+        // VIP groups.
+        let t = build_table(ctx, gblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            for a in &o.attrs {
+                let ok = matches!(
+                    a.key.as_str(),
+                    "member" | "interface" | "comments" | "uuid" | "color"
+                );
+                for st in &a.stmts {
+                    if ok {
+                        ctx.ok_stmt(st);
+                    } else {
+                        ctx.bad_stmt(st, &format!("VIP group attribute `{}` not modeled", a.key), &sc);
+                    }
+                }
+            }
+            mark_obj_ok(ctx, &Obj {
+                name: o.name.clone(),
+                opens: o.opens.clone(),
+                attrs: vec![],
+                subs: o.subs.clone(),
+            });
+            let m = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
+            nat.vipgrps.insert(o.name.clone(), m);
+        }
+        nat
+    }
+}
+
 fn policies(
     ctx: &mut Ctx,
     blocks: &[Block],
@@ -2492,6 +2820,7 @@ fn policies(
     zones: &HashMap<String, Vec<String>>,
     addrs: &Addresses,
     svcs: &Services,
+    nat: &Nat,
 ) -> Vec<Policy> {
     let sc = Scope::Policy;
     let t = build_table(ctx, blocks, &sc, no_reset);
@@ -2520,6 +2849,8 @@ fn policies(
             enabled: true,
             span: ctx.span(o.line()),
             lines: o.opens.iter().map(|s| ctx.span(s.first)).collect(),
+            snat: None,
+            dnat: vec![],
         };
         let mut matches_nothing = false;
         for a in &o.attrs {
@@ -2561,6 +2892,21 @@ fn policies(
                 "srcaddr" | "dstaddr" => {
                     let mut u = Union::new();
                     for v in &a.vals {
+                        if a.key == "dstaddr" {
+                            if let Some(r) = nat.vip_refs(v) {
+                                match r {
+                                    Ok(ids) => {
+                                        for i in ids {
+                                            if !p.dnat.contains(&i) {
+                                                p.dnat.push(i);
+                                            }
+                                        }
+                                    }
+                                    Err(e) => u.add_problem(&e),
+                                }
+                                continue;
+                            }
+                        }
                         u.add(&addrs.resolve(v));
                     }
                     let Resolved {
@@ -2634,9 +2980,23 @@ fn policies(
                         ))
                     }
                 }
-                "nat"
-                | "ippool"
-                | "srcaddr-negate"
+                "nat" | "ippool" => Ok(()),
+                "poolname" => {
+                    let mut bad = vec![];
+                    for v in &a.vals {
+                        match nat.pools.get(v) {
+                            Some(Ok(_)) => {}
+                            Some(Err(e)) => bad.push(format!("IP pool `{v}`: {e}")),
+                            None => bad.push(format!("undefined IP pool `{v}`")),
+                        }
+                    }
+                    if bad.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(bad.join("; "))
+                    }
+                }
+                "srcaddr-negate"
                 | "dstaddr-negate"
                 | "service-negate"
                 | "internet-service"
@@ -2724,6 +3084,34 @@ fn policies(
         }
         if matches_nothing {
             p.m.src = AddrSet { items: vec![] };
+            p.dnat.clear();
+        }
+        if o.get("nat").map(is_enable).unwrap_or(false) {
+            let pools: Vec<(Ipv4Addr, Ipv4Addr)> = if o.get("ippool").map(is_enable).unwrap_or(false)
+            {
+                o.get("poolname")
+                    .map(|a| {
+                        a.vals
+                            .iter()
+                            .filter_map(|v| nat.pools.get(v).and_then(|r| r.clone().ok()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                vec![]
+            };
+            p.snat = Some(if o.get("ippool").map(is_enable).unwrap_or(false) {
+                if pools.is_empty() && o.get("poolname").is_none() {
+                    ctx.bad(
+                        o.get("ippool").map(|a| a.line()).unwrap_or(o.line()),
+                        "`ippool enable` without a poolname",
+                        &sc,
+                    );
+                }
+                PolicySnat::Pool(pools)
+            } else {
+                PolicySnat::Egress
+            });
         }
         for b in &o.subs {
             mark_block(ctx, b, Some(("policy block not modeled", &sc)));
