@@ -706,7 +706,6 @@ fn random_networks_deliver_something() {
                 if forti_rw && got.iter().any(|&k| k != si) {
                     forti_nat_nets.insert(seed);
                 }
-
             }
         }
         // Packets aimed at each VIP from every point: the engine (across the rewrites)
@@ -750,7 +749,10 @@ fn random_networks_deliver_something() {
         "only {} networks with FortiOS NAT delivered",
         forti_nat_nets.len()
     );
-    assert!(vip_deliveries > 3, "only {vip_deliveries} deliveries to VIPs");
+    assert!(
+        vip_deliveries > 3,
+        "only {vip_deliveries} deliveries to VIPs"
+    );
     assert!(
         nat_nets.len() > 5,
         "only {} NAT networks delivered",

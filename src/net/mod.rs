@@ -1308,7 +1308,9 @@ impl Builder<'_> {
         for &ii in l3 {
             let iname = d.interfaces[ii].name.clone();
             let mut in_taint = pol_taint.clone();
-            in_taint.extend(Self::dev_taint(d, |s| *s == Scope::Interface(iname.clone())));
+            in_taint.extend(Self::dev_taint(d, |s| {
+                *s == Scope::Interface(iname.clone())
+            }));
             let from = self.l3in[&(di, ii)];
             // Destination NAT on arrival.
             let mut translated = FALSE;
@@ -1414,7 +1416,9 @@ impl Builder<'_> {
                             }
                         }
                         let mut t = route_taint.to_vec();
-                        t.extend(Self::dev_taint(d, |s| *s == Scope::Interface(oname.clone())));
+                        t.extend(Self::dev_taint(d, |s| {
+                            *s == Scope::Interface(oname.clone())
+                        }));
                         let to = self.l3out[&(di, oi)];
                         self.edge(
                             mid,

@@ -320,7 +320,11 @@ impl<'a> Sim<'a> {
                     // destination, policy lookup, the policy's source NAT.
                     let dev = &self.snap.devices[d];
                     let itf = &dev.interfaces[i];
-                    let named = |vi: usize| dev.policies.iter().any(|x| x.enabled && x.dnat.contains(&vi));
+                    let named = |vi: usize| {
+                        dev.policies
+                            .iter()
+                            .any(|x| x.enabled && x.dnat.contains(&vi))
+                    };
                     let vip = dev.dnats.iter().enumerate().find(|(vi, v)| {
                         named(*vi)
                             && v.in_intf.iter().any(|n| n == "any" || *n == itf.name)

@@ -1098,9 +1098,9 @@ fn classify(path: &[String]) -> Kind {
         | ("automation", _) => Kind::Ignore,
         (
             "wireless-controller",
-            "wids-profile" | "utm-profile" | "ble-profile" | "arrp-profile" | "setting"
-            | "timers" | "log" | "global" | "qos-profile" | "bonjour-profile" | "region"
-            | "apcfg-profile" | "mpsk-profile" | "syslog-profile" | "snmp" | "inter-controller",
+            "wids-profile" | "utm-profile" | "ble-profile" | "arrp-profile" | "setting" | "timers"
+            | "log" | "global" | "qos-profile" | "bonjour-profile" | "region" | "apcfg-profile"
+            | "mpsk-profile" | "syslog-profile" | "snmp" | "inter-controller",
         ) => {
             // Wireless profiles and controller settings: no effect until an SSID (vap)
             // or AP profile using them exists, and those stay unrecognised.
@@ -1483,9 +1483,10 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                     format!("member list of {ty} interface not modeled"),
                     sc.clone(),
                 )),
-                "vlanid" => match v0.parse::<u16>() {
-                    Ok(v) if (1..=4094).contains(&v) => {
-                        match parent_if.and_then(|p| p.vals.first()) {
+                "vlanid" => {
+                    match v0.parse::<u16>() {
+                        Ok(v) if (1..=4094).contains(&v) => {
+                            match parent_if.and_then(|p| p.vals.first()) {
                             Some(p) if !names.contains(p) => Err((
                                 format!("parent interface `{p}` does not exist (FortiOS rejects it)"),
                                 sc.clone(),
@@ -1496,9 +1497,10 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                             }
                             None => Err(("vlanid without parent interface".into(), sc.clone())),
                         }
+                        }
+                        _ => Err((format!("invalid vlanid `{v0}`"), sc.clone())),
                     }
-                    _ => Err((format!("invalid vlanid `{v0}`"), sc.clone())),
-                },
+                }
                 "interface" => {
                     if vlanid.is_none() && ty == "vlan" {
                         Err(("vlan interface without vlanid".into(), sc.clone()))
@@ -2597,8 +2599,15 @@ impl Nat {
                         t => Err(format!("IP pool type `{t}` not modeled")),
                     },
                     "source-startip" | "source-endip" => Ok(()),
-                    "comments" | "arp-reply" | "arp-intf" | "associated-interface" | "block-size"
-                    | "num-blocks-per-user" | "pba-timeout" | "permit-any-host" | "nat64" => Ok(()),
+                    "comments"
+                    | "arp-reply"
+                    | "arp-intf"
+                    | "associated-interface"
+                    | "block-size"
+                    | "num-blocks-per-user"
+                    | "pba-timeout"
+                    | "permit-any-host"
+                    | "nat64" => Ok(()),
                     k => Err(format!("IP pool attribute `{k}` not modeled")),
                 };
                 for st in &a.stmts {
@@ -2611,12 +2620,15 @@ impl Nat {
                     why.get_or_insert(e);
                 }
             }
-            mark_obj_ok(ctx, &Obj {
-                name: o.name.clone(),
-                opens: o.opens.clone(),
-                attrs: vec![],
-                subs: o.subs.clone(),
-            });
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: o.subs.clone(),
+                },
+            );
             let range = match (o.val("startip"), o.val("endip")) {
                 (Some(a), Some(b)) => ip_range(&format!("{a}-{b}")),
                 (Some(a), None) => ip_range(a),
@@ -2648,9 +2660,9 @@ impl Nat {
                     "mappedip" => match a.vals.as_slice() {
                         [one] => match ip_range(one) {
                             Some((lo, hi)) if lo == hi => Ok(()),
-                            Some(_) => Err(
-                                "mappedip range (one-to-one offset mapping) not modeled".into(),
-                            ),
+                            Some(_) => {
+                                Err("mappedip range (one-to-one offset mapping) not modeled".into())
+                            }
                             None => Err(format!("malformed mappedip `{one}`")),
                         },
                         _ => Err("several mappedip ranges (load balancing) not modeled".into()),
@@ -2668,7 +2680,10 @@ impl Nat {
                         if bad.is_empty() {
                             Ok(())
                         } else {
-                            Err(format!("extintf `{}` does not exist (FortiOS rejects it)", bad[0]))
+                            Err(format!(
+                                "extintf `{}` does not exist (FortiOS rejects it)",
+                                bad[0]
+                            ))
                         }
                     }
                     "portforward" | "arp-reply" | "comment" | "uuid" | "color" => Ok(()),
@@ -2711,12 +2726,15 @@ impl Nat {
                     problems.push(e);
                 }
             }
-            mark_obj_ok(ctx, &Obj {
-                name: o.name.clone(),
-                opens: o.opens.clone(),
-                attrs: vec![],
-                subs: vec![],
-            });
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: vec![],
+                },
+            );
             for b in &o.subs {
                 mark_block(ctx, b, Some(("VIP block not modeled", &sc)));
                 problems.push("VIP block not modeled".into());
@@ -2796,16 +2814,23 @@ impl Nat {
                     if ok {
                         ctx.ok_stmt(st);
                     } else {
-                        ctx.bad_stmt(st, &format!("VIP group attribute `{}` not modeled", a.key), &sc);
+                        ctx.bad_stmt(
+                            st,
+                            &format!("VIP group attribute `{}` not modeled", a.key),
+                            &sc,
+                        );
                     }
                 }
             }
-            mark_obj_ok(ctx, &Obj {
-                name: o.name.clone(),
-                opens: o.opens.clone(),
-                attrs: vec![],
-                subs: o.subs.clone(),
-            });
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: o.subs.clone(),
+                },
+            );
             let m = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
             nat.vipgrps.insert(o.name.clone(), m);
         }
@@ -3087,19 +3112,19 @@ fn policies(
             p.dnat.clear();
         }
         if o.get("nat").map(is_enable).unwrap_or(false) {
-            let pools: Vec<(Ipv4Addr, Ipv4Addr)> = if o.get("ippool").map(is_enable).unwrap_or(false)
-            {
-                o.get("poolname")
-                    .map(|a| {
-                        a.vals
-                            .iter()
-                            .filter_map(|v| nat.pools.get(v).and_then(|r| r.clone().ok()))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            } else {
-                vec![]
-            };
+            let pools: Vec<(Ipv4Addr, Ipv4Addr)> =
+                if o.get("ippool").map(is_enable).unwrap_or(false) {
+                    o.get("poolname")
+                        .map(|a| {
+                            a.vals
+                                .iter()
+                                .filter_map(|v| nat.pools.get(v).and_then(|r| r.clone().ok()))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    vec![]
+                };
             p.snat = Some(if o.get("ippool").map(is_enable).unwrap_or(false) {
                 if pools.is_empty() && o.get("poolname").is_none() {
                     ctx.bad(
@@ -3170,8 +3195,8 @@ fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
                             bgp_neighbors(ctx, sub, head, &sc)
                         }
                         // Advertisements and IPv6: no effect on this device's IPv4 table.
-                        "network" | "network6" | "redistribute" | "redistribute6"
-                        | "neighbor6" | "neighbor-range6" => {
+                        "network" | "network6" | "redistribute" | "redistribute6" | "neighbor6"
+                        | "neighbor-range6" => {
                             let bad_id = sub.items.iter().any(|it| {
                                 matches!(it, Node::Edit(e) if head.starts_with("network")
                                     && !u32_ok(&e.name))
@@ -3224,7 +3249,10 @@ fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
         if !valid {
             ctx.bad(
                 e.open.first,
-                &format!("invalid BGP neighbor address `{}` (FortiOS rejects it)", e.name),
+                &format!(
+                    "invalid BGP neighbor address `{}` (FortiOS rejects it)",
+                    e.name
+                ),
                 sc,
             );
             continue;
