@@ -1240,6 +1240,9 @@ impl Builder<'_> {
     }
 }
 
+/// Permit pieces of the policies sharing one source NAT (`None` = no NAT).
+type SnatGroup = (Option<crate::model::PolicySnat>, Vec<(Bdd, Vec<Span>)>);
+
 /// FortiOS-style NAT: the header rewrite of a destination NAT (VIP) and the packets it
 /// translates; the rewrite of a policy's source NAT on egress interface `o`.
 fn dnat_bdd(s: &mut Space, v: &crate::model::Dnat) -> (Bdd, Rewrite) {
@@ -1348,8 +1351,7 @@ impl Builder<'_> {
                     .collect();
                 for (start, vip) in starts {
                     // Permit pieces grouped by source NAT (None = no NAT).
-                    let mut groups: Vec<(Option<crate::model::PolicySnat>, Vec<(Bdd, Vec<Span>)>)> =
-                        vec![(None, vec![])];
+                    let mut groups: Vec<SnatGroup> = vec![(None, vec![])];
                     let mut seen = FALSE;
                     for (pi, p) in d.policies.iter().enumerate().filter(|(_, p)| p.enabled) {
                         let hit =
