@@ -212,7 +212,43 @@ fn rand_net(seed: u64) -> Snapshot {
                     enabled: r.chance(90),
                     span: span(),
                     lines: vec![span()],
+                    snat: match r.below(4) {
+                        0 => Some(PolicySnat::Egress),
+                        1 => {
+                            let a = addr(&mut r);
+                            Some(PolicySnat::Pool(vec![(a, a)]))
+                        }
+                        _ => None,
+                    },
+                    dnat: vec![],
                 });
+            }
+            // VIPs (destination NAT), named by some policies' dstaddr.
+            for k in 0..r.below(3) {
+                let a = addr(&mut r);
+                let port = r.chance(50).then(|| {
+                    let ext = r.pick(&PORTS);
+                    let to = r.chance(50).then(|| r.pick(&PORTS));
+                    (r.pick(&[6u8, 17]), PortRange::single(ext), to)
+                });
+                let mut in_intf = vec![r.pick(&names)];
+                if r.chance(40) {
+                    in_intf = vec!["any".into()];
+                }
+                d.dnats.push(Dnat {
+                    name: format!("vip{k}"),
+                    in_intf,
+                    ext: (a, a),
+                    mapped: addr(&mut r),
+                    port,
+                    span: span(),
+                    lines: vec![span()],
+                });
+                let n = d.policies.len() as u64;
+                for _ in 0..1 + r.below(2) {
+                    let pi = r.below(n) as usize;
+                    d.policies[pi].dnat.push(k as usize);
+                }
             }
         }
         for _ in 0..r.below(4) {
@@ -626,6 +662,8 @@ proptest! {
 fn random_networks_deliver_something() {
     let mut via_linux = 0;
     let mut nat_nets = std::collections::BTreeSet::new();
+    let mut forti_nat_nets = std::collections::BTreeSet::new();
+    let mut vip_deliveries = 0;
     let mut delivered = 0;
     let mut total = 0;
     for seed in 1..60u64 {
@@ -659,6 +697,39 @@ fn random_networks_deliver_something() {
                 if nat && !got.is_empty() {
                     nat_nets.insert(seed);
                 }
+                // FortiOS NAT: rewrite edges of a policy-based device, and packets sent
+                // to a VIP's external address that arrive somewhere.
+                let forti_rw = (0..g.engine.edges.len() as u32).any(|e| {
+                    g.engine.rewrite_of(e).is_some()
+                        && g.info[e as usize].device.as_ref().is_some_and(|n| {
+                            snap.devices.iter().any(|d| &d.name == n && d.policy_based)
+                        })
+                });
+                if forti_rw && got.iter().any(|&k| k != si) {
+                    forti_nat_nets.insert(seed);
+                }
+            }
+        }
+        // Packets aimed at each VIP from every point: the engine (across the rewrites)
+        // and the simulator agree, and some arrive.
+        let mut g = g;
+        for d in &snap.devices {
+            for v in &d.dnats {
+                for si in 0..g.points.len() {
+                    let mut p = rand_packet(&mut r);
+                    p.dst_ip = v.ext.0;
+                    p.established = false;
+                    if let Some((pr, ext, _)) = v.port {
+                        p.proto = pr;
+                        p.dst_port = ext.lo;
+                    }
+                    let got = sim.run(&g, si, &p);
+                    let by_engine = g.deliveries(si, &p);
+                    assert_eq!(by_engine, got, "seed {seed}: VIP packet {p:?}");
+                    if got.iter().any(|&k| k != si) {
+                        vip_deliveries += 1;
+                    }
+                }
             }
         }
         assert!(check(seed * 7919).is_ok());
@@ -670,6 +741,19 @@ fn random_networks_deliver_something() {
     assert!(
         via_linux > 50,
         "only {via_linux} deliveries via a Linux stack"
+    );
+    eprintln!(
+        "FortiOS NAT networks delivering: {}, deliveries to a VIP address: {vip_deliveries}",
+        forti_nat_nets.len()
+    );
+    assert!(
+        forti_nat_nets.len() > 5,
+        "only {} networks with FortiOS NAT delivered",
+        forti_nat_nets.len()
+    );
+    assert!(
+        vip_deliveries > 3,
+        "only {vip_deliveries} deliveries to VIPs"
     );
     assert!(
         nat_nets.len() > 5,

@@ -367,6 +367,39 @@ pub struct Policy {
     /// The `edit N` line and the lines that set the fields, for evidence.
     pub span: Span,
     pub lines: Vec<Span>,
+    /// Source NAT of the flows this policy admits (FortiOS `set nat enable`).
+    pub snat: Option<PolicySnat>,
+    /// Destination NATs (indices into [`Device::dnats`]) named in the destination: the
+    /// policy matches their translated packets (FortiOS VIPs in `dstaddr`).
+    pub dnat: Vec<usize>,
+}
+
+/// What a policy's source NAT writes into the source address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PolicySnat {
+    /// The primary address of the egress interface.
+    Egress,
+    /// One address of these inclusive ranges (IP pools; the device picks which).
+    Pool(Vec<(Ipv4Addr, Ipv4Addr)>),
+}
+
+/// A destination NAT applied to packets on arrival, before routing and policy lookup
+/// (FortiOS virtual IP). Only packets a policy admits through it are forwarded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Dnat {
+    pub name: String,
+    /// Input interfaces it applies on; `"any"` = all.
+    pub in_intf: Vec<String>,
+    /// External destination addresses (inclusive range).
+    pub ext: (Ipv4Addr, Ipv4Addr),
+    /// The new destination address.
+    pub mapped: Ipv4Addr,
+    /// Port forwarding: protocol, external destination ports, new destination port
+    /// (`None` = unchanged).
+    pub port: Option<(u8, PortRange, Option<u16>)>,
+    pub span: Span,
+    pub lines: Vec<Span>,
 }
 
 /// Which dialect a device was read from: the registered id of its parser
@@ -430,6 +463,8 @@ pub struct Device {
     pub vlans: BTreeMap<u16, Span>,
     pub acls: BTreeMap<String, Acl>,
     pub policies: Vec<Policy>,
+    /// Destination NATs on arrival (FortiOS VIPs), in configuration order (first wins).
+    pub dnats: Vec<Dnat>,
     pub routes: Vec<Route>,
     /// Linux netfilter state (nftables / iptables devices); `None` for other dialects.
     pub netfilter: Option<Netfilter>,
@@ -456,6 +491,7 @@ impl Device {
             vlans: BTreeMap::new(),
             acls: BTreeMap::new(),
             policies: vec![],
+            dnats: vec![],
             routes: vec![],
             netfilter: None,
             lines: 0,

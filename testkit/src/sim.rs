@@ -4,7 +4,7 @@
 //! (`graph::routes`) and the edge-point list with the engine.
 
 use sanso::hs::{mac_u64, Packet};
-use sanso::model::{Action, CtState, Device, IfMode, Match, Service};
+use sanso::model::{Action, CtState, Device, IfMode, Match, PolicySnat, Service};
 use sanso::model::{LinkEnd, Snapshot};
 use sanso::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
 use sanso::net::{routes, Graph, LOCAL};
@@ -313,6 +313,67 @@ impl<'a> Sim<'a> {
                         {
                             q.push_back((Loc::Out(d, o), routed_from(&dev.interfaces[o], p2)));
                         }
+                    }
+                }
+                Loc::In(d, i) if self.snap.devices[d].policy_based => {
+                    // FortiOS: VIP (destination NAT) on arrival, routing on the translated
+                    // destination, policy lookup, the policy's source NAT.
+                    let dev = &self.snap.devices[d];
+                    let itf = &dev.interfaces[i];
+                    let named = |vi: usize| {
+                        dev.policies
+                            .iter()
+                            .any(|x| x.enabled && x.dnat.contains(&vi))
+                    };
+                    let vip = dev.dnats.iter().enumerate().find(|(vi, v)| {
+                        named(*vi)
+                            && v.in_intf.iter().any(|n| n == "any" || *n == itf.name)
+                            && v.ext.0 <= p.dst_ip
+                            && p.dst_ip <= v.ext.1
+                            && v.port.is_none_or(|(pr, r, _)| {
+                                p.proto == pr && r.lo <= p.dst_port && p.dst_port <= r.hi
+                            })
+                    });
+                    let mut p1 = p.clone();
+                    if let Some((_, v)) = vip {
+                        p1.dst_ip = v.mapped;
+                        if let Some((_, _, Some(to))) = v.port {
+                            p1.dst_port = to;
+                        }
+                    }
+                    for o in self.lookup(dev, &p1) {
+                        let out = &dev.interfaces[o];
+                        let pol = dev
+                            .policies
+                            .iter()
+                            .filter(|x| x.enabled)
+                            .filter(|x| x.src_intf.iter().any(|n| *n == itf.name || n == "any"))
+                            .filter(|x| x.dst_intf.iter().any(|n| *n == out.name || n == "any"))
+                            .find(|x| match vip {
+                                Some((vi, _)) => {
+                                    let mut m = x.m.clone();
+                                    m.src = x.m.src.clone();
+                                    m.dst = sanso::model::AddrSet::any();
+                                    x.dnat.contains(&vi) && matches(&m, &p1)
+                                }
+                                None => matches(&x.m, &p1),
+                            });
+                        let Some(pol) = pol.filter(|x| x.action == Action::Permit) else {
+                            continue;
+                        };
+                        let mut p2 = p1.clone();
+                        match &pol.snat {
+                            None => {}
+                            Some(PolicySnat::Egress) => match out.addresses.first() {
+                                Some((a, _)) => p2.src_ip = *a,
+                                None => continue,
+                            },
+                            Some(PolicySnat::Pool(rs)) => match rs.first() {
+                                Some((lo, _)) => p2.src_ip = *lo,
+                                None => continue,
+                            },
+                        }
+                        q.push_back((Loc::Out(d, o), p2));
                     }
                 }
                 Loc::In(d, i) => {

@@ -68,6 +68,8 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         file,
         raw: raw.clone(),
         st: vec![St::Pending; raw.len()],
+        irr: None,
+        irrelevant: Default::default(),
     };
     let stmts = lex(&mut ctx, &raw);
     let heuristic = !stmts.iter().any(|s| {
@@ -100,6 +102,9 @@ struct Ctx<'a> {
     file: &'a str,
     raw: Vec<&'a str>,
     st: Vec<St>,
+    /// While set, lines marked understood are counted as irrelevant for this reason.
+    irr: Option<String>,
+    irrelevant: std::collections::BTreeMap<String, u32>,
 }
 
 fn scope_rank(s: &Scope) -> u8 {
@@ -122,6 +127,9 @@ impl<'a> Ctx<'a> {
         {
             if matches!(s, St::Pending) {
                 *s = St::Ok;
+                if let Some(r) = &self.irr {
+                    *self.irrelevant.entry(r.clone()).or_default() += 1;
+                }
             }
         }
     }
@@ -183,6 +191,9 @@ impl<'a> Ctx<'a> {
             });
         }
         d.lines = self.raw.len() as u32;
+        for (r, n) in self.irrelevant {
+            *d.irrelevant.entry(r).or_default() += n;
+        }
         (d, understood)
     }
 }
@@ -481,6 +492,13 @@ fn mark_block(ctx: &mut Ctx, b: &Block, how: Option<(&str, &Scope)>) {
             how.map(|h| h.1).unwrap_or(&Scope::None),
         ),
     }
+}
+
+/// Mark a whole section understood and count its lines as irrelevant to forwarding.
+fn mark_irrelevant(ctx: &mut Ctx, b: &Block, reason: &str) {
+    ctx.irr = Some(reason.to_string());
+    mark_block(ctx, b, None);
+    ctx.irr = None;
 }
 
 fn mark_stmt(ctx: &mut Ctx, s: &Stmt, how: Option<(&str, &Scope)>) {
@@ -873,6 +891,10 @@ enum Kind {
     SvcGroup,
     Policy,
     RouterStatic,
+    Bgp,
+    Vip,
+    VipGrp,
+    IpPool,
     Settings,
     /// Understood: no effect on IPv4 forwarding.
     Ignore,
@@ -895,7 +917,11 @@ fn classify(path: &[String]) -> Kind {
         ("firewall", "service") if p == ["firewall", "service", "group"] => Kind::SvcGroup,
         ("firewall", "service") => Kind::Ignore, // category
         ("firewall", "policy") if p.len() == 2 => Kind::Policy,
+        ("firewall", "vip") if p.len() == 2 => Kind::Vip,
+        ("firewall", "vipgrp") if p.len() == 2 => Kind::VipGrp,
+        ("firewall", "ippool") if p.len() == 2 => Kind::IpPool,
         ("router", "static") if p.len() == 2 => Kind::RouterStatic,
+        ("router", "bgp") if p.len() == 2 => Kind::Bgp,
         ("system", s) => match s {
             "accprofile"
             | "admin"
@@ -955,9 +981,14 @@ fn classify(path: &[String]) -> Kind {
             | "speed-test-schedule"
             | "sflow"
             | "netflow"
-            | "probe-response" => Kind::Ignore,
-            "ha" | "ha-monitor" | "cluster-sync" | "standalone-cluster" | "session-helper"
-            | "session-ttl" => Kind::Unmodeled(Scope::None),
+            | "probe-response"
+            // ALG helpers: they admit only the related sessions of flows a policy admitted.
+            | "session-helper"
+            // NPU offload tuning: speed, not forwarding decisions.
+            | "np6"
+            | "np6xlite"
+            | "npu" => Kind::Ignore,
+            "ha" | "ha-monitor" | "cluster-sync" | "standalone-cluster" | "session-ttl" => Kind::Unmodeled(Scope::None),
             "sdwan" | "virtual-wan-link" | "link-monitor" => Kind::Unmodeled(Scope::Routing),
             _ => Kind::Unmodeled(Scope::Device),
         },
@@ -1065,6 +1096,16 @@ fn classify(path: &[String]) -> Kind {
         | ("cifs", _)
         | ("sctp-filter", _)
         | ("automation", _) => Kind::Ignore,
+        (
+            "wireless-controller",
+            "wids-profile" | "utm-profile" | "ble-profile" | "arrp-profile" | "setting" | "timers"
+            | "log" | "global" | "qos-profile" | "bonjour-profile" | "region" | "apcfg-profile"
+            | "mpsk-profile" | "syslog-profile" | "snmp" | "inter-controller",
+        ) => {
+            // Wireless profiles and controller settings: no effect until an SSID (vap)
+            // or AP profile using them exists, and those stay unrecognised.
+            Kind::Ignore
+        }
         ("switch-controller", _)
         | ("wireless-controller", _)
         | ("extender-controller", _)
@@ -1176,7 +1217,14 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
     for b in sections {
         let k = classify(&b.path);
         match &k {
-            Kind::Ignore => mark_block(ctx, &b, None),
+            Kind::Ignore => {
+                let p: Vec<&str> = b.path.iter().take(2).map(|s| s.as_str()).collect();
+                let reason = format!(
+                    "`config {}`: management, logging, profiles or ALG helpers (no effect on forwarding)",
+                    p.join(" ")
+                );
+                mark_irrelevant(ctx, &b, &reason)
+            }
             Kind::Unmodeled(sc) => {
                 if block_has_content(&b) && !inert_by_default(&b) {
                     let reason = format!("`config {}` is not modeled", b.path.join(" "));
@@ -1235,6 +1283,14 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &secs.take(|k| matches!(k, Kind::SvcGroup)),
     );
     dev.policies = intrazone;
+    let nat = Nat::build(
+        ctx,
+        &secs.take(|k| matches!(k, Kind::Vip)),
+        &secs.take(|k| matches!(k, Kind::VipGrp)),
+        &secs.take(|k| matches!(k, Kind::IpPool)),
+        &dev.interfaces,
+        &zones,
+    );
     let pol = policies(
         ctx,
         &secs.take(|k| matches!(k, Kind::Policy)),
@@ -1242,9 +1298,16 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &zones,
         &addrs,
         &svcs,
+        &nat,
     );
+    dev.dnats = nat.vips.iter().filter_map(|v| v.1.clone()).collect();
     dev.policies.extend(pol);
-    dev.routes = routes(ctx, &secs.take(|k| matches!(k, Kind::RouterStatic)));
+    dev.routes = routes(
+        ctx,
+        &secs.take(|k| matches!(k, Kind::RouterStatic)),
+        &dev.interfaces,
+    );
+    bgp(ctx, &secs.take(|k| matches!(k, Kind::Bgp)));
     dev
 }
 
@@ -1260,6 +1323,17 @@ fn settings(ctx: &mut Ctx, blocks: &[Block]) {
     for a in &t.direct.attrs {
         let ok = match a.key.as_str() {
             "opmode" => a.vals.first().map(|v| v == "nat").unwrap_or(false),
+            "central-nat" if !is_enable(a) => true,
+            "central-nat" => {
+                for s in &a.stmts {
+                    ctx.bad_stmt(
+                        s,
+                        "central NAT (`config firewall central-snat-map`) not modeled: policy NAT settings do not apply",
+                        &sc,
+                    );
+                }
+                continue;
+            }
             "comments" | "status" => true,
             k => k.starts_with("gui-"),
         };
@@ -1356,6 +1430,7 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
             Some(("unexpected block in system interface", &Scope::Device)),
         );
     }
+    let names: HashSet<String> = t.objs.iter().map(|o| o.name.clone()).collect();
     let mut out = Vec::new();
     for o in &t.objs {
         let sc = Scope::Interface(o.name.clone());
@@ -1371,6 +1446,10 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
             let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
             let res: Result<(), (String, Scope)> = match a.key.as_str() {
                 "ip" => match parse_addr_mask(&a.vals) {
+                    Ok((ip, 0)) if !ip.is_unspecified() => Err((
+                        format!("interface address {ip} with mask /0 (FortiOS rejects it)"),
+                        sc.clone(),
+                    )),
                     Ok((ip, len)) => {
                         if !ip.is_unspecified() {
                             ifc.addresses.insert(0, (ip, len));
@@ -1404,23 +1483,37 @@ fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                     format!("member list of {ty} interface not modeled"),
                     sc.clone(),
                 )),
-                "vlanid" => match v0.parse::<u16>() {
-                    Ok(v) if (1..=4094).contains(&v) => {
-                        match parent_if.and_then(|p| p.vals.first()) {
+                "vlanid" => {
+                    match v0.parse::<u16>() {
+                        Ok(v) if (1..=4094).contains(&v) => {
+                            match parent_if.and_then(|p| p.vals.first()) {
+                            Some(p) if !names.contains(p) => Err((
+                                format!("parent interface `{p}` does not exist (FortiOS rejects it)"),
+                                sc.clone(),
+                            )),
                             Some(p) => {
                                 ifc.parent = Some((p.clone(), v));
                                 Ok(())
                             }
                             None => Err(("vlanid without parent interface".into(), sc.clone())),
                         }
+                        }
+                        _ => Err((format!("invalid vlanid `{v0}`"), sc.clone())),
                     }
-                    _ => Err((format!("invalid vlanid `{v0}`"), sc.clone())),
-                },
+                }
                 "interface" => {
                     if vlanid.is_none() && ty == "vlan" {
                         Err(("vlan interface without vlanid".into(), sc.clone()))
                     } else if a.vals.len() != 1 {
                         Err(("malformed parent interface".into(), sc.clone()))
+                    } else if !names.contains(&a.vals[0]) {
+                        Err((
+                            format!(
+                                "parent interface `{}` does not exist (FortiOS rejects it)",
+                                a.vals[0]
+                            ),
+                            sc.clone(),
+                        ))
                     } else {
                         Ok(())
                     }
@@ -1607,6 +1700,8 @@ fn zones(
                     enabled: true,
                     span: ctx.span(a.line()),
                     lines: lines.clone(),
+                    snat: None,
+                    dnat: vec![],
                 });
             }
         }
@@ -1827,11 +1922,11 @@ impl Resolver<IpMatch> {
                     }
                 }
                 other => {
+                    // Recognised: its addresses are known only at run time. The
+                    // definition alone does nothing; every policy that uses it is
+                    // unrecognised with this reason (policy scope).
                     let e = format!("{other} address cannot be resolved from configuration");
                     r.problems.push(format!("address `{}`: {e}", o.name));
-                    if let Some(a) = o.get("type") {
-                        errs.push((a, e, Scope::None));
-                    }
                 }
             }
             for a in &o.attrs {
@@ -1932,9 +2027,11 @@ impl Resolver<IpMatch> {
                     "exclude" => Ok(()),
                     "exclude-member" if !exclude => Ok(()),
                     "exclude-member" => {
+                        // The definition alone does nothing; policies using the group are
+                        // unrecognised with this reason.
                         let e = "address group exclusion not modeled".to_string();
                         problems.push(format!("address group `{}`: {e}", o.name));
-                        Err((e, Scope::None))
+                        Ok(())
                     }
                     k => Err((
                         format!("address group attribute `{k}` not modeled"),
@@ -2419,6 +2516,328 @@ const POLICY_IGNORED: &[&str] = &[
     "schedule-timeout",
 ];
 
+// --- NAT objects -------------------------------------------------------------
+
+/// VIPs (destination NAT), VIP groups and IP pools (source NAT) of the device.
+struct Nat {
+    /// In file order: name → the modelled DNAT (`None` when not modelled: policies
+    /// naming it are unrecognised with `why`).
+    vips: Vec<(String, Option<Dnat>, String)>,
+    vipgrps: HashMap<String, Vec<String>>,
+    /// Pool name → its address range, or why it is not modelled.
+    pools: HashMap<String, Result<(Ipv4Addr, Ipv4Addr), String>>,
+}
+
+fn ip_range(v: &str) -> Option<(Ipv4Addr, Ipv4Addr)> {
+    match v.split_once('-') {
+        Some((a, b)) => {
+            let (a, b): (Ipv4Addr, Ipv4Addr) = (a.parse().ok()?, b.parse().ok()?);
+            (a <= b).then_some((a, b))
+        }
+        None => {
+            let a: Ipv4Addr = v.parse().ok()?;
+            Some((a, a))
+        }
+    }
+}
+
+impl Nat {
+    /// Indices into `Device::dnats` of a VIP or VIP group name; `None` if `name` is
+    /// neither; `Err` when one is not modelled.
+    fn vip_refs(&self, name: &str) -> Option<Result<Vec<usize>, String>> {
+        let one = |n: &str| -> Option<Result<usize, String>> {
+            let pos = self.vips.iter().position(|v| v.0 == n)?;
+            let v = &self.vips[pos];
+            Some(match &v.1 {
+                Some(_) => Ok(self.vips[..pos].iter().filter(|x| x.1.is_some()).count()),
+                None => Err(format!("VIP `{n}`: {}", v.2)),
+            })
+        };
+        if let Some(r) = one(name) {
+            return Some(r.map(|i| vec![i]));
+        }
+        let members = self.vipgrps.get(name)?;
+        let mut out = vec![];
+        for m in members {
+            match one(m) {
+                Some(Ok(i)) => out.push(i),
+                Some(Err(e)) => return Some(Err(e)),
+                None => return Some(Err(format!("VIP group `{name}`: undefined VIP `{m}`"))),
+            }
+        }
+        Some(Ok(out))
+    }
+
+    fn build(
+        ctx: &mut Ctx,
+        vblocks: &[Block],
+        gblocks: &[Block],
+        pblocks: &[Block],
+        ifaces: &[Interface],
+        zones: &HashMap<String, Vec<String>>,
+    ) -> Nat {
+        let sc = Scope::Policy;
+        let mut nat = Nat {
+            vips: vec![],
+            vipgrps: HashMap::new(),
+            pools: HashMap::new(),
+        };
+        // IP pools.
+        let t = build_table(ctx, pblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            let mut why: Option<String> = None;
+            for a in &o.attrs {
+                let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
+                let r: Result<(), String> = match a.key.as_str() {
+                    "startip" | "endip" => v0
+                        .parse::<Ipv4Addr>()
+                        .map(|_| ())
+                        .map_err(|_| format!("malformed {} `{v0}`", a.key)),
+                    "type" => match v0 {
+                        "overload" | "one-to-one" => Ok(()),
+                        t => Err(format!("IP pool type `{t}` not modeled")),
+                    },
+                    "source-startip" | "source-endip" => Ok(()),
+                    "comments"
+                    | "arp-reply"
+                    | "arp-intf"
+                    | "associated-interface"
+                    | "block-size"
+                    | "num-blocks-per-user"
+                    | "pba-timeout"
+                    | "permit-any-host"
+                    | "nat64" => Ok(()),
+                    k => Err(format!("IP pool attribute `{k}` not modeled")),
+                };
+                for st in &a.stmts {
+                    match &r {
+                        Ok(()) => ctx.ok_stmt(st),
+                        Err(e) => ctx.bad_stmt(st, e, &sc),
+                    }
+                }
+                if let Err(e) = r {
+                    why.get_or_insert(e);
+                }
+            }
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: o.subs.clone(),
+                },
+            );
+            let range = match (o.val("startip"), o.val("endip")) {
+                (Some(a), Some(b)) => ip_range(&format!("{a}-{b}")),
+                (Some(a), None) => ip_range(a),
+                _ => None,
+            };
+            let r = match (why, range) {
+                (Some(e), _) => Err(e),
+                (None, Some(r)) => Ok(r),
+                (None, None) => {
+                    ctx.bad(o.line(), "IP pool without a valid startip-endip range", &sc);
+                    Err("no valid address range".into())
+                }
+            };
+            nat.pools.insert(o.name.clone(), r);
+        }
+        // VIPs.
+        let t = build_table(ctx, vblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            let mut problems: Vec<String> = vec![];
+            let mut lines = vec![ctx.span(o.line())];
+            let pf = o.get("portforward").map(is_enable).unwrap_or(false);
+            for a in &o.attrs {
+                let v0 = a.vals.first().map(|s| s.as_str()).unwrap_or("");
+                let r: Result<(), String> = match a.key.as_str() {
+                    "extip" => ip_range(v0)
+                        .map(|_| ())
+                        .ok_or_else(|| format!("malformed extip `{v0}`")),
+                    "mappedip" => match a.vals.as_slice() {
+                        [one] => match ip_range(one) {
+                            Some((lo, hi)) if lo == hi => Ok(()),
+                            Some(_) => {
+                                Err("mappedip range (one-to-one offset mapping) not modeled".into())
+                            }
+                            None => Err(format!("malformed mappedip `{one}`")),
+                        },
+                        _ => Err("several mappedip ranges (load balancing) not modeled".into()),
+                    },
+                    "extintf" => {
+                        let bad: Vec<&String> = a
+                            .vals
+                            .iter()
+                            .filter(|v| {
+                                *v != "any"
+                                    && !ifaces.iter().any(|i| &i.name == *v)
+                                    && !zones.contains_key(*v)
+                            })
+                            .collect();
+                        if bad.is_empty() {
+                            Ok(())
+                        } else {
+                            Err(format!(
+                                "extintf `{}` does not exist (FortiOS rejects it)",
+                                bad[0]
+                            ))
+                        }
+                    }
+                    "portforward" | "arp-reply" | "comment" | "uuid" | "color" => Ok(()),
+                    "protocol" => match v0 {
+                        "tcp" | "udp" | "sctp" => Ok(()),
+                        p => Err(format!("VIP port-forward protocol `{p}` not modeled")),
+                    },
+                    "extport" | "mappedport" if !pf => Ok(()),
+                    "extport" | "mappedport" => match parse_port_range(v0) {
+                        Some(r) if a.key == "mappedport" && r.lo != r.hi => {
+                            Err("mappedport range (offset mapping) not modeled".into())
+                        }
+                        Some(_) => Ok(()),
+                        None => Err(format!("malformed {} `{v0}`", a.key)),
+                    },
+                    "type" => match v0 {
+                        "static-nat" => Ok(()),
+                        t => Err(format!("VIP type `{t}` not modeled")),
+                    },
+                    "nat-source-vip" | "src-filter" | "service" | "srcintf-filter"
+                    | "http-redirect" => {
+                        if a.vals.is_empty() || v0 == "disable" {
+                            Ok(())
+                        } else {
+                            Err(format!("VIP attribute `{}` not modeled", a.key))
+                        }
+                    }
+                    k => Err(format!("VIP attribute `{k}` not modeled")),
+                };
+                for st in &a.stmts {
+                    match &r {
+                        Ok(()) => {
+                            ctx.ok_stmt(st);
+                            lines.push(ctx.span(st.first));
+                        }
+                        Err(e) => ctx.bad_stmt(st, e, &sc),
+                    }
+                }
+                if let Err(e) = r {
+                    problems.push(e);
+                }
+            }
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: vec![],
+                },
+            );
+            for b in &o.subs {
+                mark_block(ctx, b, Some(("VIP block not modeled", &sc)));
+                problems.push("VIP block not modeled".into());
+            }
+            let ext = o.val("extip").and_then(ip_range);
+            let mapped = o.val("mappedip").and_then(ip_range).map(|r| r.0);
+            if ext.is_some_and(|(a, b)| a != b) {
+                let e = "extip range (one-to-one offset mapping) not modeled";
+                if let Some(a) = o.get("extip") {
+                    for st in &a.stmts {
+                        ctx.bad_stmt(st, e, &sc);
+                    }
+                }
+                problems.push(e.into());
+            }
+            if ext.is_none() || mapped.is_none() {
+                problems.push("VIP without extip or mappedip".into());
+                ctx.bad(o.line(), "VIP without a valid extip and mappedip", &sc);
+            }
+            let port = if pf {
+                let proto = match o.val("protocol").unwrap_or("tcp") {
+                    "udp" => proto::UDP,
+                    "sctp" => proto::SCTP,
+                    _ => proto::TCP,
+                };
+                let ep = o.val("extport").and_then(parse_port_range);
+                let mp = o.val("mappedport").and_then(parse_port_range);
+                match (ep, mp) {
+                    (Some(e), None) => Some((proto, e, None)),
+                    (Some(e), Some(m)) if e == m => Some((proto, e, None)),
+                    (Some(e), Some(m)) if e.lo == e.hi => Some((proto, e, Some(m.lo))),
+                    (Some(_), Some(_)) => {
+                        problems.push("extport range mapped to other ports not modeled".into());
+                        None
+                    }
+                    _ => {
+                        problems.push("port forwarding without extport".into());
+                        ctx.bad(o.line(), "port-forward VIP without a valid extport", &sc);
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let in_intf = match o.get("extintf") {
+                None => vec!["any".to_string()],
+                Some(a) => a
+                    .vals
+                    .iter()
+                    .flat_map(|v| zones.get(v).cloned().unwrap_or_else(|| vec![v.clone()]))
+                    .collect(),
+            };
+            let d = match (problems.is_empty(), ext, mapped) {
+                (true, Some(ext), Some(mapped)) => Some(Dnat {
+                    name: o.name.clone(),
+                    in_intf,
+                    ext,
+                    mapped,
+                    port,
+                    span: ctx.span(o.line()),
+                    lines,
+                }),
+                _ => None,
+            };
+            nat.vips.push((o.name.clone(), d, problems.join("; ")));
+        }
+        // VIP groups.
+        let t = build_table(ctx, gblocks, &sc, no_reset);
+        mark_obj_ok(ctx, &t.direct);
+        for o in &t.objs {
+            for a in &o.attrs {
+                let ok = matches!(
+                    a.key.as_str(),
+                    "member" | "interface" | "comments" | "uuid" | "color"
+                );
+                for st in &a.stmts {
+                    if ok {
+                        ctx.ok_stmt(st);
+                    } else {
+                        ctx.bad_stmt(
+                            st,
+                            &format!("VIP group attribute `{}` not modeled", a.key),
+                            &sc,
+                        );
+                    }
+                }
+            }
+            mark_obj_ok(
+                ctx,
+                &Obj {
+                    name: o.name.clone(),
+                    opens: o.opens.clone(),
+                    attrs: vec![],
+                    subs: o.subs.clone(),
+                },
+            );
+            let m = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
+            nat.vipgrps.insert(o.name.clone(), m);
+        }
+        nat
+    }
+}
+
 fn policies(
     ctx: &mut Ctx,
     blocks: &[Block],
@@ -2426,6 +2845,7 @@ fn policies(
     zones: &HashMap<String, Vec<String>>,
     addrs: &Addresses,
     svcs: &Services,
+    nat: &Nat,
 ) -> Vec<Policy> {
     let sc = Scope::Policy;
     let t = build_table(ctx, blocks, &sc, no_reset);
@@ -2454,6 +2874,8 @@ fn policies(
             enabled: true,
             span: ctx.span(o.line()),
             lines: o.opens.iter().map(|s| ctx.span(s.first)).collect(),
+            snat: None,
+            dnat: vec![],
         };
         let mut matches_nothing = false;
         for a in &o.attrs {
@@ -2495,6 +2917,21 @@ fn policies(
                 "srcaddr" | "dstaddr" => {
                     let mut u = Union::new();
                     for v in &a.vals {
+                        if a.key == "dstaddr" {
+                            if let Some(r) = nat.vip_refs(v) {
+                                match r {
+                                    Ok(ids) => {
+                                        for i in ids {
+                                            if !p.dnat.contains(&i) {
+                                                p.dnat.push(i);
+                                            }
+                                        }
+                                    }
+                                    Err(e) => u.add_problem(&e),
+                                }
+                                continue;
+                            }
+                        }
                         u.add(&addrs.resolve(v));
                     }
                     let Resolved {
@@ -2568,9 +3005,23 @@ fn policies(
                         ))
                     }
                 }
-                "nat"
-                | "ippool"
-                | "srcaddr-negate"
+                "nat" | "ippool" => Ok(()),
+                "poolname" => {
+                    let mut bad = vec![];
+                    for v in &a.vals {
+                        match nat.pools.get(v) {
+                            Some(Ok(_)) => {}
+                            Some(Err(e)) => bad.push(format!("IP pool `{v}`: {e}")),
+                            None => bad.push(format!("undefined IP pool `{v}`")),
+                        }
+                    }
+                    if bad.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(bad.join("; "))
+                    }
+                }
+                "srcaddr-negate"
                 | "dstaddr-negate"
                 | "service-negate"
                 | "internet-service"
@@ -2658,6 +3109,34 @@ fn policies(
         }
         if matches_nothing {
             p.m.src = AddrSet { items: vec![] };
+            p.dnat.clear();
+        }
+        if o.get("nat").map(is_enable).unwrap_or(false) {
+            let pools: Vec<(Ipv4Addr, Ipv4Addr)> =
+                if o.get("ippool").map(is_enable).unwrap_or(false) {
+                    o.get("poolname")
+                        .map(|a| {
+                            a.vals
+                                .iter()
+                                .filter_map(|v| nat.pools.get(v).and_then(|r| r.clone().ok()))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                } else {
+                    vec![]
+                };
+            p.snat = Some(if o.get("ippool").map(is_enable).unwrap_or(false) {
+                if pools.is_empty() && o.get("poolname").is_none() {
+                    ctx.bad(
+                        o.get("ippool").map(|a| a.line()).unwrap_or(o.line()),
+                        "`ippool enable` without a poolname",
+                        &sc,
+                    );
+                }
+                PolicySnat::Pool(pools)
+            } else {
+                PolicySnat::Egress
+            });
         }
         for b in &o.subs {
             mark_block(ctx, b, Some(("policy block not modeled", &sc)));
@@ -2669,9 +3148,145 @@ fn policies(
     out
 }
 
+// --- BGP -------------------------------------------------------------------
+
+/// `config router bgp`. What BGP does to this device's forwarding is the routes it learns
+/// from its neighbors, which no configuration says: each neighbor (or neighbor group /
+/// range) is one routing-scoped unrecognised line naming it. Everything else (AS, router
+/// id, timers, multipath, what it advertises: `network`, `redistribute`) only shapes
+/// those learned routes or other devices' tables and is understood. A block without
+/// neighbors learns nothing. Values FortiOS would reject stay unrecognised.
+fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
+    let sc = Scope::Routing;
+    let u32_ok = |v: &str| v.parse::<u32>().map(|n| n > 0).unwrap_or(false);
+    for b in blocks {
+        ctx.ok_stmt(&b.open);
+        match &b.close {
+            Some(c) => ctx.ok_stmt(c),
+            None => ctx.bad(b.open.first, "config block without matching end", &sc),
+        }
+        for n in &b.items {
+            match n {
+                Node::Cmd(s) => {
+                    let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
+                    let v = s.toks.get(2).map(|x| x.as_str()).unwrap_or("");
+                    let r: Result<(), String> = match (s.kw(), key) {
+                        ("set", "as") if u32_ok(v) => Ok(()),
+                        ("set", "as") => Err(format!("invalid BGP AS `{v}` (FortiOS rejects it)")),
+                        ("set", "router-id") if v.parse::<Ipv4Addr>().is_ok() => Ok(()),
+                        ("set", "router-id") => Err(format!("invalid router-id `{v}`")),
+                        ("set" | "unset", _) => Ok(()),
+                        _ => Err("unexpected statement in router bgp".into()),
+                    };
+                    match r {
+                        Ok(()) => ctx.ok_stmt(s),
+                        Err(e) => ctx.bad_stmt(s, &e, &sc),
+                    }
+                }
+                Node::Edit(e) => mark_node(
+                    ctx,
+                    &Node::Edit(e.clone()),
+                    Some(("edit outside of a table in router bgp", &sc)),
+                ),
+                Node::Block(sub) => {
+                    let head = sub.path.first().map(|x| x.as_str()).unwrap_or("");
+                    match head {
+                        "neighbor" | "neighbor-group" | "neighbor-range" => {
+                            bgp_neighbors(ctx, sub, head, &sc)
+                        }
+                        // Advertisements and IPv6: no effect on this device's IPv4 table.
+                        "network" | "network6" | "redistribute" | "redistribute6" | "neighbor6"
+                        | "neighbor-range6" => {
+                            let bad_id = sub.items.iter().any(|it| {
+                                matches!(it, Node::Edit(e) if head.starts_with("network")
+                                    && !u32_ok(&e.name))
+                            });
+                            mark_block(ctx, sub, None);
+                            if bad_id {
+                                for it in &sub.items {
+                                    if let Node::Edit(e) = it {
+                                        if !u32_ok(&e.name) {
+                                            ctx.bad(
+                                                e.open.first,
+                                                &format!(
+                                                    "invalid BGP network id `{}` (FortiOS rejects it)",
+                                                    e.name
+                                                ),
+                                                &sc,
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        _ if !block_has_content(sub) => mark_block(ctx, sub, None),
+                        _ => {
+                            let r = format!("`config router bgp` block `{}` not modeled", head);
+                            mark_block(ctx, sub, Some((&r, &sc)));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
+    mark_block(ctx, b, None);
+    for it in &b.items {
+        let Node::Edit(e) = it else {
+            if let Node::Cmd(s) = it {
+                ctx.bad_stmt(s, "attribute outside of a BGP neighbor entry", sc);
+            }
+            continue;
+        };
+        let valid = head == "neighbor-range"
+            || head == "neighbor-group"
+            || e.name
+                .parse::<Ipv4Addr>()
+                .map(|a| !a.is_unspecified())
+                .unwrap_or(false);
+        if !valid {
+            ctx.bad(
+                e.open.first,
+                &format!(
+                    "invalid BGP neighbor address `{}` (FortiOS rejects it)",
+                    e.name
+                ),
+                sc,
+            );
+            continue;
+        }
+        ctx.bad(
+            e.open.first,
+            &format!(
+                "routes learned from BGP {head} `{}` are not known from configuration",
+                e.name
+            ),
+            sc,
+        );
+        for n in &e.items {
+            if let Node::Cmd(s) = n {
+                let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
+                let v = s.toks.get(2).map(|x| x.as_str()).unwrap_or("");
+                if s.kw() == "set"
+                    && key == "remote-as"
+                    && !v.parse::<u32>().map(|n| n > 0).unwrap_or(false)
+                {
+                    ctx.bad_stmt(
+                        s,
+                        &format!("invalid BGP remote-as `{v}` (FortiOS rejects it)"),
+                        sc,
+                    );
+                }
+            }
+        }
+    }
+}
+
 // --- routes ----------------------------------------------------------------
 
-fn routes(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Route> {
+fn routes(ctx: &mut Ctx, blocks: &[Block], ifaces: &[Interface]) -> Vec<Route> {
     let sc = Scope::Routing;
     let t = build_table(ctx, blocks, &sc, no_reset);
     for a in &t.direct.attrs {
@@ -2726,10 +3341,18 @@ fn routes(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Route> {
                     Err(_) => Err(format!("malformed gateway `{v0}`")),
                 },
                 "device" => {
-                    if !v0.is_empty() {
+                    if v0.is_empty() {
+                        Ok(())
+                    } else if !ifaces.iter().any(|i| i.name == v0) {
+                        // FortiOS rejects the route: it does not exist.
+                        usable = false;
+                        Err(format!(
+                            "static route device `{v0}` is not a defined interface (FortiOS rejects it)"
+                        ))
+                    } else {
                         r.interface = Some(v0.to_string());
+                        Ok(())
                     }
-                    Ok(())
                 }
                 "blackhole" => {
                     r.discard = is_enable(a);
