@@ -12,8 +12,9 @@
 use super::ParseError;
 use crate::ingest::redact::{redact_line, FileRedaction};
 use crate::model::{
-    proto, Acl, AclRef, AclRule, Action, AddrSet, Device, Dialect, IfMode, Interface, IpMatch, Mac,
-    Match, PortRange, PortSecurity, Route, Scope, Service, Span, Unrecognized, VlanSet,
+    proto, Acl, AclRef, AclRule, Action, AddrSet, AuthAdmit, Device, Dialect, IfMode, Interface,
+    IpMatch, Mac, Match, PortAuth, PortRange, PortSecurity, Route, Scope, Service, Span,
+    Unrecognized, VlanSet,
 };
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -67,15 +68,16 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         });
     }
     let mut p = Parser::new(file);
-    let mut understood: u32 = 0;
     let mut total: u32 = 0;
     let lines: Vec<&str> = text.lines().collect();
     p.red = FileRedaction::new(lines.iter().copied());
+    p.src = lines.iter().map(|l| l.to_string()).collect();
     for (i, raw) in lines.iter().copied().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
         total = ln;
         match p.line(ln, raw) {
-            Out::Ok => understood += 1,
+            Out::Ok => {}
+            Out::Irr(r) => p.dev.irrelevant_line(r),
             Out::Un(reason, scope) => p.unrec(ln, raw, reason, scope),
             Out::UnMany(reason, scopes) => {
                 if scopes.is_empty() {
@@ -91,12 +93,15 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     if p.banner.is_some() || p.hex {
         // A banner or certificate block that never ends swallowed the rest of the file:
         // none of those lines can be trusted to be irrelevant.
+        let reason = if p.banner.is_some() { BANNER } else { PKI };
         for ln in std::mem::take(&mut p.provisional) {
             let raw = lines
                 .get((ln as usize).saturating_sub(1))
                 .copied()
                 .unwrap_or("");
-            understood = understood.saturating_sub(1);
+            if let Some(n) = p.dev.irrelevant.get_mut(reason) {
+                *n = n.saturating_sub(1);
+            }
             p.unrec(
                 ln,
                 raw,
@@ -107,16 +112,29 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     }
     let mut dev = p.finish();
     dev.lines = total;
+    dev.irrelevant.retain(|_, n| *n > 0);
+    // Understood = every line without an unrecognized entry (some entries are only made
+    // at the end: ACL lines naming undefined object-groups, dangling references).
+    let unrec: std::collections::BTreeSet<u32> = dev.unrecognized.iter().map(|u| u.line).collect();
+    let understood = total.saturating_sub(u32::try_from(unrec.len()).unwrap_or(u32::MAX));
     Ok((dev, understood))
 }
 
 /// Outcome of one line.
 enum Out {
+    /// Modelled.
     Ok,
+    /// Recognised and irrelevant to forwarding, for this reason.
+    Irr(&'static str),
     Un(String, Scope),
     /// One unrecognized entry per scope (interface ranges).
     UnMany(String, Vec<Scope>),
 }
+
+const BANNER: &str = "banner";
+const PKI: &str = "crypto PKI / keys";
+const COMMENT: &str = "comment or blank line";
+const IFPHYS: &str = "interface physical / management setting";
 
 fn un(reason: impl Into<String>, scope: Scope) -> Out {
     Out::Un(reason.into(), scope)
@@ -132,14 +150,16 @@ enum Ctx {
         /// Scope of the last base-level line if it was not understood (sub-mode lines
         /// below it share its effect).
         parent: Option<Scope>,
+        /// The last base-level line was irrelevant: its sub-mode lines are too.
+        irr_parent: Option<&'static str>,
     },
     Vlan,
     Acl {
         name: String,
         extended: bool,
     },
-    /// Stanza known not to affect forwarding: sub-lines understood.
-    Skip,
+    /// Stanza known not to affect forwarding: sub-lines irrelevant, for this reason.
+    Skip(&'static str),
     /// Certificate / public key chain: like Skip, and hex blocks run until `quit`.
     HexChain,
     /// Stanza not understood: sub-lines reported with this scope.
@@ -171,6 +191,22 @@ struct IfAux {
     psec_span: Option<Span>,
     psec_macs: Vec<Mac>,
     psec_max: u32,
+    /// 802.1X / MAB: `port-control` value and its line.
+    auth_control: Option<(AuthCtl, Span)>,
+    /// `access-session port-control` (IBNS 2.0: open unless `access-session closed`).
+    auth_ibns: bool,
+    auth_closed: bool,
+    /// `authentication open`.
+    auth_open: bool,
+    /// `host-mode multi-host`.
+    auth_multi_host: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AuthCtl {
+    Auto,
+    ForceAuthorized,
+    ForceUnauthorized,
 }
 
 impl Default for IfAux {
@@ -188,6 +224,11 @@ impl Default for IfAux {
             psec_span: None,
             psec_macs: vec![],
             psec_max: 1,
+            auth_control: None,
+            auth_ibns: false,
+            auth_closed: false,
+            auth_open: false,
+            auth_multi_host: false,
         }
     }
 }
@@ -210,6 +251,8 @@ struct Parser {
     provisional: Vec<u32>,
     /// Redaction context of every line (key and certificate blocks).
     red: FileRedaction,
+    /// The file's lines, for entries made at the end.
+    src: Vec<String>,
 }
 
 impl Parser {
@@ -224,11 +267,22 @@ impl Parser {
             hex: false,
             provisional: vec![],
             red: FileRedaction::default(),
+            src: vec![],
         }
     }
 
     fn span(&self, ln: u32) -> Span {
         self.dev.span(ln)
+    }
+
+    /// An unrecognized entry for line `ln`, made after the line was read.
+    fn unrec_late(&mut self, ln: u32, reason: String, scope: Scope) {
+        let raw = self
+            .src
+            .get((ln as usize).saturating_sub(1))
+            .cloned()
+            .unwrap_or_default();
+        self.unrec(ln, &raw, reason, scope);
     }
 
     fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
@@ -250,7 +304,7 @@ impl Parser {
             } else {
                 self.provisional.push(ln);
             }
-            return Out::Ok;
+            return Out::Irr(BANNER);
         }
         let trimmed = raw.trim();
         // Certificate / key hex blocks run until `quit`, whatever their indentation.
@@ -261,17 +315,17 @@ impl Parser {
             } else {
                 self.provisional.push(ln);
             }
-            return Out::Ok;
+            return Out::Irr(PKI);
         }
         if trimmed.is_empty() {
-            return Out::Ok;
+            return Out::Irr(COMMENT);
         }
         let indent = raw.len() - raw.trim_start().len();
         if trimmed.starts_with('!') {
             if indent == 0 {
                 self.ctx = Ctx::Top;
             }
-            return Out::Ok;
+            return Out::Irr(COMMENT);
         }
         let toks: Vec<&str> = trimmed.split_whitespace().collect();
         let kw: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
@@ -282,7 +336,7 @@ impl Parser {
         let ctx = self.ctx.clone();
         match ctx {
             Ctx::Top => un("indented line outside a known stanza", Scope::Device),
-            Ctx::Skip => Out::Ok,
+            Ctx::Skip(r) => Out::Irr(r),
             Ctx::HexChain => {
                 if matches!(
                     kw.first().map(String::as_str),
@@ -291,12 +345,17 @@ impl Parser {
                     self.hex = true;
                     self.provisional = vec![ln];
                 }
-                Out::Ok
+                Out::Irr(PKI)
             }
             Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
             Ctx::Vlan => self.vlan_sub(&kw),
             Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),
-            Ctx::Iface { idx, base, parent } => {
+            Ctx::Iface {
+                idx,
+                base,
+                parent,
+                irr_parent,
+            } => {
                 let base = base.unwrap_or(indent);
                 let nested = indent > base;
                 let scopes: Vec<Scope> = idx
@@ -305,18 +364,27 @@ impl Parser {
                     .map(|i| Scope::Interface(i.name.clone()))
                     .collect();
                 let out = if nested {
-                    match &parent {
-                        Some(s) if !matches!(s, Scope::Interface(_)) => {
-                            un("line in a sub-mode of an unsupported command", s.clone())
-                        }
-                        _ => Out::UnMany("line in an interface sub-mode".into(), scopes.clone()),
+                    match (&parent, irr_parent) {
+                        (None, Some(r)) => Out::Irr(r),
+                        (parent, _) => match parent {
+                            Some(s) if !matches!(s, Scope::Interface(_)) => {
+                                un("line in a sub-mode of an unsupported command", s.clone())
+                            }
+                            _ => {
+                                Out::UnMany("line in an interface sub-mode".into(), scopes.clone())
+                            }
+                        },
                     }
                 } else {
                     self.iface_sub(ln, &idx, &toks, &kw)
                 };
                 if !nested {
+                    let irr_parent = match &out {
+                        Out::Irr(r) => Some(*r),
+                        _ => None,
+                    };
                     let parent = match &out {
-                        Out::Ok => None,
+                        Out::Ok | Out::Irr(_) => None,
                         Out::Un(_, s) => Some(s.clone()),
                         Out::UnMany(..) => Some(Scope::Interface(String::new())),
                     };
@@ -324,17 +392,18 @@ impl Parser {
                         idx: idx.clone(),
                         base: Some(base),
                         parent,
+                        irr_parent,
                     };
                 }
                 match out {
-                    Out::Ok => {
+                    Out::Ok | Out::Irr(_) => {
                         let sp = self.span(ln);
                         for &i in &idx {
                             if let Some(itf) = self.dev.interfaces.get_mut(i) {
                                 itf.lines.push(sp.clone());
                             }
                         }
-                        Out::Ok
+                        out
                     }
                     Out::Un(reason, Scope::Interface(_)) => Out::UnMany(reason, scopes),
                     other => other,
@@ -369,7 +438,7 @@ impl Parser {
             "ip" => self.top_ip(ln, trimmed, t, kw),
             "no" => self.top_no(trimmed, kw),
             "ipv6" => match k1 {
-                "unicast-routing" | "cef" => self.skip(),
+                "unicast-routing" | "cef" => self.skip("IPv6 switching setting"),
                 _ => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
             },
             "crypto" => match k1 {
@@ -381,7 +450,7 @@ impl Parser {
                     self.ctx = Ctx::HexChain;
                     Out::Ok
                 }
-                "pki" | "ca" | "key" => self.skip(),
+                "pki" | "ca" | "key" => self.skip(PKI),
                 "map" | "dynamic-map" => self.unknown_stanza(
                     trimmed,
                     Scope::Device,
@@ -412,14 +481,14 @@ impl Parser {
                 ),
             "vrf" => self.unknown_stanza(trimmed, Scope::Routing, "VRF (not modelled)"),
             "track" => self.unknown_stanza(trimmed, Scope::Routing, "object tracking (not modelled)"),
-            "key" if k1 == "chain" => self.skip(),
+            "key" if k1 == "chain" => self.skip("key chain (routing protocol authentication)"),
             "mls" => match k1 {
                 "qos" | "netflow" | "nde" | "flow" | "aging" | "cef" | "rate-limit" | "exclude" => {
-                    self.skip()
+                    self.skip("QoS / NetFlow")
                 }
                 _ => self.unknown_stanza(trimmed, Scope::Device, "unknown mls command"),
             },
-            "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip(),
+            "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip("L2 control protocols (STP, VTP, CDP, LLDP, UDLD, errdisable)"),
             "version" | "service" | "boot" | "boot-start-marker" | "boot-end-marker"
             | "logging" | "ntp" | "snmp-server" | "aaa" | "username" | "enable" | "clock"
             | "end" | "exit" | "license" | "diagnostic" | "multilink" | "memory-size"
@@ -432,7 +501,7 @@ impl Parser {
             | "netconf-yang" | "netconf" | "restconf" | "snmp" | "wsma"
             | "ip-sla" | "monitor" | "fhrp" | "username-secret" | "secure" | "macro"
             | "gatekeeper" | "mgcp" | "module" | "switch" => {
-                self.skip()
+                self.skip("management, logging, AAA and platform")
             }
             _ if trimmed.starts_with("Building configuration")
                 || trimmed.starts_with("Current configuration")
@@ -444,10 +513,10 @@ impl Parser {
         }
     }
 
-    /// Understood line that may open a stanza of irrelevant sub-lines.
-    fn skip(&mut self) -> Out {
-        self.ctx = Ctx::Skip;
-        Out::Ok
+    /// Irrelevant line that may open a stanza of irrelevant sub-lines.
+    fn skip(&mut self, reason: &'static str) -> Out {
+        self.ctx = Ctx::Skip(reason);
+        Out::Irr(reason)
     }
 
     fn unknown_stanza(&mut self, trimmed: &str, scope: Scope, reason: &str) -> Out {
@@ -529,7 +598,7 @@ impl Parser {
                     }
                     _ => un("malformed ip access-list header", Scope::Device),
                 },
-                "logging" | "log-update" => self.skip(),
+                "logging" | "log-update" => self.skip("logging"),
                 _ => {
                     // `ip access-list NAME` (no type) or other ACL kinds.
                     let scope = match t.get(2) {
@@ -570,9 +639,11 @@ impl Parser {
             | "radius"
             | "tacacs"
             | "dns"
-            | "ssh-server" => self.skip(),
+            | "ssh-server" => self.skip("management services (DNS, SSH, HTTP, TFTP, …)"),
             "dhcp" => match k2 {
-                "pool" | "excluded-address" | "database" | "conflict" | "ping" => self.skip(),
+                "pool" | "excluded-address" | "database" | "conflict" | "ping" => {
+                    self.skip("DHCP server")
+                }
                 _ => self.unknown_stanza(
                     trimmed,
                     Scope::Device,
@@ -628,7 +699,7 @@ impl Parser {
             | "process"
             | "virtual-service"
             | "udld"
-            | "archive" => self.skip(),
+            | "archive" => self.skip("management, logging, AAA and platform"),
             "ip" => match k2 {
                 "routing" => self.unknown_stanza(
                     trimmed,
@@ -638,7 +709,7 @@ impl Parser {
                 "domain-lookup" | "domain" | "http" | "bootp" | "source-route" | "finger"
                 | "gratuitous-arps" | "cef" | "icmp" | "forward-protocol" | "ftp" | "tftp"
                 | "rcmd" | "ssh" | "subnet-zero" | "dhcp" | "options" | "identd" | "scp"
-                | "telnet" | "dns" | "name-server" | "mfib" => self.skip(),
+                | "telnet" | "dns" | "name-server" | "mfib" => self.skip("management services (DNS, SSH, HTTP, TFTP, …)"),
                 "classless" => self.unknown_stanza(trimmed, Scope::Routing, "`no ip classless`"),
                 _ => {
                     self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no ip` command")
@@ -759,7 +830,7 @@ impl Parser {
     fn vlan_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         if k1 == "internal" {
-            return self.skip();
+            return self.skip("VLAN allocation policy");
         }
         if t.len() != 2 {
             let trimmed = t.join(" ");
@@ -861,6 +932,7 @@ impl Parser {
             idx,
             base: None,
             parent: None,
+            irr_parent: None,
         };
         Out::Ok
     }
@@ -878,9 +950,14 @@ impl Parser {
             | "media-type" | "power" | "mdix" | "udld" | "dampening" | "priority-queue"
             | "srr-queue" | "auto" | "arp" | "mop" | "exit" | "macro" | "clock"
             | "tx-ring-limit" | "ntp" | "autostate" | "small-frame" | "errdisable" | "lacp"
-            | "link" | "shape" | "qos" | "network-clock" => Out::Ok,
+            | "link" | "shape" | "qos" | "network-clock" | "service-policy"
+                if !(k0 == "service-policy" && k2 == "control") =>
+            {
+                Out::Irr(IFPHYS)
+            }
+            "authentication" | "dot1x" | "mab" | "access-session" => self.port_auth(ln, idx, kw),
             "vrf" => un("interface in a VRF (not modelled)", ifs),
-            "mls" if k1 == "qos" => Out::Ok,
+            "mls" if k1 == "qos" => Out::Irr(IFPHYS),
             "shutdown" if n == 1 => {
                 self.each_if(idx, |itf, _| itf.shutdown = true);
                 Out::Ok
@@ -900,7 +977,7 @@ impl Parser {
                 | "logging" | "spanning-tree" | "storm-control" | "autostate" | "mdix" | "clns"
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
                 | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
-                | "bandwidth" | "synchronous" => Out::Ok,
+                | "bandwidth" | "synchronous" => Out::Irr(IFPHYS),
                 "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
                 "ip" => match k2 {
                     "address" if n == 3 => {
@@ -913,7 +990,9 @@ impl Parser {
                     "redirects" | "unreachables" | "proxy-arp" | "route-cache" | "mroute-cache"
                     | "directed-broadcast" | "mask-reply" | "local-proxy-arp"
                     | "information-reply" | "flow" | "nbar" | "virtual-reassembly"
-                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => Out::Ok,
+                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => {
+                        Out::Irr(IFPHYS)
+                    }
                     "ospf" | "pim" | "igmp" | "passive-interface" | "summary-address" => un(
                         "routing protocol interface setting (not modelled)",
                         Scope::Routing,
@@ -1050,9 +1129,9 @@ impl Parser {
             "redirects" | "unreachables" | "proxy-arp" | "mtu" | "route-cache" | "mroute-cache"
             | "flow" | "nbar" | "virtual-reassembly" | "directed-broadcast" | "local-proxy-arp"
             | "accounting" | "mask-reply" | "information-reply" | "sticky-arp" | "load-sharing"
-            | "split-horizon" => Out::Ok,
-            "tcp" if k2 == "adjust-mss" => Out::Ok,
-            "cef" if k2 == "accounting" => Out::Ok,
+            | "split-horizon" => Out::Irr(IFPHYS),
+            "tcp" if k2 == "adjust-mss" => Out::Irr(IFPHYS),
+            "cef" if k2 == "accounting" => Out::Irr(IFPHYS),
             "ospf" | "router" | "summary-address" | "authentication" | "hello-interval"
             | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
             | "next-hop-self" => un(
@@ -1161,6 +1240,67 @@ impl Parser {
             "nonegotiate" | "block" => Out::Ok,
             "port-security" => self.port_security(ln, idx, t, kw),
             _ => un("unsupported switchport command", ifs),
+        }
+    }
+
+    /// 802.1X / MAB lines (`authentication …`, `dot1x …`, `mab`, `access-session …`).
+    fn port_auth(&mut self, ln: u32, idx: &[usize], kw: &[String]) -> Out {
+        let k = |i: usize| kw.get(i).map(String::as_str).unwrap_or("");
+        let (k0, k1, k2) = (k(0), k(1), k(2));
+        let n = kw.len();
+        let ifs = Scope::Interface(String::new());
+        let span = self.span(ln);
+        let moves = "802.1X / MAB option that may authorise unauthenticated hosts or move them to another VLAN (not modelled)";
+        match (k0, k1) {
+            (_, "port-control") if n == 3 && k0 != "mab" => {
+                let ctl = match k2 {
+                    "auto" => AuthCtl::Auto,
+                    "force-authorized" => AuthCtl::ForceAuthorized,
+                    "force-unauthorized" => AuthCtl::ForceUnauthorized,
+                    _ => return un(format!("unknown port-control `{k2}`"), ifs),
+                };
+                let ibns = k0 == "access-session";
+                self.each_if(idx, |_, aux| {
+                    aux.auth_control = Some((ctl, span.clone()));
+                    aux.auth_ibns = ibns;
+                });
+                Out::Ok
+            }
+            ("mab", "") | ("mab", "eap") if n <= 2 => Out::Ok,
+            ("dot1x", "pae") if n == 3 => Out::Ok,
+            ("authentication", "open") if n == 2 => {
+                self.each_if(idx, |_, aux| aux.auth_open = true);
+                Out::Ok
+            }
+            ("access-session", "closed") if n == 2 => {
+                self.each_if(idx, |_, aux| aux.auth_closed = true);
+                Out::Ok
+            }
+            ("authentication" | "dot1x" | "access-session", "host-mode") if n == 3 => match k2 {
+                "single-host" | "multi-auth" | "multi-domain" => Out::Ok,
+                "multi-host" => {
+                    self.each_if(idx, |_, aux| aux.auth_multi_host = true);
+                    Out::Ok
+                }
+                _ => un(format!("unknown host-mode `{k2}`"), ifs),
+            },
+            (
+                "authentication" | "dot1x" | "access-session",
+                "order" | "priority" | "periodic" | "timer" | "violation" | "control-direction"
+                | "timeout" | "max-req" | "max-reauth-req" | "max-start" | "reauthentication",
+            ) => Out::Ok,
+            ("authentication", "event") => {
+                // `… action next-method` and `… action reinitialize` (no VLAN) only retry.
+                let last = kw.last().map(String::as_str).unwrap_or("");
+                if k(n.saturating_sub(2)) == "action"
+                    && matches!(last, "next-method" | "reinitialize")
+                {
+                    Out::Ok
+                } else {
+                    un(moves, ifs)
+                }
+            }
+            _ => un(moves, ifs),
         }
     }
 
@@ -1357,8 +1497,39 @@ impl Parser {
                 .aux
                 .iter()
                 .any(|a| a.switchport_lines || a.seen_no_switchport);
+        let mut late: Vec<(Span, String, String)> = vec![];
         for (itf, aux) in self.dev.interfaces.iter_mut().zip(self.aux.iter()) {
             itf.mode = resolve_mode(itf, aux, is_switch);
+            if let Some((ctl, span)) = &aux.auth_control {
+                let admit = match ctl {
+                    AuthCtl::ForceAuthorized => None,
+                    AuthCtl::ForceUnauthorized => Some(AuthAdmit::Nothing),
+                    AuthCtl::Auto => Some(
+                        if aux.auth_multi_host
+                            || aux.auth_open
+                            || (aux.auth_ibns && !aux.auth_closed)
+                        {
+                            AuthAdmit::Any
+                        } else {
+                            AuthAdmit::LinkedHosts
+                        },
+                    ),
+                };
+                if let Some(admit) = admit {
+                    if matches!(itf.mode, IfMode::Access { .. }) {
+                        itf.port_auth = Some(PortAuth {
+                            admit,
+                            span: span.clone(),
+                        });
+                    } else {
+                        late.push((
+                            span.clone(),
+                            itf.name.clone(),
+                            "802.1X / MAB port-control on a port that is not an access switchport (IOS rejects it)".into(),
+                        ));
+                    }
+                }
+            }
             if aux.psec_enabled {
                 let macs = if (aux.psec_macs.len() as u64) < u64::from(aux.psec_max) {
                     // Room left for dynamically learned MACs.
@@ -1371,6 +1542,9 @@ impl Parser {
                     span: aux.psec_span.clone().unwrap_or_else(|| itf.span.clone()),
                 });
             }
+        }
+        for (span, ifname, reason) in late {
+            self.unrec_late(span.line, reason, Scope::Interface(ifname));
         }
         for (name, p) in std::mem::take(&mut self.acls) {
             let mut rules = p.rules;
