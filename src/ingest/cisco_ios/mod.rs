@@ -9,6 +9,8 @@
 //! Stanzas are recognised by indentation: a line without leading whitespace is a
 //! top-level command, indented lines belong to the last top-level command.
 
+mod objects;
+
 use super::ParseError;
 use crate::ingest::redact::{redact_line, FileRedaction};
 use crate::model::{
@@ -16,6 +18,7 @@ use crate::model::{
     IpMatch, Mac, Match, PortAuth, PortRange, PortSecurity, Route, Scope, Service, Span,
     Unrecognized, VlanSet,
 };
+use objects::{GroupKind, Groups};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -158,6 +161,11 @@ enum Ctx {
         name: String,
         extended: bool,
     },
+    /// Object-group stanza: members.
+    Group {
+        kind: GroupKind,
+        name: String,
+    },
     /// Stanza known not to affect forwarding: sub-lines irrelevant, for this reason.
     Skip(&'static str),
     /// Certificate / public key chain: like Skip, and hex blocks run until `quit`.
@@ -200,6 +208,8 @@ struct IfAux {
     auth_open: bool,
     /// `host-mode multi-host`.
     auth_multi_host: bool,
+    /// `mab` on the port (MAB needs no global 802.1X switch).
+    auth_mab: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -229,6 +239,7 @@ impl Default for IfAux {
             auth_closed: false,
             auth_open: false,
             auth_multi_host: false,
+            auth_mab: false,
         }
     }
 }
@@ -237,6 +248,9 @@ struct PendingAcl {
     span: Span,
     rules: Vec<(u64, AclRule)>,
     next_seq: u64,
+    /// Entries naming object-groups, parsed at the end: (sequence, line, extended,
+    /// index of the `permit|deny` token).
+    deferred: Vec<(u64, u32, bool, usize)>,
 }
 
 struct Parser {
@@ -253,6 +267,9 @@ struct Parser {
     red: FileRedaction,
     /// The file's lines, for entries made at the end.
     src: Vec<String>,
+    groups: Groups,
+    /// `dot1x system-auth-control`: 802.1X is enabled on the switch.
+    dot1x_global: bool,
 }
 
 impl Parser {
@@ -268,6 +285,8 @@ impl Parser {
             provisional: vec![],
             red: FileRedaction::default(),
             src: vec![],
+            groups: Groups::default(),
+            dot1x_global: false,
         }
     }
 
@@ -337,6 +356,7 @@ impl Parser {
         match ctx {
             Ctx::Top => un("indented line outside a known stanza", Scope::Device),
             Ctx::Skip(r) => Out::Irr(r),
+            Ctx::Group { kind, name } => self.groups.member(ln, kind, &name, &toks, &kw),
             Ctx::HexChain => {
                 if matches!(
                     kw.first().map(String::as_str),
@@ -462,11 +482,28 @@ impl Parser {
                     "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
                 ),
             },
-            "object-group" => self.unknown_stanza(
-                trimmed,
-                Scope::None,
-                "object-group definition (ACL lines using it are reported separately)",
-            ),
+            "object-group" => {
+                let kind = match (k1, k2) {
+                    ("network", _) => Some((GroupKind::Network, 2)),
+                    ("service", _) => Some((GroupKind::Service, 2)),
+                    ("ip", "address") => Some((GroupKind::IpAddress, 3)),
+                    ("ip", "port") => Some((GroupKind::IpPort, 3)),
+                    _ => None,
+                };
+                match kind {
+                    Some((kind, at)) if t.len() == at + 1 => {
+                        let name = t[at].to_string();
+                        self.groups.open(kind, &name);
+                        self.ctx = Ctx::Group { kind, name };
+                        Out::Ok
+                    }
+                    _ => self.unknown_stanza(
+                        trimmed,
+                        Scope::None,
+                        "unsupported object-group kind (ACL lines using it are reported separately)",
+                    ),
+                }
+            }
             "route-map" => self.unknown_stanza(
                 trimmed,
                 Scope::Routing,
@@ -481,6 +518,14 @@ impl Parser {
                 ),
             "vrf" => self.unknown_stanza(trimmed, Scope::Routing, "VRF (not modelled)"),
             "track" => self.unknown_stanza(trimmed, Scope::Routing, "object tracking (not modelled)"),
+            "dot1x" => {
+                if k1 == "system-auth-control" && kw.len() == 2 {
+                    self.dot1x_global = true;
+                    Out::Ok
+                } else {
+                    self.skip("802.1X / AAA global setting")
+                }
+            }
             "key" if k1 == "chain" => self.skip("key chain (routing protocol authentication)"),
             "mls" => match k1 {
                 "qos" | "netflow" | "nde" | "flow" | "aging" | "cef" | "rate-limit" | "exclude" => {
@@ -1266,7 +1311,10 @@ impl Parser {
                 });
                 Out::Ok
             }
-            ("mab", "") | ("mab", "eap") if n <= 2 => Out::Ok,
+            ("mab", "") | ("mab", "eap") if n <= 2 => {
+                self.each_if(idx, |_, aux| aux.auth_mab = true);
+                Out::Ok
+            }
             ("dot1x", "pae") if n == 3 => Out::Ok,
             ("authentication", "open") if n == 2 => {
                 self.each_if(idx, |_, aux| aux.auth_open = true);
@@ -1376,6 +1424,7 @@ impl Parser {
                     span,
                     rules: vec![],
                     next_seq: 10,
+                    deferred: vec![],
                 },
             );
         }
@@ -1403,9 +1452,16 @@ impl Parser {
         let scope = Scope::Acl(name.clone());
         match kw.get(2).map(String::as_str) {
             Some("remark") => Out::Ok,
+            Some("permit" | "deny") if uses_groups(kw) => self
+                .defer(&name, None, ln, extended, 2)
+                .unwrap_or_else(|e| un(e, scope)),
             Some("permit" | "deny") => {
                 let res = if extended {
-                    parse_extended(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
+                    parse_extended(
+                        t.get(2..).unwrap_or(&[]),
+                        kw.get(2..).unwrap_or(&[]),
+                        &NO_GROUPS,
+                    )
                 } else {
                     parse_standard(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
                 };
@@ -1442,9 +1498,12 @@ impl Parser {
             Some("remark") => Out::Ok,
             Some("statistics") if seq.is_none() => Out::Ok,
             Some("exit") if seq.is_none() => Out::Ok,
+            Some("permit" | "deny") if uses_groups(kws) => self
+                .defer(name, seq, ln, extended, start)
+                .unwrap_or_else(|e| un(e, scope)),
             Some("permit" | "deny") => {
                 let res = if extended {
-                    parse_extended(toks, kws)
+                    parse_extended(toks, kws, &NO_GROUPS)
                 } else {
                     parse_standard(toks, kws)
                 };
@@ -1457,6 +1516,71 @@ impl Parser {
             }
             Some(o) => un(format!("unsupported ACL entry `{o}`"), scope),
             None => un("empty ACL entry", scope),
+        }
+    }
+
+    /// Reserve the entry's place; it is parsed at the end, when every group is known.
+    fn defer(
+        &mut self,
+        name: &str,
+        seq: Option<u64>,
+        ln: u32,
+        extended: bool,
+        start: usize,
+    ) -> Result<Out, String> {
+        let Some(acl) = self.acls.get_mut(name) else {
+            return Err("internal: ACL not opened".into());
+        };
+        let s = match seq {
+            Some(s) => {
+                if acl.rules.iter().any(|(x, _)| *x == s) || acl.deferred.iter().any(|d| d.0 == s) {
+                    return Err(format!("duplicate sequence number {s}"));
+                }
+                s
+            }
+            None => acl.next_seq,
+        };
+        acl.next_seq = acl.next_seq.max(s.saturating_add(10));
+        acl.deferred.push((s, ln, extended, start));
+        Ok(Out::Ok)
+    }
+
+    /// Parse the deferred entries of every ACL.
+    fn resolve_deferred(&mut self) {
+        let mut late = vec![];
+        for (name, acl) in self.acls.iter_mut() {
+            for (seq, ln, extended, start) in std::mem::take(&mut acl.deferred) {
+                let raw = self
+                    .src
+                    .get((ln as usize).saturating_sub(1))
+                    .cloned()
+                    .unwrap_or_default();
+                let t: Vec<&str> = raw.split_whitespace().collect();
+                let kw: Vec<String> = t.iter().map(|x| x.to_ascii_lowercase()).collect();
+                let (t, kw) = (
+                    t.get(start..).unwrap_or(&[]),
+                    kw.get(start..).unwrap_or(&[]),
+                );
+                let res = if extended {
+                    parse_extended(t, kw, &self.groups)
+                } else {
+                    parse_standard(t, kw)
+                };
+                match res {
+                    Ok((action, m)) => acl.rules.push((
+                        seq,
+                        AclRule {
+                            action,
+                            m,
+                            span: self.dev.span(ln),
+                        },
+                    )),
+                    Err(e) => late.push((ln, e, Scope::Acl(name.clone()))),
+                }
+            }
+        }
+        for (ln, e, scope) in late {
+            self.unrec_late(ln, e, scope);
         }
     }
 
@@ -1474,7 +1598,7 @@ impl Parser {
         };
         let s = match seq {
             Some(s) => {
-                if acl.rules.iter().any(|(x, _)| *x == s) {
+                if acl.rules.iter().any(|(x, _)| *x == s) || acl.deferred.iter().any(|d| d.0 == s) {
                     return Err(format!("duplicate sequence number {s}"));
                 }
                 s
@@ -1504,8 +1628,11 @@ impl Parser {
                 let admit = match ctl {
                     AuthCtl::ForceAuthorized => None,
                     AuthCtl::ForceUnauthorized => Some(AuthAdmit::Nothing),
+                    // Classic 802.1X enforces only with `dot1x system-auth-control`
+                    // (MAB and IBNS 2.0 need no global switch).
                     AuthCtl::Auto => Some(
-                        if aux.auth_multi_host
+                        if !(self.dot1x_global || aux.auth_mab || aux.auth_ibns)
+                            || aux.auth_multi_host
                             || aux.auth_open
                             || (aux.auth_ibns && !aux.auth_closed)
                         {
@@ -1543,6 +1670,7 @@ impl Parser {
                 });
             }
         }
+        self.resolve_deferred();
         for (span, ifname, reason) in late {
             self.unrec_late(span.line, reason, Scope::Interface(ifname));
         }
@@ -1557,6 +1685,40 @@ impl Parser {
                     span: p.span,
                 },
             );
+        }
+        // References to things that do not exist: never silently read.
+        let mut dangling = vec![];
+        for itf in &self.dev.interfaces {
+            for r in [&itf.acl_in, &itf.acl_out].into_iter().flatten() {
+                if !self.dev.acls.contains_key(&r.name) {
+                    dangling.push((
+                        r.span.line,
+                        format!(
+                            "access-group names ACL `{}`, which is not defined (IOS would filter nothing; not assumed)",
+                            r.name
+                        ),
+                        Scope::Interface(itf.name.clone()),
+                    ));
+                }
+            }
+        }
+        let names: std::collections::BTreeSet<String> =
+            self.dev.interfaces.iter().map(|i| i.name.clone()).collect();
+        let mut routes = std::mem::take(&mut self.dev.routes);
+        routes.retain(|r| match &r.interface {
+            Some(i) if !names.contains(i) => {
+                dangling.push((
+                    r.span.line,
+                    format!("ip route exits by interface `{i}`, which is not configured"),
+                    Scope::Routing,
+                ));
+                false
+            }
+            _ => true,
+        });
+        self.dev.routes = routes;
+        for (ln, reason, scope) in dangling {
+            self.unrec_late(ln, reason, scope);
         }
         self.dev
     }
@@ -1878,6 +2040,47 @@ fn parse_addr(t: &[&str], kw: &[String], i: &mut usize, standard: bool) -> Resul
     }
 }
 
+static NO_GROUPS: std::sync::LazyLock<Groups> = std::sync::LazyLock::new(Groups::default);
+
+/// Does an ACL entry name an object-group?
+fn uses_groups(kw: &[String]) -> bool {
+    kw.iter()
+        .any(|k| matches!(k.as_str(), "object-group" | "addrgroup" | "portgroup"))
+}
+
+/// An address, or `object-group NAME` / `addrgroup NAME`.
+fn parse_addr_set(t: &[&str], kw: &[String], i: &mut usize, g: &Groups) -> Result<AddrSet, String> {
+    match kw.get(*i).map(String::as_str) {
+        Some("object-group" | "addrgroup") => {
+            let name = t.get(*i + 1).ok_or("missing object-group name")?;
+            *i += 2;
+            Ok(AddrSet {
+                items: g.net(name)?,
+            })
+        }
+        _ => parse_addr(t, kw, i, false).map(AddrSet::one),
+    }
+}
+
+/// Ports, or `portgroup NAME`.
+fn parse_ports_g(
+    t: &[&str],
+    kw: &[String],
+    i: &mut usize,
+    has_ports: bool,
+    g: &Groups,
+) -> Result<Vec<PortRange>, String> {
+    if kw.get(*i).map(String::as_str) == Some("portgroup") {
+        if !has_ports {
+            return Err("portgroup on a protocol without ports".into());
+        }
+        let name = t.get(*i + 1).ok_or("missing portgroup name")?;
+        *i += 2;
+        return g.port(name);
+    }
+    parse_ports(kw, i, has_ports)
+}
+
 fn proto_num(k: &str) -> Result<Option<u8>, String> {
     Ok(Some(match k {
         "ip" => return Ok(None),
@@ -2084,19 +2287,21 @@ fn icmp_name(k: &str) -> Option<(u8, Option<u8>)> {
 }
 
 /// Extended entry: `permit|deny PROTO SRC [PORTS] DST [PORTS] [options]`.
-fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> {
+fn parse_extended(t: &[&str], kw: &[String], g: &Groups) -> Result<(Action, Match), String> {
     let act = action(kw.first().map(String::as_str).unwrap_or(""))?;
     let pk = kw.get(1).map(String::as_str).unwrap_or("");
-    if pk == "object-group" {
-        return Err("service object-group (not modelled)".into());
-    }
-    let p = proto_num(pk)?;
+    // `permit object-group SVC SRC DST`: the service group takes the protocol's place.
+    let (p, mut i, svc_group) = if pk == "object-group" {
+        let name = t.get(2).ok_or("missing service object-group name")?;
+        (None, 3, Some(g.svc(name)?))
+    } else {
+        (proto_num(pk)?, 2, None)
+    };
     let has_ports = matches!(p, Some(proto::TCP | proto::UDP | proto::SCTP));
-    let mut i = 2;
-    let src = parse_addr(t, kw, &mut i, false)?;
-    let sports = parse_ports(kw, &mut i, has_ports)?;
-    let dst = parse_addr(t, kw, &mut i, false)?;
-    let dports = parse_ports(kw, &mut i, has_ports)?;
+    let src = parse_addr_set(t, kw, &mut i, g)?;
+    let sports = parse_ports_g(t, kw, &mut i, has_ports, g)?;
+    let dst = parse_addr_set(t, kw, &mut i, g)?;
+    let dports = parse_ports_g(t, kw, &mut i, has_ports, g)?;
     let mut icmp: Option<(u8, Option<u8>)> = None;
     if p == Some(proto::ICMP) {
         if let Some(k) = kw.get(i) {
@@ -2117,6 +2322,34 @@ fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> 
         }
     }
     let mut established = None;
+    if let Some(svcs) = svc_group {
+        while let Some(k) = kw.get(i) {
+            match k.as_str() {
+                "log" | "log-input" => i += 1,
+                o => {
+                    return Err(format!(
+                        "unsupported ACL option `{o}` after a service object-group"
+                    ))
+                }
+            }
+        }
+        // An empty group matches nothing (an empty `services` list would mean any).
+        let (src, services) = if svcs.is_empty() {
+            (AddrSet { items: vec![] }, vec![])
+        } else {
+            (src, svcs)
+        };
+        return Ok((
+            act,
+            Match {
+                src,
+                dst,
+                services,
+                established: None,
+                src_mac: None,
+            },
+        ));
+    }
     while let Some(k) = kw.get(i) {
         match k.as_str() {
             "log" | "log-input" => i += 1,
@@ -2154,11 +2387,17 @@ fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> 
             ..Service::proto(pn)
         }],
     };
+    // An empty port group matches nothing (an empty `services` list would mean any).
+    let src = if has_ports && (sports.is_empty() || dports.is_empty()) {
+        AddrSet { items: vec![] }
+    } else {
+        src
+    };
     Ok((
         act,
         Match {
-            src: AddrSet::one(src),
-            dst: AddrSet::one(dst),
+            src,
+            dst,
             services,
             established,
             src_mac: None,
