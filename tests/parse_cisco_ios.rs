@@ -715,7 +715,9 @@ tacacs-server host 10.0.0.1 key 7 0822455D0A16
             .scope
             .clone()
     };
-    assert_eq!(s(1), Scope::None);
+    // VPN parameters act only through the (unrecognized) crypto map: irrelevant alone.
+    assert!(!unrec_lines(&d).contains(&1));
+    assert!(d.irrelevant.keys().any(|k| k.starts_with("VPN parameters")));
     assert_eq!(s(2), Scope::Device);
     assert_eq!(s(3), Scope::Device);
     assert_eq!(s(4), Scope::Device);
@@ -830,6 +832,71 @@ fn corpus_every_line_accounted_for() {
         "TOTAL {tot_files} files: {tot_u}/{tot_l} lines understood ({:.1}%)",
         100.0 * tot_u as f64 / tot_l.max(1) as f64
     );
+}
+
+/// Issue 12: the share of corpus lines that are modelled or recognised as irrelevant, and
+/// what is left, grouped by reason (run with `--nocapture` to see it).
+#[test]
+fn corpus_coverage() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cisco-ios");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let (mut lines, mut understood, mut irrelevant) = (0u64, 0u64, 0u64);
+    let mut left: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut irr_by: std::collections::BTreeMap<String, u64> = Default::default();
+    for p in paths {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let (d, u) = parse_with_stats(&name, &text).unwrap();
+        lines += u64::from(d.lines);
+        understood += u64::from(u);
+        for (r, n) in &d.irrelevant {
+            irrelevant += u64::from(*n);
+            *irr_by.entry(r.clone()).or_default() += u64::from(*n);
+        }
+        let mut seen = BTreeSet::new();
+        for x in &d.unrecognized {
+            if seen.insert(x.line) {
+                let reason = match x.reason.strip_prefix("inside `") {
+                    Some(r) => format!(
+                        "inside `{}`",
+                        r.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+                    ),
+                    None => x.reason.clone(),
+                };
+                left.entry(reason)
+                    .or_default()
+                    .push(format!("{name}:{} {}", x.line, x.text));
+            }
+        }
+    }
+    let pct = 100.0 * understood as f64 / lines as f64;
+    println!(
+        "cisco-ios corpus: {understood}/{lines} lines modelled or recognised ({pct:.1}%): \
+         {} modelled, {irrelevant} irrelevant",
+        understood - irrelevant
+    );
+    for (r, n) in &irr_by {
+        println!("  irrelevant {n:>5}  {r}");
+    }
+    let mut groups: Vec<_> = left.into_iter().collect();
+    groups.sort_by_key(|(r, v)| (std::cmp::Reverse(v.len()), r.clone()));
+    println!("still unrecognized, by reason:");
+    for (r, v) in &groups {
+        println!("  {:>5}  {r}", v.len());
+        for l in v.iter().take(3) {
+            println!("           {l}");
+        }
+    }
+    // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
+    // configurations, which change forwarding and stay unrecognized until modelled (see
+    // the list above). This floor ratchets what is reached so far.
+    assert!(pct >= 82.9, "coverage fell to {pct:.1}%");
 }
 
 #[test]

@@ -476,11 +476,9 @@ impl Parser {
                     Scope::Device,
                     "crypto map (IPsec changes forwarding)",
                 ),
-                _ => self.unknown_stanza(
-                    trimmed,
-                    Scope::None,
-                    "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
-                ),
+                // Parameters only: they act through crypto maps and tunnel protection,
+                // which stay unrecognized and taint what they touch.
+                _ => self.skip("VPN parameters (effective only through crypto maps / tunnel protection, which are unrecognized)"),
             },
             "object-group" => {
                 let kind = match (k1, k2) {
@@ -695,8 +693,12 @@ impl Parser {
                     "DHCP snooping / relay option (not modelled)",
                 ),
             },
-            "prefix-list" | "community-list" | "as-path" | "bgp-community"
-            | "extcommunity-list" | "sla" | "policy-list" | "vrf" | "explicit-path"
+            // Definitions read only by routing protocols and route-maps, which stay
+            // unrecognized (scope routing) themselves.
+            "prefix-list" | "community-list" | "as-path" | "bgp-community" | "extcommunity-list" => {
+                self.skip("routing policy definition (used only by routing protocols / route-maps, which are unrecognized)")
+            }
+            "sla" | "policy-list" | "vrf" | "explicit-path"
             | "load-sharing" => {
                 self.unknown_stanza(trimmed, Scope::Routing, "routing policy (not modelled)")
             }
