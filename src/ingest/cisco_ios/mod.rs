@@ -708,7 +708,11 @@ impl Parser {
                     Scope::None,
                     "multicast (outside the unicast model)",
                 ),
-            "nat" => self.unknown_stanza(trimmed, Scope::Device, "NAT (not modelled)"),
+            "nat" => self.unknown_stanza(
+                trimmed,
+                Scope::Device,
+                "IOS NAT rewrites addresses (not lowered to header rewrites yet)",
+            ),
             "auth-proxy" | "admission" => self.unknown_stanza(
                 trimmed,
                 Scope::None,
@@ -1189,7 +1193,10 @@ impl Parser {
                 un("multicast (outside the unicast model)", Scope::None)
             }
             "vrf" => un("interface in a VRF (not modelled)", ifs),
-            "nat" => un("NAT (not modelled)", ifs),
+            "nat" => un(
+                "IOS NAT inside/outside marking (NAT not lowered to header rewrites yet)",
+                ifs,
+            ),
             "helper-address" => un("DHCP relay forwards broadcasts (not modelled)", ifs),
             _ => un("unsupported interface ip command", ifs),
         }
