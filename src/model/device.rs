@@ -294,6 +294,31 @@ pub struct PortSecurity {
     pub span: Span,
 }
 
+/// Which source MACs an 802.1X / MAB port (`authentication port-control auto`,
+/// `access-session port-control auto`) admits once authentication is enforced. See
+/// docs/semantics.md ("802.1X and MAB").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuthAdmit {
+    /// Only authenticated devices: the registered MACs of the hosts that topology.toml
+    /// links to this port. With no linked host that has a MAC, any source MAC (who
+    /// authenticates is decided by the RADIUS server, which sanso does not see).
+    LinkedHosts,
+    /// Any source MAC: open access (`authentication open`, IBNS 2.0 without
+    /// `access-session closed`) or multi-host mode (one authentication opens the port).
+    Any,
+    /// Nothing (`port-control force-unauthorized`).
+    Nothing,
+}
+
+/// 802.1X / MAB on a switch port.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PortAuth {
+    pub admit: AuthAdmit,
+    /// The `port-control auto` line (and the line that decided `admit`, if another).
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AclRef {
     pub name: String,
@@ -314,6 +339,8 @@ pub struct Interface {
     pub acl_in: Option<AclRef>,
     pub acl_out: Option<AclRef>,
     pub port_security: Option<PortSecurity>,
+    /// 802.1X / MAB port authentication (switch ports).
+    pub port_auth: Option<PortAuth>,
     /// The interface's own MAC when the input says it (Linux `ip -j addr`): a routed
     /// packet leaves with it as source MAC.
     pub mac: Option<Mac>,
@@ -334,6 +361,7 @@ impl Interface {
             acl_in: None,
             acl_out: None,
             port_security: None,
+            port_auth: None,
             mac: None,
         }
     }

@@ -17,7 +17,7 @@ pub mod path;
 use crate::engine::{Engine, NetBuilder, NodeId, QueryId, Rewrite};
 use crate::hs::{Bdd, Field, Space, FALSE, TRUE};
 use crate::model::NfHook;
-use crate::model::{Action, Device, IfMode, Scope, Span};
+use crate::model::{Action, AuthAdmit, Device, IfMode, Scope, Span};
 use crate::model::{LinkEnd, PortSpec, Snapshot};
 use crate::net::netfilter::{self as nfsem, HookCtx};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -234,6 +234,29 @@ impl<'a> Builder<'a> {
             .collect();
         (pieces, taint)
     }
+}
+
+/// Registered MACs of the hosts that topology.toml links to `device:interface`: what an
+/// 802.1X / MAB port with [`AuthAdmit::LinkedHosts`] admits (empty = no such host, then
+/// any MAC).
+pub fn port_auth_macs(snap: &Snapshot, device: &str, interface: &str) -> Vec<crate::model::Mac> {
+    let mut out = vec![];
+    for l in &snap.links {
+        let (h, p) = match (&l.a, &l.b) {
+            (LinkEnd::Host(h), p) | (p, LinkEnd::Host(h)) => (h, p),
+            _ => continue,
+        };
+        if !matches!(p, LinkEnd::Port { device: d, interface: i } if d == device && i == interface)
+        {
+            continue;
+        }
+        if let Some(m) = snap.hosts.iter().find(|x| &x.name == h).and_then(|x| x.mac) {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
 }
 
 /// Canonical VLAN attachments of an interface: (wire tag, attachment). `None` = untagged.
@@ -1150,6 +1173,27 @@ impl Builder<'_> {
             let (p, t) = self.acl_pieces(d, &acl.name.clone(), &acl.span.clone());
             base = p;
             taint.extend(t);
+        }
+        if let Some(pa) = &i.port_auth {
+            // 802.1X / MAB (docs/semantics.md): only the hosts linked to this port.
+            let macs = match pa.admit {
+                AuthAdmit::Any => None,
+                AuthAdmit::Nothing => Some(vec![]),
+                AuthAdmit::LinkedHosts => {
+                    let v = port_auth_macs(self.snap, &d.name, &name);
+                    (!v.is_empty()).then_some(v)
+                }
+            };
+            if let Some(macs) = macs {
+                let m = self.nb.space.mac_set(Field::SrcMac, &macs);
+                base = base
+                    .into_iter()
+                    .map(|(b, mut l)| {
+                        l.insert(0, pa.span.clone());
+                        (self.nb.space.and(b, m), l)
+                    })
+                    .collect();
+            }
         }
         if let Some(ps) = &i.port_security {
             if !ps.macs.is_empty() {

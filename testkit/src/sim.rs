@@ -4,7 +4,7 @@
 //! (`graph::routes`) and the edge-point list with the engine.
 
 use sanso::hs::{mac_u64, Packet};
-use sanso::model::{Action, CtState, Device, IfMode, Match, PolicySnat, Service};
+use sanso::model::{Action, AuthAdmit, CtState, Device, IfMode, Match, PolicySnat, Service};
 use sanso::model::{LinkEnd, Snapshot};
 use sanso::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
 use sanso::net::{routes, Graph, LOCAL};
@@ -135,6 +135,11 @@ impl<'a> Sim<'a> {
                     return None;
                 }
             }
+            if let Some(pa) = &itf.port_auth {
+                if !self.auth_admits(&dev.name, &itf.name, pa.admit, p) {
+                    return None;
+                }
+            }
         }
         match (&itf.mode, tag) {
             (IfMode::Access { vlan }, None) => Some(Loc::Seg(d, *vlan)),
@@ -159,6 +164,35 @@ impl<'a> Sim<'a> {
                 })
                 .map(|s| Loc::In(d, s)),
             _ => None,
+        }
+    }
+
+    /// 802.1X / MAB: linked hosts' registered MACs; none registered = any MAC.
+    fn auth_admits(&self, dev: &str, itf: &str, admit: AuthAdmit, p: &Packet) -> bool {
+        match admit {
+            AuthAdmit::Any => true,
+            AuthAdmit::Nothing => false,
+            AuthAdmit::LinkedHosts => {
+                let mut macs = vec![];
+                for l in &self.snap.links {
+                    for (x, y) in [(&l.a, &l.b), (&l.b, &l.a)] {
+                        if let (LinkEnd::Host(h), LinkEnd::Port { device, interface }) = (x, y) {
+                            if device == dev && interface == itf {
+                                if let Some(m) = self
+                                    .snap
+                                    .hosts
+                                    .iter()
+                                    .find(|z| &z.name == h)
+                                    .and_then(|z| z.mac)
+                                {
+                                    macs.push(mac_u64(m));
+                                }
+                            }
+                        }
+                    }
+                }
+                macs.is_empty() || macs.contains(&mac_u64(p.src_mac))
+            }
         }
     }
 

@@ -9,12 +9,16 @@
 //! Stanzas are recognised by indentation: a line without leading whitespace is a
 //! top-level command, indented lines belong to the last top-level command.
 
+mod objects;
+
 use super::ParseError;
 use crate::ingest::redact::{redact_line, FileRedaction};
 use crate::model::{
-    proto, Acl, AclRef, AclRule, Action, AddrSet, Device, Dialect, IfMode, Interface, IpMatch, Mac,
-    Match, PortRange, PortSecurity, Route, Scope, Service, Span, Unrecognized, VlanSet,
+    proto, Acl, AclRef, AclRule, Action, AddrSet, AuthAdmit, Device, Dialect, IfMode, Interface,
+    IpMatch, Mac, Match, PortAuth, PortRange, PortSecurity, Route, Scope, Service, Span,
+    Unrecognized, VlanSet,
 };
+use objects::{GroupKind, Groups};
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
@@ -67,15 +71,16 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         });
     }
     let mut p = Parser::new(file);
-    let mut understood: u32 = 0;
     let mut total: u32 = 0;
     let lines: Vec<&str> = text.lines().collect();
     p.red = FileRedaction::new(lines.iter().copied());
+    p.src = lines.iter().map(|l| l.to_string()).collect();
     for (i, raw) in lines.iter().copied().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
         total = ln;
         match p.line(ln, raw) {
-            Out::Ok => understood += 1,
+            Out::Ok => {}
+            Out::Irr(r) => p.dev.irrelevant_line(r),
             Out::Un(reason, scope) => p.unrec(ln, raw, reason, scope),
             Out::UnMany(reason, scopes) => {
                 if scopes.is_empty() {
@@ -91,12 +96,15 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     if p.banner.is_some() || p.hex {
         // A banner or certificate block that never ends swallowed the rest of the file:
         // none of those lines can be trusted to be irrelevant.
+        let reason = if p.banner.is_some() { BANNER } else { PKI };
         for ln in std::mem::take(&mut p.provisional) {
             let raw = lines
                 .get((ln as usize).saturating_sub(1))
                 .copied()
                 .unwrap_or("");
-            understood = understood.saturating_sub(1);
+            if let Some(n) = p.dev.irrelevant.get_mut(reason) {
+                *n = n.saturating_sub(1);
+            }
             p.unrec(
                 ln,
                 raw,
@@ -107,16 +115,29 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     }
     let mut dev = p.finish();
     dev.lines = total;
+    dev.irrelevant.retain(|_, n| *n > 0);
+    // Understood = every line without an unrecognized entry (some entries are only made
+    // at the end: ACL lines naming undefined object-groups, dangling references).
+    let unrec: std::collections::BTreeSet<u32> = dev.unrecognized.iter().map(|u| u.line).collect();
+    let understood = total.saturating_sub(u32::try_from(unrec.len()).unwrap_or(u32::MAX));
     Ok((dev, understood))
 }
 
 /// Outcome of one line.
 enum Out {
+    /// Modelled.
     Ok,
+    /// Recognised and irrelevant to forwarding, for this reason.
+    Irr(&'static str),
     Un(String, Scope),
     /// One unrecognized entry per scope (interface ranges).
     UnMany(String, Vec<Scope>),
 }
+
+const BANNER: &str = "banner";
+const PKI: &str = "crypto PKI / keys";
+const COMMENT: &str = "comment or blank line";
+const IFPHYS: &str = "interface physical / management setting";
 
 fn un(reason: impl Into<String>, scope: Scope) -> Out {
     Out::Un(reason.into(), scope)
@@ -132,14 +153,21 @@ enum Ctx {
         /// Scope of the last base-level line if it was not understood (sub-mode lines
         /// below it share its effect).
         parent: Option<Scope>,
+        /// The last base-level line was irrelevant: its sub-mode lines are too.
+        irr_parent: Option<&'static str>,
     },
     Vlan,
     Acl {
         name: String,
         extended: bool,
     },
-    /// Stanza known not to affect forwarding: sub-lines understood.
-    Skip,
+    /// Object-group stanza: members.
+    Group {
+        kind: GroupKind,
+        name: String,
+    },
+    /// Stanza known not to affect forwarding: sub-lines irrelevant, for this reason.
+    Skip(&'static str),
     /// Certificate / public key chain: like Skip, and hex blocks run until `quit`.
     HexChain,
     /// Stanza not understood: sub-lines reported with this scope.
@@ -171,6 +199,24 @@ struct IfAux {
     psec_span: Option<Span>,
     psec_macs: Vec<Mac>,
     psec_max: u32,
+    /// 802.1X / MAB: `port-control` value and its line.
+    auth_control: Option<(AuthCtl, Span)>,
+    /// `access-session port-control` (IBNS 2.0: open unless `access-session closed`).
+    auth_ibns: bool,
+    auth_closed: bool,
+    /// `authentication open`.
+    auth_open: bool,
+    /// `host-mode multi-host`.
+    auth_multi_host: bool,
+    /// `mab` on the port (MAB needs no global 802.1X switch).
+    auth_mab: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum AuthCtl {
+    Auto,
+    ForceAuthorized,
+    ForceUnauthorized,
 }
 
 impl Default for IfAux {
@@ -188,6 +234,12 @@ impl Default for IfAux {
             psec_span: None,
             psec_macs: vec![],
             psec_max: 1,
+            auth_control: None,
+            auth_ibns: false,
+            auth_closed: false,
+            auth_open: false,
+            auth_multi_host: false,
+            auth_mab: false,
         }
     }
 }
@@ -196,6 +248,9 @@ struct PendingAcl {
     span: Span,
     rules: Vec<(u64, AclRule)>,
     next_seq: u64,
+    /// Entries naming object-groups, parsed at the end: (sequence, line, extended,
+    /// index of the `permit|deny` token).
+    deferred: Vec<(u64, u32, bool, usize)>,
 }
 
 struct Parser {
@@ -210,6 +265,11 @@ struct Parser {
     provisional: Vec<u32>,
     /// Redaction context of every line (key and certificate blocks).
     red: FileRedaction,
+    /// The file's lines, for entries made at the end.
+    src: Vec<String>,
+    groups: Groups,
+    /// `dot1x system-auth-control`: 802.1X is enabled on the switch.
+    dot1x_global: bool,
 }
 
 impl Parser {
@@ -224,11 +284,24 @@ impl Parser {
             hex: false,
             provisional: vec![],
             red: FileRedaction::default(),
+            src: vec![],
+            groups: Groups::default(),
+            dot1x_global: false,
         }
     }
 
     fn span(&self, ln: u32) -> Span {
         self.dev.span(ln)
+    }
+
+    /// An unrecognized entry for line `ln`, made after the line was read.
+    fn unrec_late(&mut self, ln: u32, reason: String, scope: Scope) {
+        let raw = self
+            .src
+            .get((ln as usize).saturating_sub(1))
+            .cloned()
+            .unwrap_or_default();
+        self.unrec(ln, &raw, reason, scope);
     }
 
     fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
@@ -250,7 +323,7 @@ impl Parser {
             } else {
                 self.provisional.push(ln);
             }
-            return Out::Ok;
+            return Out::Irr(BANNER);
         }
         let trimmed = raw.trim();
         // Certificate / key hex blocks run until `quit`, whatever their indentation.
@@ -261,17 +334,17 @@ impl Parser {
             } else {
                 self.provisional.push(ln);
             }
-            return Out::Ok;
+            return Out::Irr(PKI);
         }
         if trimmed.is_empty() {
-            return Out::Ok;
+            return Out::Irr(COMMENT);
         }
         let indent = raw.len() - raw.trim_start().len();
         if trimmed.starts_with('!') {
             if indent == 0 {
                 self.ctx = Ctx::Top;
             }
-            return Out::Ok;
+            return Out::Irr(COMMENT);
         }
         let toks: Vec<&str> = trimmed.split_whitespace().collect();
         let kw: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
@@ -282,7 +355,8 @@ impl Parser {
         let ctx = self.ctx.clone();
         match ctx {
             Ctx::Top => un("indented line outside a known stanza", Scope::Device),
-            Ctx::Skip => Out::Ok,
+            Ctx::Skip(r) => Out::Irr(r),
+            Ctx::Group { kind, name } => self.groups.member(ln, kind, &name, &toks, &kw),
             Ctx::HexChain => {
                 if matches!(
                     kw.first().map(String::as_str),
@@ -291,12 +365,17 @@ impl Parser {
                     self.hex = true;
                     self.provisional = vec![ln];
                 }
-                Out::Ok
+                Out::Irr(PKI)
             }
             Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
             Ctx::Vlan => self.vlan_sub(&kw),
             Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),
-            Ctx::Iface { idx, base, parent } => {
+            Ctx::Iface {
+                idx,
+                base,
+                parent,
+                irr_parent,
+            } => {
                 let base = base.unwrap_or(indent);
                 let nested = indent > base;
                 let scopes: Vec<Scope> = idx
@@ -305,18 +384,27 @@ impl Parser {
                     .map(|i| Scope::Interface(i.name.clone()))
                     .collect();
                 let out = if nested {
-                    match &parent {
-                        Some(s) if !matches!(s, Scope::Interface(_)) => {
-                            un("line in a sub-mode of an unsupported command", s.clone())
-                        }
-                        _ => Out::UnMany("line in an interface sub-mode".into(), scopes.clone()),
+                    match (&parent, irr_parent) {
+                        (None, Some(r)) => Out::Irr(r),
+                        (parent, _) => match parent {
+                            Some(s) if !matches!(s, Scope::Interface(_)) => {
+                                un("line in a sub-mode of an unsupported command", s.clone())
+                            }
+                            _ => {
+                                Out::UnMany("line in an interface sub-mode".into(), scopes.clone())
+                            }
+                        },
                     }
                 } else {
                     self.iface_sub(ln, &idx, &toks, &kw)
                 };
                 if !nested {
+                    let irr_parent = match &out {
+                        Out::Irr(r) => Some(*r),
+                        _ => None,
+                    };
                     let parent = match &out {
-                        Out::Ok => None,
+                        Out::Ok | Out::Irr(_) => None,
                         Out::Un(_, s) => Some(s.clone()),
                         Out::UnMany(..) => Some(Scope::Interface(String::new())),
                     };
@@ -324,17 +412,18 @@ impl Parser {
                         idx: idx.clone(),
                         base: Some(base),
                         parent,
+                        irr_parent,
                     };
                 }
                 match out {
-                    Out::Ok => {
+                    Out::Ok | Out::Irr(_) => {
                         let sp = self.span(ln);
                         for &i in &idx {
                             if let Some(itf) = self.dev.interfaces.get_mut(i) {
                                 itf.lines.push(sp.clone());
                             }
                         }
-                        Out::Ok
+                        out
                     }
                     Out::Un(reason, Scope::Interface(_)) => Out::UnMany(reason, scopes),
                     other => other,
@@ -369,7 +458,7 @@ impl Parser {
             "ip" => self.top_ip(ln, trimmed, t, kw),
             "no" => self.top_no(trimmed, kw),
             "ipv6" => match k1 {
-                "unicast-routing" | "cef" => self.skip(),
+                "unicast-routing" | "cef" => self.skip("IPv6 switching setting"),
                 _ => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
             },
             "crypto" => match k1 {
@@ -381,23 +470,38 @@ impl Parser {
                     self.ctx = Ctx::HexChain;
                     Out::Ok
                 }
-                "pki" | "ca" | "key" => self.skip(),
+                "pki" | "ca" | "key" => self.skip(PKI),
                 "map" | "dynamic-map" => self.unknown_stanza(
                     trimmed,
                     Scope::Device,
                     "crypto map (IPsec changes forwarding)",
                 ),
-                _ => self.unknown_stanza(
-                    trimmed,
-                    Scope::None,
-                    "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
-                ),
+                // Parameters only: they act through crypto maps and tunnel protection,
+                // which stay unrecognized and taint what they touch.
+                _ => self.skip("VPN parameters (effective only through crypto maps / tunnel protection, which are unrecognized)"),
             },
-            "object-group" => self.unknown_stanza(
-                trimmed,
-                Scope::None,
-                "object-group definition (ACL lines using it are reported separately)",
-            ),
+            "object-group" => {
+                let kind = match (k1, k2) {
+                    ("network", _) => Some((GroupKind::Network, 2)),
+                    ("service", _) => Some((GroupKind::Service, 2)),
+                    ("ip", "address") => Some((GroupKind::IpAddress, 3)),
+                    ("ip", "port") => Some((GroupKind::IpPort, 3)),
+                    _ => None,
+                };
+                match kind {
+                    Some((kind, at)) if t.len() == at + 1 => {
+                        let name = t[at].to_string();
+                        self.groups.open(kind, &name);
+                        self.ctx = Ctx::Group { kind, name };
+                        Out::Ok
+                    }
+                    _ => self.unknown_stanza(
+                        trimmed,
+                        Scope::None,
+                        "unsupported object-group kind (ACL lines using it are reported separately)",
+                    ),
+                }
+            }
             "route-map" => self.unknown_stanza(
                 trimmed,
                 Scope::Routing,
@@ -412,14 +516,22 @@ impl Parser {
                 ),
             "vrf" => self.unknown_stanza(trimmed, Scope::Routing, "VRF (not modelled)"),
             "track" => self.unknown_stanza(trimmed, Scope::Routing, "object tracking (not modelled)"),
-            "key" if k1 == "chain" => self.skip(),
+            "dot1x" => {
+                if k1 == "system-auth-control" && kw.len() == 2 {
+                    self.dot1x_global = true;
+                    Out::Ok
+                } else {
+                    self.skip("802.1X / AAA global setting")
+                }
+            }
+            "key" if k1 == "chain" => self.skip("key chain (routing protocol authentication)"),
             "mls" => match k1 {
                 "qos" | "netflow" | "nde" | "flow" | "aging" | "cef" | "rate-limit" | "exclude" => {
-                    self.skip()
+                    self.skip("QoS / NetFlow")
                 }
                 _ => self.unknown_stanza(trimmed, Scope::Device, "unknown mls command"),
             },
-            "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip(),
+            "spanning-tree" | "vtp" | "cdp" | "lldp" | "errdisable" | "udld" => self.skip("L2 control protocols (STP, VTP, CDP, LLDP, UDLD, errdisable)"),
             "version" | "service" | "boot" | "boot-start-marker" | "boot-end-marker"
             | "logging" | "ntp" | "snmp-server" | "aaa" | "username" | "enable" | "clock"
             | "end" | "exit" | "license" | "diagnostic" | "multilink" | "memory-size"
@@ -432,7 +544,7 @@ impl Parser {
             | "netconf-yang" | "netconf" | "restconf" | "snmp" | "wsma"
             | "ip-sla" | "monitor" | "fhrp" | "username-secret" | "secure" | "macro"
             | "gatekeeper" | "mgcp" | "module" | "switch" => {
-                self.skip()
+                self.skip("management, logging, AAA and platform")
             }
             _ if trimmed.starts_with("Building configuration")
                 || trimmed.starts_with("Current configuration")
@@ -444,10 +556,10 @@ impl Parser {
         }
     }
 
-    /// Understood line that may open a stanza of irrelevant sub-lines.
-    fn skip(&mut self) -> Out {
-        self.ctx = Ctx::Skip;
-        Out::Ok
+    /// Irrelevant line that may open a stanza of irrelevant sub-lines.
+    fn skip(&mut self, reason: &'static str) -> Out {
+        self.ctx = Ctx::Skip(reason);
+        Out::Irr(reason)
     }
 
     fn unknown_stanza(&mut self, trimmed: &str, scope: Scope, reason: &str) -> Out {
@@ -529,7 +641,7 @@ impl Parser {
                     }
                     _ => un("malformed ip access-list header", Scope::Device),
                 },
-                "logging" | "log-update" => self.skip(),
+                "logging" | "log-update" => self.skip("logging"),
                 _ => {
                     // `ip access-list NAME` (no type) or other ACL kinds.
                     let scope = match t.get(2) {
@@ -570,17 +682,23 @@ impl Parser {
             | "radius"
             | "tacacs"
             | "dns"
-            | "ssh-server" => self.skip(),
+            | "ssh-server" => self.skip("management services (DNS, SSH, HTTP, TFTP, …)"),
             "dhcp" => match k2 {
-                "pool" | "excluded-address" | "database" | "conflict" | "ping" => self.skip(),
+                "pool" | "excluded-address" | "database" | "conflict" | "ping" => {
+                    self.skip("DHCP server")
+                }
                 _ => self.unknown_stanza(
                     trimmed,
                     Scope::Device,
                     "DHCP snooping / relay option (not modelled)",
                 ),
             },
-            "prefix-list" | "community-list" | "as-path" | "bgp-community"
-            | "extcommunity-list" | "sla" | "policy-list" | "vrf" | "explicit-path"
+            // Definitions read only by routing protocols and route-maps, which stay
+            // unrecognized (scope routing) themselves.
+            "prefix-list" | "community-list" | "as-path" | "bgp-community" | "extcommunity-list" => {
+                self.skip("routing policy definition (used only by routing protocols / route-maps, which are unrecognized)")
+            }
+            "sla" | "policy-list" | "vrf" | "explicit-path"
             | "load-sharing" => {
                 self.unknown_stanza(trimmed, Scope::Routing, "routing policy (not modelled)")
             }
@@ -590,7 +708,11 @@ impl Parser {
                     Scope::None,
                     "multicast (outside the unicast model)",
                 ),
-            "nat" => self.unknown_stanza(trimmed, Scope::Device, "NAT (not modelled)"),
+            "nat" => self.unknown_stanza(
+                trimmed,
+                Scope::Device,
+                "IOS NAT rewrites addresses (not lowered to header rewrites yet)",
+            ),
             "auth-proxy" | "admission" => self.unknown_stanza(
                 trimmed,
                 Scope::None,
@@ -628,7 +750,7 @@ impl Parser {
             | "process"
             | "virtual-service"
             | "udld"
-            | "archive" => self.skip(),
+            | "archive" => self.skip("management, logging, AAA and platform"),
             "ip" => match k2 {
                 "routing" => self.unknown_stanza(
                     trimmed,
@@ -638,7 +760,7 @@ impl Parser {
                 "domain-lookup" | "domain" | "http" | "bootp" | "source-route" | "finger"
                 | "gratuitous-arps" | "cef" | "icmp" | "forward-protocol" | "ftp" | "tftp"
                 | "rcmd" | "ssh" | "subnet-zero" | "dhcp" | "options" | "identd" | "scp"
-                | "telnet" | "dns" | "name-server" | "mfib" => self.skip(),
+                | "telnet" | "dns" | "name-server" | "mfib" => self.skip("management services (DNS, SSH, HTTP, TFTP, …)"),
                 "classless" => self.unknown_stanza(trimmed, Scope::Routing, "`no ip classless`"),
                 _ => {
                     self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no ip` command")
@@ -759,7 +881,7 @@ impl Parser {
     fn vlan_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         if k1 == "internal" {
-            return self.skip();
+            return self.skip("VLAN allocation policy");
         }
         if t.len() != 2 {
             let trimmed = t.join(" ");
@@ -861,6 +983,7 @@ impl Parser {
             idx,
             base: None,
             parent: None,
+            irr_parent: None,
         };
         Out::Ok
     }
@@ -878,9 +1001,14 @@ impl Parser {
             | "media-type" | "power" | "mdix" | "udld" | "dampening" | "priority-queue"
             | "srr-queue" | "auto" | "arp" | "mop" | "exit" | "macro" | "clock"
             | "tx-ring-limit" | "ntp" | "autostate" | "small-frame" | "errdisable" | "lacp"
-            | "link" | "shape" | "qos" | "network-clock" => Out::Ok,
+            | "link" | "shape" | "qos" | "network-clock" | "service-policy"
+                if !(k0 == "service-policy" && k2 == "control") =>
+            {
+                Out::Irr(IFPHYS)
+            }
+            "authentication" | "dot1x" | "mab" | "access-session" => self.port_auth(ln, idx, kw),
             "vrf" => un("interface in a VRF (not modelled)", ifs),
-            "mls" if k1 == "qos" => Out::Ok,
+            "mls" if k1 == "qos" => Out::Irr(IFPHYS),
             "shutdown" if n == 1 => {
                 self.each_if(idx, |itf, _| itf.shutdown = true);
                 Out::Ok
@@ -900,7 +1028,7 @@ impl Parser {
                 | "logging" | "spanning-tree" | "storm-control" | "autostate" | "mdix" | "clns"
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
                 | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
-                | "bandwidth" | "synchronous" => Out::Ok,
+                | "bandwidth" | "synchronous" => Out::Irr(IFPHYS),
                 "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
                 "ip" => match k2 {
                     "address" if n == 3 => {
@@ -913,7 +1041,9 @@ impl Parser {
                     "redirects" | "unreachables" | "proxy-arp" | "route-cache" | "mroute-cache"
                     | "directed-broadcast" | "mask-reply" | "local-proxy-arp"
                     | "information-reply" | "flow" | "nbar" | "virtual-reassembly"
-                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => Out::Ok,
+                    | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => {
+                        Out::Irr(IFPHYS)
+                    }
                     "ospf" | "pim" | "igmp" | "passive-interface" | "summary-address" => un(
                         "routing protocol interface setting (not modelled)",
                         Scope::Routing,
@@ -1050,9 +1180,9 @@ impl Parser {
             "redirects" | "unreachables" | "proxy-arp" | "mtu" | "route-cache" | "mroute-cache"
             | "flow" | "nbar" | "virtual-reassembly" | "directed-broadcast" | "local-proxy-arp"
             | "accounting" | "mask-reply" | "information-reply" | "sticky-arp" | "load-sharing"
-            | "split-horizon" => Out::Ok,
-            "tcp" if k2 == "adjust-mss" => Out::Ok,
-            "cef" if k2 == "accounting" => Out::Ok,
+            | "split-horizon" => Out::Irr(IFPHYS),
+            "tcp" if k2 == "adjust-mss" => Out::Irr(IFPHYS),
+            "cef" if k2 == "accounting" => Out::Irr(IFPHYS),
             "ospf" | "router" | "summary-address" | "authentication" | "hello-interval"
             | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
             | "next-hop-self" => un(
@@ -1063,7 +1193,10 @@ impl Parser {
                 un("multicast (outside the unicast model)", Scope::None)
             }
             "vrf" => un("interface in a VRF (not modelled)", ifs),
-            "nat" => un("NAT (not modelled)", ifs),
+            "nat" => un(
+                "IOS NAT inside/outside marking (NAT not lowered to header rewrites yet)",
+                ifs,
+            ),
             "helper-address" => un("DHCP relay forwards broadcasts (not modelled)", ifs),
             _ => un("unsupported interface ip command", ifs),
         }
@@ -1164,6 +1297,70 @@ impl Parser {
         }
     }
 
+    /// 802.1X / MAB lines (`authentication …`, `dot1x …`, `mab`, `access-session …`).
+    fn port_auth(&mut self, ln: u32, idx: &[usize], kw: &[String]) -> Out {
+        let k = |i: usize| kw.get(i).map(String::as_str).unwrap_or("");
+        let (k0, k1, k2) = (k(0), k(1), k(2));
+        let n = kw.len();
+        let ifs = Scope::Interface(String::new());
+        let span = self.span(ln);
+        let moves = "802.1X / MAB option that may authorise unauthenticated hosts or move them to another VLAN (not modelled)";
+        match (k0, k1) {
+            (_, "port-control") if n == 3 && k0 != "mab" => {
+                let ctl = match k2 {
+                    "auto" => AuthCtl::Auto,
+                    "force-authorized" => AuthCtl::ForceAuthorized,
+                    "force-unauthorized" => AuthCtl::ForceUnauthorized,
+                    _ => return un(format!("unknown port-control `{k2}`"), ifs),
+                };
+                let ibns = k0 == "access-session";
+                self.each_if(idx, |_, aux| {
+                    aux.auth_control = Some((ctl, span.clone()));
+                    aux.auth_ibns = ibns;
+                });
+                Out::Ok
+            }
+            ("mab", "") | ("mab", "eap") if n <= 2 => {
+                self.each_if(idx, |_, aux| aux.auth_mab = true);
+                Out::Ok
+            }
+            ("dot1x", "pae") if n == 3 => Out::Ok,
+            ("authentication", "open") if n == 2 => {
+                self.each_if(idx, |_, aux| aux.auth_open = true);
+                Out::Ok
+            }
+            ("access-session", "closed") if n == 2 => {
+                self.each_if(idx, |_, aux| aux.auth_closed = true);
+                Out::Ok
+            }
+            ("authentication" | "dot1x" | "access-session", "host-mode") if n == 3 => match k2 {
+                "single-host" | "multi-auth" | "multi-domain" => Out::Ok,
+                "multi-host" => {
+                    self.each_if(idx, |_, aux| aux.auth_multi_host = true);
+                    Out::Ok
+                }
+                _ => un(format!("unknown host-mode `{k2}`"), ifs),
+            },
+            (
+                "authentication" | "dot1x" | "access-session",
+                "order" | "priority" | "periodic" | "timer" | "violation" | "control-direction"
+                | "timeout" | "max-req" | "max-reauth-req" | "max-start" | "reauthentication",
+            ) => Out::Ok,
+            ("authentication", "event") => {
+                // `… action next-method` and `… action reinitialize` (no VLAN) only retry.
+                let last = kw.last().map(String::as_str).unwrap_or("");
+                if k(n.saturating_sub(2)) == "action"
+                    && matches!(last, "next-method" | "reinitialize")
+                {
+                    Out::Ok
+                } else {
+                    un(moves, ifs)
+                }
+            }
+            _ => un(moves, ifs),
+        }
+    }
+
     fn port_security(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
         let n = t.len();
@@ -1236,6 +1433,7 @@ impl Parser {
                     span,
                     rules: vec![],
                     next_seq: 10,
+                    deferred: vec![],
                 },
             );
         }
@@ -1263,9 +1461,16 @@ impl Parser {
         let scope = Scope::Acl(name.clone());
         match kw.get(2).map(String::as_str) {
             Some("remark") => Out::Ok,
+            Some("permit" | "deny") if uses_groups(kw) => self
+                .defer(&name, None, ln, extended, 2)
+                .unwrap_or_else(|e| un(e, scope)),
             Some("permit" | "deny") => {
                 let res = if extended {
-                    parse_extended(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
+                    parse_extended(
+                        t.get(2..).unwrap_or(&[]),
+                        kw.get(2..).unwrap_or(&[]),
+                        &NO_GROUPS,
+                    )
                 } else {
                     parse_standard(t.get(2..).unwrap_or(&[]), kw.get(2..).unwrap_or(&[]))
                 };
@@ -1302,9 +1507,12 @@ impl Parser {
             Some("remark") => Out::Ok,
             Some("statistics") if seq.is_none() => Out::Ok,
             Some("exit") if seq.is_none() => Out::Ok,
+            Some("permit" | "deny") if uses_groups(kws) => self
+                .defer(name, seq, ln, extended, start)
+                .unwrap_or_else(|e| un(e, scope)),
             Some("permit" | "deny") => {
                 let res = if extended {
-                    parse_extended(toks, kws)
+                    parse_extended(toks, kws, &NO_GROUPS)
                 } else {
                     parse_standard(toks, kws)
                 };
@@ -1317,6 +1525,71 @@ impl Parser {
             }
             Some(o) => un(format!("unsupported ACL entry `{o}`"), scope),
             None => un("empty ACL entry", scope),
+        }
+    }
+
+    /// Reserve the entry's place; it is parsed at the end, when every group is known.
+    fn defer(
+        &mut self,
+        name: &str,
+        seq: Option<u64>,
+        ln: u32,
+        extended: bool,
+        start: usize,
+    ) -> Result<Out, String> {
+        let Some(acl) = self.acls.get_mut(name) else {
+            return Err("internal: ACL not opened".into());
+        };
+        let s = match seq {
+            Some(s) => {
+                if acl.rules.iter().any(|(x, _)| *x == s) || acl.deferred.iter().any(|d| d.0 == s) {
+                    return Err(format!("duplicate sequence number {s}"));
+                }
+                s
+            }
+            None => acl.next_seq,
+        };
+        acl.next_seq = acl.next_seq.max(s.saturating_add(10));
+        acl.deferred.push((s, ln, extended, start));
+        Ok(Out::Ok)
+    }
+
+    /// Parse the deferred entries of every ACL.
+    fn resolve_deferred(&mut self) {
+        let mut late = vec![];
+        for (name, acl) in self.acls.iter_mut() {
+            for (seq, ln, extended, start) in std::mem::take(&mut acl.deferred) {
+                let raw = self
+                    .src
+                    .get((ln as usize).saturating_sub(1))
+                    .cloned()
+                    .unwrap_or_default();
+                let t: Vec<&str> = raw.split_whitespace().collect();
+                let kw: Vec<String> = t.iter().map(|x| x.to_ascii_lowercase()).collect();
+                let (t, kw) = (
+                    t.get(start..).unwrap_or(&[]),
+                    kw.get(start..).unwrap_or(&[]),
+                );
+                let res = if extended {
+                    parse_extended(t, kw, &self.groups)
+                } else {
+                    parse_standard(t, kw)
+                };
+                match res {
+                    Ok((action, m)) => acl.rules.push((
+                        seq,
+                        AclRule {
+                            action,
+                            m,
+                            span: self.dev.span(ln),
+                        },
+                    )),
+                    Err(e) => late.push((ln, e, Scope::Acl(name.clone()))),
+                }
+            }
+        }
+        for (ln, e, scope) in late {
+            self.unrec_late(ln, e, scope);
         }
     }
 
@@ -1334,7 +1607,7 @@ impl Parser {
         };
         let s = match seq {
             Some(s) => {
-                if acl.rules.iter().any(|(x, _)| *x == s) {
+                if acl.rules.iter().any(|(x, _)| *x == s) || acl.deferred.iter().any(|d| d.0 == s) {
                     return Err(format!("duplicate sequence number {s}"));
                 }
                 s
@@ -1357,8 +1630,42 @@ impl Parser {
                 .aux
                 .iter()
                 .any(|a| a.switchport_lines || a.seen_no_switchport);
+        let mut late: Vec<(Span, String, String)> = vec![];
         for (itf, aux) in self.dev.interfaces.iter_mut().zip(self.aux.iter()) {
             itf.mode = resolve_mode(itf, aux, is_switch);
+            if let Some((ctl, span)) = &aux.auth_control {
+                let admit = match ctl {
+                    AuthCtl::ForceAuthorized => None,
+                    AuthCtl::ForceUnauthorized => Some(AuthAdmit::Nothing),
+                    // Classic 802.1X enforces only with `dot1x system-auth-control`
+                    // (MAB and IBNS 2.0 need no global switch).
+                    AuthCtl::Auto => Some(
+                        if !(self.dot1x_global || aux.auth_mab || aux.auth_ibns)
+                            || aux.auth_multi_host
+                            || aux.auth_open
+                            || (aux.auth_ibns && !aux.auth_closed)
+                        {
+                            AuthAdmit::Any
+                        } else {
+                            AuthAdmit::LinkedHosts
+                        },
+                    ),
+                };
+                if let Some(admit) = admit {
+                    if matches!(itf.mode, IfMode::Access { .. }) {
+                        itf.port_auth = Some(PortAuth {
+                            admit,
+                            span: span.clone(),
+                        });
+                    } else {
+                        late.push((
+                            span.clone(),
+                            itf.name.clone(),
+                            "802.1X / MAB port-control on a port that is not an access switchport (IOS rejects it)".into(),
+                        ));
+                    }
+                }
+            }
             if aux.psec_enabled {
                 let macs = if (aux.psec_macs.len() as u64) < u64::from(aux.psec_max) {
                     // Room left for dynamically learned MACs.
@@ -1372,6 +1679,10 @@ impl Parser {
                 });
             }
         }
+        self.resolve_deferred();
+        for (span, ifname, reason) in late {
+            self.unrec_late(span.line, reason, Scope::Interface(ifname));
+        }
         for (name, p) in std::mem::take(&mut self.acls) {
             let mut rules = p.rules;
             rules.sort_by_key(|(s, _)| *s);
@@ -1383,6 +1694,40 @@ impl Parser {
                     span: p.span,
                 },
             );
+        }
+        // References to things that do not exist: never silently read.
+        let mut dangling = vec![];
+        for itf in &self.dev.interfaces {
+            for r in [&itf.acl_in, &itf.acl_out].into_iter().flatten() {
+                if !self.dev.acls.contains_key(&r.name) {
+                    dangling.push((
+                        r.span.line,
+                        format!(
+                            "access-group names ACL `{}`, which is not defined (IOS would filter nothing; not assumed)",
+                            r.name
+                        ),
+                        Scope::Interface(itf.name.clone()),
+                    ));
+                }
+            }
+        }
+        let names: std::collections::BTreeSet<String> =
+            self.dev.interfaces.iter().map(|i| i.name.clone()).collect();
+        let mut routes = std::mem::take(&mut self.dev.routes);
+        routes.retain(|r| match &r.interface {
+            Some(i) if !names.contains(i) => {
+                dangling.push((
+                    r.span.line,
+                    format!("ip route exits by interface `{i}`, which is not configured"),
+                    Scope::Routing,
+                ));
+                false
+            }
+            _ => true,
+        });
+        self.dev.routes = routes;
+        for (ln, reason, scope) in dangling {
+            self.unrec_late(ln, reason, scope);
         }
         self.dev
     }
@@ -1704,6 +2049,47 @@ fn parse_addr(t: &[&str], kw: &[String], i: &mut usize, standard: bool) -> Resul
     }
 }
 
+static NO_GROUPS: std::sync::LazyLock<Groups> = std::sync::LazyLock::new(Groups::default);
+
+/// Does an ACL entry name an object-group?
+fn uses_groups(kw: &[String]) -> bool {
+    kw.iter()
+        .any(|k| matches!(k.as_str(), "object-group" | "addrgroup" | "portgroup"))
+}
+
+/// An address, or `object-group NAME` / `addrgroup NAME`.
+fn parse_addr_set(t: &[&str], kw: &[String], i: &mut usize, g: &Groups) -> Result<AddrSet, String> {
+    match kw.get(*i).map(String::as_str) {
+        Some("object-group" | "addrgroup") => {
+            let name = t.get(*i + 1).ok_or("missing object-group name")?;
+            *i += 2;
+            Ok(AddrSet {
+                items: g.net(name)?,
+            })
+        }
+        _ => parse_addr(t, kw, i, false).map(AddrSet::one),
+    }
+}
+
+/// Ports, or `portgroup NAME`.
+fn parse_ports_g(
+    t: &[&str],
+    kw: &[String],
+    i: &mut usize,
+    has_ports: bool,
+    g: &Groups,
+) -> Result<Vec<PortRange>, String> {
+    if kw.get(*i).map(String::as_str) == Some("portgroup") {
+        if !has_ports {
+            return Err("portgroup on a protocol without ports".into());
+        }
+        let name = t.get(*i + 1).ok_or("missing portgroup name")?;
+        *i += 2;
+        return g.port(name);
+    }
+    parse_ports(kw, i, has_ports)
+}
+
 fn proto_num(k: &str) -> Result<Option<u8>, String> {
     Ok(Some(match k {
         "ip" => return Ok(None),
@@ -1910,19 +2296,21 @@ fn icmp_name(k: &str) -> Option<(u8, Option<u8>)> {
 }
 
 /// Extended entry: `permit|deny PROTO SRC [PORTS] DST [PORTS] [options]`.
-fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> {
+fn parse_extended(t: &[&str], kw: &[String], g: &Groups) -> Result<(Action, Match), String> {
     let act = action(kw.first().map(String::as_str).unwrap_or(""))?;
     let pk = kw.get(1).map(String::as_str).unwrap_or("");
-    if pk == "object-group" {
-        return Err("service object-group (not modelled)".into());
-    }
-    let p = proto_num(pk)?;
+    // `permit object-group SVC SRC DST`: the service group takes the protocol's place.
+    let (p, mut i, svc_group) = if pk == "object-group" {
+        let name = t.get(2).ok_or("missing service object-group name")?;
+        (None, 3, Some(g.svc(name)?))
+    } else {
+        (proto_num(pk)?, 2, None)
+    };
     let has_ports = matches!(p, Some(proto::TCP | proto::UDP | proto::SCTP));
-    let mut i = 2;
-    let src = parse_addr(t, kw, &mut i, false)?;
-    let sports = parse_ports(kw, &mut i, has_ports)?;
-    let dst = parse_addr(t, kw, &mut i, false)?;
-    let dports = parse_ports(kw, &mut i, has_ports)?;
+    let src = parse_addr_set(t, kw, &mut i, g)?;
+    let sports = parse_ports_g(t, kw, &mut i, has_ports, g)?;
+    let dst = parse_addr_set(t, kw, &mut i, g)?;
+    let dports = parse_ports_g(t, kw, &mut i, has_ports, g)?;
     let mut icmp: Option<(u8, Option<u8>)> = None;
     if p == Some(proto::ICMP) {
         if let Some(k) = kw.get(i) {
@@ -1943,6 +2331,34 @@ fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> 
         }
     }
     let mut established = None;
+    if let Some(svcs) = svc_group {
+        while let Some(k) = kw.get(i) {
+            match k.as_str() {
+                "log" | "log-input" => i += 1,
+                o => {
+                    return Err(format!(
+                        "unsupported ACL option `{o}` after a service object-group"
+                    ))
+                }
+            }
+        }
+        // An empty group matches nothing (an empty `services` list would mean any).
+        let (src, services) = if svcs.is_empty() {
+            (AddrSet { items: vec![] }, vec![])
+        } else {
+            (src, svcs)
+        };
+        return Ok((
+            act,
+            Match {
+                src,
+                dst,
+                services,
+                established: None,
+                src_mac: None,
+            },
+        ));
+    }
     while let Some(k) = kw.get(i) {
         match k.as_str() {
             "log" | "log-input" => i += 1,
@@ -1980,11 +2396,17 @@ fn parse_extended(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> 
             ..Service::proto(pn)
         }],
     };
+    // An empty port group matches nothing (an empty `services` list would mean any).
+    let src = if has_ports && (sports.is_empty() || dports.is_empty()) {
+        AddrSet { items: vec![] }
+    } else {
+        src
+    };
     Ok((
         act,
         Match {
-            src: AddrSet::one(src),
-            dst: AddrSet::one(dst),
+            src,
+            dst,
             services,
             established,
             src_mac: None,
