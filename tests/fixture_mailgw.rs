@@ -208,7 +208,11 @@ fn unknown_construct_makes_the_split_unproven() {
 }
 
 /// A copy of the fixture with `edit` applied to its sanso.toml.
-fn variant_inventory(name: &str, edit: impl Fn(String) -> String, nft: impl Fn(String) -> String) -> PathBuf {
+fn variant_inventory(
+    name: &str,
+    edit: impl Fn(String) -> String,
+    nft: impl Fn(String) -> String,
+) -> PathBuf {
     let dir = variant(name, nft);
     let p = dir.join("sanso.toml");
     let text = std::fs::read_to_string(&p).unwrap();

@@ -66,7 +66,11 @@ fn audit() -> Audit {
         tokutei: vec![],
         mugaika: vec![],
         links: vec![],
-        devices: vec![Device::new("sw1", "configs/sw1.cfg", crate::ingest::cisco_ios::DIALECT)],
+        devices: vec![Device::new(
+            "sw1",
+            "configs/sw1.cfg",
+            crate::ingest::cisco_ios::DIALECT,
+        )],
         file_errors: vec![],
         lgwan_allowed: None,
         inputs: vec!["sanso.toml".into(), "configs/sw1.cfg".into()],
