@@ -5,6 +5,13 @@
 //! and every probe's predicted verdict (does the first packet reach the destination
 //! host?) is compared with what the kernel delivered.
 //!
+//! The audit's MN-ISOLATION verdict is judged too: each host segment is a zone of a tier
+//! (`net::tiers`; routers are declared as nothing, most keep `OUTPUT ACCEPT`), a batch of
+//! socket probes MN ↔ other over the ports the rules mention must find sanso saying
+//! `violated` whenever one arrives, and each finding's witness, sent from the host of its
+//! source point, must arrive. (Probes that do not arrive prove nothing: the kernel can
+//! show a crossing, never the absence of one.)
+//!
 //! Needs root and `ip netns`: where namespaces cannot be created the test prints a loud
 //! SKIP and passes; missing tools fail it (CI installs them in .ci/run).
 //!
@@ -14,6 +21,8 @@
 //!   derived from it, printed on every failure.
 //! - `SANSO_REFEREE_NET`: run only the network with this seed (a printed reproduction).
 //! - `SANSO_REFEREE_PROBES` (default 8): probes per network.
+//! - `SANSO_REFEREE_VERDICT_PROBES` (default 24): new-flow probes between My Number and
+//!   other-tier hosts per network for the MN-ISOLATION verdict (below).
 //! - `SANSO_REFEREE_RULES=0`: networks without filter/NAT rules (harness self-test).
 //! - `SANSO_REFEREE_WAIT_MS` (default 150): how long to wait for a probe to arrive; a
 //!   predicted delivery that does not arrive is re-sent with ten times the wait first.
@@ -648,35 +657,8 @@ fn judge_isolation(
             batch.push(p);
         }
     }
-    for tap in taps.iter_mut() {
-        tap.drain();
-    }
-    let mut keep = vec![];
-    for p in &batch {
-        let ns = case.lab.ns(net, Node::Host(p.src_host));
-        keep.push(
-            probe::send(p, &ns, &mut taps[p.src_host]).map_err(|e| format!("sending {p}: {e}"))?,
-        );
-    }
-    std::thread::sleep(cfg.wait);
-    let got: Vec<std::cell::Cell<bool>> = batch.iter().map(|_| Default::default()).collect();
-    let targets: HashSet<usize> = batch.iter().map(|p| p.target_host).collect();
-    for &h in &targets {
-        let target = case.ips[h];
-        taps[h]
-            .wait_for(Duration::from_millis(10), |f| {
-                for (i, p) in batch.iter().enumerate() {
-                    if p.target_host == h && probe::is_probe(f, p, target) {
-                        got[i].set(true);
-                    }
-                }
-                false
-            })
-            .map_err(|e| format!("capturing: {e}"))?;
-    }
-    drop(keep);
+    let got = send_batch(case, net, taps, &batch, cfg.wait)?;
     t.verdict_probes += batch.len();
-    let got: Vec<bool> = got.iter().map(|c| c.get()).collect();
     t.verdict_delivered += got.iter().filter(|&&g| g).count();
     verbose(|| {
         format!(
@@ -700,6 +682,7 @@ fn judge_isolation(
         let p = &case.graph.points[pi];
         format!("{}:{}", p.device, p.interface)
     };
+    let mut wits = vec![];
     for f in findings {
         let w = f.witness.as_ref().ok_or("a finding without a witness")?;
         let arrives = f.delivered.as_ref().unwrap_or(w);
@@ -760,23 +743,85 @@ fn judge_isolation(
             dport: w.dst_port,
         };
         t.witnesses += 1;
-        let mut ok = kernel_verdict(case, net, taps, &p, cfg.wait)?;
-        if !ok {
-            *next_id += 1;
-            let again = Probe {
-                id: *next_id,
-                ..p.clone()
-            };
-            ok = kernel_verdict(case, net, taps, &again, cfg.wait * 10)?;
+        wits.push((p, f));
+    }
+    // All at once; one that does not arrive is re-sent alone with ten times the wait.
+    // A TCP witness is recognised by its source port: two with the same target and port
+    // are not sent together (the later one is judged alone).
+    let mut seen = HashSet::new();
+    let alone: Vec<bool> = wits
+        .iter()
+        .map(|(p, _)| p.proto == 6 && !seen.insert((p.target_host, p.sport)))
+        .collect();
+    let batch: Vec<Probe> = wits
+        .iter()
+        .zip(&alone)
+        .filter(|x| !*x.1)
+        .map(|x| x.0 .0.clone())
+        .collect();
+    let sent = send_batch(case, net, taps, &batch, cfg.wait)?;
+    let mut sent = sent.into_iter();
+    let got: Vec<bool> = alone
+        .iter()
+        .map(|&a| !a && sent.next().unwrap_or(false))
+        .collect();
+    for ((p, f), ok) in wits.into_iter().zip(got) {
+        if ok {
+            continue;
         }
-        if !ok {
+        *next_id += 1;
+        let again = Probe {
+            id: *next_id,
+            ..p.clone()
+        };
+        if !kernel_verdict(case, net, taps, &again, cfg.wait * 10)? {
             return Err(format!(
-                "sanso: MN-ISOLATION violated ({} → {}, from {sp})   kernel: the witness {p} was not delivered",
-                f.subject.src, f.subject.dst
+                "sanso: MN-ISOLATION violated ({} → {}, from {})   kernel: the witness {p} was not delivered",
+                f.subject.src,
+                f.subject.dst,
+                f.src_point.clone().unwrap_or_default()
             ));
         }
     }
     Ok(())
+}
+
+/// Send `batch` at once, wait `wait`, and read each target's captures: which arrived.
+fn send_batch(
+    case: &Case,
+    net: &Net,
+    taps: &mut [Tap],
+    batch: &[Probe],
+    wait: Duration,
+) -> Result<Vec<bool>, String> {
+    for tap in taps.iter_mut() {
+        tap.drain();
+    }
+    let mut keep = vec![];
+    for p in batch {
+        let ns = case.lab.ns(net, Node::Host(p.src_host));
+        keep.push(
+            probe::send(p, &ns, &mut taps[p.src_host]).map_err(|e| format!("sending {p}: {e}"))?,
+        );
+    }
+    std::thread::sleep(wait);
+    let got: Vec<std::cell::Cell<bool>> = batch.iter().map(|_| Default::default()).collect();
+    let targets: HashSet<usize> = batch.iter().map(|p| p.target_host).collect();
+    for &h in &targets {
+        let target = case.ips[h];
+        taps[h]
+            .wait_for(Duration::from_millis(10), |f| {
+                for (i, p) in batch.iter().enumerate() {
+                    if p.target_host == h && probe::is_probe(f, p, target) {
+                        got[i].set(true);
+                    }
+                }
+                false
+            })
+            .map_err(|e| format!("capturing: {e}"))?;
+    }
+    drop(keep);
+    Ok(got.iter().map(|c| c.get()).collect())
 }
 
 /// Seed, replay command, setup script and dump of a network whose verdict disagreed.
