@@ -206,3 +206,53 @@ fn unknown_construct_makes_the_split_unproven() {
         "the line is named: {text}"
     );
 }
+
+/// A copy of the fixture with `edit` applied to its sanso.toml.
+fn variant_inventory(
+    name: &str,
+    edit: impl Fn(String) -> String,
+    nft: impl Fn(String) -> String,
+) -> PathBuf {
+    let dir = variant(name, nft);
+    let p = dir.join("sanso.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(p, edit(text)).unwrap();
+    dir
+}
+
+/// Issue 12: mail-gw's own stack speaks for a tier only as a declared host, and then with
+/// its own addresses (any but the one declared on the other side). With the source check
+/// dropped from its OUTPUT rule towards lgwan-mail, the relay can send as its Internet
+/// side (10.30.20.25) into LGWAN: a crossing while it is declared on both sides, and none
+/// of a tier's business when it is declared nowhere.
+#[test]
+fn relay_speaks_for_each_declared_side_with_that_sides_address() {
+    let wide_out = |t: String| {
+        t.replace(
+            "oifname \"eth1\" ip saddr 10.20.20.25 ip daddr 10.20.20.30",
+            "oifname \"eth1\" ip daddr 10.20.20.30",
+        )
+    };
+    let dir = variant("out-declared", wide_out);
+    let (code, r) = audit(&dir);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(status(&r, "SPLIT-MUGAIKA-ONLY"), "violated");
+    let f = &r["findings"].as_array().unwrap()[0];
+    assert_eq!(f["src"], "inet-dmz", "{f}");
+    assert_eq!(f["dst"], "lg-servers", "{f}");
+    assert_eq!(f["src_point"], "mail-gw:(local)", "{f}");
+    assert_eq!(f["witness"]["src_ip"], "10.30.20.25", "{f}");
+
+    let undeclared = variant_inventory(
+        "out-undeclared",
+        |t| {
+            let cut = t.find("[[host]]\nname = \"mail-gw-lg\"").unwrap();
+            let end = t.find("# ---- 無害化通信 ----").unwrap();
+            format!("{}{}", &t[..cut], &t[end..])
+        },
+        wide_out,
+    );
+    let (code, r) = audit(&undeclared);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(status(&r, "SPLIT-MUGAIKA-ONLY"), "pass");
+}

@@ -5,6 +5,13 @@
 //! and every probe's predicted verdict (does the first packet reach the destination
 //! host?) is compared with what the kernel delivered.
 //!
+//! The audit's MN-ISOLATION verdict is judged too: each host segment is a zone of a tier
+//! (`net::tiers`; routers are declared as nothing, most keep `OUTPUT ACCEPT`), a batch of
+//! socket probes MN ↔ other over the ports the rules mention must find sanso saying
+//! `violated` whenever one arrives, and each finding's witness, sent from the host of its
+//! source point, must arrive. (Probes that do not arrive prove nothing: the kernel can
+//! show a crossing, never the absence of one.)
+//!
 //! Needs root and `ip netns`: where namespaces cannot be created the test prints a loud
 //! SKIP and passes; missing tools fail it (CI installs them in .ci/run).
 //!
@@ -14,6 +21,8 @@
 //!   derived from it, printed on every failure.
 //! - `SANSO_REFEREE_NET`: run only the network with this seed (a printed reproduction).
 //! - `SANSO_REFEREE_PROBES` (default 8): probes per network.
+//! - `SANSO_REFEREE_VERDICT_PROBES` (default 24): new-flow probes between My Number and
+//!   other-tier hosts per network for the MN-ISOLATION verdict (below).
 //! - `SANSO_REFEREE_RULES=0`: networks without filter/NAT rules (harness self-test).
 //! - `SANSO_REFEREE_WAIT_MS` (default 150): how long to wait for a probe to arrive; a
 //!   predicted delivery that does not arrive is re-sent with ten times the wait first.
@@ -394,6 +403,16 @@ struct Tally {
     rechecked: usize,
     /// `deliveries` reached the target's point only with frames addressed elsewhere.
     flood_only: usize,
+    /// MN-ISOLATION: networks judged, new-flow probes MN ↔ other sent / delivered,
+    /// sanso's verdicts (violated), witnesses replayed / not probeable.
+    verdicts: usize,
+    verdict_probes: usize,
+    verdict_delivered: usize,
+    violated: usize,
+    witnesses: usize,
+    unprobeable: usize,
+    /// Witnesses with a source the kernel treats as martian.
+    martian: usize,
     failures: Vec<String>,
 }
 
@@ -468,9 +487,376 @@ fn run_net(cfg: &Cfg, net_seed: u64, t: &mut Tally) {
         eprintln!("{msg}");
         t.failures.push(msg);
     }
+    if let Err(msg) = judge_isolation(cfg, &net, &case, &mut taps, &mut r, &mut next_id, t) {
+        keep_dir = true;
+        let msg = format!(
+            "MN-ISOLATION DISAGREEMENT (run seed {:#x}):\n{msg}\n{}",
+            cfg.seed,
+            isolation_reproduction(&net, &case.lab.script, &case.dir)
+        );
+        eprintln!("{msg}");
+        t.failures.push(msg);
+    }
     if !keep_dir && !cfg.keep {
         let _ = std::fs::remove_dir_all(&case.dir);
     }
+}
+
+/// Ports and protocols the verdict probes use: every destination port a rule or a DNAT of
+/// the network mentions (both ends of a range), plus tcp/22, udp/53 and ICMP echo.
+fn verdict_services(net: &Net) -> Vec<(u8, u16)> {
+    let mut v: Vec<(u8, u16)> = vec![(6, 22), (17, 53), (1, 0)];
+    for rt in &net.routers {
+        for c in &rt.chains {
+            for rule in &c.rules {
+                for cond in &rule.conds {
+                    if let net::Cond::Dport { proto, ports } = cond {
+                        for &(lo, hi) in ports {
+                            v.push((*proto, lo));
+                            v.push((*proto, hi));
+                        }
+                    }
+                }
+            }
+        }
+        for n in &rt.nat {
+            if let net::NatKind::Dnat {
+                proto,
+                port,
+                to_port,
+                ..
+            } = &n.kind
+            {
+                v.push((*proto, port.unwrap_or(0)));
+                if let Some(p) = to_port {
+                    v.push((*proto, *p));
+                }
+            }
+        }
+    }
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// A socket probe from `s` to `dst` (meant for `target`) over `(proto, port)`.
+fn socket_probe(
+    net: &Net,
+    s: usize,
+    target: usize,
+    dst: std::net::Ipv4Addr,
+    (proto, port): (u8, u16),
+    id: u32,
+    sport: u16,
+) -> Option<Probe> {
+    let own = &net.hosts[s].iface;
+    let (src_ip, len) = own.addr?;
+    let nh = if net::in_net(dst, (src_ip, len)) {
+        dst
+    } else {
+        net.hosts[s].gw
+    };
+    let dst_mac = net.mac_in_domain(net.host_ifref(s), nh)?;
+    Some(Probe {
+        id,
+        src_host: s,
+        target_host: target,
+        crafted: false,
+        proto,
+        src_ip,
+        dst_ip: dst,
+        src_mac: own.mac,
+        dst_mac,
+        sport: if proto == 1 { 0 } else { sport },
+        dport: if proto == 1 { 0 } else { port },
+    })
+}
+
+/// `SANSO_REFEREE_VERDICT_PROBES` (default 24): new-flow probes MN ↔ other per network.
+fn verdict_cap() -> usize {
+    env_u64("SANSO_REFEREE_VERDICT_PROBES").unwrap_or(24) as usize
+}
+
+/// The audit's MN-ISOLATION verdict against the kernel, in the directions that are sound:
+/// a new flow the kernel delivers between a My Number host and another tier's host makes
+/// a `pass` wrong; a `violated` is right only if each finding's witness, sent from the
+/// host of its source point, arrives (probes that do not arrive prove nothing: the kernel
+/// cannot show that no packet crosses).
+fn judge_isolation(
+    cfg: &Cfg,
+    net: &Net,
+    case: &Case,
+    taps: &mut [Tap],
+    r: &mut Rng,
+    next_id: &mut u32,
+    t: &mut Tally,
+) -> Result<(), String> {
+    let tiers = net::tiers(net);
+    let mn: Vec<bool> = (0..net.hosts.len())
+        .map(|h| net::host_is_mn(net, &tiers, h))
+        .collect();
+    let audit = sanso::checks::audit::run(&case.dir).map_err(|e| format!("audit: {e}"))?;
+    let status = audit
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .map(|c| format!("{:?}", c.status).to_lowercase())
+        .ok_or("no MN-ISOLATION result")?;
+    let findings: Vec<&sanso::checks::Finding> = audit
+        .eval
+        .findings
+        .iter()
+        .filter(|f| f.rule == "MN-ISOLATION")
+        .collect();
+    t.verdicts += 1;
+    t.violated += (status == "violated") as usize;
+
+    // New-flow probes MN ↔ other, both ways, sent in one batch and collected once.
+    let services = verdict_services(net);
+    let mut cands = vec![];
+    for a in 0..net.hosts.len() {
+        for b in 0..net.hosts.len() {
+            if mn[a] == mn[b] {
+                continue;
+            }
+            for &sv in &services {
+                cands.push((a, b, case.ips[b], sv));
+            }
+        }
+    }
+    for rt in &net.routers {
+        for n in rt.nat.iter().filter(|n| n.enabled) {
+            if let net::NatKind::Dnat {
+                vip,
+                proto,
+                port,
+                target_host,
+                ..
+            } = &n.kind
+            {
+                for a in (0..net.hosts.len()).filter(|&a| mn[a] != mn[*target_host]) {
+                    cands.push((a, *target_host, *vip, (*proto, port.unwrap_or(0))));
+                }
+            }
+        }
+    }
+    let cap = verdict_cap();
+    // A seeded partial shuffle: which `cap` candidates are sent.
+    for i in 0..cands.len().min(cap) {
+        let j = i + r.below((cands.len() - i) as u64) as usize;
+        cands.swap(i, j);
+    }
+    cands.truncate(cap);
+    let mut sport = 61000u16;
+    let mut batch = vec![];
+    for (a, b, dst, sv) in cands {
+        *next_id += 1;
+        sport += 1;
+        if let Some(p) = socket_probe(net, a, b, dst, sv, *next_id, sport) {
+            batch.push(p);
+        }
+    }
+    let got = send_batch(case, net, taps, &batch, cfg.wait)?;
+    t.verdict_probes += batch.len();
+    t.verdict_delivered += got.iter().filter(|&&g| g).count();
+    verbose(|| {
+        format!(
+            "  MN-ISOLATION: sanso {status}, {} findings; kernel delivered {} of {} MN<->other probes",
+            findings.len(),
+            got.iter().filter(|&&g| g).count(),
+            batch.len()
+        )
+    });
+    if status != "violated" {
+        if let Some(i) = got.iter().position(|&g| g) {
+            return Err(format!(
+                "sanso: MN-ISOLATION {status}   kernel: delivered the new flow {}",
+                batch[i]
+            ));
+        }
+    }
+
+    // Every witness, sent as a crafted frame from its source point's host, arrives.
+    let point_name = |pi: usize| {
+        let p = &case.graph.points[pi];
+        format!("{}:{}", p.device, p.interface)
+    };
+    let mut wits = vec![];
+    for f in findings {
+        let w = f.witness.as_ref().ok_or("a finding without a witness")?;
+        let arrives = f.delivered.as_ref().unwrap_or(w);
+        let sp = f.src_point.clone().unwrap_or_default();
+        let Some(src) = (0..net.hosts.len()).find(|&h| point_name(case.points[h]) == sp) else {
+            return Err(format!(
+                "sanso's witness {w:?} ({} → {}) starts at {sp}, which is no host: a router's own traffic taken as tier traffic",
+                f.subject.src, f.subject.dst
+            ));
+        };
+        let target = (0..net.hosts.len()).find(|&h| case.ips[h] == arrives.dst_ip);
+        let icmp_ok = w.proto != 1 || (w.icmp_type == 8 && w.icmp_code == 0);
+        // The kernel discards martian sources (0/8, 127/8, multicast and above, its own
+        // addresses) before any rule; sanso does not model that, and picks the lowest
+        // source when the zone's own addresses are filtered. Such a witness is counted,
+        // not replayed.
+        let o = w.src_ip.octets();
+        let martian = o[0] == 0
+            || o[0] == 127
+            || o[0] >= 224
+            || net
+                .routers
+                .iter()
+                .flat_map(|r| r.ifaces.iter())
+                .any(|i| i.addr.is_some_and(|a| a.0 == w.src_ip));
+        if martian {
+            t.martian += 1;
+            continue;
+        }
+        let (Some(target), true, true, 0) =
+            (target, matches!(w.proto, 1 | 6 | 17), icmp_ok, w.vlan)
+        else {
+            t.unprobeable += 1;
+            continue;
+        };
+        let own = net.hosts[src].iface.addr.expect("addressed");
+        let nh = if net::in_net(w.dst_ip, own) {
+            w.dst_ip
+        } else {
+            net.hosts[src].gw
+        };
+        let Some(dst_mac) = net.mac_in_domain(net.host_ifref(src), nh) else {
+            t.unprobeable += 1;
+            continue;
+        };
+        *next_id += 1;
+        let p = Probe {
+            id: *next_id,
+            src_host: src,
+            target_host: target,
+            crafted: true,
+            proto: w.proto,
+            src_ip: w.src_ip,
+            dst_ip: w.dst_ip,
+            src_mac: w.src_mac.octets(),
+            dst_mac,
+            sport: w.src_port,
+            dport: w.dst_port,
+        };
+        t.witnesses += 1;
+        wits.push((p, f));
+    }
+    // All at once; one that does not arrive is re-sent alone with ten times the wait.
+    // A TCP witness is recognised by its source port: two with the same target and port
+    // are not sent together (the later one is judged alone).
+    let mut seen = HashSet::new();
+    let alone: Vec<bool> = wits
+        .iter()
+        .map(|(p, _)| p.proto == 6 && !seen.insert((p.target_host, p.sport)))
+        .collect();
+    let batch: Vec<Probe> = wits
+        .iter()
+        .zip(&alone)
+        .filter(|x| !*x.1)
+        .map(|x| x.0 .0.clone())
+        .collect();
+    let sent = send_batch(case, net, taps, &batch, cfg.wait)?;
+    let mut sent = sent.into_iter();
+    let got: Vec<bool> = alone
+        .iter()
+        .map(|&a| !a && sent.next().unwrap_or(false))
+        .collect();
+    for ((p, f), ok) in wits.into_iter().zip(got) {
+        if ok {
+            continue;
+        }
+        *next_id += 1;
+        let again = Probe {
+            id: *next_id,
+            ..p.clone()
+        };
+        if !kernel_verdict(case, net, taps, &again, cfg.wait * 10)? {
+            return Err(format!(
+                "sanso: MN-ISOLATION violated ({} → {}, from {})   kernel: the witness {p} was not delivered",
+                f.subject.src,
+                f.subject.dst,
+                f.src_point.clone().unwrap_or_default()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Send `batch` at once, wait `wait`, and read each target's captures: which arrived.
+fn send_batch(
+    case: &Case,
+    net: &Net,
+    taps: &mut [Tap],
+    batch: &[Probe],
+    wait: Duration,
+) -> Result<Vec<bool>, String> {
+    for tap in taps.iter_mut() {
+        tap.drain();
+    }
+    let mut keep = vec![];
+    for p in batch {
+        let ns = case.lab.ns(net, Node::Host(p.src_host));
+        keep.push(
+            probe::send(p, &ns, &mut taps[p.src_host]).map_err(|e| format!("sending {p}: {e}"))?,
+        );
+    }
+    std::thread::sleep(wait);
+    let got: Vec<std::cell::Cell<bool>> = batch.iter().map(|_| Default::default()).collect();
+    let targets: HashSet<usize> = batch.iter().map(|p| p.target_host).collect();
+    for &h in &targets {
+        let target = case.ips[h];
+        taps[h]
+            .wait_for(Duration::from_millis(10), |f| {
+                for (i, p) in batch.iter().enumerate() {
+                    if p.target_host == h && probe::is_probe(f, p, target) {
+                        got[i].set(true);
+                    }
+                }
+                false
+            })
+            .map_err(|e| format!("capturing: {e}"))?;
+    }
+    drop(keep);
+    Ok(got.iter().map(|c| c.get()).collect())
+}
+
+/// Seed, replay command, setup script and dump of a network whose verdict disagreed.
+fn isolation_reproduction(net: &Net, script: &str, dir: &Path) -> String {
+    let mut s = String::new();
+    writeln!(
+        s,
+        "network seed {:#018x}: {} routers, {} switches, {} hosts, {} rules; segment tiers {:?}",
+        net.seed,
+        net.routers.len(),
+        net.switches.len(),
+        net.hosts.len(),
+        net.rule_count(),
+        net::tiers(net)
+    )
+    .unwrap();
+    writeln!(
+        s,
+        "replay: SANSO_REFEREE_NET={:#x} cargo test --test kernel_referee -- --nocapture\n\
+         audit:  cargo run -- audit {}",
+        net.seed,
+        dir.display()
+    )
+    .unwrap();
+    writeln!(s, "--- setup (bash, as root) ---\n{script}").unwrap();
+    writeln!(s, "--- dump ({}) ---", dir.display()).unwrap();
+    let mut files = vec![];
+    collect(dir, &mut files);
+    files.sort();
+    for f in files {
+        let rel = f.strip_prefix(dir).unwrap_or(&f);
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        writeln!(s, "== {} ==\n{}", rel.display(), text.trim_end()).unwrap();
+    }
+    s
 }
 
 #[test]
@@ -515,7 +901,7 @@ fn kernel_referee() {
     }
     let _ = std::fs::remove_dir(work_dir());
     eprintln!(
-        "kernel referee: seed {:#x}: {} networks, {} probes ({} delivered, {} not), {} re-sent, {} reached the target's port only by flooding, {} failures, {:.1}s",
+        "kernel referee: seed {:#x}: {} networks, {} probes ({} delivered, {} not), {} re-sent, {} reached the target's port only by flooding; MN-ISOLATION judged on {} networks ({} violated): {} new-flow probes MN<->other ({} delivered), {} witnesses replayed, {} not probeable, {} with a martian source; {} failures, {:.1}s",
         cfg.seed,
         t.nets,
         t.probes,
@@ -523,6 +909,13 @@ fn kernel_referee() {
         t.probes - t.delivered,
         t.rechecked,
         t.flood_only,
+        t.verdicts,
+        t.violated,
+        t.verdict_probes,
+        t.verdict_delivered,
+        t.witnesses,
+        t.unprobeable,
+        t.martian,
         t.failures.len(),
         start.elapsed().as_secs_f64()
     );

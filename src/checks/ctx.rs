@@ -96,6 +96,8 @@ pub struct Ctx<'a> {
     pub(crate) any_taint: bool,
     /// Taint of the full reaches from a set of zones: [`Ctx::zones_taint`].
     pub(crate) taint_cache: RefCell<TaintCache>,
+    /// For each Linux stack point: the hosts declared with its device's addresses.
+    pub(crate) local_hosts: HashMap<usize, Vec<usize>>,
 }
 
 pub(crate) fn tiers(v: &[String]) -> Vec<Tier> {
@@ -112,10 +114,20 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let mut local_hosts = HashMap::new();
+        for (pi, p) in g.points.iter().enumerate() {
+            if p.interface != crate::net::LOCAL {
+                continue;
+            }
+            if let Some(d) = snap.devices.iter().find(|d| d.name == p.device) {
+                local_hosts.insert(pi, crate::net::local_hosts(d, snap));
+            }
+        }
         Ctx {
             snap,
             g,
             zone_points,
+            local_hosts,
             cache: RefCell::new(HashMap::new()),
             any_taint: g.info.iter().any(|i| !i.taint.is_empty()),
             taint_cache: RefCell::new(HashMap::new()),
@@ -150,10 +162,12 @@ impl<'a> Ctx<'a> {
         self.reach_from_zone(sp, points, inject, None, taint)
     }
 
-    /// As [`Ctx::reach_from`]; with `zone`, a Linux device's own stack (a member of every
-    /// zone it has an address in) sends only with source addresses of that zone: it
-    /// relays between tiers by design, and what it sends as the other side is judged
-    /// with that side's zone.
+    /// As [`Ctx::reach_from`]; with `zone`, a Linux device's own stack (a member of the
+    /// zones it is declared in as a `[[host]]`) speaks for that zone with any of its own
+    /// addresses except those declared as its hosts in other zones: a relay declared on
+    /// both sides sends as each side with that side's address, and what it forwards
+    /// between them is judged like any router. (The graph already limits a stack to its
+    /// own source addresses.)
     pub(crate) fn reach_from_zone(
         &self,
         sp: &mut Space,
@@ -174,7 +188,6 @@ impl<'a> Ctx<'a> {
         r
     }
 
-    /// Reach from `(node, injected set)` sources, uncached.
     /// What each of `points` injects for [`Ctx::reach_from_zone`].
     pub(crate) fn injected(
         &self,
@@ -187,9 +200,13 @@ impl<'a> Ctx<'a> {
             .iter()
             .map(|&p| {
                 let pt = &self.g.points[p];
-                match zone {
-                    Some(z) if pt.interface == crate::net::LOCAL => {
-                        (pt.src, sp.and(inject, self.q(self.g.q.zone_src[z])))
+                match (zone, self.local_hosts.get(&p)) {
+                    (Some(z), Some(hs)) => {
+                        let mut x = inject;
+                        for &h in hs.iter().filter(|&&h| self.snap.hosts[h].zone != z) {
+                            x = sp.diff(x, self.q(self.g.q.host_src[h]));
+                        }
+                        (pt.src, x)
                     }
                     _ => (pt.src, inject),
                 }
@@ -197,6 +214,7 @@ impl<'a> Ctx<'a> {
             .collect()
     }
 
+    /// Reach from `(node, injected set)` sources, uncached.
     pub(crate) fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
         // Edges first, lines after: a reach visits an edge many times, and an edge may
         // carry thousands of lines not understood.

@@ -746,13 +746,14 @@ impl Graph {
                 }
             }
         }
-        // A local stack belongs to the zones of its own addresses.
+        // A local stack is tier traffic only where the device is declared: it belongs to
+        // the zones of the `[[host]]` entries that carry one of its own addresses (and to
+        // zones that `attach` it). An undeclared router's or firewall's own traffic is
+        // not a zone's (docs/semantics.md, "Linux devices").
         for p in &mut points[first_local..] {
             let d = &snap.devices[dev_idx[p.device.as_str()]];
             let mut zs: BTreeSet<usize> = p.zones.iter().copied().collect();
-            for i in d.interfaces.iter().filter(|i| !i.shutdown) {
-                zs.extend(i.addresses.iter().filter_map(|(a, _)| snap.zone_of(*a)));
-            }
+            zs.extend(local_hosts(d, snap).into_iter().map(|h| snap.hosts[h].zone));
             p.zones = zs.into_iter().collect();
         }
         // Ports whose connected subnet holds another device's address: a link to a device
@@ -976,6 +977,20 @@ impl Graph {
 
 /// `Point::interface` of a Linux device's own stack.
 pub const LOCAL: &str = "(local)";
+
+/// The `[[host]]` entries declared with one of `d`'s own (up) addresses: the zones its
+/// own stack speaks for, and the addresses it speaks with in each.
+pub fn local_hosts(d: &Device, snap: &Snapshot) -> Vec<usize> {
+    let own: BTreeSet<std::net::Ipv4Addr> = d
+        .interfaces
+        .iter()
+        .filter(|i| !i.shutdown)
+        .flat_map(|i| i.addresses.iter().map(|a| a.0))
+        .collect();
+    (0..snap.hosts.len())
+        .filter(|&h| own.contains(&snap.hosts[h].ip))
+        .collect()
+}
 
 impl Graph {
     /// The points whose sink one concrete packet reaches when sent from point `src`
@@ -1542,7 +1557,16 @@ impl Builder<'_> {
                 self.leave(d, o, p, to, info);
             }
         }
-        // The host's own packets (any source address: a root process can send any).
+        // The host's own packets carry one of its own addresses (any of them: the kernel
+        // picks the route's preferred source or the egress interface's address, and a
+        // process may bind any local address). docs/semantics.md, "Linux devices".
+        let mut own_src = FALSE;
+        for i in d.interfaces.iter().filter(|i| !i.shutdown) {
+            for (a, _) in &i.addresses {
+                let b = self.nb.space.prefix(Field::SrcIp, *a, 32);
+                own_src = self.nb.space.or(own_src, b);
+            }
+        }
         for &o in l3 {
             let oname = d.interfaces[o].name.as_str();
             let ctx = HookCtx {
@@ -1551,7 +1575,12 @@ impl Builder<'_> {
                 ..HookCtx::default()
             };
             let n = self.nb.add_node();
-            let mut info = plain(routed[&o].clone(), None, Some(oname));
+            let pieces = routed[&o]
+                .iter()
+                .map(|(b, l)| (self.nb.space.and(*b, own_src), l.clone()))
+                .filter(|(b, _)| *b != FALSE)
+                .collect();
+            let mut info = plain(pieces, None, Some(oname));
             info.taint = route_taint.to_vec();
             self.edge(local_src, n, info);
             let names = (None, Some(oname));

@@ -218,17 +218,20 @@ impl Lab {
     }
 }
 
-/// One external zone per host subnet; every host declared with its address and MAC.
+/// One zone per host subnet, of the tier [`super::net::tiers`] gives it (routers and
+/// switches are declared as nothing); every host declared with its address and MAC.
 pub fn inventory(net: &Net) -> String {
     let mut s = format!(
         "[organization]\nname = \"kernel referee {:#018x}\"\nmodel = \"alpha\"\n",
         net.seed
     );
+    let tiers = super::net::tiers(net);
     for (i, (a, l)) in net.segments.iter().enumerate() {
         writeln!(
             s,
-            "\n[[zone]]\nname = \"seg{}\"\ntier = \"external\"\nkind = \"lgwan\"\nsubnets = [\"{a}/{l}\"]",
-            i + 1
+            "\n[[zone]]\nname = \"seg{}\"\ntier = \"{}\"\nkind = \"terminals\"\nsubnets = [\"{a}/{l}\"]",
+            i + 1,
+            tiers[i]
         )
         .unwrap();
     }

@@ -508,6 +508,34 @@ pub fn generate(seed: u64, o: GenOpts) -> Net {
     net
 }
 
+/// The tier of each host segment: `mynumber` or one of `lgwan` / `internet`, at least one
+/// of each side. Drawn from the network's seed apart from `generate` (so networks, and
+/// the seeds printed by earlier runs, stay the same).
+pub fn tiers(net: &Net) -> Vec<&'static str> {
+    let mut r = Rng::new(super::rng::mix(net.seed ^ 0x7135_71e4));
+    let n = net.segments.len();
+    let mut t: Vec<&'static str> = (0..n)
+        .map(|_| *r.pick(&["mynumber", "lgwan", "internet"]))
+        .collect();
+    if !t.contains(&"mynumber") {
+        t[r.below(n as u64) as usize] = "mynumber";
+    }
+    if t.iter().all(|&x| x == "mynumber") {
+        let i = r.below(n as u64) as usize;
+        t[i] = *r.pick(&["lgwan", "internet"]);
+    }
+    t
+}
+
+/// Is host `h` in a My Number segment?
+pub fn host_is_mn(net: &Net, tiers: &[&str], h: usize) -> bool {
+    let ip = net.hosts[h].iface.addr.expect("addressed").0;
+    net.segments
+        .iter()
+        .position(|s| in_net(ip, *s))
+        .is_some_and(|i| tiers[i] == "mynumber")
+}
+
 /// Port numbers probes and rules draw from, so they meet often.
 pub const PORTS: [u16; 7] = [22, 53, 80, 443, 3389, 8080, 1500];
 
