@@ -27,145 +27,20 @@ use std::borrow::Cow;
 pub const REDACTED: &str = "<redacted>";
 
 /// Cisco IOS / IOS-XE keyword tables.
-pub mod cisco_ios {
-    /// Words whose value (after optional type digits and modifiers) is secret.
-    pub const SECRET_WORDS: &[&str] = &[
-        "secret",
-        "password",
-        "community",
-        "key-string",
-        "key",
-        "pre-shared-key",
-        "authentication-key",
-        "message-digest-key",
-        "psk",
-        "wpa-psk",
-        "passphrase",
-        "password-encrypt",
-        "server-key",
-    ];
-    /// `authentication` is followed by a secret only after these (HSRP, VRRP, GLBP, NHRP):
-    /// `standby 1 authentication X`, `ip nhrp authentication X`.
-    pub const AUTHENTICATION_CONTEXT: &[&str] = &["standby", "vrrp", "glbp", "nhrp", "hsrp"];
-    /// In `snmp-server user … auth sha X priv aes 128 Y`, `auth` and `priv` take secrets.
-    pub const SNMP_USER_WORDS: &[&str] = &["auth", "priv"];
-    /// Lines whose rest is free text (searched like a comment).
-    pub const FREE_TEXT: &[&str] = &["description", "remark"];
-
-    /// Index of the community string in `snmp-server host ADDR [traps|informs]
-    /// [version 1|2c|3 [auth|noauth|priv]] COMMUNITY …`.
-    pub fn snmp_host_community(toks: &[&str]) -> Option<usize> {
-        if toks.len() < 4 || toks[0] != "snmp-server" || toks[1] != "host" {
-            return None;
-        }
-        let mut i = 3;
-        if matches!(toks.get(i), Some(&"traps" | &"informs")) {
-            i += 1;
-        }
-        if toks.get(i) == Some(&"vrf") {
-            i += 2;
-        }
-        if toks.get(i) == Some(&"version") {
-            i += 2;
-            if matches!(toks.get(i), Some(&"auth" | &"noauth" | &"priv")) {
-                i += 1;
-            }
-        }
-        (i < toks.len()).then_some(i)
-    }
-}
+pub use super::cisco_ios::secrets as cisco_ios;
 
 /// FortiOS keyword tables.
-pub mod fortios {
-    /// `set <attr>` attributes whose value is secret (besides the suffixes in
-    /// [`super::SECRET_SUFFIXES`]).
-    pub const SECRET_SET: &[&str] = &[
-        "password",
-        "passwd",
-        "psksecret",
-        "psksecret2",
-        "secret",
-        "key",
-        "auth-pwd",
-        "authpasswd",
-        "private-key",
-        "priv-pwd",
-        "ppk-secret",
-        "md5-key",
-        "md5-keys",
-        "login-passwd",
-        "ldap-password",
-        "radius-secret",
-        "server-secret",
-        "auth-key",
-        "enc-key",
-        "authkey",
-        "enckey",
-        "auth-pass",
-        "apikey",
-        "api-key",
-        "token",
-        "passphrase",
-        "key-string",
-        "pre-shared-key",
-        "psk",
-        "authentication-key",
-        "sso-password",
-    ];
-    /// `set <attr>` attributes starting with these are key material (`hostkey-rsa2048`).
-    pub const SECRET_SET_PREFIXES: &[&str] = &["hostkey", "private-key", "psksecret"];
-    /// Inside `config system snmp community`, `set name` is the community string.
-    pub const SNMP_COMMUNITY_CONFIG: &str = "system snmp community";
-    /// Attributes holding free text.
-    pub const FREE_TEXT: &[&str] = &["comments", "comment", "description"];
-
-    /// Whether `set <attr> …` carries a secret.
-    pub fn secret_attr(attr: &str) -> bool {
-        SECRET_SET.contains(&attr)
-            || SECRET_SET_PREFIXES.iter().any(|p| attr.starts_with(p))
-            || super::secret_suffix(attr)
-    }
-}
+pub use super::fortios::secrets as fortios;
 
 /// nftables (`nft list ruleset`) tables: secrets only ever sit in comments.
-pub mod nftables {
-    /// Words followed by free text (quoted), searched for secrets.
-    pub const FREE_TEXT: &[&str] = &["comment"];
-    /// nftables has no secret-taking statements.
-    pub const SECRET_WORDS: &[&str] = &[];
-}
+pub use super::nftables::secrets as nftables;
 
 /// iptables-save tables: secrets only ever sit in comments.
-pub mod iptables {
-    /// Options followed by free text, searched for secrets.
-    pub const FREE_TEXT: &[&str] = &["--comment"];
-    /// iptables has no secret-taking options.
-    pub const SECRET_WORDS: &[&str] = &[];
-}
+pub use super::iptables::secrets as iptables;
 
 /// Linux host files (keepalived, WireGuard, strongSwan, wpa_supplicant, hostapd forms
 /// that may appear in a device folder or in comments). `_` is read as `-`.
-pub mod linux {
-    pub const SECRET_WORDS: &[&str] = &[
-        "auth-pass",
-        "privatekey",
-        "presharedkey",
-        "psk",
-        "secret",
-        "secrets",
-        "password",
-        "passwd",
-        "wpa-passphrase",
-        "wep-key0",
-        "wep-key1",
-        "wep-key2",
-        "wep-key3",
-        "rpcsecret",
-        "apikey",
-        "token",
-        "bearer",
-    ];
-}
+pub use super::linux::secrets as linux;
 
 /// Secret words of every dialect (the vendor-neutral pass uses all tables).
 const GENERIC_WORDS: &[&str] = &[

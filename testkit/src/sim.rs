@@ -269,6 +269,15 @@ impl<'a> Sim<'a> {
                     if is_local(dev, p.dst_ip) {
                         continue;
                     }
+                    // A host sends only with one of its own (configured, up) addresses.
+                    let own = dev
+                        .interfaces
+                        .iter()
+                        .filter(|i| !i.shutdown)
+                        .any(|i| i.addresses.iter().any(|(a, _)| *a == p.src_ip));
+                    if !own {
+                        continue;
+                    }
                     for o in self.lookup(dev, p) {
                         let oif = &dev.interfaces[o];
                         let ctx = Hook {

@@ -9,6 +9,8 @@
 //! Stanzas are recognised by indentation: a line without leading whitespace is a
 //! top-level command, indented lines belong to the last top-level command.
 
+pub mod secrets;
+
 mod objects;
 
 use super::ParseError;

@@ -10,6 +10,8 @@
 //! Repeated `config X` blocks and repeated `edit N` of the same entry merge, as on the
 //! device; `rename`, `delete`, `purge`, `move` and `clone` table commands are applied.
 
+pub mod secrets;
+
 use super::ParseError;
 use crate::ingest::redact::FileRedaction;
 use crate::model::*;

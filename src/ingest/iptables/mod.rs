@@ -7,6 +7,8 @@
 //! `ip6tables-save` file is recognised and every rule line is reported as out of scope
 //! ([`Scope::None`]).
 
+pub mod secrets;
+
 use super::nftables::{ct_state, icmp_code_num, icmp_type_num, ip_atom, port_num, proto_num};
 use super::ParseError;
 use crate::ingest::redact::FileRedaction;

@@ -13,6 +13,8 @@
 //! Missing `sysctl.txt` means forwarding ON: the conservative choice, since a device that
 //! forwards can only connect more than one that does not. See docs/linux.md.
 
+pub mod secrets;
+
 use super::{iptables, nftables, ParseError};
 use crate::model::{
     Device, IfMode, Interface, Route, Scope, SourceFile, Span, Unrecognized, VlanSet,

@@ -11,6 +11,8 @@
 //! `ip6` family are out of scope ([`Scope::None`]); `bridge`, `arp` and `netdev` tables
 //! with content are reported with [`Scope::Device`] because they may change forwarding.
 
+pub mod secrets;
+
 use super::ParseError;
 use crate::ingest::redact::FileRedaction;
 use crate::model::{
