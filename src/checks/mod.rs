@@ -400,7 +400,7 @@ fn subject_text(s: &Subject) -> String {
 /// docs/rules.md, generated from the rule pack (a test keeps the file current).
 pub fn markdown(rules: &[Rule]) -> String {
     let mut o = String::from(
-        "# Rules\n\nGenerated from `rules/*.toml` (`sanso rules --markdown`). Do not edit by hand.\n",
+        "# Rules\n\nGenerated from `rules/<ID>/rule.toml` (`sanso rules --markdown`). Do not edit by hand.\n",
     );
     for r in rules {
         o.push_str(&format!(
