@@ -1,0 +1,203 @@
+//! IOS-style lowering: ACLs (first match, implicit deny), switchport ingress (port ACL,
+//! port security, 802.1X / MAB admission) and the router of an ACL device.
+
+use super::{Builder, EdgeInfo, Taint};
+use crate::hs::{Bdd, Field, FALSE, TRUE};
+use crate::model::{Action, AuthAdmit, Device, IfMode, LinkEnd, Scope, Snapshot, Span};
+use std::collections::HashMap;
+
+/// Registered MACs of the hosts that topology.toml links to `device:interface`: what an
+/// 802.1X / MAB port with [`AuthAdmit::LinkedHosts`] admits (empty = no such host, then
+/// any MAC).
+pub fn port_auth_macs(snap: &Snapshot, device: &str, interface: &str) -> Vec<crate::model::Mac> {
+    let mut out = vec![];
+    for l in &snap.links {
+        let (h, p) = match (&l.a, &l.b) {
+            (LinkEnd::Host(h), p) | (p, LinkEnd::Host(h)) => (h, p),
+            _ => continue,
+        };
+        if !matches!(p, LinkEnd::Port { device: d, interface: i } if d == device && i == interface)
+        {
+            continue;
+        }
+        if let Some(m) = snap.hosts.iter().find(|x| &x.name == h).and_then(|x| x.mac) {
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
+}
+
+impl Builder<'_> {
+    /// Permit pieces of an ACL (first match wins, implicit deny).
+    pub(super) fn acl_pieces(
+        &mut self,
+        d: &Device,
+        name: &str,
+        bind: &Span,
+    ) -> (Vec<(Bdd, Vec<Span>)>, Vec<Taint>) {
+        let taint = self.dev_taint(d, |s| *s == Scope::Acl(name.to_string()));
+        let Some(acl) = d.acls.get(name) else {
+            // IOS: an access-group naming an undefined ACL filters nothing.
+            return (vec![(TRUE, vec![bind.clone()])], taint);
+        };
+        let key = (d.name.clone(), name.to_string());
+        if !self.acl_memo.contains_key(&key) {
+            let mut seen = FALSE;
+            let mut pieces = vec![];
+            for r in &acl.rules {
+                let m = self.nb.space.matches(&r.m);
+                let eff = self.nb.space.diff(m, seen);
+                seen = self.nb.space.or(seen, m);
+                if r.action == Action::Permit && eff != FALSE {
+                    pieces.push((eff, r.span.clone()));
+                }
+            }
+            self.acl_memo.insert(key.clone(), pieces);
+        }
+        let pieces = self.acl_memo[&key]
+            .iter()
+            .map(|(b, s)| (*b, vec![s.clone(), bind.clone()]))
+            .collect();
+        (pieces, taint)
+    }
+
+    /// What a switchport admits from the wire: port security and a port ACL.
+    pub(super) fn port_ingress(
+        &mut self,
+        di: usize,
+        ii: usize,
+    ) -> (Vec<(Bdd, Vec<Span>)>, Vec<Taint>) {
+        let d = &self.snap.devices[di];
+        let i = &d.interfaces[ii];
+        let name = i.name.clone();
+        let mut taint = self.dev_taint(d, |s| *s == Scope::Interface(name.clone()));
+        if !matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }) {
+            return (vec![(TRUE, vec![])], taint);
+        }
+        let mut base = vec![(TRUE, vec![i.span.clone()])];
+        if let Some(acl) = &i.acl_in {
+            let (p, t) = self.acl_pieces(d, &acl.name.clone(), &acl.span.clone());
+            base = p;
+            taint.extend(t);
+        }
+        if let Some(pa) = &i.port_auth {
+            // 802.1X / MAB (docs/semantics.md): only the hosts linked to this port.
+            let macs = match pa.admit {
+                AuthAdmit::Any => None,
+                AuthAdmit::Nothing => Some(vec![]),
+                AuthAdmit::LinkedHosts => {
+                    let v = port_auth_macs(self.snap, &d.name, &name);
+                    (!v.is_empty()).then_some(v)
+                }
+            };
+            if let Some(macs) = macs {
+                let m = self.nb.space.mac_set(Field::SrcMac, &macs);
+                base = base
+                    .into_iter()
+                    .map(|(b, mut l)| {
+                        l.insert(0, pa.span.clone());
+                        (self.nb.space.and(b, m), l)
+                    })
+                    .collect();
+            }
+        }
+        if let Some(ps) = &i.port_security {
+            if !ps.macs.is_empty() {
+                let m = self.nb.space.mac_set(Field::SrcMac, &ps.macs);
+                base = base
+                    .into_iter()
+                    .map(|(b, mut l)| {
+                        l.insert(0, ps.span.clone());
+                        (self.nb.space.and(b, m), l)
+                    })
+                    .collect();
+            }
+        }
+        (base, taint)
+    }
+
+    /// The router of an ACL device: inbound ACLs into it, routes and outbound ACLs out.
+    pub(super) fn ios_edges(
+        &mut self,
+        di: usize,
+        d: &Device,
+        l3: &[usize],
+        route_pieces: &HashMap<usize, Vec<(Bdd, Vec<Span>)>>,
+        route_taint: &[Taint],
+    ) {
+        let router = self.nb.add_node();
+        for &ii in l3 {
+            let i = &d.interfaces[ii];
+            let (pieces, mut taint) = match &i.acl_in {
+                Some(a) => self.acl_pieces(d, &a.name, &a.span),
+                None => (vec![(TRUE, vec![])], vec![]),
+            };
+            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(i.name.clone())));
+            taint.sort();
+            taint.dedup();
+            let from = self.l3in[&(di, ii)];
+            self.edge(
+                from,
+                router,
+                EdgeInfo {
+                    device: Some(d.name.clone()),
+                    in_if: Some(i.name.clone()),
+                    out_if: None,
+                    pieces,
+                    taint,
+                },
+            );
+        }
+        for &oi in l3 {
+            let o = &d.interfaces[oi];
+            let rp = route_pieces.get(&oi).cloned().unwrap_or_default();
+            let mut taint = route_taint.to_vec();
+            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(o.name.clone())));
+            taint.sort();
+            taint.dedup();
+            let to = self.l3out[&(di, oi)];
+            match &o.acl_out {
+                None => self.edge(
+                    router,
+                    to,
+                    EdgeInfo {
+                        device: Some(d.name.clone()),
+                        in_if: None,
+                        out_if: Some(o.name.clone()),
+                        pieces: rp,
+                        taint,
+                    },
+                ),
+                Some(a) => {
+                    let mid = self.nb.add_node();
+                    self.edge(
+                        router,
+                        mid,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: None,
+                            out_if: Some(o.name.clone()),
+                            pieces: rp,
+                            taint: taint.clone(),
+                        },
+                    );
+                    let (pieces, t2) = self.acl_pieces(d, &a.name, &a.span);
+                    taint.extend(t2);
+                    self.edge(
+                        mid,
+                        to,
+                        EdgeInfo {
+                            device: Some(d.name.clone()),
+                            in_if: None,
+                            out_if: Some(o.name.clone()),
+                            pieces,
+                            taint,
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
