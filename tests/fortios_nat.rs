@@ -47,6 +47,63 @@ fn nat_on_the_internet_egress_policy_leaves_mn_isolation_proven() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+fn check<'a>(r: &'a Value, id: &str) -> &'a Value {
+    r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id || c["rule"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {}", r["checks"]))
+}
+
+/// The 画面転送 policy (lg-terminals → vdi-gw, tcp/3389, declared [[mugaika]]) translates
+/// the terminals' source to the firewall's port3 address. The flow is still the declared
+/// one (judged on the packet as the terminal sends it): SPLIT-MUGAIKA-ONLY passes. With
+/// SSH added to the same policy, the violation is found and its witness is the packet
+/// as sent — from a terminal address, to vdi-gw on tcp/22.
+#[test]
+fn source_nat_on_the_vdi_policy_keeps_the_declared_flow_declared() {
+    let nat = |t: &str| {
+        t.replacen(
+            "        set service \"RDP-VDI\"\n    next\n    edit 99",
+            "        set service \"RDP-VDI\"\n        set nat enable\n    next\n    edit 99",
+            1,
+        )
+    };
+    let dir = city_with("vdi-nat", nat);
+    let (_, out, err) = cli(&["audit", dir.to_str().unwrap(), "--format", "json"]);
+    let r: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    assert_eq!(check(&r, "SPLIT-MUGAIKA-ONLY")["status"], "pass", "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let dir = city_with("vdi-nat-ssh", |t| {
+        nat(t).replacen(
+            "        set service \"RDP-VDI\"\n        set nat enable",
+            "        set service \"RDP-VDI\" \"SSH\"\n        set nat enable",
+            1,
+        )
+    });
+    let (_, out, err) = cli(&["audit", dir.to_str().unwrap(), "--format", "json"]);
+    let r: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let c = check(&r, "SPLIT-MUGAIKA-ONLY");
+    assert_eq!(c["status"], "violated", "{c}");
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "SPLIT-MUGAIKA-ONLY")
+        .unwrap();
+    let w = &f["witness"];
+    // lg-terminals is 10.20.10.0/24 and vdi-gw 10.30.20.50 in sanso.toml.
+    assert!(
+        w["src_ip"].as_str().unwrap().starts_with("10.20.10."),
+        "{w}"
+    );
+    assert_eq!(w["dst_ip"], "10.30.20.50", "{w}");
+    assert_eq!(w["dst_port"], 22, "{w}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn vip_port_forward_is_traced_with_the_rewritten_packet() {
     let dir = city_with("vip", |t| {

@@ -25,7 +25,7 @@ const DEFAULT_TOWNS: usize = 500;
 const BASE_SEED: u64 = 0x5A50_0000;
 
 /// Shapes once known bugs, now asserted in CI (issue 12), each on a fifth of the towns.
-const FIXED_SHAPES: [&str; 3] = ["spoof_portsec", "shared_dest", "mixed_dest"];
+const FIXED_SHAPES: [&str; 4] = ["spoof_portsec", "shared_dest", "mixed_dest", "fgt_nat"];
 
 fn env_u64(k: &str) -> Option<u64> {
     let v = std::env::var(k).ok()?;

@@ -59,7 +59,16 @@ impl Outcome {
 pub(crate) struct Allowed<'a> {
     pub(crate) pair: &'a dyn Fn(&mut Space, usize, usize) -> Bdd,
     pub(crate) all: Bdd,
+    /// Flows judged partly on the packet as sent: `sent(sz, dz)` lists (condition on the
+    /// packet as the source zone sends it, set allowed on the packet as delivered). Only
+    /// consulted when the network rewrites headers (without rewrites sent = delivered and
+    /// `pair` is exact): a 無害化 flow whose source a firewall translates (FortiGate `set
+    /// nat enable` on the VDI policy) is still that flow.
+    pub(crate) sent: Option<SentFlows<'a>>,
 }
+
+/// See [`Allowed::sent`].
+pub(crate) type SentFlows<'a> = &'a dyn Fn(&mut Space, usize, usize) -> Vec<(Bdd, Bdd)>;
 
 /// What a set of sources reaches: (point, set at its sink) for every point reached, in
 /// point order, and the uncertain lines evaluated on the way.
@@ -330,6 +339,7 @@ impl<'a> Ctx<'a> {
         let Allowed {
             pair: allowed,
             all: allowed_all,
+            sent,
         } = allowed;
         let nz = self.snap.zones.len();
         let inject = self.q(self.g.q.new_flow);
@@ -347,6 +357,10 @@ impl<'a> Ctx<'a> {
         }
         for sz in sources {
             let pts = self.points_of_zone(sz);
+            if let (false, Some(sent)) = (restrict, sent) {
+                self.zone_pairs_as_sent(sp, sz, to, sent, inject, detail, out);
+                continue;
+            }
             let reach = if !restrict {
                 self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint)
             } else if y == FALSE {
@@ -396,6 +410,90 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// [`Ctx::zone_pairs`] for one source zone when flows are judged on the packet as sent
+    /// ([`Allowed::sent`]) and headers are rewritten: the injection is split into the
+    /// classes the flows' sent-conditions tell apart, each class is reached on its own,
+    /// and what a class delivers into a sink zone is allowed only by the flows whose
+    /// condition the class satisfies. One finding per (source, sink) zone pair, its
+    /// witness drawn from the first class that violates (a union of classes could pair a
+    /// delivered packet with a declared sender).
+    #[allow(clippy::too_many_arguments)]
+    fn zone_pairs_as_sent(
+        &self,
+        sp: &mut Space,
+        sz: usize,
+        to: &dyn Fn(usize) -> bool,
+        sent: SentFlows,
+        inject: Bdd,
+        detail: &str,
+        out: &mut Outcome,
+    ) {
+        let nz = self.snap.zones.len();
+        let pts = self.points_of_zone(sz);
+        let sinks: Vec<usize> = (0..nz).filter(|&z| to(z) && z != sz).collect();
+        let mut flows: Vec<(Bdd, Bdd, usize)> = vec![];
+        for &dz in &sinks {
+            for (c, d) in sent(sp, sz, dz) {
+                flows.push((c, d, dz));
+            }
+        }
+        let conds: Vec<Bdd> = flows.iter().map(|f| f.0).collect();
+        let classes = classes(sp, inject, &conds);
+        let mut done = vec![false; nz];
+        let mut found: Vec<(usize, Raw)> = vec![];
+        for (a, fs) in classes {
+            let reach = self.reach_from_zone(sp, pts, a, Some(sz), &mut out.taint);
+            for &dz in &sinks {
+                if done[dz] {
+                    continue;
+                }
+                let zd = self.q(self.g.q.zone_dst[dz]);
+                let mut ok = FALSE;
+                for &i in fs.iter().filter(|&&i| flows[i].2 == dz) {
+                    ok = sp.or(ok, flows[i].1);
+                }
+                for &pi in self.points_of_zone(dz) {
+                    let at = reach.at(pi);
+                    if at == FALSE || pts.contains(&pi) {
+                        continue;
+                    }
+                    let v = sp.and(at, zd);
+                    let v = sp.diff(v, ok);
+                    if v == FALSE {
+                        continue;
+                    }
+                    done[dz] = true;
+                    found.push((
+                        dz,
+                        Raw {
+                            subject: Subject {
+                                src: self.snap.zones[sz].name.clone(),
+                                dst: self.snap.zones[dz].name.clone(),
+                                flow: None,
+                                detail: detail.into(),
+                            },
+                            viol: v,
+                            witness: None,
+                            sources: self.injected(sp, pts, a, Some(sz)),
+                            sink: self.g.points[pi].sink,
+                            prefs: {
+                                let mut v = self.src_prefs(sz, None);
+                                v.extend(self.dst_prefs(dz));
+                                v
+                            },
+                            src_point: None,
+                            dst_point: pi,
+                        },
+                    ));
+                    break;
+                }
+            }
+        }
+        // Findings in sink-zone order, as the one-reach path reports them.
+        found.sort_by_key(|x| x.0);
+        out.raws.extend(found.into_iter().map(|x| x.1));
+    }
+
     /// The taint of the full reaches from each of `zones` (injecting `inject`), without
     /// computing them one by one: a reach visits the out-edges of every node it reaches,
     /// and the reach from all zones at once reaches exactly the nodes some zone's reach
@@ -424,6 +522,31 @@ impl<'a> Ctx<'a> {
             .borrow_mut()
             .insert((zones.to_vec(), inject), r.taint);
     }
+}
+
+/// The classes into which `conds` split `set` (partition refinement): each non-empty
+/// class with the indices of the conditions it satisfies (ascending). Classes are few
+/// in practice: conditions are the sources of the declared flows of one zone.
+pub(crate) fn classes(sp: &mut Space, set: Bdd, conds: &[Bdd]) -> Vec<(Bdd, Vec<usize>)> {
+    let mut classes: Vec<(Bdd, Vec<usize>)> = vec![(set, vec![])];
+    for (i, &c) in conds.iter().enumerate() {
+        let mut next = vec![];
+        for (a, fs) in classes {
+            let yes = sp.and(a, c);
+            let no = sp.diff(a, c);
+            if yes != FALSE {
+                let mut f2 = fs.clone();
+                f2.push(i);
+                next.push((yes, f2));
+            }
+            if no != FALSE {
+                next.push((no, fs));
+            }
+        }
+        classes = next;
+    }
+    classes.retain(|c| c.0 != FALSE);
+    classes
 }
 
 /// Address `k` of subnet `n` (`network + k`) when it lies inside `n`: a zone such as

@@ -127,6 +127,9 @@ pub struct Shape {
     pub drop_link: bool,
     /// Two 特定通信 into one external zone: one to its server (host), one to the zone.
     pub mixed_dest: bool,
+    /// FortiGate policies (any of them, by chance) translate the source (`set nat
+    /// enable`): judged on the packet as sent, a flow stays what it was.
+    pub fgt_nat: bool,
 }
 
 impl Shape {
@@ -137,6 +140,7 @@ impl Shape {
             shared_dest: true,
             drop_link: true,
             mixed_dest: true,
+            fgt_nat: true,
         }
     }
     pub fn name(&self) -> String {
@@ -155,6 +159,9 @@ impl Shape {
         }
         if self.mixed_dest {
             v.push("mixed_dest");
+        }
+        if self.fgt_nat {
+            v.push("fgt_nat");
         }
         if v.is_empty() {
             "default".into()
@@ -1648,6 +1655,7 @@ fn fortigate(
         da: String,
         svc: String,
         accept: bool,
+        nat: bool,
     }
     let pol = |name: &str, si: String, di: String, sa: &str, da: &str, svc: &str| Pol {
         name: name.into(),
@@ -1657,6 +1665,7 @@ fn fortigate(
         da: da.into(),
         svc: svc.into(),
         accept: true,
+        nat: false,
     };
     let mut pols: Vec<Pol> = vec![];
     let mut early: Vec<Pol> = vec![];
@@ -1831,13 +1840,19 @@ fn fortigate(
             da: "all".into(),
             svc: "ALL".into(),
             accept: false,
+            nat: false,
         });
+    }
+    if t.shape.fgt_nat {
+        for p in early.iter_mut().filter(|p| p.accept) {
+            p.nat = cx.r.chance(50);
+        }
     }
     s.push_str("config firewall policy\n");
     for (i, p) in early.iter().enumerate() {
         let _ = writeln!(
             s,
-            "    edit {}\n        set name \"{}\"\n        set srcintf \"{}\"\n        set dstintf \"{}\"\n        set action {}\n        set srcaddr \"{}\"\n        set dstaddr \"{}\"\n        set schedule \"always\"\n        set service \"{}\"\n        set logtraffic all\n    next",
+            "    edit {}\n        set name \"{}\"\n        set srcintf \"{}\"\n        set dstintf \"{}\"\n        set action {}\n        set srcaddr \"{}\"\n        set dstaddr \"{}\"\n        set schedule \"always\"\n        set service \"{}\"\n{}        set logtraffic all\n    next",
             (i + 1) * 3,
             p.name,
             p.si,
@@ -1845,7 +1860,8 @@ fn fortigate(
             if p.accept { "accept" } else { "deny" },
             p.sa,
             p.da,
-            p.svc
+            p.svc,
+            if p.nat { "        set nat enable\n" } else { "" }
         );
     }
     s.push_str("end\n");

@@ -66,8 +66,9 @@ impl Kind for FlowTightness {
     }
 }
 
-/// One 特定通信 to check: reach from `sources` injecting `inject`; what arrives at a
-/// `dst_points` sink inside `viol_filter` is a finding.
+/// One 特定通信 to check: for each (inject, viol_filter) case, reach from `sources`
+/// injecting `inject`; what arrives at a `dst_points` sink inside `viol_filter` is a
+/// finding. One case, except across header rewrites (see [`as_sent`]).
 struct Job<'s> {
     t: &'s crate::model::Flow,
     fz: usize,
@@ -75,9 +76,26 @@ struct Job<'s> {
     src_host: Option<usize>,
     dst_points: Vec<usize>,
     sources: Vec<usize>,
-    inject: Bdd,
-    viol_filter: Bdd,
+    cases: Vec<(Bdd, Bdd)>,
     detail: &'s str,
+}
+
+/// Across header rewrites (a firewall translating the source towards 住基ネット), the
+/// declared source of a 特定通信 is judged on the packet as its sender sent it, the
+/// destination as delivered. The injection `inject` is split by the flows' sent-side
+/// conditions `conds`; `filter(sp, class)` is the violating delivered set for a class
+/// (the indices of the conditions its packets satisfy).
+fn as_sent(
+    sp: &mut Space,
+    inject: Bdd,
+    conds: &[Bdd],
+    filter: &dyn Fn(&mut Space, &[usize]) -> Bdd,
+) -> Vec<(Bdd, Bdd)> {
+    crate::checks::ctx::classes(sp, inject, conds)
+        .into_iter()
+        .map(|(a, s)| (a, filter(sp, &s)))
+        .filter(|c| c.1 != FALSE)
+        .collect()
 }
 
 /// TOKUTEI-PATH reaches, shared: one reach from every edge port per 特定通信 was
@@ -97,13 +115,13 @@ fn shared_path_reaches(
     for (ji, j) in jobs.iter().enumerate() {
         match groups
             .iter_mut()
-            .find(|(u, _)| sp.and(*u, j.inject) == FALSE)
+            .find(|(u, _)| sp.and(*u, j.cases[0].0) == FALSE)
         {
             Some((u, members)) => {
-                *u = sp.or(*u, j.inject);
+                *u = sp.or(*u, j.cases[0].0);
                 members.push(ji);
             }
-            None => groups.push((j.inject, vec![ji])),
+            None => groups.push((j.cases[0].0, vec![ji])),
         }
     }
     let n = cx.g.points.len();
@@ -128,7 +146,7 @@ fn shared_path_reaches(
             } else {
                 let mut acc = FALSE;
                 for &ji in members.iter().filter(|ji| !miss.contains(ji)) {
-                    acc = sp.or(acc, jobs[ji].inject);
+                    acc = sp.or(acc, jobs[ji].cases[0].0);
                 }
                 acc
             };
@@ -179,7 +197,8 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         };
         let host_point = src_host.and_then(|h| g.points.iter().position(|p| p.host == Some(h)));
         let new_flow = cx.q(g.q.new_flow);
-        let (sources, inject, viol_filter, detail): (Vec<usize>, Bdd, Bdd, &str) =
+        let rewrites = g.engine.has_rewrites();
+        let (sources, cases, detail): (Vec<usize>, Vec<(Bdd, Bdd)>, &str) =
             match rule.params.aspect.as_str() {
                 "ip" | "port" => {
                     // Per entry, on its own destination: see docs/semantics.md
@@ -194,17 +213,65 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                                 && !dst_points.contains(&p)
                         })
                         .collect();
-                    let filt = if rule.params.aspect == "ip" {
+                    let pb = cx.ports_bdd(sp, &t.ports);
+                    let mine = sp.and(dst, pb);
+                    let not_declared = sp.diff(dst, declared);
+                    let filt = if rewrites {
+                        // Classes by each entry's source and ports as sent.
+                        let ip = rule.params.aspect == "ip";
+                        let mut conds = vec![];
+                        let mut dsts = vec![];
+                        for (oi, o) in snap.tokutei.iter().enumerate() {
+                            let same_tier = snap.zones[snap.endpoint_zone(o.from)].tier == src_tier;
+                            if !ip && !same_tier && !std::ptr::eq(o, t) {
+                                continue;
+                            }
+                            let c = if ip {
+                                let pb = cx.ports_bdd(sp, &o.ports);
+                                sp.and(cx.ep_src(o.from), pb)
+                            } else {
+                                cx.ep_src(o.from)
+                            };
+                            conds.push(c);
+                            dsts.push((cx.ep_dst(o.to), std::ptr::eq(o, t), oi));
+                        }
+                        let filter = |sp: &mut Space, s: &[usize]| {
+                            let mut held = FALSE;
+                            for &i in s {
+                                held = sp.or(held, dsts[i].0);
+                            }
+                            if ip {
+                                // Declared by an entry whose source and ports it has.
+                                sp.diff(mine, held)
+                            } else if s.iter().any(|&i| dsts[i].1) {
+                                // Sent from this entry's own source.
+                                not_declared
+                            } else {
+                                // From a source that no entry to the address declares.
+                                sp.diff(not_declared, held)
+                            }
+                        };
+                        let cases = as_sent(sp, new_flow, &conds, &filter);
+                        jobs.push(Job {
+                            t,
+                            fz,
+                            tz,
+                            src_host,
+                            dst_points,
+                            sources: pts,
+                            cases,
+                            detail: if ip { "ip" } else { "port" },
+                        });
+                        continue;
+                    } else if rule.params.aspect == "ip" {
                         // This entry's destination and ports, admitted from a source no
                         // entry declares for that packet.
-                        let pb = cx.ports_bdd(sp, &t.ports);
-                        let x = sp.and(dst, pb);
-                        sp.diff(x, covered)
+                        sp.diff(mine, covered)
                     } else {
                         // An undeclared port at this entry's destination, sent from its
                         // own source — or from a source that no entry to that address
                         // declares (then every entry holding the address is named).
-                        let x = sp.diff(dst, declared);
+                        let x = not_declared;
                         // (source, destination) pairs some entry of this tier declares.
                         let mut owned = FALSE;
                         for o in &snap.tokutei {
@@ -217,7 +284,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                         let who = sp.or(cx.ep_src(t.from), nobody);
                         sp.and(x, who)
                     };
-                    (pts, new_flow, filt, rule.params.aspect.as_str())
+                    (pts, vec![(new_flow, filt)], rule.params.aspect.as_str())
                 }
                 "mac" | "path" => {
                     let Some(h) = src_host else { continue };
@@ -233,12 +300,12 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                             notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
                             continue;
                         };
-                        (vec![hp], sp.diff(flow, cx.q(mq)), dst, "mac")
+                        (vec![hp], vec![(sp.diff(flow, cx.q(mq)), dst)], "mac")
                     } else {
                         let pts: Vec<usize> = (0..g.points.len())
                             .filter(|&p| p != hp && !dst_points.contains(&p))
                             .collect();
-                        (pts, flow, dst, "path")
+                        (pts, vec![(flow, dst)], "path")
                     }
                 }
                 other => {
@@ -256,8 +323,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             src_host,
             dst_points,
             sources,
-            inject,
-            viol_filter,
+            cases,
             detail,
         });
     }
@@ -274,78 +340,79 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             src_host,
             dst_points,
             sources,
-            inject,
-            viol_filter,
+            cases,
             detail,
         } = j;
-        let reach = match &shared {
-            Some(r) => r.clone(),
-            None => cx.reach_from(sp, &sources, inject, &mut out.taint),
-        };
-        for &dp in &dst_points {
-            let mut at = reach.at(dp);
-            if shared.is_some() {
-                at = sp.and(at, inject);
-            }
-            let v = sp.and(at, viol_filter);
-            if v == FALSE {
-                continue;
-            }
-            // For "path" and "mac", name one port: the first source that reaches alone,
-            // and draw the witness from what that port alone delivers (its port security
-            // admits the witness's source MAC), not from the union over all sources.
-            let (v, srcs, src_point) = if detail == "path" || detail == "mac" {
-                let sink = g.points[dp].sink as usize;
-                let mut found = None;
-                for &s in &sources {
-                    let r = g
-                        .engine
-                        .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
-                    let x = sp.and(r[sink], viol_filter);
-                    if x != FALSE {
-                        found = Some((s, x));
-                        break;
-                    }
+        'cases: for (inject, viol_filter) in cases {
+            let reach = match &shared {
+                Some(r) => r.clone(),
+                None => cx.reach_from(sp, &sources, inject, &mut out.taint),
+            };
+            for &dp in &dst_points {
+                let mut at = reach.at(dp);
+                if shared.is_some() {
+                    at = sp.and(at, inject);
                 }
-                let Some((s, vs)) = found else {
-                    // Reach is additive: a member must reach. If not, say so.
-                    out.internal.push(format!(
+                let v = sp.and(at, viol_filter);
+                if v == FALSE {
+                    continue;
+                }
+                // For "path" and "mac", name one port: the first source that reaches alone,
+                // and draw the witness from what that port alone delivers (its port security
+                // admits the witness's source MAC), not from the union over all sources.
+                let (v, srcs, src_point) = if detail == "path" || detail == "mac" {
+                    let sink = g.points[dp].sink as usize;
+                    let mut found = None;
+                    for &s in &sources {
+                        let r = g
+                            .engine
+                            .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
+                        let x = sp.and(r[sink], viol_filter);
+                        if x != FALSE {
+                            found = Some((s, x));
+                            break;
+                        }
+                    }
+                    let Some((s, vs)) = found else {
+                        // Reach is additive: a member must reach. If not, say so.
+                        out.internal.push(format!(
                         "internal: no single source re-derives the {detail} violation of {} at {}:{}",
                         t.name, g.points[dp].device, g.points[dp].interface
                     ));
-                    continue;
+                        continue;
+                    };
+                    (vs, vec![(g.points[s].src, inject)], Some(s))
+                } else {
+                    (v, cx.injected(sp, &sources, inject, None), None)
                 };
-                (vs, vec![(g.points[s].src, inject)], Some(s))
-            } else {
-                (v, cx.injected(sp, &sources, inject, None), None)
-            };
-            let mut prefs = vec![];
-            if let (true, Some(h)) = (detail == "path" || detail == "mac", src_host) {
-                let h = &snap.hosts[h];
-                prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
-                if detail == "mac" {
-                    // A locally administered address: visibly not the registered MAC.
-                    prefs.push((Field::SrcMac, 0x02_00_00_00_00_01));
+                let mut prefs = vec![];
+                if let (true, Some(h)) = (detail == "path" || detail == "mac", src_host) {
+                    let h = &snap.hosts[h];
+                    prefs.push((Field::SrcIp, u32::from(h.ip) as u64));
+                    if detail == "mac" {
+                        // A locally administered address: visibly not the registered MAC.
+                        prefs.push((Field::SrcMac, 0x02_00_00_00_00_01));
+                    }
                 }
+                prefs.extend(cx.src_prefs(fz, None));
+                prefs.extend(cx.dst_prefs(tz));
+                out.raws.push(Raw {
+                    subject: Subject {
+                        src: snap.endpoint_name(t.from).into(),
+                        dst: snap.endpoint_name(t.to).into(),
+                        flow: Some(t.name.clone()),
+                        detail: detail.into(),
+                    },
+                    viol: v,
+                    witness: None,
+                    sources: srcs,
+                    sink: g.points[dp].sink,
+                    prefs,
+                    src_point,
+                    dst_point: dp,
+                });
+                break 'cases;
             }
-            prefs.extend(cx.src_prefs(fz, None));
-            prefs.extend(cx.dst_prefs(tz));
-            out.raws.push(Raw {
-                subject: Subject {
-                    src: snap.endpoint_name(t.from).into(),
-                    dst: snap.endpoint_name(t.to).into(),
-                    flow: Some(t.name.clone()),
-                    detail: detail.into(),
-                },
-                viol: v,
-                witness: None,
-                sources: srcs,
-                sink: g.points[dp].sink,
-                prefs,
-                src_point,
-                dst_point: dp,
-            });
-            break;
         }
     }
     if !notes.is_empty() {

@@ -51,6 +51,7 @@ impl Kind for Isolation {
             Allowed {
                 pair: &none,
                 all: FALSE,
+                sent: None,
             },
             "isolation",
             &mut out,
@@ -63,6 +64,7 @@ impl Kind for Isolation {
                 Allowed {
                     pair: &none,
                     all: FALSE,
+                    sent: None,
                 },
                 "isolation",
                 &mut out,

@@ -115,25 +115,33 @@ impl Kind for OnlyDeclaredFlows {
             }
             acc
         };
-        cx.zone_pairs(
-            sp,
-            &a,
-            &b,
-            Allowed {
-                pair: &allowed,
-                all: FALSE,
-            },
-            &p.declared,
-            &mut out,
-        );
-        if p.both_ways {
+        // Across rewrites a 無害化 flow is its source and ports as sent and its
+        // destination as delivered: a firewall that translates the VDI terminal's source
+        // (FortiGate `set nat enable`) does not make the declared flow undeclared.
+        let as_sent = |sp: &mut Space, sz: usize, dz: usize| {
+            let mut v = vec![];
+            for f in declared {
+                let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
+                if fz != sz || tz != dz {
+                    continue;
+                }
+                let pb = cx.ports_bdd(sp, &f.ports);
+                let c = sp.and(cx.ep_src(f.from), pb);
+                v.push((c, cx.ep_dst(f.to)));
+            }
+            v
+        };
+        let sent: Option<crate::checks::ctx::SentFlows> = if exact { Some(&as_sent) } else { None };
+        let (a, b): (&dyn Fn(usize) -> bool, &dyn Fn(usize) -> bool) = (&a, &b);
+        for (x, y) in [(a, b), (b, a)].into_iter().take(1 + p.both_ways as usize) {
             cx.zone_pairs(
                 sp,
-                &b,
-                &a,
+                x,
+                y,
                 Allowed {
                     pair: &allowed,
                     all: FALSE,
+                    sent,
                 },
                 &p.declared,
                 &mut out,

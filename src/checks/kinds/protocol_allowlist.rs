@@ -65,6 +65,7 @@ impl Kind for ProtocolAllowlist {
             Allowed {
                 pair: &allowed,
                 all: ok,
+                sent: None,
             },
             "protocol",
             &mut out,
