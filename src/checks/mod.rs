@@ -206,6 +206,9 @@ pub struct Finding {
     /// Source edge point of the witness (device:interface).
     pub src_point: Option<String>,
     pub dst_point: Option<String>,
+    /// Lines not understood on the witness's path (in path order, each once): they
+    /// could stop this packet, so the finding says so (`report::CAVEAT_CITED` cited).
+    pub may_be_stopped_by: Vec<Taint>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -285,6 +288,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 path: vec![],
                 src_point: None,
                 dst_point: None,
+                may_be_stopped_by: vec![],
             });
         }
         let mut internal = o.internal;
@@ -375,6 +379,15 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
         .src_point
         .or_else(|| g.points.iter().position(|p| p.src == start));
     let hops = crate::net::path::hops_seq(g, &steps);
+    let mut may_be_stopped_by: Vec<Taint> = vec![];
+    let mut seen = std::collections::HashSet::new();
+    for (e, _) in &steps {
+        for t in &g.info[*e as usize].taint {
+            if seen.insert(t.clone()) {
+                may_be_stopped_by.push(t.clone());
+            }
+        }
+    }
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Ok(Finding {
         rule: r.id.clone(),
@@ -386,6 +399,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
         path: hops,
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
+        may_be_stopped_by,
     })
 }
 

@@ -409,6 +409,14 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram)
             let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
         }
         o.push_str("</dl>\n");
+        if let Some(c) = &f.caveat {
+            let _ = writeln!(
+                o,
+                "<p class=\"caveat\">{}: {}</p>",
+                tr(lang, "注意", "Caveat"),
+                esc(c)
+            );
+        }
         if let Some(w) = &f.witness {
             let _ = write!(
                 o,

@@ -160,7 +160,10 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
             "ruleId": f.rule,
             "level": "error",
             "kind": "fail",
-            "message": text(&f.message),
+            "message": text(&match &f.caveat {
+                Some(c) => format!("{} ({c})", f.message),
+                None => f.message.clone(),
+            }),
             "locations": [primary],
             "partialFingerprints": {
                 "sansoFinding/v1": sha256_hex(
@@ -184,6 +187,9 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         }
         if let Some(flow) = &f.flow {
             res["properties"]["flow"] = json!(flow);
+        }
+        if !f.may_be_stopped_by.is_empty() {
+            res["properties"]["mayBeStoppedBy"] = json!(f.may_be_stopped_by);
         }
         let related: Vec<Value> = cites
             .iter()

@@ -153,6 +153,9 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
                 h.lines.join(", ")
             );
         }
+        if let Some(c) = &f.caveat {
+            let _ = writeln!(o, "   {}: {c}", if ja { "注意" } else { "caveat" });
+        }
     }
     let violated = r
         .checks

@@ -100,6 +100,7 @@ fn audit() -> Audit {
         }],
         src_point: None,
         dst_point: None,
+        may_be_stopped_by: vec![],
     };
     Audit {
         snapshot,

@@ -140,6 +140,51 @@ pub struct FindingOut {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<WitnessOut>,
     pub path: Vec<Hop>,
+    /// Lines on the witness's path that sanso does not understand (the first
+    /// [`CAVEAT_CITED`], as `file:line`): the packet may be stopped there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub may_be_stopped_by: Vec<String>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub may_be_stopped_by_more: usize,
+    /// That caveat as a sentence in the report's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
+}
+
+/// Lines cited per finding caveat.
+pub const CAVEAT_CITED: usize = 5;
+
+fn caveat(f: &crate::checks::Finding, lang: Lang) -> Option<String> {
+    let ts = &f.may_be_stopped_by;
+    if ts.is_empty() {
+        return None;
+    }
+    let cited: Vec<String> = ts
+        .iter()
+        .take(CAVEAT_CITED)
+        .map(|t| format!("{}:{}", t.file, t.line))
+        .collect();
+    let more = ts.len().saturating_sub(CAVEAT_CITED);
+    Some(match lang {
+        Lang::Ja => format!(
+            "この証拠パケットは、sanso が解釈できない {}{} で止められる可能性があります",
+            cited.join(", "),
+            if more > 0 {
+                format!(" ほか {more} 行")
+            } else {
+                String::new()
+            }
+        ),
+        Lang::En => format!(
+            "this packet may be stopped by {}{}, which sanso does not understand",
+            cited.join(", "),
+            if more > 0 {
+                format!(" and {more} more lines")
+            } else {
+                String::new()
+            }
+        ),
+    })
 }
 
 pub fn proto_name(p: u8) -> String {
@@ -305,6 +350,14 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
             dst_point: f.dst_point.clone(),
             witness: f.witness.as_ref().map(witness_out),
             path: f.path.clone(),
+            may_be_stopped_by: f
+                .may_be_stopped_by
+                .iter()
+                .take(CAVEAT_CITED)
+                .map(|t| format!("{}:{}", t.file, t.line))
+                .collect(),
+            may_be_stopped_by_more: f.may_be_stopped_by.len().saturating_sub(CAVEAT_CITED),
+            caveat: caveat(f, lang),
         })
         .collect();
     Report {
