@@ -4,7 +4,7 @@
 use crate::engine::{EdgeId, NodeId};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE};
 use crate::model::{Endpoint, PortSpec, Snapshot, Tier};
-use crate::net::{portspec_bdd, Graph, Taint};
+use crate::net::{portspec_bdd, Graph};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
@@ -33,7 +33,13 @@ pub struct Plain {
 pub struct Outcome {
     pub(crate) raws: Vec<Raw>,
     pub(crate) plains: Vec<Plain>,
-    pub(crate) taint: BTreeSet<Taint>,
+    /// Edges with lines not understood that the check's packets met, with the sinks
+    /// those packets are judged at: a tainted edge concerns the check only if its effect
+    /// could still carry packets to one of them (`TaintReach`). Empty sinks: no such
+    /// knowledge, every tainted edge met concerns it. One group per direction judged.
+    pub(crate) taint: BTreeSet<EdgeId>,
+    pub(crate) sinks: BTreeSet<NodeId>,
+    pub(crate) taint_groups: Vec<(BTreeSet<EdgeId>, BTreeSet<NodeId>)>,
     pub(crate) not_applicable: Option<String>,
     pub(crate) unproven_note: Option<String>,
     /// Internal inconsistencies (a violation whose witness or path could not be drawn):
@@ -47,6 +53,8 @@ impl Outcome {
             raws: vec![],
             plains: vec![],
             taint: BTreeSet::new(),
+            sinks: BTreeSet::new(),
+            taint_groups: vec![],
             not_applicable: None,
             unproven_note: None,
             internal: vec![],
@@ -74,7 +82,8 @@ pub(crate) type SentFlows<'a> = &'a dyn Fn(&mut Space, usize, usize) -> Vec<(Bdd
 /// point order, and the uncertain lines evaluated on the way.
 pub(crate) struct Reached {
     pub(crate) sinks: Vec<(usize, Bdd)>,
-    pub(crate) taint: Vec<Taint>,
+    /// Edges with lines not understood that the reach evaluated with packets.
+    pub(crate) taint: Vec<EdgeId>,
 }
 
 impl Reached {
@@ -91,7 +100,7 @@ impl Reached {
 pub(crate) type ReachCache = HashMap<(Vec<usize>, Bdd, Option<usize>), Rc<Reached>>;
 
 /// Taint of the full reaches by (source zones, injected set).
-pub(crate) type TaintCache = HashMap<(Vec<usize>, Bdd), Vec<Taint>>;
+pub(crate) type TaintCache = HashMap<(Vec<usize>, Bdd), Vec<EdgeId>>;
 
 pub struct Ctx<'a> {
     pub snap: &'a Snapshot,
@@ -166,7 +175,7 @@ impl<'a> Ctx<'a> {
         sp: &mut Space,
         points: &[usize],
         inject: Bdd,
-        taint: &mut BTreeSet<Taint>,
+        taint: &mut BTreeSet<EdgeId>,
     ) -> Rc<Reached> {
         self.reach_from_zone(sp, points, inject, None, taint)
     }
@@ -183,7 +192,7 @@ impl<'a> Ctx<'a> {
         points: &[usize],
         inject: Bdd,
         zone: Option<usize>,
-        taint: &mut BTreeSet<Taint>,
+        taint: &mut BTreeSet<EdgeId>,
     ) -> Rc<Reached> {
         let key = (points.to_vec(), inject, zone);
         if let Some(r) = self.cache.borrow().get(&key) {
@@ -231,10 +240,12 @@ impl<'a> Ctx<'a> {
         let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
             visited[edge as usize] = true;
         });
-        let mut seen = BTreeSet::new();
-        for (e, _) in visited.iter().enumerate().filter(|x| *x.1) {
-            seen.extend(self.g.info[e].taint.iter().cloned());
-        }
+        let seen: Vec<EdgeId> = visited
+            .iter()
+            .enumerate()
+            .filter(|(e, v)| **v && !self.g.info[*e].taint.is_empty())
+            .map(|(e, _)| e as EdgeId)
+            .collect();
         Reached {
             sinks: self
                 .g
@@ -244,7 +255,7 @@ impl<'a> Ctx<'a> {
                 .map(|(i, p)| (i, reach[p.sink as usize]))
                 .filter(|x| x.1 != FALSE)
                 .collect(),
-            taint: seen.into_iter().collect(),
+            taint: seen,
         }
     }
 
@@ -343,13 +354,20 @@ impl<'a> Ctx<'a> {
         } = allowed;
         let nz = self.snap.zones.len();
         let inject = self.q(self.g.q.new_flow);
+        let mut sinks = BTreeSet::new();
+        for dz in (0..nz).filter(|&z| to(z)) {
+            for &pi in self.points_of_zone(dz) {
+                sinks.insert(self.g.points[pi].sink);
+            }
+        }
+        let mut taint = BTreeSet::new();
         let sources: Vec<usize> = (0..nz)
             .filter(|&z| from(z) && !self.points_of_zone(z).is_empty())
             .collect();
         let restrict = !self.g.engine.has_rewrites();
         let mut y = FALSE;
         if restrict {
-            self.zones_taint(sp, &sources, inject, &mut out.taint);
+            self.zones_taint(sp, &sources, inject, &mut taint);
             for dz in (0..nz).filter(|&z| to(z) && !self.points_of_zone(z).is_empty()) {
                 y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
             }
@@ -358,11 +376,11 @@ impl<'a> Ctx<'a> {
         for sz in sources {
             let pts = self.points_of_zone(sz);
             if let (false, Some(sent)) = (restrict, sent) {
-                self.zone_pairs_as_sent(sp, sz, to, sent, inject, detail, out);
+                self.zone_pairs_as_sent(sp, sz, to, sent, inject, detail, out, &mut taint);
                 continue;
             }
             let reach = if !restrict {
-                self.reach_from_zone(sp, pts, inject, Some(sz), &mut out.taint)
+                self.reach_from_zone(sp, pts, inject, Some(sz), &mut taint)
             } else if y == FALSE {
                 continue;
             } else {
@@ -408,6 +426,7 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        out.taint_groups.push((taint, sinks));
     }
 
     /// [`Ctx::zone_pairs`] for one source zone when flows are judged on the packet as sent
@@ -427,6 +446,7 @@ impl<'a> Ctx<'a> {
         inject: Bdd,
         detail: &str,
         out: &mut Outcome,
+        taint: &mut BTreeSet<EdgeId>,
     ) {
         let nz = self.snap.zones.len();
         let pts = self.points_of_zone(sz);
@@ -442,7 +462,7 @@ impl<'a> Ctx<'a> {
         let mut done = vec![false; nz];
         let mut found: Vec<(usize, Raw)> = vec![];
         for (a, fs) in classes {
-            let reach = self.reach_from_zone(sp, pts, a, Some(sz), &mut out.taint);
+            let reach = self.reach_from_zone(sp, pts, a, Some(sz), taint);
             for &dz in &sinks {
                 if done[dz] {
                     continue;
@@ -503,7 +523,7 @@ impl<'a> Ctx<'a> {
         sp: &mut Space,
         zones: &[usize],
         inject: Bdd,
-        taint: &mut BTreeSet<Taint>,
+        taint: &mut BTreeSet<EdgeId>,
     ) {
         if !self.any_taint {
             return;

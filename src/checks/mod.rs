@@ -14,13 +14,15 @@ pub mod manual;
 use ctx::Raw;
 pub use ctx::{Ctx, Outcome};
 
+use crate::engine::EdgeId;
 use crate::engine::NodeId;
 use crate::hs::{Packet, Space};
 use crate::model::{PortSpec, Snapshot};
 pub use crate::net::path::Hop;
-use crate::net::{Graph, Taint};
+use crate::net::{Graph, Taint, TaintReach};
 pub use manual::{ManualItem, MANUAL};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
 
 /// The rule pack shipped with sanso: `(id, rule.toml text)` for every `rules/<ID>/` folder,
 /// discovered by build.rs.
@@ -267,6 +269,19 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             .collect()
     };
     g.put_space(sp);
+    let taints: Vec<BTreeSet<Taint>> = {
+        let rel = Relevance::new(g);
+        outcomes
+            .iter()
+            .map(|(_, o)| {
+                let mut t = rel.taint(&o.taint, &o.sinks);
+                for (edges, sinks) in &o.taint_groups {
+                    t.extend(rel.taint(edges, sinks));
+                }
+                t
+            })
+            .collect()
+    };
     let mut checks = vec![];
     let mut findings = vec![];
     let file_taint: Vec<Taint> = snap
@@ -274,7 +289,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
         .iter()
         .map(|e| Taint::new(e.file.clone(), e.line, String::new(), e.message.clone()))
         .collect();
-    for (i, o) in outcomes {
+    for ((i, o), check_taint) in outcomes.into_iter().zip(taints) {
         let r = &rules[i];
         let mut fs = vec![];
         for p in o.plains {
@@ -299,7 +314,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             }
         }
         fs.sort_by(|a, b| a.subject.cmp(&b.subject));
-        let mut taint: Vec<Taint> = o.taint.into_iter().collect();
+        let mut taint: Vec<Taint> = check_taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
         let status = if !fs.is_empty() {
             Status::Violated
@@ -329,6 +344,87 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
         findings.extend(fs);
     }
     Evaluation { checks, findings }
+}
+
+/// Which tainted edges concern a check: those whose line could still carry the check's
+/// packets to one of its sinks ([`crate::net::TaintReach`]). "Could" is structural (any
+/// edge, whatever its predicate), so the answer over-approximates: never a line dropped
+/// that might matter.
+struct Relevance<'g> {
+    g: &'g Graph,
+    /// Closure (nodes that structurally reach one of the sinks) by sink set.
+    closures: std::cell::RefCell<HashMap<Vec<NodeId>, std::rc::Rc<Vec<bool>>>>,
+}
+
+impl<'g> Relevance<'g> {
+    fn new(g: &'g Graph) -> Self {
+        Relevance {
+            g,
+            closures: Default::default(),
+        }
+    }
+
+    fn closure(&self, sinks: &BTreeSet<NodeId>) -> std::rc::Rc<Vec<bool>> {
+        let key: Vec<NodeId> = sinks.iter().copied().collect();
+        if let Some(c) = self.closures.borrow().get(&key) {
+            return c.clone();
+        }
+        let mut seen = vec![false; self.g.engine.node_count()];
+        let mut stack: Vec<NodeId> = key.clone();
+        for &n in &key {
+            seen[n as usize] = true;
+        }
+        while let Some(n) = stack.pop() {
+            for &e in self.g.engine.edges_into(n) {
+                let from = self.g.engine.edges[e as usize].0;
+                if !seen[from as usize] {
+                    seen[from as usize] = true;
+                    stack.push(from);
+                }
+            }
+        }
+        let c = std::rc::Rc::new(seen);
+        self.closures.borrow_mut().insert(key, c.clone());
+        c
+    }
+
+    /// The lines of the tainted `edges` that concern a check judging at `sinks`.
+    fn taint(&self, edges: &BTreeSet<EdgeId>, sinks: &BTreeSet<NodeId>) -> BTreeSet<Taint> {
+        let all = || {
+            edges
+                .iter()
+                .flat_map(|&e| self.g.info[e as usize].taint.iter().cloned())
+                .collect()
+        };
+        if sinks.is_empty() || edges.is_empty() {
+            return all();
+        }
+        let c = self.closure(sinks);
+        let mut out = BTreeSet::new();
+        let mut dev_ok: HashMap<&str, bool> = HashMap::new();
+        for &e in edges {
+            let info = &self.g.info[e as usize];
+            let head = self.g.engine.edges[e as usize].1;
+            for t in &info.taint {
+                let keep = match (t.reach, &info.device) {
+                    (TaintReach::Always, _) => true,
+                    (TaintReach::Edge, _) | (TaintReach::Device, None) => c[head as usize],
+                    (TaintReach::Device, Some(d)) => {
+                        *dev_ok.entry(d.as_str()).or_insert_with(|| {
+                            self.g
+                                .device_nodes
+                                .get(d.as_str())
+                                .is_some_and(|ns| ns.iter().any(|&n| c[n as usize]))
+                        })
+                    }
+                };
+                if keep {
+                    out.insert(t.clone());
+                }
+            }
+        }
+        out
+    }
 }
 
 /// The hop-by-hop path of a drawn witness, with config lines. Across NAT (or a router

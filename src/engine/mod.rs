@@ -119,6 +119,10 @@ impl NetBuilder {
             queries: vec![],
         }
     }
+    /// (from, to, predicate) of an edge added so far.
+    pub fn edge_ends(&self, e: EdgeId) -> (NodeId, NodeId, Bdd) {
+        self.edges[e as usize]
+    }
     pub fn add_node(&mut self) -> NodeId {
         self.nodes += 1;
         self.nodes - 1
@@ -561,6 +565,10 @@ impl Engine {
     }
     pub fn query(&self, q: QueryId) -> &Bits {
         &self.query_bits[q as usize]
+    }
+    /// Edges into node `n`.
+    pub fn edges_into(&self, n: NodeId) -> &[u32] {
+        &self.in_edges[n as usize]
     }
     pub fn out_edges(&self, n: NodeId) -> &[u32] {
         &self.out_edges

@@ -40,6 +40,27 @@ pub struct TaintLine {
     pub line: u32,
     pub text: String,
     pub reason: String,
+    /// How far the line's effect can carry a packet, for deciding which checks it
+    /// concerns (see [`TaintReach`]).
+    #[serde(skip)]
+    pub reach: TaintReach,
+}
+
+/// What a line not understood can do to packets on the edges it is attached to, so a
+/// check is unproven only by lines whose effect could still bring its packets to its
+/// sinks (issue 12: "only a check whose packets reach that line's scope and could still
+/// reach the check's sink from there").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum TaintReach {
+    /// Only which packets its edges pass (an entry of an ACL): relevant when the edge's
+    /// target can still lead to a sink of the check.
+    Edge,
+    /// Anything on its device, new forwarding included (routing, policy table, interface,
+    /// device-wide lines): relevant when any part of the device can lead to a sink.
+    Device,
+    /// Anything at all (packets leave into the unmodelled, a zone not placed): always.
+    #[default]
+    Always,
 }
 
 /// A shared handle on a [`TaintLine`]: one line not understood is stored once, however
@@ -55,12 +76,23 @@ impl serde::Serialize for Taint {
 }
 
 impl Taint {
+    /// A taint that concerns every check whose packets meet it ([`TaintReach::Always`]).
     pub fn new(file: String, line: u32, text: String, reason: String) -> Taint {
+        Taint::scoped(file, line, text, reason, TaintReach::Always)
+    }
+    pub fn scoped(
+        file: String,
+        line: u32,
+        text: String,
+        reason: String,
+        reach: TaintReach,
+    ) -> Taint {
         Taint(std::sync::Arc::new(TaintLine {
             file,
             line,
             text,
             reason,
+            reach,
         }))
     }
 }
@@ -117,6 +149,10 @@ pub struct Graph {
     /// route leaves by, a trunk, with no peer in topology.toml): what leaves by them is
     /// tainted ("unproven"), never silently dropped.
     pub dangling: Vec<usize>,
+    /// The nodes of each device (by name): its ports, VLAN segments, stack and internal
+    /// nodes — every node its own edges touch. A line not understood that may add
+    /// forwarding on a device can join any two of them.
+    pub device_nodes: HashMap<String, Vec<NodeId>>,
 }
 
 struct Builder<'a> {
@@ -179,6 +215,38 @@ impl<'a> Builder<'a> {
         self.info.push(info);
     }
 
+    /// [`Graph::device_nodes`]: ports and segments by device index, and the endpoints of
+    /// the device's own edges (its internal nodes).
+    fn device_nodes(&self) -> HashMap<String, Vec<NodeId>> {
+        let mut by_dev: Vec<Vec<NodeId>> = vec![vec![]; self.snap.devices.len()];
+        for (&(d, _), &n) in self.seg.iter() {
+            by_dev[d].push(n);
+        }
+        for (&(d, _), &n) in self.l3in.iter().chain(self.l3out.iter()) {
+            by_dev[d].push(n);
+        }
+        for (&d, &(a, b)) in &self.local {
+            by_dev[d].extend([a, b]);
+        }
+        let mut out: HashMap<String, Vec<NodeId>> = HashMap::new();
+        for (d, ns) in by_dev.into_iter().enumerate() {
+            out.entry(self.snap.devices[d].name.clone())
+                .or_default()
+                .extend(ns);
+        }
+        for (e, info) in self.info.iter().enumerate() {
+            if let Some(d) = &info.device {
+                let (a, b, _) = self.nb.edge_ends(e as crate::engine::EdgeId);
+                out.entry(d.clone()).or_default().extend([a, b]);
+            }
+        }
+        for ns in out.values_mut() {
+            ns.sort_unstable();
+            ns.dedup();
+        }
+        out
+    }
+
     /// The lines not understood of device `d` whose scope `pred` selects (and the
     /// device-wide ones), as shared handles made once per device.
     fn dev_taint(&self, d: &Device, pred: impl Fn(&Scope) -> bool) -> Vec<Taint> {
@@ -187,11 +255,15 @@ impl<'a> Builder<'a> {
             d.unrecognized
                 .iter()
                 .map(|u| {
-                    Taint::new(
+                    Taint::scoped(
                         d.unrecognized_file(u).to_string(),
                         u.line,
                         u.text.clone(),
                         u.reason.clone(),
+                        match u.scope {
+                            Scope::Acl(_) => TaintReach::Edge,
+                            _ => TaintReach::Device,
+                        },
                     )
                 })
                 .collect()
@@ -298,6 +370,7 @@ impl Graph {
         let dangling = b.dangling(&ix, &ep, &peer_of);
         let (q, zone_dst_bdd, zone_src_bdd) = b.queries(ports);
         let points = ep.points;
+        let device_nodes = b.device_nodes();
         let info = b.info;
         let engine = if atoms {
             b.nb.compile()
@@ -312,6 +385,7 @@ impl Graph {
             zone_dst_bdd,
             zone_src_bdd,
             dangling,
+            device_nodes,
         }
     }
 }

@@ -7,7 +7,6 @@ use crate::checks::ctx::{Ctx, Outcome, Raw, Reached};
 use crate::checks::{Params, Rule, Subject};
 use crate::hs::{Bdd, Field, Space, FALSE};
 use crate::model::{Endpoint, PortSpec, Snapshot};
-use crate::net::Taint;
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -109,7 +108,7 @@ fn shared_path_reaches(
     cx: &Ctx,
     sp: &mut Space,
     jobs: &[Job],
-    taint: &mut BTreeSet<Taint>,
+    taint: &mut BTreeSet<crate::engine::EdgeId>,
 ) -> Vec<Option<Rc<Reached>>> {
     let mut groups: Vec<(Bdd, Vec<usize>)> = vec![];
     for (ji, j) in jobs.iter().enumerate() {
@@ -344,6 +343,8 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             detail,
         } = j;
         'cases: for (inject, viol_filter) in cases {
+            out.sinks
+                .extend(dst_points.iter().map(|&p| g.points[p].sink));
             let reach = match &shared {
                 Some(r) => r.clone(),
                 None => cx.reach_from(sp, &sources, inject, &mut out.taint),
