@@ -324,3 +324,80 @@ fn bad_input_never_panics() {
         let _ = parse("x.conf", t);
     }
 }
+
+/// fixtures/rtx-town: an RTX holding both tiers; its filters keep them apart. Removing
+/// the reject of LGWAN-bound traffic on lan1 (filter 100) and the catch-all reject (199)
+/// lets MN traffic reach the LGWAN terminals.
+#[test]
+fn rtx_town_fixture_verdicts() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rtx-town");
+    let status = |dir: &std::path::Path| {
+        let a = sanso::checks::audit::run(dir).unwrap();
+        for d in &a.snapshot.devices {
+            assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+            assert_eq!(d.dialect.id(), "yamaha-rtx");
+        }
+        let c = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+        c.status.id().to_string()
+    };
+    assert_eq!(status(&root), "pass");
+    let tmp = std::env::temp_dir().join(format!("sanso-rtx-town-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("configs")).unwrap();
+    for f in ["sanso.toml", "topology.toml"] {
+        std::fs::copy(root.join(f), tmp.join(f)).unwrap();
+    }
+    let cfg = std::fs::read_to_string(root.join("configs/rtx-edge.conf")).unwrap();
+    let open = cfg.replace(
+        "ip lan1 secure filter in 100 101 199",
+        "ip lan1 secure filter in 101",
+    );
+    assert_ne!(open, cfg);
+    let open = open.replace("ip lan1 secure filter in 101", "ip lan1 secure filter in 101\nip filter 102 pass * * tcp * 443\nip lan1 secure filter in 101 102");
+    std::fs::write(tmp.join("configs/rtx-edge.conf"), open).unwrap();
+    assert_eq!(status(&tmp), "violated");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// The `[[device]] dialect` override and the undetected-file message list every
+/// registered dialect (from REGISTRY, so RTX is there without editing the messages).
+#[test]
+fn dialect_messages_list_every_dialect() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rtx-town");
+    let tmp = std::env::temp_dir().join(format!("sanso-rtx-dialects-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("configs")).unwrap();
+    std::fs::copy(root.join("topology.toml"), tmp.join("topology.toml")).unwrap();
+    std::fs::copy(
+        root.join("configs/rtx-edge.conf"),
+        tmp.join("configs/rtx-edge.conf"),
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(root.join("sanso.toml")).unwrap();
+    std::fs::write(
+        tmp.join("sanso.toml"),
+        toml.replace("dialect = \"rtx\"", "dialect = \"no-such\""),
+    )
+    .unwrap();
+    let e = format!("{:?}", sanso::checks::audit::run(&tmp).err().expect("error"));
+    for id in sanso::ingest::ids() {
+        assert!(e.contains(id), "{id} missing from {e}");
+    }
+    assert!(e.contains("yamaha-rtx"), "{e}");
+    // An undetectable file: its error lists the dialects too.
+    std::fs::write(tmp.join("sanso.toml"), toml.replace("[[device]]\nfile    = \"configs/rtx-edge.conf\"\ndialect = \"rtx\"\n", "")).unwrap();
+    std::fs::write(tmp.join("topology.toml"), "").unwrap();
+    std::fs::write(tmp.join("configs/rtx-edge.conf"), "hello\n").unwrap();
+    let msg = match sanso::checks::audit::run(&tmp) {
+        Ok(a) => a
+            .snapshot
+            .file_errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Err(e) => format!("{e:?}"),
+    };
+    assert!(msg.contains("yamaha-rtx") && msg.contains("cisco-ios"), "{msg}");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
