@@ -71,7 +71,10 @@ fn addr(r: &mut Rng) -> (Vec<(u32, u32)>, String) {
         }
         4 => {
             let a = (base | (r.below(65536) as u32)) & 0xffff_ff00;
-            (vec![(a, a | 0xff)], format!("{}.*", ip(a).rsplit_once('.').unwrap().0))
+            (
+                vec![(a, a | 0xff)],
+                format!("{}.*", ip(a).rsplit_once('.').unwrap().0),
+            )
         }
         _ => {
             let (a, sa) = addr(r);
@@ -118,7 +121,11 @@ fn rule(r: &mut Rng) -> Rule {
         pass: r.chance(50),
         src: addr(r),
         dst: addr(r),
-        sport: if l4 && r.chance(30) { ports(r) } else { any.clone() },
+        sport: if l4 && r.chance(30) {
+            ports(r)
+        } else {
+            any.clone()
+        },
         dport: if l4 { ports(r) } else { any },
         proto,
     }
@@ -209,7 +216,11 @@ impl Policy {
 }
 
 /// Starts of the elementary intervals of [lo, hi] cut by every bound.
-fn cells<T: Copy + Ord + Into<u64>>(lo: T, hi: T, bounds: impl Iterator<Item = (T, T)>) -> Vec<u64> {
+fn cells<T: Copy + Ord + Into<u64>>(
+    lo: T,
+    hi: T,
+    bounds: impl Iterator<Item = (T, T)>,
+) -> Vec<u64> {
     let (lo, hi) = (lo.into(), hi.into());
     let mut c = vec![lo];
     for (a, b) in bounds {
@@ -302,13 +313,18 @@ fn write_snapshot(dir: &Path, cfg: &str) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("configs")).unwrap();
     std::fs::write(dir.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(dir.join("topology.toml"), "# the two LANs are edge points\n").unwrap();
+    std::fs::write(
+        dir.join("topology.toml"),
+        "# the two LANs are edge points\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("configs/rtx.conf"), cfg).unwrap();
 }
 
 fn gen(r: &mut Rng) -> Policy {
-    let mut list = |r: &mut Rng, pct| {
-        r.chance(pct).then(|| (0..1 + r.below(6)).map(|_| rule(r)).collect())
+    let list = |r: &mut Rng, pct| {
+        r.chance(pct)
+            .then(|| (0..1 + r.below(6)).map(|_| rule(r)).collect())
     };
     Policy {
         lan1_in: list(r, 85),
@@ -321,7 +337,7 @@ fn gen(r: &mut Rng) -> Policy {
 fn work(tag: &str) -> PathBuf {
     let base = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir());
+        .unwrap_or_else(std::env::temp_dir);
     base.join("rtx-referee").join(tag)
 }
 
@@ -339,7 +355,12 @@ fn case(seed: u64) -> Result<bool, String> {
             return fail(format!("unrecognised: {:?}", f.unrecognized));
         }
     }
-    let mn = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let mn = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     let want_mn = violation(&pol, true);
     let want_lg = violation(&pol, false);
     let want = want_mn.is_some() || want_lg.is_some();
@@ -390,7 +411,10 @@ fn case(seed: u64) -> Result<bool, String> {
 
 #[test]
 fn random_rtx_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("RTX_REFEREE_SEED").ok().and_then(|s| s.parse().ok()) {
+    if let Some(s) = std::env::var("RTX_REFEREE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
         case(s).unwrap_or_else(|e| panic!("{e}"));
         return;
     }
@@ -414,10 +438,16 @@ fn random_rtx_policies_agree_with_first_match() {
             Err(e) => bad.push(e),
         }
     }
-    eprintln!("{CASES} cases, {violated} violated, {} disagreements", bad.len());
+    eprintln!(
+        "{CASES} cases, {violated} violated, {} disagreements",
+        bad.len()
+    );
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));
     // Both verdicts occur (the generator is not degenerate).
-    assert!(violated > 10 && violated < CASES as usize - 10, "{violated}/{CASES}");
+    assert!(
+        violated > 10 && violated < CASES as usize - 10,
+        "{violated}/{CASES}"
+    );
 }
 
 /// The reference itself, on a hand-made policy (expectations worked out by hand).
@@ -444,5 +474,8 @@ fn reference_sanity() {
     };
     let v = violation(&pol, true).unwrap();
     assert_eq!((v.proto, v.dport), (6, 0));
-    assert!(violation(&pol, false).is_none(), "established never opens a flow");
+    assert!(
+        violation(&pol, false).is_none(),
+        "established never opens a flow"
+    );
 }

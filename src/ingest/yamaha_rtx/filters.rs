@@ -8,7 +8,7 @@
 //! passes while the line is up: LAN interfaces are always up, so it is a pass here.
 
 use super::lexing::{self, Proto, Why};
-use crate::model::{Action, AclRule, Mac, Match, Service, Span};
+use crate::model::{AclRule, Action, Mac, Match, Service, Span};
 
 /// One `ip filter N …` line, already in model terms (or why not).
 #[derive(Clone, Debug)]
@@ -129,8 +129,8 @@ fn dynamic_services(p: &str) -> Result<Vec<Service>, Why> {
         "telnet" => vec![t(23)],
         _ => {
             return Err(format!(
-                "dynamic filter protocol {p}: its helper (data channels, other ports) is not modelled"
-            ))
+            "dynamic filter protocol {p}: its helper (data channels, other ports) is not modelled"
+        ))
         }
     })
 }
@@ -142,7 +142,9 @@ pub fn parse_dynamic(t: &[&str]) -> Result<Vec<Match>, Why> {
         return Err("dynamic filter needs SRC DST PROTO".into());
     }
     if t[3] == "filter" {
-        return Err("dynamic filter built from static filters (`filter … in … out …`) not modelled".into());
+        return Err(
+            "dynamic filter built from static filters (`filter … in … out …`) not modelled".into(),
+        );
     }
     for o in &t[4..] {
         let k = o.split('=').next().unwrap_or("");
@@ -344,7 +346,11 @@ impl Parser {
             .filter(|(l, _)| !used.contains(l))
             .collect();
         for (l, why) in idle {
-            self.unrec(l, format!("{why} (not applied to any interface)"), Scope::None);
+            self.unrec(
+                l,
+                format!("{why} (not applied to any interface)"),
+                Scope::None,
+            );
         }
     }
 
@@ -359,7 +365,9 @@ impl Parser {
             Dir::In => itf.acl_in = Some(r),
             Dir::Out => itf.acl_out = Some(r),
         }
-        self.dev.acls.insert(name.clone(), Acl { name, rules, span });
+        self.dev
+            .acls
+            .insert(name.clone(), Acl { name, rules, span });
     }
 
     /// An ethernet list: modelled (combined with the IP list of the same direction) when
@@ -370,16 +378,18 @@ impl Parser {
         let mut bad = false;
         for n in &b.list {
             let Some(f) = self.ethers.get(n).cloned() else {
-                self.unrec(b.line, format!("ethernet filter {n} is not defined"), scope.clone());
+                self.unrec(
+                    b.line,
+                    format!("ethernet filter {n} is not defined"),
+                    scope.clone(),
+                );
                 bad = true;
                 continue;
             };
             used.insert(f.line);
             let span = self.dev.span(f.line);
             match f.body {
-                Ok((a, src, None)) if b.dir == Dir::In || src.is_none() => {
-                    eth.push((a, src, span))
-                }
+                Ok((a, src, None)) if b.dir == Dir::In || src.is_none() => eth.push((a, src, span)),
                 Ok(_) => {
                     self.unrec(
                         f.line,

@@ -124,8 +124,7 @@ impl Parser {
         match t.get(1).copied() {
             Some("type") if t[3..].iter().any(|o| o.starts_with("port-based-option=")) => {
                 let modelled = t[3..].iter().all(|o| {
-                    !o.starts_with("port-based-option=")
-                        || *o == "port-based-option=divide-network"
+                    !o.starts_with("port-based-option=") || *o == "port-based-option=divide-network"
                 });
                 if modelled {
                     // Port separation: lanN.M are separate interfaces, each defined by

@@ -104,10 +104,7 @@ fn addr_item(s: &str) -> Result<IpMatch, Why> {
             u32::MAX << (32 - len)
         }
     } else {
-        u32::from(
-            m.parse::<Ipv4Addr>()
-                .map_err(|_| format!("mask of {s}"))?,
-        )
+        u32::from(m.parse::<Ipv4Addr>().map_err(|_| format!("mask of {s}"))?)
     };
     let w = !mbits | u32::from(wild);
     Ok(IpMatch::Wildcard {
@@ -175,7 +172,9 @@ fn port_one(s: &str) -> Result<Vec<u16>, Why> {
 fn port_bound(s: &str) -> Result<u16, Why> {
     match port_one(s)?.as_slice() {
         [p] => Ok(*p),
-        _ => Err(format!("port name {s} names several ports; not a range bound")),
+        _ => Err(format!(
+            "port name {s} names several ports; not a range bound"
+        )),
     }
 }
 
@@ -194,7 +193,11 @@ pub fn ports(s: &str) -> Result<Vec<PortRange>, Why> {
             return Err(port_one(item).err().unwrap_or_default());
         };
         let lo = if lo.is_empty() { 0 } else { port_bound(lo)? };
-        let hi = if hi.is_empty() { 65535 } else { port_bound(hi)? };
+        let hi = if hi.is_empty() {
+            65535
+        } else {
+            port_bound(hi)?
+        };
         if lo > hi {
             return Err(format!("empty port range {item}"));
         }
@@ -310,7 +313,10 @@ mod tests {
             vec![
                 PortRange::single(80),
                 PortRange::single(21),
-                PortRange { lo: 1024, hi: 65535 }
+                PortRange {
+                    lo: 1024,
+                    hi: 65535
+                }
             ]
         );
         assert_eq!(

@@ -124,7 +124,8 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     let mut dev = p.dev;
     dev.lines = u32::try_from(lines.len()).unwrap_or(u32::MAX);
     let unrec: BTreeSet<u32> = dev.unrecognized.iter().map(|u| u.line).collect();
-    dev.unrecognized.sort_by(|a, b| (a.line, &a.scope).cmp(&(b.line, &b.scope)));
+    dev.unrecognized
+        .sort_by(|a, b| (a.line, &a.scope).cmp(&(b.line, &b.scope)));
     let understood = dev
         .lines
         .saturating_sub(u32::try_from(unrec.len()).unwrap_or(u32::MAX));
@@ -280,11 +281,9 @@ impl Parser {
             | "telnetd" | "sshd" | "sftpd" | "httpd" | "tftp" | "syslog" | "snmp" | "snmpv2c"
             | "snmpv3" | "ntpdate" | "sntpd" | "dns" | "dhcp" | "statistics" | "system"
             | "switch" | "lan-map" | "operation" | "external-memory" | "description" | "alarm"
-            | "ngn" | "sip" | "upnp" | "netvolante-dns" | "mail" | "heartbeat" | "lua"
-            | "wins" | "usbhost" | "sd" | "status-led" | "radius" | "auth" | "show" | "save"
-            | "remote" | "queue" | "speed" | "url" | "cooperation" | "date" | "time" => {
-                Out::Irr(MGMT)
-            }
+            | "ngn" | "sip" | "upnp" | "netvolante-dns" | "mail" | "heartbeat" | "lua" | "wins"
+            | "usbhost" | "sd" | "status-led" | "radius" | "auth" | "show" | "save" | "remote"
+            | "queue" | "speed" | "url" | "cooperation" | "date" | "time" => Out::Irr(MGMT),
             _ => un("RTX command not modelled", Scope::Device),
         }
     }
@@ -319,9 +318,9 @@ impl Parser {
             "route" if t2 == "change" => Out::Irr(MGMT),
             "route" => self.route(ln, &t[2..]),
             "filter" => match t2 {
-                "dynamic" if t.get(3) == Some(&"timer") => Out::Irr(
-                    "dynamic filter timers (how long an idle session stays open)",
-                ),
+                "dynamic" if t.get(3) == Some(&"timer") => {
+                    Out::Irr("dynamic filter timers (how long an idle session stays open)")
+                }
                 "dynamic" => match t.get(3).and_then(|n| n.parse::<u32>().ok()) {
                     Some(n) => {
                         let body = filters::parse_dynamic(&t[3..]);
@@ -330,9 +329,9 @@ impl Parser {
                     }
                     None => un("malformed dynamic filter", Scope::None),
                 },
-                "source-route" | "directed-broadcast" => Out::Irr(
-                    "drops source-routed / directed-broadcast packets only",
-                ),
+                "source-route" | "directed-broadcast" => {
+                    Out::Irr("drops source-routed / directed-broadcast packets only")
+                }
                 n if n.parse::<u32>().is_ok() => {
                     let n = n.parse::<u32>().unwrap_or(0);
                     let body = filters::parse_static(&t[2..]);
@@ -345,9 +344,7 @@ impl Parser {
             "host" | "icmp" | "stealth" => Out::Irr(MGMT),
             "pp" | "tunnel" => Out::Irr(TUNNEL),
             _ if t1.starts_with("pp") || t1.starts_with("tunnel") => Out::Irr(TUNNEL),
-            _ if t1.starts_with("loopback") => {
-                Out::Irr("loopback address of the router itself")
-            }
+            _ if t1.starts_with("loopback") => Out::Irr("loopback address of the router itself"),
             _ if t1.starts_with("bridge") => un(
                 "bridge interface: its members share one L2 segment; not modelled",
                 Scope::Device,

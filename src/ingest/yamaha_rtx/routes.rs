@@ -69,9 +69,7 @@ impl Parser {
                 // the paths the router may use).
                 "metric" | "weight" | "keepalive" => i += 2,
                 "hide" => i += 1,
-                "filter" => {
-                    return un("policy route (gateway chosen by filter)", Scope::Routing)
-                }
+                "filter" => return un("policy route (gateway chosen by filter)", Scope::Routing),
                 o => return un(format!("route option {o} not modelled"), Scope::Routing),
             }
         }
