@@ -197,6 +197,15 @@ const FORMS: &[Form] = &[
         &["MIIEogIBAAKCAQEAx3k8Lm2Pq9Rs5Tu7"],
     ),
     f(FortiPolicy, &["        set psksecret ENC FgPolicyPsk66=="], &["FgPolicyPsk66"]),
+    // ---- Yamaha RTX forms (quoted wherever they land: every dialect's tables apply; planted
+    // in the nftables file so they do not make mn-core.cfg detect as RTX)
+    f(Nft, &["login user rtxadmin RtxLoginPw80"], &["RtxLoginPw80"]),
+    f(Nft, &["login password RtxConsPw81"], &["RtxConsPw81"]),
+    f(Nft, &["administrator password RtxAdmPw82"], &["RtxAdmPw82"]),
+    f(Nft, &["ipsec ike pre-shared-key 3 text RtxPsk83"], &["RtxPsk83"]),
+    f(Nft, &[" pp auth myname isp-user RtxPpPw84"], &["RtxPpPw84"]),
+    f(Nft, &[" pp auth username remote1 RtxPpUser85"], &["RtxPpUser85"]),
+    f(Nft, &[" l2tp tunnel auth on RtxL2tp86"], &["RtxL2tp86"]),
     // ---- nftables comments, iptables comments, Linux forms
     f(Nft, &["\t\tiifname \"eth9\" accept comment \"vpn psk=NftPsk66\""], &["NftPsk66"]),
     f(Nft, &["\t\tiifname \"eth9\" drop comment \"api token: NftTok67\""], &["NftTok67"]),

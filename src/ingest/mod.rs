@@ -9,6 +9,7 @@ pub mod nftables;
 pub mod redact;
 pub mod snapshot;
 pub mod source;
+pub mod yamaha_rtx;
 
 use crate::model::{Device, Dialect};
 
@@ -50,6 +51,7 @@ pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
+    &yamaha_rtx::SYNTAX,
     &cisco_ios::SYNTAX,
 ];
 

@@ -9,7 +9,7 @@
 //!    (base64/hex runs that are not addresses, interface names or words); quoted strings
 //!    (descriptions, comments) are searched as free text;
 //! 2. per-dialect keyword tables ([`cisco_ios`], [`fortios`], [`nftables`], [`iptables`],
-//!    [`linux`]) that feed the structural pass; the pass uses all of them on every line,
+//!    [`linux`], [`yamaha_rtx`]) that feed the structural pass; the pass uses all of them on every line,
 //!    because a line quoted in a report is not always labelled with its dialect;
 //! 3. context across lines ([`Redactor`], [`FileRedaction`]): PEM blocks and their base64
 //!    continuation lines, Cisco `crypto pki certificate chain` / `key-string` hex blocks up
@@ -41,6 +41,10 @@ pub use super::iptables::secrets as iptables;
 /// Linux host files (keepalived, WireGuard, strongSwan, wpa_supplicant, hostapd forms
 /// that may appear in a device folder or in comments). `_` is read as `-`.
 pub use super::linux::secrets as linux;
+
+/// Yamaha RTX positional forms (`login user NAME PASS`, `pp auth myname NAME PASS`,
+/// `l2tp tunnel auth on KEY`).
+pub use super::yamaha_rtx::secrets as yamaha_rtx;
 
 /// Secret words of every dialect (the vendor-neutral pass uses all tables).
 const GENERIC_WORDS: &[&str] = &[
@@ -647,6 +651,12 @@ fn structural_tokens(line: &str, free: bool) -> Cow<'_, str> {
         }
     }
     if !free {
+        if let Some(k) = yamaha_rtx::secret_from(&words) {
+            if words[k] != REDACTED {
+                let s = toks[k].start;
+                return Cow::Owned(format!("{}{REDACTED}", &line[..s]));
+            }
+        }
         if let Some(k) = cisco_ios::snmp_host_community(&words) {
             if words[k] != REDACTED {
                 edits.push((toks[k].start, toks[k].end, REDACTED.into()));

@@ -495,8 +495,10 @@ impl Snapshot {
                         FileError {
                             file: rel,
                             line: 1,
-                            message: "dialect not recognised (set it with [[device]] file/dialect in sanso.toml)"
-                                .into(),
+                            message: format!(
+                                "dialect not recognised (set it with [[device]] file/dialect in sanso.toml: {})",
+                                dialect::ids().join(" | ")
+                            ),
                         },
                     );
                 };
