@@ -1,6 +1,7 @@
 //! Dialect detection and dispatch. Each parser turns one config file into a
 //! [`crate::model::Device`], recording every line it did not understand.
 
+pub mod awplus;
 pub mod cisco_ios;
 pub mod fortios;
 pub mod iptables;
@@ -50,6 +51,7 @@ pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
+    &awplus::SYNTAX,
     &cisco_ios::SYNTAX,
 ];
 
