@@ -54,6 +54,8 @@ impl super::Syntax for AwPlus {
 /// Lines only AlliedWare Plus writes (Cisco IOS never does: its switch ports are
 /// `GigabitEthernet…`, it has no hardware ACL keyword, `ntp source` names an interface,
 /// `password 8` is not an IOS type, its OpenFlow agent is configured in a sub-mode).
+/// Not `network A.B.C.D/len` under `router bgp`: Arista EOS, Cisco ASA and IOS-XR write
+/// it too (a file holding only a BGP stanza stays undetected; set its dialect).
 fn decisive(l: &str) -> bool {
     let l = l.trim_end();
     let word = |p: &str| l.strip_prefix(p);
@@ -62,11 +64,6 @@ fn decisive(l: &str) -> bool {
     }
     if let Some(rest) = word("ntp source ") {
         return rest.parse::<std::net::Ipv4Addr>().is_ok();
-    }
-    if let Some(rest) = word("network ") {
-        // `network A.B.C.D/len` under `router bgp` (IOS writes `network A mask M`).
-        let a = rest.split_whitespace().next().unwrap_or("");
-        return a.contains('/') && super::cisco_ios::lexing::parse_cidr(a).is_some();
     }
     if l.starts_with("username ") {
         let t: Vec<&str> = l.split_whitespace().collect();
