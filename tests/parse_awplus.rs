@@ -179,6 +179,7 @@ fn detection() {
 
 #[test]
 fn registry_ids_and_aliases() {
+    assert_eq!(dev("hostname x\n").dialect.id(), "allied-awplus");
     assert!(sanso::ingest::ids().contains(&"allied-awplus"));
     for alias in ["allied-awplus", "awplus", "alliedware"] {
         assert_eq!(

@@ -411,6 +411,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "shared_dest" => sh.shared_dest = true,
             "drop_link" => sh.drop_link = true,
             "mixed_dest" => sh.mixed_dest = true,
+            "awplus" => sh.awplus = true,
             _ => {}
         }
     }
