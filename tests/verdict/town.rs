@@ -658,7 +658,9 @@ fn awp_entry(l: &str) -> String {
     let mut i = 0;
     while i < t.len() {
         let a = t[i].parse::<std::net::Ipv4Addr>();
-        let w = t.get(i + 1).and_then(|x| x.parse::<std::net::Ipv4Addr>().ok());
+        let w = t
+            .get(i + 1)
+            .and_then(|x| x.parse::<std::net::Ipv4Addr>().ok());
         if let (Ok(a), Some(w)) = (a, w) {
             let len = u32::from(w).leading_zeros();
             out.push(format!("{a}/{len}"));
@@ -1284,7 +1286,11 @@ fn site_devices(
                     ro.key()
                 )
             };
-            let group = if awp[w] { " access-group" } else { " ip access-group" };
+            let group = if awp[w] {
+                " access-group"
+            } else {
+                " ip access-group"
+            };
             let dir = if awp[w] { "" } else { " in" };
             if awp[w] {
                 // AW+ port security limits how many MACs a port learns; it does not pin
