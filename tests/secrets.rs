@@ -136,6 +136,16 @@ const FORMS: &[Form] = &[
         &["  3082044A 30820332 A0030201 0202100F 2A864886 F70D0101 0B050030 4A310B30"],
         &["0202100F 2A864886"],
     ),
+    // ---- Allied Telesis AlliedWare Plus (same forms at the top level of an IOS file:
+    // redaction does not depend on the dialect a line is labelled with)
+    f(IosTop, &["username awops privilege 15 password 8 $1$PAW7bhcb$AwpUserHash61xQ"], &["AwpUserHash61xQ"]),
+    f(IosTop, &["enable password AwpEnable62"], &["AwpEnable62"]),
+    f(IosTop, &["snmp-server community AwpComm63 rw"], &["AwpComm63"]),
+    f(IosTop, &["radius-server host 10.0.0.5 key AwpRadKey64"], &["AwpRadKey64"]),
+    f(IosTop, &["radius-server key AwpRadKey65"], &["AwpRadKey65"]),
+    f(IosTop, &["tacacs-server key AwpTacKey66"], &["AwpTacKey66"]),
+    f(IosTop, &["ntp authentication-key 8900 md5 AwpNtpKey67"], &["AwpNtpKey67"]),
+    f(IosIf, &[" auth-mac password AwpMacPw68"], &["AwpMacPw68"]),
     // ---- FortiOS
     f(FortiSet, &["        set psksecret ENC FgPskEnc43=="], &["FgPskEnc43"]),
     f(FortiSet, &["        set auth-key 0x8a3f9c2b7d1e4a6f"], &["8a3f9c2b7d1e4a6f"]),

@@ -159,11 +159,14 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
-/// (`drop_link`), and both. Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// (`drop_link`), both, and each of those with AlliedWare Plus access switches
+/// (`awplus`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
         drop_link: seed % 4 >= 2,
+        // Issue 15: half the towns have AlliedWare Plus access switches (same count).
+        awplus: seed % 8 >= 4,
         ..Default::default()
     }
 }
@@ -260,6 +263,7 @@ fn verdict_referee_known_bugs() {
             "spoof_portsec",
             "shared_dest",
             "mixed_dest",
+            "awplus",
         ]
         .iter()
         .map(|s| parse_shape(s))

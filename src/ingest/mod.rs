@@ -1,6 +1,7 @@
 //! Dialect detection and dispatch. Each parser turns one config file into a
 //! [`crate::model::Device`], recording every line it did not understand.
 
+pub mod awplus;
 pub mod cisco_ios;
 pub mod fortios;
 pub mod iptables;
@@ -52,6 +53,7 @@ pub static REGISTRY: &[&dyn Syntax] = &[
     &nftables::SYNTAX,
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,
+    &awplus::SYNTAX,
     &cisco_ios::SYNTAX,
 ];
 

@@ -32,6 +32,9 @@ pub use super::cisco_ios::secrets as cisco_ios;
 /// FortiOS keyword tables.
 pub use super::fortios::secrets as fortios;
 
+/// AlliedWare Plus keyword tables (its forms are the IOS ones).
+pub use super::awplus::secrets as awplus;
+
 /// nftables (`nft list ruleset`) tables: secrets only ever sit in comments.
 pub use super::nftables::secrets as nftables;
 
@@ -199,6 +202,7 @@ fn secret_word(w: &str, before: &[&str]) -> bool {
         || nftables::SECRET_WORDS.contains(&w)
         || iptables::SECRET_WORDS.contains(&w)
         || linux::SECRET_WORDS.contains(&w)
+        || awplus::SECRET_WORDS.contains(&w)
         || GENERIC_WORDS.contains(&w)
         || secret_suffix(w)
 }

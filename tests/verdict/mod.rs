@@ -412,6 +412,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "drop_link" => sh.drop_link = true,
             "mixed_dest" => sh.mixed_dest = true,
             "fgt_nat" => sh.fgt_nat = true,
+            "awplus" => sh.awplus = true,
             _ => {}
         }
     }

@@ -130,6 +130,10 @@ pub struct Shape {
     /// FortiGate policies (any of them, by chance) translate the source (`set nat
     /// enable`): judged on the packet as sent, a flow stays what it was.
     pub fgt_nat: bool,
+    /// Access switches are rendered, at random, as Allied Telesis AlliedWare Plus (same
+    /// truth: AW+ names, `vlan database`, hardware ACLs with an explicit final deny,
+    /// `auth-mac` for the MAC-locked host ports, AW+ port security and trunks).
+    pub awplus: bool,
 }
 
 impl Shape {
@@ -141,6 +145,7 @@ impl Shape {
             drop_link: true,
             mixed_dest: true,
             fgt_nat: true,
+            awplus: true,
         }
     }
     pub fn name(&self) -> String {
@@ -162,6 +167,8 @@ impl Shape {
         }
         if self.fgt_nat {
             v.push("fgt_nat");
+        if self.awplus {
+            v.push("awplus");
         }
         if v.is_empty() {
             "default".into()
@@ -646,6 +653,30 @@ struct Cisco {
     ifs: Vec<String>,
     tail: String,
     next_port: u32,
+    /// Rendered as AlliedWare Plus.
+    awp: bool,
+}
+
+/// `A.B.C.D W.W.W.W` (address, wildcard) → `A.B.C.D/len`, as AW+ ACLs are usually written.
+fn awp_entry(l: &str) -> String {
+    let t: Vec<&str> = l.split_whitespace().collect();
+    let mut out: Vec<String> = vec![];
+    let mut i = 0;
+    while i < t.len() {
+        let a = t[i].parse::<std::net::Ipv4Addr>();
+        let w = t
+            .get(i + 1)
+            .and_then(|x| x.parse::<std::net::Ipv4Addr>().ok());
+        if let (Ok(a), Some(w)) = (a, w) {
+            let len = u32::from(w).leading_zeros();
+            out.push(format!("{a}/{len}"));
+            i += 2;
+        } else {
+            out.push(t[i].to_string());
+            i += 1;
+        }
+    }
+    out.join(" ")
 }
 
 impl Cisco {
@@ -658,6 +689,16 @@ impl Cisco {
             ifs: vec![],
             tail: String::new(),
             next_port: 1,
+            awp: false,
+        }
+    }
+    fn new_awp(name: &str, desc: &str) -> Cisco {
+        Cisco {
+            head: format!(
+                "!\n! {name} {desc}\n!\nservice password-encryption\n!\nhostname {name}\n!\naaa authentication auth-mac default group radius\naaa authentication dot1x default group radius\n!\nspanning-tree mode rstp\n!\n"
+            ),
+            awp: true,
+            ..Cisco::new(name, desc)
         }
     }
     fn acl(&mut self, name: &str, lines: Vec<String>) {
@@ -667,15 +708,33 @@ impl Cisco {
         let mut s = self.head.clone();
         let mut blocks: Vec<String> = vec![];
         let mut v = String::new();
-        for id in &self.vlans {
-            let _ = writeln!(v, "vlan {id}\n name V{id}");
+        if self.awp {
+            v.push_str("vlan database\n");
+            for id in &self.vlans {
+                let _ = writeln!(v, " vlan {id} name V{id}");
+            }
+        } else {
+            for id in &self.vlans {
+                let _ = writeln!(v, "vlan {id}\n name V{id}");
+            }
         }
         v.push_str("!\n");
         blocks.push(v);
         for (n, lines) in &self.acls {
-            let mut a = format!("ip access-list extended {n}\n");
-            for (i, l) in lines.iter().enumerate() {
-                let _ = writeln!(a, " {} {l}", (i + 1) * 10);
+            let mut a = String::new();
+            if self.awp {
+                // Hardware ACL: what no entry matches is permitted, so the IOS implicit
+                // deny is written out.
+                let _ = writeln!(a, "access-list hardware {n}");
+                for l in lines {
+                    let _ = writeln!(a, " {}", awp_entry(l));
+                }
+                a.push_str(" deny ip any any\n");
+            } else {
+                let _ = writeln!(a, "ip access-list extended {n}");
+                for (i, l) in lines.iter().enumerate() {
+                    let _ = writeln!(a, " {} {l}", (i + 1) * 10);
+                }
             }
             a.push_str("!\n");
             blocks.push(a);
@@ -1120,10 +1179,21 @@ fn site_devices(
             .collect()
     };
     // Switches: index 0 = core, 1.. = access.
+    // In the `awplus` shape each access switch is AW+ or IOS, by the seed (not the
+    // renderer's random stream, so IOS towns render as before).
+    let awp_sw = |a: usize| t.shape.awplus && (t.seed >> ((s * 3 + a) % 61)) & 1 == 1;
     let mut access: Vec<Cisco> = (0..site.access)
-        .map(|a| Cisco::new(&format!("{}-acc{}", site.name, a + 1), "フロア L2 スイッチ"))
+        .map(|a| {
+            let n = format!("{}-acc{}", site.name, a + 1);
+            if awp_sw(a) {
+                Cisco::new_awp(&n, "フロア L2 スイッチ (AlliedWare Plus)")
+            } else {
+                Cisco::new(&n, "フロア L2 スイッチ")
+            }
+        })
         .collect();
     let nsw = 1 + site.access;
+    let awp: Vec<bool> = (0..nsw).map(|w| w > 0 && awp_sw(w - 1)).collect();
     let mut ports_on: Vec<Vec<String>> = vec![vec![]; nsw];
     let mut acl_names: Vec<Vec<(String, Vec<String>)>> = vec![vec![]; nsw];
     let mut truth_points: Vec<(usize, String, TPoint)> = vec![];
@@ -1132,7 +1202,11 @@ fn site_devices(
     let port_of = |cx: &Ctx, w: usize, np: &mut Vec<u32>| -> String {
         let n = np[w];
         np[w] += 1;
-        cx.ifname(n)
+        if awp[w] {
+            format!("port1.0.{n}")
+        } else {
+            cx.ifname(n)
+        }
     };
     let mut spoofers_done = false;
     for ro in &site.roles {
@@ -1148,18 +1222,32 @@ fn site_devices(
                 acl.clone(),
                 vec![format!("permit ip host {} any", ip(pl.ip))],
             ));
-            let mut p = format!(
-                "interface {pn}\n description {}\n switchport access vlan {v}\n switchport mode access\n",
-                pl.name
-            );
-            if pl.portsec {
-                let _ = writeln!(
-                    p,
-                    " switchport port-security\n switchport port-security mac-address {}",
-                    mac_cisco(pl.mac)
+            let mut p;
+            if awp[w] {
+                p = format!(
+                    "interface {pn}\n description {}\n switchport\n switchport mode access\n switchport access vlan {v}\n",
+                    pl.name
                 );
+                if pl.portsec {
+                    // Only the host linked to the port (its registered MAC) is admitted:
+                    // what the IOS static port-security MAC says.
+                    p.push_str(" auth-mac enable\n");
+                }
+                let _ = writeln!(p, " access-group {acl}\n spanning-tree portfast\n!");
+            } else {
+                p = format!(
+                    "interface {pn}\n description {}\n switchport access vlan {v}\n switchport mode access\n",
+                    pl.name
+                );
+                if pl.portsec {
+                    let _ = writeln!(
+                        p,
+                        " switchport port-security\n switchport port-security mac-address {}",
+                        mac_cisco(pl.mac)
+                    );
+                }
+                let _ = writeln!(p, " ip access-group {acl} in\n spanning-tree portfast\n!");
             }
-            let _ = writeln!(p, " ip access-group {acl} in\n spanning-tree portfast\n!");
             ports_on[w].push(p);
             let h = cx.truth.host(&pl.name);
             truth_points.push((
@@ -1193,11 +1281,33 @@ fn site_devices(
             let static_mac = cx.r.chance(30) || (spoof_fault && t.shape.spoof_portsec && fi == 0);
             let open = spoof_fault && (fi > 0 || !t.shape.spoof_portsec || nfree == 1);
             let open = open || (spoof_fault && t.shape.spoof_portsec && fi == 0);
-            let mut p = format!(
-                "interface {pn}\n description 端末 {}\n switchport access vlan {v}\n switchport mode access\n",
-                ro.key()
-            );
-            if static_mac {
+            let mut p = if awp[w] {
+                format!(
+                    "interface {pn}\n description 端末 {}\n switchport\n switchport mode access\n switchport access vlan {v}\n",
+                    ro.key()
+                )
+            } else {
+                format!(
+                    "interface {pn}\n description 端末 {}\n switchport access vlan {v}\n switchport mode access\n",
+                    ro.key()
+                )
+            };
+            let group = if awp[w] {
+                " access-group"
+            } else {
+                " ip access-group"
+            };
+            let dir = if awp[w] { "" } else { " in" };
+            if awp[w] {
+                // AW+ port security limits how many MACs a port learns; it does not pin
+                // one (no check depends on a free port's MAC: the spoofer sends with the
+                // point's own MAC either way).
+                if static_mac || cx.r.chance(50) {
+                    p.push_str(
+                        " switchport port-security\n switchport port-security maximum 1\n switchport port-security violation protect\n",
+                    );
+                }
+            } else if static_mac {
                 let _ = writeln!(
                     p,
                     " switchport port-security\n switchport port-security mac-address {}",
@@ -1218,12 +1328,12 @@ fn site_devices(
                     lines.push(format!("permit ip {} {} any", ip(net), wildcard(len)));
                     acl_names[w].push((acl.clone(), lines));
                 }
-                let _ = writeln!(p, " ip access-group {acl} in");
+                let _ = writeln!(p, "{group} {acl}{dir}");
             } else if cx.r.chance(50) {
                 // A port ACL that does not help.
                 let acl = format!("OPEN-{}-{}", v, fi);
                 acl_names[w].push((acl.clone(), vec!["permit ip any any".into()]));
-                let _ = writeln!(p, " ip access-group {acl} in");
+                let _ = writeln!(p, "{group} {acl}{dir}");
             }
             p.push_str("!\n");
             ports_on[w].push(p);
@@ -1252,14 +1362,30 @@ fn site_devices(
         .join(",");
     for a in 0..site.access {
         let cp = port_of(cx, 0, &mut next_port);
-        let ap = cx.ifname(48 - if t.if_style == 2 { 24 } else { 0 });
         let acc_name = access[a].name.clone();
         core.ifs.push(format!(
             "interface {cp}\n description uplink {acc_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
         ));
-        access[a].ifs.push(format!(
-            "interface {ap}\n description uplink {core_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
-        ));
+        let ap = if awp[a + 1] {
+            // No untagged VLAN on either side: `native vlan none`, or the default native
+            // VLAN 1, which the IOS side does not carry.
+            let native = if cx.r.chance(50) {
+                " switchport trunk native vlan none\n"
+            } else {
+                ""
+            };
+            let ap = "port1.0.48".to_string();
+            access[a].ifs.push(format!(
+                "interface {ap}\n description uplink {core_name}\n switchport\n switchport mode trunk\n switchport trunk allowed vlan add {allowed}\n{native}!\n"
+            ));
+            ap
+        } else {
+            let ap = cx.ifname(48 - if t.if_style == 2 { 24 } else { 0 });
+            access[a].ifs.push(format!(
+                "interface {ap}\n description uplink {core_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
+            ));
+            ap
+        };
         cx.link((&core_name, &cp), (&acc_name, &ap));
         access[a].vlans.extend(vl.iter().copied());
         access[a].next_port = 0;
@@ -1280,6 +1406,14 @@ fn site_devices(
     }
     for (a, acc) in access.iter_mut().enumerate() {
         let used = next_port[a + 1];
+        if acc.awp {
+            if used <= 47 {
+                acc.ifs
+                    .push(format!("interface port1.0.{used}-1.0.47\n shutdown\n!\n"));
+            }
+            acc.ifs.push("interface vlan1\n shutdown\n!\n".into());
+            continue;
+        }
         let last = if t.if_style == 2 { 23 } else { 47 };
         if used <= last {
             acc.ifs.push(format!(

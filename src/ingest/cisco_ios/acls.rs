@@ -9,7 +9,7 @@ use crate::model::{proto, AclRule, Action, AddrSet, Match, PortRange, Scope, Ser
 impl Parser {
     // ------------------------------------------------------------------ ACLs
 
-    pub(super) fn ensure_acl(&mut self, name: &str, ln: u32) {
+    pub(in crate::ingest) fn ensure_acl(&mut self, name: &str, ln: u32) {
         if !self.acls.contains_key(name) {
             let span = self.span(ln);
             self.acls.insert(
@@ -24,7 +24,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn numbered_acl(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn numbered_acl(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
         let Some(num_s) = t.get(1) else {
             return un("malformed access-list", Scope::Device);
         };
@@ -71,7 +71,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn acl_sub(
+    pub(in crate::ingest) fn acl_sub(
         &mut self,
         ln: u32,
         name: &str,
@@ -121,7 +121,7 @@ impl Parser {
     }
 
     /// Reserve the entry's place; it is parsed at the end, when every group is known.
-    pub(super) fn defer(
+    pub(in crate::ingest) fn defer(
         &mut self,
         name: &str,
         seq: Option<u64>,
@@ -147,7 +147,7 @@ impl Parser {
     }
 
     /// Parse the deferred entries of every ACL.
-    pub(super) fn resolve_deferred(&mut self) {
+    pub(in crate::ingest) fn resolve_deferred(&mut self) {
         let mut late = vec![];
         for (name, acl) in self.acls.iter_mut() {
             for (seq, ln, extended, start) in std::mem::take(&mut acl.deferred) {
@@ -185,7 +185,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn push_rule(
+    pub(in crate::ingest) fn push_rule(
         &mut self,
         name: &str,
         seq: Option<u64>,
@@ -214,7 +214,7 @@ impl Parser {
 
 // ---------------------------------------------------------------------- ACL entries
 
-pub(super) fn action(k: &str) -> Result<Action, String> {
+pub(in crate::ingest) fn action(k: &str) -> Result<Action, String> {
     match k {
         "permit" => Ok(Action::Permit),
         "deny" => Ok(Action::Deny),
@@ -223,7 +223,10 @@ pub(super) fn action(k: &str) -> Result<Action, String> {
 }
 
 /// Standard entry: `permit|deny SRC [log]`.
-pub(super) fn parse_standard(t: &[&str], kw: &[String]) -> Result<(Action, Match), String> {
+pub(in crate::ingest) fn parse_standard(
+    t: &[&str],
+    kw: &[String],
+) -> Result<(Action, Match), String> {
     let act = action(kw.first().map(String::as_str).unwrap_or(""))?;
     let mut i = 1;
     let src = parse_addr(t, kw, &mut i, true)?;
@@ -238,7 +241,7 @@ pub(super) fn parse_standard(t: &[&str], kw: &[String]) -> Result<(Action, Match
 }
 
 /// Only `log` / `log-input` may follow.
-pub(super) fn parse_log(kw: &[String], mut i: usize) -> Result<(), String> {
+pub(in crate::ingest) fn parse_log(kw: &[String], mut i: usize) -> Result<(), String> {
     while let Some(k) = kw.get(i) {
         match k.as_str() {
             "log" | "log-input" => i += 1,
@@ -248,17 +251,17 @@ pub(super) fn parse_log(kw: &[String], mut i: usize) -> Result<(), String> {
     Ok(())
 }
 
-pub(super) static NO_GROUPS: std::sync::LazyLock<Groups> =
+pub(in crate::ingest) static NO_GROUPS: std::sync::LazyLock<Groups> =
     std::sync::LazyLock::new(Groups::default);
 
 /// Does an ACL entry name an object-group?
-pub(super) fn uses_groups(kw: &[String]) -> bool {
+pub(in crate::ingest) fn uses_groups(kw: &[String]) -> bool {
     kw.iter()
         .any(|k| matches!(k.as_str(), "object-group" | "addrgroup" | "portgroup"))
 }
 
 /// Extended entry: `permit|deny PROTO SRC [PORTS] DST [PORTS] [options]`.
-pub(super) fn parse_extended(
+pub(in crate::ingest) fn parse_extended(
     t: &[&str],
     kw: &[String],
     g: &Groups,

@@ -2,13 +2,13 @@
 //! the interface-name helpers (canonical names, ranges, physical ports).
 
 use super::lexing::{ip, mask_len, parse_cidr, parse_mac, parse_vlan_list, vlan_id};
-use super::{un, AuthCtl, Ctx, IfAux, Out, Parser, SwMode, IFPHYS};
+use super::{un, AuthCtl, Ctx, Flavor, IfAux, Out, Parser, SwMode, IFPHYS};
 use crate::model::{AclRef, IfMode, Interface, Scope, VlanSet};
 
 impl Parser {
     // ------------------------------------------------------------------ VLANs
 
-    pub(super) fn vlan_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn vlan_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         if k1 == "internal" {
             return self.skip("VLAN allocation policy");
@@ -33,7 +33,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn vlan_sub(&mut self, kw: &[String]) -> Out {
+    pub(in crate::ingest) fn vlan_sub(&mut self, kw: &[String]) -> Out {
         let k0 = kw.first().map(String::as_str).unwrap_or("");
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         match (k0, k1) {
@@ -44,7 +44,12 @@ impl Parser {
 
     // ------------------------------------------------------------------ interfaces
 
-    pub(super) fn interface_header(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn interface_header(
+        &mut self,
+        ln: u32,
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let names: Vec<String> = if k1 == "range" {
             let rest = t.get(2..).map(|r| r.join(" ")).unwrap_or_default();
@@ -75,9 +80,19 @@ impl Parser {
             }
             vec![canon_if(&parts.concat())]
         };
+        self.open_interfaces(ln, t, names)
+    }
+
+    /// Open (or reopen) the stanza of these interfaces (canonical names).
+    pub(in crate::ingest) fn open_interfaces(
+        &mut self,
+        ln: u32,
+        t: &[&str],
+        names: Vec<String>,
+    ) -> Out {
         // Validate SVIs.
         for n in &names {
-            if let Some(rest) = n.strip_prefix("Vlan") {
+            if let Some(rest) = n.strip_prefix("Vlan").or_else(|| n.strip_prefix("vlan")) {
                 match rest.parse::<u16>() {
                     Ok(v) if (1..=4094).contains(&v) => {}
                     _ => {
@@ -103,7 +118,13 @@ impl Parser {
                 }
                 None => {
                     self.dev.interfaces.push(Interface::new(n, span.clone()));
-                    self.aux.push(IfAux::default());
+                    let mut aux = IfAux::default();
+                    if self.flavor == Flavor::AwPlus {
+                        // An AlliedWare Plus trunk carries no tagged VLAN until
+                        // `switchport trunk allowed vlan add|all`.
+                        aux.allowed = VlanSet::none();
+                    }
+                    self.aux.push(aux);
                     self.dev.interfaces.len() - 1
                 }
             };
@@ -118,7 +139,13 @@ impl Parser {
         Out::Ok
     }
 
-    pub(super) fn iface_sub(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn iface_sub(
+        &mut self,
+        ln: u32,
+        idx: &[usize],
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k0 = kw.first().map(String::as_str).unwrap_or("");
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
@@ -236,7 +263,11 @@ impl Parser {
         }
     }
 
-    pub(super) fn each_if(&mut self, idx: &[usize], mut f: impl FnMut(&mut Interface, &mut IfAux)) {
+    pub(in crate::ingest) fn each_if(
+        &mut self,
+        idx: &[usize],
+        mut f: impl FnMut(&mut Interface, &mut IfAux),
+    ) {
         for &i in idx {
             if let (Some(itf), Some(aux)) = (self.dev.interfaces.get_mut(i), self.aux.get_mut(i)) {
                 f(itf, aux);
@@ -244,7 +275,13 @@ impl Parser {
         }
     }
 
-    pub(super) fn iface_ip(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn iface_ip(
+        &mut self,
+        ln: u32,
+        idx: &[usize],
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
         let n = t.len();
@@ -332,7 +369,13 @@ impl Parser {
         }
     }
 
-    pub(super) fn switchport(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn switchport(
+        &mut self,
+        ln: u32,
+        idx: &[usize],
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
         let n = t.len();
@@ -428,7 +471,7 @@ impl Parser {
     }
 
     /// 802.1X / MAB lines (`authentication …`, `dot1x …`, `mab`, `access-session …`).
-    pub(super) fn port_auth(&mut self, ln: u32, idx: &[usize], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn port_auth(&mut self, ln: u32, idx: &[usize], kw: &[String]) -> Out {
         let k = |i: usize| kw.get(i).map(String::as_str).unwrap_or("");
         let (k0, k1, k2) = (k(0), k(1), k(2));
         let n = kw.len();
@@ -491,7 +534,7 @@ impl Parser {
         }
     }
 
-    pub(super) fn port_security(
+    pub(in crate::ingest) fn port_security(
         &mut self,
         ln: u32,
         idx: &[usize],
@@ -559,13 +602,44 @@ impl Parser {
     }
 }
 
-pub(super) fn resolve_mode(itf: &Interface, aux: &IfAux, is_switch: bool) -> IfMode {
-    if let Some(v) = itf
-        .name
-        .strip_prefix("Vlan")
-        .and_then(|s| s.parse::<u16>().ok())
-    {
+pub(in crate::ingest) fn resolve_mode(
+    itf: &Interface,
+    aux: &IfAux,
+    is_switch: bool,
+    flavor: Flavor,
+) -> IfMode {
+    let svi = match flavor {
+        Flavor::Ios => itf.name.strip_prefix("Vlan"),
+        Flavor::AwPlus => itf.name.strip_prefix("vlan"),
+    };
+    if let Some(v) = svi.and_then(|s| s.parse::<u16>().ok()) {
         return IfMode::Svi { vlan: v };
+    }
+    if flavor == Flavor::AwPlus {
+        // Switch ports (`port1.0.1`) and aggregators (`sa1`, `po1`) are switchports
+        // unless they carry an address; anything else (`eth1`, `lo`) is routed.
+        let port = crate::ingest::awplus::is_switch_port(&itf.name);
+        if !port || aux.no_switchport || !itf.addresses.is_empty() {
+            return IfMode::Routed;
+        }
+        return match aux.mode {
+            Some(SwMode::Trunk) => {
+                let mut allowed = aux.allowed.clone();
+                // The native VLAN travels untagged whatever the allowed (tagged) list
+                // says; `native vlan none`: no untagged frames (a native id outside the
+                // list, for the model's "native ∈ allowed" rule).
+                let native = if aux.native_none {
+                    (1..=4094u16).find(|v| !allowed.contains(*v)).unwrap_or(1)
+                } else {
+                    allowed.add(aux.native, aux.native);
+                    aux.native
+                };
+                IfMode::Trunk { allowed, native }
+            }
+            _ => IfMode::Access {
+                vlan: aux.access_vlan.unwrap_or(1),
+            },
+        };
     }
     if aux.no_switchport || itf.parent.is_some() || itf.name.contains('.') {
         return IfMode::Routed;
@@ -589,7 +663,7 @@ pub(super) fn resolve_mode(itf: &Interface, aux: &IfAux, is_switch: bool) -> IfM
     }
 }
 
-pub(super) fn is_physical(name: &str) -> bool {
+pub(in crate::ingest) fn is_physical(name: &str) -> bool {
     const PHYS: &[&str] = &[
         "GigabitEthernet",
         "TenGigabitEthernet",
@@ -610,7 +684,7 @@ pub(super) fn is_physical(name: &str) -> bool {
 }
 
 /// Canonical interface type names and the shortest accepted abbreviation.
-pub(super) const IF_TYPES: &[(&str, usize)] = &[
+pub(in crate::ingest) const IF_TYPES: &[(&str, usize)] = &[
     ("GigabitEthernet", 2),
     ("TenGigabitEthernet", 2),
     ("TwoGigabitEthernet", 3),
@@ -674,7 +748,7 @@ pub fn canon_if(s: &str) -> String {
 }
 
 /// Expand `Gi1/0/1 - 4, Gi1/0/10` into canonical names.
-pub(super) fn expand_range(s: &str) -> Result<Vec<String>, String> {
+pub(in crate::ingest) fn expand_range(s: &str) -> Result<Vec<String>, String> {
     let mut out = vec![];
     for item in s.split(',') {
         let item = item.trim();

@@ -1,12 +1,12 @@
 //! Line and stanza reading (banners, certificate blocks, indentation contexts) and the
 //! token-level helpers every stage uses (addresses, masks, VLAN ids and lists, MACs).
 
-use super::{un, Ctx, Out, Parser, BANNER, COMMENT, PKI};
+use super::{un, Ctx, Flavor, Out, Parser, BANNER, COMMENT, PKI};
 use crate::model::{Mac, Scope, VlanSet};
 use std::net::Ipv4Addr;
 
 impl Parser {
-    pub(super) fn line(&mut self, ln: u32, raw: &str) -> Out {
+    pub(in crate::ingest) fn line(&mut self, ln: u32, raw: &str) -> Out {
         // Multi-line banner text runs until the closing delimiter.
         if let Some(delim) = &self.banner {
             if raw.contains(delim.as_str()) {
@@ -42,7 +42,10 @@ impl Parser {
         let kw: Vec<String> = toks.iter().map(|t| t.to_ascii_lowercase()).collect();
         if indent == 0 {
             self.ctx = Ctx::Top;
-            return self.top(ln, trimmed, &toks, &kw);
+            return match self.flavor {
+                Flavor::Ios => self.top(ln, trimmed, &toks, &kw),
+                Flavor::AwPlus => self.awp_top(ln, trimmed, &toks, &kw),
+            };
         }
         let ctx = self.ctx.clone();
         match ctx {
@@ -61,6 +64,8 @@ impl Parser {
             }
             Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
             Ctx::Vlan => self.vlan_sub(&kw),
+            Ctx::VlanDb => self.awp_vlan_db(ln, &toks, &kw),
+            Ctx::AwAcl { name, kind } => self.awp_acl_entry(ln, &name, kind, &toks),
             Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),
             Ctx::Iface {
                 idx,
@@ -88,7 +93,10 @@ impl Parser {
                         },
                     }
                 } else {
-                    self.iface_sub(ln, &idx, &toks, &kw)
+                    match self.flavor {
+                        Flavor::Ios => self.iface_sub(ln, &idx, &toks, &kw),
+                        Flavor::AwPlus => self.awp_iface_sub(ln, &idx, &toks, &kw),
+                    }
                 };
                 if !nested {
                     let irr_parent = match &out {
@@ -127,12 +135,12 @@ impl Parser {
 
 // ---------------------------------------------------------------------- helpers
 
-pub(super) fn ip(s: &str) -> Option<Ipv4Addr> {
+pub(in crate::ingest) fn ip(s: &str) -> Option<Ipv4Addr> {
     s.parse().ok()
 }
 
 /// Prefix length of a contiguous netmask.
-pub(super) fn mask_len(m: Ipv4Addr) -> Option<u8> {
+pub(in crate::ingest) fn mask_len(m: Ipv4Addr) -> Option<u8> {
     let v = u32::from(m);
     let len = v.leading_ones();
     if v.checked_shl(len).unwrap_or(0) == 0 {
@@ -142,14 +150,14 @@ pub(super) fn mask_len(m: Ipv4Addr) -> Option<u8> {
     }
 }
 
-pub(super) fn parse_cidr(s: &str) -> Option<(Ipv4Addr, u8)> {
+pub(in crate::ingest) fn parse_cidr(s: &str) -> Option<(Ipv4Addr, u8)> {
     let (a, l) = s.split_once('/')?;
     let l: u8 = l.parse().ok()?;
     (l <= 32).then_some(())?;
     Some((ip(a)?, l))
 }
 
-pub(super) fn vlan_id(s: &str) -> Option<u16> {
+pub(in crate::ingest) fn vlan_id(s: &str) -> Option<u16> {
     s.parse::<u16>().ok().filter(|v| (1..=4094).contains(v))
 }
 
@@ -176,7 +184,7 @@ pub(crate) fn parse_vlan_list(s: &str) -> Result<VlanSet, String> {
     Ok(set)
 }
 
-pub(super) fn parse_mac(s: &str) -> Option<Mac> {
+pub(in crate::ingest) fn parse_mac(s: &str) -> Option<Mac> {
     let mut bytes = [0u8; 6];
     let groups: Vec<&str> = s.split('.').collect();
     if groups.len() == 3 {

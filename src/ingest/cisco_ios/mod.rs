@@ -9,11 +9,14 @@
 //! Stanzas are recognised by indentation: a line without leading whitespace is a
 //! top-level command, indented lines belong to the last top-level command.
 
-mod acls;
-mod interfaces;
-mod lexing;
-mod objects;
-mod routes;
+// The stages are shared with the dialects whose syntax is IOS-like (AlliedWare Plus,
+// `ingest::awplus`): they run this parser with another [`Flavor`] and add their own
+// commands as `impl Parser` blocks in their folder.
+pub(in crate::ingest) mod acls;
+pub(in crate::ingest) mod interfaces;
+pub(in crate::ingest) mod lexing;
+pub(in crate::ingest) mod objects;
+pub(in crate::ingest) mod routes;
 pub mod secrets;
 
 use super::ParseError;
@@ -69,6 +72,26 @@ pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
 /// `interface range` stanza gets one entry per member interface), so
 /// `understood + distinct unrecognized line numbers == device.lines`.
 pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseError> {
+    parse_flavoured(file, text, Flavor::Ios)
+}
+
+/// Which IOS-like syntax the shared parser reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::ingest) enum Flavor {
+    /// Cisco IOS / IOS-XE.
+    Ios,
+    /// Allied Telesis AlliedWare Plus (`ingest::awplus`): its own top-level and interface
+    /// commands, interface names (`port1.0.1`, `vlan10`), hardware ACLs (implicit permit),
+    /// trunks that carry no tagged VLAN until `allowed vlan add`.
+    AwPlus,
+}
+
+/// [`parse_with_stats`] for one [`Flavor`].
+pub(in crate::ingest) fn parse_flavoured(
+    file: &str,
+    text: &str,
+    flavor: Flavor,
+) -> Result<(Device, u32), ParseError> {
     if text.trim().is_empty() {
         return Err(ParseError {
             file: file.to_string(),
@@ -76,7 +99,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
             message: "empty configuration".into(),
         });
     }
-    let mut p = Parser::new(file);
+    let mut p = Parser::new(file, flavor);
     let mut total: u32 = 0;
     let lines: Vec<&str> = text.lines().collect();
     p.red = FileRedaction::new(lines.iter().copied());
@@ -130,7 +153,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
 }
 
 /// Outcome of one line.
-enum Out {
+pub(in crate::ingest) enum Out {
     /// Modelled.
     Ok,
     /// Recognised and irrelevant to forwarding, for this reason.
@@ -140,17 +163,17 @@ enum Out {
     UnMany(String, Vec<Scope>),
 }
 
-const BANNER: &str = "banner";
-const PKI: &str = "crypto PKI / keys";
-const COMMENT: &str = "comment or blank line";
-const IFPHYS: &str = "interface physical / management setting";
+pub(in crate::ingest) const BANNER: &str = "banner";
+pub(in crate::ingest) const PKI: &str = "crypto PKI / keys";
+pub(in crate::ingest) const COMMENT: &str = "comment or blank line";
+pub(in crate::ingest) const IFPHYS: &str = "interface physical / management setting";
 
-fn un(reason: impl Into<String>, scope: Scope) -> Out {
+pub(in crate::ingest) fn un(reason: impl Into<String>, scope: Scope) -> Out {
     Out::Un(reason.into(), scope)
 }
 
 #[derive(Clone)]
-enum Ctx {
+pub(in crate::ingest) enum Ctx {
     Top,
     /// Interface stanza: indices into `dev.interfaces`; `base` = indent of sub-lines.
     Iface {
@@ -163,6 +186,14 @@ enum Ctx {
         irr_parent: Option<&'static str>,
     },
     Vlan,
+    /// AlliedWare Plus `vlan database`.
+    VlanDb,
+    /// AlliedWare Plus ACL stanza (`access-list hardware|standard|extended NAME`, or a
+    /// bare `access-list N`): entries in its grammar (prefix lengths, `icmp-type`, …).
+    AwAcl {
+        name: String,
+        kind: AclKind,
+    },
     Acl {
         name: String,
         extended: bool,
@@ -183,43 +214,54 @@ enum Ctx {
     },
 }
 
+/// Entry grammar of an ACL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::ingest) enum AclKind {
+    Standard,
+    Extended,
+    /// AlliedWare Plus hardware ACL: extended grammar, what no entry matches is permitted.
+    Hardware,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum SwMode {
+pub(in crate::ingest) enum SwMode {
     Access,
     Trunk,
 }
 
 /// Per-interface parse state that is resolved into [`IfMode`] at the end.
 #[derive(Clone)]
-struct IfAux {
-    switchport_lines: bool,
-    no_switchport: bool,
+pub(in crate::ingest) struct IfAux {
+    pub(in crate::ingest) switchport_lines: bool,
+    pub(in crate::ingest) no_switchport: bool,
     /// `no switchport` was seen: the platform is a switch.
-    seen_no_switchport: bool,
-    mode: Option<SwMode>,
-    access_vlan: Option<u16>,
-    allowed: VlanSet,
-    native: u16,
-    has_primary: bool,
-    psec_enabled: bool,
-    psec_span: Option<Span>,
-    psec_macs: Vec<Mac>,
-    psec_max: u32,
+    pub(in crate::ingest) seen_no_switchport: bool,
+    pub(in crate::ingest) mode: Option<SwMode>,
+    pub(in crate::ingest) access_vlan: Option<u16>,
+    pub(in crate::ingest) allowed: VlanSet,
+    pub(in crate::ingest) native: u16,
+    /// AlliedWare Plus `switchport trunk native vlan none`.
+    pub(in crate::ingest) native_none: bool,
+    pub(in crate::ingest) has_primary: bool,
+    pub(in crate::ingest) psec_enabled: bool,
+    pub(in crate::ingest) psec_span: Option<Span>,
+    pub(in crate::ingest) psec_macs: Vec<Mac>,
+    pub(in crate::ingest) psec_max: u32,
     /// 802.1X / MAB: `port-control` value and its line.
-    auth_control: Option<(AuthCtl, Span)>,
+    pub(in crate::ingest) auth_control: Option<(AuthCtl, Span)>,
     /// `access-session port-control` (IBNS 2.0: open unless `access-session closed`).
-    auth_ibns: bool,
-    auth_closed: bool,
+    pub(in crate::ingest) auth_ibns: bool,
+    pub(in crate::ingest) auth_closed: bool,
     /// `authentication open`.
-    auth_open: bool,
+    pub(in crate::ingest) auth_open: bool,
     /// `host-mode multi-host`.
-    auth_multi_host: bool,
+    pub(in crate::ingest) auth_multi_host: bool,
     /// `mab` on the port (MAB needs no global 802.1X switch).
-    auth_mab: bool,
+    pub(in crate::ingest) auth_mab: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum AuthCtl {
+pub(in crate::ingest) enum AuthCtl {
     Auto,
     ForceAuthorized,
     ForceUnauthorized,
@@ -235,6 +277,7 @@ impl Default for IfAux {
             access_vlan: None,
             allowed: VlanSet::all(),
             native: 1,
+            native_none: false,
             has_primary: false,
             psec_enabled: false,
             psec_span: None,
@@ -250,38 +293,45 @@ impl Default for IfAux {
     }
 }
 
-struct PendingAcl {
-    span: Span,
-    rules: Vec<(u64, AclRule)>,
-    next_seq: u64,
+pub(in crate::ingest) struct PendingAcl {
+    pub(in crate::ingest) span: Span,
+    pub(in crate::ingest) rules: Vec<(u64, AclRule)>,
+    pub(in crate::ingest) next_seq: u64,
     /// Entries naming object-groups, parsed at the end: (sequence, line, extended,
     /// index of the `permit|deny` token).
-    deferred: Vec<(u64, u32, bool, usize)>,
+    pub(in crate::ingest) deferred: Vec<(u64, u32, bool, usize)>,
 }
 
-struct Parser {
-    dev: Device,
-    hostname: Option<String>,
-    ctx: Ctx,
-    aux: Vec<IfAux>,
-    acls: BTreeMap<String, PendingAcl>,
-    banner: Option<String>,
-    hex: bool,
+pub(in crate::ingest) struct Parser {
+    pub(in crate::ingest) dev: Device,
+    pub(in crate::ingest) hostname: Option<String>,
+    pub(in crate::ingest) ctx: Ctx,
+    pub(in crate::ingest) aux: Vec<IfAux>,
+    pub(in crate::ingest) acls: BTreeMap<String, PendingAcl>,
+    pub(in crate::ingest) banner: Option<String>,
+    pub(in crate::ingest) hex: bool,
     /// Lines of the open banner / hex block (reported if it never closes).
-    provisional: Vec<u32>,
+    pub(in crate::ingest) provisional: Vec<u32>,
     /// Redaction context of every line (key and certificate blocks).
-    red: FileRedaction,
+    pub(in crate::ingest) red: FileRedaction,
     /// The file's lines, for entries made at the end.
-    src: Vec<String>,
-    groups: Groups,
+    pub(in crate::ingest) src: Vec<String>,
+    pub(in crate::ingest) groups: Groups,
     /// `dot1x system-auth-control`: 802.1X is enabled on the switch.
-    dot1x_global: bool,
+    pub(in crate::ingest) dot1x_global: bool,
+    pub(in crate::ingest) flavor: Flavor,
+    /// AlliedWare Plus hardware ACLs: any packet no entry matches is permitted.
+    pub(in crate::ingest) hw_acls: std::collections::BTreeSet<String>,
 }
 
 impl Parser {
-    fn new(file: &str) -> Self {
+    fn new(file: &str, flavor: Flavor) -> Self {
+        let dialect = match flavor {
+            Flavor::Ios => DIALECT,
+            Flavor::AwPlus => super::awplus::DIALECT,
+        };
         Parser {
-            dev: Device::new(super::stem(file), file, DIALECT),
+            dev: Device::new(super::stem(file), file, dialect),
             hostname: None,
             ctx: Ctx::Top,
             aux: vec![],
@@ -292,11 +342,15 @@ impl Parser {
             red: FileRedaction::default(),
             src: vec![],
             groups: Groups::default(),
-            dot1x_global: false,
+            // AlliedWare Plus has no global 802.1X switch: a port with `dot1x
+            // port-control auto` or `auth-mac enable` authenticates.
+            dot1x_global: flavor == Flavor::AwPlus,
+            flavor,
+            hw_acls: Default::default(),
         }
     }
 
-    fn span(&self, ln: u32) -> Span {
+    pub(in crate::ingest) fn span(&self, ln: u32) -> Span {
         self.dev.span(ln)
     }
 
@@ -310,7 +364,7 @@ impl Parser {
         self.unrec(ln, &raw, reason, scope);
     }
 
-    fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
+    pub(in crate::ingest) fn unrec(&mut self, ln: u32, raw: &str, reason: String, scope: Scope) {
         self.dev.unrecognized.push(Unrecognized {
             file: None,
             line: ln,
@@ -322,7 +376,13 @@ impl Parser {
 
     // ------------------------------------------------------------------ top level
 
-    fn top(&mut self, ln: u32, trimmed: &str, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn top(
+        &mut self,
+        ln: u32,
+        trimmed: &str,
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k0 = kw.first().map(String::as_str).unwrap_or("");
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
@@ -445,12 +505,17 @@ impl Parser {
     }
 
     /// Irrelevant line that may open a stanza of irrelevant sub-lines.
-    fn skip(&mut self, reason: &'static str) -> Out {
+    pub(in crate::ingest) fn skip(&mut self, reason: &'static str) -> Out {
         self.ctx = Ctx::Skip(reason);
         Out::Irr(reason)
     }
 
-    fn unknown_stanza(&mut self, trimmed: &str, scope: Scope, reason: &str) -> Out {
+    pub(in crate::ingest) fn unknown_stanza(
+        &mut self,
+        trimmed: &str,
+        scope: Scope,
+        reason: &str,
+    ) -> Out {
         let what: String = redact_line(trimmed).chars().take(60).collect();
         self.ctx = Ctx::Unknown {
             scope: scope.clone(),
@@ -459,7 +524,7 @@ impl Parser {
         un(reason, scope)
     }
 
-    fn banner_start(&mut self, ln: u32, trimmed: &str, kw: &[String]) -> Out {
+    pub(in crate::ingest) fn banner_start(&mut self, ln: u32, trimmed: &str, kw: &[String]) -> Out {
         let mut rest = trimmed.get(6..).unwrap_or("").trim_start();
         const TYPES: &[&str] = &[
             "motd",
@@ -490,7 +555,13 @@ impl Parser {
         Out::Ok
     }
 
-    fn top_ip(&mut self, ln: u32, trimmed: &str, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn top_ip(
+        &mut self,
+        ln: u32,
+        trimmed: &str,
+        t: &[&str],
+        kw: &[String],
+    ) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
         match k1 {
@@ -610,7 +681,7 @@ impl Parser {
         }
     }
 
-    fn top_no(&mut self, trimmed: &str, kw: &[String]) -> Out {
+    pub(in crate::ingest) fn top_no(&mut self, trimmed: &str, kw: &[String]) -> Out {
         let k1 = kw.get(1).map(String::as_str).unwrap_or("");
         let k2 = kw.get(2).map(String::as_str).unwrap_or("");
         match k1 {
@@ -677,7 +748,7 @@ impl Parser {
                 .any(|a| a.switchport_lines || a.seen_no_switchport);
         let mut late: Vec<(Span, String, String)> = vec![];
         for (itf, aux) in self.dev.interfaces.iter_mut().zip(self.aux.iter()) {
-            itf.mode = resolve_mode(itf, aux, is_switch);
+            itf.mode = resolve_mode(itf, aux, is_switch, self.flavor);
             if let Some((ctl, span)) = &aux.auth_control {
                 let admit = match ctl {
                     AuthCtl::ForceAuthorized => None,
@@ -731,6 +802,17 @@ impl Parser {
         for (name, p) in std::mem::take(&mut self.acls) {
             let mut rules = p.rules;
             rules.sort_by_key(|(s, _)| *s);
+            if self.hw_acls.contains(&name) {
+                // AlliedWare Plus hardware ACLs permit what no entry matches.
+                rules.push((
+                    u64::MAX,
+                    AclRule {
+                        action: crate::model::Action::Permit,
+                        m: crate::model::Match::any(),
+                        span: p.span.clone(),
+                    },
+                ));
+            }
             self.dev.acls.insert(
                 name.clone(),
                 Acl {
@@ -742,6 +824,9 @@ impl Parser {
         }
         // References to things that do not exist: never silently read.
         let mut dangling = vec![];
+        if self.flavor == Flavor::AwPlus {
+            dangling.extend(self.awp_binding_checks());
+        }
         for itf in &self.dev.interfaces {
             for r in [&itf.acl_in, &itf.acl_out].into_iter().flatten() {
                 if !self.dev.acls.contains_key(&r.name) {

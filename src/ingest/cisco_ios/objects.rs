@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum GroupKind {
+pub(in crate::ingest) enum GroupKind {
     /// IOS `object-group network` (`A MASK` is a subnet mask).
     Network,
     /// NX-OS `object-group ip address` (`A WILDCARD`).
@@ -24,7 +24,7 @@ pub(super) enum GroupKind {
     IpPort,
 }
 
-pub(super) struct GroupDef<T> {
+pub(in crate::ingest) struct GroupDef<T> {
     pub items: Vec<T>,
     pub nested: Vec<String>,
     /// First member line that could not be read.
@@ -42,7 +42,7 @@ impl<T> Default for GroupDef<T> {
 }
 
 #[derive(Default)]
-pub(super) struct Groups {
+pub(in crate::ingest) struct Groups {
     pub net: BTreeMap<String, GroupDef<IpMatch>>,
     pub svc: BTreeMap<String, GroupDef<Service>>,
     pub port: BTreeMap<String, GroupDef<PortRange>>,
@@ -271,7 +271,7 @@ fn svc_member(kw: &[String]) -> Result<Vec<Service>, String> {
 
 // ---------------------------------------------------------------------- addresses and ports
 
-pub(super) fn parse_addr(
+pub(in crate::ingest) fn parse_addr(
     t: &[&str],
     kw: &[String],
     i: &mut usize,
@@ -317,7 +317,7 @@ pub(super) fn parse_addr(
 }
 
 /// An address, or `object-group NAME` / `addrgroup NAME`.
-pub(super) fn parse_addr_set(
+pub(in crate::ingest) fn parse_addr_set(
     t: &[&str],
     kw: &[String],
     i: &mut usize,
@@ -336,7 +336,7 @@ pub(super) fn parse_addr_set(
 }
 
 /// Ports, or `portgroup NAME`.
-pub(super) fn parse_ports_g(
+pub(in crate::ingest) fn parse_ports_g(
     t: &[&str],
     kw: &[String],
     i: &mut usize,
@@ -354,7 +354,7 @@ pub(super) fn parse_ports_g(
     parse_ports(kw, i, has_ports)
 }
 
-pub(super) fn proto_num(k: &str) -> Result<Option<u8>, String> {
+pub(in crate::ingest) fn proto_num(k: &str) -> Result<Option<u8>, String> {
     Ok(Some(match k {
         "ip" => return Ok(None),
         "icmp" => proto::ICMP,
@@ -378,7 +378,7 @@ pub(super) fn proto_num(k: &str) -> Result<Option<u8>, String> {
     }))
 }
 
-pub(super) fn port_name(k: &str) -> Option<u16> {
+pub(in crate::ingest) fn port_name(k: &str) -> Option<u16> {
     if let Ok(n) = k.parse::<u16>() {
         return Some(n);
     }
@@ -442,7 +442,7 @@ pub(super) fn port_name(k: &str) -> Option<u16> {
 }
 
 /// Optional port operator; returns the admitted ranges (ANY if none given).
-pub(super) fn parse_ports(
+pub(in crate::ingest) fn parse_ports(
     kw: &[String],
     i: &mut usize,
     has_ports: bool,
@@ -514,7 +514,7 @@ pub(super) fn parse_ports(
     Ok(out)
 }
 
-pub(super) fn icmp_name(k: &str) -> Option<(u8, Option<u8>)> {
+pub(in crate::ingest) fn icmp_name(k: &str) -> Option<(u8, Option<u8>)> {
     Some(match k {
         "echo-reply" => (0, None),
         "unreachable" => (3, None),

@@ -9,7 +9,7 @@ use std::net::Ipv4Addr;
 impl Parser {
     // ------------------------------------------------------------------ static routes
 
-    pub(super) fn ip_route(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
+    pub(in crate::ingest) fn ip_route(&mut self, ln: u32, t: &[&str], kw: &[String]) -> Out {
         let (Some(prefix), Some(mask)) =
             (t.get(2).and_then(|s| ip(s)), t.get(3).and_then(|s| ip(s)))
         else {
