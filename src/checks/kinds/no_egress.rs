@@ -106,14 +106,19 @@ impl Kind for NoEgress {
             );
         }
         if p.tokutei_dest {
+            // A destination inside a sink zone is the sink itself (J-ALERT's 特定通信 to
+            // the Internet): not a source.
             for f in &snap.tokutei {
                 if let Endpoint::Zone(z) = f.to {
-                    srcs.insert(Src::Zone(z));
+                    if !b(z) {
+                        srcs.insert(Src::Zone(z));
+                    }
                 }
             }
             for f in &snap.tokutei {
                 if let Endpoint::Host(h) = f.to {
-                    if !srcs.contains(&Src::Zone(snap.hosts[h].zone)) {
+                    let z = snap.hosts[h].zone;
+                    if !b(z) && !srcs.contains(&Src::Zone(z)) {
                         srcs.insert(Src::Host(h));
                     }
                 }
