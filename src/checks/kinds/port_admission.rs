@@ -112,10 +112,13 @@ impl Kind for PortAdmission {
         }
         for ((dev, admits), ports) in groups {
             let names: Vec<&str> = ports.iter().map(|p| p.0.as_str()).collect();
-            let lines: Vec<String> = ports
-                .iter()
-                .flat_map(|p| p.1.split(' ').map(String::from).collect::<Vec<_>>())
-                .collect();
+            // A range stanza gives several ports the same lines: cite each once.
+            let mut lines: Vec<String> = vec![];
+            for l in ports.iter().flat_map(|p| p.1.split(' ')) {
+                if !lines.iter().any(|x| x == l) {
+                    lines.push(l.to_string());
+                }
+            }
             out.plains.push(Plain {
                 subject: Subject {
                     src: dev.clone(),
