@@ -93,7 +93,10 @@ fn planted_changes_show_as_new_findings_and_exact_gained_flows() {
         .iter()
         .map(|f| (f.rule.clone(), f.subject.src.clone(), f.subject.dst.clone()))
         .collect();
-    assert_eq!(audit.eval.findings.len(), 11);
+    // 11 planted findings, and 4 of ONLY-ALLOWED-DEVICES: the violating city keeps the
+    // terminal ports without 802.1X that the compliant one now authenticates (lg-core
+    // Gi1/0/10, lg-floor1 1–8, mn-floor1 1–2 without control, mn-floor1 3–8 sticky only).
+    assert_eq!(audit.eval.findings.len(), 15);
     let new_ids: BTreeSet<(String, String, String)> = d
         .findings
         .new
@@ -101,7 +104,7 @@ fn planted_changes_show_as_new_findings_and_exact_gained_flows() {
         .map(|f| (f.rule.clone(), f.src.clone(), f.dst.clone()))
         .collect();
     assert_eq!(new_ids, planted);
-    assert_eq!(d.findings.new.len(), 11);
+    assert_eq!(d.findings.new.len(), 15);
     assert!(new_ids.contains(&(
         "MN-ISOLATION".into(),
         "mn-terminals".into(),
@@ -110,8 +113,16 @@ fn planted_changes_show_as_new_findings_and_exact_gained_flows() {
     assert!(d.findings.fixed.is_empty() && d.findings.unchanged.is_empty());
     assert!(d.verdict.violation_added);
     assert_eq!(d.exit_code(), 1);
+    // The checks with planted findings go from pass to violated; the others (the newer
+    // checks nothing was planted for) keep their verdict.
+    let hit: BTreeSet<&str> = planted.iter().map(|p| p.0.as_str()).collect();
+    assert_eq!(hit.len(), 9);
     for c in &d.checks {
-        assert_eq!((c.old, c.new), ("pass", "violated"), "{}", c.rule);
+        if hit.contains(c.rule.as_str()) {
+            assert_eq!((c.old, c.new), ("pass", "violated"), "{}", c.rule);
+        } else {
+            assert_eq!(c.old, c.new, "{}", c.rule);
+        }
     }
 
     // Planted mn-core line `permit ip 10.10.20.0 0.0.0.255 10.20.10.0 0.0.0.255` (MAINT-OUT)
@@ -247,7 +258,8 @@ fn json_is_deterministic_and_reverse_direction_fixes_everything() {
     assert_eq!(code, 1);
     assert_eq!(a, b, "JSON differs between runs");
     assert_eq!(fwd["schema"], "sanso.diff/v1");
-    assert_eq!(fwd["verdict"]["findings_new"], 11);
+    // 11 planted + 4 ONLY-ALLOWED-DEVICES (see above).
+    assert_eq!(fwd["verdict"]["findings_new"], 15);
 
     let (code, _, rev) = json(&[
         "diff",
@@ -258,9 +270,9 @@ fn json_is_deterministic_and_reverse_direction_fixes_everything() {
     ]);
     assert_eq!(code, 0);
     assert_eq!(rev["verdict"]["violation_added"], false);
-    assert_eq!(rev["verdict"]["findings_fixed"], 11);
+    assert_eq!(rev["verdict"]["findings_fixed"], 15);
     assert_eq!(rev["verdict"]["findings_new"], 0);
-    assert_eq!(rev["findings"]["fixed"].as_array().unwrap().len(), 11);
+    assert_eq!(rev["findings"]["fixed"].as_array().unwrap().len(), 15);
     // What one direction gains the other loses, range for range.
     let flip = |rows: Vec<(String, String, String, String, String)>| {
         rows.into_iter()
@@ -285,7 +297,7 @@ fn a_snapshot_against_itself_is_empty() {
     assert_eq!(v["flows"].as_array().unwrap().len(), 0);
     assert_eq!(v["findings"]["new"].as_array().unwrap().len(), 0);
     assert_eq!(v["findings"]["fixed"].as_array().unwrap().len(), 0);
-    assert_eq!(v["findings"]["unchanged"].as_array().unwrap().len(), 11);
+    assert_eq!(v["findings"]["unchanged"].as_array().unwrap().len(), 15);
     assert_eq!(v["verdict"]["violation_added"], false);
 
     let (code, text, err) = cli(&[

@@ -354,3 +354,40 @@ fn nothing_to_judge_is_not_a_pass() {
     );
     assert_eq!(b.exit_code(), 1);
 }
+
+/// The ransomware mapping names checks of the pack, or the configuration-hygiene checks of
+/// DOMAIN.md that another part of issue 14 adds.
+#[test]
+fn ransomware_items_name_known_checks() {
+    let rules = sanso::checks::load_builtin().unwrap();
+    let hygiene = [
+        "MGMT-PLAINTEXT",
+        "SNMP-DEFAULT-COMMUNITY",
+        "PASSWORD-REUSE",
+        "WEAK-PASSWORD-STORAGE",
+        "KNOWN-EXPLOITED-VERSION",
+    ];
+    let (_, items) = sanso::checks::manual::ransomware();
+    assert_eq!(items.len(), 11);
+    for it in &items {
+        for c in &it.checks {
+            assert!(
+                rules.iter().any(|r| &r.id == c) || hygiene.contains(&c.as_str()),
+                "item {} names unknown check {c}",
+                it.no
+            );
+        }
+    }
+    // Every network check of the pack that covers an item says so in the checklist.
+    for id in [
+        "INTERNET-VIA-CLOUD",
+        "SPLIT-MUGAIKA-ONLY",
+        "FILTER-HYGIENE",
+        "NO-INTERNET-UPDATES",
+    ] {
+        assert!(
+            items.iter().any(|it| it.checks.iter().any(|c| c == id)),
+            "{id}"
+        );
+    }
+}

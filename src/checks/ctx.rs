@@ -25,9 +25,23 @@ pub struct Raw {
     pub(crate) dst_point: usize,
 }
 
-/// A witness-free finding (inventory-level).
+/// A witness-free finding (inventory- or configuration-level).
 pub struct Plain {
     pub(crate) subject: Subject,
+    /// The rule's `minor_severity` instead of its severity.
+    pub(crate) minor: bool,
+    /// The devices, interfaces and config lines it is about (shown as its path).
+    pub(crate) evidence: Vec<crate::net::path::Hop>,
+}
+
+impl Plain {
+    pub(crate) fn new(subject: Subject) -> Plain {
+        Plain {
+            subject,
+            minor: false,
+            evidence: vec![],
+        }
+    }
 }
 
 pub struct Outcome {

@@ -78,6 +78,30 @@ pub struct Params {
     /// For protocol-allowlist.
     #[serde(default)]
     pub allowed: Vec<String>,
+    /// External zone kinds counted on the source side (for `from` containing "external"
+    /// these restrict).
+    #[serde(default)]
+    pub from_kinds: Vec<String>,
+    /// Host roles (sanso.toml `role`): the sources (or subjects) are the hosts of these
+    /// roles in the `from` tiers instead of whole zones.
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// For no-egress: the destination of every [[tokutei]] is a source as well.
+    #[serde(default)]
+    pub tokutei_dest: bool,
+    /// For no-egress: which destination addresses count — "" (addressed into the sink
+    /// zone) or "from-tiers" (addressed into a zone of the `from` tiers: internal traffic
+    /// leaving by the sink).
+    #[serde(default)]
+    pub dst: String,
+    /// The finding sentence (one of the kind's message details) for kinds with several.
+    #[serde(default)]
+    pub detail: String,
+    /// Severity of the lesser findings of kinds that grade them (sticky learning, tiers
+    /// separated by ACLs on a shared device, unused objects: "info" findings never make a
+    /// check violated).
+    #[serde(default)]
+    pub minor_severity: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -162,6 +186,9 @@ pub fn default_lgwan_allowed() -> Vec<PortSpec> {
     .filter_map(|s| PortSpec::parse(s))
     .collect()
 }
+
+/// The severity of findings that are listed but never make a check violated.
+pub const INFO: &str = "info";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -295,12 +322,16 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
         for p in o.plains {
             fs.push(Finding {
                 rule: r.id.clone(),
-                severity: r.severity.clone(),
+                severity: if p.minor {
+                    r.params.minor_severity.clone()
+                } else {
+                    r.severity.clone()
+                },
                 clause: r.clause.clone(),
                 subject: p.subject,
                 witness: None,
                 delivered: None,
-                path: vec![],
+                path: p.evidence,
                 src_point: None,
                 dst_point: None,
                 may_be_stopped_by: vec![],
@@ -316,7 +347,8 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
         fs.sort_by(|a, b| a.subject.cmp(&b.subject));
         let mut taint: Vec<Taint> = check_taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
-        let status = if !fs.is_empty() {
+        // Informational findings (unused objects) are listed, never a violation.
+        let status = if fs.iter().any(|f| f.severity != INFO) {
             Status::Violated
         } else if !taint.is_empty() || o.unproven_note.is_some() || !internal.is_empty() {
             Status::Unproven

@@ -31,25 +31,109 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The checklist of `a`.
+/// The checklist of `a`: every check of the model in force with its verdict, the items
+/// configuration cannot prove (要手動確認, with their clause), then the 11 ransomware items
+/// of the 2025 guidance with the checks that cover them. The last column links the two:
+/// on a check row the ransomware items it covers, on an item row its checks.
 pub fn checklist_csv(a: &Audit) -> String {
-    let mut out = String::from("\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数\r\n");
+    let (_, items) = crate::checks::manual::ransomware();
+    let mut out = String::from(
+        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目\r\n",
+    );
+    let mut row = |cells: [String; 6]| {
+        let cells: Vec<String> = cells.iter().map(|s| csv_field(s)).collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    };
     for c in &a.eval.checks {
         let rule = a.rules.iter().find(|r| r.id == c.rule);
         let n = a.eval.findings.iter().filter(|f| f.rule == c.rule).count();
-        let row = [
+        let covers: Vec<String> = items
+            .iter()
+            .filter(|it| it.checks.contains(&c.rule))
+            .map(|it| it.no.to_string())
+            .collect();
+        row([
             c.rule.clone(),
             rule.map(|r| r.title_ja.clone()).unwrap_or_default(),
             rule.map(|r| r.clause.clone()).unwrap_or_default(),
             status_ja(c.status.id()).to_string(),
             n.to_string(),
-        ];
-        let row: Vec<String> = row.iter().map(|s| csv_field(s)).collect();
-        out.push_str(&row.join(","));
-        out.push_str("\r\n");
+            covers.join(" "),
+        ]);
     }
     for m in MANUAL {
-        out.push_str(&format!("{},{},-,要手動確認,\r\n", m.id, m.title_ja));
+        row([
+            m.id.into(),
+            m.title_ja.into(),
+            m.clause.into(),
+            "要手動確認".into(),
+            String::new(),
+            String::new(),
+        ]);
+    }
+    for it in &items {
+        let (verdict, n, checks) = ransom_verdict(a, it);
+        row([
+            format!("RANSOM-{:02}", it.no),
+            it.text.clone(),
+            format!("11項目 {}", it.no),
+            verdict.into(),
+            n,
+            checks,
+        ]);
     }
     out
+}
+
+/// An item's verdict from the checks that cover it: 違反 / 未証明 if one of them is, else
+/// 要手動確認 when part of it is out of configuration scope, else 適合 (or 対象外 when
+/// none of its checks ran). Also the findings count and the checks (those not in this
+/// pack marked).
+pub fn ransom_verdict(
+    a: &Audit,
+    it: &crate::checks::manual::RansomItem,
+) -> (&'static str, String, String) {
+    use crate::checks::Status;
+    let ran: Vec<&crate::checks::CheckResult> = a
+        .eval
+        .checks
+        .iter()
+        .filter(|c| it.checks.contains(&c.rule))
+        .collect();
+    let n = a
+        .eval
+        .findings
+        .iter()
+        .filter(|f| it.checks.contains(&f.rule))
+        .count();
+    let has = |s: Status| ran.iter().any(|c| c.status == s);
+    let verdict = if has(Status::Violated) {
+        status_ja("violated")
+    } else if has(Status::Unproven) {
+        status_ja("unproven")
+    } else if !it.manual.is_empty() {
+        "要手動確認"
+    } else if has(Status::Pass) {
+        status_ja("pass")
+    } else {
+        status_ja("not-applicable")
+    };
+    let checks: Vec<String> = it
+        .checks
+        .iter()
+        .map(|c| {
+            if a.rules.iter().any(|r| &r.id == c) {
+                c.clone()
+            } else {
+                format!("{c}（未搭載）")
+            }
+        })
+        .collect();
+    let n = if ran.is_empty() {
+        String::new()
+    } else {
+        n.to_string()
+    };
+    (verdict, n, checks.join(" "))
 }

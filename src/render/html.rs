@@ -166,6 +166,7 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
     findings(&mut o, a, r, lang, &diagram);
     coverage(&mut o, r, lang);
     manual(&mut o, lang);
+    ransomware(&mut o, a, lang);
     let _ = write!(
         o,
         "<footer>sanso {} · {} {} · {}</footer>\n</body>\n</html>\n",
@@ -622,9 +623,44 @@ fn manual(o: &mut String, lang: Lang) {
             Lang::Ja => m.title_ja,
             Lang::En => m.title_en,
         };
-        let _ = write!(o, "<li><code>{}</code> {}</li>", esc(m.id), esc(label));
+        let _ = write!(
+            o,
+            "<li><code>{}</code> {} <span class=\"small\">({})</span></li>",
+            esc(m.id),
+            esc(label),
+            esc(m.clause)
+        );
     }
     o.push_str("</ul>\n</section>\n");
+}
+
+/// The 11 ransomware items (data/ransomware-11.toml) with the checks that cover them.
+fn ransomware(o: &mut String, a: &Audit, lang: Lang) {
+    let (source, items) = crate::checks::manual::ransomware();
+    let _ = write!(
+        o,
+        "<section id=\"ransomware\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        tr(lang, "ランサムウェア対策 11項目", "The 11 ransomware items"),
+        esc(&source),
+        tr(lang, "項番", "No."),
+        tr(lang, "確認項目", "Item"),
+        tr(lang, "判定", "Verdict"),
+        tr(lang, "対応するチェック", "Checks"),
+        tr(lang, "手動確認", "To confirm by hand"),
+    );
+    for it in &items {
+        let (verdict, _, checks) = crate::render::checklist::ransom_verdict(a, it);
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+            it.no,
+            esc(&it.text),
+            esc(verdict),
+            esc(&checks),
+            esc(&it.manual)
+        );
+    }
+    o.push_str("</table>\n</section>\n");
 }
 
 #[cfg(test)]

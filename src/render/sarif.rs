@@ -123,11 +123,7 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
                 Lang::Ja => (&x.title_ja, &x.rationale_ja, &x.remediation_ja),
                 Lang::En => (&x.title_en, &x.rationale_en, &x.remediation_en),
             };
-            let level = if x.severity == "critical" || x.severity == "high" {
-                "error"
-            } else {
-                "warning"
-            };
+            let level = level(&x.severity);
             json!({
                 "id": x.id,
                 "name": pascal(&x.id),
@@ -158,8 +154,8 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         };
         let mut res = json!({
             "ruleId": f.rule,
-            "level": "error",
-            "kind": "fail",
+            "level": if f.severity == crate::checks::INFO { "note" } else { "error" },
+            "kind": if f.severity == crate::checks::INFO { "informational" } else { "fail" },
             "message": text(&match &f.caveat {
                 Some(c) => format!("{} ({c})", f.message),
                 None => f.message.clone(),
@@ -285,6 +281,15 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         "{}\n",
         serde_json::to_string_pretty(&doc).expect("SARIF serialises")
     )
+}
+
+/// SARIF level of a rule severity.
+fn level(severity: &str) -> &'static str {
+    match severity {
+        "critical" | "high" => "error",
+        crate::checks::INFO => "note",
+        _ => "warning",
+    }
 }
 
 #[cfg(test)]

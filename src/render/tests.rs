@@ -229,9 +229,10 @@ fn html_quotes_cited_lines_from_memory() {
     // Every manual item, in English.
     for m in crate::checks::MANUAL {
         assert!(h.contains(&format!(
-            "<li><code>{}</code> {}</li>",
+            "<li><code>{}</code> {} <span class=\"small\">({})</span></li>",
             m.id,
-            esc(m.title_en)
+            esc(m.title_en),
+            esc(m.clause)
         )));
     }
     assert!(h.contains("2023-11-14 22:13:20 UTC"));
@@ -268,16 +269,30 @@ fn checklist_rows() {
     let a = audit();
     let csv = Checklist.render(&a, &a.report(Lang::En));
     let rows: Vec<&str> = csv.split("\r\n").collect();
-    // Header, one check, four manual items, and the empty rest after the last CRLF.
-    assert_eq!(rows.len(), 7, "{csv}");
+    // Header, one check, five manual items, 11 ransomware items, and the empty rest after
+    // the last CRLF.
+    assert_eq!(rows.len(), 1 + 1 + 5 + 11 + 1, "{csv}");
     assert_eq!(
         rows[0],
-        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数"
+        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目"
     );
     // Japanese whatever the report's language; the clause holds a comma, so it is quoted.
-    assert_eq!(rows[1], "TEST-RULE,テスト規則,\"1.2, 3.4\",違反,1");
-    assert_eq!(rows[2], "MANUAL-MFA,多要素認証,-,要手動確認,");
-    assert_eq!(rows[6], "");
+    assert_eq!(rows[1], "TEST-RULE,テスト規則,\"1.2, 3.4\",違反,1,");
+    assert_eq!(
+        rows[2],
+        "MANUAL-MFA,多要素認証,3.(1)②(ア) 情報のアクセス対策,要手動確認,,"
+    );
+    // Item 4 (awareness) has no check: manual, no count. Item 1's checks are not in this
+    // one-rule pack: marked, no count.
+    assert!(rows[10].starts_with("RANSOM-04,"), "{}", rows[10]);
+    assert!(rows[10].ends_with(",11項目 4,要手動確認,,"), "{}", rows[10]);
+    assert!(rows[7].starts_with("RANSOM-01,"));
+    assert!(
+        rows[7].contains(",11項目 1,対象外,,INTERNET-VIA-CLOUD（未搭載） "),
+        "{}",
+        rows[7]
+    );
+    assert_eq!(rows[18], "");
 }
 
 #[test]

@@ -13,7 +13,7 @@ use sanso_testkit::sim::Sim;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-pub const CHECKS: [&str; 8] = [
+pub const CHECKS: [&str; 13] = [
     "MN-ISOLATION",
     "MN-TOKUTEI-ONLY",
     "TOKUTEI-IP",
@@ -22,6 +22,29 @@ pub const CHECKS: [&str; 8] = [
     "TOKUTEI-PATH",
     "SPLIT-MUGAIKA-ONLY",
     "LGWAN-PROTOCOLS",
+    "TOKUTEI-DEST-NO-INTERNET",
+    "LGWAN-EXTERNAL-TOKUTEI",
+    "INTERNET-VIA-CLOUD",
+    "VPN-MAINT-TOKUTEI",
+    "BRANCH-CLOSED",
+];
+
+/// The checks about a 特定通信 entry (the others are about a zone pair).
+pub fn flow_check(c: &str) -> bool {
+    matches!(
+        c,
+        "TOKUTEI-IP" | "TOKUTEI-PORT" | "TOKUTEI-MAC" | "TOKUTEI-PATH"
+    )
+}
+
+/// External kinds of 特定通信 destinations (TOKUTEI-DEST-NO-INTERNET).
+const TOKUTEI_KINDS: [&str; 6] = [
+    "juki-net",
+    "chukan-server",
+    "conveni",
+    "lgwan-asp",
+    "backup-center",
+    "dedicated-line",
 ];
 
 /// What a violation is about: a zone pair, or a 特定通信 destination / flow with the
@@ -159,9 +182,25 @@ impl<'a> Referee<'a> {
         self.tier(z) == "internet"
             || (self.tier(z) == "external" && matches!(self.kind(z), "internet" | "security-cloud"))
     }
+    /// The Internet itself (a direct line or the security cloud).
+    fn internet(&self, z: usize) -> bool {
+        self.tier(z) == "external" && matches!(self.kind(z), "internet" | "security-cloud")
+    }
+    fn internal(&self, z: usize) -> bool {
+        self.tier(z) != "external"
+    }
     /// 住基ネット, 中間サーバ, LGWAN … (external, not the Internet).
     fn ext_closed(&self, z: usize) -> bool {
         self.tier(z) == "external" && !matches!(self.kind(z), "internet" | "security-cloud")
+    }
+
+    /// Does check `c` have anything to judge in this town (else it is not applicable)?
+    pub fn applies(&self, c: &str) -> bool {
+        match c {
+            "INTERNET-VIA-CLOUD" => (0..self.truth.zones.len())
+                .any(|z| self.tier(z) == "external" && self.kind(z) == "internet"),
+            _ => true,
+        }
     }
 
     fn flow_covers(&self, f: &TFlow, p: &Packet) -> bool {
@@ -227,6 +266,63 @@ impl<'a> Referee<'a> {
                     && self.tier(dz) == "external"
                     && matches!(self.kind(dz), "lgwan" | "lgwan-asp");
                 (addressed && applies && !port_in(p, &t.lgwan_allowed)).then(|| pair(sz, dz))
+            }
+            "INTERNET-VIA-CLOUD" => (addressed
+                && self.internal(sz)
+                && self.tier(dz) == "external"
+                && self.kind(dz) == "internet")
+                .then(|| pair(sz, dz)),
+            "VPN-MAINT-TOKUTEI" => (addressed && self.internet(sz) && (self.mn(dz) || self.lg(dz)))
+                .then(|| pair(sz, dz)),
+            "BRANCH-CLOSED" => {
+                // Internal traffic of the closed tiers leaving by an Internet line.
+                let to_closed = t.zone_of(dst).is_some_and(|z| self.mn(z) || self.lg(z));
+                ((self.mn(sz) || self.lg(sz)) && self.internet(dz) && to_closed)
+                    .then(|| pair(sz, dz))
+            }
+            "TOKUTEI-DEST-NO-INTERNET" => {
+                if !addressed || !self.internet(dz) {
+                    return None;
+                }
+                let kind_src =
+                    |z: usize| self.tier(z) == "external" && TOKUTEI_KINDS.contains(&self.kind(z));
+                // Sources: zones of those kinds, zones that are a 特定通信 destination, and
+                // destination hosts outside such zones (the Internet itself aside).
+                let zone_src = |z: usize| {
+                    !self.internet(z)
+                        && (kind_src(z) || t.tokutei.iter().any(|f| f.to == Ep::Zone(z)))
+                };
+                if zone_src(sz) {
+                    return Some(pair(sz, dz));
+                }
+                t.tokutei.iter().find_map(|f| match f.to {
+                    Ep::Host(h)
+                        if t.hosts[h].zone == sz && t.hosts[h].ip == src && !self.internet(sz) =>
+                    {
+                        Some(Pair {
+                            src: t.hosts[h].name.clone(),
+                            dst: zname(dz),
+                            flows: vec![],
+                        })
+                    }
+                    _ => None,
+                })
+            }
+            "LGWAN-EXTERNAL-TOKUTEI" => {
+                let other = |z: usize| {
+                    self.tier(z) == "external"
+                        && !matches!(self.kind(z), "lgwan" | "internet" | "security-cloud")
+                };
+                let applies = (self.lg(sz) && other(dz)) || (other(sz) && self.lg(dz));
+                if !addressed || !applies {
+                    return None;
+                }
+                let ok = t.tokutei.iter().any(|f| {
+                    self.tier(t.ep_zone(f.from)) == self.tier(sz)
+                        && t.ep_zone(f.to) == dz
+                        && t.ep_has(f.to, dst)
+                });
+                (!ok).then(|| pair(sz, dz))
             }
             "TOKUTEI-IP" | "TOKUTEI-PORT" => {
                 // Per packet: the declared flows whose destination holds its address
@@ -400,7 +496,9 @@ impl<'a> Referee<'a> {
             };
             let mut pkts: Vec<Packet> = vec![];
             for (dz, (primary, edge)) in dsts.iter().enumerate() {
-                if t.zones[dz].tier == t.zones[s.zone].tier {
+                // Same-tier destinations matter too (BRANCH-CLOSED: to another site's
+                // zone; TOKUTEI-DEST-NO-INTERNET: external to external).
+                if dz == s.zone {
                     continue;
                 }
                 for &d in primary {

@@ -74,9 +74,19 @@ pub enum FaultKind {
     DirectSplit,
     /// マイナンバー terminals to 住基ネット, any service.
     MnUndeclared,
+    /// The Internet zone is a direct line (kind `internet`), not the security cloud.
+    DirectInternet,
+    /// A policy from 住基ネット / 中間サーバ to the Internet.
+    DestToInternet,
+    /// A maintenance policy from the Internet into マイナンバー / LGWAN接続系.
+    InternetMaint,
+    /// Traffic between two sites' zones of one tier routed out by the Internet line.
+    BranchOverInternet,
+    /// LGWAN接続系 to 住基ネット / 中間サーバ without 特定通信.
+    LgwanExternal,
 }
 
-pub const FAULTS: [FaultKind; 8] = [
+pub const FAULTS: [FaultKind; 13] = [
     FaultKind::RoguePermit,
     FaultKind::LooseSource,
     FaultKind::LoosePort,
@@ -85,6 +95,11 @@ pub const FAULTS: [FaultKind; 8] = [
     FaultKind::LgwanLeak,
     FaultKind::DirectSplit,
     FaultKind::MnUndeclared,
+    FaultKind::DirectInternet,
+    FaultKind::DestToInternet,
+    FaultKind::InternetMaint,
+    FaultKind::BranchOverInternet,
+    FaultKind::LgwanExternal,
 ];
 
 impl FaultKind {
@@ -99,6 +114,11 @@ impl FaultKind {
             FaultKind::LgwanLeak => "LGWAN-PROTOCOLS",
             FaultKind::DirectSplit => "SPLIT-MUGAIKA-ONLY",
             FaultKind::MnUndeclared => "MN-TOKUTEI-ONLY",
+            FaultKind::DirectInternet => "INTERNET-VIA-CLOUD",
+            FaultKind::DestToInternet => "TOKUTEI-DEST-NO-INTERNET",
+            FaultKind::InternetMaint => "VPN-MAINT-TOKUTEI",
+            FaultKind::BranchOverInternet => "BRANCH-CLOSED",
+            FaultKind::LgwanExternal => "LGWAN-EXTERNAL-TOKUTEI",
         }
     }
 }
@@ -393,6 +413,8 @@ impl Town {
                 }
             }
         }
+        // The Internet zone is a direct line only as a planted fault.
+        let direct = faults.iter().any(|f| f.kind == FaultKind::DirectInternet);
         let lgwan_allowed = if r.chance(30) {
             let mut v: Vec<(u8, u16, u16)> = DEFAULT_LGWAN
                 .iter()
@@ -421,10 +443,14 @@ impl Town {
             abbrev: r.chance(40),
             lgwan_allowed,
             lgwan_routed: r.chance(60),
-            inet_kind: if r.chance(70) {
-                "security-cloud"
-            } else {
-                "internet"
+            // (The draw stays, so the rest of a seed's town does not change.)
+            inet_kind: {
+                let _ = r.chance(70);
+                if direct {
+                    "internet"
+                } else {
+                    "security-cloud"
+                }
             },
             shuffle: r.next(),
         }
@@ -1882,6 +1908,57 @@ fn fortigate(
                 ));
             }
         }
+        if let Some(v) = t.has(FaultKind::DestToInternet, si) {
+            early.push(pol(
+                "外部連携先からインターネット（一時）",
+                ext_port((v % 2) as usize),
+                ext_port(3),
+                "all",
+                "all",
+                "ALL",
+            ));
+        }
+        if let Some(v) = t.has(FaultKind::InternetMaint, si) {
+            let tier = if v % 2 == 0 && (has(Role::MnTerm) || has(Role::MnSrv)) {
+                "mynumber"
+            } else {
+                "lgwan"
+            };
+            if site.roles.iter().any(|r| r.tier() == tier) {
+                early.push(pol(
+                    "リモート保守（一時）",
+                    ext_port(3),
+                    core_port(si),
+                    "all",
+                    &format!("{}-{tier}", site.name),
+                    "SSH",
+                ));
+            }
+        }
+        if let Some(v) = t.has(FaultKind::LgwanExternal, si) {
+            if has(Role::LgTerm) || has(Role::LgSrv) {
+                early.push(pol(
+                    "LGWAN から外部連携（一時）",
+                    core_port(si),
+                    ext_port((v % 2) as usize),
+                    &format!("{}-lgwan", site.name),
+                    "all",
+                    "HTTPS",
+                ));
+            }
+        }
+        if let Some((ro, other)) = branch_fault(t, si) {
+            // Site `si`'s zone of role `ro` reached from site `other` by the Internet line.
+            let tier = ro.tier();
+            early.push(pol(
+                "拠点間（インターネット経由）",
+                core_port(other),
+                ext_port(3),
+                &format!("{}-{tier}", t.sites[other].name),
+                &format!("{}-{}", site.name, ro.key()),
+                "ALL",
+            ));
+        }
         if let Some(v) = t.has(FaultKind::RoguePermit, si) {
             if v % 2 == 1 && (has(Role::MnTerm) || has(Role::MnSrv)) {
                 // Cross-site (or back to the same core when alone): マイナンバー → LGWAN接続系.
@@ -2022,6 +2099,19 @@ fn fortigate(
         );
         k += 1;
     }
+    for (si, _) in t.sites.iter().enumerate() {
+        if let Some((ro, _)) = branch_fault(t, si) {
+            let (net, len) = t.net(si, ro);
+            let _ = writeln!(
+                s,
+                "    edit {k}\n        set dst {} {}\n        set gateway 203.0.113.1\n        set device \"{}\"\n    next",
+                ip(net),
+                dotted_mask(len),
+                ext_port(3)
+            );
+            k += 1;
+        }
+    }
     let _ = writeln!(
         s,
         "    edit {k}\n        set dst 0.0.0.0 0.0.0.0\n        set gateway 203.0.113.1\n        set device \"{}\"\n    next",
@@ -2029,4 +2119,20 @@ fn fortigate(
     );
     s.push_str("end\n");
     cx.files.insert(format!("configs/{name}.conf"), s);
+}
+
+/// The BranchOverInternet fault at site `si`: the role whose subnet the firewall routes
+/// out by the Internet line, and the other site whose same tier sends to it (none when
+/// no other site has a zone of that tier).
+fn branch_fault(t: &Town, si: usize) -> Option<(Role, usize)> {
+    let v = t.has(FaultKind::BranchOverInternet, si)? as usize;
+    let site = &t.sites[si];
+    let ro = site.roles[v % site.roles.len()];
+    if ro.tier() == "internet" {
+        return None;
+    }
+    (0..t.sites.len())
+        .filter(|&o| o != si && t.sites[o].roles.iter().any(|r| r.tier() == ro.tier()))
+        .map(|o| (ro, o))
+        .next()
 }

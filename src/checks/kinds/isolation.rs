@@ -38,7 +38,7 @@ impl Kind for Isolation {
         let from_t = tiers(&p.from);
         let to_t = tiers(&p.to);
 
-        let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+        let a = |z: usize| cx.zone_in(z, &from_t, &p.from_kinds, &[]);
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
         if !super::sides(cx, &a, &b, &mut out) {
             return out;

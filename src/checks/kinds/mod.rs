@@ -3,10 +3,16 @@
 //! about, evaluates over the reach context, and carries the sentences of its findings.
 //! Adding a kind is one file here and one line in [`KINDS`].
 
+mod filter_hygiene;
 mod flow_tightness;
 mod isolation;
+mod no_egress;
 mod only_declared_flows;
+mod port_admission;
 mod protocol_allowlist;
+mod role_presence;
+mod shared_device;
+mod shared_host;
 
 use super::ctx::{Ctx, Outcome};
 use super::{Params, Rule};
@@ -40,6 +46,12 @@ pub static KINDS: &[&dyn Kind] = &[
     &only_declared_flows::OnlyDeclaredFlows,
     &protocol_allowlist::ProtocolAllowlist,
     &flow_tightness::FlowTightness,
+    &no_egress::NoEgress,
+    &shared_host::SharedHost,
+    &role_presence::RolePresence,
+    &port_admission::PortAdmission,
+    &shared_device::SharedDevice,
+    &filter_hygiene::FilterHygiene,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Kind> {
@@ -111,6 +123,7 @@ fn check_tiers(p: &Params) -> Result<(), String> {
     for (field, v) in [
         ("to_kinds", &p.to_kinds),
         ("exclude_kinds", &p.exclude_kinds),
+        ("from_kinds", &p.from_kinds),
     ] {
         for k in v {
             if !EXTERNAL_KINDS.contains(&k.as_str()) {
@@ -125,4 +138,67 @@ fn check_tiers(p: &Params) -> Result<(), String> {
         return Err("params.from and params.to name at least one tier each".into());
     }
     Ok(())
+}
+
+/// Host roles the inventory knows (DESIGN.md): rule parameters may name only these.
+pub const HOST_ROLES: &[&str] = &[
+    "server",
+    "terminal",
+    "printer",
+    "wsus",
+    "av-pattern",
+    "mail-sanitizer",
+    "vdi-gateway",
+    "file-sanitizer",
+    "jalert",
+    "ap",
+];
+
+/// `roles` name known host roles; `detail` (if the kind has several sentences) is one of
+/// the kind's; `minor_severity` is a known severity.
+fn check_common(p: &Params, messages: &[Message], need_roles: bool) -> Result<(), String> {
+    for r in &p.roles {
+        if !HOST_ROLES.contains(&r.as_str()) {
+            return Err(format!(
+                "params.roles: unknown host role {r:?} ({})",
+                HOST_ROLES.join(" | ")
+            ));
+        }
+    }
+    if need_roles && p.roles.is_empty() {
+        return Err("params.roles names at least one host role".into());
+    }
+    if !p.detail.is_empty() && !messages.iter().any(|m| m.detail == p.detail) {
+        let known: Vec<&str> = messages.iter().map(|m| m.detail).collect();
+        return Err(format!(
+            "params.detail: {:?} is not one of {}",
+            p.detail,
+            known.join(" | ")
+        ));
+    }
+    if !p.minor_severity.is_empty()
+        && !["critical", "high", "warning", "info"].contains(&p.minor_severity.as_str())
+    {
+        return Err(format!(
+            "params.minor_severity: {:?} is not critical | high | warning | info",
+            p.minor_severity
+        ));
+    }
+    Ok(())
+}
+
+/// Edge points where host `h` sends from: the port topology.toml links it to (or the
+/// Linux stack that owns its address); else every point of its zone (a host without a
+/// link sits in its zone's subnet).
+fn host_points(cx: &Ctx, h: usize) -> Vec<usize> {
+    let own: Vec<usize> = (0..cx.g.points.len())
+        .filter(|p| {
+            cx.g.points[*p].host == Some(h) || cx.local_hosts.get(p).is_some_and(|v| v.contains(&h))
+        })
+        .collect();
+    if own.is_empty() {
+        cx.points_of_zone(cx.snap.hosts[h].zone).to_vec()
+    } else {
+        own
+    }
 }

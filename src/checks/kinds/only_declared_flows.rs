@@ -66,7 +66,7 @@ impl Kind for OnlyDeclaredFlows {
         } else {
             &snap.tokutei
         };
-        let a = |z: usize| cx.zone_in(z, &from_t, &[], &[]);
+        let a = |z: usize| cx.zone_in(z, &from_t, &p.from_kinds, &[]);
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
         let exact = p.declared == "mugaika";
         // Declared flows that the tier model forbids outright.
@@ -76,14 +76,12 @@ impl Kind for OnlyDeclaredFlows {
                 let bad = |z: usize| matches!(snap.zones[z].tier, Tier::Lgwan | Tier::Internet);
                 let mn = |z: usize| snap.zones[z].tier == Tier::Mynumber;
                 if (mn(fz) && bad(tz)) || (mn(tz) && bad(fz)) {
-                    out.plains.push(Plain {
-                        subject: Subject {
-                            src: snap.endpoint_name(f.from).into(),
-                            dst: snap.endpoint_name(f.to).into(),
-                            flow: Some(f.name.clone()),
-                            detail: "tokutei-to-internal-tier".into(),
-                        },
-                    });
+                    out.plains.push(Plain::new(Subject {
+                        src: snap.endpoint_name(f.from).into(),
+                        dst: snap.endpoint_name(f.to).into(),
+                        flow: Some(f.name.clone()),
+                        detail: "tokutei-to-internal-tier".into(),
+                    }));
                 }
             }
         }

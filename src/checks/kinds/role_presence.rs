@@ -1,0 +1,70 @@
+//! `role-presence`: no host of `roles` (e.g. a wireless access point) is declared in a
+//! zone of the `from` tiers. Wireless configuration lines on the devices themselves
+//! (FortiOS `wireless-controller`, Cisco `dot11` / WLC) are not in the device model yet.
+
+use super::{Kind, Message};
+use crate::checks::ctx::{tiers, Ctx, Outcome, Plain};
+use crate::checks::{Params, Rule, Subject};
+use crate::hs::Space;
+use crate::model::{PortSpec, Snapshot};
+
+pub struct RolePresence;
+
+const MESSAGES: &[Message] = &[Message {
+    detail: "wireless-ap",
+    ja: "無線 LAN アクセスポイント {src} が {dst} に置かれています",
+    en: "The wireless access point {src} sits in {dst}",
+}];
+
+impl Kind for RolePresence {
+    fn id(&self) -> &'static str {
+        "role-presence"
+    }
+
+    fn check_params(&self, p: &Params) -> Result<(), String> {
+        super::check_common(p, MESSAGES, true)?;
+        if p.from.is_empty() {
+            return Err("params.from names at least one tier".into());
+        }
+        let q = Params {
+            to: p.from.clone(),
+            ..p.clone()
+        };
+        super::check_tiers(&q)
+    }
+
+    fn ports(&self, _p: &Params, _snap: &Snapshot) -> Vec<PortSpec> {
+        vec![]
+    }
+
+    fn messages(&self) -> &'static [Message] {
+        MESSAGES
+    }
+
+    fn evaluate(&self, rule: &Rule, cx: &Ctx, _sp: &mut Space) -> Outcome {
+        let mut out = Outcome::new();
+        let p = &rule.params;
+        let snap = cx.snap;
+        let from_t = tiers(&p.from);
+        if !(0..snap.zones.len()).any(|z| from_t.contains(&snap.zones[z].tier)) {
+            out.not_applicable = Some("no-source-zone".into());
+            return out;
+        }
+        let detail = if p.detail.is_empty() {
+            MESSAGES[0].detail.to_string()
+        } else {
+            p.detail.clone()
+        };
+        for h in &snap.hosts {
+            if p.roles.contains(&h.role) && from_t.contains(&snap.zones[h.zone].tier) {
+                out.plains.push(Plain::new(Subject {
+                    src: h.name.clone(),
+                    dst: snap.zones[h.zone].name.clone(),
+                    flow: None,
+                    detail: detail.clone(),
+                }));
+            }
+        }
+        out
+    }
+}
