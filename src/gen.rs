@@ -464,7 +464,8 @@ fn tier_devices(
     let term_vlans: Vec<u16> = (0..floors).map(|f| t.vlan + 10 + f as u16).collect();
     let up = |x: &str| x.to_ascii_uppercase();
 
-    // Floor L2 switches: 20 terminal ports (anti-spoofing ACL, sticky port security),
+    // Floor L2 switches: 20 terminal ports (anti-spoofing ACL, 802.1X with MAB: only
+    // registered terminals, as ONLY-ALLOWED-DEVICES asks),
     // spare ports shut, uplink trunk on port 24.
     for (f, &v) in term_vlans.iter().enumerate() {
         let name = format!("{c}-{k}-floor{}", f + 1);
@@ -477,7 +478,7 @@ fn tier_devices(
         );
         let _ = writeln!(
             s,
-            "interface range GigabitEthernet1/0/1 - 20\n description 端末\n switchport access vlan {v}\n switchport mode access\n switchport port-security\n switchport port-security mac-address sticky\n ip access-group TERM-IN in\n!"
+            "interface range GigabitEthernet1/0/1 - 20\n description 端末\n switchport access vlan {v}\n switchport mode access\n authentication port-control auto\n dot1x pae authenticator\n mab\n ip access-group TERM-IN in\n!"
         );
         let miswired = k == "mn" && f == 0 && plant(PlantKind::Miswire);
         let lg_miswired = k == "lg" && f == 0 && plant(PlantKind::Miswire);
@@ -518,16 +519,27 @@ fn tier_devices(
         s.push_str(" remark 端末セグメントの受信フィルタ\n");
         let entries = rng.around(o.acl_entries);
         let mut seq = 10;
+        // Every entry once: a repeat is shadowed by the first (FILTER-HYGIENE), which a
+        // compliant prefecture must not have.
+        let mut seen = std::collections::HashSet::new();
         for i in 0..entries {
-            let line = if let Some(p) = DENIED_PORTS.get(i) {
+            let mut line = if let Some(p) = DENIED_PORTS.get(i) {
                 format!("deny   tcp {src} any eq {p}")
             } else if i % 7 == 3 {
                 format!("deny   udp {src} any eq {}", 161 + (i % 3))
             } else {
+                String::new()
+            };
+            let mut tries = 0;
+            while (line.is_empty() || seen.contains(&line)) && tries < 8 {
                 let host = 10 + rng.below(200);
                 let port = APP_PORTS[rng.below(APP_PORTS.len())];
-                format!("permit tcp {src} host 10.{b}.{}.{host} eq {port}", t.srv)
-            };
+                line = format!("permit tcp {src} host 10.{b}.{}.{host} eq {port}", t.srv);
+                tries += 1;
+            }
+            if !seen.insert(line.clone()) {
+                continue;
+            }
             let _ = writeln!(s, " {seq} {line}");
             seq += 10;
         }
@@ -651,14 +663,18 @@ fn tier_devices(
             t.srv,
             t.vlan
         );
-        if let Some(x) = mc {
-            if !(k == "mn" && *x == 21 && plant(PlantKind::NoMac)) {
+        match mc {
+            Some(x) if !(k == "mn" && *x == 21 && plant(PlantKind::NoMac)) => {
                 let _ = writeln!(
                     s,
                     " switchport port-security\n switchport port-security mac-address {}",
                     cisco_mac(m, *x)
                 );
             }
+            // The planted fault: the 特定通信 host's port admits any MAC.
+            Some(_) => {}
+            // Servers without a registered MAC authenticate by MAB.
+            None => s.push_str(" authentication port-control auto\n mab\n"),
         }
         let _ = writeln!(s, " ip access-group SRV{}-IN in\n!", i + 1);
     }
@@ -912,7 +928,10 @@ fn fw_lgwan(
         });
     }
     // Bulk: per-application LGWAN-ASP rules, some explicit denies in between.
+    // Each (application, source, service) once: a repeat would be shadowed by the first
+    // (FILTER-HYGIENE), which a compliant prefecture must not have.
     let count = rng.around(o.policies);
+    let mut used = std::collections::HashSet::new();
     for i in 0..count {
         let asp = rng.below(ASP_HOSTS);
         let src = match rng.below(floors + 1) {
@@ -933,6 +952,10 @@ fn fw_lgwan(
             },
             accept: !deny,
         });
+        let p = pols.last().expect("just pushed");
+        if !used.insert((asp, p.src.clone(), p.svc)) {
+            pols.pop();
+        }
     }
     pols.push(Pol {
         name: "LGWAN メール受信".into(),

@@ -44,8 +44,21 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
 fn awplus_town_is_compliant_and_fully_read() {
     let (code, r) = audit_json(FX);
     assert_eq!(code, 0, "{r}");
+    // Nothing to judge for the checks about a direct Internet line and hosts of roles the
+    // town does not have (wsus/av-pattern, printer, jalert); everything else passes.
+    let na = [
+        "INTERNET-VIA-CLOUD",
+        "NO-INTERNET-UPDATES",
+        "PRINTER-NOT-SHARED",
+        "DUAL-HOMED-FW",
+    ];
     for c in r["checks"].as_array().unwrap() {
-        assert_eq!(c["status"], "pass", "{c}");
+        let want = if na.contains(&c["rule"].as_str().unwrap()) {
+            "not-applicable"
+        } else {
+            "pass"
+        };
+        assert_eq!(c["status"], want, "{c}");
     }
     let parse = r["parse"].as_array().unwrap();
     assert_eq!(parse.len(), 7);

@@ -149,8 +149,14 @@ fn acls(d: &Device, sp: &mut Space, out: &mut Outcome) {
                     .push(plain(d, name.clone(), None, 0, vec![&first.span]));
             }
         }
-        let entries: Vec<(Bdd, &Span)> = acl
-            .rules
+        // A last entry on the ACL's own header line is the default action a parser made
+        // explicit (AlliedWare Plus hardware ACLs permit what no entry matches), not a
+        // line the operator wrote: it is never reported as shadowed.
+        let written = match acl.rules.last() {
+            Some(r) if r.span == acl.span && acl.rules.len() > 1 => acl.rules.len() - 1,
+            _ => acl.rules.len(),
+        };
+        let entries: Vec<(Bdd, &Span)> = acl.rules[..written]
             .iter()
             .map(|r| (sp.matches(&r.m), &r.span))
             .collect();
