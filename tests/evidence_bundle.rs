@@ -27,9 +27,9 @@ fn evidence(snap: &Path, out: &Path, extra: &[&str]) -> PathBuf {
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .unwrap();
-    assert_eq!(
-        st.status.code(),
-        Some(0),
+    // Written: 0 when every check passes, 1 when one is violated or unproven.
+    assert!(
+        matches!(st.status.code(), Some(0 | 1)),
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );

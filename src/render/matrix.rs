@@ -1,7 +1,12 @@
-//! `sanso matrix` as text and CSV: one cell per zone pair, the services of its new flows.
+//! `sanso matrix` as text, CSV and JSON: one cell per zone pair, the services of its new
+//! flows.
 
 use crate::query::matrix::{Cell, Matrix};
+use crate::render::csv_field;
 use crate::report::Lang;
+
+/// Schema id of `sanso matrix --format json`.
+pub const SCHEMA: &str = "sanso.matrix/v1";
 
 /// A cell in a few words: `-` (no new flows), `any` (every new flow into the zone),
 /// `all-svc` (every listed service and other), or the services.
@@ -21,12 +26,33 @@ pub fn summary(c: &Cell) -> String {
     v.join(" ")
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The `sanso.matrix/v1` document: the zones, and one entry per zone pair with new flows
+/// (`from`, `to`, `any`, `services` as in the text: `tcp/22` … `icmp`, `other`).
+pub fn json(m: &Matrix) -> String {
+    let mut pairs = vec![];
+    for (s, row) in m.cells.iter().enumerate() {
+        for (d, c) in row.iter().enumerate() {
+            if c.empty {
+                continue;
+            }
+            pairs.push(serde_json::json!({
+                "from": m.zones[s],
+                "to": m.zones[d],
+                "any": c.any,
+                "services": c.services,
+            }));
+        }
     }
+    let doc = serde_json::json!({
+        "schema": SCHEMA,
+        "tool": { "name": "sanso", "version": env!("CARGO_PKG_VERSION") },
+        "zones": m.zones,
+        "pairs": pairs,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).expect("matrix serialises")
+    )
 }
 
 /// CSV, UTF-8 with BOM (for spreadsheet software).
