@@ -160,7 +160,12 @@ fn sarif_is_valid_2_1_0_and_points_at_fixture_lines() {
         let idx = res["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], id);
         assert_eq!(id, fi["rule"]);
-        assert_eq!(res["level"], "error");
+        // Level from the rule's severity: critical/high are errors, warning rules warnings.
+        let want = match fi["severity"].as_str().unwrap() {
+            "critical" | "high" => "error",
+            _ => "warning",
+        };
+        assert_eq!(res["level"], want, "{id}");
         assert_eq!(text_of(&res["message"]), fi["message"].as_str().unwrap());
         let cited: Vec<String> = fi["path"]
             .as_array()
