@@ -136,3 +136,34 @@ pub fn text(m: &Matrix, lang: Lang) -> String {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::csv;
+    use crate::query::matrix::{Cell, Matrix};
+    use crate::report::Lang;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_stay_text() {
+        let cell = |services: &[&str]| Cell {
+            empty: services.is_empty(),
+            any: false,
+            services: services.iter().map(|s| s.to_string()).collect(),
+        };
+        let m = Matrix {
+            zones: vec!["=HYPERLINK(\"http://x\",\"y\")".into(), "@lg".into()],
+            cells: vec![
+                vec![cell(&[]), cell(&["tcp/443"])],
+                vec![cell(&[]), cell(&[])],
+            ],
+        };
+        // Header: the formula zone gets a ' and, holding quotes and a comma, is quoted
+        // with its quotes doubled; "@lg" gets a '; "-" (no flows) stays as it is.
+        assert_eq!(
+            csv(&m, Lang::En),
+            "\u{feff}from\\to,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@lg\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-,tcp/443\r\n\
+             '@lg,-,-\r\n"
+        );
+    }
+}
