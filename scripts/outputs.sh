@@ -19,8 +19,11 @@ for fx in fixtures/sample-city fixtures/sample-city-violating fixtures/sample-ma
     run "$n-evidence-$lang" evidence "$fx" -o "$out/$n-bundle-$lang" --lang $lang -q
   done
   run "$n-matrix-csv" matrix "$fx" --format csv -q
+  run "$n-matrix-json" matrix "$fx" --format json -q
+  for f in sarif html csv; do run "$n-audit-$f" audit "$fx" --format $f -q; done
 done
 run rules-ja rules; run rules-en rules --lang en; run rules-md rules --markdown
+run man man; for sh in bash zsh fish powershell; do run "completions-$sh" completions $sh; done
 for lang in ja en; do
   run "diff-$lang" diff fixtures/sample-city fixtures/sample-city-violating --lang $lang -q
   run "diff-json-$lang" diff fixtures/sample-city fixtures/sample-city-violating --format json --lang $lang -q

@@ -26,4 +26,8 @@ if [ ${#need[@]} -gt 0 ]; then
     || { $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends "${need[@]}"; }
 fi
 
+# sanso picks its language from the locale when --lang is absent; the tests expect the
+# default (Japanese) wherever they do not pass --lang.
+unset LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 exec cargo test "$@"

@@ -59,7 +59,7 @@ pub enum PlantKind {
 }
 
 impl PlantKind {
-    const ALL: [PlantKind; 5] = [
+    pub const ALL: [PlantKind; 5] = [
         PlantKind::Miswire,
         PlantKind::SplitAny,
         PlantKind::LgwanAllServices,

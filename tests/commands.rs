@@ -37,8 +37,10 @@ fn trace_json(fixture: &str, src: &str, dst: &str) -> Value {
         "trace", &snap, "--src", src, "--dst", dst, "--proto", "tcp", "--dport", "443", "--format",
         "json",
     ]);
-    assert_eq!(code, 0);
-    serde_json::from_str(&out).unwrap()
+    let t: Value = serde_json::from_str(&out).unwrap();
+    // Exit 0 when delivered, 1 when not.
+    assert_eq!(code, i32::from(t["verdict"] != "delivered"), "{t}");
+    t
 }
 
 fn destination_paths(t: &Value) -> Vec<&Value> {
@@ -121,7 +123,7 @@ fn trace_mn_terminal_to_lg_terminal_dropped_then_leaks_in_violating() {
         "--dst",
         "10.20.10.10",
     ]);
-    assert_eq!(code, 0);
+    assert_eq!(code, 1, "dropped: exit 1");
     assert!(txt.contains("判定: 破棄"), "{txt}");
     // The tiers are not routed to each other at all: nothing to blame but the topology.
     assert_eq!(t["blocked_at"], serde_json::json!([]), "{t}");
@@ -235,7 +237,7 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
             &["evidence", snap, "-o", d.to_str().unwrap()],
             &[("SOURCE_DATE_EPOCH", "1700000000")],
         );
-        assert_eq!(code, 0);
+        assert_eq!(code, 1, "a violating snapshot: bundle written, exit 1");
     }
     let files = [
         "findings.json",

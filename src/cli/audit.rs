@@ -1,27 +1,29 @@
-//! `sanso audit`: prove the checks, print the terminal summary or the JSON report.
+//! `sanso audit`: prove the checks and print one output: the terminal summary, the JSON
+//! report, SARIF, the HTML report or the 自己点検票 CSV (the evidence bundle's renderers).
 
 use super::progress::Progress;
-use super::{input_error, Format, LangArg};
+use super::{input_error, AuditFormat, LangArg};
 use clap::Args;
-use sanso::render::{Json, Render, Terminal};
-use sanso::report::Lang;
+use sanso::render::{Checklist, Html, Json, Render, Sarif, Terminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct AuditArgs {
+    /// The snapshot folder, e.g. `fixtures/tiny`.
     snapshot: PathBuf,
-    /// Output language.
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
-    /// Output format.
+    /// Output language (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Output format: text, json (sanso.report/v1), sarif (SARIF 2.1.0), html, csv
+    /// (自己点検票, always Japanese), e.g. `--format sarif > sanso.sarif`.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: AuditFormat,
 }
 
 /// Exit 0 when every check passes, 1 when any is violated or unproven, 2 on input errors.
 pub fn run(a: AuditArgs, quiet: bool) -> ExitCode {
-    let lang = Lang::from(a.lang);
+    let lang = super::lang(a.lang);
     let mut bar = Progress::new(3, quiet, lang);
     let res = sanso::checks::audit::run_with(&a.snapshot, &mut |p| bar.phase(p));
     bar.finish();
@@ -30,9 +32,15 @@ pub fn run(a: AuditArgs, quiet: bool) -> ExitCode {
         Err(e) => return input_error(lang, &e),
     };
     let r = audit.report(lang);
+    let html = Html {
+        generated_at: sanso::render::evidence::generated_at(),
+    };
     let out: &dyn Render = match a.format {
-        Format::Text => &Terminal,
-        Format::Json => &Json,
+        AuditFormat::Text => &Terminal,
+        AuditFormat::Json => &Json,
+        AuditFormat::Sarif => &Sarif,
+        AuditFormat::Html => &html,
+        AuditFormat::Csv => &Checklist,
     };
     out!("{}", out.render(&audit, &r));
     ExitCode::from(audit.exit_code() as u8)

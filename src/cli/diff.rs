@@ -3,7 +3,6 @@
 use super::progress::Progress;
 use super::{input_error, LangArg};
 use clap::{Args, ValueEnum};
-use sanso::report::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -16,17 +15,21 @@ pub enum DiffFormat {
 
 #[derive(Args)]
 pub struct DiffArgs {
+    /// The snapshot before the change, e.g. `snapshots/2025-03`.
     old: PathBuf,
+    /// The snapshot after the change, e.g. `snapshots/2025-04`.
     new: PathBuf,
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
+    /// Output language (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Output format: text, json (sanso.diff/v1) or html.
     #[arg(long, value_enum, default_value = "text")]
     format: DiffFormat,
 }
 
 /// Exit 1 when the change adds a violation, 0 otherwise, 2 on input errors.
 pub fn run(a: DiffArgs, quiet: bool) -> ExitCode {
-    let lang = Lang::from(a.lang);
+    let lang = super::lang(a.lang);
     let mut bar = Progress::new(6, quiet, lang);
     let res = sanso::query::diff::run(&a.old, &a.new, lang, &mut |p| bar.phase(p));
     bar.finish();

@@ -9,17 +9,19 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct EvidenceArgs {
+    /// The snapshot folder, e.g. `fixtures/tiny`.
     snapshot: PathBuf,
-    /// Output folder.
+    /// Output folder (created if missing), e.g. `-o evidence/2025-04`.
     #[arg(short = 'o', long = "out")]
     out: PathBuf,
-    /// Language of report.html and report.sarif.
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
+    /// Language of report.html and report.sarif (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
 }
 
-/// Exit 0 when written, 2 on input or write errors. Progress and input errors are in
-/// Japanese whatever `--lang` says (as they always were).
+/// Exit as `audit` once the bundle is written (0 every check passes, 1 a check is violated
+/// or unproven), 2 on input or write errors. Progress and input errors are in Japanese
+/// whatever `--lang` says (as they always were).
 pub fn run(a: EvidenceArgs, quiet: bool) -> ExitCode {
     let mut bar = Progress::new(3, quiet, Lang::Ja);
     let res = sanso::checks::audit::run_with(&a.snapshot, &mut |p| bar.phase(p));
@@ -28,12 +30,12 @@ pub fn run(a: EvidenceArgs, quiet: bool) -> ExitCode {
         Ok(a) => a,
         Err(e) => return input_error(Lang::Ja, &e),
     };
-    match sanso::render::evidence::write_lang(&audit, &a.out, a.lang.into()) {
+    match sanso::render::evidence::write_lang(&audit, &a.out, super::lang(a.lang)) {
         Ok(files) => {
             for f in files {
                 outln!("{}", a.out.join(f).display());
             }
-            ExitCode::SUCCESS
+            ExitCode::from(audit.exit_code() as u8)
         }
         Err(e) => {
             eprintln!("sanso: {}: {e}", a.out.display());

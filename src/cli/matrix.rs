@@ -6,7 +6,6 @@ use clap::{Args, ValueEnum};
 use sanso::checks::audit::Phase;
 use sanso::model::Snapshot;
 use sanso::net::Graph;
-use sanso::report::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -14,20 +13,24 @@ use std::process::ExitCode;
 pub enum MatrixFormat {
     Text,
     Csv,
+    Json,
 }
 
 #[derive(Args)]
 pub struct MatrixArgs {
+    /// The snapshot folder, e.g. `fixtures/tiny`.
     snapshot: PathBuf,
+    /// Output format: text, csv (UTF-8 with BOM) or json (sanso.matrix/v1), e.g. `--format csv > matrix.csv`.
     #[arg(long, value_enum, default_value = "text")]
     format: MatrixFormat,
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
+    /// Output language (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
 }
 
 /// Exit 0, or 2 on input errors.
 pub fn run(a: MatrixArgs, quiet: bool) -> ExitCode {
-    let lang = Lang::from(a.lang);
+    let lang = super::lang(a.lang);
     let mut bar = Progress::new(3, quiet, lang);
     bar.phase(Phase::Parse);
     let snap = match Snapshot::load(&a.snapshot) {
@@ -45,6 +48,7 @@ pub fn run(a: MatrixArgs, quiet: bool) -> ExitCode {
     match a.format {
         MatrixFormat::Text => out!("{}", sanso::render::matrix::text(&m, lang)),
         MatrixFormat::Csv => out!("{}", sanso::render::matrix::csv(&m, lang)),
+        MatrixFormat::Json => out!("{}", sanso::render::matrix::json(&m)),
     }
     ExitCode::SUCCESS
 }

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod diff;
 pub mod evidence;
 pub mod gen;
+pub mod manual;
 pub mod matrix;
 pub mod progress;
 pub mod rules;
@@ -42,11 +43,46 @@ impl From<LangArg> for Lang {
     }
 }
 
-/// `audit` and `trace`: terminal text or JSON.
+/// The language of a command: `--lang` when given, else the locale (`LC_ALL`, then
+/// `LC_MESSAGES`, then `LANG`, the first one set and non-empty: `en…` is English, `ja…`
+/// Japanese), else Japanese.
+pub fn lang(arg: Option<LangArg>) -> Lang {
+    if let Some(l) = arg {
+        return l.into();
+    }
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    lang_of_locale(
+        env("LC_ALL")
+            .or_else(|| env("LC_MESSAGES"))
+            .or_else(|| env("LANG"))
+            .as_deref(),
+    )
+}
+
+/// `en_US.UTF-8` → English; anything else (`ja_JP.UTF-8`, `C`, unset) → Japanese.
+fn lang_of_locale(locale: Option<&str>) -> Lang {
+    match locale {
+        Some(l) if l.to_ascii_lowercase().starts_with("en") => Lang::En,
+        _ => Lang::Ja,
+    }
+}
+
+/// `trace`: terminal text or JSON.
 #[derive(Clone, Copy, ValueEnum)]
 pub enum Format {
     Text,
     Json,
+}
+
+/// `audit`: terminal text, the `sanso.report/v1` JSON, SARIF 2.1.0, the HTML report or
+/// the 自己点検票 CSV (the same renderers as the evidence bundle).
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditFormat {
+    Text,
+    Json,
+    Sarif,
+    Html,
+    Csv,
 }
 
 /// `sanso: 入力エラー: …` (or `input error`) on stderr; exit code 2.
@@ -72,5 +108,19 @@ pub fn emit(s: &str) {
             eprintln!("sanso: stdout: {e}");
             std::process::exit(2);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{lang_of_locale, Lang};
+
+    #[test]
+    fn locale_chooses_the_language() {
+        assert_eq!(lang_of_locale(Some("en_US.UTF-8")), Lang::En);
+        assert_eq!(lang_of_locale(Some("EN")), Lang::En);
+        assert_eq!(lang_of_locale(Some("ja_JP.UTF-8")), Lang::Ja);
+        assert_eq!(lang_of_locale(Some("C.UTF-8")), Lang::Ja);
+        assert_eq!(lang_of_locale(None), Lang::Ja);
     }
 }

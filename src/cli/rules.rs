@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct RulesArgs {
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
+    /// Output language (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
     /// Print docs/rules.md instead of the list.
     #[arg(long)]
     markdown: bool,
@@ -27,7 +28,7 @@ pub fn run(a: RulesArgs) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     for r in rules {
-        let title = if matches!(a.lang, LangArg::Ja) {
+        let title = if super::lang(a.lang) == sanso::report::Lang::Ja {
             &r.title_ja
         } else {
             &r.title_en

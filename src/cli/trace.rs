@@ -5,34 +5,43 @@ use clap::Args;
 use sanso::model::Snapshot;
 use sanso::net::Graph;
 use sanso::query::trace::TraceArgs;
-use sanso::report::Lang;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct TraceCmd {
+    /// The snapshot folder, e.g. `fixtures/tiny`.
     snapshot: PathBuf,
+    /// Source: a host name from sanso.toml or an IPv4 address, e.g. `--src juki-cs`.
     #[arg(long)]
     src: String,
+    /// Destination: a host name or an IPv4 address, e.g. `--dst 10.1.20.5`.
     #[arg(long)]
     dst: String,
+    /// Protocol: tcp, udp, icmp or a number, e.g. `--proto udp`.
     #[arg(long, default_value = "tcp")]
     proto: String,
+    /// Destination port, e.g. `--dport 25`.
     #[arg(long, default_value_t = 443)]
     dport: u16,
+    /// Source port.
     #[arg(long, default_value_t = 49152)]
     sport: u16,
+    /// Source MAC address (where the source is an access port), e.g. `--src-mac 00:11:22:33:44:55`.
     #[arg(long)]
     src_mac: Option<String>,
-    #[arg(long, value_enum, default_value = "ja")]
-    lang: LangArg,
+    /// Output language (default: from LC_ALL / LANG, else ja).
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+    /// Output format: text or json (sanso.trace/v1).
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
 }
 
-/// Exit 0 when traced (delivered or dropped), 2 on input errors or a bad packet.
+/// Exit 0 when the packet is delivered to the destination, 1 when it is not, 2 on input
+/// errors or a bad packet.
 pub fn run(a: TraceCmd) -> ExitCode {
-    let lang = Lang::from(a.lang);
+    let lang = super::lang(a.lang);
     let snap = match Snapshot::load(&a.snapshot) {
         Ok(s) => s,
         Err(e) => return input_error(lang, &e),
@@ -55,7 +64,7 @@ pub fn run(a: TraceCmd) -> ExitCode {
                     serde_json::to_string_pretty(&t).expect("trace serialises")
                 ),
             }
-            ExitCode::SUCCESS
+            ExitCode::from(if t.verdict == "delivered" { 0 } else { 1 })
         }
         Err(e) => {
             eprintln!("sanso: {e}");

@@ -30,8 +30,15 @@ pub struct Delivery {
     pub path: Vec<Hop>,
 }
 
+/// Schema id of `sanso trace --format json`.
+pub const SCHEMA: &str = "sanso.trace/v1";
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Trace {
+    pub schema: &'static str,
+    /// The header as traced; `proto` is written as in every JSON output of sanso
+    /// (`"tcp"`, `"udp"`, `"icmp"`, `"sctp"`, else the number).
+    #[serde(serialize_with = "packet_json")]
     pub packet: Packet,
     pub src_points: Vec<String>,
     pub dst_zone: Option<String>,
@@ -51,6 +58,38 @@ pub struct Blocked {
     pub device: String,
     pub in_if: Option<String>,
     pub out_if: Option<String>,
+}
+
+/// [`Packet`] as JSON with the protocol by name ([`crate::report::proto_name`]).
+fn packet_json<S: serde::Serializer>(p: &Packet, s: S) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        src_mac: String,
+        dst_mac: String,
+        vlan: u16,
+        src_ip: &'a Ipv4Addr,
+        dst_ip: &'a Ipv4Addr,
+        proto: String,
+        src_port: u16,
+        dst_port: u16,
+        icmp_type: u8,
+        icmp_code: u8,
+        established: bool,
+    }
+    Out {
+        src_mac: p.src_mac.to_string(),
+        dst_mac: p.dst_mac.to_string(),
+        vlan: p.vlan,
+        src_ip: &p.src_ip,
+        dst_ip: &p.dst_ip,
+        proto: crate::report::proto_name(p.proto),
+        src_port: p.src_port,
+        dst_port: p.dst_port,
+        icmp_type: p.icmp_type,
+        icmp_code: p.icmp_code,
+        established: p.established,
+    }
+    .serialize(s)
 }
 
 fn resolve(snap: &Snapshot, s: &str) -> Result<(Ipv4Addr, Option<usize>), String> {
@@ -187,6 +226,7 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
         closest_blocks(g, &targets, &stopped)
     };
     Ok(Trace {
+        schema: SCHEMA,
         packet: pkt,
         src_points: srcs.iter().map(|&p| pt(p)).collect(),
         dst_zone: dst_zone.map(|z| snap.zones[z].name.clone()),

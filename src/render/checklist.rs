@@ -3,7 +3,7 @@
 
 use crate::checks::audit::Audit;
 use crate::checks::MANUAL;
-use crate::render::{status_ja, Render};
+use crate::render::{csv_field, status_ja, Render};
 use crate::report::Report;
 
 /// UTF-8 with BOM, CRLF line ends (opens correctly in spreadsheet software).
@@ -20,14 +20,6 @@ impl Render for Checklist {
     /// the report's language).
     fn render(&self, audit: &Audit, _report: &Report) -> String {
         checklist_csv(audit)
-    }
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
     }
 }
 

@@ -1,7 +1,12 @@
-//! `sanso matrix` as text and CSV: one cell per zone pair, the services of its new flows.
+//! `sanso matrix` as text, CSV and JSON: one cell per zone pair, the services of its new
+//! flows.
 
 use crate::query::matrix::{Cell, Matrix};
+use crate::render::csv_field;
 use crate::report::Lang;
+
+/// Schema id of `sanso matrix --format json`.
+pub const SCHEMA: &str = "sanso.matrix/v1";
 
 /// A cell in a few words: `-` (no new flows), `any` (every new flow into the zone),
 /// `all-svc` (every listed service and other), or the services.
@@ -21,12 +26,33 @@ pub fn summary(c: &Cell) -> String {
     v.join(" ")
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The `sanso.matrix/v1` document: the zones, and one entry per zone pair with new flows
+/// (`from`, `to`, `any`, `services` as in the text: `tcp/22` … `icmp`, `other`).
+pub fn json(m: &Matrix) -> String {
+    let mut pairs = vec![];
+    for (s, row) in m.cells.iter().enumerate() {
+        for (d, c) in row.iter().enumerate() {
+            if c.empty {
+                continue;
+            }
+            pairs.push(serde_json::json!({
+                "from": m.zones[s],
+                "to": m.zones[d],
+                "any": c.any,
+                "services": c.services,
+            }));
+        }
     }
+    let doc = serde_json::json!({
+        "schema": SCHEMA,
+        "tool": { "name": "sanso", "version": env!("CARGO_PKG_VERSION") },
+        "zones": m.zones,
+        "pairs": pairs,
+    });
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&doc).expect("matrix serialises")
+    )
 }
 
 /// CSV, UTF-8 with BOM (for spreadsheet software).
@@ -109,4 +135,35 @@ pub fn text(m: &Matrix, lang: Lang) -> String {
         "Legend: - = no new flows / all-svc = every listed service (tcp/22,25,53,80,443,445,3389 udp/53,123 icmp) and other / any = every new flow into the zone\n"
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv;
+    use crate::query::matrix::{Cell, Matrix};
+    use crate::report::Lang;
+
+    #[test]
+    fn csv_cells_that_look_like_formulas_stay_text() {
+        let cell = |services: &[&str]| Cell {
+            empty: services.is_empty(),
+            any: false,
+            services: services.iter().map(|s| s.to_string()).collect(),
+        };
+        let m = Matrix {
+            zones: vec!["=HYPERLINK(\"http://x\",\"y\")".into(), "@lg".into()],
+            cells: vec![
+                vec![cell(&[]), cell(&["tcp/443"])],
+                vec![cell(&[]), cell(&[])],
+            ],
+        };
+        // Header: the formula zone gets a ' and, holding quotes and a comma, is quoted
+        // with its quotes doubled; "@lg" gets a '; "-" (no flows) stays as it is.
+        assert_eq!(
+            csv(&m, Lang::En),
+            "\u{feff}from\\to,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'@lg\r\n\
+             \"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-,tcp/443\r\n\
+             '@lg,-,-\r\n"
+        );
+    }
 }

@@ -54,6 +54,23 @@ pub fn esc(s: &str) -> String {
     o
 }
 
+/// One CSV field: quoted when it holds `,` `"` or a line end, and a cell that a
+/// spreadsheet would read as a formula (first character `=`, `+`, `-`, `@`, tab or CR) is
+/// prefixed with `'` so it stays text (a lone `-`, the "nothing" mark, is left as it is).
+pub fn csv_field(s: &str) -> String {
+    let formula = s != "-" && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let s = if formula {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s
+    }
+}
+
 /// The Japanese label of a check status id (`pass`, `violated`, `unproven`, anything else
 /// = not applicable), shared by every Japanese output.
 pub fn status_ja(id: &str) -> &'static str {

@@ -1,7 +1,12 @@
 //! `report.sarif`: SARIF 2.1.0 for code-scanning tools. Each finding is a result located at
 //! the config line that lets its witness through (file:line relative to the snapshot),
 //! with the other cited lines as related locations and the hop-by-hop path as a code flow.
-//! Violated findings are `error`; every line that leaves a check unproven is a `warning`.
+//! A finding's level follows its rule's severity ([`level`]: critical and high are
+//! `error`, medium/warning `warning`, low `note`), and each rule carries the numeric
+//! `security-severity` code-scanning UIs sort by ([`security_severity`]); every line that
+//! leaves a check unproven is a `warning`. Every URI is relative to the base id
+//! `SNAPSHOT` (the snapshot folder, declared in `originalUriBaseIds`). The run names its
+//! category (`automationDetails`, from the snapshot name) and its invocation's exit code.
 //! Artifact hashes and quoted snippets are those of the files as loaded.
 
 use crate::checks::audit::Audit;
@@ -43,6 +48,65 @@ fn pascal(id: &str) -> String {
             }
         })
         .collect()
+}
+
+/// SARIF level of a finding of a rule of `severity`.
+pub fn level(severity: &str) -> &'static str {
+    match severity {
+        "critical" | "high" => "error",
+        "low" | "note" | "info" => "note",
+        _ => "warning",
+    }
+}
+
+/// The `security-severity` property (a CVSS-like score as a string, as GitHub code
+/// scanning reads it): critical 9.5, high 8.0, medium (or warning) 5.5, low 3.0.
+pub fn security_severity(severity: &str) -> &'static str {
+    match severity {
+        "critical" => "9.5",
+        "high" => "8.0",
+        "low" | "note" | "info" => "3.0",
+        _ => "5.5",
+    }
+}
+
+/// The heading anchor of rule `id` titled `title` on docs/rules.md (`## ID — title`), as
+/// GitHub writes it: lower case, letters, digits, `-` and `_` kept, spaces to `-`,
+/// everything else dropped.
+pub fn rules_anchor(id: &str, title: &str) -> String {
+    format!("{id} — {title}")
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The rules page (docs/rules.md) in the project's repository (`repository` of
+/// Cargo.toml), at the tag of this version; `None` when the package names no repository
+/// (SARIF wants an absolute URI there).
+fn rules_doc() -> Option<String> {
+    let repo = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    (!repo.is_empty()).then(|| format!("{repo}/blob/v{}/docs/rules.md", env!("CARGO_PKG_VERSION")))
+}
+
+/// `automationDetails.id`: the category `sanso/<snapshot>/` (one per audited snapshot,
+/// so uploads of several snapshots of one repository do not replace each other).
+fn automation_id(snapshot: &str) -> String {
+    let name: String = snapshot
+        .chars()
+        .map(|c| {
+            if c == '/' || c.is_whitespace() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    format!("sanso/{name}/")
 }
 
 fn text(s: &str) -> Value {
@@ -115,6 +179,7 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         artifacts: inputs,
         snap: &a.snapshot,
     };
+    let docs = rules_doc();
     let rules: Vec<Value> = a
         .rules
         .iter()
@@ -124,7 +189,7 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
                 Lang::En => (&x.title_en, &x.rationale_en, &x.remediation_en),
             };
             let level = level(&x.severity);
-            json!({
+            let mut rule = json!({
                 "id": x.id,
                 "name": pascal(&x.id),
                 "shortDescription": text(title),
@@ -136,9 +201,15 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
                     "severity": x.severity,
                     "kind": x.kind,
                     "models": x.models,
-                    "tags": ["三層の構え", x.kind],
+                    "tags": ["security", "三層の構え", x.kind],
+                    "security-severity": security_severity(&x.severity),
+                    "precision": "very-high",
                 },
-            })
+            });
+            if let Some(doc) = &docs {
+                rule["helpUri"] = json!(format!("{doc}#{}", rules_anchor(&x.id, &x.title_ja)));
+            }
+            rule
         })
         .collect();
     let rule_index = |id: &str| a.rules.iter().position(|x| x.id == id);
@@ -154,7 +225,7 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         };
         let mut res = json!({
             "ruleId": f.rule,
-            "level": if f.severity == crate::checks::INFO { "note" } else { "error" },
+            "level": level(&f.severity),
             "kind": if f.severity == crate::checks::INFO { "informational" } else { "fail" },
             "message": text(&match &f.caveat {
                 Some(c) => format!("{} ({c})", f.message),
@@ -265,6 +336,11 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
                 "rules": rules,
                 "properties": { "rulePack": crate::checks::pack_version() },
             }},
+            "automationDetails": { "id": automation_id(&r.snapshot.name) },
+            "invocations": [{
+                "executionSuccessful": true,
+                "exitCode": a.exit_code(),
+            }],
             "originalUriBaseIds": {
                 BASE: { "description": text(match lang {
                     Lang::Ja => "監査したスナップショットのフォルダ",
@@ -283,22 +359,46 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
     )
 }
 
-/// SARIF level of a rule severity.
-fn level(severity: &str) -> &'static str {
-    match severity {
-        "critical" | "high" => "error",
-        crate::checks::INFO => "note",
-        _ => "warning",
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::pascal;
+    use super::{automation_id, level, pascal, rules_anchor, security_severity};
 
     #[test]
     fn friendly_rule_names() {
         assert_eq!(pascal("MN-ISOLATION"), "MnIsolation");
         assert_eq!(pascal("TOKUTEI-PORT"), "TokuteiPort");
+    }
+
+    #[test]
+    fn levels_and_scores_follow_severity() {
+        assert_eq!(level("critical"), "error");
+        assert_eq!(level("high"), "error");
+        assert_eq!(level("warning"), "warning");
+        assert_eq!(level("medium"), "warning");
+        assert_eq!(level("low"), "note");
+        assert_eq!(security_severity("critical"), "9.5");
+        assert_eq!(security_severity("high"), "8.0");
+        assert_eq!(security_severity("warning"), "5.5");
+        assert_eq!(security_severity("low"), "3.0");
+    }
+
+    #[test]
+    fn github_heading_anchor() {
+        // `## TOKUTEI-PATH — 特定通信の通信経路の限定`: the em dash goes, its two spaces
+        // stay as two hyphens.
+        assert_eq!(
+            rules_anchor("TOKUTEI-PATH", "特定通信の通信経路の限定"),
+            "tokutei-path--特定通信の通信経路の限定"
+        );
+        assert_eq!(
+            rules_anchor("TOKUTEI-IP", "特定通信の送信元 IP アドレスの限定"),
+            "tokutei-ip--特定通信の送信元-ip-アドレスの限定"
+        );
+    }
+
+    #[test]
+    fn automation_category_per_snapshot() {
+        assert_eq!(automation_id("サンプル市"), "sanso/サンプル市/");
+        assert_eq!(automation_id("a/b c"), "sanso/a_b_c/");
     }
 }
