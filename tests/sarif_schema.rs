@@ -73,10 +73,12 @@ fn sarif_validates_and_carries_what_code_scanning_reads() {
         assert!(tags.iter().any(|t| t == "security"), "{id}");
     }
 
-    // Results: the fixture's 11 findings; the two TOKUTEI-PATH ones (a warning rule) are
-    // warnings, the nine of critical/high rules errors.
+    // Results: the fixture's 15 findings (11 about reachability, 4 ONLY-ALLOWED-DEVICES:
+    // three ports with neither port security nor 802.1X (high), one sticky-only port
+    // (a warning finding)); the two TOKUTEI-PATH ones (a warning rule) and the sticky
+    // one are warnings, the twelve of critical/high severity errors.
     let results = run["results"].as_array().unwrap();
-    assert_eq!(results.len(), 11);
+    assert_eq!(results.len(), 15);
     let path: Vec<&Value> = results
         .iter()
         .filter(|r| r["ruleId"] == "TOKUTEI-PATH")
@@ -84,7 +86,9 @@ fn sarif_validates_and_carries_what_code_scanning_reads() {
     assert_eq!(path.len(), 2);
     assert!(path.iter().all(|r| r["level"] == "warning"));
     let errors = results.iter().filter(|r| r["level"] == "error").count();
-    assert_eq!(errors, 9);
+    assert_eq!(errors, 12);
+    let warnings = results.iter().filter(|r| r["level"] == "warning").count();
+    assert_eq!(warnings, 3);
 
     // The run: its category from the snapshot name, the invocation's exit code.
     let name = run["properties"]["snapshot"].as_str().unwrap();
