@@ -167,6 +167,7 @@ impl Shape {
         }
         if self.fgt_nat {
             v.push("fgt_nat");
+        }
         if self.awplus {
             v.push("awplus");
         }
