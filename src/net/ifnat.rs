@@ -75,7 +75,9 @@ impl Builder<'_> {
             let m = match &dy.from {
                 NatFrom::Acl(a) => {
                     let (p, _) = self.acl_pieces(d, a, &dy.span);
-                    self.nb.space.or_all(p.iter().map(|x| x.0).collect::<Vec<_>>())
+                    self.nb
+                        .space
+                        .or_all(p.iter().map(|x| x.0).collect::<Vec<_>>())
                 }
                 NatFrom::Src(set) => {
                     let mut mm = crate::model::Match::any();
@@ -157,9 +159,7 @@ impl Builder<'_> {
         let mut routers: BTreeMap<Vec<bool>, NodeId> = BTreeMap::new();
         for &ii in l3 {
             let class = inside_of(ii);
-            let router = *routers
-                .entry(class)
-                .or_insert_with(|| self.nb.add_node());
+            let router = *routers.entry(class).or_insert_with(|| self.nb.add_node());
             let from = self.l3in[&(di, ii)];
             let Some(k) = outside_of(ii) else {
                 self.ios_in(d, ii, from, router);
