@@ -132,6 +132,9 @@ impl Parser {
             "list" => {
                 let acl = t.get(5).map(|s| s.to_string()).unwrap_or_default();
                 let to = match (k(6), t.get(7), &kw[8.min(kw.len())..]) {
+                    // Without `overload` the interface's one address is still what the
+                    // source becomes (for one inside host at a time).
+                    ("interface", Some(i), []) => Target::Interface(super::canon_if(i)),
                     ("interface", Some(i), [o]) if o == "overload" => {
                         Target::Interface(super::canon_if(i))
                     }
