@@ -225,13 +225,15 @@ fn rand_net(seed: u64) -> Snapshot {
                     }
                 }
                 for _ in 0..r.below(3) {
-                    let port = r
-                        .chance(40)
-                        .then(|| (r.pick(&[6u8, 17]), r.pick(&PORTS), r.pick(&PORTS)));
+                    let proto = r.chance(50).then(|| r.pick(&[6u8, 17, 50]));
+                    let ports = proto
+                        .filter(|p| *p != 50 && r.chance(70))
+                        .map(|_| (r.pick(&PORTS), r.pick(&PORTS)));
                     nat.statics.push(NatStatic {
                         local: addr(&mut r),
                         global: addr(&mut r),
-                        port,
+                        proto,
+                        ports,
                         span: span(),
                     });
                 }
@@ -855,8 +857,10 @@ fn random_networks_deliver_something() {
                     let mut p = rand_packet(&mut r);
                     p.dst_ip = st.global;
                     p.established = false;
-                    if let Some((pr, _, gp)) = st.port {
+                    if let Some(pr) = st.proto {
                         p.proto = pr;
+                    }
+                    if let Some((_, gp)) = st.ports {
                         p.dst_port = gp;
                     }
                     let got = sim.run(&g, si, &p);

@@ -386,7 +386,7 @@ fn unknown_interface_lines_are_scoped() {
     let text = "\
 interface Gi0/1
  ip address 10.0.0.1 255.255.255.0
- ip nat inside
+ ip nat enable
  ip ospf cost 10
  ipv6 address 2001:db8::1/64
  speed 1000
@@ -1237,11 +1237,19 @@ fn ios_nat_inside_outside_static_and_overload() {
     assert!(!n.filters_see_inside);
     assert_eq!(n.statics.len(), 2);
     assert_eq!(
-        (n.statics[0].local, n.statics[0].global, n.statics[0].port),
-        (a("10.0.0.5"), a("203.0.113.5"), None)
+        (
+            n.statics[0].local,
+            n.statics[0].global,
+            n.statics[0].proto,
+            n.statics[0].ports
+        ),
+        (a("10.0.0.5"), a("203.0.113.5"), None, None)
     );
     assert_eq!(n.statics[0].span.line, 15);
-    assert_eq!(n.statics[1].port, Some((6, 8080, 80)));
+    assert_eq!(
+        (n.statics[1].proto, n.statics[1].ports),
+        (Some(6), Some((8080, 80)))
+    );
     assert_eq!(n.dynamic.len(), 1);
     assert_eq!(n.dynamic[0].from, NatFrom::Acl("LAN".into()));
     assert_eq!(

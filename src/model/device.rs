@@ -457,12 +457,14 @@ pub struct IfNat {
 }
 
 /// A static one-to-one translation: inside local `local` ↔ inside global `global`,
-/// optionally only for one protocol and port (local port, global port).
+/// optionally only for one protocol (`proto`) and, for TCP / UDP, one port translated
+/// too (`ports`: local port, global port).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NatStatic {
     pub local: Ipv4Addr,
     pub global: Ipv4Addr,
-    pub port: Option<(u8, u16, u16)>,
+    pub proto: Option<u8>,
+    pub ports: Option<(u16, u16)>,
     pub span: Span,
 }
 

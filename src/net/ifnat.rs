@@ -27,11 +27,13 @@ fn static_bdd(s: &mut Space, st: &NatStatic, out: bool) -> (Bdd, Rewrite) {
     };
     let mut m = s.eq(af, ip(from));
     let mut set = vec![(af, s.eq(af, ip(to)))];
-    if let Some((proto, lp, gp)) = st.port {
-        let (fp, tp) = if out { (lp, gp) } else { (gp, lp) };
+    if let Some(proto) = st.proto {
         let pr = s.eq(Field::Proto, proto as u64);
-        let pt = s.eq(pf, fp as u64);
         m = s.and(m, pr);
+    }
+    if let Some((lp, gp)) = st.ports {
+        let (fp, tp) = if out { (lp, gp) } else { (gp, lp) };
+        let pt = s.eq(pf, fp as u64);
         m = s.and(m, pt);
         set.push((pf, s.eq(pf, tp as u64)));
     }

@@ -440,12 +440,11 @@ impl<'a> Sim<'a> {
                             }
                             if let Some(st) = n.statics.iter().find(|st| {
                                 st.global == p1.dst_ip
-                                    && st.port.is_none_or(|(pr, _, gp)| {
-                                        p1.proto == pr && p1.dst_port == gp
-                                    })
+                                    && st.proto.is_none_or(|pr| p1.proto == pr)
+                                    && st.ports.is_none_or(|(_, gp)| p1.dst_port == gp)
                             }) {
                                 p1.dst_ip = st.local;
-                                if let Some((_, lp, _)) = st.port {
+                                if let Some((lp, _)) = st.ports {
                                     p1.dst_port = lp;
                                 }
                             }
@@ -474,12 +473,11 @@ impl<'a> Sim<'a> {
                         let mut p2 = p1.clone();
                         if let Some(st) = n.statics.iter().find(|st| {
                             st.local == p1.src_ip
-                                && st
-                                    .port
-                                    .is_none_or(|(pr, lp, _)| p1.proto == pr && p1.src_port == lp)
+                                && st.proto.is_none_or(|pr| p1.proto == pr)
+                                && st.ports.is_none_or(|(lp, _)| p1.src_port == lp)
                         }) {
                             p2.src_ip = st.global;
-                            if let Some((_, _, gp)) = st.port {
+                            if let Some((_, gp)) = st.ports {
                                 p2.src_port = gp;
                             }
                         } else if let Some(dy) = n.dynamic.iter().find(|dy| match &dy.from {

@@ -102,7 +102,8 @@ impl Parser {
                     7 => ip(t[5]).zip(ip(t[6])).map(|(l, g)| NatStatic {
                         local: l,
                         global: g,
-                        port: None,
+                        proto: None,
+                        ports: None,
                         span,
                     }),
                     10 => {
@@ -113,7 +114,8 @@ impl Parser {
                             (Some(p), Some(l), Some(lp), Some(g), Some(gp)) => Some(NatStatic {
                                 local: l,
                                 global: g,
-                                port: Some((p, lp, gp)),
+                                proto: Some(p),
+                                ports: Some((lp, gp)),
                                 span,
                             }),
                             _ => None,
