@@ -6,7 +6,7 @@
 mod common;
 use common::cli;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const TOML: &str = r#"
 [organization]
@@ -101,7 +101,7 @@ fn town(tag: &str, cfg: &str) -> PathBuf {
     dir
 }
 
-fn audit(dir: &PathBuf) -> Value {
+fn audit(dir: &Path) -> Value {
     let (_, out, err) = cli(&["audit", dir.to_str().unwrap(), "--format", "json"]);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"))
 }

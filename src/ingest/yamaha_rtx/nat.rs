@@ -24,6 +24,10 @@ enum Outer {
     Ranges(Vec<(Ipv4Addr, Ipv4Addr)>),
 }
 
+/// `masquerade static`: (inner address, protocol, (outer port, inner port) for TCP / UDP,
+/// line).
+type MStatic = (Ipv4Addr, u8, Option<(u16, u16)>, u32);
+
 /// One descriptor, read from its lines.
 struct Desc {
     kind: Option<String>,
@@ -31,8 +35,7 @@ struct Desc {
     inner: Option<AddrSet>,
     /// (outer, inner, count, line).
     statics: Vec<(Ipv4Addr, Ipv4Addr, u32, u32)>,
-    /// (inner address, protocol, (outer port, inner port) for TCP / UDP, line).
-    mstatics: Vec<(Ipv4Addr, u8, Option<(u16, u16)>, u32)>,
+    mstatics: Vec<MStatic>,
 }
 
 /// `A`, `A-B` or `A/len` as an inclusive range.
