@@ -204,6 +204,59 @@ fn rand_net(seed: u64) -> Snapshot {
                     d.interfaces[i].acl_out = Some(aref);
                 }
             }
+            // Interface NAT (IOS / RTX order): inside / outside interfaces, statics
+            // (some with ports), dynamic rules by ACL or source set to an interface's
+            // address or a pool.
+            if r.chance(40) {
+                let names: Vec<String> = d.interfaces.iter().map(|i| i.name.clone()).collect();
+                let mut nat = IfNat {
+                    inside: vec![],
+                    outside: vec![],
+                    statics: vec![],
+                    dynamic: vec![],
+                    filters_see_inside: r.chance(50),
+                    lines: vec![span()],
+                };
+                for x in &names {
+                    match r.below(10) {
+                        0..=3 => nat.inside.push(x.clone()),
+                        4..=6 => nat.outside.push(x.clone()),
+                        _ => {}
+                    }
+                }
+                for _ in 0..r.below(3) {
+                    let proto = r.chance(50).then(|| r.pick(&[6u8, 17, 50]));
+                    let ports = proto
+                        .filter(|p| *p != 50 && r.chance(70))
+                        .map(|_| (r.pick(&PORTS), r.pick(&PORTS)));
+                    nat.statics.push(NatStatic {
+                        local: addr(&mut r),
+                        global: addr(&mut r),
+                        proto,
+                        ports,
+                        span: span(),
+                    });
+                }
+                for _ in 0..r.below(3) {
+                    let from = if r.chance(50) {
+                        NatFrom::Acl(format!("A{}", r.below(4)))
+                    } else {
+                        NatFrom::Src(rand_match(&mut r).src)
+                    };
+                    let to = if r.chance(50) {
+                        NatAddr::Interface(r.pick(&names))
+                    } else {
+                        let a = addr(&mut r);
+                        NatAddr::Pool(vec![(a, a)])
+                    };
+                    nat.dynamic.push(NatDynamic {
+                        from,
+                        to,
+                        span: span(),
+                    });
+                }
+                d.nat.push(nat);
+            }
         } else if fw {
             let names: Vec<String> = d.interfaces.iter().map(|i| i.name.clone()).collect();
             for k in 0..1 + r.below(5) {
@@ -700,6 +753,8 @@ fn random_networks_deliver_something() {
     let mut nat_nets = std::collections::BTreeSet::new();
     let mut forti_nat_nets = std::collections::BTreeSet::new();
     let mut vip_deliveries = 0;
+    let mut ifnat_nets = std::collections::BTreeSet::new();
+    let mut static_deliveries = 0;
     let mut delivered = 0;
     let mut total = 0;
     for seed in 1..60u64 {
@@ -759,6 +814,18 @@ fn random_networks_deliver_something() {
                 if forti_rw && got.iter().any(|&k| k != si) {
                     forti_nat_nets.insert(seed);
                 }
+                // Interface NAT (IOS / RTX): rewrite edges of a device with `nat`.
+                let ifnat_rw = (0..g.engine.edges.len() as u32).any(|e| {
+                    g.engine.rewrite_of(e).is_some()
+                        && g.info[e as usize].device.as_ref().is_some_and(|n| {
+                            snap.devices
+                                .iter()
+                                .any(|d| &d.name == n && !d.nat.is_empty())
+                        })
+                });
+                if ifnat_rw && got.iter().any(|&k| k != si) {
+                    ifnat_nets.insert(seed);
+                }
             }
         }
         // Packets aimed at each VIP from every point: the engine (across the rewrites)
@@ -783,8 +850,43 @@ fn random_networks_deliver_something() {
                 }
             }
         }
+        // Packets aimed at each static NAT's global address: engine and simulator agree.
+        for d in &snap.devices {
+            for st in d.nat.iter().flat_map(|n| n.statics.iter()) {
+                for si in 0..g.points.len() {
+                    let mut p = rand_packet(&mut r);
+                    p.dst_ip = st.global;
+                    p.established = false;
+                    if let Some(pr) = st.proto {
+                        p.proto = pr;
+                    }
+                    if let Some((_, gp)) = st.ports {
+                        p.dst_port = gp;
+                    }
+                    let got = sim.run(&g, si, &p);
+                    let by_engine = g.deliveries(si, &p);
+                    assert_eq!(by_engine, got, "seed {seed}: static NAT packet {p:?}");
+                    if got.iter().any(|&k| k != si) {
+                        static_deliveries += 1;
+                    }
+                }
+            }
+        }
         assert!(check(seed * 7919).is_ok());
     }
+    eprintln!(
+        "interface NAT networks delivering: {}, deliveries to a static global: {static_deliveries}",
+        ifnat_nets.len()
+    );
+    assert!(
+        ifnat_nets.len() > 3,
+        "only {} networks with interface NAT delivered",
+        ifnat_nets.len()
+    );
+    assert!(
+        static_deliveries > 3,
+        "only {static_deliveries} deliveries to static NAT globals"
+    );
     assert!(
         delivered * 20 > total,
         "only {delivered}/{total} packets delivered anywhere"

@@ -386,7 +386,7 @@ fn unknown_interface_lines_are_scoped() {
     let text = "\
 interface Gi0/1
  ip address 10.0.0.1 255.255.255.0
- ip nat inside
+ ip nat enable
  ip ospf cost 10
  ipv6 address 2001:db8::1/64
  speed 1000
@@ -1194,5 +1194,163 @@ interface Gi1/0/8
     assert_eq!(
         d.irrelevant.get("management, logging, AAA and platform"),
         Some(&1)
+    );
+}
+
+// ------------------------------------------------------------------ NAT (issue 12)
+
+const NAT_CFG: &str = "hostname r1
+ip access-list standard LAN
+ permit 10.0.0.0 0.0.0.255
+interface GigabitEthernet0/0
+ ip address 10.0.0.1 255.255.255.0
+ ip nat inside
+interface GigabitEthernet0/1
+ ip address 203.0.113.1 255.255.255.0
+ ip nat outside
+interface GigabitEthernet0/2
+ ip address 10.0.1.1 255.255.255.0
+ ip nat inside
+ ip nat outside
+ip nat pool P1 203.0.113.10 203.0.113.20 netmask 255.255.255.0
+ip nat inside source static 10.0.0.5 203.0.113.5
+ip nat inside source static tcp 10.0.0.6 8080 203.0.113.6 80
+ip nat inside source list LAN interface GigabitEthernet0/1 overload
+ip nat translation timeout 300
+";
+
+#[test]
+fn ios_nat_inside_outside_static_and_overload() {
+    let d = dev(NAT_CFG);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.nat.len(), 1);
+    let n = &d.nat[0];
+    assert_eq!(n.inside, vec!["GigabitEthernet0/0".to_string()]);
+    // Marked both ways: the last marking stands.
+    assert_eq!(
+        n.outside,
+        vec![
+            "GigabitEthernet0/1".to_string(),
+            "GigabitEthernet0/2".to_string()
+        ]
+    );
+    assert!(!n.filters_see_inside);
+    assert_eq!(n.statics.len(), 2);
+    assert_eq!(
+        (
+            n.statics[0].local,
+            n.statics[0].global,
+            n.statics[0].proto,
+            n.statics[0].ports
+        ),
+        (a("10.0.0.5"), a("203.0.113.5"), None, None)
+    );
+    assert_eq!(n.statics[0].span.line, 15);
+    assert_eq!(
+        (n.statics[1].proto, n.statics[1].ports),
+        (Some(6), Some((8080, 80)))
+    );
+    assert_eq!(n.dynamic.len(), 1);
+    assert_eq!(n.dynamic[0].from, NatFrom::Acl("LAN".into()));
+    assert_eq!(
+        n.dynamic[0].to,
+        NatAddr::Interface("GigabitEthernet0/1".into())
+    );
+}
+
+#[test]
+fn ios_nat_pool() {
+    let d = dev(&NAT_CFG.replace("interface GigabitEthernet0/1 overload", "pool P1 overload"));
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(
+        d.nat[0].dynamic[0].to,
+        NatAddr::Pool(vec![(a("203.0.113.10"), a("203.0.113.20"))])
+    );
+    let d = dev(&NAT_CFG
+        .replace("interface GigabitEthernet0/1 overload", "pool P1")
+        .replace("netmask 255.255.255.0", "prefix-length 24"));
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.nat[0].dynamic.len(), 1);
+}
+
+/// Forms not modelled exactly stay unrecognized with the device's scope, and the rest
+/// of the NAT is still read.
+#[test]
+fn ios_nat_forms_not_modelled_stay_unrecognized() {
+    for (extra, why) in [
+        (
+            "ip nat outside source static 1.1.1.1 2.2.2.2\n",
+            "outside source",
+        ),
+        (
+            "ip nat inside source static 10.0.0.7 203.0.113.7 extendable\n",
+            "static NAT form",
+        ),
+        (
+            "ip nat inside source static network 10.0.9.0 203.0.113.0 /24\n",
+            "static NAT form",
+        ),
+        (
+            "ip nat inside source route-map RM interface GigabitEthernet0/1 overload\n",
+            "inside source form",
+        ),
+        (
+            "ip nat inside source list LAN pool P1 vrf V\n",
+            "dynamic NAT form",
+        ),
+        (
+            "ip nat inside source list LAN pool P1\n",
+            "second dynamic NAT rule",
+        ),
+        (
+            "ip nat inside destination list LAN pool P1\n",
+            "not modelled",
+        ),
+    ] {
+        let d = dev(&format!("{NAT_CFG}{extra}"));
+        assert_eq!(d.unrecognized.len(), 1, "{extra}: {:?}", d.unrecognized);
+        let u = &d.unrecognized[0];
+        assert_eq!(u.line, 19, "{extra}");
+        assert!(u.reason.contains(why), "{extra}: {}", u.reason);
+        assert_eq!(u.scope, Scope::Device, "{extra}");
+        assert_eq!(d.nat[0].statics.len(), 2, "{extra}");
+        assert_eq!(d.nat[0].dynamic.len(), 1, "{extra}");
+    }
+}
+
+#[test]
+fn ios_nat_dangling_references_stay_unrecognized() {
+    for (from, to, why) in [
+        ("list LAN ", "list NOPE ", "not defined"),
+        (
+            "interface GigabitEthernet0/1 overload",
+            "pool NOPE",
+            "not defined",
+        ),
+        (
+            "interface GigabitEthernet0/1 overload",
+            "interface Dialer0 overload",
+            "no configured address",
+        ),
+    ] {
+        let d = dev(&NAT_CFG.replace(from, to));
+        assert_eq!(d.unrecognized.len(), 1, "{to}: {:?}", d.unrecognized);
+        assert!(
+            d.unrecognized[0].reason.contains(why),
+            "{:?}",
+            d.unrecognized
+        );
+        assert_eq!(d.unrecognized[0].line, 17);
+        assert!(d.nat[0].dynamic.is_empty());
+    }
+    // An interface NAT option outside the model (NAT virtual interface).
+    let d = dev(&NAT_CFG.replace(
+        " ip nat inside\ninterface GigabitEthernet0/1",
+        " ip nat enable\ninterface GigabitEthernet0/1",
+    ));
+    assert_eq!(d.unrecognized.len(), 1, "{:?}", d.unrecognized);
+    assert_eq!(
+        d.unrecognized[0].scope,
+        Scope::Interface("GigabitEthernet0/0".into())
     );
 }

@@ -431,3 +431,177 @@ fn dialect_messages_list_every_dialect() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+// ------------------------------------------------------------------ NAT (issue 15)
+
+const NAT: &str = "ip lan1 address 192.168.0.1/24
+ip lan2 address 203.0.113.1/24
+ip lan3 address 10.0.0.1/24
+ip lan2 nat descriptor 1
+nat descriptor type 1 masquerade
+nat descriptor address outer 1 primary
+nat descriptor address inner 1 192.168.0.1-192.168.0.254
+nat descriptor masquerade static 1 1 192.168.0.10 tcp 8080=www
+nat descriptor static 1 2 203.0.113.100=192.168.0.100 2
+nat descriptor masquerade incoming 1 reject
+nat descriptor timer 1 900
+";
+
+#[test]
+fn rtx_nat_descriptor_masquerade_and_statics() {
+    let d = dev(NAT);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.nat.len(), 1);
+    let n = &d.nat[0];
+    assert_eq!(n.outside, vec!["lan2".to_string()]);
+    assert_eq!(n.inside, vec!["lan1".to_string(), "lan3".to_string()]);
+    assert!(n.filters_see_inside);
+    assert_eq!(n.dynamic.len(), 1);
+    assert_eq!(
+        n.dynamic[0].from,
+        NatFrom::Src(AddrSet::one(IpMatch::Range {
+            lo: ip("192.168.0.1"),
+            hi: ip("192.168.0.254")
+        }))
+    );
+    assert_eq!(n.dynamic[0].to, NatAddr::Interface("lan2".into()));
+    let st: Vec<_> = n
+        .statics
+        .iter()
+        .map(|s| (s.local, s.global, s.proto, s.ports, s.span.line))
+        .collect();
+    assert_eq!(
+        st,
+        vec![
+            // static … count 2: two one-to-one pairs.
+            (ip("192.168.0.100"), ip("203.0.113.100"), None, None, 9),
+            (ip("192.168.0.101"), ip("203.0.113.101"), None, None, 9),
+            // masquerade static: outer 203.0.113.1 tcp/8080 → inner tcp/80.
+            (
+                ip("192.168.0.10"),
+                ip("203.0.113.1"),
+                Some(6),
+                Some((80, 8080)),
+                8
+            ),
+        ]
+    );
+}
+
+#[test]
+fn rtx_nat_types_and_outer_ranges() {
+    let d = dev(&NAT
+        .replace("type 1 masquerade", "type 1 nat")
+        .replace("outer 1 primary", "outer 1 203.0.113.10-203.0.113.20")
+        .replace(
+            "nat descriptor masquerade static 1 1 192.168.0.10 tcp 8080=www\n",
+            "",
+        )
+        .replace("inner 1 192.168.0.1-192.168.0.254", "inner 1 auto"));
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let n = &d.nat[0];
+    assert_eq!(n.dynamic[0].from, NatFrom::Src(AddrSet::any()));
+    assert_eq!(
+        n.dynamic[0].to,
+        NatAddr::Pool(vec![(ip("203.0.113.10"), ip("203.0.113.20"))])
+    );
+}
+
+/// A descriptor with a line outside the model is not modelled at all: the binding and
+/// every line of it are reported with the outer interface's scope, the culprit with its
+/// own reason.
+#[test]
+fn rtx_nat_forms_not_modelled_stay_unrecognized() {
+    for (from, to, line, why) in [
+        ("outer 1 primary", "outer 1 ipcp", 5, "ipcp"),
+        (
+            "incoming 1 reject",
+            "incoming 1 forward 192.168.0.5",
+            10,
+            "not modelled",
+        ),
+        ("tcp 8080=www", "icmp", 8, "not modelled"),
+        ("tcp 8080=www", "esp 500", 8, "not read"),
+        (
+            "203.0.113.100=192.168.0.100 2",
+            "203.0.113.100=192.168.0.100 1000",
+            9,
+            "1000",
+        ),
+        (
+            "ip lan2 nat descriptor 1",
+            "ip lan2 nat descriptor 1 2",
+            4,
+            "several",
+        ),
+    ] {
+        let d = dev(&NAT.replace(from, to));
+        assert!(d.nat.is_empty(), "{to}");
+        let u = unrec_at(&d, line);
+        assert!(
+            u.iter().any(|u| u.reason.contains(why)),
+            "{to}: {:?}",
+            d.unrecognized
+        );
+        // Binding and all eight descriptor lines.
+        let lines: BTreeSet<u32> = d.unrecognized.iter().map(|u| u.line).collect();
+        assert_eq!(lines, (4..=11).collect(), "{to}: {:?}", d.unrecognized);
+        assert!(d
+            .unrecognized
+            .iter()
+            .all(|u| u.scope == Scope::Interface("lan2".into())));
+    }
+    // Never panics on fragments.
+    for t in [
+        "nat descriptor static 1 1 x=y",
+        "nat descriptor static 1 1 1.2.3.4=5.6.7.8 4294967295",
+        "nat descriptor static 1 1 255.255.255.255=1.1.1.1 2",
+        "nat descriptor address outer 1 5.5.5.5-1.1.1.1",
+        "nat descriptor masquerade static 1 1 1.1.1.1 tcp 1=",
+    ] {
+        let _ = dev(&format!("ip lan2 address 1.1.1.1/24\nip lan2 nat descriptor 1\nnat descriptor type 1 masquerade\n{t}\n"));
+    }
+}
+
+/// fixtures/rtx-town with masquerade on the LGWAN side (lan2): modelled, MN-ISOLATION
+/// still proven. A masquerade static forwarding tcp/443 of the router's lan2 address to
+/// mn-db, admitted by a lan2 filter written with the inner address (RTX filters sit
+/// inside NAT), lets the LGWAN side reach the マイナンバー tier; the same filter written
+/// with the outer address admits nothing (the packet is translated before the filter).
+#[test]
+fn rtx_town_with_nat_descriptor() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/rtx-town");
+    let run = |tag: &str, cfg: &str| {
+        let tmp = std::env::temp_dir().join(format!("sanso-rtx-nat-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(tmp.join("configs")).unwrap();
+        for f in ["sanso.toml", "topology.toml"] {
+            std::fs::copy(root.join(f), tmp.join(f)).unwrap();
+        }
+        std::fs::write(tmp.join("configs/rtx-edge.conf"), cfg).unwrap();
+        let a = sanso::checks::audit::run(&tmp).unwrap();
+        for d in &a.snapshot.devices {
+            assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+            assert_eq!(d.nat.len(), 1);
+        }
+        let c = a
+            .eval
+            .checks
+            .iter()
+            .find(|c| c.rule == "MN-ISOLATION")
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&tmp);
+        c.status.id().to_string()
+    };
+    let base = std::fs::read_to_string(root.join("configs/rtx-edge.conf")).unwrap();
+    let nat = format!(
+        "{base}ip lan2 nat descriptor 1\nnat descriptor type 1 masquerade\nnat descriptor address outer 1 primary\n"
+    );
+    assert_eq!(run("masq", &nat), "pass");
+    let fwd = |addr: &str| {
+        format!("{nat}nat descriptor masquerade static 1 1 10.10.10.20 tcp 443\nip filter 202 pass * {addr} tcp * 443\n")
+            .replace("ip lan2 secure filter in 200 201 299", "ip lan2 secure filter in 202 200 201 299")
+    };
+    assert_eq!(run("fwd-inner", &fwd("10.10.10.20")), "violated");
+    assert_eq!(run("fwd-outer", &fwd("10.20.10.1")), "pass");
+}

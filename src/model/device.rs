@@ -430,6 +430,72 @@ pub struct Dnat {
     pub lines: Vec<Span>,
 }
 
+/// Interface-bound NAT between *inside* and *outside* interfaces (Cisco IOS `ip nat
+/// inside|outside` with `ip nat inside source …`; Yamaha RTX `nat descriptor` bound to
+/// its outer interface, every other interface inside). Meaning for first packets of new
+/// flows (docs/semantics.md, "Interface NAT"):
+/// - a packet routed from an inside to an outside interface: the first static entry
+///   whose local side it matches sets its source to the global side; else the first
+///   dynamic entry whose selector admits it sets its source to one of `to`;
+/// - a packet arriving on an outside interface whose destination matches a static
+///   entry's global side gets the local side as destination, before routing;
+/// - dynamic entries admit no new flows from outside (their addresses are the router's).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IfNat {
+    pub inside: Vec<String>,
+    pub outside: Vec<String>,
+    /// One-to-one translations, first match wins.
+    pub statics: Vec<NatStatic>,
+    /// Dynamic source NAT (pools, overload / masquerade), first match wins.
+    pub dynamic: Vec<NatDynamic>,
+    /// The outside interfaces' filters see inside (untranslated) addresses: NAT is
+    /// applied outside the filters (Yamaha RTX). `false`: Cisco IOS order (inbound ACL,
+    /// translate, route; route, translate, outbound ACL).
+    pub filters_see_inside: bool,
+    /// The lines that mark interfaces inside / outside.
+    pub lines: Vec<Span>,
+}
+
+/// A static one-to-one translation: inside local `local` ↔ inside global `global`,
+/// optionally only for one protocol (`proto`) and, for TCP / UDP, one port translated
+/// too (`ports`: local port, global port).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NatStatic {
+    pub local: Ipv4Addr,
+    pub global: Ipv4Addr,
+    pub proto: Option<u8>,
+    pub ports: Option<(u16, u16)>,
+    pub span: Span,
+}
+
+/// Which packets a dynamic source NAT translates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatFrom {
+    /// The permits of this ACL of the device (IOS `list ACL`).
+    Acl(String),
+    /// Packets with a source in this set (RTX `nat descriptor address inner`).
+    Src(AddrSet),
+}
+
+/// The source a dynamic NAT writes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NatAddr {
+    /// The primary address of this interface (IOS `interface IF overload`).
+    Interface(String),
+    /// One address of these inclusive ranges (a pool; the router picks which).
+    Pool(Vec<(Ipv4Addr, Ipv4Addr)>),
+}
+
+/// A dynamic source NAT entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NatDynamic {
+    pub from: NatFrom,
+    pub to: NatAddr,
+    pub span: Span,
+}
+
 /// Which dialect a device was read from: the registered id of its parser
 /// (`crate::ingest::REGISTRY`). An open id, so adding a dialect does not touch the model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -493,6 +559,9 @@ pub struct Device {
     pub policies: Vec<Policy>,
     /// Destination NATs on arrival (FortiOS VIPs), in configuration order (first wins).
     pub dnats: Vec<Dnat>,
+    /// Interface-bound NAT (Cisco IOS `ip nat inside|outside`, Yamaha RTX `nat
+    /// descriptor`); an interface is outside of at most one entry.
+    pub nat: Vec<IfNat>,
     pub routes: Vec<Route>,
     /// Linux netfilter state (nftables / iptables devices); `None` for other dialects.
     pub netfilter: Option<Netfilter>,
@@ -520,6 +589,7 @@ impl Device {
             acls: BTreeMap::new(),
             policies: vec![],
             dnats: vec![],
+            nat: vec![],
             routes: vec![],
             netfilter: None,
             lines: 0,

@@ -2,6 +2,7 @@
 //! port security, 802.1X / MAB admission) and the router of an ACL device.
 
 use super::{Builder, EdgeInfo, Taint};
+use crate::engine::NodeId;
 use crate::hs::{Bdd, Field, FALSE, TRUE};
 use crate::model::{Action, AuthAdmit, Device, IfMode, LinkEnd, Scope, Snapshot, Span};
 use std::collections::HashMap;
@@ -119,6 +120,7 @@ impl Builder<'_> {
     }
 
     /// The router of an ACL device: inbound ACLs into it, routes and outbound ACLs out.
+    /// A device with interface NAT is lowered by [`Builder::ifnat_edges`].
     pub(super) fn ios_edges(
         &mut self,
         di: usize,
@@ -127,76 +129,76 @@ impl Builder<'_> {
         route_pieces: &HashMap<usize, Vec<(Bdd, Vec<Span>)>>,
         route_taint: &[Taint],
     ) {
+        if !d.nat.is_empty() {
+            self.ifnat_edges(di, d, l3, route_pieces, route_taint);
+            return;
+        }
         let router = self.nb.add_node();
         for &ii in l3 {
-            let i = &d.interfaces[ii];
-            let (pieces, mut taint) = match &i.acl_in {
-                Some(a) => self.acl_pieces(d, &a.name, &a.span),
-                None => (vec![(TRUE, vec![])], vec![]),
-            };
-            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(i.name.clone())));
-            taint.sort();
-            taint.dedup();
             let from = self.l3in[&(di, ii)];
-            self.edge(
-                from,
-                router,
-                EdgeInfo {
-                    device: Some(d.name.clone()),
-                    in_if: Some(i.name.clone()),
-                    out_if: None,
-                    pieces,
-                    taint,
-                },
-            );
+            self.ios_in(d, ii, from, router);
         }
         for &oi in l3 {
-            let o = &d.interfaces[oi];
             let rp = route_pieces.get(&oi).cloned().unwrap_or_default();
-            let mut taint = route_taint.to_vec();
-            taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(o.name.clone())));
-            taint.sort();
-            taint.dedup();
             let to = self.l3out[&(di, oi)];
-            match &o.acl_out {
-                None => self.edge(
-                    router,
-                    to,
-                    EdgeInfo {
-                        device: Some(d.name.clone()),
-                        in_if: None,
-                        out_if: Some(o.name.clone()),
-                        pieces: rp,
-                        taint,
-                    },
-                ),
-                Some(a) => {
-                    let mid = self.nb.add_node();
-                    self.edge(
-                        router,
-                        mid,
-                        EdgeInfo {
-                            device: Some(d.name.clone()),
-                            in_if: None,
-                            out_if: Some(o.name.clone()),
-                            pieces: rp,
-                            taint: taint.clone(),
-                        },
-                    );
-                    let (pieces, t2) = self.acl_pieces(d, &a.name, &a.span);
-                    taint.extend(t2);
-                    self.edge(
-                        mid,
-                        to,
-                        EdgeInfo {
-                            device: Some(d.name.clone()),
-                            in_if: None,
-                            out_if: Some(o.name.clone()),
-                            pieces,
-                            taint,
-                        },
-                    );
-                }
+            self.ios_out(d, oi, router, to, rp, route_taint);
+        }
+    }
+
+    /// Interface `ii`'s inbound ACL, from `from` to `to`.
+    pub(super) fn ios_in(&mut self, d: &Device, ii: usize, from: NodeId, to: NodeId) {
+        let i = &d.interfaces[ii];
+        let (pieces, mut taint) = match &i.acl_in {
+            Some(a) => self.acl_pieces(d, &a.name, &a.span),
+            None => (vec![(TRUE, vec![])], vec![]),
+        };
+        taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(i.name.clone())));
+        taint.sort();
+        taint.dedup();
+        self.edge(
+            from,
+            to,
+            EdgeInfo {
+                device: Some(d.name.clone()),
+                in_if: Some(i.name.clone()),
+                out_if: None,
+                pieces,
+                taint,
+            },
+        );
+    }
+
+    /// Out of interface `oi`: `first` (the route pieces) then its outbound ACL, from
+    /// `from` to `to`.
+    pub(super) fn ios_out(
+        &mut self,
+        d: &Device,
+        oi: usize,
+        from: NodeId,
+        to: NodeId,
+        first: Vec<(Bdd, Vec<Span>)>,
+        route_taint: &[Taint],
+    ) {
+        let o = &d.interfaces[oi];
+        let mut taint = route_taint.to_vec();
+        taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(o.name.clone())));
+        taint.sort();
+        taint.dedup();
+        let info = |pieces, taint| EdgeInfo {
+            device: Some(d.name.clone()),
+            in_if: None,
+            out_if: Some(o.name.clone()),
+            pieces,
+            taint,
+        };
+        match &o.acl_out {
+            None => self.edge(from, to, info(first, taint)),
+            Some(a) => {
+                let mid = self.nb.add_node();
+                self.edge(from, mid, info(first, taint.clone()));
+                let (pieces, t2) = self.acl_pieces(d, &a.name, &a.span);
+                taint.extend(t2);
+                self.edge(mid, to, info(pieces, taint));
             }
         }
     }

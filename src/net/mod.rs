@@ -13,6 +13,7 @@
 
 mod fib;
 mod fortios;
+mod ifnat;
 mod ios;
 mod l2;
 mod links;

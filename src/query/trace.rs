@@ -28,6 +28,9 @@ pub struct Delivery {
     pub destination: bool,
     pub src_point: Option<String>,
     pub path: Vec<Hop>,
+    /// The packet as it arrives, when NAT changed its addresses or ports on the way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrives_as: Option<Packet>,
 }
 
 /// Schema id of `sanso trace --format json`.
@@ -178,7 +181,7 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
 
     let mut deliveries = vec![];
     for (pi, p) in g.points.iter().enumerate() {
-        let Some((start, steps, _)) = reached.get(&p.sink) else {
+        let Some((start, steps, at)) = reached.get(&p.sink) else {
             continue;
         };
         if srcs.contains(&pi) {
@@ -199,6 +202,9 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
             destination,
             src_point: sp.map(pt),
             path: hops_seq(g, steps),
+            arrives_as: ((at.src_ip, at.dst_ip, at.src_port, at.dst_port)
+                != (pkt.src_ip, pkt.dst_ip, pkt.src_port, pkt.dst_port))
+                .then(|| at.clone()),
         });
     }
     deliveries.sort_by_key(|d| !d.destination);

@@ -95,6 +95,17 @@ pub fn text(t: &Trace, lang: Lang) -> String {
             out.push_str(&format!("  {}: {s}\n", if ja { "入口" } else { "from" }));
         }
         hop_text(&mut out, &d.path);
+        if let Some(a) = &d.arrives_as {
+            out.push_str(&format!(
+                "  {}: {}\n",
+                if ja {
+                    "到達時のパケット（NAT 後）"
+                } else {
+                    "arrives as (after NAT)"
+                },
+                packet_text(a)
+            ));
+        }
     }
     out.push('\n');
     match t.deliveries.iter().find(|d| d.destination) {

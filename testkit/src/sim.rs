@@ -6,7 +6,9 @@
 use sanso::hs::{mac_u64, Packet};
 use sanso::model::{Action, AuthAdmit, CtState, Device, IfMode, Match, PolicySnat, Service};
 use sanso::model::{LinkEnd, Snapshot};
-use sanso::model::{NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict};
+use sanso::model::{
+    NatAddr, NatFrom, NatTo, Netfilter, NfChain, NfHook, NfKind, NfMatch, NfVerdict,
+};
 use sanso::net::{routes, Graph, LOCAL};
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -415,6 +417,85 @@ impl<'a> Sim<'a> {
                                 Some((lo, _)) => p2.src_ip = *lo,
                                 None => continue,
                             },
+                        }
+                        q.push_back((Loc::Out(d, o), p2));
+                    }
+                }
+                Loc::In(d, i) if !self.snap.devices[d].nat.is_empty() => {
+                    // Interface NAT (IOS / RTX): destination statics on outside arrival,
+                    // source translation from inside to outside; filters before (IOS)
+                    // or inside (RTX) the translation.
+                    let dev = &self.snap.devices[d];
+                    let itf = &dev.interfaces[i];
+                    let acl_ok = |a: &Option<sanso::model::AclRef>, p: &Packet| {
+                        a.as_ref().is_none_or(|a| acl_permits(dev, &a.name, p))
+                    };
+                    let outside_of =
+                        |n: &str| dev.nat.iter().find(|x| x.outside.iter().any(|o| o == n));
+                    let mut p1 = p.clone();
+                    match outside_of(&itf.name) {
+                        Some(n) => {
+                            if !n.filters_see_inside && !acl_ok(&itf.acl_in, &p1) {
+                                continue;
+                            }
+                            if let Some(st) = n.statics.iter().find(|st| {
+                                st.global == p1.dst_ip
+                                    && st.proto.is_none_or(|pr| p1.proto == pr)
+                                    && st.ports.is_none_or(|(_, gp)| p1.dst_port == gp)
+                            }) {
+                                p1.dst_ip = st.local;
+                                if let Some((lp, _)) = st.ports {
+                                    p1.dst_port = lp;
+                                }
+                            }
+                            if n.filters_see_inside && !acl_ok(&itf.acl_in, &p1) {
+                                continue;
+                            }
+                        }
+                        None => {
+                            if !acl_ok(&itf.acl_in, &p1) {
+                                continue;
+                            }
+                        }
+                    }
+                    for o in self.lookup(dev, &p1) {
+                        let out = &dev.interfaces[o];
+                        let nat = outside_of(&out.name).filter(|n| n.inside.contains(&itf.name));
+                        let Some(n) = nat else {
+                            if acl_ok(&out.acl_out, &p1) {
+                                q.push_back((Loc::Out(d, o), p1.clone()));
+                            }
+                            continue;
+                        };
+                        if n.filters_see_inside && !acl_ok(&out.acl_out, &p1) {
+                            continue;
+                        }
+                        let mut p2 = p1.clone();
+                        if let Some(st) = n.statics.iter().find(|st| {
+                            st.local == p1.src_ip
+                                && st.proto.is_none_or(|pr| p1.proto == pr)
+                                && st.ports.is_none_or(|(lp, _)| p1.src_port == lp)
+                        }) {
+                            p2.src_ip = st.global;
+                            if let Some((_, gp)) = st.ports {
+                                p2.src_port = gp;
+                            }
+                        } else if let Some(dy) = n.dynamic.iter().find(|dy| match &dy.from {
+                            NatFrom::Acl(a) => acl_permits(dev, a, &p1),
+                            NatFrom::Src(s) => s.contains(p1.src_ip),
+                        }) {
+                            let to = match &dy.to {
+                                NatAddr::Interface(x) => dev
+                                    .interface(x)
+                                    .and_then(|x| x.addresses.first())
+                                    .map(|a| a.0),
+                                NatAddr::Pool(rs) => rs.first().map(|r| r.0),
+                            };
+                            let Some(to) = to else { continue };
+                            p2.src_ip = to;
+                        }
+                        if !n.filters_see_inside && !acl_ok(&out.acl_out, &p2) {
+                            continue;
                         }
                         q.push_back((Loc::Out(d, o), p2));
                     }

@@ -360,10 +360,7 @@ impl Parser {
                 un("multicast (outside the unicast model)", Scope::None)
             }
             "vrf" => un("interface in a VRF (not modelled)", ifs),
-            "nat" => un(
-                "IOS NAT inside/outside marking (NAT not lowered to header rewrites yet)",
-                ifs,
-            ),
+            "nat" => self.iface_nat(ln, idx, kw),
             "helper-address" => un("DHCP relay forwards broadcasts (not modelled)", ifs),
             _ => un("unsupported interface ip command", ifs),
         }

@@ -15,6 +15,7 @@
 pub(in crate::ingest) mod acls;
 pub(in crate::ingest) mod interfaces;
 pub(in crate::ingest) mod lexing;
+pub(in crate::ingest) mod nat;
 pub(in crate::ingest) mod objects;
 pub(in crate::ingest) mod routes;
 pub mod secrets;
@@ -322,6 +323,8 @@ pub(in crate::ingest) struct Parser {
     pub(in crate::ingest) flavor: Flavor,
     /// AlliedWare Plus hardware ACLs: any packet no entry matches is permitted.
     pub(in crate::ingest) hw_acls: std::collections::BTreeSet<String>,
+    /// `ip nat …` lines, assembled into [`Device::nat`] at the end.
+    pub(in crate::ingest) nat: nat::IosNat,
 }
 
 impl Parser {
@@ -347,6 +350,7 @@ impl Parser {
             dot1x_global: flavor == Flavor::AwPlus,
             flavor,
             hw_acls: Default::default(),
+            nat: Default::default(),
         }
     }
 
@@ -667,11 +671,7 @@ impl Parser {
                     Scope::None,
                     "multicast (outside the unicast model)",
                 ),
-            "nat" => self.unknown_stanza(
-                trimmed,
-                Scope::Device,
-                "IOS NAT rewrites addresses (not lowered to header rewrites yet)",
-            ),
+            "nat" => self.top_nat(ln, t, kw),
             "auth-proxy" | "admission" => self.unknown_stanza(
                 trimmed,
                 Scope::None,
@@ -856,6 +856,7 @@ impl Parser {
             _ => true,
         });
         self.dev.routes = routes;
+        self.resolve_ios_nat();
         for (ln, reason, scope) in dangling {
             self.unrec_late(ln, reason, scope);
         }

@@ -169,7 +169,7 @@ fn port_one(s: &str) -> Result<Vec<u16>, Why> {
 }
 
 /// A bound of a range: a number or a single-port mnemonic.
-fn port_bound(s: &str) -> Result<u16, Why> {
+pub fn port_bound(s: &str) -> Result<u16, Why> {
     match port_one(s)?.as_slice() {
         [p] => Ok(*p),
         _ => Err(format!(
