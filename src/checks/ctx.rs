@@ -406,7 +406,6 @@ impl<'a> Ctx<'a> {
                 let zd = self.q(self.g.q.zone_dst[dz]);
                 let mut ok = None;
                 for &pi in self.points_of_zone(dz) {
-                    let p = &self.g.points[pi];
                     let at = reach.at(pi);
                     if at == FALSE || pts.contains(&pi) {
                         continue;
@@ -417,30 +416,42 @@ impl<'a> Ctx<'a> {
                     if v == FALSE {
                         continue;
                     }
-                    out.raws.push(Raw {
-                        subject: Subject {
-                            src: self.snap.zones[sz].name.clone(),
-                            dst: self.snap.zones[dz].name.clone(),
-                            flow: None,
-                            detail: detail.into(),
-                        },
-                        viol: v,
-                        witness: None,
-                        sources: self.injected(sp, pts, inject, Some(sz)),
-                        sink: p.sink,
-                        prefs: {
-                            let mut v = self.src_prefs(sz, None);
-                            v.extend(self.dst_prefs(dz));
-                            v
-                        },
-                        src_point: None,
-                        dst_point: pi,
-                    });
+                    let sources = self.injected(sp, pts, inject, Some(sz));
+                    out.raws.push(self.zone_raw(sz, dz, pi, v, sources, detail));
                     break;
                 }
             }
         }
         out.taint_groups.push((taint, sinks));
+    }
+
+    /// The finding of zone pair (`sz`, `dz`): `viol` delivered at point `pi` from `sources`.
+    fn zone_raw(
+        &self,
+        sz: usize,
+        dz: usize,
+        pi: usize,
+        viol: Bdd,
+        sources: Vec<(NodeId, Bdd)>,
+        detail: &str,
+    ) -> Raw {
+        let mut prefs = self.src_prefs(sz, None);
+        prefs.extend(self.dst_prefs(dz));
+        Raw {
+            subject: Subject {
+                src: self.snap.zones[sz].name.clone(),
+                dst: self.snap.zones[dz].name.clone(),
+                flow: None,
+                detail: detail.into(),
+            },
+            viol,
+            witness: None,
+            sources,
+            sink: self.g.points[pi].sink,
+            prefs,
+            src_point: None,
+            dst_point: pi,
+        }
     }
 
     /// [`Ctx::zone_pairs`] for one source zone when flows are judged on the packet as sent
@@ -497,28 +508,8 @@ impl<'a> Ctx<'a> {
                         continue;
                     }
                     done[dz] = true;
-                    found.push((
-                        dz,
-                        Raw {
-                            subject: Subject {
-                                src: self.snap.zones[sz].name.clone(),
-                                dst: self.snap.zones[dz].name.clone(),
-                                flow: None,
-                                detail: detail.into(),
-                            },
-                            viol: v,
-                            witness: None,
-                            sources: self.injected(sp, pts, a, Some(sz)),
-                            sink: self.g.points[pi].sink,
-                            prefs: {
-                                let mut v = self.src_prefs(sz, None);
-                                v.extend(self.dst_prefs(dz));
-                                v
-                            },
-                            src_point: None,
-                            dst_point: pi,
-                        },
-                    ));
+                    let sources = self.injected(sp, pts, a, Some(sz));
+                    found.push((dz, self.zone_raw(sz, dz, pi, v, sources, detail)));
                     break;
                 }
             }
