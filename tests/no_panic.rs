@@ -128,3 +128,52 @@ fn commands_end_quietly_when_stdout_is_closed() {
         assert_eq!(out.status.code(), Some(code), "{args:?}");
     }
 }
+
+/// The dialects added without a fuzz run of their own (Yamaha RTX; AlliedWare Plus, whose
+/// target `fuzz/fuzz_targets/awplus.rs` was not run at length): every corpus file, with
+/// each line cut after each of its words, with each word dropped, and with each word
+/// doubled, in every context the file gives it. A malformed line must come back as an
+/// unrecognised line or a parse error, never a panic.
+#[test]
+fn new_dialects_survive_mangled_corpus_lines() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let mut cases = 0usize;
+    for (dir, id) in [
+        ("yamaha-rtx", "yamaha-rtx"),
+        ("allied-awplus", "allied-awplus"),
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap_or_else(|e| panic!("corpus {dir}: {e}"))
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        assert!(!files.is_empty(), "corpus {dir} is empty");
+        let syntax = sanso::ingest::by_id(id).unwrap_or_else(|| panic!("{id} not registered"));
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                let mut variants = vec![];
+                for k in 0..words.len() {
+                    variants.push(words[..k].join(" "));
+                    let mut w = words.clone();
+                    w.remove(k);
+                    variants.push(w.join(" "));
+                    let mut w = words.clone();
+                    w.insert(k, words[k]);
+                    variants.push(w.join(" "));
+                }
+                let indent = &line[..line.len() - line.trim_start().len()];
+                for v in variants {
+                    let mut t: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+                    t[i] = format!("{indent}{v}");
+                    // Ok or a ParseError both do; a panic fails the test.
+                    let _ = syntax.parse("configs/x.cfg", &t.join("\n"));
+                    cases += 1;
+                }
+            }
+        }
+    }
+    assert!(cases > 1000, "only {cases} mangled files");
+}
