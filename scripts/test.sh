@@ -3,6 +3,7 @@
 # when it is missing, then runs the whole suite. Extra arguments go to `cargo test`.
 #   - Chromium and Japanese fonts: tests/browser.rs renders report.html headless.
 #   - iproute2, nftables, iptables: tests/kernel_referee.rs builds namespaced networks.
+#   - Aerleon (PyPI): firewall-dialect tests render random policies into vendor syntax.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PATH="$PATH:/usr/sbin:/sbin"
@@ -24,6 +25,12 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installing test dependencies: ${need[*]}" >&2
   $SUDO apt-get install -y --no-install-recommends "${need[@]}" >/dev/null 2>&1 \
     || { $SUDO apt-get update -qq && $SUDO apt-get install -y --no-install-recommends "${need[@]}"; }
+fi
+
+# Python packages (tests/requirements.txt): Aerleon renders policies into vendor syntax.
+if command -v python3 >/dev/null && ! python3 -c "import aerleon" 2>/dev/null; then
+  echo "installing Python test dependencies (tests/requirements.txt)" >&2
+  python3 -m pip install -q -r tests/requirements.txt
 fi
 
 # sanso picks its language from the locale when --lang is absent; the tests expect the
