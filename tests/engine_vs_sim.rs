@@ -401,6 +401,7 @@ fn rand_net(seed: u64) -> Snapshot {
         lgwan_allowed: None,
         inputs: vec![],
         sources: Default::default(),
+        state: Default::default(),
     }
 }
 

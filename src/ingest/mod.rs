@@ -10,6 +10,7 @@ pub mod nftables;
 pub mod redact;
 pub mod snapshot;
 pub mod source;
+pub mod state;
 pub mod yamaha_rtx;
 
 use crate::model::{Device, Dialect};

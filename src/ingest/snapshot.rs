@@ -559,6 +559,16 @@ impl Snapshot {
             }
         }
 
+        // Device state: `state/<hostname>/<command>.txt` (read here, interpreted by the
+        // readers in `ingest::state`).
+        let found = dialect::state::discover(root, &devices);
+        for (rel, src) in found.sources {
+            inputs.push(rel.clone());
+            sources.insert(rel, src);
+        }
+        file_errors.extend(found.errors);
+        let state = found.files;
+
         // Topology.
         let mut links = Vec::new();
         let mut used: HashMap<LinkEnd, u32> = HashMap::new();
@@ -693,6 +703,7 @@ impl Snapshot {
             lgwan_allowed,
             inputs,
             sources,
+            state,
         })
     }
 }

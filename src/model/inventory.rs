@@ -222,6 +222,18 @@ pub struct Snapshot {
     /// Every input file as it was read at load time, by relative path: what manifests hash
     /// and what reports quote, so no output re-reads the snapshot folder.
     pub sources: BTreeMap<String, SourceFile>,
+    /// Device state (`state/<hostname>/<command>.txt`), per device name; the text of each
+    /// file is in `sources`.
+    pub state: BTreeMap<String, Vec<StateFile>>,
+}
+
+/// One captured `show` output of a device: `state/<hostname>/<command>.txt`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StateFile {
+    /// The command's words joined by `_` (the file name without `.txt`), e.g. `show_ip_route`.
+    pub command: String,
+    /// Path relative to the snapshot root.
+    pub file: String,
 }
 
 /// One input file as the loader read it: the SHA-256 and length of its bytes, and its text

@@ -75,6 +75,7 @@ fn audit() -> Audit {
         lgwan_allowed: None,
         inputs: vec!["sanso.toml".into(), "configs/sw1.cfg".into()],
         sources,
+        state: Default::default(),
     };
     let finding = Finding {
         rule: "TEST-RULE".into(),
