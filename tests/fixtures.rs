@@ -84,17 +84,22 @@ fn violating_city_yields_exactly_the_planted_findings() {
     ]);
     assert_eq!(code, 1);
     let r: Value = serde_json::from_str(&out).unwrap();
+    // Every pair, the ones a finding's cause also lets through (`also`) right after it.
     let got: Vec<(String, String, String, String)> = r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().into(),
-                f["src"].as_str().unwrap().into(),
-                f["dst"].as_str().unwrap().into(),
-                f["flow"].as_str().unwrap_or("").into(),
-            )
+        .flat_map(|f| {
+            std::iter::once(f)
+                .chain(f["also"].as_array().into_iter().flatten())
+                .map(|p| {
+                    (
+                        f["rule"].as_str().unwrap().into(),
+                        p["src"].as_str().unwrap().into(),
+                        p["dst"].as_str().unwrap().into(),
+                        f["flow"].as_str().unwrap_or("").into(),
+                    )
+                })
         })
         .collect();
     let want: Vec<(&str, &str, &str, &str)> = vec![
@@ -188,29 +193,80 @@ fn violating_city_yields_exactly_the_planted_findings() {
         assert_eq!(c["status"], want, "{id}");
     }
 
+    // The finding of a pair: its own, or its cause's with the pair's witness and points.
     let find = |rule: &str, src: &str| {
-        r["findings"]
+        let fs = r["findings"].as_array().unwrap();
+        if let Some(f) = fs.iter().find(|f| f["rule"] == rule && f["src"] == src) {
+            return f.clone();
+        }
+        let f = fs
+            .iter()
+            .find(|f| {
+                f["rule"] == rule
+                    && f["also"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|p| p["src"] == src))
+            })
+            .unwrap();
+        let p = f["also"]
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["rule"] == rule && f["src"] == src)
-            .unwrap()
-            .clone()
+            .find(|p| p["src"] == src)
+            .unwrap();
+        let mut g = f.clone();
+        for k in ["src", "dst", "witness", "src_point", "dst_point"] {
+            g[k] = p[k].clone();
+        }
+        g
     };
+    // Cited lines: the cause, then the witness path's.
     let lines = |f: &Value| -> Vec<String> {
+        let cause = f["cause"].as_array().into_iter().flatten();
         f["path"]
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|h| {
-                h["lines"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|l| l.as_str().unwrap().to_string())
-            })
+            .flat_map(|h| h["lines"].as_array().unwrap().iter())
+            .chain(cause)
+            .map(|l| l.as_str().unwrap().to_string())
             .collect()
     };
+    // One cause, several pairs: policy 1 of fw-mn lets both the servers and the spoofing
+    // terminal port into 住基ネット (plant 2); fw-lgwan's "ALL" policy lets both LGWAN
+    // zones use any service towards LGWAN (plant 7). Every other plant is one pair.
+    let by_cause: Vec<(String, usize)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["also"].as_array().is_some_and(|a| !a.is_empty()))
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                1 + f["also"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        by_cause,
+        [
+            ("MN-TOKUTEI-ONLY".to_string(), 2),
+            ("LGWAN-PROTOCOLS".to_string(), 2)
+        ]
+    );
+    let f = find("MN-TOKUTEI-ONLY", "mn-servers");
+    assert!(f["cause"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("configs/fw-mn.conf:"));
+    assert!(f["cause"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from(line_of(
+            fx,
+            "configs/fw-mn.conf",
+            "set dstaddr \"juki-net-all\""
+        ))));
     let devices = |f: &Value| -> Vec<String> {
         f["path"]
             .as_array()
@@ -322,12 +378,13 @@ fn violating_city_yields_exactly_the_planted_findings() {
 fn japanese_and_english_terminal_reports() {
     let (code, ja) = run(&["audit", "fixtures/sample-city-violating"]);
     assert_eq!(code, 1);
-    // 11 planted + 4 ONLY-ALLOWED-DEVICES (ports without 802.1X; see tests/diff.rs).
-    assert!(ja.contains("検出事項 (15)"), "{ja}");
+    // 11 planted + 4 ONLY-ALLOWED-DEVICES (ports without 802.1X; see tests/diff.rs), of
+    // which two pairs share a cause with another (plants 2 and 7): 13 findings.
+    assert!(ja.contains("検出事項 (13)"), "{ja}");
     assert!(ja.contains("マイナンバー利用事務系"));
     assert!(ja.contains("証拠パケット"));
     let (_, en) = run(&["audit", "fixtures/sample-city-violating", "--lang", "en"]);
-    assert!(en.contains("Findings (15)"));
+    assert!(en.contains("Findings (13)"));
     assert!(en.contains("witness"));
     assert!(!en.contains("検出事項"));
 }

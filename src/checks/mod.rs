@@ -7,6 +7,7 @@
 //! so output order and content are deterministic.
 
 pub mod audit;
+mod cause;
 mod ctx;
 pub mod kinds;
 pub mod manual;
@@ -238,6 +239,21 @@ pub struct Finding {
     /// Lines not understood on the witness's path (in path order, each once): they
     /// could stop this packet, so the finding says so (`report::CAVEAT_CITED` cited).
     pub may_be_stopped_by: Vec<Taint>,
+    /// The lines that let the violating traffic in where it leaves the source's tier,
+    /// deciding line first (`file:line`; see `cause.rs`). Empty when not drawn from a path.
+    pub cause: Vec<String>,
+    /// Further subjects the same cause lets through, each with its own witness.
+    pub also: Vec<Affected>,
+}
+
+/// Another subject (zone pair) of a finding's cause.
+#[derive(Clone, Debug, Serialize)]
+pub struct Affected {
+    pub subject: Subject,
+    pub witness: Option<Packet>,
+    pub delivered: Option<Packet>,
+    pub src_point: Option<String>,
+    pub dst_point: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -311,6 +327,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
     };
     let mut checks = vec![];
     let mut findings = vec![];
+    let tiers = cause::Tiers::new(snap, g);
     let file_taint: Vec<Taint> = snap
         .file_errors
         .iter()
@@ -335,6 +352,8 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 src_point: None,
                 dst_point: None,
                 may_be_stopped_by: vec![],
+                cause: vec![],
+                also: vec![],
             });
         }
         let mut internal = o.internal;
@@ -345,6 +364,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             }
         }
         fs.sort_by(|a, b| a.subject.cmp(&b.subject));
+        let fs = cause::group(fs, snap, &tiers);
         let mut taint: Vec<Taint> = check_taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
         // Informational findings (unused objects) are listed, never a violation.
@@ -528,6 +548,8 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
         src_point: src_point.map(pt),
         dst_point: Some(pt(raw.dst_point)),
         may_be_stopped_by,
+        cause: vec![],
+        also: vec![],
     })
 }
 

@@ -537,14 +537,20 @@ fn service_label(p: [u8; 2], ports: &[[u16; 2]]) -> String {
 /// What makes two findings "the same" across snapshots.
 type Identity = (String, String, String, Option<String>, String);
 
-fn identity(f: &Finding) -> Identity {
-    (
-        f.rule.clone(),
-        f.subject.src.clone(),
-        f.subject.dst.clone(),
-        f.subject.flow.clone(),
-        f.subject.detail.clone(),
-    )
+/// The identities of every subject a finding covers: its own and those its cause also
+/// lets through (a finding is one cause; a pair that joins or leaves it is a change).
+fn identities(f: &Finding) -> impl Iterator<Item = Identity> + '_ {
+    std::iter::once(&f.subject)
+        .chain(f.also.iter().map(|a| &a.subject))
+        .map(|s| {
+            (
+                f.rule.clone(),
+                s.src.clone(),
+                s.dst.clone(),
+                s.flow.clone(),
+                s.detail.clone(),
+            )
+        })
 }
 
 fn findings_diff(
@@ -554,22 +560,22 @@ fn findings_diff(
 ) -> (FindingsDiff, Vec<CheckDiff>) {
     let or = old.report(lang);
     let nr = new.report(lang);
-    let old_ids: BTreeSet<Identity> = old.eval.findings.iter().map(identity).collect();
-    let new_ids: BTreeSet<Identity> = new.eval.findings.iter().map(identity).collect();
+    let old_ids: BTreeSet<Identity> = old.eval.findings.iter().flat_map(identities).collect();
+    let new_ids: BTreeSet<Identity> = new.eval.findings.iter().flat_map(identities).collect();
     let mut d = FindingsDiff {
         new: vec![],
         fixed: vec![],
         unchanged: vec![],
     };
     for (f, out) in new.eval.findings.iter().zip(nr.findings) {
-        if old_ids.contains(&identity(f)) {
+        if identities(f).all(|i| old_ids.contains(&i)) {
             d.unchanged.push(out);
         } else {
             d.new.push(out);
         }
     }
     for (f, out) in old.eval.findings.iter().zip(or.findings) {
-        if !new_ids.contains(&identity(f)) {
+        if !identities(f).all(|i| new_ids.contains(&i)) {
             d.fixed.push(out);
         }
     }

@@ -215,7 +215,13 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
     let rule_index = |id: &str| a.rules.iter().position(|x| x.id == id);
     let mut results = vec![];
     for f in &r.findings {
-        let cites: Vec<&String> = f.path.iter().flat_map(|h| &h.lines).collect();
+        // The deciding line first (primary location), then the rest of the path.
+        let mut cites: Vec<&String> = f.cause.iter().collect();
+        for c in f.path.iter().flat_map(|h| &h.lines) {
+            if !cites.contains(&c) {
+                cites.push(c);
+            }
+        }
         let primary = match cites.first().and_then(|c| cx.cite(c)) {
             Some(l) => l,
             None => {
@@ -257,6 +263,14 @@ pub fn sarif(a: &Audit, r: &Report) -> String {
         }
         if !f.may_be_stopped_by.is_empty() {
             res["properties"]["mayBeStoppedBy"] = json!(f.may_be_stopped_by);
+        }
+        if !f.also.is_empty() {
+            let pairs: Vec<String> = f
+                .also
+                .iter()
+                .map(|x| format!("{} → {}", x.src, x.dst))
+                .collect();
+            res["properties"]["alsoAffects"] = json!(pairs);
         }
         let related: Vec<Value> = cites
             .iter()

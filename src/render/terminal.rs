@@ -2,8 +2,9 @@
 
 use crate::checks::audit::Audit;
 use crate::checks::Status;
+use crate::model::Snapshot;
 use crate::render::Render;
-use crate::report::{witness_text, Lang, Report};
+use crate::report::{quote_cite, witness_text, Lang, Report};
 use std::fmt::Write;
 
 /// `sanso audit --format text`.
@@ -16,8 +17,8 @@ impl Render for Terminal {
     fn extension(&self) -> &'static str {
         "txt"
     }
-    fn render(&self, _audit: &Audit, report: &Report) -> String {
-        terminal(report, report.lang)
+    fn render(&self, audit: &Audit, report: &Report) -> String {
+        terminal(report, report.lang, Some(&audit.snapshot))
     }
 }
 
@@ -34,8 +35,16 @@ fn status_label(s: &str, lang: Lang) -> &'static str {
     }
 }
 
-/// The summary of `r` in `lang`.
-pub fn terminal(r: &Report, lang: Lang) -> String {
+/// A cited line with its (redacted) text when the snapshot is at hand.
+fn cited(c: &str, snap: Option<&Snapshot>) -> String {
+    match snap.and_then(|s| quote_cite(s, c)) {
+        Some(t) => format!("{c}  {}", t.trim()),
+        None => c.to_string(),
+    }
+}
+
+/// The summary of `r` in `lang`; with the snapshot, cited lines are quoted.
+pub fn terminal(r: &Report, lang: Lang, snap: Option<&Snapshot>) -> String {
     let mut o = String::new();
     let ja = lang == Lang::Ja;
     let total: u32 = r.parse.iter().map(|p| p.lines).sum();
@@ -88,10 +97,15 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
     for c in &r.checks {
         let _ = writeln!(
             o,
-            "  [{:<8}] {:<20} {}",
+            "  [{:<8}] {:<20} {}{}",
             status_label(c.status, lang),
             c.rule,
-            c.title
+            c.title,
+            match (c.findings, ja) {
+                (0, _) => String::new(),
+                (n, true) => format!("（原因 {n} 件、{} 組）", c.pairs),
+                (n, false) => format!(" (causes {n}, pairs {})", c.pairs),
+            }
         );
         for t in c.unproven_by.iter().take(5) {
             let _ = writeln!(
@@ -129,10 +143,29 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
         if let Some(w) = &f.witness {
             let _ = writeln!(
                 o,
-                "   {}: {}",
+                "   {}: {}{}",
                 if ja { "証拠パケット" } else { "witness" },
-                witness_text(w)
+                witness_text(w),
+                match (f.spoofed, ja) {
+                    (false, _) => "",
+                    (true, true) => "（送信元アドレス詐称）",
+                    (true, false) => " (spoofed source address)",
+                }
             );
+        }
+        if !f.cause.is_empty() {
+            let _ = writeln!(
+                o,
+                "   {}:",
+                if ja {
+                    "原因（決定行が先頭）"
+                } else {
+                    "cause (deciding line first)"
+                }
+            );
+            for c in &f.cause {
+                let _ = writeln!(o, "     {}", cited(c, snap));
+            }
         }
         if let Some(sp) = &f.src_point {
             let _ = writeln!(
@@ -146,12 +179,38 @@ pub fn terminal(r: &Report, lang: Lang) -> String {
         for h in &f.path {
             let _ = writeln!(
                 o,
-                "     - {} [{} → {}] {}",
+                "     - {} [{} → {}]",
                 h.device,
                 h.in_if.clone().unwrap_or_else(|| "-".into()),
                 h.out.clone().unwrap_or_else(|| "-".into()),
-                h.lines.join(", ")
             );
+            for l in &h.lines {
+                let _ = writeln!(o, "         {}", cited(l, snap));
+            }
+        }
+        if !f.also.is_empty() {
+            let _ = writeln!(
+                o,
+                "   {} ({}):",
+                if ja {
+                    "同じ原因で通信できる他の組"
+                } else {
+                    "other pairs with the same cause"
+                },
+                f.also.len()
+            );
+            for a in &f.also {
+                let _ = writeln!(
+                    o,
+                    "     {} → {}{}",
+                    a.src,
+                    a.dst,
+                    a.witness
+                        .as_ref()
+                        .map(|w| format!(" ({})", witness_text(w)))
+                        .unwrap_or_default()
+                );
+            }
         }
         if let Some(c) = &f.caveat {
             let _ = writeln!(o, "   {}: {c}", if ja { "注意" } else { "caveat" });

@@ -102,6 +102,8 @@ fn audit() -> Audit {
         src_point: None,
         dst_point: None,
         may_be_stopped_by: vec![],
+        cause: vec![],
+        also: vec![],
     };
     Audit {
         snapshot,
@@ -176,19 +178,21 @@ fn terminal_summary_counts_and_pads() {
     assert!(t.contains("設定ファイル 1 件 / 0 行、未解釈 0 行\n"), "{t}");
     // `{:<8}` pads 違反 (2 chars) with 6 blanks, `{:<20}` TEST-RULE (9) with 11.
     assert!(
-        t.contains("\n  [違反      ] TEST-RULE            テスト規則\n"),
+        t.contains("\n  [違反      ] TEST-RULE            テスト規則（原因 1 件、1 組）\n"),
         "{t}"
     );
     assert!(
+        // Each cited line with its text (trailing blanks cut, the community redacted);
+        // line 99 is past the end of the file: cited bare.
         t.contains(
-            "     - sw1 [Gi1 → Gi2] configs/sw1.cfg:3, configs/sw1.cfg:4, configs/sw1.cfg:99\n"
+            "     - sw1 [Gi1 → Gi2]\n         configs/sw1.cfg:3  permit ip any any\n         configs/sw1.cfg:4  snmp-server community <redacted> RO\n         configs/sw1.cfg:99\n"
         ),
         "{t}"
     );
     assert!(t.ends_with("\n結果: 違反 1 項目、未証明 0 項目\n"), "{t}");
     let e = Terminal.render(&a, &a.report(Lang::En));
     assert!(
-        e.contains("\n  [VIOLATED] TEST-RULE            Test rule\n"),
+        e.contains("\n  [VIOLATED] TEST-RULE            Test rule (causes 1, pairs 1)\n"),
         "{e}"
     );
     assert!(e.ends_with("\nResult: 1 violated, 0 unproven\n"), "{e}");

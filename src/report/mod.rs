@@ -95,6 +95,12 @@ pub struct CheckOut {
     pub unproven_by_more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Findings of the check (one per cause) and the subjects (zone pairs, flows) they
+    /// cover together.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings: usize,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub pairs: usize,
 }
 
 /// Lines cited per unproven check: a file of thousands of unknown lines must not be
@@ -139,6 +145,9 @@ pub struct FindingOut {
     pub dst_point: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub witness: Option<WitnessOut>,
+    /// The witness's source address is not one of its source's (a spoofed address).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub spoofed: bool,
     pub path: Vec<Hop>,
     /// Lines on the witness's path that sanso does not understand (the first
     /// [`CAVEAT_CITED`], as `file:line`): the packet may be stopped there.
@@ -149,6 +158,27 @@ pub struct FindingOut {
     /// That caveat as a sentence in the report's language.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub caveat: Option<String>,
+    /// The lines that let the traffic in where it leaves the source's tier, deciding line
+    /// first (`file:line`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cause: Vec<String>,
+    /// The other subjects this cause lets through, each with its own witness.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<AlsoOut>,
+}
+
+/// Another subject of a finding's cause.
+#[derive(Serialize)]
+pub struct AlsoOut {
+    pub message: String,
+    pub src: String,
+    pub dst: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src_point: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst_point: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub witness: Option<WitnessOut>,
 }
 
 /// Lines cited per finding caveat.
@@ -235,7 +265,10 @@ fn zone_label(snap: &Snapshot, name: &str, lang: Lang) -> String {
 }
 
 pub fn message(f: &Finding, snap: &Snapshot, lang: Lang) -> String {
-    let s = &f.subject;
+    subject_message(&f.subject, snap, lang)
+}
+
+fn subject_message(s: &crate::checks::Subject, snap: &Snapshot, lang: Lang) -> String {
     let src = zone_label(snap, &s.src, lang);
     let dst = zone_label(snap, &s.dst, lang);
     let flow = s.flow.clone().unwrap_or_default();
@@ -249,6 +282,18 @@ pub fn message(f: &Finding, snap: &Snapshot, lang: Lang) -> String {
         }
         None => format!("{}: {src} → {dst}", s.detail),
     }
+}
+
+/// Whether `ip` is an address `side` (a zone or host of the snapshot) does not own. Sides
+/// that are neither (a device, a group) are never called spoofed.
+fn spoofed(snap: &Snapshot, side: &str, ip: std::net::Ipv4Addr) -> bool {
+    if let Some(z) = snap.zones.iter().find(|z| z.name == side) {
+        return !z.subnets.is_empty() && !z.subnets.iter().any(|n| n.contains(ip));
+    }
+    snap.hosts
+        .iter()
+        .find(|h| h.name == side)
+        .is_some_and(|h| h.ip != ip)
 }
 
 fn taint_str(t: &Taint) -> String {
@@ -331,6 +376,13 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
                     .collect(),
                 unproven_by_more: c.unproven_by.len().saturating_sub(TAINT_CITED),
                 note: c.note.clone(),
+                findings: ev.findings.iter().filter(|f| f.rule == c.rule).count(),
+                pairs: ev
+                    .findings
+                    .iter()
+                    .filter(|f| f.rule == c.rule)
+                    .map(|f| 1 + f.also.len())
+                    .sum(),
             }
         })
         .collect();
@@ -349,6 +401,10 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
             src_point: f.src_point.clone(),
             dst_point: f.dst_point.clone(),
             witness: f.witness.as_ref().map(witness_out),
+            spoofed: f
+                .witness
+                .as_ref()
+                .is_some_and(|w| spoofed(snap, &f.subject.src, w.src_ip)),
             path: f.path.clone(),
             may_be_stopped_by: f
                 .may_be_stopped_by
@@ -358,6 +414,19 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
                 .collect(),
             may_be_stopped_by_more: f.may_be_stopped_by.len().saturating_sub(CAVEAT_CITED),
             caveat: caveat(f, lang),
+            cause: f.cause.clone(),
+            also: f
+                .also
+                .iter()
+                .map(|a| AlsoOut {
+                    message: subject_message(&a.subject, snap, lang),
+                    src: a.subject.src.clone(),
+                    dst: a.subject.dst.clone(),
+                    src_point: a.src_point.clone(),
+                    dst_point: a.dst_point.clone(),
+                    witness: a.witness.as_ref().map(witness_out),
+                })
+                .collect(),
         })
         .collect();
     Report {

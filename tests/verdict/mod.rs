@@ -126,12 +126,16 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
         }
         // Every finding's witness, re-checked hop by hop (the checks the referee judges;
         // configuration-level checks have no witness).
-        for f in a
+        // A finding is one cause; the pairs it also lets through (`also`) are judged
+        // exactly like its own, so grouping can hide nothing.
+        let pairs: Vec<Pair> = a
             .eval
             .findings
             .iter()
             .filter(|f| CHECKS.contains(&f.rule.as_str()))
-        {
+            .flat_map(Pair::all)
+            .collect();
+        for f in &pairs {
             let Some(w) = &f.witness else {
                 dis(
                     format!("{}: finding without witness", f.rule),
@@ -144,7 +148,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                     .and_then(|s| s.split_once(':'))
                     .map(|(d, i)| town::point_key(d, i))
             };
-            let (Some(sk), Some(dk)) = (key(&f.src_point), key(&f.dst_point)) else {
+            let (Some(sk), Some(dk)) = (key(f.src_point), key(f.dst_point)) else {
                 dis(
                     format!("{}: finding without points", f.rule),
                     format!("{:?}", f.subject),
@@ -160,7 +164,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
             };
             let sinks = rf.run(ps, w);
             let judged = if sinks.contains(&pd) {
-                rf.judge(&f.rule, ps, w, pd)
+                rf.judge(f.rule, ps, w, pd)
             } else {
                 None
             };
@@ -189,7 +193,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                         referee::CHECKS.iter().find(|c| **c == f.rule).unwrap(),
                         true,
                     );
-                    let zone_rule = !referee::flow_check(&f.rule);
+                    let zone_rule = !referee::flow_check(f.rule);
                     let ok = if zone_rule {
                         p.src == f.subject.src && p.dst == f.subject.dst
                     } else {
@@ -255,7 +259,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                 continue;
             }
             for (p, e) in &verdicts[c].pairs {
-                let found = a.eval.findings.iter().filter(|f| f.rule == c).any(|f| {
+                let found = pairs.iter().filter(|f| f.rule == c).any(|f| {
                     if referee::flow_check(c) {
                         // The flow decides the destination named (flows to overlapping
                         // destinations may share a violating packet).
@@ -265,9 +269,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                     }
                 });
                 if !found {
-                    let have: Vec<String> = a
-                        .eval
-                        .findings
+                    let have: Vec<String> = pairs
                         .iter()
                         .filter(|f| f.rule == c)
                         .map(|f| {
@@ -429,4 +431,33 @@ pub fn parse_shape(s: &str) -> Shape {
         }
     }
     sh
+}
+
+/// One subject of a finding with its own witness: the finding's, or one of its `also`.
+struct Pair<'a> {
+    rule: &'a str,
+    subject: &'a sanso::checks::Subject,
+    witness: &'a Option<sanso::hs::Packet>,
+    src_point: &'a Option<String>,
+    dst_point: &'a Option<String>,
+}
+
+impl<'a> Pair<'a> {
+    fn all(f: &'a sanso::checks::Finding) -> Vec<Pair<'a>> {
+        std::iter::once(Pair {
+            rule: &f.rule,
+            subject: &f.subject,
+            witness: &f.witness,
+            src_point: &f.src_point,
+            dst_point: &f.dst_point,
+        })
+        .chain(f.also.iter().map(|x| Pair {
+            rule: &f.rule,
+            subject: &x.subject,
+            witness: &x.witness,
+            src_point: &x.src_point,
+            dst_point: &x.dst_point,
+        }))
+        .collect()
+    }
 }

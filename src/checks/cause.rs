@@ -1,0 +1,220 @@
+//! Root causes: one finding per cause, not per zone pair. A rogue link between two cores
+//! lets every zone of one tier reach every zone of the other; reported per pair it is
+//! hundreds of findings citing the same lines. Here the findings of one rule are grouped
+//! by the place their witness leaves the source's tier and the lines that let it in
+//! there; each group is one finding that lists every pair it affects.
+//!
+//! The deciding hop of a witness path is the first device that is not wholly the source
+//! tier's: a device hosting zones of another tier (on its ports, its SVIs or routed
+//! interfaces, or by `attach`: a shared core, a firewall, the other tier's core) or none
+//! at all (a transit firewall or router). Its cause is the lines of
+//! that hop that act on the arriving packet — the permitting ACL entry or policy and the
+//! objects it uses, NAT — without the lines that depend on where the packet goes next
+//! (routes, the egress interface and its filter), plus the link it arrived on and the
+//! route that sent it there. Two pairs
+//! share a cause when they enter the same deciding hop the same way through the same
+//! lines. Findings about declared flows (特定通信, 無害化) and findings without a path
+//! stay one per subject: each names its own flow.
+
+use super::{Affected, Finding};
+use crate::model::{LinkEnd, Snapshot, Tier};
+use crate::net::Graph;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Per device, the internal tiers it hosts. External zones are left out: their subnets
+/// are remote networks (the Internet's is 0.0.0.0/0), located wherever traffic leaves
+/// the snapshot, and say nothing about which tier a device belongs to.
+pub(super) struct Tiers(HashMap<String, BTreeSet<Tier>>);
+
+impl Tiers {
+    pub(super) fn new(snap: &Snapshot, g: &Graph) -> Tiers {
+        let mut m: HashMap<String, BTreeSet<Tier>> = HashMap::new();
+        for p in &g.points {
+            let e = m.entry(p.device.clone()).or_default();
+            e.extend(
+                p.zones
+                    .iter()
+                    .map(|&z| snap.zones[z].tier)
+                    .filter(|&t| t != Tier::External),
+            );
+        }
+        // A core hosts the zones it routes for (an SVI or routed port inside a zone's
+        // subnet) even though the zones' edge points are on its floor switches.
+        for d in &snap.devices {
+            let e = m.entry(d.name.clone()).or_default();
+            for i in d.interfaces.iter().filter(|i| !i.shutdown) {
+                for &(ip, _) in &i.addresses {
+                    e.extend(
+                        snap.zones
+                            .iter()
+                            .filter(|z| z.tier != Tier::External)
+                            .filter(|z| z.subnets.iter().any(|n| n.contains(ip)))
+                            .map(|z| z.tier),
+                    );
+                }
+            }
+        }
+        for z in snap.zones.iter().filter(|z| z.tier != Tier::External) {
+            for (d, _) in &z.attach {
+                m.entry(d.clone()).or_default().insert(z.tier);
+            }
+        }
+        Tiers(m)
+    }
+}
+
+/// The tier a subject side (a zone or a host) belongs to.
+fn tier_of(snap: &Snapshot, name: &str) -> Option<Tier> {
+    if let Some(z) = snap.zones.iter().find(|z| z.name == name) {
+        return Some(z.tier);
+    }
+    snap.hosts
+        .iter()
+        .find(|h| h.name == name)
+        .map(|h| snap.zones[h.zone].tier)
+}
+
+/// Lines of a device that depend on where the packet leaves it: its routes, and the
+/// egress interface with its outbound filter.
+fn egress_lines(snap: &Snapshot, device: &str, out: Option<&str>) -> HashSet<String> {
+    let mut s = HashSet::new();
+    let Some(d) = snap.devices.iter().find(|d| d.name == device) else {
+        return s;
+    };
+    s.extend(d.routes.iter().map(|r| r.span.to_string()));
+    if let Some(i) = out.and_then(|o| d.interfaces.iter().find(|i| i.name == o)) {
+        s.insert(i.span.to_string());
+        s.extend(i.lines.iter().map(|l| l.to_string()));
+        if let Some(acl) = i.acl_out.as_ref().and_then(|a| d.acls.get(&a.name)) {
+            s.insert(acl.span.to_string());
+            s.extend(acl.rules.iter().map(|r| r.span.to_string()));
+        }
+    }
+    s
+}
+
+/// The line that declares the link between two ports, if any (topology.toml, or the two
+/// config lines an inferred link rests on).
+fn link_lines(snap: &Snapshot, a: (&str, &str), b: (&str, &str)) -> Vec<String> {
+    let is = |e: &LinkEnd, (d, i): (&str, &str)| matches!(e, LinkEnd::Port { device, interface } if device == d && interface == i);
+    for l in &snap.links {
+        if (is(&l.a, a) && is(&l.b, b)) || (is(&l.a, b) && is(&l.b, a)) {
+            return match &l.inferred {
+                None => vec![format!("topology.toml:{}", l.line)],
+                Some(i) => vec![i.a_span.to_string(), i.b_span.to_string()],
+            };
+        }
+    }
+    vec![]
+}
+
+/// Where the witness path of `f` leaves its source's tier, and what let it: the grouping
+/// key, and the cause lines (deciding line first). `None`: the finding stays on its own.
+fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<String>)> {
+    f.witness.as_ref()?;
+    if f.path.is_empty() {
+        return None;
+    }
+    let own = tier_of(snap, &f.subject.src)?;
+    let realm = |d: &str| {
+        tiers
+            .0
+            .get(d)
+            .is_some_and(|t| t.len() == 1 && t.contains(&own))
+    };
+    let j = f
+        .path
+        .iter()
+        .position(|h| !realm(&h.device))
+        .unwrap_or(f.path.len() - 1);
+    let hop = &f.path[j];
+    let egress = egress_lines(snap, &hop.device, hop.out.as_deref());
+    let mut cause: Vec<String> = hop
+        .lines
+        .iter()
+        .filter(|l| !egress.contains(*l))
+        .cloned()
+        .collect();
+    let mut key = format!(
+        "{}\u{1}{}\u{1}{}",
+        hop.device,
+        hop.in_if.as_deref().unwrap_or("-"),
+        cause.join("\u{2}")
+    );
+    if j > 0 {
+        let prev = &f.path[j - 1];
+        if let (Some(po), Some(hi)) = (prev.out.as_deref(), hop.in_if.as_deref()) {
+            for l in link_lines(snap, (&prev.device, po), (&hop.device, hi)) {
+                if !cause.contains(&l) {
+                    cause.push(l);
+                }
+            }
+            // The route that sends the packet over that link (not part of the key: each
+            // destination may have its own).
+            let routes: HashSet<String> = snap
+                .devices
+                .iter()
+                .find(|d| d.name == prev.device)
+                .map(|d| d.routes.iter().map(|r| r.span.to_string()).collect())
+                .unwrap_or_default();
+            for l in prev.lines.iter().filter(|l| routes.contains(*l)) {
+                if !cause.contains(l) {
+                    cause.push(l.clone());
+                }
+            }
+        }
+        key.push_str(&format!(
+            "\u{1}{}\u{1}{}",
+            prev.device,
+            prev.out.as_deref().unwrap_or("-")
+        ));
+    }
+    // The arriving interface itself, when nothing else on the hop names it.
+    if let Some(i) = hop.in_if.as_deref().and_then(|i| {
+        snap.devices
+            .iter()
+            .find(|d| d.name == hop.device)?
+            .interfaces
+            .iter()
+            .find(|x| x.name == i)
+    }) {
+        let l = i.span.to_string();
+        if !cause.contains(&l) {
+            cause.push(l);
+        }
+    }
+    Some((key, cause))
+}
+
+/// Group `fs` (one rule's findings, in report order) by cause: the first finding of a
+/// group keeps its witness and path and lists the others' pairs in `also`. Every finding
+/// gets its cause lines; groups keep the order of their first finding.
+pub(super) fn group(fs: Vec<Finding>, snap: &Snapshot, tiers: &Tiers) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(fs.len());
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    for mut f in fs {
+        let Some((key, cause)) = cause_of(&f, snap, tiers) else {
+            out.push(f);
+            continue;
+        };
+        f.cause = cause;
+        if f.subject.flow.is_some() {
+            out.push(f);
+            continue;
+        }
+        match by_key.get(&key) {
+            Some(&i) => out[i].also.push(Affected {
+                subject: f.subject,
+                witness: f.witness,
+                delivered: f.delivered,
+                src_point: f.src_point,
+                dst_point: f.dst_point,
+            }),
+            None => {
+                by_key.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,197 @@
+//! Issue 18 item 1: one finding per cause. A prefecture generated here (not a fixture) gets
+//! a rogue routed maintenance link between the マイナンバー and LGWAN cores of one
+//! municipality — the fault the issue saw produce one finding per zone pair. Expected
+//! values come from the fault as written: the link's own topology.toml line, the two
+//! cores, and the zone pairs the servers' per-host ACLs (`permit ip host X any`) open.
+
+use sanso::checks::audit;
+use sanso::gen::{generate, GenOptions};
+use sanso::report::Lang;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn prefecture(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("sanso-rootcause-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let g = generate(&GenOptions {
+        municipalities: 3,
+        seed: 7,
+        ..GenOptions::default()
+    });
+    g.write(&dir).unwrap();
+    dir
+}
+
+fn edit(path: &Path, old: &str, new: &str) {
+    let s = std::fs::read_to_string(path).unwrap();
+    assert!(s.contains(old), "{}: {old:?} not found", path.display());
+    std::fs::write(path, s.replacen(old, new, 1)).unwrap();
+}
+
+fn append(path: &Path, text: &str) {
+    let mut s = std::fs::read_to_string(path).unwrap();
+    s.push_str(text);
+    std::fs::write(path, s).unwrap();
+}
+
+/// Link municipality `m`'s two cores by a routed /30 on their first unused port, each
+/// routing the other tier's /18 over it (MN is 10.x.0.0/18, LGWAN 10.x.64.0/18 in the
+/// generator's plan). Returns the line of the link in topology.toml.
+fn rogue_link(dir: &Path, m: usize) -> u32 {
+    let x = m + 1; // municipality m uses 10.(m+1).0.0/16
+    let range = "interface range GigabitEthernet1/0/4 - 21\n";
+    let port = |ip: &str| {
+        format!(
+            "interface GigabitEthernet1/0/4\n description maintenance\n no switchport\n ip address {ip} 255.255.255.252\n!\ninterface range GigabitEthernet1/0/5 - 21\n"
+        )
+    };
+    let mn = dir.join(format!("configs/c{m:03}-mn-core1.cfg"));
+    let lg = dir.join(format!("configs/c{m:03}-lg-core1.cfg"));
+    edit(&mn, range, &port(&format!("10.{x}.252.1")));
+    edit(&lg, range, &port(&format!("10.{x}.252.2")));
+    append(
+        &mn,
+        &format!("ip route 10.{x}.64.0 255.255.192.0 10.{x}.252.2\n"),
+    );
+    append(
+        &lg,
+        &format!("ip route 10.{x}.0.0 255.255.192.0 10.{x}.252.1\n"),
+    );
+    let topo = dir.join("topology.toml");
+    let before = std::fs::read_to_string(&topo).unwrap().lines().count() as u32;
+    append(
+        &topo,
+        &format!(
+            "\n[[link]]\na = \"c{m:03}-mn-core1:GigabitEthernet1/0/4\"\nb = \"c{m:03}-lg-core1:GigabitEthernet1/0/4\"\n"
+        ),
+    );
+    before + 2
+}
+
+fn mn_isolation(dir: &Path) -> (String, Vec<serde_json::Value>) {
+    let a = audit::run(dir).unwrap();
+    let r = serde_json::to_value(a.report(Lang::En)).unwrap();
+    let status = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule"] == "MN-ISOLATION")
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fs = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "MN-ISOLATION")
+        .cloned()
+        .collect();
+    (status, fs)
+}
+
+fn pairs(f: &serde_json::Value) -> BTreeSet<(String, String)> {
+    let mut s = BTreeSet::new();
+    s.insert((
+        f["src"].as_str().unwrap().to_string(),
+        f["dst"].as_str().unwrap().to_string(),
+    ));
+    for a in f["also"].as_array().into_iter().flatten() {
+        s.insert((
+            a["src"].as_str().unwrap().to_string(),
+            a["dst"].as_str().unwrap().to_string(),
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_rogue_link_is_one_cause_per_direction_citing_the_link_first() {
+    let dir = prefecture("one");
+    let (status, fs) = mn_isolation(&dir);
+    assert_eq!(status, "pass", "the generated prefecture is compliant");
+    assert!(fs.is_empty());
+
+    let line = rogue_link(&dir, 1);
+    let (status, fs) = mn_isolation(&dir);
+    assert_eq!(status, "violated");
+    // One cause per direction: LGWAN → MN enters mn-core1 by the link, MN → LGWAN enters
+    // lg-core1 by it.
+    assert_eq!(fs.len(), 2, "{fs:#?}");
+    let link = format!("topology.toml:{line}");
+    let mut all = BTreeSet::new();
+    for f in &fs {
+        let cause: Vec<&str> = f["cause"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(cause[0], link, "the link is the deciding line: {cause:?}");
+        // The route that sends the packet over it is cited too.
+        assert!(
+            cause.iter().any(|c| c.starts_with("configs/c001-")
+                && c.contains("-core1.cfg:")
+                && std::fs::read_to_string(dir.join(c.rsplit_once(':').unwrap().0))
+                    .unwrap()
+                    .lines()
+                    .nth(c.rsplit_once(':').unwrap().1.parse::<usize>().unwrap() - 1)
+                    .unwrap()
+                    .starts_with("ip route 10.2.")),
+            "{cause:?}"
+        );
+        let p = pairs(f);
+        // Every pair is within municipality c001, across MN and LGWAN.
+        for (s, d) in &p {
+            assert!(
+                s.starts_with("c001-") && d.starts_with("c001-"),
+                "{s} → {d}"
+            );
+            assert_ne!(
+                s.starts_with("c001-mn-"),
+                d.starts_with("c001-mn-"),
+                "{s} → {d}"
+            );
+        }
+        all.extend(p);
+    }
+    // The server zones' ACLs permit anything from their hosts: servers reach servers
+    // both ways, and both directions are separate causes.
+    for want in [
+        ("c001-mn-servers", "c001-lg-servers"),
+        ("c001-lg-servers", "c001-mn-servers"),
+    ] {
+        assert!(
+            all.contains(&(want.0.to_string(), want.1.to_string())),
+            "{want:?} in {all:?}"
+        );
+    }
+    assert!(
+        fs.iter()
+            .any(|f| f["src"].as_str().unwrap().starts_with("c001-mn-"))
+            && fs
+                .iter()
+                .any(|f| f["src"].as_str().unwrap().starts_with("c001-lg-"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_faults_are_two_causes_each_citing_its_own_link() {
+    let dir = prefecture("two");
+    let l0 = rogue_link(&dir, 0);
+    let l2 = rogue_link(&dir, 2);
+    let (status, fs) = mn_isolation(&dir);
+    assert_eq!(status, "violated");
+    assert_eq!(fs.len(), 4, "two causes per link: {fs:#?}");
+    for f in &fs {
+        let m = &f["src"].as_str().unwrap()[..4];
+        let want = if m == "c000" { l0 } else { l2 };
+        assert!(m == "c000" || m == "c002", "{m}");
+        assert_eq!(f["cause"][0], format!("topology.toml:{want}"));
+        for (s, d) in pairs(f) {
+            assert!(s.starts_with(m) && d.starts_with(m), "{s} → {d} under {m}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
