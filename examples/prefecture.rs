@@ -49,7 +49,7 @@ fn run(dir: &str) {
     let c2 = cpu();
     let t = Instant::now();
     let r = report::build(&snap, &rules, &eval, Lang::Ja);
-    let text = sanso::render::terminal::terminal(&r, Lang::Ja);
+    let text = sanso::render::terminal::terminal(&r, Lang::Ja, Some(&snap));
     let rep = t.elapsed();
     let lines: usize = snap.devices.iter().map(|d| d.lines as usize).sum();
     let unrec: usize = snap.devices.iter().map(|d| d.unrecognized.len()).sum();
