@@ -70,7 +70,8 @@ pub(crate) fn unrec(fib: &mut Fib, line: u32, text: &str, reason: &str) {
         text: crate::ingest::redact::redact_line(text.trim_end()),
         reason: reason.to_string(),
         scope: Scope::Routing,
-        file: Some(fib.file.clone()),
+        // Set to the table's file when the table is applied to a device.
+        file: None,
     });
 }
 
@@ -370,6 +371,9 @@ fn line_text(sources: &BTreeMap<String, SourceFile>, file: &str, line: u32) -> S
 fn use_table(d: &mut Device, fib: &Fib, cef: bool, sources: &BTreeMap<String, SourceFile>) {
     let file = fib.file.clone();
     let mut un: Vec<Unrecognized> = fib.unrecognized.clone();
+    for u in &mut un {
+        u.file.get_or_insert_with(|| file.clone());
+    }
     let mut on_config: Vec<(u32, String)> = vec![];
     let mut on_dump: Vec<(u32, String)> = vec![];
 
