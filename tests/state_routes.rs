@@ -87,19 +87,63 @@ fn ios_show_ip_route_every_code() {
                 via("10.0.0.6", Some("GigabitEthernet0/1")),
             ],
         ),
-        ("O IA", "10.2.0.0", 16, 20, vec![via("10.0.0.1", Some("GigabitEthernet0/0"))]),
-        ("O E1", "10.3.0.0", 16, 21, vec![via("10.0.0.6", Some("GigabitEthernet0/1"))]),
-        ("O E2", "10.4.128.0", 17, 22, vec![via("10.0.0.6", Some("GigabitEthernet0/1"))]),
-        ("D", "10.5.0.0", 16, 24, vec![via("10.0.0.6", Some("GigabitEthernet0/1"))]),
-        ("D EX", "10.6.0.0", 16, 25, vec![via("10.0.0.6", Some("GigabitEthernet0/1"))]),
-        ("R", "10.7.0.0", 16, 26, vec![via("10.0.0.1", Some("GigabitEthernet0/0"))]),
+        (
+            "O IA",
+            "10.2.0.0",
+            16,
+            20,
+            vec![via("10.0.0.1", Some("GigabitEthernet0/0"))],
+        ),
+        (
+            "O E1",
+            "10.3.0.0",
+            16,
+            21,
+            vec![via("10.0.0.6", Some("GigabitEthernet0/1"))],
+        ),
+        (
+            "O E2",
+            "10.4.128.0",
+            17,
+            22,
+            vec![via("10.0.0.6", Some("GigabitEthernet0/1"))],
+        ),
+        (
+            "D",
+            "10.5.0.0",
+            16,
+            24,
+            vec![via("10.0.0.6", Some("GigabitEthernet0/1"))],
+        ),
+        (
+            "D EX",
+            "10.6.0.0",
+            16,
+            25,
+            vec![via("10.0.0.6", Some("GigabitEthernet0/1"))],
+        ),
+        (
+            "R",
+            "10.7.0.0",
+            16,
+            26,
+            vec![via("10.0.0.1", Some("GigabitEthernet0/0"))],
+        ),
         ("B", "172.16.5.0", 24, 28, vec![via("192.0.2.9", None)]),
         ("S", "192.168.9.0", 24, 29, vec![NextHop::Drop]),
     ];
     let got: Vec<_> = fib
         .entries
         .iter()
-        .map(|e| (e.code.as_str(), e.prefix, e.len, e.line, e.next_hops.clone()))
+        .map(|e| {
+            (
+                e.code.as_str(),
+                e.prefix,
+                e.len,
+                e.line,
+                e.next_hops.clone(),
+            )
+        })
         .collect();
     let want: Vec<_> = want
         .into_iter()
@@ -180,7 +224,10 @@ C       203.0.113.0/30 is directly connected, wan1
                 "O",
                 24,
                 13,
-                vec![via("10.0.0.1", Some("port1")), via("10.0.0.5", Some("port2"))]
+                vec![
+                    via("10.0.0.1", Some("port1")),
+                    via("10.0.0.5", Some("port2"))
+                ]
             ),
             ("B", 16, 15, vec![via("10.9.9.9", Some("port1"))]),
             (
@@ -215,13 +262,22 @@ O       192.168.20.0/24 [110/2] via 192.168.1.2, vlan1, 00:03:21
     let fib = cisco::parse_show_ip_route("a", &blank_prompts(text, "show_ip_route"));
     assert!(fib.unrecognized.is_empty(), "{:?}", fib.unrecognized);
     assert_eq!(fib.entries.len(), 3);
-    assert_eq!(fib.entries[2].next_hops, vec![via("192.168.1.2", Some("vlan1"))]);
+    assert_eq!(
+        fib.entries[2].next_hops,
+        vec![via("192.168.1.2", Some("vlan1"))]
+    );
 }
 
 #[test]
 fn prompt_lines_only_when_they_type_the_command() {
-    assert_eq!(blank_prompts("r1#sh ip ro\nC 1\n", "show_ip_route"), "\nC 1\n");
-    assert_eq!(blank_prompts("$ ip -j route\n[]\n", "ip_-j_route"), "\n[]\n");
+    assert_eq!(
+        blank_prompts("r1#sh ip ro\nC 1\n", "show_ip_route"),
+        "\nC 1\n"
+    );
+    assert_eq!(
+        blank_prompts("$ ip -j route\n[]\n", "ip_-j_route"),
+        "\n[]\n"
+    );
     // Not the command: kept (and then reported by the reader).
     assert_eq!(
         blank_prompts("r1#show version\nC 1\n", "show_ip_route"),
@@ -297,7 +353,10 @@ end
 ";
     let d = sanso::ingest::fortios::parse("configs/fw1.conf", fgt).unwrap();
     let (cov, rest): (Vec<_>, Vec<_>) = d.unrecognized.iter().partition(|u| covered_by_rib(u));
-    assert!(!cov.is_empty() && cov.iter().all(|u| (9..=16).contains(&u.line)), "{cov:?}");
+    assert!(
+        !cov.is_empty() && cov.iter().all(|u| (9..=16).contains(&u.line)),
+        "{cov:?}"
+    );
     assert!(rest.iter().any(|u| (17..=22).contains(&u.line)), "{rest:?}");
 }
 
@@ -460,9 +519,8 @@ fn audit(snap: &Path) -> Value {
         .arg(snap)
         .output()
         .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 fn findings(r: &Value) -> Vec<(String, String, String, String)> {
@@ -568,5 +626,67 @@ fn a_dump_that_disagrees_with_the_config_is_reported_with_both_lines() {
         "{reason}"
     );
     assert_eq!(u[0]["text"], "ip route 10.77.0.0 255.255.0.0 10.20.254.2");
+    let _ = std::fs::remove_dir_all(&snap);
+}
+
+/// Linux: `state/<folder>/ip_-j_route.txt` (prompt line included) gives the device's
+/// routes, read by the same reader as `configs/<folder>/ip-route.json`; an ECMP route
+/// (`nexthops`) gives one route per hop, a route of another table is listed.
+#[test]
+fn linux_ip_json_route_state() {
+    let snap = tmp("linux");
+    copy_dir(&root().join("fixtures/linux-fw-own-traffic"), &snap);
+    put(
+        &snap,
+        "state/fw/ip_-j_route.txt",
+        r#"admin@fw:~$ ip -j route
+[{"dst":"10.30.0.0/16","protocol":"ospf","metric":20,"nexthops":[{"gateway":"10.10.20.2","dev":"eth0","weight":1},{"gateway":"10.20.10.2","dev":"eth1","weight":1}]},
+{"dst":"10.10.20.0/24","dev":"eth0","protocol":"kernel","scope":"link","prefsrc":"10.10.20.1"},
+{"dst":"10.20.10.0/24","dev":"eth1","protocol":"kernel","scope":"link","prefsrc":"10.20.10.1"},
+{"dst":"10.40.0.0/16","gateway":"10.10.20.3","dev":"eth0","table":"100"}]
+"#,
+    );
+    let s = sanso::model::Snapshot::load(&snap).unwrap();
+    let d = s.devices.iter().find(|d| d.name == "fw").unwrap();
+    let f = "state/fw/ip_-j_route.txt";
+    let got: Vec<_> = d
+        .routes
+        .iter()
+        .map(|r| {
+            (
+                r.prefix,
+                r.len,
+                r.next_hop,
+                r.interface.as_deref(),
+                r.span.to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                ip("10.30.0.0"),
+                16,
+                Some(ip("10.10.20.2")),
+                Some("eth0"),
+                format!("{f}:2")
+            ),
+            (
+                ip("10.30.0.0"),
+                16,
+                Some(ip("10.20.10.2")),
+                Some("eth1"),
+                format!("{f}:2")
+            ),
+        ]
+    );
+    let un: Vec<(Option<&str>, u32)> = d
+        .unrecognized
+        .iter()
+        .map(|u| (u.file.as_deref(), u.line))
+        .collect();
+    assert_eq!(un, vec![(Some(f), 5)]);
+    assert!(d.extra_files.iter().any(|(x, n)| x == f && *n == 5));
     let _ = std::fs::remove_dir_all(&snap);
 }

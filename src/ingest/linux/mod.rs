@@ -572,10 +572,7 @@ impl Loader {
 /// discard routes of the main table, one [`Route`] per next hop; connected routes are left
 /// out (they come from interface addresses); routes of other tables and types are listed
 /// as not understood (with `file` set). Also read from `state/<device>/ip_-j_route.txt`.
-pub fn ip_route_json(
-    file: &str,
-    t: &str,
-) -> Result<(Vec<Route>, Vec<Unrecognized>), ParseError> {
+pub fn ip_route_json(file: &str, t: &str) -> Result<(Vec<Route>, Vec<Unrecognized>), ParseError> {
     let mut routes = vec![];
     let mut unrec = vec![];
     let mut un = |line: u32, text: &str, reason: &str| {

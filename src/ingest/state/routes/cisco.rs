@@ -3,8 +3,8 @@
 //! router info routing-table all` (codes, `[AD/metric] via A, Intf` rows, equal-cost
 //! continuation rows). Also the reader of the Stanford dataset's `show ip cef` files.
 
-pub use super::{Fib, FibEntry, NextHop};
 use super::unrec;
+pub use super::{Fib, FibEntry, NextHop};
 use std::net::Ipv4Addr;
 
 /// `a.b.c.d/len` (len 0–32, host bits must be clear).
@@ -261,7 +261,12 @@ pub fn parse_show_ip_route(file: &str, text: &str) -> Fib {
         }
     }
     if let Some((e, raw0)) = waiting {
-        unrec(&mut fib, e.line, &raw0, "route row without next hop (truncated?)");
+        unrec(
+            &mut fib,
+            e.line,
+            &raw0,
+            "route row without next hop (truncated?)",
+        );
     }
     fib
 }
@@ -287,4 +292,3 @@ pub fn parse(file: &str, text: &str) -> Fib {
         parse_show_ip_route(file, text)
     }
 }
-

@@ -153,7 +153,10 @@ pub fn blank_prompts(text: &str, command: &str) -> String {
         l[..i].split_whitespace().count() <= 1
             && !typed.is_empty()
             && typed.len() <= words.len()
-            && typed.iter().zip(&words).all(|(t, w)| w.starts_with(t.as_str()))
+            && typed
+                .iter()
+                .zip(&words)
+                .all(|(t, w)| w.starts_with(t.as_str()))
     };
     let is_bare_prompt = |l: &str| {
         let t = l.trim();
@@ -382,15 +385,26 @@ fn use_table(d: &mut Device, fib: &Fib, cef: bool, sources: &BTreeMap<String, So
         .interfaces
         .iter()
         .enumerate()
-        .filter(|(_, i)| !i.shutdown && !matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. }))
+        .filter(|(_, i)| {
+            !i.shutdown && !matches!(i.mode, IfMode::Access { .. } | IfMode::Trunk { .. })
+        })
         .flat_map(|(k, i)| {
             i.addresses.iter().map(move |(a, l)| {
-                (k, Ipv4Addr::from(u32::from(*a) & mask(*l)), *l, i.span.clone())
+                (
+                    k,
+                    Ipv4Addr::from(u32::from(*a) & mask(*l)),
+                    *l,
+                    i.span.clone(),
+                )
             })
         })
         .collect();
     let has_codes = !cef && fib.entries.iter().any(|e| !e.code.is_empty());
-    let in_dump = |p: Ipv4Addr, l: u8| fib.entries.iter().filter(move |e| e.prefix == p && e.len == l);
+    let in_dump = |p: Ipv4Addr, l: u8| {
+        fib.entries
+            .iter()
+            .filter(move |e| e.prefix == p && e.len == l)
+    };
 
     // The config's connected networks must be in the dump: as `C` routes in a table with
     // codes, as any entry (`attached`) in CEF. (`ip -j route` lists no connected routes.)
@@ -415,7 +429,10 @@ fn use_table(d: &mut Device, fib: &Fib, cef: bool, sources: &BTreeMap<String, So
         if hits.peek().is_none() {
             on_config.push((
                 r.span.line,
-                format!("static route {p}/{} is not in {file} (stale dump or unsaved config)", r.len),
+                format!(
+                    "static route {p}/{} is not in {file} (stale dump or unsaved config)",
+                    r.len
+                ),
             ));
             continue;
         }
@@ -454,7 +471,9 @@ fn use_table(d: &mut Device, fib: &Fib, cef: bool, sources: &BTreeMap<String, So
                 }
             }
             if e.is_connected()
-                && !connected.iter().any(|(_, p, l, _)| *p == e.prefix && *l == e.len)
+                && !connected
+                    .iter()
+                    .any(|(_, p, l, _)| *p == e.prefix && *l == e.len)
             {
                 on_dump.push((
                     e.line,
