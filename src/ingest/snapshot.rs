@@ -568,6 +568,8 @@ impl Snapshot {
         }
         file_errors.extend(found.errors);
         let state = found.files;
+        // A routing-table dump gives its device's routes (ingest/state/routes).
+        dialect::state::routes::apply(&mut devices, &state, &sources);
 
         // Topology.
         let mut links = Vec::new();

@@ -36,7 +36,9 @@ pub fn hops_seq(g: &Graph, steps: &[(EdgeId, Packet)]) -> Vec<Hop> {
             .find(|(b, _)| g.space().contains(*b, pkt))
             .map(|(_, l)| {
                 l.iter()
-                    .filter(|s| s.file.starts_with("configs/"))
+                    // Device input lines: configs and captured state (a route read from
+                    // `state/<device>/show_ip_route.txt`), not inventory files.
+                    .filter(|s| s.file.starts_with("configs/") || s.file.starts_with("state/"))
                     .map(Span::to_string)
                     .collect()
             })

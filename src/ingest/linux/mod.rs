@@ -555,99 +555,105 @@ impl Loader {
     }
 
     fn routes(&mut self, t: &str) -> Result<(), ParseError> {
-        let f = "ip-route.json";
-        let file = self.path(f);
-        for (line, o) in json(&file, t)? {
-            let ty = s(&o, "type").unwrap_or("unicast");
-            let table = s(&o, "table").unwrap_or("main");
-            let dst = s(&o, "dst").unwrap_or("");
-            if matches!(table, "local" | "broadcast")
-                || matches!(ty, "local" | "broadcast" | "multicast" | "anycast")
-            {
-                continue;
+        let file = self.path("ip-route.json");
+        let (routes, unrec) = ip_route_json(&file, t)?;
+        self.dev.routes.extend(routes);
+        for mut u in unrec {
+            if u.file.as_deref() == Some(self.dev.file.as_str()) {
+                u.file = None;
             }
-            if dst.contains(':') {
-                continue; // IPv6 (out of scope)
-            }
-            if table != "main" && table != "default" {
-                self.unrec(
-                    f,
-                    line,
-                    dst,
-                    &format!("route in table `{table}` (policy routing is not modelled)"),
-                    Scope::Routing,
-                );
-                continue;
-            }
-            let (prefix, len) = if dst == "default" {
-                (Ipv4Addr::UNSPECIFIED, 0)
-            } else {
-                let (a, l) = dst.split_once('/').unwrap_or((dst, "32"));
-                match (a.parse::<Ipv4Addr>(), l.parse::<u8>()) {
-                    (Ok(a), Ok(l)) if l <= 32 => (a, l),
-                    _ => {
-                        self.unrec(
-                            f,
-                            line,
-                            dst,
-                            "route destination is not understood",
-                            Scope::Routing,
-                        );
-                        continue;
-                    }
-                }
-            };
-            let span = Span::new(file.clone(), line);
-            let discard = matches!(ty, "blackhole" | "unreachable" | "prohibit");
-            if !discard && ty != "unicast" {
-                self.unrec(
-                    f,
-                    line,
-                    dst,
-                    &format!("route type `{ty}` is not modelled"),
-                    Scope::Routing,
-                );
-                continue;
-            }
-            // Connected routes come from interface addresses.
-            if s(&o, "protocol") == Some("kernel")
-                && s(&o, "scope") == Some("link")
-                && o.get("gateway").is_none()
-            {
-                continue;
-            }
-            let hops: Vec<Value> = match o.get("nexthops").and_then(|x| x.as_array()) {
-                Some(h) => h.clone(),
-                None => vec![o.clone()],
-            };
-            for h in hops {
-                let gw = s(&h, "gateway");
-                let next_hop = match gw.map(|g| g.parse::<Ipv4Addr>()) {
-                    None => None,
-                    Some(Ok(g)) => Some(g),
-                    Some(Err(_)) => {
-                        self.unrec(
-                            f,
-                            line,
-                            dst,
-                            "gateway is not an IPv4 address",
-                            Scope::Routing,
-                        );
-                        continue;
-                    }
-                };
-                self.dev.routes.push(Route {
-                    prefix: Ipv4Addr::from(
-                        u32::from(prefix) & if len == 0 { 0 } else { u32::MAX << (32 - len) },
-                    ),
-                    len,
-                    next_hop,
-                    interface: s(&h, "dev").map(str::to_string),
-                    discard,
-                    span: span.clone(),
-                });
-            }
+            self.dev.unrecognized.push(u);
         }
         Ok(())
     }
+}
+
+/// The routes of `ip -j route` output (`file` relative to the snapshot root): unicast and
+/// discard routes of the main table, one [`Route`] per next hop; connected routes are left
+/// out (they come from interface addresses); routes of other tables and types are listed
+/// as not understood (with `file` set). Also read from `state/<device>/ip_-j_route.txt`.
+pub fn ip_route_json(file: &str, t: &str) -> Result<(Vec<Route>, Vec<Unrecognized>), ParseError> {
+    let mut routes = vec![];
+    let mut unrec = vec![];
+    let mut un = |line: u32, text: &str, reason: &str| {
+        unrec.push(Unrecognized {
+            file: Some(file.to_string()),
+            line,
+            text: crate::ingest::redact::redact_line(text),
+            reason: reason.to_string(),
+            scope: Scope::Routing,
+        })
+    };
+    for (line, o) in json(file, t)? {
+        let ty = s(&o, "type").unwrap_or("unicast");
+        let table = s(&o, "table").unwrap_or("main");
+        let dst = s(&o, "dst").unwrap_or("");
+        if matches!(table, "local" | "broadcast")
+            || matches!(ty, "local" | "broadcast" | "multicast" | "anycast")
+        {
+            continue;
+        }
+        if dst.contains(':') {
+            continue; // IPv6 (out of scope)
+        }
+        if table != "main" && table != "default" {
+            un(
+                line,
+                dst,
+                &format!("route in table `{table}` (policy routing is not modelled)"),
+            );
+            continue;
+        }
+        let (prefix, len) = if dst == "default" {
+            (Ipv4Addr::UNSPECIFIED, 0)
+        } else {
+            let (a, l) = dst.split_once('/').unwrap_or((dst, "32"));
+            match (a.parse::<Ipv4Addr>(), l.parse::<u8>()) {
+                (Ok(a), Ok(l)) if l <= 32 => (a, l),
+                _ => {
+                    un(line, dst, "route destination is not understood");
+                    continue;
+                }
+            }
+        };
+        let span = Span::new(file, line);
+        let discard = matches!(ty, "blackhole" | "unreachable" | "prohibit");
+        if !discard && ty != "unicast" {
+            un(line, dst, &format!("route type `{ty}` is not modelled"));
+            continue;
+        }
+        // Connected routes come from interface addresses.
+        if s(&o, "protocol") == Some("kernel")
+            && s(&o, "scope") == Some("link")
+            && o.get("gateway").is_none()
+        {
+            continue;
+        }
+        let hops: Vec<Value> = match o.get("nexthops").and_then(|x| x.as_array()) {
+            Some(h) => h.clone(),
+            None => vec![o.clone()],
+        };
+        for h in hops {
+            let gw = s(&h, "gateway");
+            let next_hop = match gw.map(|g| g.parse::<Ipv4Addr>()) {
+                None => None,
+                Some(Ok(g)) => Some(g),
+                Some(Err(_)) => {
+                    un(line, dst, "gateway is not an IPv4 address");
+                    continue;
+                }
+            };
+            routes.push(Route {
+                prefix: Ipv4Addr::from(
+                    u32::from(prefix) & if len == 0 { 0 } else { u32::MAX << (32 - len) },
+                ),
+                len,
+                next_hop,
+                interface: s(&h, "dev").map(str::to_string),
+                discard,
+                span: span.clone(),
+            });
+        }
+    }
+    Ok((routes, unrec))
 }

@@ -7,6 +7,8 @@ use crate::model::{Device, FileError, SourceFile, StateFile};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub mod routes;
+
 /// What [`discover`] found under `root/state/`.
 #[derive(Default)]
 pub struct Found {
