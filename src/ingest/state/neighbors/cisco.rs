@@ -99,8 +99,10 @@ pub fn lldp(text: &str) -> Read<Neighbor> {
         if is_prompt(line) {
             continue;
         }
+        // `Key: value`, or `Key - value` (`Auto Negotiation - supported, enabled`).
         let key = line
             .split_once(':')
+            .or_else(|| line.split_once(" - "))
             .map(|(k, _)| k.trim().to_ascii_lowercase());
         let known = key
             .as_deref()
