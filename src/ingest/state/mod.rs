@@ -36,7 +36,7 @@ pub fn is_prompt(line: &str) -> bool {
     let Some(i) = t.find(['#', '>']) else {
         return false;
     };
-    let (host, rest) = (&t[..i], t[i + 1..].trim_start());
+    let (host, rest) = (t[..i].trim_end(), t[i + 1..].trim_start());
     !host.is_empty()
         && !host.contains(char::is_whitespace)
         && ["sh", "get", "diag", "show"]
