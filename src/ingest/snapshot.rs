@@ -595,7 +595,8 @@ impl Snapshot {
         file_errors.extend(found.errors);
         let state = found.files;
         let tables = dialect::state::read_tables(&mut devices, &state, &sources);
-        let observed_links = dialect::state::topology::neighbor_links(&mut devices, &tables, &sources);
+        let observed_links =
+            dialect::state::topology::neighbor_links(&mut devices, &tables, &sources);
 
         // Topology.
         let mut links = Vec::new();
@@ -819,25 +820,39 @@ fn batfish_links(devices: &[Device], rel: &str, text: &str) -> Result<Vec<Link>,
         for key in ["node1", "node2"] {
             let n = e.get(key);
             let host = n.and_then(|n| n.get("hostname")).and_then(|x| x.as_str());
-            let ifn = n.and_then(|n| n.get("interfaceName")).and_then(|x| x.as_str());
+            let ifn = n
+                .and_then(|n| n.get("interfaceName"))
+                .and_then(|x| x.as_str());
             let (Some(host), Some(ifn)) = (host, ifn) else {
-                return Err(err(line, format!("edge {}: {key} needs hostname and interfaceName", k + 1)));
+                return Err(err(
+                    line,
+                    format!("edge {}: {key} needs hostname and interfaceName", k + 1),
+                ));
             };
             let di = dialect::state::topology::device_by_sysname(devices, host)
                 .ok_or_else(|| err(line, format!("edge {}: unknown device \"{host}\"", k + 1)))?;
-            let ii = dialect::state::topology::interface_of(&devices[di], ifn).ok_or_else(|| {
-                err(
-                    line,
-                    format!("edge {}: device {} has no interface \"{ifn}\"", k + 1, devices[di].name),
-                )
-            })?;
+            let ii =
+                dialect::state::topology::interface_of(&devices[di], ifn).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "edge {}: device {} has no interface \"{ifn}\"",
+                            k + 1,
+                            devices[di].name
+                        ),
+                    )
+                })?;
             pair.push(LinkEnd::Port {
                 device: devices[di].name.clone(),
                 interface: devices[di].interfaces[ii].name.clone(),
             });
         }
         let (b, a) = (pair.pop().expect("two"), pair.pop().expect("two"));
-        let key = if a <= b { (a.clone(), b.clone()) } else { (b.clone(), a.clone()) };
+        let key = if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
         if a == b || !seen.insert(key) {
             continue;
         }

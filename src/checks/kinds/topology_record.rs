@@ -135,7 +135,11 @@ impl Kind for TopologyRecord {
             out.plains.push(Plain {
                 subject: Subject {
                     src: pair(o),
-                    dst: o.observed.as_ref().map(|x| x.from.clone()).unwrap_or_default(),
+                    dst: o
+                        .observed
+                        .as_ref()
+                        .map(|x| x.from.clone())
+                        .unwrap_or_default(),
                     flow: None,
                     detail: MESSAGES[1].detail.into(),
                 },

@@ -54,7 +54,10 @@ pub fn read(command: &str, text: &str) -> Option<Read<ArpEntry>> {
         if lower.contains("incomplete") {
             continue; // no answer: no MAC to place
         }
-        let Some(mi) = toks.iter().position(|w| parse_mac(w).is_some() && w.len() >= 12) else {
+        let Some(mi) = toks
+            .iter()
+            .position(|w| parse_mac(w).is_some() && w.len() >= 12)
+        else {
             out.unrecognized
                 .push((n, "ARP entry without a MAC address".to_string()));
             continue;
@@ -62,7 +65,9 @@ pub fn read(command: &str, text: &str) -> Option<Read<ArpEntry>> {
         let rest: Vec<&str> = toks[mi + 1..]
             .iter()
             .copied()
-            .filter(|w| !TYPE_WORDS.contains(&w.to_ascii_lowercase().as_str()) && w.parse::<u32>().is_err())
+            .filter(|w| {
+                !TYPE_WORDS.contains(&w.to_ascii_lowercase().as_str()) && w.parse::<u32>().is_err()
+            })
             .collect();
         out.items.push(ArpEntry {
             ip: ipa,

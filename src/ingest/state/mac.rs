@@ -18,8 +18,7 @@ pub struct MacEntry {
 pub const COMMANDS: &[&str] = &["show_mac_address-table", "show_mac-address-table"];
 
 const TYPE_WORDS: &[&str] = &[
-    "dynamic", "static", "secure", "forward", "discard", "self", "igmp", "sticky", "yes", "no",
-    "-",
+    "dynamic", "static", "secure", "forward", "discard", "self", "igmp", "sticky", "yes", "no", "-",
 ];
 
 /// Ports that are the switch itself, not a cable.
@@ -47,7 +46,10 @@ pub fn read(command: &str, text: &str) -> Option<Read<MacEntry>> {
             continue; // titles, column headers, counts
         }
         let toks: Vec<&str> = t.split_whitespace().collect();
-        let Some(mi) = toks.iter().position(|w| parse_mac(w).is_some() && w.len() >= 12) else {
+        let Some(mi) = toks
+            .iter()
+            .position(|w| parse_mac(w).is_some() && w.len() >= 12)
+        else {
             out.unrecognized
                 .push((n, "not a MAC table entry (no MAC address)".to_string()));
             continue;

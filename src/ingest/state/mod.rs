@@ -85,17 +85,20 @@ pub fn read_tables(
                     .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
                 r.unrecognized
             } else if let Some(r) = arp::read(&f.command, text) {
-                t.arp.extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
+                t.arp
+                    .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
                 r.unrecognized
             } else if let Some(r) = mac::read(&f.command, text) {
-                t.macs.extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
+                t.macs
+                    .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
                 r.unrecognized
             } else {
                 continue; // another reader's command (routes) or one nobody reads yet
             };
             let d = &mut devices[di];
             if !d.extra_files.iter().any(|(x, _)| x == &f.file) {
-                d.extra_files.push((f.file.clone(), src.line_count() as u32));
+                d.extra_files
+                    .push((f.file.clone(), src.line_count() as u32));
             }
             for (line, reason) in unrec {
                 d.unrecognized.push(Unrecognized {

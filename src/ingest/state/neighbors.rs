@@ -45,7 +45,7 @@ pub const COMMANDS: &[&str] = &[
 /// tells them apart (AlliedWare Plus heads each port's block with `Local port…:` and
 /// dots its fields).
 pub fn read(command: &str, text: &str) -> Option<Read<Neighbor>> {
-    Some(match command {
+    let mut r = match command {
         "show_lldp_neighbors_detail" => {
             if awplus::looks_like(text) {
                 awplus::lldp(text)
@@ -56,7 +56,9 @@ pub fn read(command: &str, text: &str) -> Option<Read<Neighbor>> {
         "show_cdp_neighbors_detail" => cisco::cdp(text),
         c if COMMANDS.contains(&c) => fortios::lldprx(text),
         _ => return None,
-    })
+    };
+    r.unrecognized.sort();
+    Some(r)
 }
 
 /// `key: value` with the key one of `keys` (compared case-insensitively, spaces inside
@@ -66,4 +68,3 @@ fn field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     let (k, v) = t.split_once(':')?;
     k.trim().eq_ignore_ascii_case(key).then(|| v.trim())
 }
-

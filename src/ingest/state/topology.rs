@@ -4,8 +4,8 @@
 
 use super::Tables;
 use crate::model::{
-    canon_ifname, Device, Host, IfMode, Link, LinkEnd, Mac, ObservedLink, Scope, SourceFile,
-    Span, Unrecognized,
+    canon_ifname, Device, Host, IfMode, Link, LinkEnd, Mac, ObservedLink, Scope, SourceFile, Span,
+    Unrecognized,
 };
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
@@ -76,7 +76,10 @@ pub fn neighbor_links(
                 di,
                 file.clone(),
                 n.line,
-                format!("local interface \"{}\" is not in {}'s config", n.local_if, d.name),
+                format!(
+                    "local interface \"{}\" is not in {}'s config",
+                    n.local_if, d.name
+                ),
             ));
             continue;
         };

@@ -72,7 +72,10 @@ fn flush(e: &mut Entry, proto: &'static str, out: &mut Read<Neighbor>) {
             .collect();
             out.unrecognized.push((
                 local.map(|l| l.1).unwrap_or(e.start),
-                format!("{proto} entry without {} (truncated output?)", missing.join(", ")),
+                format!(
+                    "{proto} entry without {} (truncated output?)",
+                    missing.join(", ")
+                ),
             ));
         }
     }
@@ -104,9 +107,12 @@ pub fn lldp(text: &str) -> Read<Neighbor> {
             .split_once(':')
             .or_else(|| line.split_once(" - "))
             .map(|(k, _)| k.trim().to_ascii_lowercase());
-        let known = key
-            .as_deref()
-            .is_some_and(|k| k == "local intf" || k == "port id" || LLDP_FIELDS.contains(&k) || LLDP_BLOCKS.contains(&k));
+        let known = key.as_deref().is_some_and(|k| {
+            k == "local intf"
+                || k == "port id"
+                || LLDP_FIELDS.contains(&k)
+                || LLDP_BLOCKS.contains(&k)
+        });
         if !known && in_block {
             continue; // free text of a multi-line field
         }
