@@ -446,119 +446,6 @@ impl Snapshot {
             }
         }
 
-        // Configs.
-        let mut inputs = vec!["sanso.toml".to_string()];
-        let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
-        let mut devices = Vec::new();
-        let mut file_errors = Vec::new();
-        let cfg_dir = root.join("configs");
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                return Err(InputError {
-                    file: "configs/".into(),
-                    line: None,
-                    message: format!("cannot read configs directory: {e}"),
-                })
-            }
-        };
-        files.sort();
-        // One file's outcome; files are read and parsed in parallel (they are
-        // independent), then folded in sorted file order so devices, inputs and errors
-        // come out exactly as a sequential load would give them.
-        enum Loaded {
-            Skip,
-            Device(Box<Device>, Vec<String>, Vec<(String, SourceFile)>),
-            Error(Option<(String, SourceFile)>, FileError),
-            Fatal(InputError),
-        }
-        let loaded: Vec<Loaded> = files
-            .par_iter()
-            .map(|path| {
-                let fname = path
-                    .file_name()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
-                if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
-                    return match dialect::linux::load_sources(path, &format!("configs/{fname}")) {
-                        Ok((d, mut read)) => {
-                            let mut inp = vec![d.file.clone()];
-                            inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
-                            // Only the files the device was built from are inputs.
-                            let src = inp
-                                .iter()
-                                .filter_map(|f| read.remove(f).map(|s| (f.clone(), s)))
-                                .collect();
-                            Loaded::Device(Box::new(d), inp, src)
-                        }
-                        Err(e) => Loaded::Error(
-                            None,
-                            FileError {
-                                file: e.file,
-                                line: e.line,
-                                message: e.message,
-                            },
-                        ),
-                    };
-                }
-                if fname.starts_with('.') || !path.is_file() {
-                    return Loaded::Skip;
-                }
-                let rel = format!("configs/{fname}");
-                let src = match read(path, &rel) {
-                    Ok(t) => t,
-                    Err(e) => return Loaded::Fatal(e),
-                };
-                let text = src.text();
-                let dia = match overrides.get(&fname) {
-                    Some((d, _)) => Some(*d),
-                    None => dialect::detect(text),
-                };
-                let Some(dia) = dia else {
-                    return Loaded::Error(
-                        Some((rel.clone(), src)),
-                        FileError {
-                            file: rel,
-                            line: 1,
-                            message: format!(
-                                "dialect not recognised (set it with [[device]] file/dialect in sanso.toml: {})",
-                                dialect::ids().join(" | ")
-                            ),
-                        },
-                    );
-                };
-                match dialect::parse(dia, &rel, text) {
-                    Ok(d) => Loaded::Device(Box::new(d), vec![rel.clone()], vec![(rel, src)]),
-                    Err(e) => Loaded::Error(
-                        Some((rel, src)),
-                        FileError {
-                            file: e.file,
-                            line: e.line,
-                            message: e.message,
-                        },
-                    ),
-                }
-            })
-            .collect();
-        for l in loaded {
-            match l {
-                Loaded::Skip => {}
-                Loaded::Device(d, inp, src) => {
-                    inputs.extend(inp);
-                    sources.extend(src);
-                    devices.push(*d);
-                }
-                Loaded::Error(inp, e) => {
-                    if let Some((rel, src)) = inp {
-                        inputs.push(rel.clone());
-                        sources.insert(rel, src);
-                    }
-                    file_errors.push(e);
-                }
-                Loaded::Fatal(e) => return Err(e),
-            }
-        }
         for (f, (_, line)) in &overrides {
             if !root.join("configs").join(f).is_file() {
                 return Err(err(
@@ -567,23 +454,14 @@ impl Snapshot {
                 ));
             }
         }
-        if devices.is_empty() && file_errors.is_empty() {
-            return Err(InputError {
-                file: "configs/".into(),
-                line: None,
-                message: "no device configurations: nothing to audit".into(),
-            });
-        }
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for d in &devices {
-            if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
-                return Err(InputError {
-                    file: d.file.clone(),
-                    line: None,
-                    message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
-                });
-            }
-        }
+        let Configs {
+            mut devices,
+            inputs: cfg_inputs,
+            mut sources,
+            mut file_errors,
+        } = load_configs(root, &overrides)?;
+        let mut inputs = vec!["sanso.toml".to_string()];
+        inputs.extend(cfg_inputs);
 
         // Device state: `state/<hostname>/<command>.txt` (read here, interpreted by the
         // readers in `ingest::state`).
@@ -788,6 +666,159 @@ impl Snapshot {
             observed_links,
         })
     }
+}
+
+/// The devices of `root/configs/`, parsed in parallel and folded in file order: every
+/// file read (inputs, sources), and the files that could not be parsed. `overrides`
+/// maps a file name under configs/ to its dialect (sanso.toml `[[device]]`).
+pub struct Configs {
+    pub devices: Vec<Device>,
+    pub inputs: Vec<String>,
+    pub sources: BTreeMap<String, SourceFile>,
+    pub file_errors: Vec<FileError>,
+}
+
+pub fn load_configs(
+    root: &Path,
+    overrides: &HashMap<String, (Dialect, u32)>,
+) -> Result<Configs, InputError> {
+    // Configs.
+    let mut inputs = vec![];
+    let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
+    let mut devices = Vec::new();
+    let mut file_errors = Vec::new();
+    let cfg_dir = root.join("configs");
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            return Err(InputError {
+                file: "configs/".into(),
+                line: None,
+                message: format!("cannot read configs directory: {e}"),
+            })
+        }
+    };
+    files.sort();
+    // One file's outcome; files are read and parsed in parallel (they are
+    // independent), then folded in sorted file order so devices, inputs and errors
+    // come out exactly as a sequential load would give them.
+    enum Loaded {
+        Skip,
+        Device(Box<Device>, Vec<String>, Vec<(String, SourceFile)>),
+        Error(Option<(String, SourceFile)>, FileError),
+        Fatal(InputError),
+    }
+    let loaded: Vec<Loaded> = files
+        .par_iter()
+        .map(|path| {
+            let fname = path
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
+            if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
+                return match dialect::linux::load_sources(path, &format!("configs/{fname}")) {
+                    Ok((d, mut read)) => {
+                        let mut inp = vec![d.file.clone()];
+                        inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
+                        // Only the files the device was built from are inputs.
+                        let src = inp
+                            .iter()
+                            .filter_map(|f| read.remove(f).map(|s| (f.clone(), s)))
+                            .collect();
+                        Loaded::Device(Box::new(d), inp, src)
+                    }
+                    Err(e) => Loaded::Error(
+                        None,
+                        FileError {
+                            file: e.file,
+                            line: e.line,
+                            message: e.message,
+                        },
+                    ),
+                };
+            }
+            if fname.starts_with('.') || !path.is_file() {
+                return Loaded::Skip;
+            }
+            let rel = format!("configs/{fname}");
+            let src = match read(path, &rel) {
+                Ok(t) => t,
+                Err(e) => return Loaded::Fatal(e),
+            };
+            let text = src.text();
+            let dia = match overrides.get(&fname) {
+                Some((d, _)) => Some(*d),
+                None => dialect::detect(text),
+            };
+            let Some(dia) = dia else {
+                return Loaded::Error(
+                    Some((rel.clone(), src)),
+                    FileError {
+                        file: rel,
+                        line: 1,
+                        message: format!(
+                            "dialect not recognised (set it with [[device]] file/dialect in sanso.toml: {})",
+                            dialect::ids().join(" | ")
+                        ),
+                    },
+                );
+            };
+            match dialect::parse(dia, &rel, text) {
+                Ok(d) => Loaded::Device(Box::new(d), vec![rel.clone()], vec![(rel, src)]),
+                Err(e) => Loaded::Error(
+                    Some((rel, src)),
+                    FileError {
+                        file: e.file,
+                        line: e.line,
+                        message: e.message,
+                    },
+                ),
+            }
+        })
+        .collect();
+    for l in loaded {
+        match l {
+            Loaded::Skip => {}
+            Loaded::Device(d, inp, src) => {
+                inputs.extend(inp);
+                sources.extend(src);
+                devices.push(*d);
+            }
+            Loaded::Error(inp, e) => {
+                if let Some((rel, src)) = inp {
+                    inputs.push(rel.clone());
+                    sources.insert(rel, src);
+                }
+                file_errors.push(e);
+            }
+            Loaded::Fatal(e) => return Err(e),
+        }
+    }
+    if devices.is_empty() && file_errors.is_empty() {
+        return Err(InputError {
+            file: "configs/".into(),
+            line: None,
+            message: "no device configurations: nothing to audit".into(),
+        });
+    }
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for d in &devices {
+        if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
+            return Err(InputError {
+                file: d.file.clone(),
+                line: None,
+                message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
+            });
+        }
+    }
+
+    Ok(Configs {
+        devices,
+        inputs,
+        sources,
+        file_errors,
+    })
 }
 
 /// Links of Batfish's `batfish/layer1_topology.json` (`{"edges": [{"node1": {"hostname",

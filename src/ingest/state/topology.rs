@@ -66,7 +66,9 @@ pub fn neighbor_links(
     sources: &BTreeMap<String, SourceFile>,
 ) -> Vec<Link> {
     type End = (usize, usize);
-    let mut pairs: BTreeMap<(End, End), Vec<(usize, Span, &'static str)>> = BTreeMap::new();
+    /// Who reported a pair: (reporting device, line, protocol).
+    type Report = (usize, Span, &'static str);
+    let mut pairs: BTreeMap<(End, End), Vec<Report>> = BTreeMap::new();
     let mut notes: Vec<(usize, String, u32, String)> = vec![];
     let mut outside: Vec<usize> = vec![];
     for (di, file, n) in &t.neighbors {
@@ -180,7 +182,9 @@ pub fn host_links(
     linked_hosts: &HashSet<String>,
     used_ports: &HashSet<(String, String)>,
 ) -> Vec<Link> {
-    let mut placed: BTreeMap<(usize, usize), Vec<(usize, Vec<Span>)>> = BTreeMap::new();
+    /// Per port: the hosts placed on it, each with the table lines that place it.
+    type Placed = Vec<(usize, Vec<Span>)>;
+    let mut placed: BTreeMap<(usize, usize), Placed> = BTreeMap::new();
     for (hi, h) in hosts.iter().enumerate() {
         if linked_hosts.contains(&h.name) {
             continue;
