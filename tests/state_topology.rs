@@ -422,6 +422,15 @@ fn lldp_only_town_has_exactly_its_planted_violations() {
         .find(|c| c["rule"] == "TOPOLOGY-RECORD")
         .unwrap();
     assert_eq!(rec["status"], "not-applicable");
+    // The terminal summary says where each link came from.
+    let (_, text, _) = cli(&["audit", t.to_str().unwrap(), "--lang", "en"]);
+    for l in [
+        "link from CDP, LLDP: lg-core:GigabitEthernet1/0/24 — mn-core:GigabitEthernet1/0/24 (state/lg-core/show_lldp_neighbors_detail.txt:24, state/mn-core/show_cdp_neighbors_detail.txt:7)",
+        "link from MAC table: juki-cs — mn-floor1:GigabitEthernet1/0/1 (state/mn-floor1/show_mac_address-table.txt:7)",
+        "link from MAC table: lgwan-mail — lg-core:GigabitEthernet1/0/10 (state/lg-core/show_mac_address-table.txt:8, state/lg-core/show_ip_arp.txt:6)",
+    ] {
+        assert!(text.contains(l), "{l}\n{text}");
+    }
     // Not a single state line left unread.
     for p in r["parse"].as_array().unwrap() {
         if p["file"].as_str().unwrap().starts_with("state/") {
@@ -598,5 +607,56 @@ fn batfish_layer1_topology_is_a_topology_source() {
     let e = Snapshot::load(&t).unwrap_err();
     assert_eq!(e.line, Some(2), "{e}");
     assert!(e.to_string().contains("unknown device \"nosuch\""), "{e}");
+    let _ = std::fs::remove_dir_all(&t);
+}
+
+#[test]
+fn a_port_hearing_two_neighbours_links_nothing() {
+    // lg-floor1's uplink also hears inet-core (a hub, or a stale entry): neither link is
+    // certain, both reports are listed, and the rest of the town is unchanged.
+    let lldp = "lg-floor1#show lldp neighbors detail\n\
+                ------------------------------------------------\n\
+                Local Intf: Gi1/0/48\n\
+                Chassis id: 00aa.0300.0000\n\
+                Port id: Gi1/0/1\n\
+                System Name: inet-core\n\
+                \n\
+                Total entries displayed: 1\n";
+    let t = town(
+        "two",
+        &[("state/lg-floor1/show_lldp_neighbors_detail.txt", lldp)],
+    );
+    let snap = Snapshot::load(&t).unwrap();
+    let touches = |l: &sanso::model::Link, e: &str| l.a.to_string() == e || l.b.to_string() == e;
+    assert!(!snap
+        .links
+        .iter()
+        .any(|l| touches(l, "lg-floor1:GigabitEthernet1/0/48")));
+    assert!(!snap
+        .links
+        .iter()
+        .any(|l| touches(l, "inet-core:GigabitEthernet1/0/1")));
+    assert_eq!(snap.observed_links.len(), 5);
+    let d = snap.devices.iter().find(|d| d.name == "lg-floor1").unwrap();
+    let mut notes: Vec<(String, u32)> = d
+        .unrecognized
+        .iter()
+        .filter(|u| u.reason.contains("ambiguous"))
+        .map(|u| (u.file.clone().unwrap(), u.line))
+        .collect();
+    notes.sort();
+    assert_eq!(
+        notes,
+        vec![
+            (
+                "state/lg-floor1/show_cdp_neighbors_detail.txt".to_string(),
+                7
+            ),
+            (
+                "state/lg-floor1/show_lldp_neighbors_detail.txt".to_string(),
+                3
+            ),
+        ]
+    );
     let _ = std::fs::remove_dir_all(&t);
 }
