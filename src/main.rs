@@ -64,6 +64,9 @@ enum Cmd {
     /// Change review: flows gained/lost per zone pair and findings new/fixed.
     #[command(after_help = EXIT_DIFF)]
     Diff(cli::diff::DiffArgs),
+    /// Draft sanso.toml and topology.toml from a folder's configs/ and state/ (tiers left to set).
+    #[command(after_help = EXIT_WRITE)]
+    Init(cli::init::InitArgs),
     /// Generate a prefecture-scale snapshot (N municipalities) for tests and benchmarks.
     #[command(after_help = EXIT_WRITE)]
     Gen(cli::gen::GenArgs),
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
         Cmd::Matrix(a) => cli::matrix::run(a, quiet),
         Cmd::Evidence(a) => cli::evidence::run(a, quiet),
         Cmd::Diff(a) => cli::diff::run(a, quiet),
+        Cmd::Init(a) => cli::init::run(a),
         Cmd::Gen(a) => cli::gen::run(a),
         Cmd::Rules(a) => cli::rules::run(a),
         Cmd::Completions(a) => cli::manual::completions(a, Cli::command()),

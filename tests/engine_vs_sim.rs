@@ -359,6 +359,7 @@ fn rand_net(seed: u64) -> Snapshot {
             b: end(b),
             line: 1,
             inferred: None,
+            observed: None,
         });
     }
     // Hosts on some of the remaining ports (802.1X admits their registered MACs); a port
@@ -385,6 +386,7 @@ fn rand_net(seed: u64) -> Snapshot {
             },
             line: 1,
             inferred: None,
+            observed: None,
         });
     }
     Snapshot {
@@ -402,6 +404,7 @@ fn rand_net(seed: u64) -> Snapshot {
         inputs: vec![],
         sources: Default::default(),
         state: Default::default(),
+        observed_links: vec![],
     }
 }
 

@@ -36,8 +36,8 @@ fn compliant_city_passes_in_both_languages() {
         let (code, out) = run(&["audit", "fixtures/sample-city", "--lang", lang]);
         assert_eq!(code, 0, "{out}");
         let marker = if lang == "ja" { "適合" } else { "pass" };
-        // 16 of the 20 checks pass; the other 4 have nothing to judge (no direct
-        // Internet line, no wsus / printer / jalert host).
+        // 16 of the 21 checks pass; the other 5 have nothing to judge (no direct
+        // Internet line, no wsus / printer / jalert host, no neighbour tables).
         assert_eq!(out.matches(marker).count(), 16, "{out}");
     }
     let (code, out) = run(&["audit", "fixtures/sample-city", "--format", "json"]);
@@ -45,12 +45,14 @@ fn compliant_city_passes_in_both_languages() {
     let r: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(r["schema"], "sanso.report/v1");
     assert!(r["findings"].as_array().unwrap().is_empty());
-    // Nothing to judge for 4 checks (no direct Internet line, no wsus / printer / jalert).
+    // Nothing to judge for 5 checks (no direct Internet line, no wsus / printer / jalert,
+    // no neighbour tables to hold topology.toml against).
     let na = [
         "INTERNET-VIA-CLOUD",
         "NO-INTERNET-UPDATES",
         "PRINTER-NOT-SHARED",
         "DUAL-HOMED-FW",
+        "TOPOLOGY-RECORD",
     ];
     assert!(r["checks"].as_array().unwrap().iter().all(|c| {
         let want = if na.contains(&c["rule"].as_str().unwrap()) {
@@ -172,7 +174,7 @@ fn violating_city_yields_exactly_the_planted_findings() {
         .collect();
     assert_eq!(got, want);
     // The checks with planted findings are violated; the rest keep the compliant city's
-    // verdict (pass, or not-applicable for the 4 with nothing to judge).
+    // verdict (pass, or not-applicable for the 5 with nothing to judge).
     let hit: std::collections::BTreeSet<&str> = got.iter().map(|g| g.0.as_str()).collect();
     for c in r["checks"].as_array().unwrap() {
         let id = c["rule"].as_str().unwrap();
@@ -183,6 +185,7 @@ fn violating_city_yields_exactly_the_planted_findings() {
             "NO-INTERNET-UPDATES",
             "PRINTER-NOT-SHARED",
             "DUAL-HOMED-FW",
+            "TOPOLOGY-RECORD",
         ]
         .contains(&id)
         {

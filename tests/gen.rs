@@ -52,6 +52,7 @@ fn compliant_prefecture_parses_fully_and_passes() {
         "NO-INTERNET-UPDATES",
         "PRINTER-NOT-SHARED",
         "DUAL-HOMED-FW",
+        "TOPOLOGY-RECORD",
     ];
     for c in &a.eval.checks {
         let want = if na.contains(&c.rule.as_str()) {

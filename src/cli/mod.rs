@@ -17,6 +17,7 @@ pub mod audit;
 pub mod diff;
 pub mod evidence;
 pub mod gen;
+pub mod init;
 pub mod manual;
 pub mod matrix;
 pub mod progress;

@@ -3,6 +3,7 @@
 
 pub mod awplus;
 pub mod cisco_ios;
+pub mod draft;
 pub mod fortios;
 pub mod iptables;
 pub mod linux;

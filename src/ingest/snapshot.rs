@@ -4,7 +4,8 @@
 use crate::ingest as dialect;
 use crate::model::{
     canon_ifname, parse_mac, Device, Dialect, Endpoint, FileError, Flow, Host, IfMode,
-    InferredLink, InputError, Link, LinkEnd, PortSpec, Snapshot, SourceFile, Tier, Zone,
+    InferredLink, InputError, Link, LinkEnd, ObservedLink, PortSpec, Snapshot, SourceFile, Span,
+    Tier, Zone,
 };
 use ipnetwork::Ipv4Network;
 use rayon::prelude::*;
@@ -112,6 +113,13 @@ struct RawLink {
     b: String,
 }
 
+/// The placeholder `sanso init` writes for a tier the user must choose.
+pub const UNSET_TIER: &str = "TODO";
+
+fn is_unset_tier(t: &str) -> bool {
+    t.trim().is_empty() || t.eq_ignore_ascii_case(UNSET_TIER)
+}
+
 fn line_of(text: &str, offset: usize) -> u32 {
     text[..offset.min(text.len())].matches('\n').count() as u32 + 1
 }
@@ -166,6 +174,24 @@ impl Snapshot {
             ));
         }
 
+        // A draft (`sanso init`) leaves every tier for the user: name them all at once.
+        let unset: Vec<String> = raw
+            .zone
+            .iter()
+            .filter(|z| is_unset_tier(&z.get_ref().tier))
+            .map(|z| format!("{} (line {})", z.get_ref().name, ln(&z.span())))
+            .collect();
+        if !unset.is_empty() {
+            return Err(InputError {
+                file: "sanso.toml".into(),
+                line: None,
+                message: format!(
+                    "{} zone(s) still need a tier (mynumber | lgwan | internet | external): {}",
+                    unset.len(),
+                    unset.join(", ")
+                ),
+            });
+        }
         let mut zones = Vec::new();
         let mut zone_idx: HashMap<String, usize> = HashMap::new();
         for z in raw.zone {
@@ -420,119 +446,6 @@ impl Snapshot {
             }
         }
 
-        // Configs.
-        let mut inputs = vec!["sanso.toml".to_string()];
-        let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
-        let mut devices = Vec::new();
-        let mut file_errors = Vec::new();
-        let cfg_dir = root.join("configs");
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
-            Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-            Err(e) => {
-                return Err(InputError {
-                    file: "configs/".into(),
-                    line: None,
-                    message: format!("cannot read configs directory: {e}"),
-                })
-            }
-        };
-        files.sort();
-        // One file's outcome; files are read and parsed in parallel (they are
-        // independent), then folded in sorted file order so devices, inputs and errors
-        // come out exactly as a sequential load would give them.
-        enum Loaded {
-            Skip,
-            Device(Box<Device>, Vec<String>, Vec<(String, SourceFile)>),
-            Error(Option<(String, SourceFile)>, FileError),
-            Fatal(InputError),
-        }
-        let loaded: Vec<Loaded> = files
-            .par_iter()
-            .map(|path| {
-                let fname = path
-                    .file_name()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
-                if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
-                    return match dialect::linux::load_sources(path, &format!("configs/{fname}")) {
-                        Ok((d, mut read)) => {
-                            let mut inp = vec![d.file.clone()];
-                            inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
-                            // Only the files the device was built from are inputs.
-                            let src = inp
-                                .iter()
-                                .filter_map(|f| read.remove(f).map(|s| (f.clone(), s)))
-                                .collect();
-                            Loaded::Device(Box::new(d), inp, src)
-                        }
-                        Err(e) => Loaded::Error(
-                            None,
-                            FileError {
-                                file: e.file,
-                                line: e.line,
-                                message: e.message,
-                            },
-                        ),
-                    };
-                }
-                if fname.starts_with('.') || !path.is_file() {
-                    return Loaded::Skip;
-                }
-                let rel = format!("configs/{fname}");
-                let src = match read(path, &rel) {
-                    Ok(t) => t,
-                    Err(e) => return Loaded::Fatal(e),
-                };
-                let text = src.text();
-                let dia = match overrides.get(&fname) {
-                    Some((d, _)) => Some(*d),
-                    None => dialect::detect(text),
-                };
-                let Some(dia) = dia else {
-                    return Loaded::Error(
-                        Some((rel.clone(), src)),
-                        FileError {
-                            file: rel,
-                            line: 1,
-                            message: format!(
-                                "dialect not recognised (set it with [[device]] file/dialect in sanso.toml: {})",
-                                dialect::ids().join(" | ")
-                            ),
-                        },
-                    );
-                };
-                match dialect::parse(dia, &rel, text) {
-                    Ok(d) => Loaded::Device(Box::new(d), vec![rel.clone()], vec![(rel, src)]),
-                    Err(e) => Loaded::Error(
-                        Some((rel, src)),
-                        FileError {
-                            file: e.file,
-                            line: e.line,
-                            message: e.message,
-                        },
-                    ),
-                }
-            })
-            .collect();
-        for l in loaded {
-            match l {
-                Loaded::Skip => {}
-                Loaded::Device(d, inp, src) => {
-                    inputs.extend(inp);
-                    sources.extend(src);
-                    devices.push(*d);
-                }
-                Loaded::Error(inp, e) => {
-                    if let Some((rel, src)) = inp {
-                        inputs.push(rel.clone());
-                        sources.insert(rel, src);
-                    }
-                    file_errors.push(e);
-                }
-                Loaded::Fatal(e) => return Err(e),
-            }
-        }
         for (f, (_, line)) in &overrides {
             if !root.join("configs").join(f).is_file() {
                 return Err(err(
@@ -541,23 +454,14 @@ impl Snapshot {
                 ));
             }
         }
-        if devices.is_empty() && file_errors.is_empty() {
-            return Err(InputError {
-                file: "configs/".into(),
-                line: None,
-                message: "no device configurations: nothing to audit".into(),
-            });
-        }
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for d in &devices {
-            if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
-                return Err(InputError {
-                    file: d.file.clone(),
-                    line: None,
-                    message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
-                });
-            }
-        }
+        let Configs {
+            mut devices,
+            inputs: cfg_inputs,
+            mut sources,
+            mut file_errors,
+        } = load_configs(root, &overrides)?;
+        let mut inputs = vec!["sanso.toml".to_string()];
+        inputs.extend(cfg_inputs);
 
         // Device state: `state/<hostname>/<command>.txt` (read here, interpreted by the
         // readers in `ingest::state`).
@@ -570,6 +474,9 @@ impl Snapshot {
         let state = found.files;
         // A routing-table dump gives its device's routes (ingest/state/routes).
         dialect::state::routes::apply(&mut devices, &state, &sources);
+        let tables = dialect::state::read_tables(&mut devices, &state, &sources);
+        let observed_links =
+            dialect::state::topology::neighbor_links(&mut devices, &tables, &sources);
 
         // Topology.
         let mut links = Vec::new();
@@ -641,9 +548,35 @@ impl Snapshot {
                     b,
                     line,
                     inferred: None,
+                    observed: None,
                 });
             }
             sources.insert("topology.toml".into(), src);
+        }
+
+        // Batfish's layer-1 topology, then the neighbour tables: links topology.toml does
+        // not speak for (an end it names is never re-linked).
+        let mut ends: HashSet<LinkEnd> = used.keys().cloned().collect();
+        let bf = root.join("batfish").join("layer1_topology.json");
+        if bf.is_file() {
+            let rel = "batfish/layer1_topology.json";
+            inputs.push(rel.into());
+            let src = read(&bf, rel)?;
+            for l in batfish_links(&devices, rel, src.text())? {
+                if !ends.contains(&l.a) && !ends.contains(&l.b) {
+                    ends.insert(l.a.clone());
+                    ends.insert(l.b.clone());
+                    links.push(l);
+                }
+            }
+            sources.insert(rel.into(), src);
+        }
+        for l in &observed_links {
+            if !ends.contains(&l.a) && !ends.contains(&l.b) {
+                ends.insert(l.a.clone());
+                ends.insert(l.b.clone());
+                links.push(l.clone());
+            }
         }
 
         // Zone attachments must name real interfaces.
@@ -679,8 +612,8 @@ impl Snapshot {
 
         // Links the configs make certain (topology.toml overrides: an end it names, or an
         // interface a zone attaches to, is never linked by inference).
-        let taken: HashSet<(String, String)> = used
-            .keys()
+        let taken: HashSet<(String, String)> = ends
+            .iter()
             .filter_map(|e| match e {
                 LinkEnd::Port { device, interface } => Some((device.clone(), interface.clone())),
                 LinkEnd::Host(_) => None,
@@ -689,6 +622,32 @@ impl Snapshot {
             .collect();
         let host_ips: Vec<Ipv4Addr> = hosts.iter().map(|h| h.ip).collect();
         links.extend(infer_links(&devices, &taken, &host_ips));
+
+        // Hosts the MAC and ARP tables place, where no link says where they are.
+        let linked_hosts: HashSet<String> = links
+            .iter()
+            .flat_map(|l| [&l.a, &l.b])
+            .filter_map(|e| match e {
+                LinkEnd::Host(h) => Some(h.clone()),
+                LinkEnd::Port { .. } => None,
+            })
+            .collect();
+        let used_ports: HashSet<(String, String)> = links
+            .iter()
+            .flat_map(|l| [&l.a, &l.b])
+            .filter_map(|e| match e {
+                LinkEnd::Port { device, interface } => Some((device.clone(), interface.clone())),
+                LinkEnd::Host(_) => None,
+            })
+            .chain(taken.iter().cloned())
+            .collect();
+        links.extend(dialect::state::topology::host_links(
+            &devices,
+            &hosts,
+            &tables,
+            &linked_hosts,
+            &used_ports,
+        ));
 
         sources.insert("sanso.toml".into(), inv_src);
         Ok(Snapshot {
@@ -706,8 +665,242 @@ impl Snapshot {
             inputs,
             sources,
             state,
+            observed_links,
         })
     }
+}
+
+/// The devices of `root/configs/`, parsed in parallel and folded in file order: every
+/// file read (inputs, sources), and the files that could not be parsed. `overrides`
+/// maps a file name under configs/ to its dialect (sanso.toml `[[device]]`).
+pub struct Configs {
+    pub devices: Vec<Device>,
+    pub inputs: Vec<String>,
+    pub sources: BTreeMap<String, SourceFile>,
+    pub file_errors: Vec<FileError>,
+}
+
+pub fn load_configs(
+    root: &Path,
+    overrides: &HashMap<String, (Dialect, u32)>,
+) -> Result<Configs, InputError> {
+    // Configs.
+    let mut inputs = vec![];
+    let mut sources: BTreeMap<String, SourceFile> = BTreeMap::new();
+    let mut devices = Vec::new();
+    let mut file_errors = Vec::new();
+    let cfg_dir = root.join("configs");
+    let mut files: Vec<PathBuf> = match std::fs::read_dir(&cfg_dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            return Err(InputError {
+                file: "configs/".into(),
+                line: None,
+                message: format!("cannot read configs directory: {e}"),
+            })
+        }
+    };
+    files.sort();
+    // One file's outcome; files are read and parsed in parallel (they are
+    // independent), then folded in sorted file order so devices, inputs and errors
+    // come out exactly as a sequential load would give them.
+    enum Loaded {
+        Skip,
+        Device(Box<Device>, Vec<String>, Vec<(String, SourceFile)>),
+        Error(Option<(String, SourceFile)>, FileError),
+        Fatal(InputError),
+    }
+    let loaded: Vec<Loaded> = files
+        .par_iter()
+        .map(|path| {
+            let fname = path
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // A folder of `ip`/`nft` dumps is one Linux device (docs/linux.md).
+            if !fname.starts_with('.') && dialect::linux::is_device_dir(path) {
+                return match dialect::linux::load_sources(path, &format!("configs/{fname}")) {
+                    Ok((d, mut read)) => {
+                        let mut inp = vec![d.file.clone()];
+                        inp.extend(d.extra_files.iter().map(|(f, _)| f.clone()));
+                        // Only the files the device was built from are inputs.
+                        let src = inp
+                            .iter()
+                            .filter_map(|f| read.remove(f).map(|s| (f.clone(), s)))
+                            .collect();
+                        Loaded::Device(Box::new(d), inp, src)
+                    }
+                    Err(e) => Loaded::Error(
+                        None,
+                        FileError {
+                            file: e.file,
+                            line: e.line,
+                            message: e.message,
+                        },
+                    ),
+                };
+            }
+            if fname.starts_with('.') || !path.is_file() {
+                return Loaded::Skip;
+            }
+            let rel = format!("configs/{fname}");
+            let src = match read(path, &rel) {
+                Ok(t) => t,
+                Err(e) => return Loaded::Fatal(e),
+            };
+            let text = src.text();
+            let dia = match overrides.get(&fname) {
+                Some((d, _)) => Some(*d),
+                None => dialect::detect(text),
+            };
+            let Some(dia) = dia else {
+                return Loaded::Error(
+                    Some((rel.clone(), src)),
+                    FileError {
+                        file: rel,
+                        line: 1,
+                        message: format!(
+                            "dialect not recognised (set it with [[device]] file/dialect in sanso.toml: {})",
+                            dialect::ids().join(" | ")
+                        ),
+                    },
+                );
+            };
+            match dialect::parse(dia, &rel, text) {
+                Ok(d) => Loaded::Device(Box::new(d), vec![rel.clone()], vec![(rel, src)]),
+                Err(e) => Loaded::Error(
+                    Some((rel, src)),
+                    FileError {
+                        file: e.file,
+                        line: e.line,
+                        message: e.message,
+                    },
+                ),
+            }
+        })
+        .collect();
+    for l in loaded {
+        match l {
+            Loaded::Skip => {}
+            Loaded::Device(d, inp, src) => {
+                inputs.extend(inp);
+                sources.extend(src);
+                devices.push(*d);
+            }
+            Loaded::Error(inp, e) => {
+                if let Some((rel, src)) = inp {
+                    inputs.push(rel.clone());
+                    sources.insert(rel, src);
+                }
+                file_errors.push(e);
+            }
+            Loaded::Fatal(e) => return Err(e),
+        }
+    }
+    if devices.is_empty() && file_errors.is_empty() {
+        return Err(InputError {
+            file: "configs/".into(),
+            line: None,
+            message: "no device configurations: nothing to audit".into(),
+        });
+    }
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    for d in &devices {
+        if let Some(prev) = seen.insert(d.name.clone(), d.file.clone()) {
+            return Err(InputError {
+                file: d.file.clone(),
+                line: None,
+                message: format!("duplicate device name \"{}\" (also in {prev})", d.name),
+            });
+        }
+    }
+
+    Ok(Configs {
+        devices,
+        inputs,
+        sources,
+        file_errors,
+    })
+}
+
+/// Links of Batfish's `batfish/layer1_topology.json` (`{"edges": [{"node1": {"hostname",
+/// "interfaceName"}, "node2": {…}}]}`), each once (Batfish lists both directions), its
+/// node names matched to hostnames case-insensitively (Batfish lower-cases them) and its
+/// interface names as topology.toml's are. A name that matches nothing is an error, as in
+/// topology.toml.
+fn batfish_links(devices: &[Device], rel: &str, text: &str) -> Result<Vec<Link>, InputError> {
+    let err = |line: Option<u32>, message: String| InputError {
+        file: rel.to_string(),
+        line,
+        message,
+    };
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| err(Some(e.line() as u32), format!("not JSON: {e}")))?;
+    let edges = v
+        .get("edges")
+        .and_then(|e| e.as_array())
+        .ok_or_else(|| err(None, "no \"edges\" array (Batfish layer-1 topology)".into()))?;
+    // The line of the k-th edge: where its k-th `"node1"` key is.
+    let lines: Vec<u32> = text
+        .match_indices("\"node1\"")
+        .map(|(i, _)| line_of(text, i))
+        .collect();
+    let mut seen: HashSet<(LinkEnd, LinkEnd)> = HashSet::new();
+    let mut out = vec![];
+    for (k, e) in edges.iter().enumerate() {
+        let line = lines.get(k).copied();
+        let mut pair = vec![];
+        for key in ["node1", "node2"] {
+            let n = e.get(key);
+            let host = n.and_then(|n| n.get("hostname")).and_then(|x| x.as_str());
+            let ifn = n
+                .and_then(|n| n.get("interfaceName"))
+                .and_then(|x| x.as_str());
+            let (Some(host), Some(ifn)) = (host, ifn) else {
+                return Err(err(
+                    line,
+                    format!("edge {}: {key} needs hostname and interfaceName", k + 1),
+                ));
+            };
+            let di = dialect::state::topology::device_by_sysname(devices, host)
+                .ok_or_else(|| err(line, format!("edge {}: unknown device \"{host}\"", k + 1)))?;
+            let ii =
+                dialect::state::topology::interface_of(&devices[di], ifn).ok_or_else(|| {
+                    err(
+                        line,
+                        format!(
+                            "edge {}: device {} has no interface \"{ifn}\"",
+                            k + 1,
+                            devices[di].name
+                        ),
+                    )
+                })?;
+            pair.push(LinkEnd::Port {
+                device: devices[di].name.clone(),
+                interface: devices[di].interfaces[ii].name.clone(),
+            });
+        }
+        let (b, a) = (pair.pop().expect("two"), pair.pop().expect("two"));
+        let key = if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        if a == b || !seen.insert(key) {
+            continue;
+        }
+        out.push(Link {
+            a,
+            b,
+            line: 0,
+            inferred: None,
+            observed: Some(ObservedLink {
+                from: "Batfish layer-1".into(),
+                evidence: vec![Span::new(rel, line.unwrap_or(1))],
+            }),
+        });
+    }
+    Ok(out)
 }
 
 /// Links missing from topology.toml that the configs make certain: two cable-able routed
@@ -817,6 +1010,7 @@ pub fn infer_links(
             a: end(&a),
             b: end(&b),
             line: 0,
+            observed: None,
             inferred: Some(InferredLink {
                 a_span: devices[a.0].interfaces[ia].span.clone(),
                 b_span: devices[b.0].interfaces[ib].span.clone(),

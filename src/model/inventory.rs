@@ -181,6 +181,21 @@ pub struct Link {
     pub line: u32,
     /// Not in topology.toml: inferred from the configs (see [`InferredLink`]).
     pub inferred: Option<InferredLink>,
+    /// Not in topology.toml: observed in device state or another topology file (see
+    /// [`ObservedLink`]).
+    pub observed: Option<ObservedLink>,
+}
+
+/// Why a link missing from topology.toml was taken from observation: both ends reported
+/// by a neighbour protocol (LLDP, CDP) in `state/`, a host's MAC learnt on an access port
+/// (MAC address table, with ARP giving the MAC of an address), or Batfish's
+/// `batfish/layer1_topology.json`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ObservedLink {
+    /// `LLDP`, `CDP`, `MAC table` or `Batfish layer-1`.
+    pub from: String,
+    /// The lines that say so (one per side that reported it, or the table lines).
+    pub evidence: Vec<crate::model::Span>,
 }
 
 /// Why a link missing from topology.toml was inferred: two routed interfaces (ports,
@@ -225,6 +240,10 @@ pub struct Snapshot {
     /// Device state (`state/<hostname>/<command>.txt`), per device name; the text of each
     /// file is in `sources`.
     pub state: BTreeMap<String, Vec<StateFile>>,
+    /// Every device-to-device link the neighbour tables of `state/` show (LLDP, CDP),
+    /// whether or not it is in `links` (topology.toml wins): what the TOPOLOGY-RECORD
+    /// check compares topology.toml with.
+    pub observed_links: Vec<Link>,
 }
 
 /// One captured `show` output of a device: `state/<hostname>/<command>.txt`.

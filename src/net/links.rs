@@ -40,9 +40,13 @@ impl Builder<'_> {
                 (Some(pa), Some(pb)) => {
                     linked.insert(pa, l.b.clone());
                     linked.insert(pb, l.a.clone());
-                    let span = match &l.inferred {
-                        Some(inf) => inf.a_span.clone(),
-                        None => Span::new("topology.toml", l.line),
+                    // The line that makes the link: topology.toml's, the first interface
+                    // of an inferred subnet, or the first state / Batfish line that
+                    // reports it.
+                    let span = match (&l.inferred, &l.observed) {
+                        (Some(inf), _) => inf.a_span.clone(),
+                        (None, Some(o)) if !o.evidence.is_empty() => o.evidence[0].clone(),
+                        _ => Span::new("topology.toml", l.line),
                     };
                     b.link(pa, pb, &atts[&pa], &atts[&pb], &span);
                     b.link(pb, pa, &atts[&pb], &atts[&pa], &span);

@@ -92,6 +92,18 @@ pub fn terminal(r: &Report, lang: Lang, snap: Option<&Snapshot>) -> String {
             let _ = writeln!(o, "  ! {} — {}", p.file, e);
         }
     }
+    // Links taken from device state or Batfish rather than topology.toml, with the lines
+    // that report them (links inferred from shared subnets are in the JSON report).
+    for l in &r.inferred_links {
+        if let Some(from) = &l.from {
+            let ev = l.evidence.join(", ");
+            if ja {
+                let _ = writeln!(o, "  リンク（{from} より）: {} — {}（{ev}）", l.a, l.b);
+            } else {
+                let _ = writeln!(o, "  link from {from}: {} — {} ({ev})", l.a, l.b);
+            }
+        }
+    }
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", if ja { "検査項目:" } else { "Checks:" });
     for c in &r.checks {

@@ -76,6 +76,7 @@ fn audit() -> Audit {
         inputs: vec!["sanso.toml".into(), "configs/sw1.cfg".into()],
         sources,
         state: Default::default(),
+        observed_links: vec![],
     };
     let finding = Finding {
         rule: "TEST-RULE".into(),

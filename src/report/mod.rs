@@ -35,14 +35,19 @@ pub struct Report {
     pub inferred_links: Vec<InferredLinkOut>,
 }
 
-/// A link inferred from two configs: `a`/`b` are `device:interface`, `evidence` the two
-/// interfaces' config lines (`file:line`).
+/// A link not in topology.toml: `a`/`b` are `device:interface` (or a host), `evidence`
+/// the lines that say so (`file:line`): the two interfaces' config lines for a shared
+/// subnet, or with `from` (`LLDP`, `CDP`, `MAC table`, `Batfish layer-1`) the state or
+/// topology lines that report it.
 #[derive(Serialize)]
 pub struct InferredLinkOut {
     pub a: String,
     pub b: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub subnet: String,
-    pub evidence: [String; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    pub evidence: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -447,17 +452,25 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
         inferred_links: snap
             .links
             .iter()
-            .filter_map(|l| {
-                let i = l.inferred.as_ref()?;
-                Some(InferredLinkOut {
+            .filter_map(|l| match (&l.inferred, &l.observed) {
+                (Some(i), _) => Some(InferredLinkOut {
                     a: l.a.to_string(),
                     b: l.b.to_string(),
                     subnet: i.subnet.clone(),
-                    evidence: [
+                    from: None,
+                    evidence: vec![
                         format!("{}:{}", i.a_span.file, i.a_span.line),
                         format!("{}:{}", i.b_span.file, i.b_span.line),
                     ],
-                })
+                }),
+                (None, Some(o)) => Some(InferredLinkOut {
+                    a: l.a.to_string(),
+                    b: l.b.to_string(),
+                    subnet: String::new(),
+                    from: Some(o.from.clone()),
+                    evidence: o.evidence.iter().map(|s| s.to_string()).collect(),
+                }),
+                (None, None) => None,
             })
             .collect(),
     }

@@ -13,6 +13,7 @@ mod protocol_allowlist;
 mod role_presence;
 mod shared_device;
 mod shared_host;
+mod topology_record;
 
 use super::ctx::{Ctx, Outcome};
 use super::{Params, Rule};
@@ -52,6 +53,7 @@ pub static KINDS: &[&dyn Kind] = &[
     &port_admission::PortAdmission,
     &shared_device::SharedDevice,
     &filter_hygiene::FilterHygiene,
+    &topology_record::TopologyRecord,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Kind> {

@@ -2,12 +2,119 @@
 //! captured (docs/snapshot.md). This module only finds and reads the files; the readers of
 //! each command's output live beside it, one file per family of commands.
 
+pub mod arp;
+pub mod mac;
+pub mod neighbors;
+pub mod topology;
+
 use crate::ingest::source;
-use crate::model::{Device, FileError, SourceFile, StateFile};
+use crate::model::{Device, FileError, Scope, SourceFile, StateFile, Unrecognized};
 use std::collections::BTreeMap;
 use std::path::Path;
 
 pub mod routes;
+
+/// What a reader made of one state file: its entries, and every line it did not
+/// understand (line, reason).
+#[derive(Debug)]
+pub struct Read<T> {
+    pub items: Vec<T>,
+    pub unrecognized: Vec<(u32, String)>,
+}
+
+impl<T> Default for Read<T> {
+    fn default() -> Self {
+        Read {
+            items: vec![],
+            unrecognized: vec![],
+        }
+    }
+}
+
+/// A captured prompt line with its command (`mn-core#show lldp neighbors detail`,
+/// `fw-mn # diagnose lldprx neighbor summary`, `awplus> show arp`): skipped.
+pub fn is_prompt(line: &str) -> bool {
+    let t = line.trim();
+    let Some(i) = t.find(['#', '>']) else {
+        return false;
+    };
+    let (host, rest) = (t[..i].trim_end(), t[i + 1..].trim_start());
+    !host.is_empty()
+        && !host.contains(char::is_whitespace)
+        && ["sh", "get", "diag", "show"]
+            .iter()
+            .any(|c| rest.starts_with(c))
+}
+
+/// A rule line of dashes, equals signs or plus signs (table or entry separators).
+pub fn rule_line(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3
+        && t.chars().all(|c| matches!(c, '-' | '=' | '+' | ' '))
+        && t.chars().any(|c| c != ' ')
+}
+
+/// The entries of every state file the readers here understand, per device index.
+#[derive(Default)]
+pub struct Tables {
+    pub neighbors: Vec<(usize, String, neighbors::Neighbor)>,
+    pub arp: Vec<(usize, String, arp::ArpEntry)>,
+    pub macs: Vec<(usize, String, mac::MacEntry)>,
+}
+
+/// Read the neighbour, ARP and MAC tables of `state` (files in `sources`). Each file read
+/// becomes one of its device's input files (`extra_files`, so the report lists it) and
+/// its lines not understood become the device's unrecognized lines, scope `None`: a table
+/// line never changes forwarding; what it could have said (a link, a host's port) is
+/// missing, and a missing link is already judged where it matters (a port leading nowhere).
+pub fn read_tables(
+    devices: &mut [Device],
+    state: &BTreeMap<String, Vec<StateFile>>,
+    sources: &BTreeMap<String, SourceFile>,
+) -> Tables {
+    let mut t = Tables::default();
+    for (name, files) in state {
+        let Some(di) = devices.iter().position(|d| &d.name == name) else {
+            continue;
+        };
+        for f in files {
+            let Some(src) = sources.get(&f.file) else {
+                continue;
+            };
+            let text = src.text();
+            let unrec: Vec<(u32, String)> = if let Some(r) = neighbors::read(&f.command, text) {
+                t.neighbors
+                    .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
+                r.unrecognized
+            } else if let Some(r) = arp::read(&f.command, text) {
+                t.arp
+                    .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
+                r.unrecognized
+            } else if let Some(r) = mac::read(&f.command, text) {
+                t.macs
+                    .extend(r.items.into_iter().map(|x| (di, f.file.clone(), x)));
+                r.unrecognized
+            } else {
+                continue; // another reader's command (routes) or one nobody reads yet
+            };
+            let d = &mut devices[di];
+            if !d.extra_files.iter().any(|(x, _)| x == &f.file) {
+                d.extra_files
+                    .push((f.file.clone(), src.line_count() as u32));
+            }
+            for (line, reason) in unrec {
+                d.unrecognized.push(Unrecognized {
+                    file: Some(f.file.clone()),
+                    line,
+                    text: src.line(line as usize).unwrap_or("").to_string(),
+                    reason,
+                    scope: Scope::None,
+                });
+            }
+        }
+    }
+    t
+}
 
 /// What [`discover`] found under `root/state/`.
 #[derive(Default)]
