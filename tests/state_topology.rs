@@ -326,18 +326,23 @@ fn audit_json(dir: &Path) -> Value {
     serde_json::from_str(&out).unwrap()
 }
 
+/// Every pair the findings cover (a finding is one cause; `also` holds its other pairs).
 fn findings(r: &Value) -> Vec<(String, String, String, String)> {
     r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().into(),
-                f["src"].as_str().unwrap().into(),
-                f["dst"].as_str().unwrap().into(),
-                f["flow"].as_str().unwrap_or("").into(),
-            )
+        .flat_map(|f| {
+            std::iter::once(f)
+                .chain(f["also"].as_array().into_iter().flatten())
+                .map(|p| {
+                    (
+                        f["rule"].as_str().unwrap().into(),
+                        p["src"].as_str().unwrap().into(),
+                        p["dst"].as_str().unwrap().into(),
+                        f["flow"].as_str().unwrap_or("").into(),
+                    )
+                })
         })
         .collect()
 }
