@@ -43,7 +43,10 @@ pub fn run(a: DiffArgs, quiet: bool) -> ExitCode {
             "{}",
             serde_json::to_string_pretty(&d).expect("diff serialises")
         ),
-        DiffFormat::Html => out!("{}", sanso::render::diff::html(&d, lang)),
+        DiffFormat::Html => out!(
+            "{}",
+            sanso::render::diff::html(&d, lang, sanso::render::evidence::generated_at())
+        ),
     }
     ExitCode::from(d.exit_code() as u8)
 }

@@ -56,7 +56,7 @@ pub fn write_lang(a: &Audit, dir: &Path, lang: Lang) -> std::io::Result<Vec<Stri
         .collect();
     outputs.sort_by_key(|(name, _)| *name);
     let mut input_rows = vec![];
-    for (rel, sha, _) in crate::render::input_hashes(&a.snapshot) {
+    for (rel, sha, _) in a.snapshot.input_hashes() {
         if sha.is_empty() {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,

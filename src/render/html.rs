@@ -279,12 +279,7 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
             "Hashes of the configuration and inventory files audited, as they were read."
         )
     );
-    inputs_table(
-        &mut o,
-        lang,
-        None,
-        &crate::render::input_hashes(&a.snapshot),
-    );
+    inputs_table(&mut o, lang, None, &a.snapshot.input_hashes());
     o.push_str("</section>\n");
     let _ = write!(
         o,
@@ -483,11 +478,11 @@ fn header(o: &mut String, a: &Audit, r: &Report, lang: Lang, at: u64, title: &st
         match lang {
             Lang::Ja => format!(
                 "{} 件（末尾の「入力ファイルと SHA-256」）",
-                crate::render::input_hashes(&a.snapshot).len()
+                a.snapshot.input_hashes().len()
             ),
             Lang::En => format!(
                 "{} files (see “Input files and SHA-256” at the end)",
-                crate::render::input_hashes(&a.snapshot).len()
+                a.snapshot.input_hashes().len()
             ),
         },
     ));

@@ -39,22 +39,6 @@ pub use json::Json;
 pub use sarif::Sarif;
 pub use terminal::Terminal;
 
-/// Every input file of `snap` once, sorted: (relative path, SHA-256, bytes) as the
-/// loader recorded them when it read the file (never re-read from disk). A listed input
-/// the loader has no record of gets an empty hash.
-pub fn input_hashes(snap: &crate::model::Snapshot) -> Vec<(String, String, u64)> {
-    let mut inputs: Vec<&String> = snap.inputs.iter().collect();
-    inputs.sort();
-    inputs.dedup();
-    inputs
-        .into_iter()
-        .map(|rel| match snap.sources.get(rel) {
-            Some(s) => (rel.clone(), s.sha256.clone(), s.len),
-            None => (rel.clone(), String::new(), 0),
-        })
-        .collect()
-}
-
 /// HTML-escape text (also safe inside double- or single-quoted attributes).
 pub fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
