@@ -645,3 +645,88 @@ fn planted_secrets_never_reach_any_bundle_file() {
     }
     let _ = std::fs::remove_dir_all(&t);
 }
+
+/// At prefecture scale the overview is a table of municipalities (zone-name prefix) by
+/// tier with one folded picture each, and every finding's picture is its own path (its
+/// size does not grow with the network). Expected counts come from the generator's
+/// design: per municipality 2 zones in each internal tier, 3 × (2 cores + 3 floors) + 2
+/// FortiGates = 17 devices; the shared part holds the external zones and 3 devices.
+#[test]
+fn html_overview_aggregates_a_prefecture_per_municipality() {
+    use sanso::gen::{generate, GenOptions};
+    let dir = std::env::temp_dir().join(format!("sanso-html-pref-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = GenOptions {
+        municipalities: 6,
+        seed: 7,
+        plant: 3,
+        ..GenOptions::default()
+    };
+    generate(&o).write(&dir).unwrap();
+    let a = sanso::checks::audit::run(&dir).unwrap();
+    let html = sanso::render::html::html(&a, &a.report(sanso::report::Lang::Ja), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    let topo = &html[html.find("id=\"topology\"").unwrap()..html.find("id=\"findings\"").unwrap()];
+    let rows: Vec<&str> = topo
+        .split("<tr class=\"part\">")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 6 + 1, "{topo}");
+    let numbers = |cell: &str| -> (usize, usize) {
+        let n: Vec<usize> = cell
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        (n[0], n[1])
+    };
+    for m in 0..6 {
+        let name = format!("c{m:03}");
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("<th>{name}</th>")))
+            .unwrap_or_else(|| panic!("{name}"));
+        let cells: Vec<(usize, usize)> = row
+            .split("<td>")
+            .skip(1)
+            .take(4)
+            .map(|c| numbers(c.split("</td>").next().unwrap()))
+            .collect();
+        let zones: Vec<usize> = cells.iter().map(|c| c.0).collect();
+        assert_eq!(zones, [2, 2, 2, 0], "{name}: {row}");
+        assert_eq!(
+            cells.iter().map(|c| c.1).sum::<usize>(),
+            17,
+            "{name}: {row}"
+        );
+        // Its folded picture holds its own zones and no other municipality's.
+        let at = topo
+            .find(&format!("<details class=\"part\"><summary>{name} "))
+            .unwrap();
+        let pic = &topo[at..at + topo[at..].find("</details>").unwrap()];
+        assert_eq!(pic.matches("class=\"node zone").count(), 6, "{name}");
+        for other in (0..6).filter(|&k| k != m) {
+            assert!(!pic.contains(&format!("data-name=\"c{other:03}-")));
+        }
+    }
+    let shared = rows
+        .iter()
+        .find(|r| r.starts_with("<th>共通・その他</th>"))
+        .unwrap();
+    let zones: usize = shared
+        .split("<td>")
+        .skip(1)
+        .take(4)
+        .map(|c| numbers(c.split("</td>").next().unwrap()).0)
+        .sum();
+    assert_eq!(zones, 4, "juki-net, chukan, lgwan, security-cloud");
+    assert_eq!(topo.matches("<details class=\"part\">").count(), 7);
+    // No whole-network picture per finding: each finding stays small.
+    let arts: Vec<&str> = html.split("<article ").skip(1).collect();
+    assert!(!arts.is_empty());
+    for art in arts {
+        let art = art.split("</article>").next().unwrap();
+        assert!(art.len() < 40_000, "finding of {} bytes", art.len());
+    }
+}

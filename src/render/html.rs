@@ -343,12 +343,21 @@ fn topology(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
         );
         return;
     }
-    // Parts: zones by name prefix; a device joins the part of its name prefix, findings
-    // the parts of their source and destination zones.
+    // Parts: zones by name prefix; findings count for the parts of their source and
+    // destination zones.
     let znames: Vec<&str> = snap.zones.iter().map(|z| z.name.as_str()).collect();
     let zgroup = svg::groups(&znames);
-    let dnames: Vec<&str> = snap.devices.iter().map(|d| d.name.as_str()).collect();
-    let dgroup = svg::groups(&dnames);
+    // A device belongs to the municipality its name prefix names, if that is a part.
+    let dgroup: Vec<Option<String>> = snap
+        .devices
+        .iter()
+        .map(|d| {
+            d.name
+                .split_once('-')
+                .map(|(p, _)| p.to_string())
+                .filter(|p| zgroup.iter().any(|g| g.as_deref() == Some(p.as_str())))
+        })
+        .collect();
     let other = tr(lang, "共通・その他", "Shared / other").to_string();
     let key = |g: &Option<String>| g.clone().unwrap_or_else(|| other.clone());
     let mut parts: BTreeMap<String, ([usize; 4], [usize; 4], usize)> = BTreeMap::new();
