@@ -234,3 +234,17 @@ fn gen_checks_its_ranges_and_refuses_a_used_folder() {
     assert!(t.join("notes.txt").is_file(), "other files left alone");
     let _ = std::fs::remove_dir_all(&t);
 }
+
+/// Colour is for terminals only: captured (piped) output has no escape codes, whatever
+/// NO_COLOR says (the terminal case is unit-tested in src/cli and render::terminal).
+#[test]
+fn no_colour_in_pipes() {
+    for args in [
+        &["audit", BAD][..],
+        &["audit", BAD, "--lang", "en"][..],
+        &["diff", "fixtures/sample-city", BAD][..],
+    ] {
+        let (_, out, _) = run(args);
+        assert!(!out.is_empty() && !out.contains('\u{1b}'), "{args:?}");
+    }
+}

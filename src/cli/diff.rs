@@ -38,6 +38,10 @@ pub fn run(a: DiffArgs, quiet: bool) -> ExitCode {
         Err(e) => return input_error(lang, &e),
     };
     match a.format {
+        DiffFormat::Text if super::colour() => out!(
+            "{}",
+            sanso::render::terminal::paint(&sanso::render::diff::text(&d, lang))
+        ),
         DiffFormat::Text => out!("{}", sanso::render::diff::text(&d, lang)),
         DiffFormat::Json => outln!(
             "{}",
