@@ -248,3 +248,57 @@ fn no_colour_in_pipes() {
         assert!(!out.is_empty() && !out.contains('\u{1b}'), "{args:?}");
     }
 }
+
+/// A packet flooded out of every access port of the destination's VLAN (generated
+/// municipality: the servers' VLAN on the second core) is one path in the text plus
+/// "flooded to N ports", N and the ports being the deliveries the JSON lists one by one.
+#[test]
+fn trace_collapses_flooding_into_one_path() {
+    let dir = std::env::temp_dir().join(format!("sanso-clifit-flood-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let (code, _, err) = run(&["gen", "--municipalities", "1", "--seed", "7", "-o", d]);
+    assert_eq!(code, 0, "{err}");
+    let args = [
+        "trace",
+        d,
+        "--src",
+        "10.1.10.10",
+        "--dst",
+        "10.1.1.10",
+        "--lang",
+        "en",
+    ];
+    let (code, text, _) = run(&args);
+    let mut j = args.to_vec();
+    j.extend(["--format", "json"]);
+    let (_, json, _) = run(&j);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let points: Vec<&str> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["point"].as_str().unwrap())
+        .collect();
+    assert!(points.len() > 1, "{json}");
+    let (dev, _) = points[0].split_once(':').unwrap();
+    assert!(points.iter().all(|p| p.starts_with(&format!("{dev}:"))));
+    assert_eq!(text.matches("Reaches destination").count(), 1, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("flooded to"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("flooded to {} ports of {dev}:", points.len())),
+        "{line}"
+    );
+    for p in &points {
+        let port = p.split_once(':').unwrap().1;
+        assert!(
+            line.contains(&format!(" {port},")) || line.ends_with(&format!(" {port}")),
+            "{port}"
+        );
+    }
+}
