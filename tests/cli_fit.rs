@@ -302,3 +302,87 @@ fn trace_collapses_flooding_into_one_path() {
         );
     }
 }
+
+/// `matrix --group tier|prefix`: a group cell has new flows exactly when one of its zone
+/// pairs has (ungrouped JSON as the reference), with the union of their services.
+#[test]
+fn matrix_groups_by_tier_and_prefix() {
+    let (_, full, _) = run(&["matrix", BAD, "--format", "json"]);
+    let full: Value = serde_json::from_str(&full).unwrap();
+    let sn = sanso::model::Snapshot::load(&root().join(BAD)).unwrap();
+    for (group, key) in [
+        (
+            "tier",
+            Box::new(|z: &str| {
+                let t = sn.zones.iter().find(|x| x.name == z).unwrap().tier;
+                sanso::report::tier_name(t, sanso::report::Lang::En).to_string()
+            }) as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "prefix",
+            Box::new(|z: &str| z.split('-').next().unwrap().to_string()),
+        ),
+    ] {
+        let (code, out, _) = run(&[
+            "matrix", BAD, "--format", "json", "--group", group, "--lang", "en",
+        ]);
+        assert_eq!(code, 0);
+        let g: Value = serde_json::from_str(&out).unwrap();
+        let mut want: std::collections::BTreeMap<(String, String), Vec<String>> =
+            Default::default();
+        for p in full["pairs"].as_array().unwrap() {
+            let k = (
+                key(p["from"].as_str().unwrap()),
+                key(p["to"].as_str().unwrap()),
+            );
+            let e = want.entry(k).or_default();
+            for s in p["services"].as_array().unwrap() {
+                let s = s.as_str().unwrap().to_string();
+                if !e.contains(&s) {
+                    e.push(s);
+                }
+            }
+        }
+        let mut got: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
+        for p in g["pairs"].as_array().unwrap() {
+            let mut s: Vec<String> = p["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            s.sort();
+            got.insert(
+                (
+                    p["from"].as_str().unwrap().into(),
+                    p["to"].as_str().unwrap().into(),
+                ),
+                s,
+            );
+        }
+        for v in want.values_mut() {
+            v.sort();
+        }
+        assert_eq!(got, want, "--group {group}");
+    }
+    // By hand: the planted core-to-core link makes My Number → LGWAN non-empty; nothing
+    // goes from My Number to the Internet tier.
+    let (_, out, _) = run(&[
+        "matrix", BAD, "--format", "json", "--group", "tier", "--lang", "en",
+    ]);
+    let g: Value = serde_json::from_str(&out).unwrap();
+    let has = |f: &str, t: &str| {
+        g["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["from"] == f && p["to"] == t)
+    };
+    let (mn, lg, inet) = (
+        sanso::report::tier_name(sanso::model::Tier::Mynumber, sanso::report::Lang::En),
+        sanso::report::tier_name(sanso::model::Tier::Lgwan, sanso::report::Lang::En),
+        sanso::report::tier_name(sanso::model::Tier::Internet, sanso::report::Lang::En),
+    );
+    assert!(has(mn, lg));
+    assert!(!has(mn, inet));
+}
