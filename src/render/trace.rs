@@ -65,6 +65,9 @@ fn hop_text(out: &mut String, hops: &[Hop]) {
     }
 }
 
+/// A hop as compared when collapsing flooding: device, in, out, lines.
+type HopKey = (String, Option<String>, Option<String>, Vec<String>);
+
 /// The trace as terminal text in `lang`.
 pub fn text(t: &Trace, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
@@ -82,7 +85,7 @@ pub fn text(t: &Trace, lang: Lang) -> String {
     // Deliveries that differ only in the port the last device floods the packet out of
     // (a VLAN with the destination's MAC unknown) are one path plus "flooded to N ports".
     let flood_key = |d: &crate::query::trace::Delivery| {
-        let mut path: Vec<(String, Option<String>, Option<String>, Vec<String>)> = d
+        let mut path: Vec<HopKey> = d
             .path
             .iter()
             .map(|h| {
