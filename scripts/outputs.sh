@@ -5,7 +5,7 @@
 set -u
 out=${1:?usage: scripts/outputs.sh OUT}
 cd "$(dirname "$0")/.."
-bin=target/release/sanso
+bin=${CARGO_TARGET_DIR:-target}/release/sanso
 export SOURCE_DATE_EPOCH=1700000000
 rm -rf "$out"; mkdir -p "$out"
 run() { local name=$1; shift; "$bin" "$@" >"$out/$name.out" 2>"$out/$name.err"; echo "rc=$?" >>"$out/$name.out"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README.md; .ci/run calls exactly this): installs what the tests need
 # when it is missing, then runs the whole suite. Extra arguments go to `cargo test`.
-#   - Chromium and Japanese fonts: tests/browser.rs renders report.html headless.
+#   - Chromium, Japanese fonts, poppler-utils: tests/browser.rs renders report.html headless
+#     and prints it to PDF (pdfinfo/pdftotext check pages and rows).
 #   - iproute2, nftables, iptables: tests/kernel_referee.rs builds namespaced networks.
 #   - Aerleon (PyPI): firewall-dialect tests render random policies into vendor syntax.
 set -euo pipefail
@@ -15,6 +16,7 @@ fi
 
 need=()
 command -v chromium >/dev/null || need+=(chromium)
+command -v pdftotext >/dev/null && command -v pdfinfo >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -q "Noto Sans CJK" || need+=(fonts-noto-cjk)
 command -v ip >/dev/null && command -v bridge >/dev/null || need+=(iproute2)
 command -v nft >/dev/null || need+=(nftables)

@@ -9,9 +9,9 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const WIDTH: u32 = 1280;
-// Tall enough to show the overview picture below the per-clause and per-check tables of
-// all 21 checks (each check adds a row to both).
-const HEIGHT: u32 = 4400;
+// Tall enough to show the overview picture below the contents and the per-clause and
+// per-check tables of all 21 checks.
+const HEIGHT: u32 = 6400;
 
 /// `chromium` or `chromium-browser` on PATH (or SANSO_CHROMIUM).
 fn chromium() -> Option<PathBuf> {
@@ -195,5 +195,143 @@ fn chromium_paints_report_not_blank() {
     let white = count([255, 255, 255]);
     assert!(dark > 5000, "{dark} dark pixels");
     assert!(white > px.len() / 3, "{white} white pixels");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `poppler-utils` tool `name` (pdftotext, pdfinfo) on PATH.
+fn poppler(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+fn run_tool(bin: &Path, args: &[&str]) -> String {
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .expect("run poppler tool");
+    assert!(out.status.success(), "{} failed", bin.display());
+    String::from_utf8(out.stdout).expect("UTF-8")
+}
+
+/// Cut every `open`…`close` block out of `s`.
+fn drop_blocks(s: &str, open: &str, close: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find(open) {
+        out.push_str(&rest[..i]);
+        match rest[i..].find(close) {
+            Some(j) => rest = &rest[i + j + close.len()..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Text of an HTML fragment with tags removed, entities decoded and all whitespace
+/// dropped (line breaks fall anywhere once printed).
+fn squeeze(s: &str) -> String {
+    let mut t = String::new();
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => t.push(c),
+            _ => {}
+        }
+    }
+    let t = t
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&");
+    t.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// report.html printed to PDF (A4, as an auditor files it): the page count stays within
+/// bounds derived from the report's own structure, and no table row is cut across two
+/// pages. A row's text (whitespace dropped) must be found, in document order, inside one
+/// page of the PDF's text (`pdftotext -raw` keeps paint order, i.e. cell by cell).
+#[test]
+fn chromium_prints_report_a4_without_cut_rows() {
+    let Some(bin) = browser_or_skip() else { return };
+    let (Some(totext), Some(info)) = (poppler("pdftotext"), poppler("pdfinfo")) else {
+        if std::env::var("SANSO_SKIP_BROWSER").as_deref() == Ok("1") {
+            return;
+        }
+        panic!("pdftotext/pdfinfo not found: install the Debian package `poppler-utils`");
+    };
+    let dir = bundle("pdf");
+    let report = dir.join("out/report.html");
+    let pdf = dir.join("report.pdf");
+    headless(
+        &bin,
+        &dir.join("profile"),
+        &[
+            "--no-pdf-header-footer".into(),
+            format!("--print-to-pdf={}", pdf.display()),
+            url(&report),
+        ],
+    );
+    let meta = run_tool(&info, &[pdf.to_str().unwrap()]);
+    assert!(meta.contains("(A4)"), "{meta}");
+    let pages: usize = meta
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("page count");
+
+    let html = std::fs::read_to_string(&report).unwrap();
+    // Closed drill-downs are not printed and pictures hold no table rows.
+    let printed = drop_blocks(
+        &drop_blocks(&html, "<details", "</details>"),
+        "<svg",
+        "</svg>",
+    );
+    let rows: Vec<String> = printed
+        .split("<tr")
+        .skip(1)
+        .filter(|r| r.starts_with([' ', '>']))
+        .map(|r| format!("<tr{}", r.split("</tr>").next().unwrap()))
+        // Header rows repeat on every page a table spans.
+        .filter(|r| r.contains("<td"))
+        .map(|r| squeeze(&r))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let sections = html.matches("<section ").count();
+    let findings = html.matches("<article ").count();
+    assert!(sections >= 8 && findings > 0 && rows.len() > 100);
+    // Each section starts a page after the cover (title, verdict, contents); a finding
+    // takes at most two pages; at least 15 table rows fit on a page.
+    let (low, high) = (1 + sections, 1 + sections + 2 * findings + rows.len() / 15);
+    assert!(
+        (low..=high).contains(&pages),
+        "{pages} pages, expected {low}..={high}"
+    );
+
+    let text = run_tool(&totext, &["-raw", pdf.to_str().unwrap(), "-"]);
+    let page_texts: Vec<String> = text
+        .split('\u{c}')
+        .map(|p| p.chars().filter(|c| !c.is_whitespace()).collect())
+        .collect();
+    assert!(page_texts.len() >= pages);
+    let (mut page, mut at) = (0, 0);
+    for row in &rows {
+        // The row whole on the current page or a later one, after the previous row.
+        let found = (page..page_texts.len()).find_map(|p| {
+            let from = if p == page { at } else { 0 };
+            page_texts[p][from..]
+                .find(row.as_str())
+                .map(|i| (p, from + i))
+        });
+        let Some((p, i)) = found else {
+            panic!("row not printed whole on one page (cut or missing): {row}");
+        };
+        (page, at) = (p, i + row.len());
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -234,3 +234,155 @@ fn gen_checks_its_ranges_and_refuses_a_used_folder() {
     assert!(t.join("notes.txt").is_file(), "other files left alone");
     let _ = std::fs::remove_dir_all(&t);
 }
+
+/// Colour is for terminals only: captured (piped) output has no escape codes, whatever
+/// NO_COLOR says (the terminal case is unit-tested in src/cli and render::terminal).
+#[test]
+fn no_colour_in_pipes() {
+    for args in [
+        &["audit", BAD][..],
+        &["audit", BAD, "--lang", "en"][..],
+        &["diff", "fixtures/sample-city", BAD][..],
+    ] {
+        let (_, out, _) = run(args);
+        assert!(!out.is_empty() && !out.contains('\u{1b}'), "{args:?}");
+    }
+}
+
+/// A packet flooded out of every access port of the destination's VLAN (generated
+/// municipality: the servers' VLAN on the second core) is one path in the text plus
+/// "flooded to N ports", N and the ports being the deliveries the JSON lists one by one.
+#[test]
+fn trace_collapses_flooding_into_one_path() {
+    let dir = std::env::temp_dir().join(format!("sanso-clifit-flood-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let d = dir.to_str().unwrap();
+    let (code, _, err) = run(&["gen", "--municipalities", "1", "--seed", "7", "-o", d]);
+    assert_eq!(code, 0, "{err}");
+    let args = [
+        "trace",
+        d,
+        "--src",
+        "10.1.10.10",
+        "--dst",
+        "10.1.1.10",
+        "--lang",
+        "en",
+    ];
+    let (code, text, _) = run(&args);
+    let mut j = args.to_vec();
+    j.extend(["--format", "json"]);
+    let (_, json, _) = run(&j);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&json).unwrap();
+    let points: Vec<&str> = v["deliveries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["point"].as_str().unwrap())
+        .collect();
+    assert!(points.len() > 1, "{json}");
+    let (dev, _) = points[0].split_once(':').unwrap();
+    assert!(points.iter().all(|p| p.starts_with(&format!("{dev}:"))));
+    assert_eq!(text.matches("Reaches destination").count(), 1, "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("flooded to"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(&format!("flooded to {} ports of {dev}:", points.len())),
+        "{line}"
+    );
+    for p in &points {
+        let port = p.split_once(':').unwrap().1;
+        assert!(
+            line.contains(&format!(" {port},")) || line.ends_with(&format!(" {port}")),
+            "{port}"
+        );
+    }
+}
+
+/// `matrix --group tier|prefix`: a group cell has new flows exactly when one of its zone
+/// pairs has (ungrouped JSON as the reference), with the union of their services.
+#[test]
+fn matrix_groups_by_tier_and_prefix() {
+    let (_, full, _) = run(&["matrix", BAD, "--format", "json"]);
+    let full: Value = serde_json::from_str(&full).unwrap();
+    let sn = sanso::model::Snapshot::load(&root().join(BAD)).unwrap();
+    for (group, key) in [
+        (
+            "tier",
+            Box::new(|z: &str| {
+                let t = sn.zones.iter().find(|x| x.name == z).unwrap().tier;
+                sanso::report::tier_name(t, sanso::report::Lang::En).to_string()
+            }) as Box<dyn Fn(&str) -> String>,
+        ),
+        (
+            "prefix",
+            Box::new(|z: &str| z.split('-').next().unwrap().to_string()),
+        ),
+    ] {
+        let (code, out, _) = run(&[
+            "matrix", BAD, "--format", "json", "--group", group, "--lang", "en",
+        ]);
+        assert_eq!(code, 0);
+        let g: Value = serde_json::from_str(&out).unwrap();
+        let mut want: std::collections::BTreeMap<(String, String), Vec<String>> =
+            Default::default();
+        for p in full["pairs"].as_array().unwrap() {
+            let k = (
+                key(p["from"].as_str().unwrap()),
+                key(p["to"].as_str().unwrap()),
+            );
+            let e = want.entry(k).or_default();
+            for s in p["services"].as_array().unwrap() {
+                let s = s.as_str().unwrap().to_string();
+                if !e.contains(&s) {
+                    e.push(s);
+                }
+            }
+        }
+        let mut got: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
+        for p in g["pairs"].as_array().unwrap() {
+            let mut s: Vec<String> = p["services"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            s.sort();
+            got.insert(
+                (
+                    p["from"].as_str().unwrap().into(),
+                    p["to"].as_str().unwrap().into(),
+                ),
+                s,
+            );
+        }
+        for v in want.values_mut() {
+            v.sort();
+        }
+        assert_eq!(got, want, "--group {group}");
+    }
+    // By hand: the planted core-to-core link makes My Number → LGWAN non-empty; nothing
+    // goes from My Number to the Internet tier.
+    let (_, out, _) = run(&[
+        "matrix", BAD, "--format", "json", "--group", "tier", "--lang", "en",
+    ]);
+    let g: Value = serde_json::from_str(&out).unwrap();
+    let has = |f: &str, t: &str| {
+        g["pairs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["from"] == f && p["to"] == t)
+    };
+    let (mn, lg, inet) = (
+        sanso::report::tier_name(sanso::model::Tier::Mynumber, sanso::report::Lang::En),
+        sanso::report::tier_name(sanso::model::Tier::Lgwan, sanso::report::Lang::En),
+        sanso::report::tier_name(sanso::model::Tier::Internet, sanso::report::Lang::En),
+    );
+    assert!(has(mn, lg));
+    assert!(!has(mn, inet));
+}

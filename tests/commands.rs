@@ -339,10 +339,12 @@ fn evidence_bundle_is_reproducible_hashed_and_secret_free() {
         }
     }
     let mn = rows.iter().find(|r| r[0] == "MN-ISOLATION").unwrap();
-    assert_eq!(mn[mn.len() - 3], "違反");
-    assert_eq!(mn[mn.len() - 2], "1");
+    // The last three columns (確認者, 確認日, 備考) are the reviewer's, left empty.
+    assert_eq!(mn[mn.len() - 6], "違反");
+    assert_eq!(mn[mn.len() - 5], "1");
     // It covers ransomware item 1 (分離・分割).
-    assert_eq!(mn[mn.len() - 1], "1");
+    assert_eq!(mn[mn.len() - 4], "1");
+    assert_eq!(mn[mn.len() - 3..], ["", "", ""]);
     for item in ["多要素認証", "USB 持ち出し制御", "監視カメラ", "運用体制"] {
         assert!(
             rows.iter()

@@ -351,7 +351,7 @@ fn one_acl_line_edit_gains_exactly_the_freed_source_range() {
         "name  = \"<script>x</script> & 市\"",
     );
     let d = lib_diff(&fixture("sample-city"), &dir);
-    let html = sanso::render::diff::html(&d, Lang::Ja);
+    let html = sanso::render::diff::html(&d, Lang::Ja, 1_700_000_000);
     let (code, _, _) = cli(&["diff", "fixtures/sample-city", dir.to_str().unwrap()]);
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, 0);
@@ -392,6 +392,8 @@ fn input_errors_exit_2() {
     assert_eq!(code, 2);
     assert_eq!(out, "");
     assert!(err.contains("no-such-city"), "{err}");
+    // The error says which side is broken, as the usage names them.
+    assert!(err.contains("NEW fixtures/no-such-city"), "{err}");
     // The global --quiet flag is accepted anywhere; input errors still print.
     let (code, _, err) = cli(&[
         "diff",
@@ -401,4 +403,199 @@ fn input_errors_exit_2() {
     ]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-city"), "{err}");
+    assert!(err.contains("OLD fixtures/no-such-city"), "{err}");
+    assert!(!err.contains("NEW"), "{err}");
+}
+
+#[test]
+fn ranges_read_as_cidr_blocks_and_complements() {
+    use sanso::query::diff::Service;
+    use sanso::render::diff::{addrs_readable, cidrs, services_readable};
+    let ip = |s: &str| u32::from(s.parse::<std::net::Ipv4Addr>().unwrap());
+    // 0.0.0.0–10.10.19.255 by hand: 0–7.x (/5), 8–9.x (/7), 10.0–10.7 (/13), 10.8–10.9
+    // (/15), 10.10.0–10.10.15 (/20), 10.10.16–10.10.19 (/22).
+    assert_eq!(
+        cidrs(0, ip("10.10.19.255")),
+        [
+            "0.0.0.0/5",
+            "8.0.0.0/7",
+            "10.0.0.0/13",
+            "10.8.0.0/15",
+            "10.10.0.0/20",
+            "10.10.16.0/22"
+        ]
+    );
+    assert_eq!(cidrs(0, u32::MAX), ["0.0.0.0/0"]);
+    // The two boxes the old diff printed around 10.10.20.0/24 read as one complement.
+    let around = [[0, ip("10.10.19.255")], [ip("10.10.21.0"), u32::MAX]];
+    assert_eq!(
+        addrs_readable(&around, true),
+        "全アドレス（10.10.20.0/24 を除く）"
+    );
+    assert_eq!(addrs_readable(&around, false), "any except 10.10.20.0/24");
+    // A /24 but one host: the enclosing block minus the host.
+    let holed = [
+        [ip("192.168.100.0"), ip("192.168.100.9")],
+        [ip("192.168.100.11"), ip("192.168.100.255")],
+    ];
+    assert_eq!(
+        addrs_readable(&holed, false),
+        "192.168.100.0/24 except 192.168.100.10"
+    );
+    // Few blocks stay blocks; one address has no /32.
+    assert_eq!(
+        addrs_readable(
+            &[
+                [ip("10.1.0.0"), ip("10.1.1.255")],
+                [ip("10.9.0.5"), ip("10.9.0.5")]
+            ],
+            false
+        ),
+        "10.1.0.0/23, 10.9.0.5"
+    );
+    assert_eq!(addrs_readable(&[[0, u32::MAX]], true), "全アドレス");
+
+    // The service list: everything but tcp/25, 53, 443 and udp/53.
+    let svc = |p: [u8; 2], ports: &[[u16; 2]]| Service {
+        label: String::new(),
+        proto: p,
+        dst_ports: ports.to_vec(),
+    };
+    let all = [[0, 65535]];
+    let mut svcs = vec![
+        svc([0, 5], &all),
+        svc([6, 6], &[[0, 24], [26, 52], [54, 442], [444, 65535]]),
+        svc([7, 16], &all),
+        svc([17, 17], &[[0, 52], [54, 65535]]),
+        svc([18, 255], &all),
+    ];
+    for s in &mut svcs {
+        s.label = format!("x{}", s.proto[0]).repeat(8);
+    }
+    assert_eq!(
+        services_readable(&svcs, true),
+        "全ポート（tcp/25, 53, 443; udp/53 を除く）"
+    );
+    assert_eq!(
+        services_readable(&svcs, false),
+        "all ports except tcp/25, 53, 443; udp/53"
+    );
+    // Every protocol, every port.
+    assert_eq!(
+        services_readable(&[svc([0, 255], &all)], false),
+        "all services"
+    );
+    // A short list stays as it is.
+    let mut one = svc([6, 6], &[[22, 22]]);
+    one.label = "tcp/22".into();
+    assert_eq!(services_readable(&[one], false), "tcp/22");
+}
+
+#[test]
+fn line_diff_by_hand() {
+    use sanso::query::diff::{line_diff, Hunk};
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    // b → x at line 2, e appended at line 5.
+    assert_eq!(
+        line_diff(&v(&["a", "b", "c", "d"]), &v(&["a", "x", "c", "d", "e"])),
+        vec![
+            Hunk {
+                old_line: 2,
+                new_line: 2,
+                removed: v(&["b"]),
+                added: v(&["x"])
+            },
+            Hunk {
+                old_line: 5,
+                new_line: 5,
+                removed: vec![],
+                added: v(&["e"])
+            },
+        ]
+    );
+    assert!(line_diff(&v(&["a"]), &v(&["a"])).is_empty());
+    assert_eq!(
+        line_diff(&[], &v(&["n"])),
+        vec![Hunk {
+            old_line: 1,
+            new_line: 1,
+            removed: vec![],
+            added: v(&["n"])
+        }]
+    );
+}
+
+/// Behind the planted MN-ISOLATION finding: the lines of its cited files that NEW has
+/// and OLD has not (a plain set difference of the fixture files, read here) are listed
+/// as added; diff.html carries the tool version, guideline edition and every input's
+/// SHA-256 (hashed here from the files).
+#[test]
+fn new_findings_show_changed_config_lines_and_html_carries_provenance() {
+    use sha2::Digest;
+    let (old, new) = (fixture("sample-city"), fixture("sample-city-violating"));
+    let d = lib_diff(&old, &new);
+    let (i, f) = d
+        .findings
+        .new
+        .iter()
+        .enumerate()
+        .find(|(_, f)| f.rule == "MN-ISOLATION")
+        .unwrap();
+    let cited: BTreeSet<&str> = f
+        .path
+        .iter()
+        .flat_map(|h| h.lines.iter())
+        .map(|c| c.rsplit_once(':').unwrap().0)
+        .collect();
+    let mut checked = 0;
+    for file in &cited {
+        let read = |dir: &Path| -> Vec<String> {
+            std::fs::read_to_string(dir.join(file))
+                .unwrap_or_default()
+                .lines()
+                .map(|l| sanso::ingest::redact::redact_line(l.trim_end()))
+                .collect()
+        };
+        let (o, n) = (read(&old), read(&new));
+        let only_new: BTreeSet<&String> = n.iter().filter(|l| !o.contains(l)).collect();
+        let listed: BTreeSet<&String> = d
+            .changed_lines
+            .iter()
+            .filter(|c| c.finding == i && c.file == *file)
+            .flat_map(|c| c.hunks.iter().flat_map(|h| h.added.iter()))
+            .collect();
+        for l in only_new {
+            assert!(listed.contains(l), "{file}: added line {l:?} not listed");
+            checked += 1;
+        }
+    }
+    // The planted core-to-core link and its route are among them.
+    assert!(checked >= 5, "{checked}");
+    let text = sanso::render::diff::text(&d, Lang::En);
+    assert!(
+        text.contains("changed lines in configs/mn-core.cfg"),
+        "{text}"
+    );
+
+    let html = sanso::render::diff::html(&d, Lang::Ja, 1_700_000_000);
+    assert!(html.contains("@page") && html.contains("@media print"));
+    assert!(html.contains("平成30年9月版"));
+    assert!(html.contains(&format!("sanso {}", env!("CARGO_PKG_VERSION"))));
+    assert!(html.contains("2023-11-14 22:13:20 UTC"));
+    assert!(html.contains("変更された設定行"));
+    for (dir, s) in [(&old, &d.old), (&new, &d.new)] {
+        assert!(!s.inputs.is_empty());
+        for inp in &s.inputs {
+            let bytes = std::fs::read(dir.join(&inp.path)).unwrap();
+            let sha: String = sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert!(
+                html.contains(&format!("<code>{sha}</code>")),
+                "{}",
+                inp.path
+            );
+        }
+    }
 }

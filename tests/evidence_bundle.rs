@@ -305,41 +305,52 @@ fn html_report_shows_clauses_findings_paths_and_coverage() {
         assert!(!html.contains(bad), "{bad}");
     }
 
-    // Verdict per clause: every clause part of every rule, with the worst status.
+    // Verdict per clause: every rule's clause string whole (never split at `;` into
+    // orphan rows such as `解説 (1)①`) with its own status, under a heading row per
+    // guideline section that carries the full Japanese heading and the worst status.
     let rules = sanso::checks::load_builtin().unwrap();
     let clauses = &html[html.find("id=\"clauses\"").unwrap()..html.find("id=\"checks\"").unwrap()];
-    for r in &rules {
-        for part in r.clause.split(';').map(str::trim) {
-            assert!(clauses.contains(&esc(part)), "clause {part} missing");
-        }
-        assert!(clauses.contains(&format!("href=\"#rule-{}\"", r.id)));
-    }
-    // A clause is as bad as the worst rule citing it: every clause part of a violated
-    // rule is a violated row (the checks nothing was planted for pass on their own rows).
     let a = sanso::checks::audit::run(&root().join("fixtures/sample-city-violating")).unwrap();
-    for r in &rules {
-        let st = a
-            .eval
+    let status = |id: &str| {
+        a.eval
             .checks
             .iter()
-            .find(|c| c.rule == r.id)
+            .find(|c| c.rule == id)
             .unwrap()
-            .status;
-        if st != sanso::checks::Status::Violated {
-            continue;
-        }
-        for part in r.clause.split(';').map(str::trim) {
-            let row = format!(
-                "<tr class=\"clause\"><td>{}</td><td><span class=\"badge st-violated\">",
-                esc(part)
-            );
-            assert!(
-                clauses.contains(&row),
-                "clause {part} of {} not violated",
-                r.id
-            );
-        }
+            .status
+            .id()
+    };
+    for r in &rules {
+        let row = format!(
+            "<tr class=\"clause\"><td><a href=\"#rule-{0}\">{0}</a></td><td>{1}</td><td><span class=\"badge st-{2}\">",
+            r.id,
+            esc(&r.clause),
+            status(&r.id)
+        );
+        assert!(clauses.contains(&row), "{row}");
     }
+    assert!(!clauses.contains("<td>解説"), "orphan clause row");
+    assert!(!html.contains("例文 and"), "English inside Japanese");
+    assert!(html.contains("平成30年9月版"), "guideline edition");
+    // 3.(1)① (cited by MN-ISOLATION, violated here): the heading as the guideline words
+    // it, and the worst status of the rules citing it.
+    let g = &clauses[clauses.find("data-section=\"3.(1)①\"").unwrap()..];
+    let g = g.split("</tr>").next().unwrap();
+    for part in [
+        "情報システム全体の強靭性の向上",
+        "(1) マイナンバー利用事務系",
+        "① マイナンバー利用事務系と他の領域との分離",
+        "st-violated",
+    ] {
+        assert!(g.contains(part), "{part}: {g}");
+    }
+    // 3.(4)① (PRINTER-NOT-SHARED only, nothing to judge here) is not violated.
+    let g = &clauses[clauses.find("data-section=\"3.(4)①\"").unwrap()..];
+    assert!(g
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .contains("st-not-applicable"));
 
     // Every finding: rule, message, witness fields, and each cited line with its text.
     let findings = f["findings"].as_array().unwrap();
@@ -371,11 +382,45 @@ fn html_report_shows_clauses_findings_paths_and_coverage() {
                 assert!(a.contains(&want), "finding {}: {want}", i + 1);
             }
         }
-        // Its own picture, with its path highlighted.
-        assert!(a.contains(&format!(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology\" id=\"topo-{}\"",
-            i + 1
-        )));
+        // Its own picture: the path in hop order (devices numbered 1, 2, … as the JSON
+        // lists them, between the source and destination zones) with the interfaces
+        // each hop enters and leaves by.
+        let at = a
+            .find(&format!(
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology chain\" id=\"topo-{}\"",
+                i + 1
+            ))
+            .expect("path picture");
+        let pic = &a[at..at + a[at..].find("</svg>").unwrap()];
+        let mut from = 0;
+        let mut names = vec![fi["src"].as_str().unwrap().to_string()];
+        for (k, hop) in fi["path"].as_array().unwrap().iter().enumerate() {
+            names.push(format!("{}. {}", k + 1, hop["device"].as_str().unwrap()));
+        }
+        names.push(fi["dst"].as_str().unwrap().to_string());
+        // Configuration-level findings name no zone pair: only the hop order counts.
+        if fi["witness"].is_null() {
+            names.pop();
+            names.remove(0);
+        }
+        for name in &names {
+            let label = format!(">{}</text>", esc(name));
+            let pos = pic[from..]
+                .find(&label)
+                .unwrap_or_else(|| panic!("finding {}: {name} out of order", i + 1));
+            from += pos + label.len();
+        }
+        for hop in fi["path"].as_array().unwrap() {
+            for k in ["in", "out"] {
+                if let Some(itf) = hop[k].as_str() {
+                    assert!(
+                        pic.contains(&esc(itf)),
+                        "finding {}: interface {itf}",
+                        i + 1
+                    );
+                }
+            }
+        }
         if !w.is_null() {
             assert_eq!(a.matches("class=\"violation\"").count(), 1);
             assert!(a.contains("class=\"hl\""));
@@ -416,18 +461,28 @@ fn html_report_shows_clauses_findings_paths_and_coverage() {
         assert!(a[open..at].contains(" hot"), "{dev} not highlighted");
     }
 
-    // Parse coverage: one row per file with understood / not understood counts.
-    let cov = &html[html.find("id=\"coverage\"").unwrap()..];
+    // What sanso read, per device: one row per file with the lines modelled, irrelevant
+    // and not understood (the three add up to the file's lines), and every line not
+    // understood listed with file:line.
+    let cov = &html[html.find("id=\"devices\"").unwrap()..];
     for p in f["parse"].as_array().unwrap() {
         let file = p["file"].as_str().unwrap();
         let lines = p["lines"].as_u64().unwrap();
+        let irr = p["irrelevant"].as_u64().unwrap();
         let un = p["unrecognized"].as_array().unwrap().len() as u64;
-        let row = format!("<td>{}</td><td>{}</td><td>{}</td>", lines, lines - un, un);
+        let row = format!(
+            "<td class=\"num\">{lines}</td><td class=\"num\">{}</td><td class=\"num\">{irr}</td><td class=\"num\">{un}</td>",
+            lines - irr - un
+        );
         let at = cov.find(&format!("<code>{file}</code></a>")).unwrap();
         assert!(
             cov[at..].split("</tr>").next().unwrap().contains(&row),
             "{file}: {row}"
         );
+        for u in p["unrecognized"].as_array().unwrap() {
+            let loc = format!("<td>{file}:{}</td>", u["line"]);
+            assert!(cov.contains(&loc), "{loc}");
+        }
     }
 
     // English on request.
@@ -601,4 +656,89 @@ fn planted_secrets_never_reach_any_bundle_file() {
         assert!(!audit.contains(s), "{s} leaked into audit JSON");
     }
     let _ = std::fs::remove_dir_all(&t);
+}
+
+/// At prefecture scale the overview is a table of municipalities (zone-name prefix) by
+/// tier with one folded picture each, and every finding's picture is its own path (its
+/// size does not grow with the network). Expected counts come from the generator's
+/// design: per municipality 2 zones in each internal tier, 3 × (2 cores + 3 floors) + 2
+/// FortiGates = 17 devices; the shared part holds the external zones and 3 devices.
+#[test]
+fn html_overview_aggregates_a_prefecture_per_municipality() {
+    use sanso::gen::{generate, GenOptions};
+    let dir = std::env::temp_dir().join(format!("sanso-html-pref-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = GenOptions {
+        municipalities: 6,
+        seed: 7,
+        plant: 3,
+        ..GenOptions::default()
+    };
+    generate(&o).write(&dir).unwrap();
+    let a = sanso::checks::audit::run(&dir).unwrap();
+    let html = sanso::render::html::html(&a, &a.report(sanso::report::Lang::Ja), 0);
+    let _ = std::fs::remove_dir_all(&dir);
+    let topo = &html[html.find("id=\"topology\"").unwrap()..html.find("id=\"findings\"").unwrap()];
+    let rows: Vec<&str> = topo
+        .split("<tr class=\"part\">")
+        .skip(1)
+        .map(|r| r.split("</tr>").next().unwrap())
+        .collect();
+    assert_eq!(rows.len(), 6 + 1, "{topo}");
+    let numbers = |cell: &str| -> (usize, usize) {
+        let n: Vec<usize> = cell
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse().unwrap())
+            .collect();
+        (n[0], n[1])
+    };
+    for m in 0..6 {
+        let name = format!("c{m:03}");
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("<th>{name}</th>")))
+            .unwrap_or_else(|| panic!("{name}"));
+        let cells: Vec<(usize, usize)> = row
+            .split("<td>")
+            .skip(1)
+            .take(4)
+            .map(|c| numbers(c.split("</td>").next().unwrap()))
+            .collect();
+        let zones: Vec<usize> = cells.iter().map(|c| c.0).collect();
+        assert_eq!(zones, [2, 2, 2, 0], "{name}: {row}");
+        assert_eq!(
+            cells.iter().map(|c| c.1).sum::<usize>(),
+            17,
+            "{name}: {row}"
+        );
+        // Its folded picture holds its own zones and no other municipality's.
+        let at = topo
+            .find(&format!("<details class=\"part\"><summary>{name} "))
+            .unwrap();
+        let pic = &topo[at..at + topo[at..].find("</details>").unwrap()];
+        assert_eq!(pic.matches("class=\"node zone").count(), 6, "{name}");
+        for other in (0..6).filter(|&k| k != m) {
+            assert!(!pic.contains(&format!("data-name=\"c{other:03}-")));
+        }
+    }
+    let shared = rows
+        .iter()
+        .find(|r| r.starts_with("<th>共通・その他</th>"))
+        .unwrap();
+    let zones: usize = shared
+        .split("<td>")
+        .skip(1)
+        .take(4)
+        .map(|c| numbers(c.split("</td>").next().unwrap()).0)
+        .sum();
+    assert_eq!(zones, 4, "juki-net, chukan, lgwan, security-cloud");
+    assert_eq!(topo.matches("<details class=\"part\">").count(), 7);
+    // No whole-network picture per finding: each finding stays small.
+    let arts: Vec<&str> = html.split("<article ").skip(1).collect();
+    assert!(!arts.is_empty());
+    for art in arts {
+        let art = art.split("</article>").next().unwrap();
+        assert!(art.len() < 40_000, "finding of {} bytes", art.len());
+    }
 }

@@ -42,6 +42,11 @@ pub fn run(a: AuditArgs, quiet: bool) -> ExitCode {
         AuditFormat::Html => &html,
         AuditFormat::Csv => &Checklist,
     };
-    out!("{}", out.render(&audit, &r));
+    let text = out.render(&audit, &r);
+    if matches!(a.format, AuditFormat::Text) && super::colour() {
+        out!("{}", sanso::render::terminal::paint(&text));
+    } else {
+        out!("{text}");
+    }
     ExitCode::from(audit.exit_code() as u8)
 }

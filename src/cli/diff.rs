@@ -38,12 +38,19 @@ pub fn run(a: DiffArgs, quiet: bool) -> ExitCode {
         Err(e) => return input_error(lang, &e),
     };
     match a.format {
+        DiffFormat::Text if super::colour() => out!(
+            "{}",
+            sanso::render::terminal::paint(&sanso::render::diff::text(&d, lang))
+        ),
         DiffFormat::Text => out!("{}", sanso::render::diff::text(&d, lang)),
         DiffFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&d).expect("diff serialises")
         ),
-        DiffFormat::Html => out!("{}", sanso::render::diff::html(&d, lang)),
+        DiffFormat::Html => out!(
+            "{}",
+            sanso::render::diff::html(&d, lang, sanso::render::evidence::generated_at())
+        ),
     }
     ExitCode::from(d.exit_code() as u8)
 }

@@ -16,6 +16,13 @@ pub enum MatrixFormat {
     Json,
 }
 
+/// `matrix --group`: one row and column per tier, or per zone-name prefix.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum MatrixGroup {
+    Tier,
+    Prefix,
+}
+
 #[derive(Args)]
 pub struct MatrixArgs {
     /// The snapshot folder, e.g. `fixtures/tiny`.
@@ -26,6 +33,10 @@ pub struct MatrixArgs {
     /// Output language (default: from LC_ALL / LANG, else ja).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
+    /// Group zones: by tier, or by name prefix before the first `-` (a municipality of a
+    /// prefecture snapshot), e.g. `--group prefix`.
+    #[arg(long, value_enum)]
+    group: Option<MatrixGroup>,
 }
 
 /// Exit 0, or 2 on input errors.
@@ -43,8 +54,22 @@ pub fn run(a: MatrixArgs, quiet: bool) -> ExitCode {
     bar.phase(Phase::Graph);
     let mut g = Graph::build_sets(&snap);
     bar.phase(Phase::ZonePairs);
-    let m = sanso::query::matrix::compute(&snap, &mut g);
+    let mut m = sanso::query::matrix::compute(&snap, &mut g);
     bar.finish();
+    match a.group {
+        Some(MatrixGroup::Tier) => {
+            m = sanso::query::matrix::group(&m, &|z| {
+                sanso::report::tier_name(snap.zones[z].tier, lang).to_string()
+            })
+        }
+        Some(MatrixGroup::Prefix) => {
+            m = sanso::query::matrix::group(&m, &|z| {
+                let n = &snap.zones[z].name;
+                n.split_once('-').map_or(n.as_str(), |(p, _)| p).to_string()
+            })
+        }
+        None => {}
+    }
     match a.format {
         MatrixFormat::Text => out!("{}", sanso::render::matrix::text(&m, lang)),
         MatrixFormat::Csv => out!("{}", sanso::render::matrix::csv(&m, lang)),

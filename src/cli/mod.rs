@@ -99,6 +99,20 @@ pub fn input_error(lang: Lang, e: &InputError) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// Colour for terminal text: only when stdout is a terminal and `NO_COLOR` is unset or
+/// empty (https://no-color.org); never in pipes or files.
+pub fn colour() -> bool {
+    use std::io::IsTerminal;
+    colour_for(
+        std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn colour_for(tty: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    tty && no_color.is_none_or(|v| v.is_empty())
+}
+
 /// Writes command output to stdout; see [`out!`].
 pub fn emit(s: &str) {
     use std::io::Write;
@@ -114,7 +128,17 @@ pub fn emit(s: &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::{lang_of_locale, Lang};
+    use super::{colour_for, lang_of_locale, Lang};
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        let set = std::ffi::OsStr::new("1");
+        let empty = std::ffi::OsStr::new("");
+        assert!(colour_for(true, None));
+        assert!(colour_for(true, Some(empty)));
+        assert!(!colour_for(true, Some(set)));
+        assert!(!colour_for(false, None));
+    }
 
     #[test]
     fn locale_chooses_the_language() {

@@ -315,6 +315,22 @@ impl SourceFile {
 }
 
 impl Snapshot {
+    /// Every input file once, sorted: (relative path, SHA-256, bytes) as the loader
+    /// recorded them when it read the file (never re-read from disk). An input the
+    /// loader has no record of gets an empty hash.
+    pub fn input_hashes(&self) -> Vec<(String, String, u64)> {
+        let mut inputs: Vec<&String> = self.inputs.iter().collect();
+        inputs.sort();
+        inputs.dedup();
+        inputs
+            .into_iter()
+            .map(|rel| match self.sources.get(rel) {
+                Some(s) => (rel.clone(), s.sha256.clone(), s.len),
+                None => (rel.clone(), String::new(), 0),
+            })
+            .collect()
+    }
+
     /// Longest-prefix zone of an address.
     pub fn zone_of(&self, ip: Ipv4Addr) -> Option<usize> {
         let mut best: Option<(u8, usize)> = None;

@@ -35,7 +35,41 @@ pub struct SideInfo {
     pub config_files: usize,
     /// Config lines not understood (they make affected checks unproven).
     pub unrecognized: usize,
+    /// Every input file with its SHA-256, as read (for the page's provenance).
+    pub inputs: Vec<InputHash>,
 }
+
+#[derive(Clone, Debug, Serialize)]
+pub struct InputHash {
+    pub path: String,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// One run of changed lines of a file (redacted text), OLD line numbers for removed
+/// lines and NEW ones for added lines.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Hunk {
+    pub old_line: usize,
+    pub new_line: usize,
+    pub removed: Vec<String>,
+    pub added: Vec<String>,
+}
+
+/// The config lines that changed, between OLD and NEW, in a file a new finding cites.
+#[derive(Clone, Debug, Serialize)]
+pub struct CitedChange {
+    /// Index into `findings.new`.
+    pub finding: usize,
+    pub file: String,
+    /// The file exists only in NEW (every line added) or only in OLD.
+    pub hunks: Vec<Hunk>,
+    /// False when the listing was cut at [`MAX_CHANGED_LINES`].
+    pub complete: bool,
+}
+
+/// Changed lines listed per cited file before the listing is cut.
+pub const MAX_CHANGED_LINES: usize = 60;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Service {
@@ -118,6 +152,8 @@ pub struct Diff {
     pub flows: Vec<PairDiff>,
     pub findings: FindingsDiff,
     pub checks: Vec<CheckDiff>,
+    /// Behind each new finding: the line diff of the files it cites.
+    pub changed_lines: Vec<CitedChange>,
 }
 
 impl Diff {
@@ -133,12 +169,24 @@ pub fn run(
     lang: Lang,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<Diff, InputError> {
-    // Both inputs are read before the heavy work, so a bad path fails at once.
+    // Both inputs are read before the heavy work, so a bad path fails at once. An error
+    // names the side (OLD / NEW, as in the usage) and its folder.
+    let side = |tag: &'static str, dir: &Path| {
+        let dir = dir.display().to_string();
+        move |e: InputError| InputError {
+            file: if e.file.starts_with(&dir) {
+                format!("{tag} {}", e.file)
+            } else {
+                format!("{tag} ({dir}) {}", e.file)
+            },
+            ..e
+        }
+    };
     on_phase(Phase::Parse);
-    let os = Snapshot::load(old)?;
-    let ns = Snapshot::load(new)?;
-    let (oa, mut og) = audit::check(os, on_phase)?;
-    let (na, mut ng) = audit::check(ns, on_phase)?;
+    let os = Snapshot::load(old).map_err(side("OLD", old))?;
+    let ns = Snapshot::load(new).map_err(side("NEW", new))?;
+    let (oa, mut og) = audit::check(os, on_phase).map_err(side("OLD", old))?;
+    let (na, mut ng) = audit::check(ns, on_phase).map_err(side("NEW", new))?;
     on_phase(Phase::ZonePairs);
     Ok(compare(&oa, &mut og, &na, &mut ng, lang))
 }
@@ -166,6 +214,7 @@ pub fn compare(
         findings_unchanged: findings.unchanged.len(),
         newly_unproven,
     };
+    let changed_lines = cited_changes(&old.snapshot, &new.snapshot, &findings.new);
     Diff {
         schema: SCHEMA,
         tool: ToolInfo {
@@ -179,6 +228,7 @@ pub fn compare(
         flows,
         findings,
         checks,
+        changed_lines,
     }
 }
 
@@ -188,7 +238,124 @@ fn side_info(s: &Snapshot) -> SideInfo {
         model: s.model.clone(),
         config_files: s.devices.len() + s.file_errors.len(),
         unrecognized: s.devices.iter().map(|d| d.unrecognized.len()).sum(),
+        inputs: s
+            .input_hashes()
+            .into_iter()
+            .map(|(path, sha256, bytes)| InputHash {
+                path,
+                sha256,
+                bytes,
+            })
+            .collect(),
     }
+}
+
+// ---- config lines behind new findings ------------------------------------------------
+
+/// For each new finding, the files it cites (in path order, once) with their line diff
+/// between OLD and NEW; files that did not change are left out.
+fn cited_changes(old: &Snapshot, new: &Snapshot, found: &[FindingOut]) -> Vec<CitedChange> {
+    let mut out = vec![];
+    for (i, f) in found.iter().enumerate() {
+        let mut files: Vec<&str> = vec![];
+        for h in &f.path {
+            for c in &h.lines {
+                if let Some((file, _)) = c.rsplit_once(':') {
+                    if !files.contains(&file) {
+                        files.push(file);
+                    }
+                }
+            }
+        }
+        for file in files {
+            let lines = |s: &Snapshot| -> Vec<String> {
+                s.sources.get(file).map_or(vec![], |src| {
+                    (1..=src.line_count())
+                        .filter_map(|n| crate::report::quote(s, file, n))
+                        .collect()
+                })
+            };
+            let (a, b) = (lines(old), lines(new));
+            let hunks = line_diff(&a, &b);
+            if hunks.is_empty() {
+                continue;
+            }
+            let mut budget = MAX_CHANGED_LINES;
+            let mut kept = vec![];
+            for mut h in hunks {
+                if budget == 0 {
+                    break;
+                }
+                h.removed.truncate(budget);
+                budget -= h.removed.len();
+                h.added.truncate(budget);
+                budget -= h.added.len();
+                kept.push(h);
+            }
+            let total: usize = line_diff(&a, &b)
+                .iter()
+                .map(|h| h.removed.len() + h.added.len())
+                .sum();
+            out.push(CitedChange {
+                finding: i,
+                file: file.to_string(),
+                hunks: kept,
+                complete: total <= MAX_CHANGED_LINES,
+            });
+        }
+    }
+    out
+}
+
+/// Line diff of `a` (OLD) and `b` (NEW): runs of removed/added lines, from a longest
+/// common subsequence of the part between the common prefix and suffix (changes are
+/// small next to the files, so the table stays small).
+pub fn line_diff(a: &[String], b: &[String]) -> Vec<Hunk> {
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suf = a[pre..]
+        .iter()
+        .rev()
+        .zip(b[pre..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (ma, mb) = (&a[pre..a.len() - suf], &b[pre..b.len() - suf]);
+    // lcs[i][j]: LCS length of ma[i..] and mb[j..].
+    let mut lcs = vec![vec![0u32; mb.len() + 1]; ma.len() + 1];
+    for i in (0..ma.len()).rev() {
+        for j in (0..mb.len()).rev() {
+            lcs[i][j] = if ma[i] == mb[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut hunks: Vec<Hunk> = vec![];
+    let (mut i, mut j) = (0, 0);
+    let mut cur: Option<Hunk> = None;
+    while i < ma.len() || j < mb.len() {
+        if i < ma.len() && j < mb.len() && ma[i] == mb[j] {
+            hunks.extend(cur.take());
+            i += 1;
+            j += 1;
+            continue;
+        }
+        let h = cur.get_or_insert_with(|| Hunk {
+            old_line: pre + i + 1,
+            new_line: pre + j + 1,
+            removed: vec![],
+            added: vec![],
+        });
+        if j >= mb.len() || (i < ma.len() && lcs[i + 1][j] >= lcs[i][j + 1]) {
+            h.removed.push(ma[i].clone());
+            i += 1;
+        } else {
+            h.added.push(mb[j].clone());
+            j += 1;
+        }
+    }
+    hunks.extend(cur);
+    hunks
 }
 
 // ---- flows -------------------------------------------------------------------------

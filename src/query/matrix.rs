@@ -132,3 +132,59 @@ pub fn compute(snap: &Snapshot, g: &mut Graph) -> Matrix {
         cells,
     }
 }
+
+/// The matrix over groups of zones (`key` names a zone's group; groups in order of their
+/// first zone): a cell has the new flows of every pair of its groups' zones — empty when
+/// all are, the union of their services, `any` only when every pair is `any`.
+pub fn group(m: &Matrix, key: &dyn Fn(usize) -> String) -> Matrix {
+    let mut names: Vec<String> = vec![];
+    let of: Vec<usize> = (0..m.zones.len())
+        .map(|z| {
+            let k = key(z);
+            names.iter().position(|n| *n == k).unwrap_or_else(|| {
+                names.push(k);
+                names.len() - 1
+            })
+        })
+        .collect();
+    let order: Vec<&str> = SERVICES
+        .iter()
+        .map(|s| s.0)
+        .chain(std::iter::once("other"))
+        .collect();
+    let n = names.len();
+    let mut cells = vec![
+        vec![
+            Cell {
+                empty: true,
+                any: true,
+                services: vec![],
+            };
+            n
+        ];
+        n
+    ];
+    for (s, row) in m.cells.iter().enumerate() {
+        for (d, c) in row.iter().enumerate() {
+            let g = &mut cells[of[s]][of[d]];
+            g.empty &= c.empty;
+            g.any &= c.any;
+            for svc in &c.services {
+                if !g.services.contains(svc) {
+                    g.services.push(svc.clone());
+                }
+            }
+        }
+    }
+    for row in &mut cells {
+        for c in row {
+            c.any &= !c.empty;
+            c.services
+                .sort_by_key(|s| order.iter().position(|o| o == s).unwrap_or(usize::MAX));
+        }
+    }
+    Matrix {
+        zones: names,
+        cells,
+    }
+}

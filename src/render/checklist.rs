@@ -1,5 +1,6 @@
 //! The 自己点検票 (`checklist.csv`): one row per check and one per item configuration
-//! cannot prove ([`crate::checks::MANUAL`]). Always Japanese.
+//! cannot prove ([`crate::checks::MANUAL`]), each with its guideline clause and empty
+//! 確認者 / 確認日 / 備考 columns for the reviewer's sign-off. Always Japanese.
 
 use crate::checks::audit::Audit;
 use crate::checks::MANUAL;
@@ -30,11 +31,13 @@ impl Render for Checklist {
 pub fn checklist_csv(a: &Audit) -> String {
     let (_, items) = crate::checks::manual::ransomware();
     let mut out = String::from(
-        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目\r\n",
+        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目,確認者,確認日,備考\r\n",
     );
+    // The last three columns (確認者, 確認日, 備考) are left empty for the reviewer.
     let mut row = |cells: [String; 6]| {
         let cells: Vec<String> = cells.iter().map(|s| csv_field(s)).collect();
         out.push_str(&cells.join(","));
+        out.push_str(",,,");
         out.push_str("\r\n");
     };
     for c in &a.eval.checks {

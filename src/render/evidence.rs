@@ -55,18 +55,15 @@ pub fn write_lang(a: &Audit, dir: &Path, lang: Lang) -> std::io::Result<Vec<Stri
         .map(|(name, out, r)| (*name, out.render(a, r)))
         .collect();
     outputs.sort_by_key(|(name, _)| *name);
-    let mut inputs: Vec<String> = a.snapshot.inputs.clone();
-    inputs.sort();
-    inputs.dedup();
     let mut input_rows = vec![];
-    for rel in &inputs {
-        let src = a.snapshot.sources.get(rel).ok_or_else(|| {
-            std::io::Error::new(
+    for (rel, sha, _) in a.snapshot.input_hashes() {
+        if sha.is_empty() {
+            return Err(std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 format!("{rel}: not read when the snapshot was loaded"),
-            )
-        })?;
-        input_rows.push(serde_json::json!({"path": rel, "sha256": src.sha256}));
+            ));
+        }
+        input_rows.push(serde_json::json!({"path": rel, "sha256": sha}));
     }
     let mut output_rows = vec![];
     for (name, text) in &outputs {

@@ -104,7 +104,113 @@ figure{margin:8px 0;overflow-x:auto}figure svg{max-width:100%;height:auto}
 .small{font-size:12.5px;color:#444}
 .unrec td.text{white-space:pre-wrap}
 footer{margin-top:36px;color:#666;font-size:12px;border-top:1px solid #ccc;padding-top:6px}
+nav.toc ol{margin:4px 0 0;padding-left:22px}nav.toc{border:1px solid #ccc;border-radius:4px;padding:8px 14px;margin:12px 0}
+td.num,th.num{text-align:right}td.hash code{font-size:11px;word-break:break-all}
+tr.group th{background:#e4e4e4}
+details{margin:4px 0}details>summary{cursor:pointer;font-weight:600}
+tr,.cite,figure,dl.meta,.verdict,nav.toc,li{break-inside:avoid;page-break-inside:avoid}
+h2,h3,h4{break-after:avoid;page-break-after:avoid}
+thead{display:table-header-group}
+@page{size:A4;margin:14mm 12mm 16mm}
+@media print{
+body{padding:0;font-size:10pt;line-height:1.4}
+section{break-before:page;page-break-before:always}
+h2{margin-top:0}
+figure{overflow:visible}figure svg{max-width:100%;height:auto}
+.finding{break-inside:auto;page-break-inside:auto}
+a{color:inherit;text-decoration:none}
+details>summary{list-style:none}
+}
 "#;
+
+/// `<!DOCTYPE html>` … `<body>` of a sanso page: language, generator, title, the shared
+/// CSS (screen and A4 print). `report.html` and `diff.html` both start with it.
+pub(crate) fn page_open(o: &mut String, lang: Lang, version: &str, title: &str) {
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"generator\" content=\"sanso {}\">\n<title>{}</title>\n<style>{}</style>\n\
+         </head>\n<body>\n",
+        tr(lang, "ja", "en"),
+        esc(version),
+        esc(title),
+        CSS
+    );
+}
+
+/// Provenance rows shared by every page: tool and rule-pack versions, the guideline
+/// edition the clauses cite, the generation time.
+pub(crate) fn provenance(
+    lang: Lang,
+    version: &str,
+    rules: &str,
+    at: u64,
+) -> [(&'static str, String); 4] {
+    [
+        (tr(lang, "ツール", "Tool"), format!("sanso {version}")),
+        (tr(lang, "ルールパック", "Rule pack"), rules.to_string()),
+        (
+            tr(lang, "準拠ガイドライン", "Guideline cited"),
+            crate::render::clause::guideline(),
+        ),
+        (tr(lang, "作成日時", "Generated"), utc(at)),
+    ]
+}
+
+/// `<dl class="meta">` of label/value rows.
+pub(crate) fn meta_list(o: &mut String, rows: &[(&str, String)]) {
+    o.push_str("<dl class=\"meta\">");
+    for (k, v) in rows {
+        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(v));
+    }
+    o.push_str("</dl>\n");
+}
+
+/// A table of contents over `(anchor, label)` entries.
+pub(crate) fn toc(o: &mut String, lang: Lang, entries: &[(&str, String)]) {
+    let _ = write!(
+        o,
+        "<nav class=\"toc\" id=\"toc\"><b>{}</b><ol>",
+        tr(lang, "目次", "Contents")
+    );
+    for (id, label) in entries {
+        let _ = write!(o, "<li><a href=\"#{}\">{}</a></li>", esc(id), esc(label));
+    }
+    o.push_str("</ol></nav>\n");
+}
+
+/// One table of input files with their size and SHA-256, as the loader recorded them
+/// (`caption` names the snapshot on a diff page).
+pub(crate) fn inputs_table(
+    o: &mut String,
+    lang: Lang,
+    caption: Option<&str>,
+    inputs: &[(String, String, u64)],
+) {
+    o.push_str("<table class=\"inputs\">");
+    if let Some(c) = caption {
+        let _ = write!(o, "<caption>{}</caption>", esc(c));
+    }
+    let _ = writeln!(
+        o,
+        "<thead><tr><th>{}</th><th class=\"num\">{}</th><th>SHA-256</th></tr></thead>",
+        tr(lang, "ファイル", "File"),
+        tr(lang, "バイト数", "Bytes"),
+    );
+    for (path, sha, len) in inputs {
+        let _ = writeln!(
+            o,
+            "<tr><td><code>{}</code></td><td class=\"num\">{len}</td><td class=\"hash\"><code>{}</code></td></tr>",
+            esc(path),
+            esc(sha)
+        );
+    }
+    o.push_str("</table>\n");
+}
+
+/// Above this many zones and devices the overview shows parts (municipalities) as
+/// aggregates with a picture per part, not one picture of everything.
+const OVERVIEW_DETAIL_MAX: usize = 60;
 
 /// Render `report.html` of `r` (built from `a`, in `r.lang`) for `generated_at` (Unix
 /// seconds).
@@ -116,19 +222,82 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
         tr(lang, "三層の構え 監査報告書:", "三層の構え audit report:"),
         r.snapshot.name
     );
-    let _ = write!(
-        o,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"generator\" content=\"sanso {}\">\n<title>{}</title>\n<style>{}</style>\n\
-         </head>\n<body>\n",
-        tr(lang, "ja", "en"),
-        esc(r.tool.version),
-        esc(&title),
-        CSS
-    );
+    page_open(&mut o, lang, r.tool.version, &title);
     header(&mut o, a, r, lang, generated_at, &title);
+    let sections: Vec<(&str, String)> = vec![
+        (
+            "clauses",
+            tr(lang, "条項別判定", "Verdict per guideline clause").into(),
+        ),
+        ("checks", tr(lang, "検査項目", "Checks").into()),
+        ("topology", tr(lang, "構成図", "Network picture").into()),
+        (
+            "findings",
+            format!(
+                "{} ({})",
+                tr(lang, "検出事項", "Findings"),
+                r.findings.len()
+            ),
+        ),
+        (
+            "devices",
+            tr(
+                lang,
+                "機器ごとの読み取り結果",
+                "What sanso read, per device",
+            )
+            .into(),
+        ),
+        (
+            "manual",
+            tr(lang, "要手動確認項目", "Items to confirm by hand").into(),
+        ),
+        (
+            "ransomware",
+            tr(lang, "ランサムウェア対策 11項目", "The 11 ransomware items").into(),
+        ),
+        (
+            "inputs",
+            tr(lang, "入力ファイルと SHA-256", "Input files and SHA-256").into(),
+        ),
+    ];
+    toc(&mut o, lang, &sections);
     clauses(&mut o, a, r, lang);
     checks(&mut o, a, r, lang);
+    topology(&mut o, a, r, lang);
+    findings(&mut o, a, r, lang);
+    devices(&mut o, r, lang);
+    manual(&mut o, lang);
+    ransomware(&mut o, a, lang);
+    let _ = write!(
+        o,
+        "<section id=\"inputs\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n",
+        tr(lang, "入力ファイルと SHA-256", "Input files and SHA-256"),
+        tr(
+            lang,
+            "監査に用いた設定ファイル・インベントリのハッシュ値（読み込んだ時点のもの）。",
+            "Hashes of the configuration and inventory files audited, as they were read."
+        )
+    );
+    inputs_table(&mut o, lang, None, &a.snapshot.input_hashes());
+    o.push_str("</section>\n");
+    let _ = write!(
+        o,
+        "<footer>sanso {} · {} {} · {} · {}</footer>\n</body>\n</html>\n",
+        esc(r.tool.version),
+        tr(lang, "ルールパック", "rule pack"),
+        esc(&r.tool.rules),
+        esc(&crate::render::clause::guideline()),
+        esc(&utc(generated_at))
+    );
+    o
+}
+
+/// The overview picture. A small snapshot is drawn whole with every finding's route; a
+/// large one (a prefecture) as a table of parts — municipalities by zone-name prefix —
+/// per tier, each part's own picture folded under it.
+fn topology(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
+    let snap = &a.snapshot;
     let extra: Vec<(String, Option<String>)> = r
         .findings
         .iter()
@@ -139,55 +308,164 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
             ]
         })
         .collect();
-    let diagram = svg::layout(&a.snapshot, &svg::points_of(&extra));
-    let routes: Vec<svg::Route> = r
-        .findings
+    let points = svg::points_of(&extra);
+    let _ = write!(
+        o,
+        "<section id=\"topology\">\n<h2>{}</h2>\n",
+        tr(lang, "構成図", "Network picture")
+    );
+    if snap.zones.len() + snap.devices.len() <= OVERVIEW_DETAIL_MAX {
+        let diagram = svg::layout(snap, &points);
+        let routes: Vec<svg::Route> = r
+            .findings
+            .iter()
+            .filter(|f| !f.path.is_empty())
+            .map(|f| {
+                let devices: Vec<String> = f.path.iter().map(|h| h.device.clone()).collect();
+                diagram.route(snap, &f.src, &devices, &f.dst)
+            })
+            .collect();
+        let _ = write!(
+            o,
+            "<p class=\"small\">{}</p>\n<figure>{}</figure>\n</section>\n",
+            tr(
+                lang,
+                "領域（ゾーン）を層ごとに列で示し、機器とリンクを描いています。赤線は検出事項の経路です。点線はゾーンの接続位置（設定から推定した図示用の配置）です。",
+                "Zones are grouped by tier in columns, with devices and links. Red lines are the paths of findings; dashed lines show where zones attach (placement inferred for the picture)."
+            ),
+            svg::render(
+                &diagram,
+                &routes,
+                lang,
+                "topo-all",
+                tr(lang, "ネットワーク構成と違反経路", "Network and violating paths")
+            )
+        );
+        return;
+    }
+    // Parts: zones by name prefix; findings count for the parts of their source and
+    // destination zones.
+    let znames: Vec<&str> = snap.zones.iter().map(|z| z.name.as_str()).collect();
+    let zgroup = svg::groups(&znames);
+    // A device belongs to the municipality its name prefix names, if that is a part.
+    let dgroup: Vec<Option<String>> = snap
+        .devices
         .iter()
-        .filter(|f| !f.path.is_empty())
-        .map(|f| route(&diagram, a, f))
+        .map(|d| {
+            d.name
+                .split_once('-')
+                .map(|(p, _)| p.to_string())
+                .filter(|p| zgroup.iter().any(|g| g.as_deref() == Some(p.as_str())))
+        })
         .collect();
+    let other = tr(lang, "共通・その他", "Shared / other").to_string();
+    let key = |g: &Option<String>| g.clone().unwrap_or_else(|| other.clone());
+    let mut parts: BTreeMap<String, ([usize; 4], [usize; 4], usize)> = BTreeMap::new();
+    let col = |t: crate::model::Tier| match t {
+        crate::model::Tier::Mynumber => 0,
+        crate::model::Tier::Lgwan => 1,
+        crate::model::Tier::Internet => 2,
+        crate::model::Tier::External => 3,
+    };
+    for (z, g) in snap.zones.iter().zip(&zgroup) {
+        parts.entry(key(g)).or_default().0[col(z.tier)] += 1;
+    }
+    let dtier = device_tiers(a);
+    for (i, g) in dgroup.iter().enumerate() {
+        parts.entry(key(g)).or_default().1[col(dtier[i])] += 1;
+    }
+    let zone_part = |name: &str| -> String {
+        let z = svg::zone_of_name(snap, name);
+        key(&z.and_then(|z| zgroup[z].clone()))
+    };
+    for f in &r.findings {
+        let (s, d) = (zone_part(&f.src), zone_part(&f.dst));
+        parts.entry(s.clone()).or_default().2 += 1;
+        if d != s {
+            parts.entry(d).or_default().2 += 1;
+        }
+    }
+    let tiers = [
+        crate::model::Tier::Mynumber,
+        crate::model::Tier::Lgwan,
+        crate::model::Tier::Internet,
+        crate::model::Tier::External,
+    ];
     let _ = write!(
         o,
-        "<section id=\"topology\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<figure>{}</figure>\n</section>\n",
-        tr(lang, "構成図", "Network picture"),
-        tr(
-            lang,
-            "領域（ゾーン）を層ごとに列で示し、機器とリンクを描いています。赤線は検出事項の経路です。点線はゾーンの接続位置（設定から推定した図示用の配置）です。",
-            "Zones are grouped by tier in columns, with devices and links. Red lines are the paths of findings; dashed lines show where zones attach (placement inferred for the picture)."
-        ),
-        svg::render(
-            &diagram,
-            &routes,
-            lang,
-            "topo-all",
-            tr(lang, "ネットワーク構成と違反経路", "Network and violating paths")
-        )
+        "<p class=\"small\">{}</p>\n<table class=\"overview\"><thead><tr><th>{}</th>",
+        esc(&match lang {
+            Lang::Ja => format!(
+                "ゾーン {} 件・機器 {} 台のため、団体（ゾーン名の先頭「-」より前）ごとに集計して示します。各団体の構成図は行の下の「構成図」を開いてください。",
+                snap.zones.len(),
+                snap.devices.len()
+            ),
+            Lang::En => format!(
+                "{} zones and {} devices: shown per part (municipality: the zone name before its first `-`). Open a part's picture under its row.",
+                snap.zones.len(),
+                snap.devices.len()
+            ),
+        }),
+        tr(lang, "団体", "Part"),
     );
-    findings(&mut o, a, r, lang, &diagram);
-    coverage(&mut o, r, lang);
-    manual(&mut o, lang);
-    ransomware(&mut o, a, lang);
-    let _ = write!(
+    for t in tiers {
+        let _ = write!(o, "<th>{}</th>", esc(crate::report::tier_name(t, lang)));
+    }
+    let _ = writeln!(
         o,
-        "<footer>sanso {} · {} {} · {}</footer>\n</body>\n</html>\n",
-        esc(r.tool.version),
-        tr(lang, "ルールパック", "rule pack"),
-        esc(&r.tool.rules),
-        esc(&utc(generated_at))
+        "<th class=\"num\">{}</th></tr></thead>",
+        tr(lang, "検出事項", "Findings")
     );
-    o
+    let cell = |z: usize, d: usize| match lang {
+        Lang::Ja => format!("ゾーン {z} / 機器 {d}"),
+        Lang::En => format!("{z} zones / {d} devices"),
+    };
+    for (name, (zs, ds, nf)) in &parts {
+        let _ = write!(o, "<tr class=\"part\"><th>{}</th>", esc(name));
+        for c in 0..4 {
+            let _ = write!(o, "<td>{}</td>", esc(&cell(zs[c], ds[c])));
+        }
+        let _ = writeln!(o, "<td class=\"num\">{nf}</td></tr>");
+    }
+    o.push_str("</table>\n");
+    for name in parts.keys() {
+        let keep = |z: usize| key(&zgroup[z]) == *name;
+        let d = svg::layout_part(snap, &points, &keep);
+        let _ = writeln!(
+            o,
+            "<details class=\"part\"><summary>{} {}</summary><figure>{}</figure></details>",
+            esc(name),
+            tr(lang, "構成図", "picture"),
+            svg::render(
+                &d,
+                &[],
+                lang,
+                &format!("topo-part-{}", esc(name)),
+                &format!("{} {}", name, tr(lang, "構成図", "picture"))
+            )
+        );
+    }
+    o.push_str("</section>\n");
 }
 
-fn route(d: &svg::Diagram, a: &Audit, f: &FindingOut) -> svg::Route {
-    let devices: Vec<String> = f.path.iter().map(|h| h.device.clone()).collect();
-    d.route(&a.snapshot, &f.src, &devices, &f.dst)
+/// The tier each device is drawn in (lowest internal tier among its zones), per device.
+fn device_tiers(a: &Audit) -> Vec<crate::model::Tier> {
+    let d = svg::layout(&a.snapshot, &[]);
+    a.snapshot
+        .devices
+        .iter()
+        .map(|dev| {
+            d.find(svg::Kind::Device, &dev.name)
+                .map_or(crate::model::Tier::External, |i| d.columns[d.nodes[i].col])
+        })
+        .collect()
 }
 
 fn header(o: &mut String, a: &Audit, r: &Report, lang: Lang, at: u64, title: &str) {
     let lines: u32 = r.parse.iter().map(|p| p.lines).sum();
     let unrec: usize = r.parse.iter().map(|p| p.unrecognized.len()).sum();
-    let _ = write!(o, "<header>\n<h1>{}</h1>\n<dl class=\"meta\">", esc(title));
-    let rows: [(&str, String); 6] = [
+    let _ = write!(o, "<header>\n<h1>{}</h1>\n", esc(title));
+    let mut rows: Vec<(&str, String)> = vec![
         (tr(lang, "団体", "Organisation"), r.snapshot.name.clone()),
         (tr(lang, "モデル", "Model"), r.snapshot.model.clone()),
         (
@@ -202,17 +480,22 @@ fn header(o: &mut String, a: &Audit, r: &Report, lang: Lang, at: u64, title: &st
                 ),
             },
         ),
-        (
-            tr(lang, "ツール", "Tool"),
-            format!("sanso {}", r.tool.version),
-        ),
-        (tr(lang, "ルールパック", "Rule pack"), r.tool.rules.clone()),
-        (tr(lang, "作成日時", "Generated"), utc(at)),
     ];
-    for (k, v) in rows {
-        let _ = write!(o, "<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
-    }
-    o.push_str("</dl>\n");
+    rows.extend(provenance(lang, r.tool.version, &r.tool.rules, at));
+    rows.push((
+        tr(lang, "入力の SHA-256", "Input SHA-256"),
+        match lang {
+            Lang::Ja => format!(
+                "{} 件（末尾の「入力ファイルと SHA-256」）",
+                a.snapshot.input_hashes().len()
+            ),
+            Lang::En => format!(
+                "{} files (see “Input files and SHA-256” at the end)",
+                a.snapshot.input_hashes().len()
+            ),
+        },
+    ));
+    meta_list(o, &rows);
     let count = |s: Status| a.eval.checks.iter().filter(|c| c.status == s).count();
     let (v, u, p) = (
         count(Status::Violated),
@@ -243,44 +526,52 @@ fn header(o: &mut String, a: &Audit, r: &Report, lang: Lang, at: u64, title: &st
     );
 }
 
-/// Verdict per guideline clause: each rule's clause field lists clause ids separated by
-/// `;`; a clause is as bad as the worst rule citing it.
+/// Verdict per guideline section: each rule's clause string (kept whole, never split at
+/// `;`) under every section it cites, headed by the section's full Japanese heading; a
+/// section is as bad as the worst rule citing it.
 fn clauses(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
-    let mut by: BTreeMap<String, Vec<(&str, &str)>> = BTreeMap::new();
+    use crate::render::clause;
+    let mut by: BTreeMap<String, Vec<(&str, &str, &str)>> = BTreeMap::new();
     for c in &r.checks {
         let rule = a.rules.iter().find(|x| x.id == c.rule);
-        let clause = rule.map(|x| x.clause.as_str()).unwrap_or(&c.clause);
-        for part in clause.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-            by.entry(part.to_string())
+        let text = rule.map(|x| x.clause.as_str()).unwrap_or(&c.clause);
+        for sec in clause::sections(text) {
+            by.entry(sec)
                 .or_default()
-                .push((c.rule.as_str(), c.status));
+                .push((c.rule.as_str(), text, c.status));
         }
     }
     let _ = write!(
         o,
-        "<section id=\"clauses\">\n<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+        "<section id=\"clauses\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>\n",
         tr(lang, "条項別判定", "Verdict per guideline clause"),
+        esc(&clause::guideline()),
+        tr(lang, "検査項目", "Check"),
         tr(lang, "ガイドライン条項", "Guideline clause"),
         tr(lang, "判定", "Verdict"),
-        tr(lang, "検査項目", "Checks"),
     );
-    for (clause, rules) in &by {
+    for (sec, rules) in &by {
         let worst = rules
             .iter()
-            .map(|(_, s)| *s)
+            .map(|(_, _, s)| *s)
             .max_by_key(|s| rank(s))
             .unwrap_or("not-applicable");
-        let list: Vec<String> = rules
-            .iter()
-            .map(|(id, s)| format!("<a href=\"#rule-{0}\">{0}</a> {1}", esc(id), badge(s, lang)))
-            .collect();
         let _ = writeln!(
             o,
-            "<tr class=\"clause\"><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(clause),
+            "<tr class=\"group\" data-section=\"{sec}\"><th colspan=\"2\">{sec} {head}</th><th>{}</th></tr>",
             badge(worst, lang),
-            list.join("<br>")
+            sec = esc(sec),
+            head = esc(&clause::heading(sec)),
         );
+        for (id, text, st) in rules {
+            let _ = writeln!(
+                o,
+                "<tr class=\"clause\"><td><a href=\"#rule-{0}\">{0}</a></td><td>{1}</td><td>{2}</td></tr>",
+                esc(id),
+                esc(text),
+                badge(st, lang)
+            );
+        }
     }
     o.push_str("</table>\n</section>\n");
 }
@@ -360,7 +651,7 @@ fn redact_cite(t: &str) -> String {
     crate::ingest::redact::redact_line(t)
 }
 
-fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram) {
+fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
     let _ = write!(
         o,
         "<section id=\"findings\">\n<h2>{} ({})</h2>\n",
@@ -374,6 +665,7 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram)
             tr(lang, "検出事項はありません。", "No findings.")
         );
     }
+    let tiers = device_tiers(a);
     for (i, f) in r.findings.iter().enumerate() {
         let n = i + 1;
         let rule = a.rules.iter().find(|x| x.id == f.rule);
@@ -494,13 +786,7 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram)
             let _ = writeln!(
                 o,
                 "<figure>{}</figure>",
-                svg::render(
-                    d,
-                    &[route(d, a, f)],
-                    lang,
-                    &format!("topo-{n}"),
-                    &format!("{} {n}", tr(lang, "検出事項", "Finding")),
-                )
+                path_picture(a, f, lang, n, &tiers)
             );
         }
         if let Some(x) = rule {
@@ -520,22 +806,87 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang, d: &svg::Diagram)
     o.push_str("</section>\n");
 }
 
-fn coverage(o: &mut String, r: &Report, lang: Lang) {
+/// A finding's path in travel order: source zone, the devices numbered by hop, the
+/// destination zone, with the interfaces each hop enters and leaves by between them.
+fn path_picture(
+    a: &Audit,
+    f: &FindingOut,
+    lang: Lang,
+    n: usize,
+    tiers: &[crate::model::Tier],
+) -> String {
+    let snap = &a.snapshot;
+    let zone_step = |name: &str| {
+        let tier = svg::zone_of_name(snap, name)
+            .map_or(crate::model::Tier::External, |z| snap.zones[z].tier);
+        svg::Step {
+            kind: svg::Kind::Zone,
+            name: name.to_string(),
+            sub: crate::report::tier_name(tier, lang).to_string(),
+            tier,
+        }
+    };
+    let mut steps = vec![zone_step(&f.src)];
+    let mut labels = vec![];
+    let mut prev_out: Option<&str> = None;
+    for (k, h) in f.path.iter().enumerate() {
+        let i = snap.devices.iter().position(|d| d.name == h.device);
+        let into = h.in_if.as_deref().unwrap_or("");
+        labels.push(match (k, prev_out) {
+            (0, _) if into.is_empty() => String::new(),
+            (0, _) => format!("→ {into}"),
+            (_, Some(out)) if !out.is_empty() && !into.is_empty() => format!("{out} → {into}"),
+            (_, Some(out)) if !out.is_empty() => format!("{out} →"),
+            _ if !into.is_empty() => format!("→ {into}"),
+            _ => String::new(),
+        });
+        steps.push(svg::Step {
+            kind: svg::Kind::Device,
+            name: h.device.clone(),
+            sub: i.map_or(String::new(), |i| snap.devices[i].dialect.id().to_string()),
+            tier: i.map_or(crate::model::Tier::External, |i| tiers[i]),
+        });
+        prev_out = h.out.as_deref();
+    }
+    labels.push(match prev_out {
+        Some(out) if !out.is_empty() => format!("{out} →"),
+        _ => String::new(),
+    });
+    steps.push(zone_step(&f.dst));
+    svg::chain(
+        &steps,
+        &labels,
+        &format!("topo-{n}"),
+        &format!("{} {n}", tr(lang, "検出事項", "Finding")),
+    )
+}
+
+/// What sanso read, per device and file: lines modelled, recognised but irrelevant to
+/// forwarding, and not understood — the last listed line by line (redacted), since they
+/// are what can leave a check unproven.
+fn devices(o: &mut String, r: &Report, lang: Lang) {
     let _ = write!(
         o,
-        "<section id=\"coverage\">\n<h2>{}</h2>\n<table>\n<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
-        tr(lang, "設定ファイルの解釈状況", "Parse coverage"),
+        "<section id=\"devices\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<table>\n<thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th><th class=\"num\">{}</th></tr></thead>\n",
+        tr(lang, "機器ごとの読み取り結果", "What sanso read, per device"),
+        tr(
+            lang,
+            "モデル化: 転送に関わる設定として読み取った行（空行・コメントを含む）。対象外: 解釈したが転送に関係しない行（管理・ログ・認証など）。未解釈: 読み取れなかった行（関係する検査項目は未証明になります）。",
+            "Modelled: lines read as forwarding configuration (blank lines and comments included). Irrelevant: understood, but no effect on forwarding (management, logging, AAA …). Not understood: lines sanso could not read (checks they may affect become unproven)."
+        ),
+        tr(lang, "機器", "Device"),
         tr(lang, "ファイル", "File"),
         tr(lang, "方言", "Dialect"),
-        tr(lang, "機器", "Device"),
         tr(lang, "行数", "Lines"),
-        tr(lang, "解釈済み", "Understood"),
+        tr(lang, "モデル化", "Modelled"),
+        tr(lang, "対象外", "Irrelevant"),
         tr(lang, "未解釈", "Not understood"),
         tr(lang, "解釈率", "Coverage"),
     );
     for p in &r.parse {
         let un = p.unrecognized.len() as u32;
         let ok = p.lines.saturating_sub(un);
+        let modelled = ok.saturating_sub(p.irrelevant);
         // Per-mille in integers: no float formatting differences between platforms.
         let pm = if p.lines == 0 {
             0
@@ -544,10 +895,11 @@ fn coverage(o: &mut String, r: &Report, lang: Lang) {
         };
         let _ = writeln!(
             o,
-            "<tr class=\"file\"><td><a href=\"#unrec-{f}\"><code>{f}</code></a></td><td>{}</td><td>{}</td><td>{}</td><td>{ok}</td><td>{un}</td><td>{}.{}%</td></tr>",
-            esc(&p.dialect),
+            "<tr class=\"file\"><td>{}</td><td><a href=\"#unrec-{f}\"><code>{f}</code></a></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{modelled}</td><td class=\"num\">{}</td><td class=\"num\">{un}</td><td class=\"num\">{}.{}%</td></tr>",
             esc(p.device.as_deref().unwrap_or("-")),
+            esc(&p.dialect),
             p.lines,
+            p.irrelevant,
             pm / 10,
             pm % 10,
             f = esc(&p.file),
@@ -557,7 +909,8 @@ fn coverage(o: &mut String, r: &Report, lang: Lang) {
     for p in &r.parse {
         let _ = writeln!(
             o,
-            "<h3 id=\"unrec-{f}\"><code>{f}</code></h3>",
+            "<h3 id=\"unrec-{f}\">{d} <code>{f}</code></h3>",
+            d = esc(p.device.as_deref().unwrap_or("")),
             f = esc(&p.file)
         );
         if let Some(e) = &p.error {

@@ -8,6 +8,7 @@
 //! others; [`html`] calls [`svg`]; everything may use the small shared pieces here.
 
 pub mod checklist;
+pub mod clause;
 pub mod diff;
 pub mod evidence;
 pub mod html;

@@ -74,7 +74,7 @@ fn device_index(snap: &Snapshot, name: &str) -> Option<usize> {
         })
 }
 
-fn zone_of_name(snap: &Snapshot, name: &str) -> Option<usize> {
+pub fn zone_of_name(snap: &Snapshot, name: &str) -> Option<usize> {
     snap.zones
         .iter()
         .position(|z| z.name == name)
@@ -468,4 +468,203 @@ pub fn points_of(findings: &[(String, Option<String>)]) -> Vec<(String, String)>
         }
     }
     out.into_keys().collect()
+}
+
+/// One box of a finding's path picture ([`chain`]).
+pub struct Step {
+    pub kind: Kind,
+    pub name: String,
+    /// Second text line (zone: tier name; device: dialect).
+    pub sub: String,
+    pub tier: Tier,
+}
+
+const CHAIN_W: i32 = 560;
+const CHAIN_BOX_W: i32 = 260;
+const CHAIN_BOX_H: i32 = 36;
+const CHAIN_PITCH: i32 = 64;
+
+/// A finding's path as a vertical chain in travel order: source zone, each device
+/// numbered by hop, destination zone; `labels[i]` names the interfaces between box `i`
+/// and box `i + 1` (out → in). Independent of the size of the network, so it stays
+/// legible and fits an A4 page whatever the snapshot.
+pub fn chain(steps: &[Step], labels: &[String], id: &str, title: &str) -> String {
+    let esc = crate::render::esc;
+    let n = steps.len() as i32;
+    let h = MARGIN * 2 + n.max(1) * CHAIN_PITCH - (CHAIN_PITCH - CHAIN_BOX_H);
+    let x = MARGIN;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"topology chain\" id=\"{id}\" \
+         viewBox=\"0 0 {CHAIN_W} {h}\" width=\"{CHAIN_W}\" height=\"{h}\" role=\"img\" \
+         aria-label=\"{t}\" font-family=\"'Noto Sans CJK JP','Noto Sans JP','IPAGothic',sans-serif\">\
+         <title>{t}</title><defs><marker id=\"{id}-arrow\" viewBox=\"0 0 10 10\" refX=\"9\" \
+         refY=\"5\" markerWidth=\"6\" markerHeight=\"6\" orient=\"auto-start-reverse\">\
+         <path d=\"M0 0 L10 5 L0 10 z\" fill=\"#d62728\"/></marker></defs>",
+        t = esc(title),
+    );
+    let cx = x + CHAIN_BOX_W / 2;
+    s.push_str("<g class=\"violations\" fill=\"none\"><g class=\"violation\" data-route=\"1\">");
+    for i in 1..n {
+        let (y0, y1) = (
+            MARGIN + (i - 1) * CHAIN_PITCH + CHAIN_BOX_H,
+            MARGIN + i * CHAIN_PITCH,
+        );
+        let _ = write!(
+            s,
+            "<path class=\"hl\" d=\"M{cx} {y0} V{y1}\" stroke=\"#d62728\" stroke-width=\"3.5\" \
+             stroke-opacity=\"0.8\" marker-end=\"url(#{id}-arrow)\"/>"
+        );
+    }
+    s.push_str("</g></g>");
+    for (i, label) in labels
+        .iter()
+        .enumerate()
+        .take(steps.len().saturating_sub(1))
+    {
+        if label.is_empty() {
+            continue;
+        }
+        let y = MARGIN + i as i32 * CHAIN_PITCH + CHAIN_BOX_H + (CHAIN_PITCH - CHAIN_BOX_H) / 2 + 4;
+        let _ = write!(
+            s,
+            "<text class=\"ifname\" x=\"{}\" y=\"{y}\" font-size=\"11.5\" fill=\"#333333\">{}</text>",
+            cx + 12,
+            esc(&fit(label, 60))
+        );
+    }
+    let mut hop = 0;
+    for (i, st) in steps.iter().enumerate() {
+        let (_, stroke) = tier_fill(st.tier);
+        let y = MARGIN + i as i32 * CHAIN_PITCH;
+        let (class, bg, fg, rx) = match st.kind {
+            Kind::Zone => ("zone", "#ffffff", stroke, 18),
+            Kind::Device => ("device", stroke, "#ffffff", 4),
+        };
+        let label = match st.kind {
+            Kind::Device => {
+                hop += 1;
+                format!("{hop}. {}", st.name)
+            }
+            Kind::Zone => st.name.clone(),
+        };
+        let _ = write!(
+            s,
+            "<g class=\"node {class} hot\" data-name=\"{name}\"><title>{name} ({sub})</title>\
+             <rect x=\"{x}\" y=\"{y}\" width=\"{CHAIN_BOX_W}\" height=\"{CHAIN_BOX_H}\" rx=\"{rx}\" \
+             fill=\"{bg}\" stroke=\"#d62728\" stroke-width=\"2\"/>\
+             <text x=\"{cx}\" y=\"{ty}\" text-anchor=\"middle\" font-size=\"13\" \
+             font-weight=\"bold\" fill=\"{fg}\">{l}</text>\
+             <text x=\"{cx}\" y=\"{sy}\" text-anchor=\"middle\" font-size=\"11\" \
+             fill=\"{fg}\">{subl}</text></g>",
+            name = esc(&st.name),
+            sub = esc(&st.sub),
+            ty = y + CHAIN_BOX_H / 2 - 2,
+            sy = y + CHAIN_BOX_H / 2 + 13,
+            l = esc(&fit(&label, 36)),
+            subl = esc(&fit(&st.sub, 40)),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+/// The group a zone or device belongs to in the overview of a large snapshot: the name's
+/// part before the first `-` when at least two of `names` share it (a municipality's
+/// prefix), else `None` (shared or unprefixed parts, drawn as one group).
+pub fn groups(names: &[&str]) -> Vec<Option<String>> {
+    let prefix = |n: &str| n.split_once('-').map(|(p, _)| p.to_string());
+    let mut count: BTreeMap<String, usize> = BTreeMap::new();
+    for n in names {
+        if let Some(p) = prefix(n) {
+            *count.entry(p).or_default() += 1;
+        }
+    }
+    names
+        .iter()
+        .map(|n| prefix(n).filter(|p| count[p] >= 2))
+        .collect()
+}
+
+/// [`layout`] of the zones for which `keep` holds and the devices attached to them (the
+/// drill-down picture of one part of a large snapshot).
+pub fn layout_part(
+    snap: &Snapshot,
+    extra: &[(String, String)],
+    keep: &dyn Fn(usize) -> bool,
+) -> Diagram {
+    let full = layout(snap, extra);
+    let att = attachments(snap, extra);
+    let zones: BTreeSet<&str> = snap
+        .zones
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| keep(*i))
+        .map(|(_, z)| z.name.as_str())
+        .collect();
+    let devs: BTreeSet<&str> = att
+        .iter()
+        .filter(|(z, _)| keep(*z))
+        .map(|&(_, d)| snap.devices[d].name.as_str())
+        .collect();
+    let kept: Vec<bool> = full
+        .nodes
+        .iter()
+        .map(|n| match n.kind {
+            Kind::Zone => zones.contains(n.name.as_str()),
+            Kind::Device => devs.contains(n.name.as_str()),
+        })
+        .collect();
+    // Re-stack the kept nodes of each column from the top, keeping their order.
+    let mut map = vec![usize::MAX; full.nodes.len()];
+    let mut nodes: Vec<Node> = vec![];
+    let mut cols: Vec<Tier> = vec![];
+    let mut height = 0;
+    for (c, t) in full.columns.iter().enumerate() {
+        let in_col: Vec<usize> = (0..full.nodes.len())
+            .filter(|&i| kept[i] && full.nodes[i].col == c)
+            .collect();
+        if in_col.is_empty() {
+            continue;
+        }
+        let col = cols.len();
+        cols.push(*t);
+        let x = MARGIN + col as i32 * (COL_W + COL_GAP) + (COL_W - NODE_W) / 2;
+        let mut y = MARGIN + HEAD;
+        let mut last = None;
+        for i in in_col {
+            let n = &full.nodes[i];
+            if last == Some(Kind::Zone) && n.kind == Kind::Device {
+                y += SECTION_GAP;
+            }
+            last = Some(n.kind);
+            map[i] = nodes.len();
+            nodes.push(Node {
+                col,
+                x,
+                y,
+                ..n.clone()
+            });
+            y += PITCH;
+        }
+        height = height.max(y);
+    }
+    let pick = |set: &BTreeSet<(usize, usize)>| -> BTreeSet<(usize, usize)> {
+        set.iter()
+            .filter(|(a, b)| kept[*a] && kept[*b])
+            .map(|&(a, b)| (map[a], map[b]))
+            .collect()
+    };
+    Diagram {
+        width: MARGIN * 2 + cols.len().max(1) as i32 * (COL_W + COL_GAP) - COL_GAP,
+        height: height.max(MARGIN + HEAD + PITCH) + LANE + MARGIN,
+        columns: cols,
+        links: pick(&full.links)
+            .into_iter()
+            .map(|(a, b)| (a.min(b), a.max(b)))
+            .collect(),
+        attach: pick(&full.attach),
+        nodes,
+    }
 }

@@ -246,3 +246,63 @@ pub fn terminal(r: &Report, lang: Lang, snap: Option<&Snapshot>) -> String {
     }
     o
 }
+
+/// ANSI colour for the bracketed status and severity tags of terminal text (`[違反 …]`,
+/// `[VIOLATED]`, `[critical]` red; unproven, warning, medium yellow; pass green; not
+/// applicable dim). Only for a terminal: the caller decides (NO_COLOR, pipes, files).
+pub fn paint(text: &str) -> String {
+    const TAGS: [(&str, &str); 13] = [
+        ("違反", "1;31"),
+        ("VIOLATED", "1;31"),
+        ("critical", "1;31"),
+        ("high", "31"),
+        ("未証明", "33"),
+        ("unproven", "33"),
+        ("warning", "33"),
+        ("medium", "33"),
+        ("low", "36"),
+        ("適合", "32"),
+        ("pass", "32"),
+        ("対象外", "2"),
+        ("n/a", "2"),
+    ];
+    let mut out = String::with_capacity(text.len() + 64);
+    for line in text.split_inclusive('\n') {
+        // The first `[tag…]` of a line, when the tag is a status or severity.
+        let hit = line.find('[').and_then(|a| {
+            let b = a + line[a..].find(']')?;
+            let tag = line[a + 1..b].trim_end();
+            TAGS.iter()
+                .find(|(t, _)| *t == tag)
+                .map(|(_, code)| (a, b, *code))
+        });
+        match hit {
+            Some((a, b, code)) => {
+                out.push_str(&line[..a]);
+                out.push_str(&format!("\x1b[{code}m{}\x1b[0m", &line[a..=b]));
+                out.push_str(&line[b + 1..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod paint_tests {
+    use super::paint;
+
+    #[test]
+    fn tags_are_coloured_and_nothing_else_changes() {
+        assert_eq!(
+            paint("  [違反      ] MN-ISOLATION\n  [適合      ] X\n"),
+            "  \x1b[1;31m[違反      ]\x1b[0m MN-ISOLATION\n  \x1b[32m[適合      ]\x1b[0m X\n"
+        );
+        assert_eq!(
+            paint("1. [critical] R — a [b]\n"),
+            "1. \x1b[1;31m[critical]\x1b[0m R — a [b]\n"
+        );
+        // Not a status: left alone.
+        assert_eq!(paint("[mn-core] x\nplain"), "[mn-core] x\nplain");
+    }
+}

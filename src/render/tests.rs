@@ -280,18 +280,28 @@ fn checklist_rows() {
     assert_eq!(rows.len(), 1 + 1 + 5 + 11 + 1, "{csv}");
     assert_eq!(
         rows[0],
-        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目"
+        "\u{feff}ルールID,項目,ガイドライン条項,判定,検出件数,ランサムウェア対策11項目,確認者,確認日,備考"
     );
     // Japanese whatever the report's language; the clause holds a comma, so it is quoted.
-    assert_eq!(rows[1], "TEST-RULE,テスト規則,\"1.2, 3.4\",違反,1,");
+    // 確認者 / 確認日 / 備考 are empty, for the reviewer.
+    assert_eq!(rows[1], "TEST-RULE,テスト規則,\"1.2, 3.4\",違反,1,,,,");
     assert_eq!(
         rows[2],
-        "MANUAL-MFA,多要素認証,3.(1)②(ア) 情報のアクセス対策,要手動確認,,"
+        "MANUAL-MFA,多要素認証,3.(1)②(ア) 情報のアクセス対策,要手動確認,,,,,"
     );
+    // Every row cites a clause (third column; row 1's is quoted with its comma).
+    for r in &rows[2..18] {
+        let clause = r.split(',').nth(2).unwrap();
+        assert!(!clause.is_empty() && clause != "-", "{r}");
+    }
     // Item 4 (awareness) has no check: manual, no count. Item 1's checks are not in this
     // one-rule pack: marked, no count.
     assert!(rows[10].starts_with("RANSOM-04,"), "{}", rows[10]);
-    assert!(rows[10].ends_with(",11項目 4,要手動確認,,"), "{}", rows[10]);
+    assert!(
+        rows[10].ends_with(",11項目 4,要手動確認,,,,,"),
+        "{}",
+        rows[10]
+    );
     assert!(rows[7].starts_with("RANSOM-01,"));
     assert!(
         rows[7].contains(",11項目 1,対象外,,INTERNET-VIA-CLOUD（未搭載） "),

@@ -65,6 +65,9 @@ fn hop_text(out: &mut String, hops: &[Hop]) {
     }
 }
 
+/// A hop as compared when collapsing flooding: device, in, out, lines.
+type HopKey = (String, Option<String>, Option<String>, Vec<String>);
+
 /// The trace as terminal text in `lang`.
 pub fn text(t: &Trace, lang: Lang) -> String {
     let ja = lang == Lang::Ja;
@@ -79,7 +82,45 @@ pub fn text(t: &Trace, lang: Lang) -> String {
         if ja { "送信元" } else { "Source" },
         t.src_points.join(", ")
     ));
-    for d in &t.deliveries {
+    // Deliveries that differ only in the port the last device floods the packet out of
+    // (a VLAN with the destination's MAC unknown) are one path plus "flooded to N ports".
+    let flood_key = |d: &crate::query::trace::Delivery| {
+        let mut path: Vec<HopKey> = d
+            .path
+            .iter()
+            .map(|h| {
+                (
+                    h.device.clone(),
+                    h.in_if.clone(),
+                    h.out.clone(),
+                    h.lines.clone(),
+                )
+            })
+            .collect();
+        if let Some(last) = path.last_mut() {
+            last.2 = None;
+        }
+        (
+            d.destination,
+            d.src_point.clone(),
+            d.zones.clone(),
+            path,
+            d.arrives_as.is_some(),
+        )
+    };
+    let mut groups: Vec<(usize, Vec<&str>)> = vec![];
+    for (i, d) in t.deliveries.iter().enumerate() {
+        match groups.last_mut() {
+            Some((first, ports))
+                if d.path.len() > 1 && flood_key(&t.deliveries[*first]) == flood_key(d) =>
+            {
+                ports.push(&d.point)
+            }
+            _ => groups.push((i, vec![&d.point])),
+        }
+    }
+    for (first, ports) in &groups {
+        let d = &t.deliveries[*first];
         let label = match (d.destination, ja) {
             (true, true) => "宛先に到達",
             (true, false) => "Reaches destination",
@@ -95,6 +136,29 @@ pub fn text(t: &Trace, lang: Lang) -> String {
             out.push_str(&format!("  {}: {s}\n", if ja { "入口" } else { "from" }));
         }
         hop_text(&mut out, &d.path);
+        if ports.len() > 1 {
+            let last = d.path.last().map_or("", |h| h.device.as_str());
+            let names: Vec<&str> = ports
+                .iter()
+                .map(|p| {
+                    p.strip_prefix(last)
+                        .and_then(|r| r.strip_prefix(':'))
+                        .unwrap_or(p)
+                })
+                .collect();
+            out.push_str(&match ja {
+                true => format!(
+                    "  {} ポートにフラッディング（{last}）: {}\n",
+                    ports.len(),
+                    names.join(", ")
+                ),
+                false => format!(
+                    "  flooded to {} ports of {last}: {}\n",
+                    ports.len(),
+                    names.join(", ")
+                ),
+            });
+        }
         if let Some(a) = &d.arrives_as {
             out.push_str(&format!(
                 "  {}: {}\n",
