@@ -257,6 +257,12 @@ impl Parser {
             "route" => self.route(ln, t),
             "nat" => self.nat.top(ln, t),
             "names" => Out::Ok,
+            // Aerleon's ASA output starts each ACL by clearing it.
+            "clear" if k1 == "configure" && t.get(2) == Some(&"access-list") && t.len() == 4 => {
+                self.acl_lines.remove(t[3]);
+                self.acl_first.remove(t[3]);
+                Out::Ok
+            }
             "name" => match (t.get(1).and_then(|a| ip(a)), t.get(2)) {
                 (Some(a), Some(n)) if t.len() == 3 || t.get(3) == Some(&"description") => {
                     self.objs.names.insert(n.to_string(), a);
