@@ -61,7 +61,7 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
     for (ln, e, s) in bad {
         p.unrec_line(ln, e, s);
     }
-    let sides: Vec<Side> = by_nameif
+    let mut sides: Vec<Side> = by_nameif
         .iter()
         .filter(|(_, &i)| !p.aux[i].mgmt_only)
         .map(|(n, &i)| {
@@ -76,6 +76,8 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             }
         })
         .collect();
+    // Configuration order of the interfaces.
+    sides.sort_by_key(|s| s.idx);
     let mut pols = vec![];
     for s in &sides {
         // Interfaces the same-security rules let S reach at all.
