@@ -120,7 +120,8 @@ fn hit(x: &Term, p: &Pkt) -> bool {
                 a & m == n
             })
     };
-    let inp = |v: &[(u16, u16)], a: u16| v.is_empty() || v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
+    let inp =
+        |v: &[(u16, u16)], a: u16| v.is_empty() || v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
     let pr = match x.proto {
         Proto::Any => true,
         Proto::Tcp => p.proto == 6,
@@ -172,14 +173,24 @@ impl Policy {
         inbound && acl_out.as_ref().is_none_or(|l| first_match(l, p))
     }
     fn terms(&self) -> impl Iterator<Item = &Term> {
-        [&self.mn_in, &self.lg_in, &self.mn_out, &self.lg_out, &self.global]
-            .into_iter()
-            .flatten()
-            .flatten()
+        [
+            &self.mn_in,
+            &self.lg_in,
+            &self.mn_out,
+            &self.lg_out,
+            &self.global,
+        ]
+        .into_iter()
+        .flatten()
+        .flatten()
     }
 }
 
-fn cells<T: Copy + Ord + Into<u64>>(lo: T, hi: T, bounds: impl Iterator<Item = (T, T)>) -> Vec<u64> {
+fn cells<T: Copy + Ord + Into<u64>>(
+    lo: T,
+    hi: T,
+    bounds: impl Iterator<Item = (T, T)>,
+) -> Vec<u64> {
     let (lo, hi) = (lo.into(), hi.into());
     let mut c = vec![lo];
     for (a, b) in bounds {
@@ -291,7 +302,11 @@ fn aerleon_input(pol: &Policy) -> (String, String) {
                 let vals: Vec<serde_json::Value> = v
                     .iter()
                     .flat_map(|&(a, b)| {
-                        let port = if a == b { a.to_string() } else { format!("{a}-{b}") };
+                        let port = if a == b {
+                            a.to_string()
+                        } else {
+                            format!("{a}-{b}")
+                        };
                         ["tcp", "udp"].map(|p| serde_json::json!({"port": port, "protocol": p}))
                     })
                     .collect();
@@ -309,7 +324,11 @@ fn aerleon_input(pol: &Policy) -> (String, String) {
             if !p.is_empty() {
                 let _ = writeln!(o, "  protocol:: {p}");
             }
-            let _ = writeln!(o, "  action:: {}\n}}", if x.accept { "accept" } else { "deny" });
+            let _ = writeln!(
+                o,
+                "  action:: {}\n}}",
+                if x.accept { "accept" } else { "deny" }
+            );
         }
     }
     let defs = serde_json::json!({"networks": nets, "services": svcs});
@@ -356,7 +375,7 @@ fn config(pol: &Policy, acls: &str) -> String {
         o.push_str("same-security-traffic permit inter-interface\n");
     }
     o.push_str(acls);
-    o.push_str("\n");
+    o.push('\n');
     for (acl, l, bind) in [
         ("mn_in", &pol.mn_in, "in interface mn"),
         ("lg_in", &pol.lg_in, "in interface lgwan"),
@@ -402,7 +421,11 @@ fn check(seed: u64, pol: &Policy, dir: &Path) -> Result<bool, String> {
     let snap = dir.join("snap");
     std::fs::create_dir_all(snap.join("configs")).unwrap();
     std::fs::write(snap.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(snap.join("topology.toml"), "# the two nameifs are edge points\n").unwrap();
+    std::fs::write(
+        snap.join("topology.toml"),
+        "# the two nameifs are edge points\n",
+    )
+    .unwrap();
     std::fs::write(snap.join("configs/fw.cfg"), &cfg).unwrap();
     let fail = |m: String| Err(format!("seed {seed}: {m}\n{pol:?}\n{cfg}"));
     let a = sanso::checks::audit::run(&snap).map_err(|e| format!("seed {seed}: {e:?}"))?;
@@ -414,7 +437,12 @@ fn check(seed: u64, pol: &Policy, dir: &Path) -> Result<bool, String> {
             return fail(format!("unrecognised: {:?}", d.unrecognized));
         }
     }
-    let mn = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let mn = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     let want_mn = violation(pol, true);
     let want_lg = violation(pol, false);
     let want = want_mn.is_some() || want_lg.is_some();
@@ -492,7 +520,10 @@ fn run(seeds: &[u64]) -> (usize, Vec<String>) {
 
 #[test]
 fn random_asa_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("ASA_REFEREE_SEED").ok().and_then(|s| s.parse().ok()) {
+    if let Some(s) = std::env::var("ASA_REFEREE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
         let (_, bad) = run(&[s]);
         assert!(bad.is_empty(), "{}", bad.join("\n\n"));
         return;
@@ -512,7 +543,10 @@ fn random_asa_policies_agree_with_first_match() {
         .map(|i| base.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
         .collect();
     let (violated, bad) = run(&seeds);
-    eprintln!("{CASES} cases, {violated} violated, {} disagreements", bad.len());
+    eprintln!(
+        "{CASES} cases, {violated} violated, {} disagreements",
+        bad.len()
+    );
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));
     assert!(
         violated > 10 && violated < CASES as usize - 10,

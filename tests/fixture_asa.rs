@@ -92,8 +92,16 @@ fn unbound_acl_falls_back_to_security_levels() {
 fn lowest_level_without_acl_reaches_nothing() {
     let d = tmp_copy("levels");
     edit(&d, "access-group LGSIDE_IN in interface lgwan-side\n", "");
-    edit(&d, "nameif lgwan-side\n security-level 100", "nameif lgwan-side\n security-level 0");
-    edit(&d, "nameif internet\n security-level 0", "nameif internet\n security-level 100");
+    edit(
+        &d,
+        "nameif lgwan-side\n security-level 100",
+        "nameif lgwan-side\n security-level 0",
+    );
+    edit(
+        &d,
+        "nameif internet\n security-level 0",
+        "nameif internet\n security-level 100",
+    );
     let (_, r) = audit_json(d.to_str().unwrap());
     assert_eq!(status(&r, "SPLIT-MUGAIKA-ONLY"), "pass");
     assert_eq!(status(&r, "LGWAN-PROTOCOLS"), "pass");

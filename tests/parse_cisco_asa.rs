@@ -36,7 +36,12 @@ fn corpus(dialect: &str) -> Vec<PathBuf> {
         .join("../shared/corpus")
         .join(dialect);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("required corpus directory {} is missing ({e})", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "required corpus directory {} is missing ({e})",
+                dir.display()
+            )
+        })
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.is_file())
@@ -136,12 +141,23 @@ fn detection() {
     ] {
         for p in corpus(other) {
             let d = sanso::ingest::detect(&read(&p));
-            assert_ne!(d.map(|d| d.id()), Some("cisco-asa"), "{} ({other})", p.display());
+            assert_ne!(
+                d.map(|d| d.id()),
+                Some("cisco-asa"),
+                "{} ({other})",
+                p.display()
+            );
         }
     }
     let ios = "!\nversion 15.2\nhostname r1\n!\ninterface GigabitEthernet0/0\n ip address 10.0.0.1 255.255.255.0\n!\nend\n";
-    assert_eq!(sanso::ingest::detect(ios).map(|d| d.id()), Some("cisco-ios"));
-    assert_eq!(sanso::ingest::by_id("asa").map(|d| d.id()), Some("cisco-asa"));
+    assert_eq!(
+        sanso::ingest::detect(ios).map(|d| d.id()),
+        Some("cisco-ios")
+    );
+    assert_eq!(
+        sanso::ingest::by_id("asa").map(|d| d.id()),
+        Some("cisco-asa")
+    );
 }
 
 // ---------------------------------------------------------------------------- constructs
@@ -188,13 +204,22 @@ fn security_level_default() {
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
     let inside = pol(&d, "GigabitEthernet0/0");
     assert_eq!(inside.len(), 1);
-    assert_eq!(inside[0].dst_intf, ["GigabitEthernet0/1", "GigabitEthernet0/2"]);
+    assert_eq!(
+        inside[0].dst_intf,
+        ["GigabitEthernet0/1", "GigabitEthernet0/2"]
+    );
     assert_eq!(inside[0].m, Match::any());
     let dmz = pol(&d, "GigabitEthernet0/2");
     assert_eq!(dmz[0].dst_intf, ["GigabitEthernet0/1"]);
-    assert!(pol(&d, "GigabitEthernet0/1").is_empty(), "outside is the lowest");
+    assert!(
+        pol(&d, "GigabitEthernet0/1").is_empty(),
+        "outside is the lowest"
+    );
     assert!(pol(&d, "Management0/0").is_empty());
-    assert!(d.policies.iter().all(|p| !p.dst_intf.contains(&"Management0/0".to_string())));
+    assert!(d
+        .policies
+        .iter()
+        .all(|p| !p.dst_intf.contains(&"Management0/0".to_string())));
 }
 
 /// `same-security-traffic permit inter-interface` opens equal levels; intra-interface
@@ -207,7 +232,10 @@ fn same_security() {
     let out = pol(&d, "GigabitEthernet0/1");
     assert_eq!(out.len(), 1);
     // outside (0) → dmz (0) and itself; not inside (100).
-    assert_eq!(out[0].dst_intf, ["GigabitEthernet0/1", "GigabitEthernet0/2"]);
+    assert_eq!(
+        out[0].dst_intf,
+        ["GigabitEthernet0/1", "GigabitEthernet0/2"]
+    );
 }
 
 /// Inbound ACL then global ACL, in order, to every other interface; the interface
@@ -252,7 +280,10 @@ access-group G global
     let out = pol(&d, "GigabitEthernet0/1");
     // OUT_IN: 2 active entries (the inactive one and the remark make none), then G.
     assert_eq!(out.len(), 3);
-    assert_eq!(out[0].dst_intf, ["GigabitEthernet0/0", "GigabitEthernet0/2"]);
+    assert_eq!(
+        out[0].dst_intf,
+        ["GigabitEthernet0/0", "GigabitEthernet0/2"]
+    );
     assert_eq!(out[0].m.dst, AddrSet::one(IpMatch::host(a("10.3.0.10"))));
     assert_eq!(
         out[0].m.services,
@@ -260,7 +291,10 @@ access-group G global
     );
     assert_eq!((out[1].action, &out[1].m), (Action::Deny, &Match::any()));
     assert_eq!(out[2].m.services, vec![Service::udp_dport(5000, 5001)]);
-    assert_eq!(out[2].m.src, AddrSet::one(IpMatch::prefix(a("10.0.0.0"), 8)));
+    assert_eq!(
+        out[2].m.src,
+        AddrSet::one(IpMatch::prefix(a("10.0.0.0"), 8))
+    );
     let ins = pol(&d, "GigabitEthernet0/0");
     // IN_IN: 2 IPv4 entries (the any6 one matches no IPv4 packet), then G.
     assert_eq!(ins.len(), 3);
@@ -282,7 +316,14 @@ access-group G global
     let dmz = pol(&d, "GigabitEthernet0/2");
     assert_eq!(dmz.len(), 1);
     assert_eq!(dmz[0].id, "G#1");
-    assert_eq!(iface(&d, "GigabitEthernet0/1").acl_in.as_ref().unwrap().name, "OUT_IN");
+    assert_eq!(
+        iface(&d, "GigabitEthernet0/1")
+            .acl_in
+            .as_ref()
+            .unwrap()
+            .name,
+        "OUT_IN"
+    );
 }
 
 fn iface<'a>(d: &'a Device, n: &str) -> &'a Interface {
@@ -307,7 +348,10 @@ route nosuch 0.0.0.0 0.0.0.0 1.2.3.4
     let first = BASE.lines().count() as u32 + 1;
     assert_eq!(by.get(&first), Some(&&Scope::Acl("A".into())));
     assert_eq!(by.get(&(first + 1)), Some(&&Scope::Acl("A".into())));
-    assert_eq!(by.get(&(first + 3)), Some(&&Scope::Interface("GigabitEthernet0/2".into())));
+    assert_eq!(
+        by.get(&(first + 3)),
+        Some(&&Scope::Interface("GigabitEthernet0/2".into()))
+    );
     assert_eq!(by.get(&(first + 4)), Some(&&Scope::Policy));
     assert_eq!(by.get(&(first + 5)), Some(&&Scope::Routing));
     // outside has ACL A with no readable entry: it forwards nothing.
@@ -345,7 +389,10 @@ access-group OUT_IN in interface outside
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
     assert_eq!(d.dnats.len(), 1);
     let v = &d.dnats[0];
-    assert_eq!((v.ext, v.mapped), ((a("203.0.113.10"), a("203.0.113.10")), a("10.3.0.10")));
+    assert_eq!(
+        (v.ext, v.mapped),
+        ((a("203.0.113.10"), a("203.0.113.10")), a("10.3.0.10"))
+    );
     assert_eq!(v.in_intf, ["GigabitEthernet0/1"]);
     // The outside ACL entry names the real address: it admits the translated packets.
     let out = pol(&d, "GigabitEthernet0/1");
@@ -353,18 +400,27 @@ access-group OUT_IN in interface outside
     // dmz → outside: the web host's flows leave as 203.0.113.10, before the default.
     let dmz = pol(&d, "GigabitEthernet0/2");
     assert_eq!(dmz.len(), 2);
-    assert_eq!(dmz[0].snat, Some(PolicySnat::Pool(vec![(a("203.0.113.10"), a("203.0.113.10"))])));
+    assert_eq!(
+        dmz[0].snat,
+        Some(PolicySnat::Pool(vec![(
+            a("203.0.113.10"),
+            a("203.0.113.10")
+        )]))
+    );
     assert_eq!(dmz[0].m.src, AddrSet::one(IpMatch::host(a("10.3.0.10"))));
     assert_eq!(dmz[0].dst_intf, ["GigabitEthernet0/1"]);
     assert_eq!(dmz[1].snat, None);
     // inside → outside: the LAN is translated to the interface address.
     let ins = pol(&d, "GigabitEthernet0/0");
     assert_eq!(ins[0].snat, Some(PolicySnat::Egress));
-    assert_eq!(ins[0].m.src, AddrSet::one(IpMatch::prefix(a("10.1.0.0"), 16)));
+    assert_eq!(
+        ins[0].m.src,
+        AddrSet::one(IpMatch::prefix(a("10.1.0.0"), 16))
+    );
     assert_eq!(ins[0].dst_intf, ["GigabitEthernet0/1"]);
     // Twice NAT with a destination translation is reported.
-    let d = dev(&(text + "nat (inside,outside) source static lan lan destination static web web\n"));
+    let d =
+        dev(&(text + "nat (inside,outside) source static lan lan destination static web web\n"));
     assert_eq!(d.unrecognized.len(), 1);
     assert_eq!(d.unrecognized[0].scope, Scope::Policy);
 }
-

@@ -140,9 +140,7 @@ pub(super) fn extended(o: &Objects, kw: &[String]) -> Result<Entry, String> {
                 inactive = true;
                 i += 1;
             }
-            "time-range" => {
-                return Err("time-range (time-dependent entry, not modelled)".into())
-            }
+            "time-range" => return Err("time-range (time-dependent entry, not modelled)".into()),
             o => return Err(format!("unsupported ACL option `{o}`")),
         }
     }

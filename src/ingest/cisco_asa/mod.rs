@@ -285,9 +285,11 @@ impl Parser {
                 _ => un("unknown same-security-traffic option", Scope::Policy),
             },
             "banner" => Out::Irr(BANNER),
-            "router" => {
-                self.unknown_stanza(trimmed, Scope::Routing, "dynamic routing protocol (not modelled)")
-            }
+            "router" => self.unknown_stanza(
+                trimmed,
+                Scope::Routing,
+                "dynamic routing protocol (not modelled)",
+            ),
             "route-map" | "prefix-list" | "community-list" | "as-path" => self.skip(ROUTING_OBJ),
             "ip" => match k1 {
                 "local" => self.skip(VPN),
@@ -303,33 +305,125 @@ impl Parser {
                 ),
                 _ => self.skip(VPN),
             },
-            "tunnel-group" | "group-policy" | "webvpn" | "anyconnect" | "vpn-sessiondb"
-            | "ssl" | "sysopt" if k0 != "sysopt" || k1 == "connection" => self.skip(VPN),
+            "tunnel-group" | "group-policy" | "webvpn" | "anyconnect" | "vpn-sessiondb" | "ssl"
+            | "sysopt"
+                if k0 != "sysopt" || k1 == "connection" =>
+            {
+                self.skip(VPN)
+            }
             // The standby unit runs this same configuration.
             "failover" => self.skip("failover (the standby unit mirrors this configuration)"),
             // Content filters (Java, ActiveX, URL) only drop, inside admitted flows.
             "filter" => self.skip("content filtering inside admitted flows"),
             "dns-group-map" | "dns-group" => self.skip(MGMT),
-            "xlate" | "timeout" | "threat-detection" | "dynamic-access-policy-record"
-            | "class-map" | "policy-map" | "service-policy" | "inspect" => self.skip(INSPECT),
-            "icmp" | "arp" | "mtu" | "dns" | "domain-name" | "ftp" | "clock" | "boot"
-            | "logging" | "ntp" | "snmp-server" | "aaa" | "aaa-server" | "username" | "enable"
-            | "passwd" | "ssh" | "http" | "telnet" | "console" | "pager" | "user-identity"
-            | "asdm" | "no" | "license" | "call-home" | "prompt" | "terminal"
-            | "command-alias" | "service" | "dhcpd" | "dhcprelay" | "management-access"
-            | "firewall" | "cryptochecksum" | "end" | "privilege" | "smtp-server"
-            | "priority-queue" | "jumbo-frame" | "checkheaps" | "tls-proxy" | "scansafe"
-            | "hpm" | "dns-guard" | "auth-prompt" | "vpdn" | "quit" | "ldap" | "email"
-            | "compression" | "vpn" | "tftp-server" | "wccp" | "flow-export" | "nve"
-            | "profile" | "password-policy" | "vpn-addr-assign" | "object-group-search" | "regex" | "sla"
-            | "track" | "monitor-interface" | "access-list-compile" | "igmp" | "multicast-routing"
+            "xlate"
+            | "timeout"
+            | "threat-detection"
+            | "dynamic-access-policy-record"
+            | "class-map"
+            | "policy-map"
+            | "service-policy"
+            | "inspect" => self.skip(INSPECT),
+            "icmp"
+            | "arp"
+            | "mtu"
+            | "dns"
+            | "domain-name"
+            | "ftp"
+            | "clock"
+            | "boot"
+            | "logging"
+            | "ntp"
+            | "snmp-server"
+            | "aaa"
+            | "aaa-server"
+            | "username"
+            | "enable"
+            | "passwd"
+            | "ssh"
+            | "http"
+            | "telnet"
+            | "console"
+            | "pager"
+            | "user-identity"
+            | "asdm"
+            | "no"
+            | "license"
+            | "call-home"
+            | "prompt"
+            | "terminal"
+            | "command-alias"
+            | "service"
+            | "dhcpd"
+            | "dhcprelay"
+            | "management-access"
+            | "firewall"
+            | "cryptochecksum"
+            | "end"
+            | "privilege"
+            | "smtp-server"
+            | "priority-queue"
+            | "jumbo-frame"
+            | "checkheaps"
+            | "tls-proxy"
+            | "scansafe"
+            | "hpm"
+            | "dns-guard"
+            | "auth-prompt"
+            | "vpdn"
+            | "quit"
+            | "ldap"
+            | "email"
+            | "compression"
+            | "vpn"
+            | "tftp-server"
+            | "wccp"
+            | "flow-export"
+            | "nve"
+            | "profile"
+            | "password-policy"
+            | "vpn-addr-assign"
+            | "object-group-search"
+            | "regex"
+            | "sla"
+            | "track"
+            | "monitor-interface"
+            | "access-list-compile"
+            | "igmp"
+            | "multicast-routing"
                 if !(k0 == "sla" || k0 == "track" || k0 == "multicast-routing") =>
             {
                 if k0 == "no" && k1 == "failover" {
                     return Out::Ok;
                 }
-                if k0 == "no" && !matches!(k1, "vpn-addr-assign" | "failover" | "logging" | "snmp-server" | "threat-detection" | "call-home" | "aaa" | "pager" | "asdm" | "service" | "arp" | "mac-address" | "ssh" | "http" | "telnet" | "dhcpd" | "names" | "ntp") {
-                    return self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no` command");
+                if k0 == "no"
+                    && !matches!(
+                        k1,
+                        "vpn-addr-assign"
+                            | "failover"
+                            | "logging"
+                            | "snmp-server"
+                            | "threat-detection"
+                            | "call-home"
+                            | "aaa"
+                            | "pager"
+                            | "asdm"
+                            | "service"
+                            | "arp"
+                            | "mac-address"
+                            | "ssh"
+                            | "http"
+                            | "telnet"
+                            | "dhcpd"
+                            | "names"
+                            | "ntp"
+                    )
+                {
+                    return self.unknown_stanza(
+                        trimmed,
+                        Scope::Device,
+                        "unknown top-level `no` command",
+                    );
                 }
                 self.skip(MGMT)
             }
@@ -445,12 +539,26 @@ impl Parser {
                 }
                 _ => un("bad access vlan", scope),
             },
-            ["description", ..] | ["speed", ..] | ["duplex", ..] | ["mac-address", ..]
-            | ["no", "ipv6", ..] | ["ipv6", ..] | ["delay", ..] | ["flowcontrol", ..]
-            | ["member-interface", _] | ["channel-group", ..] | ["lacp", ..]
-            | ["no", "shutdown", ..] | ["media-type", ..] | ["nve-only", ..] | ["mtu", ..]
-            | ["no", "ip", "proxy-arp"] | ["authentication", ..] | ["ddns", ..]
-            | ["dhcp", "client", ..] | ["no", "switchport", "protected"] => Out::Irr(IFPHYS),
+            ["description", ..]
+            | ["speed", ..]
+            | ["duplex", ..]
+            | ["mac-address", ..]
+            | ["no", "ipv6", ..]
+            | ["ipv6", ..]
+            | ["delay", ..]
+            | ["flowcontrol", ..]
+            | ["member-interface", _]
+            | ["channel-group", ..]
+            | ["lacp", ..]
+            | ["no", "shutdown", ..]
+            | ["media-type", ..]
+            | ["nve-only", ..]
+            | ["mtu", ..]
+            | ["no", "ip", "proxy-arp"]
+            | ["authentication", ..]
+            | ["ddns", ..]
+            | ["dhcp", "client", ..]
+            | ["no", "switchport", "protected"] => Out::Irr(IFPHYS),
             ["switchport", "protected"] => Out::Irr(IFPHYS),
             ["ospf", ..]
             | ["pim", ..]
@@ -532,7 +640,8 @@ impl Parser {
         if let Some(d) = self.objs.defs.get_mut(name) {
             // Names stay case-sensitive (object names), keywords are lower case in
             // running configurations.
-            d.members.push((ln, t.iter().map(|s| s.to_string()).collect()));
+            d.members
+                .push((ln, t.iter().map(|s| s.to_string()).collect()));
         }
         Out::Ok
     }
@@ -546,7 +655,10 @@ impl Parser {
         let scope = Scope::Acl(name.clone());
         let mut i = 2;
         if t.get(i) == Some(&"line") {
-            return un("`line N` insertion (not a running-configuration form)", scope);
+            return un(
+                "`line N` insertion (not a running-configuration form)",
+                scope,
+            );
         }
         let standard = match t.get(i).copied() {
             Some("remark") => return Out::Ok,
@@ -707,14 +819,9 @@ impl Parser {
                 }
             }
             let span = self.span(self.acl_first.get(&name).copied().unwrap_or(1));
-            self.dev.acls.insert(
-                name.clone(),
-                crate::model::Acl {
-                    name,
-                    rules,
-                    span,
-                },
-            );
+            self.dev
+                .acls
+                .insert(name.clone(), crate::model::Acl { name, rules, span });
         }
         // Routes.
         for (ln, ifn, prefix, len, gw) in std::mem::take(&mut self.routes) {

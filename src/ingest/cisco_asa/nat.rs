@@ -114,12 +114,25 @@ fn iface_pair(k: &str) -> Option<(Option<String>, Option<String>)> {
 fn harmless(k: &str) -> bool {
     matches!(
         k,
-        "dns" | "no-proxy-arp" | "route-lookup" | "net-to-net" | "flat" | "include-reserve"
-            | "round-robin" | "extended" | "block-allocation" | "unidirectional"
+        "dns"
+            | "no-proxy-arp"
+            | "route-lookup"
+            | "net-to-net"
+            | "flat"
+            | "include-reserve"
+            | "round-robin"
+            | "extended"
+            | "block-allocation"
+            | "unidirectional"
     )
 }
 
-fn parse_rule(o: &Objects, ln: u32, obj: &Option<String>, kw: &[String]) -> Result<Option<Rule>, String> {
+fn parse_rule(
+    o: &Objects,
+    ln: u32,
+    obj: &Option<String>,
+    kw: &[String],
+) -> Result<Option<Rule>, String> {
     let mut i = 1;
     let (real_if, mapped_if) = match kw.get(1).and_then(|k| iface_pair(k)) {
         Some(p) => {
@@ -135,7 +148,10 @@ fn parse_rule(o: &Objects, ln: u32, obj: &Option<String>, kw: &[String]) -> Resu
     } else if kw.iter().any(|k| k == "inactive") {
         return Ok(None);
     }
-    let end = kw.iter().position(|k| k == "description").unwrap_or(kw.len());
+    let end = kw
+        .iter()
+        .position(|k| k == "description")
+        .unwrap_or(kw.len());
     let kw = &kw[..end];
     let mut section = 1;
     let (real, kind_kw, mut j) = match obj {
@@ -153,14 +169,23 @@ fn parse_rule(o: &Objects, ln: u32, obj: &Option<String>, kw: &[String]) -> Resu
             }
             let kind = kw.get(i + 1).map(String::as_str).unwrap_or("");
             let r = kw.get(i + 2).ok_or("missing real source")?;
-            let real = if r == "any" { vec![IpMatch::Any] } else { o.net(r, 0)? };
+            let real = if r == "any" {
+                vec![IpMatch::Any]
+            } else {
+                o.net(r, 0)?
+            };
             (real, kind, i + 2)
         }
     };
     if obj.is_some() {
         section = if kind_kw == "static" { 2 } else { 3 };
     }
-    let rest: Vec<&str> = kw[j + 1..].iter().map(String::as_str).collect();
+    let rest: Vec<&str> = kw
+        .get(j + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .map(String::as_str)
+        .collect();
     let (m, after) = match rest.as_slice() {
         [] => return Err("missing mapped address".into()),
         ["pat-pool", n, tail @ ..] => (o.net(n, 0).map(Some)?, tail.to_vec()),
@@ -180,7 +205,9 @@ fn parse_rule(o: &Objects, ln: u32, obj: &Option<String>, kw: &[String]) -> Resu
         match *k {
             "destination" => return Err("twice NAT with `destination` (not modelled)".into()),
             "service" if obj.is_some() => {
-                let (Some(p), Some(r), Some(mp)) = (after.get(j + 1), after.get(j + 2), after.get(j + 3)) else {
+                let (Some(p), Some(r), Some(mp)) =
+                    (after.get(j + 1), after.get(j + 2), after.get(j + 3))
+                else {
                     return Err("malformed `service`".into());
                 };
                 let pn = match *p {
@@ -188,7 +215,9 @@ fn parse_rule(o: &Objects, ln: u32, obj: &Option<String>, kw: &[String]) -> Resu
                     "udp" => 17,
                     _ => return Err(format!("static NAT service on `{p}` (not modelled)")),
                 };
-                let port = |s: &str| super::objects::asa_port(s).ok_or_else(|| format!("unknown port `{s}`"));
+                let port = |s: &str| {
+                    super::objects::asa_port(s).ok_or_else(|| format!("unknown port `{s}`"))
+                };
                 svc = Some((pn, port(r)?, port(mp)?));
                 j += 4;
             }
@@ -252,10 +281,21 @@ fn inter(a: &IpMatch, b: &IpMatch) -> Result<Option<IpMatch>, ()> {
     Ok(match (a, b) {
         (IpMatch::Any, x) | (x, IpMatch::Any) => Some(x.clone()),
         (
-            IpMatch::Wildcard { addr: a1, wildcard: w1 },
-            IpMatch::Wildcard { addr: a2, wildcard: w2 },
+            IpMatch::Wildcard {
+                addr: a1,
+                wildcard: w1,
+            },
+            IpMatch::Wildcard {
+                addr: a2,
+                wildcard: w2,
+            },
         ) => {
-            let (a1, w1, a2, w2) = (u32::from(*a1), u32::from(*w1), u32::from(*a2), u32::from(*w2));
+            let (a1, w1, a2, w2) = (
+                u32::from(*a1),
+                u32::from(*w1),
+                u32::from(*a2),
+                u32::from(*w2),
+            );
             let common = !w1 & !w2;
             if (a1 ^ a2) & common != 0 {
                 None
@@ -355,7 +395,10 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
     // the translated packets (ACLs name real addresses).
     for (vi, d) in p.dev.dnats.iter().enumerate() {
         for pol in p.dev.policies.iter_mut() {
-            let on = d.in_intf.iter().any(|n| n == "any" || pol.src_intf.contains(n));
+            let on = d
+                .in_intf
+                .iter()
+                .any(|n| n == "any" || pol.src_intf.contains(n));
             if on && pol.m.dst.contains(d.mapped) {
                 pol.dnat.push(vi);
                 pol.lines.extend(d.lines.iter().cloned());
@@ -383,7 +426,11 @@ fn add_snat(
             .filter(|o| mi.as_ref().is_none_or(|m| m == *o))
             .cloned()
             .collect();
-        if from_ok && pol.snat.is_none() && pol.action == crate::model::Action::Permit && !outs.is_empty() {
+        if from_ok
+            && pol.snat.is_none()
+            && pol.action == crate::model::Action::Permit
+            && !outs.is_empty()
+        {
             let src = inter_set(&pol.m.src, real)?;
             if !src.items.is_empty() {
                 let mut c = pol.clone();

@@ -96,7 +96,9 @@ impl Objects {
             let k: Vec<&str> = kw.iter().map(String::as_str).collect();
             let r: Result<Addrs, String> = match (d.kind, k.as_slice()) {
                 (_, ["description", ..]) => continue,
-                (Kind::NetObj, ["host", a]) => self.host(a).map(|h| h.map(|h| vec![IpMatch::host(h)])),
+                (Kind::NetObj, ["host", a]) => {
+                    self.host(a).map(|h| h.map(|h| vec![IpMatch::host(h)]))
+                }
                 (Kind::NetObj, ["subnet", a]) if is_v6(a) => Ok(None),
                 (Kind::NetObj, ["subnet", a, m]) => self.subnet(a, m).map(|x| Some(vec![x])),
                 (Kind::NetObj, ["range", a, b]) => match (self.host(a)?, self.host(b)?) {
@@ -107,11 +109,11 @@ impl Objects {
                 (Kind::NetGrp, ["network-object", "host", a]) => {
                     self.host(a).map(|h| h.map(|h| vec![IpMatch::host(h)]))
                 }
-                (Kind::NetGrp, ["network-object", "object", n]) => {
-                    self.net(n, depth + 1).map(Some)
-                }
+                (Kind::NetGrp, ["network-object", "object", n]) => self.net(n, depth + 1).map(Some),
                 (Kind::NetGrp, ["network-object", a]) if is_v6(a) => Ok(None),
-                (Kind::NetGrp, ["network-object", a, m]) => self.subnet(a, m).map(|x| Some(vec![x])),
+                (Kind::NetGrp, ["network-object", a, m]) => {
+                    self.subnet(a, m).map(|x| Some(vec![x]))
+                }
                 (Kind::NetGrp, ["group-object", n]) => self.net(n, depth + 1).map(Some),
                 _ => Err(format!("unsupported member `{}`", kw.join(" "))),
             };
@@ -150,7 +152,11 @@ impl Objects {
     }
 
     /// Protocols and ports of a `port-object` group.
-    pub fn ports(&self, name: &str, depth: usize) -> Result<(&'static [u8], Vec<PortRange>), String> {
+    pub fn ports(
+        &self,
+        name: &str,
+        depth: usize,
+    ) -> Result<(&'static [u8], Vec<PortRange>), String> {
         if depth > DEPTH {
             return Err(format!("`{name}`: nesting deeper than {DEPTH} (cyclic?)"));
         }
@@ -172,15 +178,15 @@ impl Objects {
                         }
                     })
                 }
-                Some("group-object") if kw.len() == 2 => self.ports(&kw[1], depth + 1).and_then(
-                    |(p, v)| {
+                Some("group-object") if kw.len() == 2 => {
+                    self.ports(&kw[1], depth + 1).and_then(|(p, v)| {
                         if p == protos {
                             Ok(v)
                         } else {
                             Err("nested port group of another protocol".into())
                         }
-                    },
-                ),
+                    })
+                }
                 _ => Err(format!("unsupported member `{}`", kw.join(" "))),
             };
             match r {

@@ -30,7 +30,11 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
     for (dir_in, binds) in [(true, &p.bind_in), (false, &p.bind_out)] {
         for (ifn, b) in binds {
             let Some(&i) = by_nameif.get(ifn) else {
-                bad.push((b.span.line, format!("access-group names interface `{ifn}`, which is not a nameif"), Scope::Policy));
+                bad.push((
+                    b.span.line,
+                    format!("access-group names interface `{ifn}`, which is not a nameif"),
+                    Scope::Policy,
+                ));
                 continue;
             };
             let phys = p.dev.interfaces[i].name.clone();
@@ -71,7 +75,11 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             Side {
                 idx: i,
                 phys: p.dev.interfaces[i].name.clone(),
-                level: a.level.as_ref().map(|x| x.0).unwrap_or(if n == "inside" { 100 } else { 0 }),
+                level: a
+                    .level
+                    .as_ref()
+                    .map(|x| x.0)
+                    .unwrap_or(if n == "inside" { 100 } else { 0 }),
                 lines,
             }
         })
@@ -82,21 +90,22 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
     for s in &sides {
         // Interfaces the same-security rules let S reach at all.
         let mut reach = vec![];
-        let mut reach_lines = vec![];
         for o in &sides {
             let ok = if o.idx == s.idx {
-                p.intra.clone()
-            } else if o.level == s.level {
-                p.inter.clone()
+                p.intra.is_some()
             } else {
-                Some(o.lines.first().cloned().unwrap_or_else(|| o.lines.clone().pop().unwrap_or_else(|| p.span(1))))
+                o.level != s.level || p.inter.is_some()
             };
-            if let Some(l) = ok {
+            if ok {
                 reach.push(o);
-                reach_lines.push(l);
             }
         }
-        let acls: Vec<(String, Span)> = ins.get(&s.idx).cloned().into_iter().chain(global.clone()).collect();
+        let acls: Vec<(String, Span)> = ins
+            .get(&s.idx)
+            .cloned()
+            .into_iter()
+            .chain(global.clone())
+            .collect();
         if acls.is_empty() {
             // Security-level default: permit to lower levels (and what same-security allows).
             let outs: Vec<&&Side> = reach.iter().filter(|o| o.level <= s.level).collect();
@@ -116,13 +125,24 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             lines.sort();
             lines.dedup();
             pols.push(Policy {
-                id: format!("security-level {}", p.aux[s.idx].nameif.as_ref().map(|x| x.0.as_str()).unwrap_or("")),
+                id: format!(
+                    "security-level {}",
+                    p.aux[s.idx]
+                        .nameif
+                        .as_ref()
+                        .map(|x| x.0.as_str())
+                        .unwrap_or("")
+                ),
                 src_intf: vec![s.phys.clone()],
                 dst_intf: outs.iter().map(|o| o.phys.clone()).collect(),
                 m: Match::any(),
                 action: Action::Permit,
                 enabled: true,
-                span: s.lines.first().cloned().unwrap_or_else(|| p.dev.interfaces[s.idx].span.clone()),
+                span: s
+                    .lines
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| p.dev.interfaces[s.idx].span.clone()),
                 lines,
                 snat: None,
                 dnat: vec![],
@@ -134,7 +154,9 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             continue;
         }
         for (acl, bind) in acls {
-            let Some(a) = p.dev.acls.get(&acl) else { continue };
+            let Some(a) = p.dev.acls.get(&acl) else {
+                continue;
+            };
             for (n, r) in a.rules.iter().enumerate() {
                 let mut lines = vec![r.span.clone(), bind.clone()];
                 lines.extend(s.lines.iter().cloned());
