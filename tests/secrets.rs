@@ -234,6 +234,16 @@ const FORMS: &[Form] = &[
         &["NftSftpPw73"],
     ),
     f(Nft, &["\t\tiifname \"eth9\" accept comment \"wpa_passphrase=NftWpa74\""], &["NftWpa74"]),
+    // ---- Cisco ASA forms (quoted wherever they land: every dialect's tables apply)
+    f(IosStanza, &[" passwd AsaPasswd90 encrypted"], &["AsaPasswd90"]),
+    f(IosStanza, &[" enable password AsaEnPw91 encrypted"], &["AsaEnPw91"]),
+    f(IosStanza, &[" username admin password AsaUserPw92 encrypted privilege 15"], &["AsaUserPw92"]),
+    f(IosStanza, &[" ikev1 pre-shared-key AsaPsk93"], &["AsaPsk93"]),
+    f(IosStanza, &[" ikev2 remote-authentication pre-shared-key AsaPsk94"], &["AsaPsk94"]),
+    f(IosStanza, &[" snmp-server host inside 10.1.1.1 community AsaComm95 version 2c"], &["AsaComm95"]),
+    f(IosStanza, &[" failover key AsaFoKey96"], &["AsaFoKey96"]),
+    f(IosStanza, &[" ldap-login-password AsaLdap97"], &["AsaLdap97"]),
+    f(IosStanza, &[" aaa-server RAD (inside) host 10.1.1.2 key AsaRad98"], &["AsaRad98"]),
 ];
 
 fn tmp(tag: &str) -> PathBuf {

@@ -2,6 +2,7 @@
 //! [`crate::model::Device`], recording every line it did not understand.
 
 pub mod awplus;
+pub mod cisco_asa;
 pub mod cisco_ios;
 pub mod draft;
 pub mod fortios;
@@ -56,6 +57,7 @@ pub static REGISTRY: &[&dyn Syntax] = &[
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,
     &awplus::SYNTAX,
+    &cisco_asa::SYNTAX,
     &cisco_ios::SYNTAX,
 ];
 

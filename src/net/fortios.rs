@@ -57,7 +57,8 @@ impl Builder<'_> {
     /// destination already translated), any other packet against the policies in order
     /// (a VIP in `dstaddr` adds nothing for them). Per (in, out) pair: what each
     /// policy admits, then routing to `out` on the (translated) destination; a policy's
-    /// source NAT rewrites the source of what it admits.
+    /// source NAT rewrites the source of what it admits. An interface's outbound ACL
+    /// (`acl_out`) filters last; inbound ACLs are expressed as policies by the parser.
     pub(super) fn policy_edges(
         &mut self,
         di: usize,
@@ -182,9 +183,15 @@ impl Builder<'_> {
                                 self.rewrite_edge(start, mid, info, rw)
                             }
                         }
+                        let to = self.l3out[&(di, oi)];
+                        if d.interfaces[oi].acl_out.is_some() {
+                            // An outbound interface ACL (Cisco ASA `access-group … out`)
+                            // filters after the policy and routing.
+                            self.ios_out(d, oi, mid, to, rp.clone(), route_taint);
+                            continue;
+                        }
                         let mut t = route_taint.to_vec();
                         t.extend(self.dev_taint(d, |s| *s == Scope::Interface(oname.clone())));
-                        let to = self.l3out[&(di, oi)];
                         self.edge(
                             mid,
                             to,

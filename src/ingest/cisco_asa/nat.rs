@@ -1,0 +1,449 @@
+//! NAT as rewrites: object NAT (`object network X` + `nat (real,mapped) static|dynamic
+//! …`) and twice NAT (`nat (real,mapped) [after-auto] source static|dynamic REAL
+//! MAPPED`), in ASA's order: twice NAT, object NAT (static before dynamic), twice NAT
+//! `after-auto`; the first match translates.
+//!
+//! - A static translation of one host R to one address M is a destination NAT
+//!   ([`Dnat`]) on arrival at the mapped interface (packets to M go to R; ACLs name the
+//!   real address R, as on ASA 8.3+), and a source NAT of R's flows leaving by the mapped
+//!   interface (source M, [`PolicySnat::Pool`]).
+//! - A dynamic translation (`interface`, an address, a range, a subnet, `pat-pool`) is a
+//!   source NAT of the real addresses' flows leaving by the mapped interface.
+//! - Identity NAT (`static` of an object to itself, `any any`) changes nothing.
+//!
+//! Source NAT is attached to the synthesised policies: before each permit policy from
+//! the real interface, a copy restricted to the real source addresses and the mapped
+//! interfaces carries the translation (first match keeps the meaning of the list).
+//! Forms beyond these (`destination static`, `service`, block statics of subnets) are
+//! unrecognized with [`Scope::Policy`].
+
+use super::objects::Objects;
+use super::{un, Out, Parser};
+use crate::model::{AddrSet, Dnat, IpMatch, PolicySnat, PortRange, Scope, Span};
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+
+#[derive(Default)]
+pub(super) struct NatLines {
+    /// (line, object name for object NAT, tokens).
+    lines: Vec<(u32, Option<String>, Vec<String>)>,
+}
+
+impl NatLines {
+    pub fn top(&mut self, ln: u32, t: &[&str]) -> Out {
+        self.lines
+            .push((ln, None, t.iter().map(|s| s.to_string()).collect()));
+        Out::Ok
+    }
+    pub fn object(&mut self, ln: u32, obj: &str, t: &[&str]) -> Out {
+        if t.len() < 2 {
+            return un("malformed nat", Scope::Policy);
+        }
+        self.lines.push((
+            ln,
+            Some(obj.to_string()),
+            t.iter().map(|s| s.to_string()).collect(),
+        ));
+        Out::Ok
+    }
+}
+
+/// One translation, resolved.
+struct Rule {
+    ln: u32,
+    /// Section: 1 twice NAT, 2 object static, 3 object dynamic, 4 after-auto.
+    section: u8,
+    real_if: Option<String>,
+    mapped_if: Option<String>,
+    real: Vec<IpMatch>,
+    kind: Kind,
+}
+
+enum Kind {
+    Identity,
+    /// Host R ↔ host M, optionally one port (proto, real port, mapped port).
+    Static(Ipv4Addr, Ipv4Addr, Option<(u8, u16, u16)>),
+    Dynamic(PolicySnat),
+}
+
+fn one_host(v: &[IpMatch]) -> Option<Ipv4Addr> {
+    match v {
+        [IpMatch::Wildcard { addr, wildcard }] if u32::from(*wildcard) == 0 => Some(*addr),
+        [IpMatch::Range { lo, hi }] if lo == hi => Some(*lo),
+        _ => None,
+    }
+}
+
+fn pool(v: &[IpMatch]) -> Result<PolicySnat, String> {
+    let mut out = vec![];
+    for m in v {
+        match m {
+            IpMatch::Range { lo, hi } => out.push((*lo, *hi)),
+            IpMatch::Wildcard { addr, wildcard } => {
+                let w = u32::from(*wildcard);
+                if w & w.wrapping_add(1) != 0 {
+                    return Err("non-contiguous mapped addresses".into());
+                }
+                out.push((*addr, Ipv4Addr::from(u32::from(*addr) | w)));
+            }
+            IpMatch::Any => return Err("mapped address `any`".into()),
+        }
+    }
+    if out.is_empty() {
+        return Err("empty mapped address set".into());
+    }
+    Ok(PolicySnat::Pool(out))
+}
+
+/// A mapped address: an IP, a network object / group.
+fn mapped(o: &Objects, k: &str) -> Result<Vec<IpMatch>, String> {
+    if let Some(a) = crate::ingest::cisco_ios::lexing::ip(k) {
+        return Ok(vec![IpMatch::host(a)]);
+    }
+    o.net(k, 0)
+}
+
+fn iface_pair(k: &str) -> Option<(Option<String>, Option<String>)> {
+    let inner = k.strip_prefix('(')?.strip_suffix(')')?;
+    let (a, b) = inner.split_once(',')?;
+    let f = |x: &str| (x != "any").then(|| x.to_string());
+    Some((f(a), f(b)))
+}
+
+/// Options that do not change which packets are translated or how.
+fn harmless(k: &str) -> bool {
+    matches!(
+        k,
+        "dns"
+            | "no-proxy-arp"
+            | "route-lookup"
+            | "net-to-net"
+            | "flat"
+            | "include-reserve"
+            | "round-robin"
+            | "extended"
+            | "block-allocation"
+            | "unidirectional"
+    )
+}
+
+fn parse_rule(
+    o: &Objects,
+    ln: u32,
+    obj: &Option<String>,
+    kw: &[String],
+) -> Result<Option<Rule>, String> {
+    let mut i = 1;
+    let (real_if, mapped_if) = match kw.get(1).and_then(|k| iface_pair(k)) {
+        Some(p) => {
+            i += 1;
+            p
+        }
+        None => (None, None),
+    };
+    if let Some(d) = kw.iter().position(|k| k == "description") {
+        if kw[..d].iter().any(|k| k == "inactive") {
+            return Ok(None);
+        }
+    } else if kw.iter().any(|k| k == "inactive") {
+        return Ok(None);
+    }
+    let end = kw
+        .iter()
+        .position(|k| k == "description")
+        .unwrap_or(kw.len());
+    let kw = &kw[..end];
+    let mut section = 1;
+    let (real, kind_kw, mut j) = match obj {
+        Some(name) => {
+            let real = o.net(name, 0)?;
+            (real, kw.get(i).map(String::as_str).unwrap_or(""), i)
+        }
+        None => {
+            if kw.get(i).map(String::as_str) == Some("after-auto") {
+                section = 4;
+                i += 1;
+            }
+            if kw.get(i).map(String::as_str) != Some("source") {
+                return Err("twice NAT without `source`".into());
+            }
+            let kind = kw.get(i + 1).map(String::as_str).unwrap_or("");
+            let r = kw.get(i + 2).ok_or("missing real source")?;
+            let real = if r == "any" {
+                vec![IpMatch::Any]
+            } else {
+                o.net(r, 0)?
+            };
+            (real, kind, i + 2)
+        }
+    };
+    if obj.is_some() {
+        section = if kind_kw == "static" { 2 } else { 3 };
+    }
+    let rest: Vec<&str> = kw
+        .get(j + 1..)
+        .unwrap_or(&[])
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let (m, after) = match rest.as_slice() {
+        [] => return Err("missing mapped address".into()),
+        ["pat-pool", n, tail @ ..] => (o.net(n, 0).map(Some)?, tail.to_vec()),
+        [m, tail @ ..] if *m == "interface" => (None, tail.to_vec()),
+        [m, tail @ ..] => {
+            if *m == "any" && obj.is_none() {
+                (Some(vec![IpMatch::Any]), tail.to_vec())
+            } else {
+                (Some(mapped(o, m)?), tail.to_vec())
+            }
+        }
+    };
+    j = 0;
+    let mut svc = None;
+    let mut fallback_if = false;
+    while let Some(k) = after.get(j) {
+        match *k {
+            "destination" => return Err("twice NAT with `destination` (not modelled)".into()),
+            "service" if obj.is_some() => {
+                let (Some(p), Some(r), Some(mp)) =
+                    (after.get(j + 1), after.get(j + 2), after.get(j + 3))
+                else {
+                    return Err("malformed `service`".into());
+                };
+                let pn = match *p {
+                    "tcp" => 6,
+                    "udp" => 17,
+                    _ => return Err(format!("static NAT service on `{p}` (not modelled)")),
+                };
+                let port = |s: &str| {
+                    super::objects::asa_port(s).ok_or_else(|| format!("unknown port `{s}`"))
+                };
+                svc = Some((pn, port(r)?, port(mp)?));
+                j += 4;
+            }
+            "service" => return Err("twice NAT with `service` (not modelled)".into()),
+            "interface" => {
+                fallback_if = true;
+                j += 1;
+            }
+            k if harmless(k) => j += 1,
+            o => return Err(format!("unsupported NAT option `{o}`")),
+        }
+    }
+    let kind = match (kind_kw, m) {
+        ("static", Some(m)) => {
+            let identity = m == real || (m == [IpMatch::Any] && real == [IpMatch::Any]);
+            if identity && svc.is_none() {
+                Kind::Identity
+            } else {
+                match (one_host(&real), one_host(&m)) {
+                    (Some(r), Some(mm)) => Kind::Static(r, mm, svc),
+                    _ => return Err("static NAT of more than one address (not modelled)".into()),
+                }
+            }
+        }
+        ("static", None) => match (one_host(&real), svc) {
+            (Some(_), _) => return Err("static NAT to the interface address (not modelled)".into()),
+            _ => return Err("static NAT to the interface address (not modelled)".into()),
+        },
+        ("dynamic", None) => Kind::Dynamic(PolicySnat::Egress),
+        ("dynamic", Some(m)) => {
+            if fallback_if {
+                // Pool first, the interface when it is exhausted: either source.
+                return Err("dynamic NAT with interface fallback (not modelled)".into());
+            }
+            Kind::Dynamic(pool(&m)?)
+        }
+        (k, _) => return Err(format!("unsupported NAT type `{k}`")),
+    };
+    Ok(Some(Rule {
+        ln,
+        section,
+        real_if,
+        mapped_if,
+        real,
+        kind,
+    }))
+}
+
+/// Intersection of two address constraints (`Err` when not representable).
+fn inter(a: &IpMatch, b: &IpMatch) -> Result<Option<IpMatch>, ()> {
+    let bounds = |m: &IpMatch| -> Option<(u32, u32)> {
+        match m {
+            IpMatch::Any => Some((0, u32::MAX)),
+            IpMatch::Range { lo, hi } => Some((u32::from(*lo), u32::from(*hi))),
+            IpMatch::Wildcard { addr, wildcard } => {
+                let w = u32::from(*wildcard);
+                (w & w.wrapping_add(1) == 0).then(|| (u32::from(*addr) & !w, u32::from(*addr) | w))
+            }
+        }
+    };
+    Ok(match (a, b) {
+        (IpMatch::Any, x) | (x, IpMatch::Any) => Some(x.clone()),
+        (
+            IpMatch::Wildcard {
+                addr: a1,
+                wildcard: w1,
+            },
+            IpMatch::Wildcard {
+                addr: a2,
+                wildcard: w2,
+            },
+        ) => {
+            let (a1, w1, a2, w2) = (
+                u32::from(*a1),
+                u32::from(*w1),
+                u32::from(*a2),
+                u32::from(*w2),
+            );
+            let common = !w1 & !w2;
+            if (a1 ^ a2) & common != 0 {
+                None
+            } else {
+                Some(IpMatch::Wildcard {
+                    addr: Ipv4Addr::from((a1 & !w1) | (a2 & !w2)),
+                    wildcard: Ipv4Addr::from(w1 & w2),
+                })
+            }
+        }
+        _ => {
+            let (l1, h1) = bounds(a).ok_or(())?;
+            let (l2, h2) = bounds(b).ok_or(())?;
+            let (lo, hi) = (l1.max(l2), h1.min(h2));
+            (lo <= hi).then(|| IpMatch::Range {
+                lo: Ipv4Addr::from(lo),
+                hi: Ipv4Addr::from(hi),
+            })
+        }
+    })
+}
+
+fn inter_set(a: &AddrSet, b: &[IpMatch]) -> Result<AddrSet, ()> {
+    let mut items = vec![];
+    for x in &a.items {
+        for y in b {
+            if let Some(z) = inter(x, y)? {
+                items.push(z);
+            }
+        }
+    }
+    Ok(AddrSet { items })
+}
+
+pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
+    let mut rules = vec![];
+    for (ln, obj, kw) in std::mem::take(&mut p.nat.lines) {
+        match parse_rule(&p.objs, ln, &obj, &kw) {
+            Ok(Some(r)) => rules.push(r),
+            Ok(None) => {}
+            Err(e) => p.unrec_line(ln, format!("NAT: {e}"), Scope::Policy),
+        }
+    }
+    rules.sort_by_key(|r| r.section);
+    let names: BTreeMap<String, String> = by_nameif
+        .iter()
+        .map(|(n, &i)| (n.clone(), p.dev.interfaces[i].name.clone()))
+        .collect();
+    let phys = |n: &Option<String>| -> Result<Option<String>, String> {
+        match n {
+            None => Ok(None),
+            Some(n) => names
+                .get(n)
+                .map(|x| Some(x.clone()))
+                .ok_or_else(|| format!("NAT names interface `{n}`, which is not a nameif")),
+        }
+    };
+    for r in rules {
+        let (ri, mi) = match (phys(&r.real_if), phys(&r.mapped_if)) {
+            (Ok(a), Ok(b)) => (a, b),
+            (Err(e), _) | (_, Err(e)) => {
+                p.unrec_line(r.ln, e, Scope::Policy);
+                continue;
+            }
+        };
+        let span = p.span(r.ln);
+        let snat = match &r.kind {
+            Kind::Identity => continue,
+            Kind::Static(real, m, svc) => {
+                p.dev.dnats.push(Dnat {
+                    name: format!("nat line {}", r.ln),
+                    in_intf: vec![mi.clone().unwrap_or_else(|| "any".into())],
+                    ext: (*m, *m),
+                    mapped: *real,
+                    port: svc.map(|(pn, rp, mp)| (pn, PortRange::single(mp), Some(rp))),
+                    span: span.clone(),
+                    lines: vec![span.clone()],
+                });
+                // A port static translates only flows from the real port: not as a
+                // source NAT of every flow of the host.
+                if svc.is_some() {
+                    continue;
+                }
+                PolicySnat::Pool(vec![(*m, *m)])
+            }
+            Kind::Dynamic(s) => s.clone(),
+        };
+        if add_snat(p, &ri, &mi, &r.real, snat, &span).is_err() {
+            p.unrec_line(
+                r.ln,
+                "NAT: real addresses not intersectable with a policy source (not modelled)".into(),
+                Scope::Policy,
+            );
+        }
+    }
+    // Destination NATs: every policy whose destination holds the real address admits
+    // the translated packets (ACLs name real addresses).
+    for (vi, d) in p.dev.dnats.iter().enumerate() {
+        for pol in p.dev.policies.iter_mut() {
+            let on = d
+                .in_intf
+                .iter()
+                .any(|n| n == "any" || pol.src_intf.contains(n));
+            if on && pol.m.dst.contains(d.mapped) {
+                pol.dnat.push(vi);
+                pol.lines.extend(d.lines.iter().cloned());
+            }
+        }
+    }
+}
+
+/// Before each permit policy from `ri` (any when `None`) towards `mi`, a copy for the
+/// real sources carrying `snat`.
+fn add_snat(
+    p: &mut Parser,
+    ri: &Option<String>,
+    mi: &Option<String>,
+    real: &[IpMatch],
+    snat: PolicySnat,
+    span: &Span,
+) -> Result<(), ()> {
+    let mut out = vec![];
+    for pol in std::mem::take(&mut p.dev.policies) {
+        let from_ok = ri.as_ref().is_none_or(|r| pol.src_intf.contains(r));
+        let outs: Vec<String> = pol
+            .dst_intf
+            .iter()
+            .filter(|o| mi.as_ref().is_none_or(|m| m == *o))
+            .cloned()
+            .collect();
+        if from_ok
+            && pol.snat.is_none()
+            && pol.action == crate::model::Action::Permit
+            && !outs.is_empty()
+        {
+            let src = inter_set(&pol.m.src, real)?;
+            if !src.items.is_empty() {
+                let mut c = pol.clone();
+                c.id = format!("{} nat", pol.id);
+                c.dst_intf = outs;
+                c.m.src = src;
+                c.snat = Some(snat.clone());
+                c.lines.push(span.clone());
+                out.push(c);
+            }
+        }
+        out.push(pol);
+    }
+    p.dev.policies = out;
+    Ok(())
+}
