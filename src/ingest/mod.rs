@@ -5,6 +5,7 @@ pub mod awplus;
 pub mod cisco_ios;
 pub mod fortios;
 pub mod iptables;
+pub mod junos;
 pub mod linux;
 pub mod nftables;
 pub mod redact;
@@ -51,6 +52,7 @@ pub enum Marker {
 /// Every dialect sanso reads. Adding one is its folder plus a line here.
 pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
+    &junos::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,

@@ -35,6 +35,9 @@ pub use super::fortios::secrets as fortios;
 /// AlliedWare Plus keyword tables (its forms are the IOS ones).
 pub use super::awplus::secrets as awplus;
 
+/// Juniper Junos tables (`pre-shared-key ascii-text "$9$…"`).
+pub use super::junos::secrets as junos;
+
 /// nftables (`nft list ruleset`) tables: secrets only ever sit in comments.
 pub use super::nftables::secrets as nftables;
 
@@ -203,6 +206,7 @@ fn secret_word(w: &str, before: &[&str]) -> bool {
         || iptables::SECRET_WORDS.contains(&w)
         || linux::SECRET_WORDS.contains(&w)
         || awplus::SECRET_WORDS.contains(&w)
+        || junos::SECRET_WORDS.contains(&w)
         || GENERIC_WORDS.contains(&w)
         || secret_suffix(w)
 }
