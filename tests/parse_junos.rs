@@ -109,5 +109,9 @@ fn corpus_coverage() {
             println!("          {l}");
         }
     }
-    assert!(pct >= 0.0, "coverage fell to {pct:.1}%");
+    // Issue 16 asks for 95 %. What is left (listed above) changes forwarding and is not
+    // modelled: routing protocols (370 lines) and routing instances (226) await the RIB
+    // dumps of issue 17; one QFX file has 409 interfaces addressed by DHCP (unknown
+    // addresses); L2 switching, VPNs, IPv6, unusual NAT forms. 7448 of 8752 when written.
+    assert!(pct >= 85.1, "coverage fell to {pct:.1}%");
 }

@@ -38,6 +38,8 @@ pub struct Lexed {
     pub issues: Vec<LexIssue>,
     /// Lines of `deactivate` / `activate` / `delete` commands (understood).
     pub commands: Vec<u32>,
+    /// CLI prompt lines pasted with the configuration (`{master:0}`).
+    pub prompts: Vec<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -147,6 +149,15 @@ pub fn lex(text: &str) -> Lexed {
         let ln = n as u32 + 1;
         let t = raw.trim_start();
         if frames.is_empty() && stmt.is_empty() && !comment && quote.is_none() {
+            // CLI prompt context lines of a pasted session (`{master:0}`, `{primary:node0}`).
+            if t.trim_end().starts_with('{')
+                && t.trim_end().ends_with('}')
+                && t.contains(':')
+                && !t.contains(' ')
+            {
+                out.prompts.push(ln);
+                continue;
+            }
             let cmd = t.split_whitespace().next().unwrap_or("");
             if matches!(cmd, "set" | "deactivate" | "delete" | "activate") {
                 toks.clear();

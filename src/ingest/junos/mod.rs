@@ -15,6 +15,7 @@
 
 mod filters;
 pub mod lexing;
+mod nat;
 pub mod objects;
 pub mod secrets;
 mod security;
@@ -101,6 +102,9 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     }
     for &l in &lexed.commands {
         j.acc.ok(l);
+    }
+    for &l in &lexed.prompts {
+        j.acc.irr(l, "CLI prompt line");
     }
     let ex = lexing::expand_groups(lexed.leaves);
     for &l in &ex.unused {

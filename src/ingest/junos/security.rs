@@ -40,6 +40,7 @@ pub(super) struct Security {
     pub apps: Apps,
     pols: Vec<Pol>,
     default_permit: Option<u32>,
+    nat: super::nat::Nat,
 }
 
 const HOST: &str = "traffic to or from the firewall itself (host-inbound, junos-host)";
@@ -217,7 +218,8 @@ pub(super) fn leaf(j: &mut J, l: &Leaf) {
             acc.irr(ln, "policy settings without effect on the first packet's verdict")
         }
         ["security", "nat", "proxy-arp", ..] => acc.irr(ln, "proxy ARP for NAT addresses"),
-        ["security", "nat", ..] => acc.bad(ln, "NAT rule not modelled", Scope::Policy),
+        ["security", "nat", "static", ..] => acc.bad(ln, "static NAT not modelled", Scope::Policy),
+        ["security", "nat", rest @ ..] => s.nat.leaf(acc, rest, ln),
         ["security", "ike" | "ipsec" | "gvpn" | "group-vpn", ..] => {
             acc.bad(ln, "VPN (IKE / IPsec) not modelled", Scope::Routing)
         }
@@ -330,6 +332,8 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
         let _ = zone.line;
     }
     let all: Vec<String> = zone_ifs.values().flatten().cloned().collect();
+    d.dnats = s.nat.dnats(acc, &zone_ifs, &j.file);
+    let snats = s.nat.snat_rules(acc);
     let global_book = s.books.get("global").map(|b| &b.0);
     let books_for = |zone: Option<&str>| -> Vec<&Book> {
         let mut v = vec![];
@@ -457,7 +461,7 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
         }
         lines.sort();
         lines.dedup();
-        d.policies.push(Policy {
+        let pol = Policy {
             id,
             src_intf,
             dst_intf,
@@ -474,7 +478,49 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
             lines: lines.iter().map(|&l| j_span(&j.file, l)).collect(),
             snat: None,
             dnat: vec![],
-        });
+        };
+        // Source NAT after the policy: one refined copy per rule, in rule order.
+        if action == Action::Permit {
+            for r in &snats {
+                let ifs = |zs: &[String]| -> Vec<&String> {
+                    zs.iter().filter_map(|z| zone_ifs.get(z.as_str())).flatten().collect()
+                };
+                let (rf, rt) = (ifs(&r.from), ifs(&r.to));
+                let si: Vec<String> = pol.src_intf.iter().filter(|i| rf.contains(i)).cloned().collect();
+                let di: Vec<String> = pol.dst_intf.iter().filter(|i| rt.contains(i)).cloned().collect();
+                if si.is_empty() || di.is_empty() {
+                    continue;
+                }
+                let (Some(src), Some(dst)) = (
+                    super::nat::intersect(&pol.m.src, &r.src),
+                    super::nat::intersect(&pol.m.dst, &r.dst),
+                ) else {
+                    for &l in &r.lines {
+                        fail(acc, l, "source NAT over address ranges not modelled".into());
+                    }
+                    continue;
+                };
+                if src.items.is_empty() || dst.items.is_empty() {
+                    continue;
+                }
+                let mut lines = pol.lines.clone();
+                lines.extend(r.lines.iter().map(|&l| j_span(&j.file, l)));
+                d.policies.push(Policy {
+                    id: format!("{} [source NAT {}]", pol.id, r.name),
+                    src_intf: si,
+                    dst_intf: di,
+                    m: Match {
+                        src,
+                        dst,
+                        ..pol.m.clone()
+                    },
+                    lines,
+                    snat: r.snat.clone(),
+                    ..pol.clone()
+                });
+            }
+        }
+        d.policies.push(pol);
     }
     if let Some(ln) = s.default_permit {
         d.policies.push(Policy {
@@ -489,6 +535,16 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
             snat: None,
             dnat: vec![],
         });
+    }
+    // Destination NAT: a policy admits a translated packet when the mapped address is in
+    // its destination and the NAT applies on one of its ingress interfaces.
+    for p in &mut d.policies {
+        for (k, v) in d.dnats.iter().enumerate() {
+            let on = v.in_intf.iter().any(|i| p.src_intf.contains(i));
+            if on && p.m.dst.contains(v.mapped) {
+                p.dnat.push(k);
+            }
+        }
     }
     j.sec.apps = s.apps;
 }
