@@ -309,6 +309,18 @@ pub fn lex(text: &str) -> Lexed {
             reason: "statement without `;` at the end of the file".into(),
         });
     }
+    if comment {
+        out.issues.push(LexIssue {
+            line: last,
+            reason: "`/*` comment not closed at the end of the file".into(),
+        });
+    }
+    if quote.is_some() {
+        out.issues.push(LexIssue {
+            line: last,
+            reason: "quoted string not closed at the end of the file".into(),
+        });
+    }
     if !frames.is_empty() {
         out.issues.push(LexIssue {
             line: last,

@@ -69,7 +69,10 @@ impl super::Syntax for Junos {
         let junos_version = v.ends_with(';')
             && v.chars().next().is_some_and(|c| c.is_ascii_digit())
             && v.contains(['R', 'X']);
-        if junos_version || l == "system {" || l == "interfaces {" || l.starts_with("## Last commit") {
+        // Lines arrive without their indentation: `system {` is PAN-OS's too.
+        let host = l.starts_with("host-name ") && l.ends_with(';');
+        let family = l.starts_with("family inet") || l.starts_with("family ethernet-switching");
+        if junos_version || host || family || l.starts_with("## Last commit") {
             return super::Marker::Decisive;
         }
         super::Marker::None
