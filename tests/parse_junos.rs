@@ -468,3 +468,56 @@ fn malformed_input_is_unrecognised_not_a_panic() {
         assert!(!d.unrecognized.is_empty(), "{t:?}: nothing reported");
     }
 }
+
+// ---------------------------------------------------------------------------- fixture town
+
+fn town_audit(dir: &Path) -> sanso::checks::audit::Audit {
+    let a = sanso::checks::audit::run(dir).unwrap();
+    for d in &a.snapshot.devices {
+        assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+        assert_eq!(d.dialect.id(), "junos");
+    }
+    a
+}
+
+fn mn_status(a: &sanso::checks::audit::Audit) -> String {
+    let c = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    c.status.id().to_string()
+}
+
+/// fixtures/junos-town: an SRX holding both tiers in two zones with no policy between
+/// them (default deny). Permitting HTTPS from lg to mn (in `set` form, loaded onto the
+/// hierarchical file) opens exactly LG → MN tcp/443: the witness says so.
+#[test]
+fn junos_town_fixture_verdicts() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/junos-town");
+    let a = town_audit(&root);
+    assert_eq!(mn_status(&a), "pass");
+    assert!(a.eval.findings.is_empty(), "{:?}", a.eval.findings.iter().map(|f| &f.rule).collect::<Vec<_>>());
+    let tmp = std::env::temp_dir().join(format!("sanso-junos-town-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(tmp.join("configs")).unwrap();
+    for f in ["sanso.toml", "topology.toml"] {
+        std::fs::copy(root.join(f), tmp.join(f)).unwrap();
+    }
+    let cfg = std::fs::read_to_string(root.join("configs/srx-edge.conf")).unwrap();
+    let open = format!(
+        "{cfg}set security policies from-zone lg to-zone mn policy https match source-address any
+set security policies from-zone lg to-zone mn policy https match destination-address any
+set security policies from-zone lg to-zone mn policy https match application junos-https
+set security policies from-zone lg to-zone mn policy https then permit
+"
+    );
+    std::fs::write(tmp.join("configs/srx-edge.conf"), open).unwrap();
+    let a = town_audit(&tmp);
+    assert_eq!(mn_status(&a), "violated");
+    let fs: Vec<_> = a.eval.findings.iter().filter(|f| f.rule == "MN-ISOLATION").collect();
+    assert!(!fs.is_empty());
+    for f in fs {
+        assert_eq!((f.subject.src.as_str(), f.subject.dst.as_str()), ("lg-terminals", "mn-servers"));
+        let w = f.witness.as_ref().unwrap();
+        assert_eq!((w.proto, w.dst_port), (6, 443));
+        assert!(w.dst_ip.octets()[..3] == [10, 10, 10], "{w:?}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -461,7 +461,7 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
         }
         lines.sort();
         lines.dedup();
-        let pol = Policy {
+        let mut pol = Policy {
             id,
             src_intf,
             dst_intf,
@@ -502,6 +502,12 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
                 };
                 if src.items.is_empty() || dst.items.is_empty() {
                     continue;
+                }
+                if src == pol.m.src && dst == pol.m.dst {
+                    // The rule covers the whole policy: no copy, later rules never apply.
+                    pol.snat = r.snat.clone();
+                    pol.lines.extend(r.lines.iter().map(|&l| j_span(&j.file, l)));
+                    break;
                 }
                 let mut lines = pol.lines.clone();
                 lines.extend(r.lines.iter().map(|&l| j_span(&j.file, l)));
