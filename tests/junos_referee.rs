@@ -91,7 +91,13 @@ fn ports(r: &mut Rng) -> Vec<(u16, u16)> {
 }
 
 fn term(r: &mut Rng) -> Term {
-    let proto = [Proto::Any, Proto::Tcp, Proto::Udp, Proto::TcpUdp, Proto::Icmp][r.index(5)];
+    let proto = [
+        Proto::Any,
+        Proto::Tcp,
+        Proto::Udp,
+        Proto::TcpUdp,
+        Proto::Icmp,
+    ][r.index(5)];
     let l4 = matches!(proto, Proto::Tcp | Proto::Udp | Proto::TcpUdp);
     Term {
         accept: r.chance(35),
@@ -121,7 +127,8 @@ fn hit(t: &Term, p: &Pkt) -> bool {
                 lo <= a && a <= hi
             })
     };
-    let inp = |v: &[(u16, u16)], a: u16| v.is_empty() || v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
+    let inp =
+        |v: &[(u16, u16)], a: u16| v.is_empty() || v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
     let pr = match t.proto {
         Proto::Any => true,
         Proto::Tcp => p.proto == 6,
@@ -129,7 +136,10 @@ fn hit(t: &Term, p: &Pkt) -> bool {
         Proto::TcpUdp => p.proto == 6 || p.proto == 17,
         Proto::Icmp => p.proto == 1,
     };
-    pr && ina(&t.src, p.src) && ina(&t.dst, p.dst) && inp(&t.sport, p.sport) && inp(&t.dport, p.dport)
+    pr && ina(&t.src, p.src)
+        && ina(&t.dst, p.dst)
+        && inp(&t.sport, p.sport)
+        && inp(&t.dport, p.dport)
 }
 
 /// First match; no match: deny (filter end, SRX default policy).
@@ -161,12 +171,24 @@ impl Policy {
         fin && pol && fout
     }
     fn terms(&self) -> impl Iterator<Item = &Term> {
-        let z = self.zones.iter().flat_map(|(a, b)| a.iter().chain(b.iter()));
-        z.chain([&self.mn_in, &self.lg_in, &self.lg_out].into_iter().flatten().flatten())
+        let z = self
+            .zones
+            .iter()
+            .flat_map(|(a, b)| a.iter().chain(b.iter()));
+        z.chain(
+            [&self.mn_in, &self.lg_in, &self.lg_out]
+                .into_iter()
+                .flatten()
+                .flatten(),
+        )
     }
 }
 
-fn cells<T: Copy + Ord + Into<u64>>(lo: T, hi: T, bounds: impl Iterator<Item = (T, T)>) -> Vec<u64> {
+fn cells<T: Copy + Ord + Into<u64>>(
+    lo: T,
+    hi: T,
+    bounds: impl Iterator<Item = (T, T)>,
+) -> Vec<u64> {
     let (lo, hi) = (lo.into(), hi.into());
     let mut c = vec![lo];
     for (a, b) in bounds {
@@ -186,8 +208,16 @@ const ANY: (u32, u32) = (0, u32::MAX);
 /// A violating packet from one side to the other, if any (exhaustive over cells).
 fn violation(pol: &Policy, from_mn: bool) -> Option<Pkt> {
     let (s, d) = if from_mn { (ANY, LG) } else { (ANY, MN) };
-    let srcs = cells(s.0, s.1, pol.terms().flat_map(|t| t.src.iter().map(|&x| span(x))));
-    let dsts = cells(d.0, d.1, pol.terms().flat_map(|t| t.dst.iter().map(|&x| span(x))));
+    let srcs = cells(
+        s.0,
+        s.1,
+        pol.terms().flat_map(|t| t.src.iter().map(|&x| span(x))),
+    );
+    let dsts = cells(
+        d.0,
+        d.1,
+        pol.terms().flat_map(|t| t.dst.iter().map(|&x| span(x))),
+    );
     let sps = cells(0u16, 65535, pol.terms().flat_map(|t| t.sport.clone()));
     let dps = cells(0u16, 65535, pol.terms().flat_map(|t| t.dport.clone()));
     for proto in [6u8, 17, 1, 47] {
@@ -274,7 +304,11 @@ fn pol_text(case: usize, pol: &Policy, nets: &mut String, svcs: &mut String) -> 
                 let n = format!("S_{name}_{}", &what[..1]);
                 let mut list = vec![];
                 for &(lo, hi) in v {
-                    let r = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+                    let r = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}-{hi}")
+                    };
                     for p in protos {
                         list.push(format!("{r}/{p}"));
                     }
@@ -294,7 +328,11 @@ fn pol_text(case: usize, pol: &Policy, nets: &mut String, svcs: &mut String) -> 
         block(&mut o, "srx from-zone mn to-zone lg", "a", a);
         block(&mut o, "srx from-zone lg to-zone mn", "b", b);
     }
-    for (f, tag, l) in [("mn_in", "i", &pol.mn_in), ("lg_in", "j", &pol.lg_in), ("lg_out", "o", &pol.lg_out)] {
+    for (f, tag, l) in [
+        ("mn_in", "i", &pol.mn_in),
+        ("lg_in", "j", &pol.lg_in),
+        ("lg_out", "o", &pol.lg_out),
+    ] {
         if let Some(l) = l {
             block(&mut o, &format!("juniper {f} inet"), tag, l);
         }
@@ -353,7 +391,12 @@ fn render_all(base: &Path, pols: &[Policy]) -> Vec<String> {
 fn wrap(pol: &Policy, aerleon: &str) -> String {
     let mut o = String::from("## Last commit: junos referee\nversion 21.4R3;\ninterfaces {\n");
     for (itf, addr, fin, fout) in [
-        ("ge-0/0/0", "10.1.0.1/16", pol.mn_in.as_ref().map(|_| "mn_in"), None),
+        (
+            "ge-0/0/0",
+            "10.1.0.1/16",
+            pol.mn_in.as_ref().map(|_| "mn_in"),
+            None,
+        ),
         (
             "ge-0/0/1",
             "10.2.0.1/16",
@@ -361,7 +404,10 @@ fn wrap(pol: &Policy, aerleon: &str) -> String {
             pol.lg_out.as_ref().map(|_| "lg_out"),
         ),
     ] {
-        let _ = writeln!(o, "    {itf} {{\n        unit 0 {{\n            family inet {{");
+        let _ = writeln!(
+            o,
+            "    {itf} {{\n        unit 0 {{\n            family inet {{"
+        );
         if fin.is_some() || fout.is_some() {
             let _ = writeln!(o, "                filter {{");
             if let Some(f) = fin {
@@ -372,7 +418,10 @@ fn wrap(pol: &Policy, aerleon: &str) -> String {
             }
             let _ = writeln!(o, "                }}");
         }
-        let _ = writeln!(o, "                address {addr};\n            }}\n        }}\n    }}");
+        let _ = writeln!(
+            o,
+            "                address {addr};\n            }}\n        }}\n    }}"
+        );
     }
     o.push_str("}\n");
     if pol.zones.is_some() {
@@ -413,7 +462,11 @@ fn case(seed: u64, pol: &Policy, cfg: &str, dir: &Path) -> Result<bool, String> 
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("configs")).unwrap();
     std::fs::write(dir.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(dir.join("topology.toml"), "# the two LANs are edge points\n").unwrap();
+    std::fs::write(
+        dir.join("topology.toml"),
+        "# the two LANs are edge points\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("configs/srx.conf"), cfg).unwrap();
     let fail = |m: String| Err(format!("seed {seed}: {m}\n{cfg}"));
     let a = match sanso::checks::audit::run(dir) {
@@ -428,7 +481,12 @@ fn case(seed: u64, pol: &Policy, cfg: &str, dir: &Path) -> Result<bool, String> 
             return fail(format!("unrecognised: {:?}", d.unrecognized));
         }
     }
-    let mn = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let mn = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     let want_mn = violation(pol, true);
     let want_lg = violation(pol, false);
     let want = want_mn.is_some() || want_lg.is_some();
@@ -494,7 +552,10 @@ fn run(seeds: &[u64]) -> (usize, usize, Vec<String>) {
 
 #[test]
 fn random_junos_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("JUNOS_REFEREE_SEED").ok().and_then(|s| s.parse().ok()) {
+    if let Some(s) = std::env::var("JUNOS_REFEREE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
         let (_, _, bad) = run(&[s]);
         assert!(bad.is_empty(), "{}", bad.join("\n\n"));
         return;
@@ -520,8 +581,14 @@ fn random_junos_policies_agree_with_first_match() {
         bad.len()
     );
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-    assert!(violated > 10 && violated < CASES as usize - 10, "{violated}/{CASES}");
-    assert!(srx > 20 && srx < CASES as usize - 20, "{srx}/{CASES} SRX cases");
+    assert!(
+        violated > 10 && violated < CASES as usize - 10,
+        "{violated}/{CASES}"
+    );
+    assert!(
+        srx > 20 && srx < CASES as usize - 20,
+        "{srx}/{CASES} SRX cases"
+    );
 }
 
 /// The reference itself, on a hand-made policy (expectations worked out by hand).
@@ -538,7 +605,13 @@ fn reference_sanity() {
     };
     // mn→lg: deny tcp/22, permit tcp; lg→mn: nothing (default deny).
     let pol = Policy {
-        zones: Some((vec![t(false, Proto::Tcp, vec![(22, 22)]), t(true, Proto::Tcp, vec![])], vec![])),
+        zones: Some((
+            vec![
+                t(false, Proto::Tcp, vec![(22, 22)]),
+                t(true, Proto::Tcp, vec![]),
+            ],
+            vec![],
+        )),
         ..Policy::default()
     };
     let v = violation(&pol, true).unwrap();

@@ -26,7 +26,11 @@ fn unrec_lines(d: &Device) -> BTreeSet<u32> {
 fn check_accounting(file: &str, text: &str) -> (Device, u32) {
     let (d, understood) = parse_with_stats(file, text).expect("parse");
     let un = unrec_lines(&d);
-    assert_eq!(un.len(), d.unrecognized.len(), "{file}: a line listed twice");
+    assert_eq!(
+        un.len(),
+        d.unrecognized.len(),
+        "{file}: a line listed twice"
+    );
     assert_eq!(
         understood as usize + un.len(),
         d.lines as usize,
@@ -43,7 +47,12 @@ fn corpus(dialect: &str) -> Vec<PathBuf> {
         .join("../shared/corpus")
         .join(dialect);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("required corpus directory {} is missing ({e})", dir.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "required corpus directory {} is missing ({e})",
+                dir.display()
+            )
+        })
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.is_file())
@@ -121,7 +130,12 @@ fn corpus_coverage() {
 fn detection() {
     for p in corpus("junos") {
         let d = sanso::ingest::detect(&read(&p));
-        assert_eq!(d.map(|d| d.id()), Some("junos"), "{} not detected as Junos", p.display());
+        assert_eq!(
+            d.map(|d| d.id()),
+            Some("junos"),
+            "{} not detected as Junos",
+            p.display()
+        );
     }
     for other in [
         "cisco-ios",
@@ -136,7 +150,12 @@ fn detection() {
     ] {
         for p in corpus(other) {
             let d = sanso::ingest::detect(&read(&p));
-            assert_ne!(d.map(|d| d.id()), Some("junos"), "{} ({other}) detected as Junos", p.display());
+            assert_ne!(
+                d.map(|d| d.id()),
+                Some("junos"),
+                "{} ({other}) detected as Junos",
+                p.display()
+            );
         }
     }
 }
@@ -317,28 +336,52 @@ fn check_small_srx(d: &Device, ospf_line: u32) {
     let sub = &d.interfaces[1];
     assert_eq!(sub.parent, Some(("ge-0/0/1".to_string(), 20)));
     assert_eq!(sub.addresses, vec![(a("10.2.0.1"), 24)]);
-    assert_eq!(sub.acl_in.as_ref().map(|x| x.name.as_str()), Some("PROTECT"));
+    assert_eq!(
+        sub.acl_in.as_ref().map(|x| x.name.as_str()),
+        Some("PROTECT")
+    );
     // p1 only: g1 is deactivated, no default permit.
     assert_eq!(d.policies.len(), 1, "{:?}", d.policies);
     let p = &d.policies[0];
     assert_eq!(p.id, "trust>untrust p1");
-    assert_eq!((p.src_intf.as_slice(), p.dst_intf.as_slice()), (&["ge-0/0/0.0".to_string()][..], &["ge-0/0/1.20".to_string()][..]));
+    assert_eq!(
+        (p.src_intf.as_slice(), p.dst_intf.as_slice()),
+        (
+            &["ge-0/0/0.0".to_string()][..],
+            &["ge-0/0/1.20".to_string()][..]
+        )
+    );
     assert_eq!(p.action, Action::Permit);
     assert_eq!(p.m.src, AddrSet::one(IpMatch::host(a("10.1.0.80"))));
     assert_eq!(p.m.dst, AddrSet::one(IpMatch::prefix(a("10.2.0.0"), 24)));
-    assert_eq!(p.m.services, vec![Service::tcp_dport(8080, 8080), Service::tcp_dport(443, 443)]);
+    assert_eq!(
+        p.m.services,
+        vec![Service::tcp_dport(8080, 8080), Service::tcp_dport(443, 443)]
+    );
     // The filter: discard tcp/22 from 10.9/16, accept the rest.
     let acl = &d.acls["PROTECT"];
     assert_eq!(acl.rules.len(), 2);
     assert_eq!(acl.rules[0].action, Action::Deny);
-    assert_eq!(acl.rules[0].m.src, AddrSet::one(IpMatch::prefix(a("10.9.0.0"), 16)));
+    assert_eq!(
+        acl.rules[0].m.src,
+        AddrSet::one(IpMatch::prefix(a("10.9.0.0"), 16))
+    );
     assert_eq!(acl.rules[0].m.services, vec![Service::tcp_dport(22, 22)]);
-    assert_eq!((acl.rules[1].action, &acl.rules[1].m), (Action::Permit, &Match::any()));
+    assert_eq!(
+        (acl.rules[1].action, &acl.rules[1].m),
+        (Action::Permit, &Match::any())
+    );
     assert_eq!(d.routes.len(), 1);
-    assert_eq!((d.routes[0].len, d.routes[0].next_hop), (0, Some(a("10.2.0.254"))));
+    assert_eq!(
+        (d.routes[0].len, d.routes[0].next_hop),
+        (0, Some(a("10.2.0.254")))
+    );
     // OSPF: the only unrecognised line, scoped to routing.
     assert_eq!(d.unrecognized.len(), 1, "{:?}", d.unrecognized);
-    assert_eq!((d.unrecognized[0].line, &d.unrecognized[0].scope), (ospf_line, &Scope::Routing));
+    assert_eq!(
+        (d.unrecognized[0].line, &d.unrecognized[0].scope),
+        (ospf_line, &Scope::Routing)
+    );
 }
 
 #[test]
@@ -353,7 +396,8 @@ fn both_formats_make_the_same_srx() {
 
 #[test]
 fn default_permit_groups_and_bad_references() {
-    let d = dev("set groups G interfaces <ge-*> unit 0 family inet filter input F
+    let d = dev(
+        "set groups G interfaces <ge-*> unit 0 family inet filter input F
 set apply-groups G
 set interfaces ge-0/0/0 unit 0 family inet address 10.0.0.1/24
 set interfaces xe-0/0/1 unit 0 family inet address 10.0.1.1/24
@@ -365,9 +409,18 @@ set security policies from-zone z to-zone y policy p match source-address nowher
 set security policies from-zone z to-zone y policy p match destination-address any
 set security policies from-zone z to-zone y policy p match application any
 set security policies from-zone z to-zone y policy p then deny
-");
+",
+    );
     // The group's filter reaches ge-0/0/0.0 (matches `<ge-*>`), not xe-0/0/1.0.
-    assert_eq!(d.interface("ge-0/0/0.0").unwrap().acl_in.as_ref().unwrap().name, "F");
+    assert_eq!(
+        d.interface("ge-0/0/0.0")
+            .unwrap()
+            .acl_in
+            .as_ref()
+            .unwrap()
+            .name,
+        "F"
+    );
     assert!(d.interface("xe-0/0/1.0").unwrap().acl_in.is_none());
     // p names an undefined address: unrecognised, not guessed; the default policy stays.
     assert_eq!(unrec_lines(&d), BTreeSet::from([9]));
@@ -381,7 +434,8 @@ set security policies from-zone z to-zone y policy p then deny
 
 #[test]
 fn nat_rewrites() {
-    let d = dev("set interfaces ge-0/0/0 unit 0 family inet address 10.1.0.1/24
+    let d = dev(
+        "set interfaces ge-0/0/0 unit 0 family inet address 10.1.0.1/24
 set interfaces ge-0/0/1 unit 0 family inet address 203.0.113.1/24
 set security zones security-zone in interfaces ge-0/0/0.0
 set security zones security-zone out interfaces ge-0/0/1.0
@@ -404,19 +458,26 @@ set security policies from-zone out to-zone in policy i match source-address any
 set security policies from-zone out to-zone in policy i match destination-address web
 set security policies from-zone out to-zone in policy i match application junos-http
 set security policies from-zone out to-zone in policy i then permit
-");
+",
+    );
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
     // o is split: its part from 10.1.0.0/25 is translated to the egress address.
     let ids: Vec<&str> = d.policies.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["in>out o [source NAT s r1]", "in>out o", "out>in i"]);
     assert_eq!(d.policies[0].snat, Some(PolicySnat::Egress));
-    assert_eq!(d.policies[0].m.src, AddrSet::one(IpMatch::prefix(a("10.1.0.0"), 25)));
+    assert_eq!(
+        d.policies[0].m.src,
+        AddrSet::one(IpMatch::prefix(a("10.1.0.0"), 25))
+    );
     assert_eq!(d.policies[1].snat, None);
     // The destination NAT: 203.0.113.10 tcp/80 → 10.1.0.80:8080 on arrival from `out`;
     // policy i (destination web = the mapped address) admits the translated packets.
     assert_eq!(d.dnats.len(), 1);
     let n = &d.dnats[0];
-    assert_eq!((n.ext, n.mapped), ((a("203.0.113.10"), a("203.0.113.10")), a("10.1.0.80")));
+    assert_eq!(
+        (n.ext, n.mapped),
+        ((a("203.0.113.10"), a("203.0.113.10")), a("10.1.0.80"))
+    );
     assert_eq!(n.port, Some((6, PortRange::single(80), Some(8080))));
     assert_eq!(n.in_intf, ["ge-0/0/1.0"]);
     assert_eq!(d.policies[2].dnat, vec![0]);
@@ -425,7 +486,8 @@ set security policies from-zone out to-zone in policy i then permit
 
 #[test]
 fn filter_terms_either_direction_next_term_and_except() {
-    let d = dev("set firewall family inet filter F term a from address 10.0.0.0/8
+    let d = dev(
+        "set firewall family inet filter F term a from address 10.0.0.0/8
 set firewall family inet filter F term a then count c
 set firewall family inet filter F term a then next term
 set firewall family inet filter F term b from address 10.0.0.0/8
@@ -435,7 +497,8 @@ set firewall family inet filter F term b then reject
 set firewall family inet filter F term c from source-address 10.0.0.0/8
 set firewall family inet filter F term c from source-address 10.1.0.0/16 except
 set firewall family inet filter F term c then accept
-");
+",
+    );
     let acl = &d.acls["F"];
     // a never decides; b = (src or dst 10/8) × (sport or dport 53): four deny rules; c is
     // unrecognised (except) and left out.
@@ -446,7 +509,10 @@ set firewall family inet filter F term c then accept
     assert_eq!(r0.dst, AddrSet::any());
     assert_eq!(r0.services[0].sport, PortRange::single(53));
     assert_eq!(acl.rules[1].m.services[0].dport, PortRange::single(53));
-    assert_eq!(acl.rules[2].m.dst, AddrSet::one(IpMatch::prefix(a("10.0.0.0"), 8)));
+    assert_eq!(
+        acl.rules[2].m.dst,
+        AddrSet::one(IpMatch::prefix(a("10.0.0.0"), 8))
+    );
     assert_eq!(unrec_lines(&d), BTreeSet::from([9]));
     assert_eq!(d.unrecognized[0].scope, Scope::Acl("F".into()));
     // A router (no zones): not policy-based.
@@ -481,7 +547,12 @@ fn town_audit(dir: &Path) -> sanso::checks::audit::Audit {
 }
 
 fn mn_status(a: &sanso::checks::audit::Audit) -> String {
-    let c = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let c = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     c.status.id().to_string()
 }
 
@@ -493,7 +564,11 @@ fn junos_town_fixture_verdicts() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/junos-town");
     let a = town_audit(&root);
     assert_eq!(mn_status(&a), "pass");
-    assert!(a.eval.findings.is_empty(), "{:?}", a.eval.findings.iter().map(|f| &f.rule).collect::<Vec<_>>());
+    assert!(
+        a.eval.findings.is_empty(),
+        "{:?}",
+        a.eval.findings.iter().map(|f| &f.rule).collect::<Vec<_>>()
+    );
     let tmp = std::env::temp_dir().join(format!("sanso-junos-town-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(tmp.join("configs")).unwrap();
@@ -511,10 +586,18 @@ set security policies from-zone lg to-zone mn policy https then permit
     std::fs::write(tmp.join("configs/srx-edge.conf"), open).unwrap();
     let a = town_audit(&tmp);
     assert_eq!(mn_status(&a), "violated");
-    let fs: Vec<_> = a.eval.findings.iter().filter(|f| f.rule == "MN-ISOLATION").collect();
+    let fs: Vec<_> = a
+        .eval
+        .findings
+        .iter()
+        .filter(|f| f.rule == "MN-ISOLATION")
+        .collect();
     assert!(!fs.is_empty());
     for f in fs {
-        assert_eq!((f.subject.src.as_str(), f.subject.dst.as_str()), ("lg-terminals", "mn-servers"));
+        assert_eq!(
+            (f.subject.src.as_str(), f.subject.dst.as_str()),
+            ("lg-terminals", "mn-servers")
+        );
         let w = f.witness.as_ref().unwrap();
         assert_eq!((w.proto, w.dst_port), (6, 443));
         assert!(w.dst_ip.octets()[..3] == [10, 10, 10], "{w:?}");

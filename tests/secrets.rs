@@ -573,9 +573,17 @@ fn junos_secret_forms_never_reach_any_output_byte() {
             }
         }
     }
-    assert!(leaks.is_empty(), "{} leaks:\n{}", leaks.len(), leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
     // The unmodelled forms (IKE, OSPF, BGP, IS-IS, IPsec, routing instance) are listed.
-    let html = outs.iter().find(|(n, _)| n.ends_with("report.html")).unwrap();
+    let html = outs
+        .iter()
+        .find(|(n, _)| n.ends_with("report.html"))
+        .unwrap();
     let shown = (0..JUNOS.len())
         .filter(|i| {
             let ln = line_of(&town, "configs/srx-edge.conf", JUNOS[*i].1).unwrap();

@@ -14,6 +14,9 @@ use crate::model::*;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// A value with the lines that defined it.
+type Lined<T> = (T, Vec<u32>);
+
 #[derive(Default, Debug)]
 struct Term {
     name: String,
@@ -33,7 +36,8 @@ struct Filter {
 #[derive(Default, Debug)]
 pub(super) struct Filters {
     filters: Vec<(String, Filter)>,
-    prefix_lists: BTreeMap<String, (Vec<(Ipv4Addr, u8)>, Vec<u32>)>,
+    /// name → (prefixes, lines).
+    prefix_lists: BTreeMap<String, Lined<Vec<(Ipv4Addr, u8)>>>,
 }
 
 const NOT_IPV4: &str = "filter of a family other than inet (outside the IPv4 model)";
@@ -79,15 +83,15 @@ impl Filters {
         let ln = l.line;
         let w: Vec<&str> = l.w.iter().map(String::as_str).collect();
         let rest = match w.as_slice() {
-            ["firewall", "family", "inet", "filter", rest @ ..] | ["firewall", "filter", rest @ ..] => {
-                rest
-            }
+            ["firewall", "family", "inet", "filter", rest @ ..]
+            | ["firewall", "filter", rest @ ..] => rest,
             ["firewall", "policer" | "three-color-policer" | "hierarchical-policer", ..]
             | ["firewall", "family", "inet", "prefix-action", ..] => {
                 return acc.irr(ln, "policer (rate limit; no effect on reachability)")
             }
-            ["firewall", "family", "inet6" | "ethernet-switching" | "bridge" | "any" | "vpls"
-            | "mpls" | "ccc", ..] => return acc.bad(ln, NOT_IPV4, Scope::None),
+            ["firewall", "family", "inet6" | "ethernet-switching" | "bridge" | "any" | "vpls" | "mpls" | "ccc", ..] => {
+                return acc.bad(ln, NOT_IPV4, Scope::None)
+            }
             _ => return acc.bad(ln, "firewall statement not modelled", Scope::Device),
         };
         let Some(name) = rest.first() else {
@@ -127,12 +131,16 @@ impl Filters {
                 match tail {
                     [] => acc.ok(ln),
                     ["from", k, v @ ..] => {
-                        term.from
-                            .push((k.to_string(), v.iter().map(|s| s.to_string()).collect(), ln));
+                        term.from.push((
+                            k.to_string(),
+                            v.iter().map(|s| s.to_string()).collect(),
+                            ln,
+                        ));
                         acc.ok(ln)
                     }
                     ["then", v @ ..] => {
-                        term.then.push((v.iter().map(|s| s.to_string()).collect(), ln));
+                        term.then
+                            .push((v.iter().map(|s| s.to_string()).collect(), ln));
                         acc.ok(ln)
                     }
                     _ => acc.bad(ln, "filter term statement not modelled", scope),
@@ -189,9 +197,17 @@ impl Filters {
                 ["accept"] => action = Some(Action::Permit),
                 ["discard", ..] | ["reject", ..] => action = Some(Action::Deny),
                 ["next", "term"] => next = true,
-                ["count", ..] | ["log"] | ["syslog"] | ["sample"] | ["policer", ..]
-                | ["loss-priority", ..] | ["forwarding-class", ..] | ["dscp", ..]
-                | ["port-mirror", ..] | ["three-color-policer", ..] | ["packet-mode"] => {}
+                ["count", ..]
+                | ["log"]
+                | ["syslog"]
+                | ["sample"]
+                | ["policer", ..]
+                | ["loss-priority", ..]
+                | ["forwarding-class", ..]
+                | ["dscp", ..]
+                | ["port-mirror", ..]
+                | ["three-color-policer", ..]
+                | ["packet-mode"] => {}
                 _ => return Err((*ln, format!("filter action `{}` not modelled", v.join(" ")))),
             }
         }
@@ -342,13 +358,26 @@ impl Filters {
             }
             out
         };
-        let constrained = !protos.is_empty() || !sport.is_empty() || !dport.is_empty()
-            || !port.is_empty() || !icmp.is_empty();
+        let constrained = !protos.is_empty()
+            || !sport.is_empty()
+            || !dport.is_empty()
+            || !port.is_empty()
+            || !icmp.is_empty();
         let mut out = vec![];
         let addr_variants: Vec<(AddrSet, AddrSet)> = if has_either {
             vec![
-                (AddrSet { items: either.clone() }, set(has_dst, &dst)),
-                (set(has_src, &src), AddrSet { items: either.clone() }),
+                (
+                    AddrSet {
+                        items: either.clone(),
+                    },
+                    set(has_dst, &dst),
+                ),
+                (
+                    set(has_src, &src),
+                    AddrSet {
+                        items: either.clone(),
+                    },
+                ),
             ]
         } else {
             vec![(set(has_src, &src), set(has_dst, &dst))]
@@ -359,7 +388,10 @@ impl Filters {
             vec![services(&port, &[]), services(&[], &port)]
         } else {
             let ln = t.from.iter().find(|f| f.0 == "port").map_or(0, |f| f.2);
-            return Err((ln, "`port` with `source-port`/`destination-port` not modelled".into()));
+            return Err((
+                ln,
+                "`port` with `source-port`/`destination-port` not modelled".into(),
+            ));
         };
         for (s, d) in &addr_variants {
             for sv in &svc_variants {

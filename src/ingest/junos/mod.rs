@@ -119,10 +119,9 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     for (l, r) in &ex.bad {
         j.acc.bad(*l, r, Scope::Device);
     }
-    j.zoned = ex
-        .leaves
-        .iter()
-        .any(|l| l.active && l.starts(&["security", "zones"]) || l.starts(&["security", "policies"]));
+    j.zoned = ex.leaves.iter().any(|l| {
+        l.active && l.starts(&["security", "zones"]) || l.starts(&["security", "policies"])
+    });
     for l in &ex.leaves {
         if !l.active {
             j.acc.irr(l.line, "deactivated statement (inactive)");
@@ -256,16 +255,22 @@ impl J {
             }
             "snmp" => self.acc.irr(ln, "SNMP"),
             "chassis" => self.acc.irr(ln, "chassis settings"),
-            "event-options" | "poe" | "accounting-options" | "access" | "virtual-chassis"
+            "event-options"
+            | "poe"
+            | "accounting-options"
+            | "access"
+            | "virtual-chassis"
             | "ethernet-switching-options" => self.acc.irr(ln, "management or platform settings"),
             "class-of-service" => self.acc.irr(ln, "class of service (QoS)"),
             "services" => match l.at(1) {
                 "application-identification" | "rpm" | "ssl" | "analytics" | "web-filter" => {
                     self.acc.irr(ln, "management or platform settings")
                 }
-                _ => self
-                    .acc
-                    .bad(ln, "services stanza (service sets, NAT) not modelled", Scope::Device),
+                _ => self.acc.bad(
+                    ln,
+                    "services stanza (service sets, NAT) not modelled",
+                    Scope::Device,
+                ),
             },
             "interfaces" => self.interface(l),
             "routing-options" => self.routing_options(l),
@@ -277,7 +282,10 @@ impl J {
             "forwarding-options" => match l.at(1) {
                 "dhcp-relay" | "helpers" => self.acc.irr(ln, "DHCP relay / helpers"),
                 "sampling" | "port-mirroring" | "analyzer" | "storm-control-profiles" => {
-                    self.acc.irr(ln, "sampling and mirroring (copies, no effect on forwarding)")
+                    self.acc.irr(
+                        ln,
+                        "sampling and mirroring (copies, no effect on forwarding)",
+                    )
                 }
                 _ => self.acc.bad(
                     ln,
@@ -295,11 +303,10 @@ impl J {
                 "L2 switching (VLANs, bridge domains, EVPN/VXLAN) not modelled",
                 Scope::Device,
             ),
-            "logical-systems" | "tenants" => self.acc.bad(
-                ln,
-                "logical systems / tenants not modelled",
-                Scope::Device,
-            ),
+            "logical-systems" | "tenants" => {
+                self.acc
+                    .bad(ln, "logical systems / tenants not modelled", Scope::Device)
+            }
             _ => self
                 .acc
                 .bad(ln, "top-level statement not modelled", Scope::Device),
@@ -336,9 +343,10 @@ impl J {
                     p.disabled = true;
                     self.acc.ok(ln)
                 }
-                ["enable"] | ["vlan-tagging"] | ["flexible-vlan-tagging"] | ["encapsulation", ..] => {
-                    self.acc.ok(ln)
-                }
+                ["enable"]
+                | ["vlan-tagging"]
+                | ["flexible-vlan-tagging"]
+                | ["encapsulation", ..] => self.acc.ok(ln),
                 ["gigether-options" | "ether-options", "802.3ad", ..]
                 | ["gigether-options" | "ether-options", "redundant-parent", ..] => self.acc.bad(
                     ln,
@@ -362,9 +370,7 @@ impl J {
                 | ["optics-options", ..]
                 | ["per-unit-scheduler"]
                 | ["esi", ..] => self.acc.irr(ln, "interface physical settings"),
-                _ => self
-                    .acc
-                    .bad(ln, "interface statement not modelled", scope),
+                _ => self.acc.bad(ln, "interface statement not modelled", scope),
             }
             return;
         }
@@ -384,7 +390,12 @@ impl J {
             ));
         }
         let u = &mut p.units.iter_mut().find(|u| u.0 == unit).expect("present").1;
-        let r: Vec<&str> = l.w.get(4..).unwrap_or(&[]).iter().map(String::as_str).collect();
+        let r: Vec<&str> =
+            l.w.get(4..)
+                .unwrap_or(&[])
+                .iter()
+                .map(String::as_str)
+                .collect();
         match r.as_slice() {
             [] => self.acc.ok(ln),
             ["vlan-id", v] => match v.parse::<u16>() {
@@ -422,7 +433,8 @@ impl J {
                 self.acc.ok(ln)
             }
             ["family", "inet", "filter", ..] => {
-                self.acc.bad(ln, "filter lists / groups not modelled", scope)
+                self.acc
+                    .bad(ln, "filter lists / groups not modelled", scope)
             }
             ["family", "inet", "dhcp" | "dhcp-client", ..] => {
                 self.acc.bad(ln, "address from DHCP (unknown)", scope)
@@ -433,10 +445,12 @@ impl J {
                 scope,
             ),
             ["family", "inet", "mtu" | "no-redirects" | "targeted-broadcast" | "sampling", ..] => {
-                self.acc.irr(ln, "interface settings without effect on reachability")
+                self.acc
+                    .irr(ln, "interface settings without effect on reachability")
             }
             ["family", "inet6", ..] => {
-                self.acc.bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
+                self.acc
+                    .bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
             }
             ["family", "iso" | "mpls", ..] => self.acc.bad(
                 ln,
@@ -448,7 +462,9 @@ impl J {
                 "interface family (L2 switching, bridging) not modelled",
                 scope,
             ),
-            ["tunnel", ..] => self.acc.bad(ln, "tunnel interface not modelled", Scope::Routing),
+            ["tunnel", ..] => self
+                .acc
+                .bad(ln, "tunnel interface not modelled", Scope::Routing),
             ["vlan-tags", ..] => self.acc.bad(ln, "stacked VLAN tags not modelled", scope),
             ["description", ..]
             | ["encapsulation", ..]
@@ -456,8 +472,12 @@ impl J {
             | ["mac", ..]
             | ["traps"]
             | ["no-traps"]
-            | ["bandwidth", ..] => self.acc.irr(ln, "interface settings without effect on reachability"),
-            _ => self.acc.bad(ln, "interface unit statement not modelled", scope),
+            | ["bandwidth", ..] => self
+                .acc
+                .irr(ln, "interface settings without effect on reachability"),
+            _ => self
+                .acc
+                .bad(ln, "interface unit statement not modelled", scope),
         }
     }
 
@@ -472,7 +492,10 @@ impl J {
             let why = if rib.starts_with("inet6") {
                 ("IPv6 (outside the IPv4 model)", Scope::None)
             } else {
-                ("routing table other than inet.0 not modelled", Scope::Routing)
+                (
+                    "routing table other than inet.0 not modelled",
+                    Scope::Routing,
+                )
             };
             return self.acc.bad(ln, why.0, why.1);
         }
@@ -561,13 +584,27 @@ impl J {
     fn protocols(&mut self, l: &Leaf) {
         let ln = l.line;
         match l.at(1) {
-            "lldp" | "lldp-med" | "rstp" | "mstp" | "vstp" | "stp" | "igmp-snooping"
-            | "mld-snooping" | "sflow" | "dcbx" | "layer2-control" | "lacp"
-            | "uplink-failure-detection" | "oam" | "bfd" | "connections" => {
-                self.acc.irr(ln, "L2 / link protocol (no effect on IPv4 forwarding)")
-            }
+            "lldp"
+            | "lldp-med"
+            | "rstp"
+            | "mstp"
+            | "vstp"
+            | "stp"
+            | "igmp-snooping"
+            | "mld-snooping"
+            | "sflow"
+            | "dcbx"
+            | "layer2-control"
+            | "lacp"
+            | "uplink-failure-detection"
+            | "oam"
+            | "bfd"
+            | "connections" => self
+                .acc
+                .irr(ln, "L2 / link protocol (no effect on IPv4 forwarding)"),
             "router-advertisement" | "ospf3" | "ripng" => {
-                self.acc.bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
+                self.acc
+                    .bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
             }
             _ => self.acc.bad(
                 ln,
@@ -593,7 +630,10 @@ impl J {
                 if let Some(v) = u.vlan {
                     i.parent = Some((pname.clone(), v));
                 }
-                for (slot, f) in [(&mut i.acl_in, &u.filter_in), (&mut i.acl_out, &u.filter_out)] {
+                for (slot, f) in [
+                    (&mut i.acl_in, &u.filter_in),
+                    (&mut i.acl_out, &u.filter_out),
+                ] {
                     if let Some((f, l)) = f {
                         *slot = Some(AclRef {
                             name: f.clone(),

@@ -13,6 +13,12 @@ use crate::model::*;
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
+/// A value with the lines that defined it.
+type Lined<T> = (T, Vec<u32>);
+
+/// A destination pool: the new address and, optionally, the new port.
+type DstPool = (Ipv4Addr, Option<u16>);
+
 #[derive(Default, Debug)]
 struct Rule {
     name: String,
@@ -36,8 +42,9 @@ struct RuleSet {
 
 #[derive(Default, Debug)]
 pub(super) struct Nat {
-    src_pools: BTreeMap<String, (Vec<(Ipv4Addr, Ipv4Addr)>, Vec<u32>)>,
-    dst_pools: BTreeMap<String, (Option<(Ipv4Addr, Option<u16>)>, Vec<u32>)>,
+    src_pools: BTreeMap<String, Lined<Vec<(Ipv4Addr, Ipv4Addr)>>>,
+    /// Destination pools: (address, port) when modelled.
+    dst_pools: BTreeMap<String, Lined<Option<DstPool>>>,
     sets: Vec<(String, RuleSet)>,
 }
 
@@ -65,8 +72,11 @@ impl Nat {
                     Err(e) => acc.bad(ln, &e, Scope::Policy),
                 }
             }
-            ["source", "pool-utilization-alarm" | "pool-default-port-range" | "address-persistent"
-            | "interface" | "port-randomization", ..] => acc.irr(ln, "NAT settings"),
+            ["source", "pool-utilization-alarm"
+            | "pool-default-port-range"
+            | "address-persistent"
+            | "interface"
+            | "port-randomization", ..] => acc.irr(ln, "NAT settings"),
             ["source" | "destination", "rule-set", rs, rest @ ..] => {
                 let set = match self.sets.iter().position(|s| s.0 == *rs) {
                     Some(i) => &mut self.sets[i].1,
@@ -86,7 +96,11 @@ impl Nat {
                     [] | ["description", ..] => acc.ok(ln),
                     [dir @ ("from" | "to"), kind, v] => {
                         let e = (kind.to_string(), v.to_string(), ln);
-                        if *dir == "from" { set.from.push(e) } else { set.to.push(e) }
+                        if *dir == "from" {
+                            set.from.push(e)
+                        } else {
+                            set.to.push(e)
+                        }
                         acc.ok(ln)
                     }
                     ["rule", r, tail @ ..] => {
@@ -154,7 +168,10 @@ impl Nat {
                     Ok(true)
                 }
                 ["description", ..] => Ok(false),
-                _ => Err(format!("destination pool form `{}` not modelled", rest.join(" "))),
+                _ => Err(format!(
+                    "destination pool form `{}` not modelled",
+                    rest.join(" ")
+                )),
             }
         } else {
             let e = self.src_pools.entry(p.to_string()).or_default();
@@ -169,7 +186,10 @@ impl Nat {
                     Ok(true)
                 }
                 ["description", ..] | ["port", ..] | ["address-pooling", ..] => Ok(false),
-                _ => Err(format!("source pool form `{}` not modelled", rest.join(" "))),
+                _ => Err(format!(
+                    "source pool form `{}` not modelled",
+                    rest.join(" ")
+                )),
             }
         }
     }
@@ -188,7 +208,11 @@ impl Nat {
                 match (kind.as_str(), zone_ifs.get(v.as_str())) {
                     ("zone", Some(ifs)) => in_intf.extend(ifs.iter().cloned()),
                     ("interface", _) => in_intf.push(v.clone()),
-                    _ => acc.bad(*ln, "NAT context not modelled (or zone undefined)", Scope::Policy),
+                    _ => acc.bad(
+                        *ln,
+                        "NAT context not modelled (or zone undefined)",
+                        Scope::Policy,
+                    ),
                 }
             }
             for r in &s.rules {
@@ -198,7 +222,10 @@ impl Nat {
                     }
                 };
                 if !r.other.is_empty() || !r.src.is_empty() {
-                    fail(acc, "destination NAT condition (source, names, ports) not modelled");
+                    fail(
+                        acc,
+                        "destination NAT condition (source, names, ports) not modelled",
+                    );
                     continue;
                 }
                 let pool = match &r.then {
@@ -227,7 +254,12 @@ impl Nat {
                     Ipv4Addr::from(u32::from(a) & mask),
                     Ipv4Addr::from(u32::from(a) | !mask),
                 );
-                let protos: Vec<u8> = match r.proto.iter().map(|p| proto_num(&p.0)).collect::<Result<Vec<_>, _>>() {
+                let protos: Vec<u8> = match r
+                    .proto
+                    .iter()
+                    .map(|p| proto_num(&p.0))
+                    .collect::<Result<Vec<_>, _>>()
+                {
                     Ok(v) => v.into_iter().flatten().collect::<Vec<u8>>(),
                     Err(e) => {
                         fail(acc, &e);
@@ -235,11 +267,22 @@ impl Nat {
                     }
                 };
                 let ports: Vec<u16> = r.dport.iter().filter_map(|p| p.0.parse().ok()).collect();
-                if ports.len() != r.dport.len() || ports.len() > 1 || (!ports.is_empty() && protos.is_empty()) {
-                    fail(acc, "destination NAT port match not modelled (one port with a protocol)");
+                if ports.len() != r.dport.len()
+                    || ports.len() > 1
+                    || (!ports.is_empty() && protos.is_empty())
+                {
+                    fail(
+                        acc,
+                        "destination NAT port match not modelled (one port with a protocol)",
+                    );
                     continue;
                 }
-                let mut lines: Vec<Span> = r.lines.iter().chain(plines).map(|&l| Span::new(file, l)).collect();
+                let mut lines: Vec<Span> = r
+                    .lines
+                    .iter()
+                    .chain(plines)
+                    .map(|&l| Span::new(file, l))
+                    .collect();
                 lines.sort();
                 let base = Dnat {
                     name: format!("{name} {}", r.name),
@@ -275,7 +318,11 @@ impl Nat {
                 let mut z = vec![];
                 for (kind, n, ln) in v {
                     if kind != "zone" {
-                        acc.bad(*ln, "source NAT context other than zones not modelled", Scope::Policy);
+                        acc.bad(
+                            *ln,
+                            "source NAT context other than zones not modelled",
+                            Scope::Policy,
+                        );
                         return None;
                     }
                     z.push(n.clone());
@@ -292,11 +339,18 @@ impl Nat {
                     }
                 };
                 if !r.other.is_empty() || !r.dport.is_empty() || !r.proto.is_empty() {
-                    fail(acc, "source NAT condition (names, ports, protocols) not modelled");
+                    fail(
+                        acc,
+                        "source NAT condition (names, ports, protocols) not modelled",
+                    );
                     continue;
                 }
                 let mut lines = r.lines.clone();
-                let snat = match r.then.as_ref().map(|t| t.0.iter().map(String::as_str).collect::<Vec<_>>()) {
+                let snat = match r
+                    .then
+                    .as_ref()
+                    .map(|t| t.0.iter().map(String::as_str).collect::<Vec<_>>())
+                {
                     Some(t) if t == ["source-nat", "interface"] => Some(PolicySnat::Egress),
                     Some(t) if t == ["source-nat", "off"] => None,
                     Some(t) if t.len() == 3 && t[..2] == ["source-nat", "pool"] => {
@@ -372,7 +426,11 @@ pub(super) fn intersect(a: &AddrSet, b: &AddrSet) -> Option<AddrSet> {
             // Nested or disjoint: the longer mask wins when both agree on the shorter.
             let m = xm & ym;
             if xa & m == ya & m {
-                out.push(if xm.count_ones() >= ym.count_ones() { x.clone() } else { y.clone() });
+                out.push(if xm.count_ones() >= ym.count_ones() {
+                    x.clone()
+                } else {
+                    y.clone()
+                });
             }
         }
     }
@@ -389,13 +447,22 @@ mod tests {
     #[test]
     fn prefix_intersection() {
         let p = |s: &str, l| IpMatch::prefix(s.parse().unwrap(), l);
-        let a = AddrSet { items: vec![p("10.0.0.0", 8), p("192.168.1.0", 24)] };
-        let b = AddrSet { items: vec![p("10.1.0.0", 16)] };
+        let a = AddrSet {
+            items: vec![p("10.0.0.0", 8), p("192.168.1.0", 24)],
+        };
+        let b = AddrSet {
+            items: vec![p("10.1.0.0", 16)],
+        };
         assert_eq!(intersect(&a, &b).unwrap().items, vec![p("10.1.0.0", 16)]);
         assert_eq!(intersect(&AddrSet::any(), &b).unwrap(), b);
-        let c = AddrSet { items: vec![p("172.16.0.0", 12)] };
+        let c = AddrSet {
+            items: vec![p("172.16.0.0", 12)],
+        };
         assert!(intersect(&a, &c).unwrap().items.is_empty());
-        let r = AddrSet::one(IpMatch::Range { lo: "1.1.1.1".parse().unwrap(), hi: "1.1.1.2".parse().unwrap() });
+        let r = AddrSet::one(IpMatch::Range {
+            lo: "1.1.1.1".parse().unwrap(),
+            hi: "1.1.1.2".parse().unwrap(),
+        });
         assert!(intersect(&r, &a).is_none());
     }
 }

@@ -66,7 +66,9 @@ impl Book {
         let (o, ls) = self.objs.get(name)?;
         lines.extend(ls);
         if depth > 16 {
-            return Some(Err(format!("address-set {name}: nested too deep (a loop?)")));
+            return Some(Err(format!(
+                "address-set {name}: nested too deep (a loop?)"
+            )));
         }
         Some(match o {
             AddrObj::Addr(Ok(m)) => {
@@ -102,7 +104,9 @@ pub fn resolve_addr(books: &[&Book], name: &str, lines: &mut Vec<u32>) -> Result
             return r.map(|()| AddrSet { items: out });
         }
     }
-    Err(format!("address {name} is not defined in the address books in scope"))
+    Err(format!(
+        "address {name} is not defined in the address books in scope"
+    ))
 }
 
 /// `A.B.C.D/len` or `A.B.C.D` (a host).
@@ -259,11 +263,14 @@ impl AppTerm {
     }
 }
 
+/// A value with the lines that defined it.
+pub type Lined<T> = (T, Vec<u32>);
+
 /// Applications and application-sets (one name space).
 #[derive(Clone, Debug, Default)]
 pub struct Apps {
     /// name → terms (by term name; `""` for the application's own attributes), lines.
-    pub apps: BTreeMap<String, (Vec<(String, AppTerm)>, Vec<u32>)>,
+    pub apps: BTreeMap<String, Lined<Vec<(String, AppTerm)>>>,
     pub sets: BTreeMap<String, (Vec<String>, Vec<u32>)>,
 }
 
@@ -291,7 +298,10 @@ impl Apps {
         if let Some((terms, ls)) = self.apps.get(name) {
             lines.extend(ls);
             for (_, t) in terms {
-                out.push(t.service().map_err(|e| format!("application {name}: {e}"))?);
+                out.push(
+                    t.service()
+                        .map_err(|e| format!("application {name}: {e}"))?,
+                );
             }
             return Ok(());
         }
@@ -379,7 +389,10 @@ pub fn predefined(name: &str) -> Option<Vec<Service>> {
         "junos-aol" => vec![Service::tcp_dport(5190, 5193)],
         "junos-dhcp-relay" => vec![u(67)],
         "junos-finger" => vec![t(79)],
-        "junos-gnutella" => vec![Service::tcp_dport(6346, 6347), Service::udp_dport(6346, 6347)],
+        "junos-gnutella" => vec![
+            Service::tcp_dport(6346, 6347),
+            Service::udp_dport(6346, 6347),
+        ],
         "junos-gopher" => vec![t(70)],
         "junos-msn" => vec![t(1863)],
         "junos-pc-anywhere" => vec![u(5632)],
@@ -434,7 +447,11 @@ mod tests {
         let s = |x: &str| x.to_string();
         assert!(b.address("a", &[s("10.0.0.0/8")], 1).unwrap());
         assert!(b
-            .address("r", &[s("range-address"), s("1.1.1.1"), s("to"), s("1.1.1.9")], 2)
+            .address(
+                "r",
+                &[s("range-address"), s("1.1.1.1"), s("to"), s("1.1.1.9")],
+                2
+            )
             .unwrap());
         b.set_member("s1", "a", 3);
         b.set_member("s2", "s1", 4);
@@ -451,20 +468,34 @@ mod tests {
         assert!(resolve_addr(&[&b], "loop", &mut vec![]).is_err());
         assert!(resolve_addr(&[&b], "nope", &mut vec![]).is_err());
         let w = wildcard("10.0.0.1/255.0.255.255").unwrap();
-        assert!(w.contains("10.77.0.1".parse().unwrap()) && !w.contains("10.77.1.1".parse().unwrap()));
+        assert!(
+            w.contains("10.77.0.1".parse().unwrap()) && !w.contains("10.77.1.1".parse().unwrap())
+        );
     }
 
     #[test]
     fn ports_and_apps() {
-        assert_eq!(port_range("1024-65535").unwrap(), PortRange { lo: 1024, hi: 65535 });
+        assert_eq!(
+            port_range("1024-65535").unwrap(),
+            PortRange {
+                lo: 1024,
+                hi: 65535
+            }
+        );
         assert_eq!(port_range("https").unwrap(), PortRange::single(443));
         assert!(port_range("9-1").is_err());
         let mut a = Apps::default();
         a.term("x", "", 1).set("protocol", "tcp").unwrap();
         a.term("x", "", 2).set("destination-port", "8080").unwrap();
-        a.sets.insert("s".into(), (vec!["x".into(), "junos-dns-udp".into()], vec![3]));
+        a.sets.insert(
+            "s".into(),
+            (vec!["x".into(), "junos-dns-udp".into()], vec![3]),
+        );
         let mut out = vec![];
         a.resolve("s", 0, &mut out, &mut vec![]).unwrap();
-        assert_eq!(out, vec![Service::tcp_dport(8080, 8080), Service::udp_dport(53, 53)]);
+        assert_eq!(
+            out,
+            vec![Service::tcp_dport(8080, 8080), Service::udp_dport(53, 53)]
+        );
     }
 }

@@ -89,7 +89,13 @@ impl Security {
                             Ok(m) => modelled |= m,
                             Err(e) => return acc.bad(ln, &e, Scope::Policy),
                         },
-                        _ => return acc.bad(ln, "application attribute without value", Scope::Policy),
+                        _ => {
+                            return acc.bad(
+                                ln,
+                                "application attribute without value",
+                                Scope::Policy,
+                            )
+                        }
                     }
                 }
                 if modelled {
@@ -104,9 +110,7 @@ impl Security {
                 e.1.push(ln);
                 acc.ok(ln)
             }
-            ["applications", "application-set", _, "description", ..] => {
-                acc.irr(ln, "description")
-            }
+            ["applications", "application-set", _, "description", ..] => acc.irr(ln, "description"),
             _ => acc.bad(ln, "applications statement not modelled", Scope::Policy),
         }
     }
@@ -214,9 +218,10 @@ pub(super) fn leaf(j: &mut J, l: &Leaf) {
         },
         ["security", "policies", "policy-rematch", ..]
         | ["security", "policies", "pre-id-default-policy", ..]
-        | ["security", "policies", "traceoptions", ..] => {
-            acc.irr(ln, "policy settings without effect on the first packet's verdict")
-        }
+        | ["security", "policies", "traceoptions", ..] => acc.irr(
+            ln,
+            "policy settings without effect on the first packet's verdict",
+        ),
         ["security", "nat", "proxy-arp", ..] => acc.irr(ln, "proxy ARP for NAT addresses"),
         ["security", "nat", "static", ..] => acc.bad(ln, "static NAT not modelled", Scope::Policy),
         ["security", "nat", rest @ ..] => s.nat.leaf(acc, rest, ln),
@@ -228,11 +233,25 @@ pub(super) fn leaf(j: &mut J, l: &Leaf) {
             "packet-based forwarding (policies bypassed) not modelled",
             Scope::Policy,
         ),
-        ["security", "screen" | "log" | "alg" | "flow" | "idp" | "utm" | "application-tracking"
-        | "ssh-known-hosts" | "pki" | "certificates" | "forwarding-options" | "idp-sensor-config"
-        | "authentication-key-chains" | "ssl" | "traceoptions" | "address-book-description", ..] => {
-            acc.irr(ln, "security services (screens, logging, ALGs, IDP, PKI, flow settings)")
-        }
+        ["security", "screen"
+        | "log"
+        | "alg"
+        | "flow"
+        | "idp"
+        | "utm"
+        | "application-tracking"
+        | "ssh-known-hosts"
+        | "pki"
+        | "certificates"
+        | "forwarding-options"
+        | "idp-sensor-config"
+        | "authentication-key-chains"
+        | "ssl"
+        | "traceoptions"
+        | "address-book-description", ..] => acc.irr(
+            ln,
+            "security services (screens, logging, ALGs, IDP, PKI, flow settings)",
+        ),
         _ => acc.bad(ln, "security statement not modelled", Scope::Policy),
     }
 }
@@ -282,7 +301,10 @@ fn policy_stmt(acc: &mut Acc, pol: &mut Pol, r: &[&str], ln: u32) {
         }
         ["then", "permit", "application-services", ..] => {
             pol.action = Some((Action::Permit, ln));
-            acc.irr(ln, "security services on permitted traffic (IDP, UTM, AppFW)")
+            acc.irr(
+                ln,
+                "security services on permitted traffic (IDP, UTM, AppFW)",
+            )
         }
         ["then", "permit", ..] => {
             pol.action = Some((Action::Permit, ln));
@@ -415,7 +437,11 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
         if !p.app_id.is_empty() && action == Action::Deny {
             // Over-approximating an App-ID deny would under-approximate reach.
             for &l in &p.app_id {
-                fail(acc, l, "deny restricted by application (App-ID) not decidable".into());
+                fail(
+                    acc,
+                    l,
+                    "deny restricted by application (App-ID) not decidable".into(),
+                );
             }
             continue;
         }
@@ -483,11 +509,24 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
         if action == Action::Permit {
             for r in &snats {
                 let ifs = |zs: &[String]| -> Vec<&String> {
-                    zs.iter().filter_map(|z| zone_ifs.get(z.as_str())).flatten().collect()
+                    zs.iter()
+                        .filter_map(|z| zone_ifs.get(z.as_str()))
+                        .flatten()
+                        .collect()
                 };
                 let (rf, rt) = (ifs(&r.from), ifs(&r.to));
-                let si: Vec<String> = pol.src_intf.iter().filter(|i| rf.contains(i)).cloned().collect();
-                let di: Vec<String> = pol.dst_intf.iter().filter(|i| rt.contains(i)).cloned().collect();
+                let si: Vec<String> = pol
+                    .src_intf
+                    .iter()
+                    .filter(|i| rf.contains(i))
+                    .cloned()
+                    .collect();
+                let di: Vec<String> = pol
+                    .dst_intf
+                    .iter()
+                    .filter(|i| rt.contains(i))
+                    .cloned()
+                    .collect();
                 if si.is_empty() || di.is_empty() {
                     continue;
                 }
@@ -506,7 +545,8 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
                 if src == pol.m.src && dst == pol.m.dst {
                     // The rule covers the whole policy: no copy, later rules never apply.
                     pol.snat = r.snat.clone();
-                    pol.lines.extend(r.lines.iter().map(|&l| j_span(&j.file, l)));
+                    pol.lines
+                        .extend(r.lines.iter().map(|&l| j_span(&j.file, l)));
                     break;
                 }
                 let mut lines = pol.lines.clone();
