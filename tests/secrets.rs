@@ -544,3 +544,63 @@ fn ordinary_lines_are_unchanged() {
         "{changed} of {total} changed"
     );
 }
+
+/// Junos secret forms (issue 16), planted as `set` lines into a copy of
+/// fixtures/junos-town: none may reach any output byte; the unmodelled ones are listed
+/// (as not understood), redacted.
+#[test]
+fn junos_secret_forms_never_reach_any_output_byte() {
+    const JUNOS: &[(&str, &str)] = &[
+        ("set security ike policy ike1 pre-shared-key ascii-text \"$9$JnPsk01.aBcD\"", "JnPsk01"),
+        ("set security ike policy ike2 pre-shared-key hexadecimal 4a6e48657830320a", "4a6e48657830320a"),
+        ("set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 authentication md5 1 key \"$9$JnOspf03xYz\"", "JnOspf03"),
+        ("set protocols bgp group g authentication-key \"$9$JnBgpKey04q\"", "JnBgpKey04"),
+        ("set routing-instances r protocols bgp group g authentication-key JnRiKey05", "JnRiKey05"),
+        ("set protocols isis interface ge-0/0/0.0 level 2 hello-authentication-key \"$9$JnIsis06\"", "JnIsis06"),
+        ("set security ipsec vpn v1 manual authentication key ascii-text \"JnManual07\"", "JnManual07"),
+        ("set system login user ops authentication encrypted-password \"$6$saltsalt$JnUserHash08zz\"", "JnUserHash08"),
+        ("set snmp community JnComm09 authorization read-only", "JnComm09"),
+        ("set system radius-server 10.0.0.9 secret \"$9$JnRadius10\"", "JnRadius10"),
+        ("set interfaces ge-0/0/1 unit 0 family inet address 10.20.10.1/24 vrrp-group 1 authentication-key JnVrrp11", "JnVrrp11"),
+        ("set snmp v3 usm local-engine user u authentication-sha authentication-password JnSnmpAuth12", "JnSnmpAuth12"),
+    ];
+    let t = tmp("junos");
+    let town = t.join("town");
+    copy_dir(&root().join("fixtures/junos-town"), &town);
+    let cfg = town.join("configs/srx-edge.conf");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    for (l, _) in JUNOS {
+        text.push_str(l);
+        text.push('\n');
+    }
+    std::fs::write(&cfg, text).unwrap();
+    let outs = outputs(&town, &t.join("out"));
+    let mut leaks = vec![];
+    for (l, s) in JUNOS {
+        for (name, bytes) in &outs {
+            if contains(bytes, s) {
+                leaks.push(format!("{s:?} ({l}) leaked into {name}"));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
+    // The unmodelled forms (IKE, OSPF, BGP, IS-IS, IPsec, routing instance) are listed.
+    let html = outs
+        .iter()
+        .find(|(n, _)| n.ends_with("report.html"))
+        .unwrap();
+    let shown = (0..JUNOS.len())
+        .filter(|i| {
+            let ln = line_of(&town, "configs/srx-edge.conf", JUNOS[*i].1).unwrap();
+            contains(&html.1, &format!("configs/srx-edge.conf:{ln}"))
+        })
+        .count();
+    assert!(shown >= 7, "only {shown} Junos forms shown");
+    assert!(contains(&html.1, "&lt;redacted&gt;"));
+    let _ = std::fs::remove_dir_all(&t);
+}

@@ -7,6 +7,7 @@ pub mod cisco_ios;
 pub mod draft;
 pub mod fortios;
 pub mod iptables;
+pub mod junos;
 pub mod linux;
 pub mod nftables;
 pub mod redact;
@@ -53,6 +54,7 @@ pub enum Marker {
 /// Every dialect sanso reads. Adding one is its folder plus a line here.
 pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
+    &junos::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,

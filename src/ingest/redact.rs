@@ -37,6 +37,8 @@ pub use super::awplus::secrets as awplus;
 
 /// Cisco ASA keyword tables (beyond the IOS forms).
 pub use super::cisco_asa::secrets as cisco_asa;
+/// Juniper Junos tables (`pre-shared-key ascii-text "$9$…"`).
+pub use super::junos::secrets as junos;
 
 /// nftables (`nft list ruleset`) tables: secrets only ever sit in comments.
 pub use super::nftables::secrets as nftables;
@@ -207,6 +209,7 @@ fn secret_word(w: &str, before: &[&str]) -> bool {
         || linux::SECRET_WORDS.contains(&w)
         || awplus::SECRET_WORDS.contains(&w)
         || cisco_asa::SECRET_WORDS.contains(&w)
+        || junos::SECRET_WORDS.contains(&w)
         || GENERIC_WORDS.contains(&w)
         || secret_suffix(w)
 }

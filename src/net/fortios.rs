@@ -1,5 +1,7 @@
 //! FortiOS lowering: firewall policies per (in, out) interface pair, with NAT (VIPs,
-//! policy source NAT to the egress address or IP pools).
+//! policy source NAT to the egress address or IP pools). Also every policy-based device
+//! (Junos SRX): stateless interface filters (`acl_in` / `acl_out`) run before arrival NAT
+//! and after routing.
 
 use super::{Builder, EdgeInfo, Taint};
 use crate::engine::{NodeId, Rewrite};
@@ -80,7 +82,13 @@ impl Builder<'_> {
             let iname = d.interfaces[ii].name.clone();
             let mut in_taint = pol_taint.clone();
             in_taint.extend(self.dev_taint(d, |s| *s == Scope::Interface(iname.clone())));
-            let from = self.l3in[&(di, ii)];
+            let mut from = self.l3in[&(di, ii)];
+            // A stateless input filter (Junos SRX) runs before NAT and policies.
+            if d.interfaces[ii].acl_in.is_some() {
+                let n = self.nb.add_node();
+                self.ios_in(d, ii, from, n);
+                from = n;
+            }
             // Destination NAT on arrival.
             let mut translated = FALSE;
             let mut vips: Vec<(usize, NodeId)> = vec![];
@@ -185,8 +193,8 @@ impl Builder<'_> {
                         }
                         let to = self.l3out[&(di, oi)];
                         if d.interfaces[oi].acl_out.is_some() {
-                            // An outbound interface ACL (Cisco ASA `access-group … out`)
-                            // filters after the policy and routing.
+                            // Routing, then the outbound interface filter (Cisco ASA
+                            // `access-group … out`, Junos SRX stateless output filter).
                             self.ios_out(d, oi, mid, to, rp.clone(), route_taint);
                             continue;
                         }

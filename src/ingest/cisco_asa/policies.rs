@@ -47,8 +47,10 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                 span: b.span.clone(),
             };
             if dir_in {
+                // Expressed as policies below (with the global ACL after it, against
+                // real addresses after NAT), not as `acl_in`: on a policy-based device
+                // `acl_in` is a stateless filter before NAT (Junos SRX).
                 ins.insert(i, (b.acl.clone(), b.span.clone()));
-                p.dev.interfaces[i].acl_in = Some(r);
             } else {
                 p.dev.interfaces[i].acl_out = Some(r);
             }
