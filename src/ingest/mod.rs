@@ -7,6 +7,7 @@ pub mod fortios;
 pub mod iptables;
 pub mod linux;
 pub mod nftables;
+pub mod panos;
 pub mod redact;
 pub mod snapshot;
 pub mod source;
@@ -51,6 +52,7 @@ pub enum Marker {
 /// Every dialect sanso reads. Adding one is its folder plus a line here.
 pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
+    &panos::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,

@@ -102,6 +102,7 @@ fn audit() -> Audit {
         src_point: None,
         dst_point: None,
         may_be_stopped_by: vec![],
+        admitted_if: vec![],
     };
     Audit {
         snapshot,
