@@ -69,7 +69,13 @@ fn prange(r: &mut Rng) -> (u16, u16) {
 }
 
 fn term(r: &mut Rng) -> Term {
-    let proto = [Proto::Any, Proto::Tcp, Proto::Udp, Proto::TcpUdp, Proto::Icmp][r.index(5)];
+    let proto = [
+        Proto::Any,
+        Proto::Tcp,
+        Proto::Udp,
+        Proto::TcpUdp,
+        Proto::Icmp,
+    ][r.index(5)];
     let l4 = matches!(proto, Proto::Tcp | Proto::Udp | Proto::TcpUdp);
     Term {
         accept: r.chance(50),
@@ -148,7 +154,16 @@ fn net_bounds(terms: &[Term], f: impl Fn(&Term) -> &Vec<(u32, u8)>) -> Vec<(u32,
     terms
         .iter()
         .flat_map(|t| f(t).clone())
-        .map(|(n, l)| (n, n | if l == 0 { u32::MAX } else { !(u32::MAX << (32 - l)) }))
+        .map(|(n, l)| {
+            (
+                n,
+                n | if l == 0 {
+                    u32::MAX
+                } else {
+                    !(u32::MAX << (32 - l))
+                },
+            )
+        })
         .collect()
 }
 
@@ -156,8 +171,16 @@ fn net_bounds(terms: &[Term], f: impl Fn(&Term) -> &Vec<(u32, u8)>) -> Vec<(u32,
 fn violation(terms: &[Term], dst: (u32, u32)) -> Option<Pkt> {
     let srcs = cells(ANY.0, ANY.1, net_bounds(terms, |t| &t.src));
     let dsts = cells(dst.0, dst.1, net_bounds(terms, |t| &t.dst));
-    let dps = cells(0u16, 65535, terms.iter().flat_map(|t| t.dport.clone()).collect());
-    let sps = cells(0u16, 65535, terms.iter().flat_map(|t| t.sport.clone()).collect());
+    let dps = cells(
+        0u16,
+        65535,
+        terms.iter().flat_map(|t| t.dport.clone()).collect(),
+    );
+    let sps = cells(
+        0u16,
+        65535,
+        terms.iter().flat_map(|t| t.sport.clone()).collect(),
+    );
     for proto in [6u8, 17, 1, 47] {
         let l4 = proto == 6 || proto == 17;
         let zero = vec![0u64];
@@ -200,7 +223,10 @@ fn aerleon_program(mn_lg: &[Term], lg_mn: &[Term]) -> String {
         let mut ts = vec![];
         for (i, t) in terms.iter().enumerate() {
             let name = format!("f{fi}t{i}");
-            let mut o = format!("{{\"name\": \"{name}\", \"action\": \"{}\"", if t.accept { "accept" } else { "deny" });
+            let mut o = format!(
+                "{{\"name\": \"{name}\", \"action\": \"{}\"",
+                if t.accept { "accept" } else { "deny" }
+            );
             for (k, v) in [("source-address", &t.src), ("destination-address", &t.dst)] {
                 if v.is_empty() {
                     continue;
@@ -231,10 +257,14 @@ fn aerleon_program(mn_lg: &[Term], lg_mn: &[Term]) -> String {
                 let vals: Vec<String> = v
                     .iter()
                     .flat_map(|(a, b)| {
-                        let port = if a == b { a.to_string() } else { format!("{a}-{b}") };
-                        protos
-                            .iter()
-                            .map(move |p| format!("{{\"port\": \"{port}\", \"protocol\": \"{p}\"}}"))
+                        let port = if a == b {
+                            a.to_string()
+                        } else {
+                            format!("{a}-{b}")
+                        };
+                        protos.iter().map(move |p| {
+                            format!("{{\"port\": \"{port}\", \"protocol\": \"{p}\"}}")
+                        })
                     })
                     .collect();
                 let _ = write!(svcs, "\"{n}\": [{}], ", vals.join(", "));
@@ -283,7 +313,9 @@ fn wrap(xml: &str) -> String {
     let zones = "<zone>\n<entry name=\"MN\"><network><layer3><member>ethernet1/1</member></layer3></network></entry>\n\
         <entry name=\"LGWAN\"><network><layer3><member>ethernet1/2</member></layer3></network></entry>\n</zone>\n";
     let x = xml.replacen("<vsys>", &format!("{net}<vsys>"), 1);
-    let i = x.find("<entry name=\"vsys1\">").expect("vsys1 in Aerleon output");
+    let i = x
+        .find("<entry name=\"vsys1\">")
+        .expect("vsys1 in Aerleon output");
     let j = i + "<entry name=\"vsys1\">".len();
     format!("{}\n{zones}{}", &x[..j], &x[j..])
 }
@@ -316,7 +348,11 @@ fn write_snapshot(dir: &Path, cfg: &str) {
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir.join("configs")).unwrap();
     std::fs::write(dir.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(dir.join("topology.toml"), "# the two zones are edge points\n").unwrap();
+    std::fs::write(
+        dir.join("topology.toml"),
+        "# the two zones are edge points\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("configs/pa.xml"), cfg).unwrap();
 }
 
@@ -329,7 +365,11 @@ fn case(seed: u64) -> Result<bool, String> {
     let dir = work(&seed.to_string());
     write_snapshot(&dir, &cfg);
     let a = sanso::checks::audit::run(&dir).map_err(|e| format!("seed {seed}: {e:?}"))?;
-    let fail = |m: String| Err(format!("seed {seed}: {m}\nterms {mn_lg:?}\n{lg_mn:?}\n{cfg}"));
+    let fail = |m: String| {
+        Err(format!(
+            "seed {seed}: {m}\nterms {mn_lg:?}\n{lg_mn:?}\n{cfg}"
+        ))
+    };
     for d in &a.snapshot.devices {
         if d.dialect.id() != "panos" {
             return fail(format!("detected as {}", d.dialect.id()));
@@ -338,7 +378,12 @@ fn case(seed: u64) -> Result<bool, String> {
             return fail(format!("unrecognised: {:?}", d.unrecognized));
         }
     }
-    let mn = a.eval.checks.iter().find(|c| c.rule == "MN-ISOLATION").unwrap();
+    let mn = a
+        .eval
+        .checks
+        .iter()
+        .find(|c| c.rule == "MN-ISOLATION")
+        .unwrap();
     let want_mn = violation(&mn_lg, LG);
     let want_lg = violation(&lg_mn, MN);
     let want = want_mn.is_some() || want_lg.is_some();
@@ -363,14 +408,19 @@ fn case(seed: u64) -> Result<bool, String> {
             sport: w.src_port,
             dport: w.dst_port,
         };
-        let ok = (d.0..=d.1).contains(&p.dst)
-            && !(w.proto == 6 && w.established)
-            && passes(terms, &p);
+        let ok =
+            (d.0..=d.1).contains(&p.dst) && !(w.proto == 6 && w.established) && passes(terms, &p);
         if !ok {
-            return fail(format!("witness {p:?} ({} → {}) is not admitted by the terms", f.subject.src, f.subject.dst));
+            return fail(format!(
+                "witness {p:?} ({} → {}) is not admitted by the terms",
+                f.subject.src, f.subject.dst
+            ));
         }
         // ICMP terms are App-ID rules in PAN-OS (`application icmp`): the finding says so.
-        let icmp_rule = terms.iter().find(|t| hit(t, &p)).is_some_and(|t| t.proto == Proto::Icmp);
+        let icmp_rule = terms
+            .iter()
+            .find(|t| hit(t, &p))
+            .is_some_and(|t| t.proto == Proto::Icmp);
         if icmp_rule != f.admitted_if.iter().any(|c| c.contains("icmp")) {
             return fail(format!("witness {p:?}: App-ID note {:?}", f.admitted_if));
         }
@@ -387,7 +437,10 @@ fn case(seed: u64) -> Result<bool, String> {
 
 #[test]
 fn random_aerleon_panos_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("PANOS_REFEREE_SEED").ok().and_then(|s| s.parse().ok()) {
+    if let Some(s) = std::env::var("PANOS_REFEREE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
         case(s).unwrap_or_else(|e| panic!("{e}"));
         return;
     }
@@ -413,9 +466,15 @@ fn random_aerleon_panos_policies_agree_with_first_match() {
             break;
         }
     }
-    eprintln!("{CASES} cases, {violated} violated, {} disagreements", bad.len());
+    eprintln!(
+        "{CASES} cases, {violated} violated, {} disagreements",
+        bad.len()
+    );
     assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-    assert!(violated > 10 && violated < CASES as usize - 10, "{violated}/{CASES}");
+    assert!(
+        violated > 10 && violated < CASES as usize - 10,
+        "{violated}/{CASES}"
+    );
 }
 
 /// The reference on a hand-made filter (expectations worked out by hand).
@@ -430,7 +489,10 @@ fn reference_sanity() {
         sport: vec![],
     };
     // deny tcp/22, allow tcp: TCP other than 22 crosses; nothing else (default deny).
-    let f = vec![t(false, Proto::Tcp, vec![(22, 22)]), t(true, Proto::Tcp, vec![])];
+    let f = vec![
+        t(false, Proto::Tcp, vec![(22, 22)]),
+        t(true, Proto::Tcp, vec![]),
+    ];
     let v = violation(&f, LG).unwrap();
     assert_eq!((v.proto, v.dport), (6, 0));
     assert!(violation(&[t(false, Proto::Any, vec![])], LG).is_none());

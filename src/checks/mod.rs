@@ -525,7 +525,10 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
     if !g.conditions.is_empty() {
         for (e, pkt) in &steps {
             let info = &g.info[*e as usize];
-            let piece = info.pieces.iter().find(|(b, _)| g.space().contains(*b, pkt));
+            let piece = info
+                .pieces
+                .iter()
+                .find(|(b, _)| g.space().contains(*b, pkt));
             for sp in piece.map(|p| p.1.as_slice()).unwrap_or_default() {
                 if let Some(c) = g.conditions.get(sp) {
                     if !admitted_if.contains(c) {

@@ -21,8 +21,9 @@ pub fn build(d: &mut Device, root: &Node, l: &mut Lines) {
     let mut b = B { d, l, root };
     for top in &root.kids {
         match top.key.as_str() {
-            "dev" | "vsys" | "shared" | "dg" | "panorama" => {}
+            "dev" | "vsys" | "shared" | "dg" | "pushed" => {}
             "mgt-config" => b.l.irr(top, "management users and settings"),
+            "panorama" => b.l.irr(top, "Panorama server settings"),
             "readonly" => b.l.irr(top, "Panorama bookkeeping (readonly)"),
             "template" => b.l.ok(top),
             "template-stack" => {
@@ -40,7 +41,7 @@ pub fn build(d: &mut Device, root: &Node, l: &mut Lines) {
                     );
                 }
             }
-            "mgt-config-dummy" => {}
+            super::STRUCTURE => b.l.ok(top),
             _ => {
                 b.l.bad(top, "top-level PAN-OS section not modelled", &Scope::Device)
             }
@@ -53,12 +54,16 @@ pub fn build(d: &mut Device, root: &Node, l: &mut Lines) {
     if let Some(s) = shared {
         b.objects_section(s, "shared");
     }
-    let panorama = root.get("panorama");
+    let panorama = root.get("pushed");
     if let Some(p) = panorama {
         b.objects_section(p, "pushed Panorama");
     }
     let dgs = b.device_groups();
-    for g in &dgs {
+    for g in root
+        .get("dg")
+        .map(|g| g.kids.iter().collect())
+        .unwrap_or_else(Vec::new)
+    {
         b.objects_section(g, "device group");
     }
     let routes_done = b.routes();
@@ -587,10 +592,12 @@ impl<'a> B<'a> {
     fn objects_section(&mut self, s: &'a Node, what: &str) {
         for k in &s.kids {
             match k.key.as_str() {
+                // Definitions: what they mean is read where a rule names them (an
+                // invalid definition is reported on the rule's line).
                 "address" | "address-group" | "service" | "service-group" | "application"
-                | "application-group" | "application-filter" | "schedule" | "zone" | "rulebase"
-                | "pre-rulebase" | "post-rulebase" | "import" | "devices" | "description"
-                | "parent-dg" | "external-list" => {}
+                | "application-group" | "application-filter" | "schedule" | "external-list"
+                | "import" | "devices" | "description" | "parent-dg" => self.l.ok(k),
+                "zone" | "rulebase" | "pre-rulebase" | "post-rulebase" => {}
                 "tag"
                 | "profiles"
                 | "profile-group"
@@ -661,7 +668,9 @@ impl<'a> B<'a> {
         let Some(leaf) = leaves.first() else {
             return vec![];
         };
-        for other in &leaves[1..] {
+        let has_rules =
+            |g: &Node| g.get("pre-rulebase").is_some() || g.get("post-rulebase").is_some();
+        for other in leaves[1..].iter().filter(|g| has_rules(g)) {
             self.l.bad_line(
                 other.line(),
                 "several device groups: only the first one's rules are applied to this firewall",
@@ -951,7 +960,7 @@ impl<'a> B<'a> {
         // Rulebases in evaluation order.
         let mut bases: Vec<&'a Node> = vec![];
         let shared = self.root.get("shared");
-        let pano = self.root.get("panorama");
+        let pano = self.root.get("pushed");
         if let Some(n) = shared.and_then(|s| s.get("pre-rulebase")) {
             bases.push(n)
         }

@@ -31,7 +31,7 @@ pub enum Form {
 
 pub fn form(text: &str) -> Form {
     for l in text.lines().map(str::trim) {
-        if l.is_empty() || l.starts_with('#') {
+        if l.is_empty() || l.starts_with('#') || l.starts_with('!') {
             continue;
         }
         if l.starts_with('<') {
@@ -90,7 +90,7 @@ pub fn set_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>) {
     for (i, raw) in text.lines().enumerate() {
         let n = i as u32 + 1;
         let l = raw.trim();
-        if l.is_empty() || l.starts_with('#') {
+        if l.is_empty() || l.starts_with('#') || l.starts_with('!') {
             continue;
         }
         let w = words(l);
@@ -154,7 +154,8 @@ pub fn brace_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>) {
     let mut toks: Vec<(String, u32)> = Vec::new();
     for (i, raw) in text.lines().enumerate() {
         let l = raw.trim();
-        if l.is_empty() || l.starts_with('#') {
+        // `#` comments; `!RANCID-CONTENT-TYPE: paloalto` headers.
+        if l.is_empty() || l.starts_with('#') || l.starts_with('!') {
             continue;
         }
         toks.extend(words(l).into_iter().map(|w| (w, i as u32 + 1)));

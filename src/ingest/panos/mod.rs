@@ -114,7 +114,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
 ///   Panorama template carries them (`template T config devices D …`);
 /// - `vsys V …`: zones, objects and rulebases of a virtual system (`vsys1` when the
 ///   firewall has only one and the config does not say);
-/// - `shared …`, `panorama …` (`policy panorama …` pushed rules and objects),
+/// - `shared …`, `pushed …` (`policy panorama …`: rules and objects Panorama pushed),
 ///   `dg G …` (Panorama device groups); anything else stays where it is.
 fn normalise(w: &[String]) -> Vec<String> {
     let s = |x: &str| x.to_string();
@@ -123,6 +123,17 @@ fn normalise(w: &[String]) -> Vec<String> {
         w = &w[1..];
     }
     let mut out: Vec<String> = vec![];
+    // Block headers on the way to a known place (`config {`, `devices {`,
+    // `localhost.localdomain {`, `policy {`, `template T { config {`) only carry structure.
+    let head: Vec<&str> = w.iter().map(String::as_str).collect();
+    let structure = match head.as_slice() {
+        [] | ["devices"] | ["devices", _] | ["policy"] | ["template", _, "config"] => true,
+        ["template", _, "config", "devices"] | ["template", _, "config", "devices", _] => true,
+        _ => false,
+    };
+    if structure {
+        return vec![s(STRUCTURE)];
+    }
     match w.first().map(String::as_str) {
         Some("devices") if w.len() >= 2 => return device_level(&w[2..]),
         Some("template") if w.len() >= 4 && w[2] == "config" => {
@@ -135,7 +146,7 @@ fn normalise(w: &[String]) -> Vec<String> {
             }
         }
         Some("policy") if w.get(1).map(String::as_str) == Some("panorama") => {
-            out.push(s("panorama"));
+            out.push(s("pushed"));
             out.extend(w[2..].iter().cloned());
             return out;
         }
@@ -151,6 +162,9 @@ fn normalise(w: &[String]) -> Vec<String> {
     }
     device_level(w)
 }
+
+/// Where block headers that only carry structure go.
+pub(crate) const STRUCTURE: &str = "(structure)";
 
 const VSYS_WORDS: &[&str] = &[
     "zone",
@@ -194,7 +208,8 @@ const VSYS_WORDS: &[&str] = &[
 fn device_level(w: &[String]) -> Vec<String> {
     let s = |x: &str| x.to_string();
     match w.first().map(String::as_str) {
-        Some("vsys") if w.len() >= 2 => {
+        Some("vsys") if w.len() == 1 => vec![s(STRUCTURE)],
+        Some("vsys") => {
             let mut v = vec![s("vsys")];
             v.extend(w[1..].iter().cloned());
             v
