@@ -183,6 +183,9 @@ fn app_default(app: &str) -> Option<Vec<Service>> {
     })
 }
 
+/// Applications App-ID identifies by the IP protocol alone (decidable from headers).
+const HEADER_APPS: &[&str] = &["icmp"];
+
 /// Fields of a security rule that restrict what it matches beyond headers; an allow
 /// rule is read as if they held (and findings say so), a deny rule cannot be placed.
 const EXTRA_CONDITIONS: &[(&str, &str)] = &[
@@ -1236,6 +1239,17 @@ impl<'a> B<'a> {
                 }
             }
         }
+        // Applications App-ID tells by the IP protocol alone (`icmp`): with service any
+        // or application-default the rule is exactly that protocol, no condition left.
+        let header_only = !any_app && apps.iter().all(|a| HEADER_APPS.contains(&a.as_str()));
+        let by_header = header_only
+            && (services.is_empty() || services.iter().all(|s| *s == Service::any()) || {
+                let d = self.app_services(scopes, &apps);
+                services.iter().all(|s| d.contains(s))
+            });
+        if by_header {
+            services = self.app_services(scopes, &apps);
+        }
         if services.iter().any(|s| *s == Service::any()) {
             services = vec![];
         } else if services.is_empty() {
@@ -1244,7 +1258,7 @@ impl<'a> B<'a> {
         }
         // Conditions beyond headers.
         let mut conds: Vec<String> = vec![];
-        if !any_app {
+        if !any_app && !by_header {
             conds.push(format!("the application is {}", apps.join(", ")));
         }
         for (k, say) in EXTRA_CONDITIONS {
