@@ -96,7 +96,7 @@ fn corpus_coverage() {
 }
 
 /// Hand-set after the run that printed it (see the breakdown above).
-const PCT: f64 = 96.3;
+const PCT: f64 = 96.5;
 
 #[test]
 fn detection() {
@@ -531,4 +531,32 @@ fn panos_town_fixture_verdicts() {
 
 fn a_(s: &str) -> Ipv4Addr {
     a(s)
+}
+
+/// `move` commands reorder the rulebase; the corpus file states the final order in a
+/// comment ("3,4,1,5,2").
+#[test]
+fn move_commands_reorder_rules() {
+    let p = corpus("panos")
+        .into_iter()
+        .find(|p| p.ends_with("bf_palo_alto_move-rulebase-security"))
+        .unwrap();
+    let (d, _) = check_accounting("m", &read(&p));
+    let ids: Vec<&str> = d
+        .policies
+        .iter()
+        .map(|p| p.id.as_str())
+        .filter(|i| i.starts_with("vsys1/RULE"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "vsys1/RULE3",
+            "vsys1/RULE4",
+            "vsys1/RULE1",
+            "vsys1/RULE5",
+            "vsys1/RULE2"
+        ]
+    );
+    assert!(!d.unrecognized.iter().any(|u| u.text.starts_with("move")));
 }

@@ -83,8 +83,10 @@ pub fn words(line: &str) -> Vec<String> {
 }
 
 /// `set` lines → paths. Lines that are not `set …` (comments, blanks) produce nothing;
-/// other commands are returned as `(line, reason)`.
-pub fn set_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>) {
+/// `move` commands are returned apart (applied to the tree); other commands are
+/// returned as `(line, reason)`.
+pub fn set_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>, Vec<Move>) {
+    let mut moves = Vec::new();
     let mut paths = Vec::new();
     let mut bad = Vec::new();
     for (i, raw) in text.lines().enumerate() {
@@ -94,6 +96,10 @@ pub fn set_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>) {
             continue;
         }
         let w = words(l);
+        if w.first().map(String::as_str) == Some("move") {
+            moves.push((n, w[1..].to_vec()));
+            continue;
+        }
         if w.first().map(String::as_str) != Some("set") {
             bad.push((n, format!("`{}` is not a `set` command", w[0])));
             continue;
@@ -110,8 +116,11 @@ pub fn set_form(text: &str) -> (Vec<Path>, Vec<(u32, String)>) {
             Err(e) => bad.push((n, e)),
         }
     }
-    (paths, bad)
+    (paths, bad, moves)
 }
+
+/// A `move <path> NAME top|bottom|before X|after X` command (line, words after `move`).
+pub type Move = (u32, Vec<String>);
 
 /// Expand one `[ a b ]` list (PAN-OS writes at most one, last) into one path per member.
 fn expand(w: &[String]) -> Result<Vec<Vec<String>>, String> {
@@ -330,7 +339,7 @@ mod tests {
 
     #[test]
     fn set_lists_and_quotes() {
-        let (p, bad) = set_form(
+        let (p, bad, _) = set_form(
             "set zone z1 network layer3 [ ethernet1/1 ethernet1/2 ]\n# c\nset rulebase security rules \"a b\" action allow\nshow x\n",
         );
         assert_eq!(

@@ -79,10 +79,13 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
             message: "file too large".into(),
         });
     }
-    let (paths, bad) = match lexing::form(text) {
-        lexing::Form::Xml => (lexing::xml_form(file, text)?, vec![]),
+    let (paths, bad, moves) = match lexing::form(text) {
+        lexing::Form::Xml => (lexing::xml_form(file, text)?, vec![], vec![]),
         lexing::Form::Set => lexing::set_form(text),
-        lexing::Form::Brace => lexing::brace_form(text),
+        lexing::Form::Brace => {
+            let (p, b) = lexing::brace_form(text);
+            (p, b, vec![])
+        }
     };
     let mut lines = Lines::new(raw.len());
     for (l, r) in &bad {
@@ -92,6 +95,30 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     for p in &paths {
         let w = normalise(&p.words);
         root.insert(&w, (p.first, p.last));
+    }
+    // `move rulebase security rules R top|bottom|before X|after X`, in file order.
+    for (line, w) in &moves {
+        let Some(i) = w
+            .iter()
+            .position(|x| x == "rules")
+            .filter(|&i| i + 2 < w.len())
+        else {
+            lines.bad_line(
+                *line,
+                "`move` of something other than a rule",
+                &Scope::Policy,
+            );
+            continue;
+        };
+        let at = normalise(&w[..=i]);
+        let r = match root.path_mut(&at) {
+            Some(n) => n.move_kid(&w[i + 1], &w[i + 2..]),
+            None => Err("`move` in a rulebase that has no rules".into()),
+        };
+        match r {
+            Ok(()) => lines.ok_line(*line),
+            Err(e) => lines.bad_line(*line, &format!("`move`: {e}"), &Scope::Policy),
+        }
     }
     let mut registered = vec![false; raw.len()];
     for p in &paths {
@@ -238,7 +265,9 @@ fn finish(mut d: Device, raw: &[&str], lines: Lines, registered: &[bool]) -> (De
                 understood += 1;
                 continue;
             }
-            St::Pending if !registered[i] => {
+            // Lines with no path (closing braces and tags, comments) and empty blocks
+            // (`panorama {` directly closed) configure nothing.
+            St::Pending if !registered[i] || raw[i].trim_end().ends_with('{') => {
                 understood += 1;
                 continue;
             }

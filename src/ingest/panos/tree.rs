@@ -36,6 +36,44 @@ impl Node {
         }
         n.own.push(lines);
     }
+    pub fn path_mut(&mut self, ks: &[String]) -> Option<&mut Node> {
+        let mut n = self;
+        for k in ks {
+            let i = *n.idx.get(k)?;
+            n = &mut n.kids[i];
+        }
+        Some(n)
+    }
+    /// `move … NAME top|bottom|before X|after X`: reorder the children (rules).
+    pub fn move_kid(&mut self, name: &str, wh: &[String]) -> Result<(), String> {
+        let from = *self
+            .idx
+            .get(name)
+            .ok_or(format!("`{name}` is not defined"))?;
+        let k = self.kids.remove(from);
+        let at = match wh.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+            ["top"] => Ok(0),
+            ["bottom"] => Ok(self.kids.len()),
+            ["before", x] | ["after", x] => self
+                .kids
+                .iter()
+                .position(|c| c.key == *x)
+                .map(|p| if wh[0] == "after" { p + 1 } else { p })
+                .ok_or(format!("`{x}` is not defined")),
+            _ => Err("unknown `move` position".to_string()),
+        };
+        let res = at.as_ref().map(|_| ()).map_err(Clone::clone);
+        // A failed move leaves the rule where it was.
+        let at = at.unwrap_or(from).min(self.kids.len());
+        self.kids.insert(at, k);
+        self.idx = self
+            .kids
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.key.clone(), i))
+            .collect();
+        res
+    }
     pub fn get(&self, k: &str) -> Option<&Node> {
         self.idx.get(k).map(|&i| &self.kids[i])
     }
