@@ -560,3 +560,56 @@ fn move_commands_reorder_rules() {
     );
     assert!(!d.unrecognized.iter().any(|u| u.text.starts_with("move")));
 }
+
+/// Destination NAT (a published server): the NAT rule becomes a `Dnat` on the interfaces
+/// of its `from` zone; the security rule naming the original (public) address matches the
+/// translated packets, the one naming another address does not. Source NAT is listed.
+#[test]
+fn destination_nat_and_source_nat() {
+    let t = "\
+set network interface ethernet ethernet1/1 layer3 ip 10.1.0.1/24
+set network interface ethernet ethernet1/2 layer3 ip 203.0.113.1/24
+set zone DMZ network layer3 ethernet1/1
+set zone OUT network layer3 ethernet1/2
+set service S443 protocol tcp port 443
+set rulebase nat rules PUB from OUT
+set rulebase nat rules PUB to OUT
+set rulebase nat rules PUB source any
+set rulebase nat rules PUB destination 203.0.113.10
+set rulebase nat rules PUB service S443
+set rulebase nat rules PUB destination-translation translated-address 10.1.0.5
+set rulebase nat rules HIDE from DMZ
+set rulebase nat rules HIDE to OUT
+set rulebase nat rules HIDE source any
+set rulebase nat rules HIDE destination any
+set rulebase nat rules HIDE source-translation dynamic-ip-and-port interface-address interface ethernet1/2
+set rulebase security rules WEB from OUT
+set rulebase security rules WEB to DMZ
+set rulebase security rules WEB source any
+set rulebase security rules WEB destination 203.0.113.10
+set rulebase security rules WEB service S443
+set rulebase security rules WEB action allow
+set rulebase security rules OTHER from OUT
+set rulebase security rules OTHER to DMZ
+set rulebase security rules OTHER source any
+set rulebase security rules OTHER destination 198.51.100.7
+set rulebase security rules OTHER service any
+set rulebase security rules OTHER action allow
+";
+    let (d, _) = check_accounting("nat.set", t);
+    assert_eq!(d.dnats.len(), 1);
+    let x = &d.dnats[0];
+    assert_eq!(x.in_intf, ["ethernet1/2"]);
+    assert_eq!(x.ext, (a("203.0.113.10"), a("203.0.113.10")));
+    assert_eq!(x.mapped, a("10.1.0.5"));
+    assert_eq!(x.port, Some((6, PortRange::single(443), None)));
+    assert_eq!(x.span, Span::new("nat.set", 6));
+    assert_eq!(pol(&d, "WEB").dnat, [0]);
+    assert!(pol(&d, "OTHER").dnat.is_empty());
+    let un: Vec<(u32, Scope)> = d
+        .unrecognized
+        .iter()
+        .map(|u| (u.line, u.scope.clone()))
+        .collect();
+    assert_eq!(un, [(16, Scope::Policy)]);
+}

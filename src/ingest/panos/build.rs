@@ -61,8 +61,8 @@ pub fn build(d: &mut Device, root: &Node, l: &mut Lines) {
     let dgs = b.device_groups();
     for g in root
         .get("dg")
-        .map(|g| g.kids.iter().collect())
-        .unwrap_or_else(Vec::new)
+        .map(|g| g.kids.iter().collect::<Vec<_>>())
+        .unwrap_or_default()
     {
         b.objects_section(g, "device group");
     }
@@ -960,6 +960,7 @@ impl<'a> B<'a> {
         } else {
             String::new()
         };
+        let marks = (self.d.policies.len(), self.d.dnats.len());
         // Rulebases in evaluation order.
         let mut bases: Vec<&'a Node> = vec![];
         let shared = self.root.get("shared");
@@ -1015,8 +1016,8 @@ impl<'a> B<'a> {
                     "default-security-rules" => {
                         for r in rb
                             .path(&["rules"])
-                            .map(|r| r.kids.iter().collect())
-                            .unwrap_or_else(Vec::new)
+                            .map(|r| r.kids.iter().collect::<Vec<_>>())
+                            .unwrap_or_default()
                         {
                             let act = r.val("action");
                             match (r.key.as_str(), act) {
@@ -1077,6 +1078,7 @@ impl<'a> B<'a> {
             }
         }
         let _ = intra_line;
+        let (first_pol, first_dnat) = marks;
         // Defaults: intra-zone allow (unless overridden), inter-zone deny (unless overridden).
         if intrazone_default {
             for (z, (ifs, line)) in &zones {
@@ -1106,6 +1108,7 @@ impl<'a> B<'a> {
                 sp,
             ));
         }
+        self.link_dnats(first_pol, first_dnat);
     }
 
     fn rule(
@@ -1357,6 +1360,24 @@ impl<'a> B<'a> {
 
     // ------------------------------------------------------------------ NAT
 
+    /// Security rules match the original destination (pre-NAT) and the zone after NAT: a
+    /// destination NAT of this vsys belongs to an allow that names any of its original
+    /// address, and to a deny that names all of it.
+    fn link_dnats(&mut self, first_pol: usize, first_dnat: usize) {
+        for vi in first_dnat..self.d.dnats.len() {
+            let (lo, hi) = self.d.dnats[vi].ext;
+            let (lo, hi) = (u(lo), u(hi));
+            for p in &mut self.d.policies[first_pol..] {
+                let rs: Vec<(u32, u32)> = p.m.dst.items.iter().filter_map(as_ranges).collect();
+                let all = rs.iter().any(|&(a, b)| a <= lo && hi <= b);
+                let some = rs.iter().any(|&(a, b)| a <= hi && lo <= b);
+                if (p.action == Action::Permit && some) || all {
+                    p.dnat.push(vi);
+                }
+            }
+        }
+    }
+
     fn nat(
         &mut self,
         rb: &'a Node,
@@ -1386,29 +1407,7 @@ impl<'a> B<'a> {
             let Some(dt) = dt else { continue };
             match self.dnat(r, dt, scopes, zones) {
                 Ok(x) => {
-                    let vi = self.d.dnats.len();
-                    let (lo, hi) = x.ext;
                     self.d.dnats.push(x);
-                    // Security rules match the original destination (pre-NAT) and the
-                    // zone after NAT: an allow that names any of it, a deny that names all.
-                    for p in &mut self.d.policies {
-                        let hits = |a: u32| p.m.dst.contains(Ipv4Addr::from(a));
-                        let all =
-                            p.m.dst
-                                .items
-                                .iter()
-                                .filter_map(as_ranges)
-                                .any(|(a, b)| a <= u(lo) && u(hi) <= b);
-                        let some =
-                            all || hits(u(lo))
-                                || hits(u(hi))
-                                || p.m.dst.items.iter().filter_map(as_ranges).any(|(a, b)| {
-                                    u(lo) <= a && a <= u(hi) || u(lo) <= b && b <= u(hi)
-                                });
-                        if (p.action == Action::Permit && some) || all {
-                            p.dnat.push(vi);
-                        }
-                    }
                 }
                 Err(e) => self.l.bad(dt, &e, &sc),
             }

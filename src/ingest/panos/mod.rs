@@ -153,11 +153,15 @@ fn normalise(w: &[String]) -> Vec<String> {
     // Block headers on the way to a known place (`config {`, `devices {`,
     // `localhost.localdomain {`, `policy {`, `template T { config {`) only carry structure.
     let head: Vec<&str> = w.iter().map(String::as_str).collect();
-    let structure = match head.as_slice() {
-        [] | ["devices"] | ["devices", _] | ["policy"] | ["template", _, "config"] => true,
-        ["template", _, "config", "devices"] | ["template", _, "config", "devices", _] => true,
-        _ => false,
-    };
+    let structure = matches!(
+        head.as_slice(),
+        [] | ["devices"]
+            | ["devices", _]
+            | ["policy"]
+            | ["template", _, "config"]
+            | ["template", _, "config", "devices"]
+            | ["template", _, "config", "devices", _]
+    );
     if structure {
         return vec![s(STRUCTURE)];
     }
