@@ -142,6 +142,7 @@ fn new_dialects_survive_mangled_corpus_lines() {
         ("yamaha-rtx", "yamaha-rtx"),
         ("allied-awplus", "allied-awplus"),
         ("cisco-asa", "cisco-asa"),
+        ("panos", "panos"),
     ] {
         let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
             .unwrap_or_else(|e| panic!("corpus {dir}: {e}"))

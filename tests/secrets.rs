@@ -244,6 +244,13 @@ const FORMS: &[Form] = &[
     f(IosStanza, &[" failover key AsaFoKey96"], &["AsaFoKey96"]),
     f(IosStanza, &[" ldap-login-password AsaLdap97"], &["AsaLdap97"]),
     f(IosStanza, &[" aaa-server RAD (inside) host 10.1.1.2 key AsaRad98"], &["AsaRad98"]),
+    // ---- PAN-OS (set, brace and XML forms; quoted wherever they land)
+    f(Nft, &["\tset mgt-config users admin phash PanPhash90"], &["PanPhash90"]),
+    f(Nft, &["\tset network ike gateway gw1 authentication pre-shared-key key PanPsk91"], &["PanPsk91"]),
+    f(Nft, &["\t      phash PanBrace92;"], &["PanBrace92"]),
+    f(Nft, &["\t<phash>PanXmlHash93</phash>"], &["PanXmlHash93"]),
+    f(Nft, &["\t<key>PanXmlKey94</key>"], &["PanXmlKey94"]),
+    f(Nft, &["\t<password-hash>PanXmlPw95</password-hash>"], &["PanXmlPw95"]),
 ];
 
 fn tmp(tag: &str) -> PathBuf {

@@ -239,6 +239,10 @@ pub struct Finding {
     /// Lines not understood on the witness's path (in path order, each once): they
     /// could stop this packet, so the finding says so (`report::CAVEAT_CITED` cited).
     pub may_be_stopped_by: Vec<Taint>,
+    /// Conditions beyond headers (App-ID, User-ID) of the policies on the witness's path:
+    /// the packet is admitted only if they hold (the model assumed they do).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub admitted_if: Vec<String>,
     /// The lines that let the violating traffic in where it leaves the source's tier,
     /// deciding line first (`file:line`; see `cause.rs`). Empty when not drawn from a path.
     pub cause: Vec<String>,
@@ -354,6 +358,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
                 may_be_stopped_by: vec![],
                 cause: vec![],
                 also: vec![],
+                admitted_if: vec![],
             });
         }
         let mut internal = o.internal;
@@ -536,6 +541,23 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
             }
         }
     }
+    let mut admitted_if: Vec<String> = vec![];
+    if !g.conditions.is_empty() {
+        for (e, pkt) in &steps {
+            let info = &g.info[*e as usize];
+            let piece = info
+                .pieces
+                .iter()
+                .find(|(b, _)| g.space().contains(*b, pkt));
+            for sp in piece.map(|p| p.1.as_slice()).unwrap_or_default() {
+                if let Some(c) = g.conditions.get(sp) {
+                    if !admitted_if.contains(c) {
+                        admitted_if.push(c.clone());
+                    }
+                }
+            }
+        }
+    }
     let pt = |i: usize| format!("{}:{}", g.points[i].device, g.points[i].interface);
     Ok(Finding {
         rule: r.id.clone(),
@@ -550,6 +572,7 @@ fn draw(r: &Rule, raw: Raw, g: &mut Graph) -> Result<Finding, String> {
         may_be_stopped_by,
         cause: vec![],
         also: vec![],
+        admitted_if,
     })
 }
 

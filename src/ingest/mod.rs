@@ -10,6 +10,7 @@ pub mod iptables;
 pub mod junos;
 pub mod linux;
 pub mod nftables;
+pub mod panos;
 pub mod redact;
 pub mod snapshot;
 pub mod source;
@@ -55,6 +56,7 @@ pub enum Marker {
 pub static REGISTRY: &[&dyn Syntax] = &[
     &fortios::SYNTAX,
     &junos::SYNTAX,
+    &panos::SYNTAX,
     &nftables::SYNTAX,
     &iptables::SYNTAX,
     &yamaha_rtx::SYNTAX,

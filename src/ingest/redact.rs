@@ -54,6 +54,9 @@ pub use super::linux::secrets as linux;
 /// `l2tp tunnel auth on KEY`).
 pub use super::yamaha_rtx::secrets as yamaha_rtx;
 
+/// PAN-OS tables (`phash`, and secret XML elements).
+pub use super::panos::secrets as panos;
+
 /// Secret words of every dialect (the vendor-neutral pass uses all tables).
 const GENERIC_WORDS: &[&str] = &[
     "token",
@@ -210,6 +213,7 @@ fn secret_word(w: &str, before: &[&str]) -> bool {
         || awplus::SECRET_WORDS.contains(&w)
         || cisco_asa::SECRET_WORDS.contains(&w)
         || junos::SECRET_WORDS.contains(&w)
+        || panos::SECRET_WORDS.contains(&w)
         || GENERIC_WORDS.contains(&w)
         || secret_suffix(w)
 }
@@ -620,6 +624,10 @@ fn kv_secret(t: &str) -> Option<String> {
 /// The vendor-neutral pass over one line (`free` = inside free text: only single values
 /// are redacted, never the rest of the sentence).
 fn structural(line: &str, free: bool) -> Cow<'_, str> {
+    // PAN-OS XML `<phash>…</phash>`, `<key>…</key>`.
+    if let Some(x) = panos::xml_secret(line, |t| secret_word(t, &[])) {
+        return Cow::Owned(x);
+    }
     // FortiOS `ENC <base64>` anywhere (also inside quotes).
     if let Some(enc) = redact_enc(line) {
         return Cow::Owned(structural(&enc, free).into_owned());

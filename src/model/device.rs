@@ -571,6 +571,10 @@ pub struct Device {
     /// Lines recognised and irrelevant to forwarding (management, logging, AAA, NTP, SNMP,
     /// banners, line vty, crypto PKI, spanning tree …), counted by reason. They never taint.
     pub irrelevant: BTreeMap<String, u32>,
+    /// Conditions beyond packet headers under which a policy admits (PAN-OS App-ID,
+    /// User-ID): keyed by the policy's `span`. The policy is modelled as if they held
+    /// (an over-approximation) and a finding whose path crosses it says "admitted if …".
+    pub conditions: Vec<(Span, String)>,
     /// Further input files of this device besides `file` (path relative to the snapshot
     /// root, total lines), e.g. `ip-addr.json` of a Linux device folder.
     pub extra_files: Vec<(String, u32)>,
@@ -595,6 +599,7 @@ impl Device {
             lines: 0,
             unrecognized: vec![],
             irrelevant: BTreeMap::new(),
+            conditions: vec![],
             extra_files: vec![],
         }
     }

@@ -154,6 +154,9 @@ pub struct Graph {
     /// nodes — every node its own edges touch. A line not understood that may add
     /// forwarding on a device can join any two of them.
     pub device_nodes: HashMap<String, Vec<NodeId>>,
+    /// Conditions beyond headers under which a policy admits (`Device::conditions`), by
+    /// the policy's line: a finding whose path uses that policy says "admitted if …".
+    pub conditions: HashMap<Span, String>,
 }
 
 struct Builder<'a> {
@@ -387,6 +390,11 @@ impl Graph {
             zone_src_bdd,
             dangling,
             device_nodes,
+            conditions: snap
+                .devices
+                .iter()
+                .flat_map(|d| d.conditions.iter().cloned())
+                .collect(),
         }
     }
 }

@@ -105,6 +105,7 @@ fn audit() -> Audit {
         may_be_stopped_by: vec![],
         cause: vec![],
         also: vec![],
+        admitted_if: vec![],
     };
     Audit {
         snapshot,

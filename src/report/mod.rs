@@ -190,9 +190,20 @@ pub struct AlsoOut {
 pub const CAVEAT_CITED: usize = 5;
 
 fn caveat(f: &crate::checks::Finding, lang: Lang) -> Option<String> {
+    let cond = (!f.admitted_if.is_empty()).then(|| {
+        let c = f.admitted_if.join("; ");
+        match lang {
+            Lang::Ja => format!(
+                "このパケットは「{c}」の場合に許可されます（ヘッダーでは判定できない条件で、sanso は成り立つものとして扱います）"
+            ),
+            Lang::En => format!(
+                "admitted if {c} (a condition headers cannot show; sanso assumes it holds)"
+            ),
+        }
+    });
     let ts = &f.may_be_stopped_by;
     if ts.is_empty() {
-        return None;
+        return cond;
     }
     let cited: Vec<String> = ts
         .iter()
@@ -200,7 +211,7 @@ fn caveat(f: &crate::checks::Finding, lang: Lang) -> Option<String> {
         .map(|t| format!("{}:{}", t.file, t.line))
         .collect();
     let more = ts.len().saturating_sub(CAVEAT_CITED);
-    Some(match lang {
+    let taint = match lang {
         Lang::Ja => format!(
             "この証拠パケットは、sanso が解釈できない {}{} で止められる可能性があります",
             cited.join(", "),
@@ -219,6 +230,10 @@ fn caveat(f: &crate::checks::Finding, lang: Lang) -> Option<String> {
                 String::new()
             }
         ),
+    };
+    Some(match cond {
+        Some(c) => format!("{c}; {taint}"),
+        None => taint,
     })
 }
 
