@@ -454,6 +454,28 @@ pub fn redact_text(text: &str) -> String {
 
 /// Replace any secret in one config line seen without context (as the first line of a
 /// file). Leading indentation is kept.
+/// A parser's reason for a line it did not understand, with every quoted token
+/// (`` `…` ``) redacted as a line of its own: reasons quote the words they stumbled on,
+/// and those may be a secret (an XML `<key>…</key>` element in a file of another dialect).
+pub fn redact_reason(reason: &str) -> String {
+    let parts: Vec<&str> = reason.split('`').collect();
+    if parts.len() < 3 {
+        return reason.to_string();
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 && i + 1 < parts.len() {
+                redact_line(p)
+            } else {
+                p.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("`")
+}
+
 pub fn redact_line(line: &str) -> String {
     Redactor::new().line(line).into_owned()
 }

@@ -650,6 +650,12 @@ impl Snapshot {
         ));
 
         sources.insert("sanso.toml".into(), inv_src);
+        // Reasons quote the words a parser stumbled on: never a secret in any output.
+        for d in &mut devices {
+            for u in &mut d.unrecognized {
+                u.reason = crate::ingest::redact::redact_reason(&u.reason);
+            }
+        }
         Ok(Snapshot {
             root: root.to_path_buf(),
             name: org.name,
