@@ -6,6 +6,8 @@
 
 use sanso::checks::audit;
 use sanso::gen::{generate, GenOptions};
+use sanso::render::html::Html;
+use sanso::render::Render;
 use sanso::report::Lang;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -173,6 +175,19 @@ fn a_rogue_link_is_one_cause_per_direction_citing_the_link_first() {
                 .iter()
                 .any(|f| f["src"].as_str().unwrap().starts_with("c001-lg-"))
     );
+
+    // The report page shows each cause (the link quoted first) and its other pairs.
+    let a = audit::run(&dir).unwrap();
+    let r = a.report(Lang::Ja);
+    let page = Html { generated_at: 0 }.render(&a, &r);
+    let also: usize = fs
+        .iter()
+        .filter(|f| f["also"].as_array().is_some_and(|x| !x.is_empty()))
+        .count();
+    assert_eq!(page.matches("<ul class=\"also\">").count(), also);
+    assert!(page.contains(&format!(
+        "<h4>原因（決定行が先頭）</h4>\n<div class=\"cause\">\n<div class=\"cite\"><code class=\"loc\">{link}</code> <code class=\"src\">[[link]]</code></div>"
+    )));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

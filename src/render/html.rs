@@ -710,6 +710,45 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
                 esc(c)
             );
         }
+        if !f.cause.is_empty() {
+            let _ = writeln!(
+                o,
+                "<h4>{}</h4>\n<div class=\"cause\">",
+                tr(lang, "原因（決定行が先頭）", "Cause (deciding line first)")
+            );
+            for cite in &f.cause {
+                cite_html(o, a, cite, lang);
+            }
+            o.push_str("</div>\n");
+        }
+        if !f.also.is_empty() {
+            let _ = writeln!(
+                o,
+                "<h4>{} ({})</h4>\n<ul class=\"also\">",
+                tr(
+                    lang,
+                    "同じ原因で通信できる他の組",
+                    "Other pairs with the same cause"
+                ),
+                f.also.len()
+            );
+            for x in &f.also {
+                let _ = writeln!(
+                    o,
+                    "<li>{} → {}{}</li>",
+                    esc(&x.src),
+                    esc(&x.dst),
+                    x.witness
+                        .as_ref()
+                        .map(|w| format!(
+                            " <code class=\"witness\">{}</code>",
+                            esc(&report::witness_text(w))
+                        ))
+                        .unwrap_or_default()
+                );
+            }
+            o.push_str("</ul>\n");
+        }
         if let Some(w) = &f.witness {
             let _ = write!(
                 o,
@@ -761,24 +800,7 @@ fn findings(o: &mut String, a: &Audit, r: &Report, lang: Lang) {
                     esc(h.out.as_deref().unwrap_or("-")),
                 );
                 for cite in &h.lines {
-                    match report::quote_cite(&a.snapshot, cite) {
-                        Some(text) => {
-                            let _ = write!(
-                                o,
-                                "<div class=\"cite\"><code class=\"loc\">{}</code> <code class=\"src\">{}</code></div>",
-                                esc(cite),
-                                esc(&text)
-                            );
-                        }
-                        None => {
-                            let _ = write!(
-                                o,
-                                "<div class=\"cite\"><code class=\"loc\">{}</code> <span class=\"missing\">{}</span></div>",
-                                esc(cite),
-                                tr(lang, "（行を読めません）", "(line unavailable)")
-                            );
-                        }
-                    }
+                    cite_html(o, a, cite, lang);
                 }
                 o.push_str("</td></tr>\n");
             }
@@ -1035,5 +1057,27 @@ mod tests {
         assert_eq!(utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
         assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
         assert_eq!(utc(4_107_542_399), "2100-02-28 23:59:59 UTC");
+    }
+}
+
+/// One cited line with its (redacted) text as loaded, or a note that it cannot be read.
+fn cite_html(o: &mut String, a: &Audit, cite: &str, lang: Lang) {
+    match report::quote_cite(&a.snapshot, cite) {
+        Some(text) => {
+            let _ = write!(
+                o,
+                "<div class=\"cite\"><code class=\"loc\">{}</code> <code class=\"src\">{}</code></div>",
+                esc(cite),
+                esc(&text)
+            );
+        }
+        None => {
+            let _ = write!(
+                o,
+                "<div class=\"cite\"><code class=\"loc\">{}</code> <span class=\"missing\">{}</span></div>",
+                esc(cite),
+                tr(lang, "（行を読めません）", "(line unavailable)")
+            );
+        }
     }
 }
