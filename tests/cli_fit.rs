@@ -386,3 +386,31 @@ fn matrix_groups_by_tier_and_prefix() {
     assert!(has(mn, lg));
     assert!(!has(mn, inet));
 }
+
+/// Item 8: long runs report their phases with counts — the devices read and each check as
+/// it is done — so the progress bar can show them and an ETA. The violating sample city has
+/// 7 device files and 21 checks (all rules apply to model alpha), as its report lists.
+#[test]
+fn phases_report_devices_read_and_checks_done() {
+    use sanso::checks::audit::{run_with, Phase};
+    let mut seen = vec![];
+    let a = run_with(
+        &common::root().join("fixtures/sample-city-violating"),
+        &mut |p| seen.push(p),
+    )
+    .unwrap();
+    assert_eq!(seen[0], Phase::Parse);
+    assert_eq!(seen[1], Phase::Parsed { devices: 7 });
+    assert_eq!(seen[2], Phase::Graph);
+    assert_eq!(seen[3], Phase::Rules);
+    let checks: Vec<(usize, usize)> = seen[4..]
+        .iter()
+        .map(|p| match p {
+            Phase::Checked { done, total } => (*done, *total),
+            other => panic!("unexpected phase {other:?}"),
+        })
+        .collect();
+    let want: Vec<(usize, usize)> = (0..=21).map(|d| (d, 21)).collect();
+    assert_eq!(checks, want);
+    assert_eq!(a.eval.checks.len(), 21);
+}

@@ -16,8 +16,17 @@ pub struct Audit {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
     Parse,
+    /// Configurations read: how many devices.
+    Parsed {
+        devices: usize,
+    },
     Graph,
     Rules,
+    /// `done` of the `total` checks that apply have been evaluated.
+    Checked {
+        done: usize,
+        total: usize,
+    },
     ZonePairs,
 }
 
@@ -37,6 +46,9 @@ pub fn run_keep_graph(
 ) -> Result<(Audit, Graph), InputError> {
     on_phase(Phase::Parse);
     let snapshot = Snapshot::load(root)?;
+    on_phase(Phase::Parsed {
+        devices: snapshot.devices.len(),
+    });
     check_with(snapshot, on_phase)
 }
 
@@ -63,7 +75,9 @@ fn check_with(
     on_phase(Phase::Graph);
     let mut g = Graph::build_sets_for(&snapshot, &rules::query_ports(&rules, &snapshot));
     on_phase(Phase::Rules);
-    let eval = rules::evaluate(&rules, &snapshot, &mut g);
+    let eval = rules::evaluate_with(&rules, &snapshot, &mut g, &mut |done, total| {
+        on_phase(Phase::Checked { done, total })
+    });
     Ok((
         Audit {
             snapshot,

@@ -281,13 +281,32 @@ pub struct Evaluation {
 /// than it saved on 2 cores. A witness depends only on the violating set, so results
 /// are deterministic. Paths are drawn afterwards.
 pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
+    evaluate_with(rules, snap, g, &mut |_, _| {})
+}
+
+/// [`evaluate`], calling `on_check(done, total)` after each check that applies.
+pub fn evaluate_with(
+    rules: &[Rule],
+    snap: &Snapshot,
+    g: &mut Graph,
+    on_check: &mut dyn FnMut(usize, usize),
+) -> Evaluation {
     let mut sp = g.take_space();
+    let total = rules
+        .iter()
+        .filter(|r| r.models.contains(&snap.model))
+        .count();
+    let mut done = 0;
     let outcomes: Vec<(usize, Outcome)> = {
         let cx = Ctx::new(snap, g);
         rules
             .iter()
             .enumerate()
             .filter(|(_, r)| r.models.contains(&snap.model))
+            .inspect(|_| {
+                on_check(done, total);
+                done += 1;
+            })
             .map(|(i, r)| {
                 let Some(kind) = kinds::by_id(&r.kind) else {
                     // Kinds are checked when the pack loads.
@@ -315,6 +334,7 @@ pub fn evaluate(rules: &[Rule], snap: &Snapshot, g: &mut Graph) -> Evaluation {
             })
             .collect()
     };
+    on_check(total, total);
     g.put_space(sp);
     let taints: Vec<BTreeSet<Taint>> = {
         let rel = Relevance::new(g);
