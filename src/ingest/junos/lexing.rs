@@ -141,6 +141,9 @@ pub fn lex(text: &str) -> Lexed {
     let mut stmt: Vec<(String, u32)> = vec![];
     let mut list: Option<Vec<(String, u32)>> = None;
     let mut stmt_active = true;
+    // `delete: STATEMENT`: what the file defined under it so far is removed (the form a
+    // load-replace patch or a rendered config uses before redefining a hierarchy).
+    let mut stmt_delete = false;
     let (mut comment, mut quote) = (false, None);
     // `deactivate` / `delete` commands, applied after lexing (prefix, line, what).
     let mut deact: Vec<(Vec<String>, bool)> = vec![];
@@ -228,6 +231,10 @@ pub fn lex(text: &str) -> Lexed {
             match tk {
                 Tok::Word(w) => {
                     if stmt.is_empty() && list.is_none() {
+                        if w == "delete:" {
+                            stmt_delete = true;
+                            continue;
+                        }
                         if let Some(a) = annotation(&w) {
                             stmt_active &= a;
                             continue;
@@ -244,6 +251,15 @@ pub fn lex(text: &str) -> Lexed {
                     line: ln,
                     reason: "unbalanced `[ ]`".into(),
                 }),
+                Tok::Semi if stmt_delete => {
+                    let mut words = path.clone();
+                    words.extend(stmt.drain(..).map(|s| s.0));
+                    list = None;
+                    out.leaves.retain(|l| !l.starts_ref(&words));
+                    out.commands.push(ln);
+                    stmt_delete = false;
+                    stmt_active = true;
+                }
                 Tok::Semi => {
                     let active = stmt_active && frames.last().is_none_or(|f| f.active);
                     emit(&mut out, &path, &mut stmt, list.take(), active, ln);
@@ -253,6 +269,12 @@ pub fn lex(text: &str) -> Lexed {
                     stmt_active = true;
                 }
                 Tok::Open => {
+                    if stmt_delete {
+                        let mut words = path.clone();
+                        words.extend(stmt.iter().map(|s| s.0.clone()));
+                        out.leaves.retain(|l| !l.starts_ref(&words));
+                        stmt_delete = false;
+                    }
                     let active = stmt_active && frames.last().is_none_or(|f| f.active);
                     if let Some(f) = frames.last_mut() {
                         f.children = true;
@@ -526,6 +548,24 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(lex(h).leaves[0].line, 5);
         assert_eq!(lex(h).leaves[3].line, 18);
+    }
+
+    /// `delete: X;` removes what was defined under X before it (Aerleon's SRX output
+    /// starts its `applications` block that way); `delete: X { … }` redefines X.
+    #[test]
+    fn delete_annotation_removes_earlier_statements() {
+        let h = "applications {\n    application a { protocol tcp; }\n}\ndelete: applications;\napplications {\n    application b { protocol udp; }\n}\ndelete: system { host-name y; }\n";
+        let l = lex(h);
+        assert!(l.issues.is_empty(), "{:?}", l.issues);
+        let p: Vec<String> = l.leaves.iter().map(|x| x.w.join(" ")).collect();
+        assert_eq!(
+            p,
+            [
+                "applications application b protocol udp",
+                "system host-name y"
+            ]
+        );
+        assert_eq!(l.commands, [4]);
     }
 
     #[test]
