@@ -5,7 +5,7 @@
 //! edits whose effect is derived by hand from ASA semantics must turn checks.
 
 mod common;
-use common::{cli, copy_dir, root};
+use common::{cli, copy_dir, fresh_dir, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -29,8 +29,7 @@ fn status(r: &Value, rule: &str) -> String {
 }
 
 fn tmp_copy(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sanso-asa-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = fresh_dir("asa", tag);
     copy_dir(&root().join(FX), &d);
     d
 }

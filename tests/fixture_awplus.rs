@@ -4,7 +4,7 @@
 //! semantics, edits that must turn a check, and the `[[device]] dialect` override.
 
 mod common;
-use common::{cli, copy_dir, root};
+use common::{cli, copy_dir, fresh_dir, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -27,8 +27,7 @@ fn status(r: &Value, rule: &str) -> String {
 }
 
 fn tmp_copy(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sanso-awplus-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
+    let d = fresh_dir("awplus", tag);
     copy_dir(&root().join(FX), &d);
     d
 }

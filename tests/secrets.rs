@@ -6,7 +6,7 @@
 //! through redaction unchanged unless they hold a secret.
 
 mod common;
-use common::{copy_dir, root};
+use common::{copy_dir, fresh_dir, root};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -254,9 +254,7 @@ const FORMS: &[Form] = &[
 ];
 
 fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sanso-secrets-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    fresh_dir("secrets", tag)
 }
 
 /// Insert `lines` after the first line of `file` equal (trimmed) to `after`.

@@ -3,7 +3,7 @@
 //! cross-core routes exist only as OSPF, audited with and without its dumps.
 
 mod common;
-use common::{copy_dir, root};
+use common::{copy_dir, fresh_dir, root};
 use sanso::ingest::cisco_ios;
 use sanso::ingest::state::routes::{blank_prompts, cisco, covered_by_rib, NextHop};
 use sanso::model::Scope;
@@ -364,9 +364,7 @@ end
 // The OSPF town: sample-city-violating with its cross-core routes moved into OSPF.
 
 fn tmp(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("sanso-rib-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+    fresh_dir("rib", tag)
 }
 
 fn edit(snap: &Path, file: &str, from: &str, to: &str) {
@@ -592,13 +590,14 @@ fn ospf_town_with_dumps_has_exactly_the_planted_violations() {
 
 #[test]
 fn ospf_town_without_dumps_is_unproven() {
-    let r = audit(&ospf_town(false));
+    let snap = ospf_town(false);
+    let r = audit(&snap);
     let st: std::collections::BTreeMap<String, String> = statuses(&r).into_iter().collect();
     // mn-core's `router ospf` taints its routing: the isolation of the My Number tier
     // (whose plant crosses mn-core) cannot be proven either way.
     assert_eq!(st["MN-ISOLATION"], "unproven", "{st:?}");
     assert!(findings(&r).iter().all(|f| f.0 != "MN-ISOLATION"));
-    let _ = std::fs::remove_dir_all(tmp("nodumps"));
+    let _ = std::fs::remove_dir_all(&snap);
 }
 
 #[test]

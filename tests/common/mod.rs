@@ -23,6 +23,16 @@ pub fn cli(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// A fresh, empty-to-be directory under the system temp dir, unique per process and per
+/// call: tests of one binary run in parallel, and two of them may build the same town.
+pub fn fresh_dir(prefix: &str, tag: &str) -> PathBuf {
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let d = std::env::temp_dir().join(format!("sanso-{prefix}-{}-{tag}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
 /// Recursive copy, so a test can edit a fixture without touching the original.
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
