@@ -267,7 +267,7 @@ fn json_is_deterministic_and_reverse_direction_fixes_everything() {
     let (_, b, _) = json(&args);
     assert_eq!(code, 1);
     assert_eq!(a, b, "JSON differs between runs");
-    assert_eq!(fwd["schema"], "sanso.diff/v1");
+    assert_eq!(fwd["schema"], "sanso.diff/v2");
     // 11 planted + 4 ONLY-ALLOWED-DEVICES (see above).
     assert_eq!(fwd["verdict"]["findings_new"], 13);
 

@@ -43,7 +43,7 @@ fn compliant_city_passes_in_both_languages() {
     let (code, out) = run(&["audit", "fixtures/sample-city", "--format", "json"]);
     assert_eq!(code, 0);
     let r: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(r["schema"], "sanso.report/v1");
+    assert_eq!(r["schema"], "sanso.report/v2");
     assert!(r["findings"].as_array().unwrap().is_empty());
     // Nothing to judge for 5 checks (no direct Internet line, no wsus / printer / jalert,
     // no neighbour tables to hold topology.toml against).

@@ -15,7 +15,7 @@ pub struct AuditArgs {
     /// Output language (default: from LC_ALL / LANG, else ja).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
-    /// Output format: text, json (sanso.report/v1), sarif (SARIF 2.1.0), html, csv
+    /// Output format: text, json (sanso.report/v2), sarif (SARIF 2.1.0), html, csv
     /// (自己点検票, always Japanese), e.g. `--format sarif > sanso.sarif`.
     #[arg(long, value_enum, default_value = "text")]
     format: AuditFormat,

@@ -22,7 +22,7 @@ pub struct DiffArgs {
     /// Output language (default: from LC_ALL / LANG, else ja).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
-    /// Output format: text, json (sanso.diff/v1) or html.
+    /// Output format: text, json (sanso.diff/v2) or html.
     #[arg(long, value_enum, default_value = "text")]
     format: DiffFormat,
 }

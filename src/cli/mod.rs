@@ -75,7 +75,7 @@ pub enum Format {
     Json,
 }
 
-/// `audit`: terminal text, the `sanso.report/v1` JSON, SARIF 2.1.0, the HTML report or
+/// `audit`: terminal text, the `sanso.report/v2` JSON, SARIF 2.1.0, the HTML report or
 /// the 自己点検票 CSV (the same renderers as the evidence bundle).
 #[derive(Clone, Copy, ValueEnum)]
 pub enum AuditFormat {

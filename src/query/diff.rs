@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 use std::path::Path;
 
-pub const SCHEMA: &str = "sanso.diff/v1";
+pub const SCHEMA: &str = "sanso.diff/v2";
 
 /// Boxes enumerated per difference before the summary is cut short (`complete: false`).
 /// The set difference itself is always exact; only its listing is bounded.
@@ -141,7 +141,7 @@ pub struct Verdict {
     pub newly_unproven: Vec<String>,
 }
 
-/// The `sanso.diff/v1` document.
+/// The `sanso.diff/v2` document.
 #[derive(Serialize)]
 pub struct Diff {
     pub schema: &'static str,

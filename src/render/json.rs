@@ -1,4 +1,4 @@
-//! The `sanso.report/v1` JSON document (`sanso audit --format json`, `findings.json`).
+//! The `sanso.report/v2` JSON document (`sanso audit --format json`, `findings.json`).
 
 use crate::checks::audit::Audit;
 use crate::render::Render;

@@ -207,7 +207,7 @@ fn json_is_the_report_document_without_its_language() {
     let text = Json.render(&a, &r);
     assert!(text.ends_with("}\n"));
     let v: Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(v["schema"], "sanso.report/v1");
+    assert_eq!(v["schema"], "sanso.report/v2");
     assert!(v.get("lang").is_none());
     assert_eq!(v["checks"][0]["status"], "violated");
     assert_eq!(

@@ -1,4 +1,4 @@
-//! Reports: the data every output is rendered from (the `sanso.report/v1` JSON document),
+//! Reports: the data every output is rendered from (the `sanso.report/v2` JSON document),
 //! in Japanese (default) or English, and the cited config lines quoted from the snapshot
 //! as loaded. Everything here reads data already computed; it never touches the engine or
 //! the disk. The renderings themselves live in `crate::render`.
@@ -16,7 +16,7 @@ pub enum Lang {
     En,
 }
 
-pub const SCHEMA: &str = "sanso.report/v1";
+pub const SCHEMA: &str = "sanso.report/v2";
 
 #[derive(Serialize)]
 pub struct Report {
