@@ -210,3 +210,51 @@ fn two_faults_are_two_causes_each_citing_its_own_link() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A FortiGate policy's cause cites the part of its match the check is about first:
+/// read from the fixture's text, not from sanso's output. In sample-city-violating,
+/// fw-mn policy 1 admits SSH beside HTTPS to 住基ネット (TOKUTEI-PORT: the service line),
+/// policy 2 admits every MN server rather than the declared one (TOKUTEI-IP: the source
+/// addresses), and fw-lgwan policy 10 admits services beyond the LGWAN allowlist
+/// (LGWAN-PROTOCOLS: the service line).
+#[test]
+fn a_firewall_policy_cause_starts_with_the_deciding_match_line() {
+    let snap = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/sample-city-violating");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sanso"))
+        .args(["audit", snap.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text_of = |cite: &str| {
+        let (file, line) = cite.rsplit_once(':').unwrap();
+        let t = std::fs::read_to_string(snap.join(file)).unwrap();
+        t.lines()
+            .nth(line.parse::<usize>().unwrap() - 1)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    for (rule, starts) in [
+        ("TOKUTEI-PORT", "set service \"HTTPS\" \"SSH\""),
+        ("TOKUTEI-IP", "set srcaddr \"mn-servers\""),
+        ("LGWAN-PROTOCOLS", "set service"),
+    ] {
+        let fs: Vec<&serde_json::Value> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .collect();
+        assert!(!fs.is_empty(), "{rule}");
+        for f in fs {
+            let first = f["cause"][0].as_str().unwrap();
+            assert!(text_of(first).starts_with(starts), "{rule}: {first} {}", text_of(first));
+            // The policy header stays cited behind it.
+            assert!(f["cause"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| text_of(c.as_str().unwrap()).starts_with("edit ")));
+        }
+    }
+}

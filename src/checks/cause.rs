@@ -17,7 +17,7 @@
 //! stay one per subject: each names its own flow.
 
 use super::{Affected, Finding};
-use crate::model::{LinkEnd, Snapshot, Tier};
+use crate::model::{LinkEnd, MatchField, Snapshot, Tier};
 use crate::net::Graph;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -186,10 +186,46 @@ fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<
     Some((key, cause))
 }
 
+/// `cause` with the lines that set the `first` parts of a policy's match (on the path's
+/// devices) moved to the front, in their order: the deciding line of a 特定通信 admitted
+/// on too many ports is the policy's service, not its header.
+fn decided_first(
+    cause: Vec<String>,
+    f: &Finding,
+    snap: &Snapshot,
+    first: &[MatchField],
+) -> Vec<String> {
+    if first.is_empty() {
+        return cause;
+    }
+    let on_path: HashSet<&str> = f.path.iter().map(|h| h.device.as_str()).collect();
+    let mut lead: Vec<String> = vec![];
+    for want in first {
+        for d in snap.devices.iter().filter(|d| on_path.contains(d.name.as_str())) {
+            for p in &d.policies {
+                for (fl, sp) in &p.field_lines {
+                    let l = sp.to_string();
+                    if fl == want && cause.contains(&l) && !lead.contains(&l) {
+                        lead.push(l);
+                    }
+                }
+            }
+        }
+    }
+    let rest: Vec<String> = cause.into_iter().filter(|l| !lead.contains(l)).collect();
+    lead.extend(rest);
+    lead
+}
+
 /// Group `fs` (one rule's findings, in report order) by cause: the first finding of a
 /// group keeps its witness and path and lists the others' pairs in `also`. Every finding
 /// gets its cause lines; groups keep the order of their first finding.
-pub(super) fn group(fs: Vec<Finding>, snap: &Snapshot, tiers: &Tiers) -> Vec<Finding> {
+pub(super) fn group(
+    fs: Vec<Finding>,
+    snap: &Snapshot,
+    tiers: &Tiers,
+    first: &[MatchField],
+) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(fs.len());
     let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
     for mut f in fs {
@@ -197,7 +233,7 @@ pub(super) fn group(fs: Vec<Finding>, snap: &Snapshot, tiers: &Tiers) -> Vec<Fin
             out.push(f);
             continue;
         };
-        f.cause = cause;
+        f.cause = decided_first(cause, &f, snap, first);
         if f.subject.flow.is_some() {
             out.push(f);
             continue;

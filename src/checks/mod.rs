@@ -389,7 +389,10 @@ pub fn evaluate_with(
             }
         }
         fs.sort_by(|a, b| a.subject.cmp(&b.subject));
-        let fs = cause::group(fs, snap, &tiers);
+        let first = kinds::by_id(&r.kind)
+            .map(|k| k.decided_by(&r.params))
+            .unwrap_or(&[]);
+        let fs = cause::group(fs, snap, &tiers, first);
         let mut taint: Vec<Taint> = check_taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
         // Informational findings (unused objects) are listed, never a violation.

@@ -395,11 +395,24 @@ pub struct Policy {
     /// The `edit N` line and the lines that set the fields, for evidence.
     pub span: Span,
     pub lines: Vec<Span>,
+    /// The lines that set each part of the match (among `lines`): a cause cites the
+    /// part a check is about first (a 特定通信 admitted on too many ports: the service).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub field_lines: Vec<(MatchField, Span)>,
     /// Source NAT of the flows this policy admits (FortiOS `set nat enable`).
     pub snat: Option<PolicySnat>,
     /// Destination NATs (indices into [`Device::dnats`]) named in the destination: the
     /// policy matches their translated packets (FortiOS VIPs in `dstaddr`).
     pub dnat: Vec<usize>,
+}
+
+/// A part of a policy's match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchField {
+    Src,
+    Dst,
+    Service,
 }
 
 /// What a policy's source NAT writes into the source address.

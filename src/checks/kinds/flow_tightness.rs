@@ -58,6 +58,16 @@ impl Kind for FlowTightness {
         ]
     }
 
+    fn decided_by(&self, p: &Params) -> &'static [crate::model::MatchField] {
+        use crate::model::MatchField;
+        match p.aspect.as_str() {
+            // Too wide a source: the policy's source addresses; too many ports: its service.
+            "ip" => &[MatchField::Src],
+            "port" => &[MatchField::Service],
+            _ => &[],
+        }
+    }
+
     fn evaluate(&self, rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
         let mut out = Outcome::new();
         tightness(rule, cx, sp, &mut out);

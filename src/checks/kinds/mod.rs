@@ -39,6 +39,11 @@ pub trait Kind: Sync {
     fn messages(&self) -> &'static [Message];
     /// Violating sets (with witness preferences), plain findings and taint.
     fn evaluate(&self, rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome;
+    /// The parts of a policy's match its findings are about: a cause cites their lines
+    /// first (the deciding line). Empty: the policy as written.
+    fn decided_by(&self, _p: &Params) -> &'static [crate::model::MatchField] {
+        &[]
+    }
 }
 
 /// Every evaluator kind.

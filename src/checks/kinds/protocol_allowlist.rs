@@ -39,6 +39,11 @@ impl Kind for ProtocolAllowlist {
         }]
     }
 
+    fn decided_by(&self, _p: &Params) -> &'static [crate::model::MatchField] {
+        // A protocol outside the allowlist: the policy's service admits it.
+        &[crate::model::MatchField::Service]
+    }
+
     fn evaluate(&self, rule: &Rule, cx: &Ctx, sp: &mut Space) -> Outcome {
         let mut out = Outcome::new();
         let p = &rule.params;

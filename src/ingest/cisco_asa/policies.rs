@@ -146,6 +146,7 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                     .cloned()
                     .unwrap_or_else(|| p.dev.interfaces[s.idx].span.clone()),
                 lines,
+                field_lines: vec![],
                 snat: None,
                 dnat: vec![],
             });
@@ -171,6 +172,7 @@ pub(super) fn build(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                     enabled: true,
                     span: r.span.clone(),
                     lines,
+                    field_lines: vec![],
                     snat: None,
                     dnat: vec![],
                 });

@@ -357,6 +357,7 @@ pub(super) fn zones(
                     enabled: true,
                     span: ctx.span(a.line()),
                     lines: lines.clone(),
+                    field_lines: vec![],
                     snat: None,
                     dnat: vec![],
                 });

@@ -134,6 +134,7 @@ pub(super) fn policies(
             enabled: true,
             span: ctx.span(o.line()),
             lines: o.opens.iter().map(|s| ctx.span(s.first)).collect(),
+            field_lines: vec![],
             snat: None,
             dnat: vec![],
         };
@@ -334,11 +335,20 @@ pub(super) fn policies(
                 k if POLICY_IGNORED.contains(&k) => Ok(()),
                 k => Err(format!("policy attribute `{k}` not modeled")),
             };
+            let field = match a.key.as_str() {
+                "srcaddr" => Some(MatchField::Src),
+                "dstaddr" => Some(MatchField::Dst),
+                "service" => Some(MatchField::Service),
+                _ => None,
+            };
             for st in &a.stmts {
                 match &res {
                     Ok(()) => {
                         ctx.ok_stmt(st);
                         p.lines.push(ctx.span(st.first));
+                        if let Some(f) = field {
+                            p.field_lines.push((f, ctx.span(st.first)));
+                        }
                     }
                     Err(e) => {
                         let scope = if a.key.ends_with("addr6") {

@@ -502,6 +502,7 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
             enabled: true,
             span: j_span(&j.file, first),
             lines: lines.iter().map(|&l| j_span(&j.file, l)).collect(),
+            field_lines: vec![],
             snat: None,
             dnat: vec![],
         };
@@ -561,6 +562,7 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
                         ..pol.m.clone()
                     },
                     lines,
+                    field_lines: vec![],
                     snat: r.snat.clone(),
                     ..pol.clone()
                 });
@@ -578,6 +580,7 @@ pub(super) fn build(j: &mut J, d: &mut Device) {
             enabled: true,
             span: j_span(&j.file, ln),
             lines: vec![j_span(&j.file, ln)],
+            field_lines: vec![],
             snat: None,
             dnat: vec![],
         });

@@ -1523,6 +1523,7 @@ fn policy(
         action,
         enabled: true,
         lines: vec![span.clone()],
+        field_lines: vec![],
         span,
         snat: None,
         dnat: vec![],
