@@ -248,7 +248,11 @@ fn a_firewall_policy_cause_starts_with_the_deciding_match_line() {
         assert!(!fs.is_empty(), "{rule}");
         for f in fs {
             let first = f["cause"][0].as_str().unwrap();
-            assert!(text_of(first).starts_with(starts), "{rule}: {first} {}", text_of(first));
+            assert!(
+                text_of(first).starts_with(starts),
+                "{rule}: {first} {}",
+                text_of(first)
+            );
             // The policy header stays cited behind it.
             assert!(f["cause"]
                 .as_array()
@@ -257,4 +261,68 @@ fn a_firewall_policy_cause_starts_with_the_deciding_match_line() {
                 .any(|c| text_of(c.as_str().unwrap()).starts_with("edit ")));
         }
     }
+}
+
+/// 誤配線 at L2: a spare access port of municipality 1's first マイナンバー floor switch is
+/// cabled to a spare port of its first LGWAN floor switch. Both VLANs become one L2
+/// domain; no router or filter is involved, so the decisive lines are the cable (its
+/// topology.toml line) and the two ports — cited first on every finding, not the floor
+/// ports the witness happens to enter by.
+#[test]
+fn a_miswired_cable_is_cited_first() {
+    let dir = prefecture("miswire");
+    let spare = "interface range GigabitEthernet1/0/21 - 23\n shutdown\n!\n";
+    let mut port_lines = vec![];
+    for k in ["mn", "lg"] {
+        let p = dir.join(format!("configs/c001-{k}-floor1.cfg"));
+        let text = std::fs::read_to_string(&p).unwrap();
+        let vlan: String = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("switchport access vlan "))
+            .unwrap()
+            .to_string();
+        edit(
+            &p,
+            spare,
+            &format!(
+                "interface GigabitEthernet1/0/21\n switchport access vlan {vlan}\n switchport mode access\n!\ninterface range GigabitEthernet1/0/22 - 23\n shutdown\n!\n"
+            ),
+        );
+        let text = std::fs::read_to_string(&p).unwrap();
+        let n = text
+            .lines()
+            .position(|l| l == "interface GigabitEthernet1/0/21")
+            .unwrap()
+            + 1;
+        port_lines.push(format!("configs/c001-{k}-floor1.cfg:{n}"));
+    }
+    let topo = dir.join("topology.toml");
+    let link = std::fs::read_to_string(&topo).unwrap().lines().count() + 2;
+    append(
+        &topo,
+        "\n[[link]]\na = \"c001-mn-floor1:GigabitEthernet1/0/21\"\nb = \"c001-lg-floor1:GigabitEthernet1/0/21\"\n",
+    );
+    let (status, fs) = mn_isolation(&dir);
+    assert_eq!(status, "violated");
+    assert!(!fs.is_empty() && fs.len() <= 4, "{} findings", fs.len());
+    for f in &fs {
+        let cause: Vec<&str> = f["cause"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        assert_eq!(cause[0], format!("topology.toml:{link}"), "{cause:?}");
+        for l in &port_lines {
+            assert!(cause[1..3].contains(&l.as_str()), "{l} not in {cause:?}");
+        }
+        // Only municipality 1's zones are involved.
+        for (s, d) in pairs(f) {
+            assert!(
+                s.starts_with("c001-") && d.starts_with("c001-"),
+                "{s} → {d}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,7 +17,7 @@
 //! stay one per subject: each names its own flow.
 
 use super::{Affected, Finding};
-use crate::model::{LinkEnd, MatchField, Snapshot, Tier};
+use crate::model::{IfMode, Link, LinkEnd, MatchField, Snapshot, Tier};
 use crate::net::Graph;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -97,15 +97,83 @@ fn egress_lines(snap: &Snapshot, device: &str, out: Option<&str>) -> HashSet<Str
 /// config lines an inferred link rests on).
 fn link_lines(snap: &Snapshot, a: (&str, &str), b: (&str, &str)) -> Vec<String> {
     let is = |e: &LinkEnd, (d, i): (&str, &str)| matches!(e, LinkEnd::Port { device, interface } if device == d && interface == i);
-    for l in &snap.links {
-        if (is(&l.a, a) && is(&l.b, b)) || (is(&l.a, b) && is(&l.b, a)) {
-            return match &l.inferred {
-                None => vec![format!("topology.toml:{}", l.line)],
-                Some(i) => vec![i.a_span.to_string(), i.b_span.to_string()],
+    snap.links
+        .iter()
+        .find(|l| (is(&l.a, a) && is(&l.b, b)) || (is(&l.a, b) && is(&l.b, a)))
+        .map(cite_link)
+        .unwrap_or_default()
+}
+
+/// The lines a link rests on: its topology.toml line, the two config lines it was inferred
+/// from, or the state/ lines that observed it.
+fn cite_link(l: &Link) -> Vec<String> {
+    if let Some(i) = &l.inferred {
+        return vec![i.a_span.to_string(), i.b_span.to_string()];
+    }
+    if let Some(o) = &l.observed {
+        return o.evidence.iter().map(|s| s.to_string()).collect();
+    }
+    vec![format!("topology.toml:{}", l.line)]
+}
+
+/// 誤配線 at L2: the links of the switched fabric around `start` (the device the witness
+/// was injected at; walked over links between switch ports) whose two ends send untagged
+/// frames in different VLANs. Such a cable joins two VLANs into one L2 domain, which is how
+/// a zone of one tier comes to be present on another tier's switch.
+fn l2_crossings<'a>(snap: &'a Snapshot, start: &str) -> Vec<&'a Link> {
+    let untagged = |d: &str, i: &str| {
+        let x = snap
+            .devices
+            .iter()
+            .find(|x| x.name == d)?
+            .interfaces
+            .iter()
+            .find(|y| y.name == i && !y.shutdown)?;
+        match &x.mode {
+            IfMode::Access { vlan } => Some(Some(*vlan)),
+            IfMode::Trunk { allowed, native } => Some(allowed.contains(*native).then_some(*native)),
+            _ => None,
+        }
+    };
+    let mut seen: BTreeSet<&str> = BTreeSet::from([start]);
+    let mut queue = vec![start];
+    let mut out: Vec<&Link> = vec![];
+    while let Some(d) = queue.pop() {
+        for l in &snap.links {
+            let (
+                LinkEnd::Port {
+                    device: da,
+                    interface: ia,
+                },
+                LinkEnd::Port {
+                    device: db,
+                    interface: ib,
+                },
+            ) = (&l.a, &l.b)
+            else {
+                continue;
             };
+            let (Some(ua), Some(ub)) = (untagged(da, ia), untagged(db, ib)) else {
+                continue;
+            };
+            let next = if da == d {
+                db.as_str()
+            } else if db == d {
+                da.as_str()
+            } else {
+                continue;
+            };
+            if matches!((ua, ub), (Some(x), Some(y)) if x != y)
+                && !out.iter().any(|o| std::ptr::eq(*o, l))
+            {
+                out.push(l);
+            }
+            if seen.insert(next) {
+                queue.push(next);
+            }
         }
     }
-    vec![]
+    out
 }
 
 /// Where the witness path of `f` leaves its source's tier, and what let it: the grouping
@@ -129,12 +197,30 @@ fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<
         .unwrap_or(f.path.len() - 1);
     let hop = &f.path[j];
     let egress = egress_lines(snap, &hop.device, hop.out.as_deref());
-    let mut cause: Vec<String> = hop
-        .lines
-        .iter()
-        .filter(|l| !egress.contains(*l))
-        .cloned()
-        .collect();
+    // Entered another tier's switch directly: the cable that merged the VLANs decides.
+    let mut cause: Vec<String> = vec![];
+    if j == 0 && own != Tier::External {
+        for l in l2_crossings(snap, &hop.device) {
+            cause.extend(cite_link(l));
+            for e in [&l.a, &l.b] {
+                if let LinkEnd::Port { device, interface } = e {
+                    if let Some(i) = snap
+                        .devices
+                        .iter()
+                        .find(|d| &d.name == device)
+                        .and_then(|d| d.interfaces.iter().find(|i| &i.name == interface))
+                    {
+                        cause.push(i.span.to_string());
+                    }
+                }
+            }
+        }
+    }
+    for l in hop.lines.iter().filter(|l| !egress.contains(*l)) {
+        if !cause.contains(l) {
+            cause.push(l.clone());
+        }
+    }
     let mut key = format!(
         "{}\u{1}{}\u{1}{}",
         hop.device,
@@ -201,7 +287,11 @@ fn decided_first(
     let on_path: HashSet<&str> = f.path.iter().map(|h| h.device.as_str()).collect();
     let mut lead: Vec<String> = vec![];
     for want in first {
-        for d in snap.devices.iter().filter(|d| on_path.contains(d.name.as_str())) {
+        for d in snap
+            .devices
+            .iter()
+            .filter(|d| on_path.contains(d.name.as_str()))
+        {
             for p in &d.policies {
                 for (fl, sp) in &p.field_lines {
                     let l = sp.to_string();
