@@ -18,12 +18,12 @@
 //! Aerleon must be installed (tests/requirements.txt); a missing Aerleon fails the test.
 
 mod common;
+use common::firstmatch::{self as fm, prefix_range, Cuts, Pkt, LG, MN};
 use common::Rng;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-const MN: (u32, u32) = (0x0a01_0000, 0x0a01_ffff); // 10.1.0.0/16 on nameif mn
-const LG: (u32, u32) = (0x0a02_0000, 0x0a02_ffff); // 10.2.0.0/16 on nameif lgwan
+// MN (10.1.0.0/16) on nameif mn, LGWAN (10.2.0.0/16) on nameif lgwan.
 const CASES: u64 = 150;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -103,15 +103,6 @@ fn term(r: &mut Rng) -> Term {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Pkt {
-    src: u32,
-    dst: u32,
-    proto: u8,
-    sport: u16,
-    dport: u16,
-}
-
 fn hit(x: &Term, p: &Pkt) -> bool {
     let ina = |v: &[(u32, u8)], a: u32| {
         v.is_empty()
@@ -186,63 +177,27 @@ impl Policy {
     }
 }
 
-fn cells<T: Copy + Ord + Into<u64>>(
-    lo: T,
-    hi: T,
-    bounds: impl Iterator<Item = (T, T)>,
-) -> Vec<u64> {
-    let (lo, hi) = (lo.into(), hi.into());
-    let mut c = vec![lo];
-    for (a, b) in bounds {
-        for v in [a.into(), b.into() + 1] {
-            if v > lo && v <= hi {
-                c.push(v);
-            }
+impl Policy {
+    fn cuts(&self) -> Cuts {
+        Cuts {
+            src: self
+                .terms()
+                .flat_map(|x| x.src.iter().map(|&n| prefix_range(n)))
+                .collect(),
+            dst: self
+                .terms()
+                .flat_map(|x| x.dst.iter().map(|&n| prefix_range(n)))
+                .collect(),
+            sport: self.terms().flat_map(|x| x.sport.clone()).collect(),
+            dport: self.terms().flat_map(|x| x.dport.clone()).collect(),
         }
     }
-    c.sort();
-    c.dedup();
-    c
 }
 
-fn ranges(v: &[(u32, u8)]) -> Vec<(u32, u32)> {
-    v.iter()
-        .map(|&(n, l)| (n, n | (u32::MAX.checked_shr(u32::from(l)).unwrap_or(0))))
-        .collect()
-}
-
-/// A violating packet from one side to the other, if any (exhaustive over cells). Any
-/// source address: a host on an edge port can send any header (docs/semantics.md).
+/// A violating packet from one side to the other, if any (exhaustive over cells).
 fn violation(pol: &Policy, from_mn: bool) -> Option<Pkt> {
     let d = if from_mn { LG } else { MN };
-    let srcs = cells(0u32, u32::MAX, pol.terms().flat_map(|x| ranges(&x.src)));
-    let dsts = cells(d.0, d.1, pol.terms().flat_map(|x| ranges(&x.dst)));
-    let sps = cells(0u16, 65535, pol.terms().flat_map(|x| x.sport.clone()));
-    let dps = cells(0u16, 65535, pol.terms().flat_map(|x| x.dport.clone()));
-    for proto in [6u8, 17, 1, 47, 50] {
-        let l4 = proto == 6 || proto == 17;
-        let zero = vec![0u64];
-        let (sp, dp) = if l4 { (&sps, &dps) } else { (&zero, &zero) };
-        for &a in &srcs {
-            for &b in &dsts {
-                for &x in sp {
-                    for &y in dp {
-                        let p = Pkt {
-                            src: a as u32,
-                            dst: b as u32,
-                            proto,
-                            sport: x as u16,
-                            dport: y as u16,
-                        };
-                        if pol.forwards(&p, from_mn) {
-                            return Some(p);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    None
+    fm::violation(&pol.cuts(), d, |p| pol.forwards(p, from_mn))
 }
 
 fn gen(r: &mut Rng) -> Policy {
@@ -390,107 +345,24 @@ fn config(pol: &Policy, acls: &str) -> String {
     o
 }
 
-const TOML: &str = r#"[organization]
-name  = "ASA referee"
-model = "alpha"
-
-[[zone]]
-name    = "mn"
-tier    = "mynumber"
-kind    = "servers"
-subnets = ["10.1.0.0/16"]
-
-[[zone]]
-name    = "lg"
-tier    = "lgwan"
-kind    = "terminals"
-subnets = ["10.2.0.0/16"]
-"#;
-
-fn work() -> PathBuf {
-    let base = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("asa-referee")
-}
-
 /// Audit one rendered case; `Err` describes a disagreement.
 fn check(seed: u64, pol: &Policy, dir: &Path) -> Result<bool, String> {
     let acls = std::fs::read_to_string(dir.join("acl.asa")).map_err(|e| e.to_string())?;
     let cfg = config(pol, &acls);
     let snap = dir.join("snap");
-    std::fs::create_dir_all(snap.join("configs")).unwrap();
-    std::fs::write(snap.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(
-        snap.join("topology.toml"),
-        "# the two nameifs are edge points\n",
-    )
-    .unwrap();
-    std::fs::write(snap.join("configs/fw.cfg"), &cfg).unwrap();
+    fm::write_snapshot(&snap, "ASA referee", "fw.cfg", &cfg);
     let fail = |m: String| Err(format!("seed {seed}: {m}\n{pol:?}\n{cfg}"));
     let a = sanso::checks::audit::run(&snap).map_err(|e| format!("seed {seed}: {e:?}"))?;
     for d in &a.snapshot.devices {
         if d.dialect.id() != "cisco-asa" {
             return fail(format!("detected as {}", d.dialect.id()));
         }
-        if !d.unrecognized.is_empty() {
-            return fail(format!("unrecognised: {:?}", d.unrecognized));
-        }
     }
-    let mn = a
-        .eval
-        .checks
-        .iter()
-        .find(|c| c.rule == "MN-ISOLATION")
-        .unwrap();
-    let want_mn = violation(pol, true);
-    let want_lg = violation(pol, false);
-    let want = want_mn.is_some() || want_lg.is_some();
-    let got = mn.status.id();
-    if got != if want { "violated" } else { "pass" } {
-        return fail(format!(
-            "sanso {got}, reference {} (mn→lg {want_mn:?}, lg→mn {want_lg:?})",
-            if want { "violated" } else { "pass" }
-        ));
-    }
-    let mut dirs = std::collections::BTreeSet::new();
-    for f in a.eval.findings.iter().filter(|f| f.rule == "MN-ISOLATION") {
-        let Some(w) = &f.witness else {
-            return fail("finding without witness".into());
-        };
-        let from_mn = f.subject.src == "mn";
-        let d = if from_mn { LG } else { MN };
-        let p = Pkt {
-            src: u32::from(w.src_ip),
-            dst: u32::from(w.dst_ip),
-            proto: w.proto,
-            sport: w.src_port,
-            dport: w.dst_port,
-        };
-        let ok = (d.0..=d.1).contains(&p.dst)
-            && !(w.proto == 6 && w.established)
-            && pol.forwards(&p, from_mn);
-        if !ok {
-            return fail(format!(
-                "witness {p:?} ({} → {}) is not forwarded by the policy",
-                f.subject.src, f.subject.dst
-            ));
-        }
-        dirs.insert(from_mn);
-    }
-    for (from_mn, v) in [(true, want_mn), (false, want_lg)] {
-        if v.is_some() && !dirs.contains(&from_mn) {
-            return fail(format!(
-                "reference violation {v:?} ({}) has no finding",
-                if from_mn { "mn→lg" } else { "lg→mn" }
-            ));
-        }
-    }
-    Ok(want)
+    fm::judge_mn_isolation(&a, &pol.cuts(), |p, from_mn| pol.forwards(p, from_mn)).or_else(fail)
 }
 
 fn run(seeds: &[u64]) -> (usize, Vec<String>) {
-    let root = work().join(format!("{}", seeds[0]));
+    let root = fm::work("asa").join(format!("{}", seeds[0]));
     let _ = std::fs::remove_dir_all(&root);
     let mut pols = vec![];
     for (i, &seed) in seeds.iter().enumerate() {
@@ -520,38 +392,7 @@ fn run(seeds: &[u64]) -> (usize, Vec<String>) {
 
 #[test]
 fn random_asa_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("ASA_REFEREE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        let (_, bad) = run(&[s]);
-        assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-        return;
-    }
-    // A fresh base each run (cases not seen before), printed for replay.
-    let base = std::env::var("ASA_REFEREE_BASE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    eprintln!("asa referee base {base}");
-    let seeds: Vec<u64> = (0..CASES)
-        .map(|i| base.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-        .collect();
-    let (violated, bad) = run(&seeds);
-    eprintln!(
-        "{CASES} cases, {violated} violated, {} disagreements",
-        bad.len()
-    );
-    assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-    assert!(
-        violated > 10 && violated < CASES as usize - 10,
-        "{violated}/{CASES}"
-    );
+    fm::referee_main("asa", CASES, run);
 }
 
 /// The reference itself, on hand-made policies (expectations worked out by hand).

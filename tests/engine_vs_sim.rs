@@ -275,6 +275,7 @@ fn rand_net(seed: u64) -> Snapshot {
                     enabled: r.chance(90),
                     span: span(),
                     lines: vec![span()],
+                    field_lines: vec![],
                     snat: match r.below(4) {
                         0 => Some(PolicySnat::Egress),
                         1 => {

@@ -19,13 +19,13 @@
 //! Replay one case: `JUNOS_REFEREE_SEED=<seed> cargo test --test junos_referee`.
 
 mod common;
+use common::firstmatch::{self as fm, in_ports, in_prefixes, prefix_range, Cuts, Pkt, LG, MN};
 use common::Rng;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-const MN: (u32, u32) = (0x0a01_0000, 0x0a01_ffff); // 10.1.0.0/16 on ge-0/0/0.0
-const LG: (u32, u32) = (0x0a02_0000, 0x0a02_ffff); // 10.2.0.0/16 on ge-0/0/1.0
+// MN (10.1.0.0/16) on ge-0/0/0.0, LGWAN (10.2.0.0/16) on ge-0/0/1.0.
 const CASES: u64 = 150;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,11 +53,6 @@ struct Term {
 
 fn ip(a: u32) -> String {
     std::net::Ipv4Addr::from(a).to_string()
-}
-
-fn span((a, l): (u32, u8)) -> (u32, u32) {
-    let mask = if l == 0 { 0 } else { u32::MAX << (32 - l) };
-    (a & mask, (a & mask) | !mask)
 }
 
 fn addrs(r: &mut Rng) -> Vec<(u32, u8)> {
@@ -110,25 +105,7 @@ fn term(r: &mut Rng) -> Term {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Pkt {
-    src: u32,
-    dst: u32,
-    proto: u8,
-    sport: u16,
-    dport: u16,
-}
-
 fn hit(t: &Term, p: &Pkt) -> bool {
-    let ina = |v: &[(u32, u8)], a: u32| {
-        v.is_empty()
-            || v.iter().any(|&x| {
-                let (lo, hi) = span(x);
-                lo <= a && a <= hi
-            })
-    };
-    let inp =
-        |v: &[(u16, u16)], a: u16| v.is_empty() || v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
     let pr = match t.proto {
         Proto::Any => true,
         Proto::Tcp => p.proto == 6,
@@ -136,10 +113,10 @@ fn hit(t: &Term, p: &Pkt) -> bool {
         Proto::TcpUdp => p.proto == 6 || p.proto == 17,
         Proto::Icmp => p.proto == 1,
     };
-    pr && ina(&t.src, p.src)
-        && ina(&t.dst, p.dst)
-        && inp(&t.sport, p.sport)
-        && inp(&t.dport, p.dport)
+    pr && in_prefixes(&t.src, p.src)
+        && in_prefixes(&t.dst, p.dst)
+        && in_ports(&t.sport, p.sport)
+        && in_ports(&t.dport, p.dport)
 }
 
 /// First match; no match: deny (filter end, SRX default policy).
@@ -184,66 +161,27 @@ impl Policy {
     }
 }
 
-fn cells<T: Copy + Ord + Into<u64>>(
-    lo: T,
-    hi: T,
-    bounds: impl Iterator<Item = (T, T)>,
-) -> Vec<u64> {
-    let (lo, hi) = (lo.into(), hi.into());
-    let mut c = vec![lo];
-    for (a, b) in bounds {
-        for v in [a.into(), b.into() + 1] {
-            if v > lo && v <= hi {
-                c.push(v);
-            }
+impl Policy {
+    fn cuts(&self) -> Cuts {
+        Cuts {
+            src: self
+                .terms()
+                .flat_map(|t| t.src.iter().map(|&x| prefix_range(x)))
+                .collect(),
+            dst: self
+                .terms()
+                .flat_map(|t| t.dst.iter().map(|&x| prefix_range(x)))
+                .collect(),
+            sport: self.terms().flat_map(|t| t.sport.clone()).collect(),
+            dport: self.terms().flat_map(|t| t.dport.clone()).collect(),
         }
     }
-    c.sort();
-    c.dedup();
-    c
 }
-
-const ANY: (u32, u32) = (0, u32::MAX);
 
 /// A violating packet from one side to the other, if any (exhaustive over cells).
 fn violation(pol: &Policy, from_mn: bool) -> Option<Pkt> {
-    let (s, d) = if from_mn { (ANY, LG) } else { (ANY, MN) };
-    let srcs = cells(
-        s.0,
-        s.1,
-        pol.terms().flat_map(|t| t.src.iter().map(|&x| span(x))),
-    );
-    let dsts = cells(
-        d.0,
-        d.1,
-        pol.terms().flat_map(|t| t.dst.iter().map(|&x| span(x))),
-    );
-    let sps = cells(0u16, 65535, pol.terms().flat_map(|t| t.sport.clone()));
-    let dps = cells(0u16, 65535, pol.terms().flat_map(|t| t.dport.clone()));
-    for proto in [6u8, 17, 1, 47] {
-        let l4 = proto == 6 || proto == 17;
-        let one = vec![0u64];
-        let (sp, dp) = if l4 { (&sps, &dps) } else { (&one, &one) };
-        for &a in &srcs {
-            for &b in &dsts {
-                for &x in sp {
-                    for &y in dp {
-                        let p = Pkt {
-                            src: a as u32,
-                            dst: b as u32,
-                            proto,
-                            sport: x as u16,
-                            dport: y as u16,
-                        };
-                        if pol.forwards(&p, from_mn) {
-                            return Some(p);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    None
+    let d = if from_mn { LG } else { MN };
+    fm::violation(&pol.cuts(), d, |p| pol.forwards(p, from_mn))
 }
 
 fn gen(r: &mut Rng) -> Policy {
@@ -433,41 +371,9 @@ fn wrap(pol: &Policy, aerleon: &str) -> String {
     o
 }
 
-const TOML: &str = r#"[organization]
-name  = "Junos referee"
-model = "alpha"
-
-[[zone]]
-name    = "mn"
-tier    = "mynumber"
-kind    = "servers"
-subnets = ["10.1.0.0/16"]
-
-[[zone]]
-name    = "lg"
-tier    = "lgwan"
-kind    = "terminals"
-subnets = ["10.2.0.0/16"]
-"#;
-
-fn work() -> PathBuf {
-    let base = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("junos-referee")
-}
-
 /// One case; `Err` describes a disagreement.
 fn case(seed: u64, pol: &Policy, cfg: &str, dir: &Path) -> Result<bool, String> {
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir.join("configs")).unwrap();
-    std::fs::write(dir.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(
-        dir.join("topology.toml"),
-        "# the two LANs are edge points\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("configs/srx.conf"), cfg).unwrap();
+    fm::write_snapshot(dir, "Junos referee", "srx.conf", cfg);
     let fail = |m: String| Err(format!("seed {seed}: {m}\n{cfg}"));
     let a = match sanso::checks::audit::run(dir) {
         Ok(a) => a,
@@ -477,72 +383,25 @@ fn case(seed: u64, pol: &Policy, cfg: &str, dir: &Path) -> Result<bool, String> 
         if d.dialect.id() != "junos" {
             return fail(format!("read as {}", d.dialect.id()));
         }
-        if !d.unrecognized.is_empty() {
-            return fail(format!("unrecognised: {:?}", d.unrecognized));
-        }
     }
-    let mn = a
-        .eval
-        .checks
-        .iter()
-        .find(|c| c.rule == "MN-ISOLATION")
-        .unwrap();
-    let want_mn = violation(pol, true);
-    let want_lg = violation(pol, false);
-    let want = want_mn.is_some() || want_lg.is_some();
-    let got = mn.status.id();
-    if got != if want { "violated" } else { "pass" } {
-        return fail(format!(
-            "sanso {got}, reference {} (mn→lg {want_mn:?}, lg→mn {want_lg:?})",
-            if want { "violated" } else { "pass" }
-        ));
-    }
-    let mut dirs = std::collections::BTreeSet::new();
-    for f in a.eval.findings.iter().filter(|f| f.rule == "MN-ISOLATION") {
-        let Some(w) = &f.witness else {
-            return fail("finding without witness".into());
-        };
-        let from_mn = f.subject.src == "mn";
-        let d = if from_mn { LG } else { MN };
-        let p = Pkt {
-            src: u32::from(w.src_ip),
-            dst: u32::from(w.dst_ip),
-            proto: w.proto,
-            sport: w.src_port,
-            dport: w.dst_port,
-        };
-        let ok = (d.0..=d.1).contains(&p.dst)
-            && !(w.proto == 6 && w.established)
-            && pol.forwards(&p, from_mn);
-        if !ok {
-            return fail(format!(
-                "witness {p:?} ({} → {}) is not forwarded by the policy",
-                f.subject.src, f.subject.dst
-            ));
-        }
-        dirs.insert(from_mn);
-    }
-    for (from_mn, v) in [(true, want_mn), (false, want_lg)] {
-        if v.is_some() && !dirs.contains(&from_mn) {
-            return fail(format!(
-                "reference violation {v:?} ({}) has no finding",
-                if from_mn { "mn→lg" } else { "lg→mn" }
-            ));
-        }
-    }
+    let v = fm::judge_mn_isolation(&a, &pol.cuts(), |p, from_mn| pol.forwards(p, from_mn))
+        .or_else(fail)?;
     let _ = std::fs::remove_dir_all(dir);
-    Ok(want)
+    Ok(v)
 }
 
 fn run(seeds: &[u64]) -> (usize, usize, Vec<String>) {
     let pols: Vec<Policy> = seeds.iter().map(|&s| gen(&mut Rng(s | 1))).collect();
-    let texts = render_all(&work().join(format!("aerleon-{}", seeds[0])), &pols);
+    let texts = render_all(
+        &fm::work("junos").join(format!("aerleon-{}", seeds[0])),
+        &pols,
+    );
     let (mut violated, mut srx) = (0, 0);
     let mut bad = vec![];
     for ((seed, pol), text) in seeds.iter().zip(&pols).zip(&texts) {
         let cfg = wrap(pol, text);
         srx += pol.zones.is_some() as usize;
-        match case(*seed, pol, &cfg, &work().join(seed.to_string())) {
+        match case(*seed, pol, &cfg, &fm::work("junos").join(seed.to_string())) {
             Ok(v) => violated += v as usize,
             Err(e) => bad.push(e),
         }
@@ -552,43 +411,19 @@ fn run(seeds: &[u64]) -> (usize, usize, Vec<String>) {
 
 #[test]
 fn random_junos_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("JUNOS_REFEREE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        let (_, _, bad) = run(&[s]);
-        assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-        return;
-    }
-    // A fresh base each run (cases not seen before), printed for replay.
-    let base = std::env::var("JUNOS_REFEREE_BASE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    eprintln!("junos referee base {base}");
-    let seeds: Vec<u64> = (0..CASES)
-        .map(|i| base.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15)))
-        .collect();
-    let (violated, srx, bad) = run(&seeds);
-    eprintln!(
-        "{CASES} cases ({srx} SRX with zones, {} filter-only), {violated} violated, {} disagreements",
-        CASES as usize - srx,
-        bad.len()
-    );
-    assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-    assert!(
-        violated > 10 && violated < CASES as usize - 10,
-        "{violated}/{CASES}"
-    );
-    assert!(
-        srx > 20 && srx < CASES as usize - 20,
-        "{srx}/{CASES} SRX cases"
-    );
+    fm::referee_main("junos", CASES, |seeds| {
+        let (violated, srx, bad) = run(seeds);
+        if seeds.len() > 1 {
+            // Both shapes occur: SRX zones with policies, and filter-only routers.
+            eprintln!("{srx} SRX with zones, {} filter-only", seeds.len() - srx);
+            assert!(
+                srx > 20 && srx < seeds.len() - 20,
+                "{srx}/{} SRX cases",
+                seeds.len()
+            );
+        }
+        (violated, bad)
+    });
 }
 
 /// The reference itself, on a hand-made policy (expectations worked out by hand).

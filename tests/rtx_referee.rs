@@ -15,12 +15,11 @@
 //! Replay one case: `RTX_REFEREE_SEED=<seed> cargo test --test rtx_referee`.
 
 mod common;
+use common::firstmatch::{self as fm, Cuts, Pkt, LG, MN};
 use common::Rng;
 use std::fmt::Write;
-use std::path::{Path, PathBuf};
 
-const MN: (u32, u32) = (0x0a01_0000, 0x0a01_ffff); // 10.1.0.0/16 on lan1
-const LG: (u32, u32) = (0x0a02_0000, 0x0a02_ffff); // 10.2.0.0/16 on lan2
+// MN (10.1.0.0/16) on lan1, LGWAN (10.2.0.0/16) on lan2.
 const CASES: u64 = 200;
 
 #[derive(Clone, Debug)]
@@ -152,16 +151,6 @@ fn render_rule(n: u32, x: &Rule, r: &mut Rng) -> String {
     )
 }
 
-/// One header of a new flow (TCP without ACK/RST).
-#[derive(Clone, Copy, Debug)]
-struct Pkt {
-    src: u32,
-    dst: u32,
-    proto: u8,
-    sport: u16,
-    dport: u16,
-}
-
 fn hit(x: &Rule, p: &Pkt) -> bool {
     let inr = |v: &[(u32, u32)], a: u32| v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
     let inp = |v: &[(u16, u16)], a: u16| v.iter().any(|&(lo, hi)| lo <= a && a <= hi);
@@ -215,78 +204,22 @@ impl Policy {
     }
 }
 
-/// Starts of the elementary intervals of [lo, hi] cut by every bound.
-fn cells<T: Copy + Ord + Into<u64>>(
-    lo: T,
-    hi: T,
-    bounds: impl Iterator<Item = (T, T)>,
-) -> Vec<u64> {
-    let (lo, hi) = (lo.into(), hi.into());
-    let mut c = vec![lo];
-    for (a, b) in bounds {
-        for v in [a.into(), b.into() + 1] {
-            if v > lo && v <= hi {
-                c.push(v);
-            }
+impl Policy {
+    fn cuts(&self) -> Cuts {
+        Cuts {
+            src: self.rules().flat_map(|x| x.src.0.clone()).collect(),
+            dst: self.rules().flat_map(|x| x.dst.0.clone()).collect(),
+            sport: self.rules().flat_map(|x| x.sport.0.clone()).collect(),
+            dport: self.rules().flat_map(|x| x.dport.0.clone()).collect(),
         }
     }
-    c.sort();
-    c.dedup();
-    c
 }
-
-/// Any source address: a host on an edge port can send any header (docs/semantics.md).
-const ANY: (u32, u32) = (0, u32::MAX);
 
 /// A violating packet from one side to the other, if any (exhaustive over cells).
 fn violation(pol: &Policy, from_mn: bool) -> Option<Pkt> {
-    let (s, d) = if from_mn { (ANY, LG) } else { (ANY, MN) };
-    let srcs = cells(s.0, s.1, pol.rules().flat_map(|x| x.src.0.clone()));
-    let dsts = cells(d.0, d.1, pol.rules().flat_map(|x| x.dst.0.clone()));
-    let sps = cells(0u16, 65535, pol.rules().flat_map(|x| x.sport.0.clone()));
-    let dps = cells(0u16, 65535, pol.rules().flat_map(|x| x.dport.0.clone()));
-    for proto in [6u8, 17, 1, 47, 50] {
-        let l4 = proto == 6 || proto == 17;
-        let (sp1, dp1) = (vec![0u64], vec![0u64]);
-        let (sp, dp) = if l4 { (&sps, &dps) } else { (&sp1, &dp1) };
-        for &a in &srcs {
-            for &b in &dsts {
-                for &x in sp {
-                    for &y in dp {
-                        let p = Pkt {
-                            src: a as u32,
-                            dst: b as u32,
-                            proto,
-                            sport: x as u16,
-                            dport: y as u16,
-                        };
-                        if pol.forwards(&p, from_mn) {
-                            return Some(p);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    None
+    let d = if from_mn { LG } else { MN };
+    fm::violation(&pol.cuts(), d, |p| pol.forwards(p, from_mn))
 }
-
-const TOML: &str = r#"[organization]
-name  = "RTX referee"
-model = "alpha"
-
-[[zone]]
-name    = "mn"
-tier    = "mynumber"
-kind    = "servers"
-subnets = ["10.1.0.0/16"]
-
-[[zone]]
-name    = "lg"
-tier    = "lgwan"
-kind    = "terminals"
-subnets = ["10.2.0.0/16"]
-"#;
 
 fn render(pol: &Policy, r: &mut Rng) -> String {
     let mut o = String::from("# RTX1210 Rev.14.01.38 (referee)\nip lan1 address 10.1.0.1/16\nip lan2 address 10.2.0.1/16\n");
@@ -309,18 +242,6 @@ fn render(pol: &Policy, r: &mut Rng) -> String {
     o
 }
 
-fn write_snapshot(dir: &Path, cfg: &str) {
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir.join("configs")).unwrap();
-    std::fs::write(dir.join("sanso.toml"), TOML).unwrap();
-    std::fs::write(
-        dir.join("topology.toml"),
-        "# the two LANs are edge points\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("configs/rtx.conf"), cfg).unwrap();
-}
-
 fn gen(r: &mut Rng) -> Policy {
     let list = |r: &mut Rng, pct| {
         r.chance(pct)
@@ -334,120 +255,33 @@ fn gen(r: &mut Rng) -> Policy {
     }
 }
 
-fn work(tag: &str) -> PathBuf {
-    let base = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("rtx-referee").join(tag)
-}
-
 /// One case; `Err` describes a disagreement.
 fn case(seed: u64) -> Result<bool, String> {
     let mut r = Rng(seed | 1);
     let pol = gen(&mut r);
     let cfg = render(&pol, &mut r);
-    let dir = work(&format!("{seed}"));
-    write_snapshot(&dir, &cfg);
+    let dir = fm::work("rtx").join(seed.to_string());
+    fm::write_snapshot(&dir, "RTX referee", "rtx.conf", &cfg);
     let a = sanso::checks::audit::run(&dir).map_err(|e| format!("{e:?}"))?;
-    let fail = |m: String| Err(format!("seed {seed}: {m}\n{cfg}"));
-    for f in &a.snapshot.devices {
-        if !f.unrecognized.is_empty() {
-            return fail(format!("unrecognised: {:?}", f.unrecognized));
-        }
-    }
-    let mn = a
-        .eval
-        .checks
-        .iter()
-        .find(|c| c.rule == "MN-ISOLATION")
-        .unwrap();
-    let want_mn = violation(&pol, true);
-    let want_lg = violation(&pol, false);
-    let want = want_mn.is_some() || want_lg.is_some();
-    let got = mn.status.id();
-    if got != if want { "violated" } else { "pass" } {
-        return fail(format!(
-            "sanso {got}, reference {} (mn→lg {want_mn:?}, lg→mn {want_lg:?})",
-            if want { "violated" } else { "pass" }
-        ));
-    }
-    let mut dirs = std::collections::BTreeSet::new();
-    for f in a.eval.findings.iter().filter(|f| f.rule == "MN-ISOLATION") {
-        let Some(w) = &f.witness else {
-            return fail("finding without witness".into());
-        };
-        let from_mn = f.subject.src == "mn";
-        let d = if from_mn { LG } else { MN };
-        let p = Pkt {
-            src: u32::from(w.src_ip),
-            dst: u32::from(w.dst_ip),
-            proto: w.proto,
-            sport: w.src_port,
-            dport: w.dst_port,
-        };
-        let ok = (d.0..=d.1).contains(&p.dst)
-            && !(w.proto == 6 && w.established)
-            && pol.forwards(&p, from_mn);
-        if !ok {
-            return fail(format!(
-                "witness {p:?} ({} → {}) is not forwarded by the policy",
-                f.subject.src, f.subject.dst
-            ));
-        }
-        dirs.insert(from_mn);
-    }
-    // Every direction the reference finds violated has a finding.
-    for (from_mn, v) in [(true, want_mn), (false, want_lg)] {
-        if v.is_some() && !dirs.contains(&from_mn) {
-            return fail(format!(
-                "reference violation {v:?} ({}) has no finding",
-                if from_mn { "mn→lg" } else { "lg→mn" }
-            ));
-        }
-    }
+    let v = fm::judge_mn_isolation(&a, &pol.cuts(), |p, from_mn| pol.forwards(p, from_mn))
+        .map_err(|m| format!("seed {seed}: {m}\n{cfg}"))?;
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(want)
+    Ok(v)
 }
 
 #[test]
 fn random_rtx_policies_agree_with_first_match() {
-    if let Some(s) = std::env::var("RTX_REFEREE_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-    {
-        case(s).unwrap_or_else(|e| panic!("{e}"));
-        return;
-    }
-    // A fresh base each run (cases not seen before), printed for replay.
-    let base = std::env::var("RTX_REFEREE_BASE")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(1)
-        });
-    eprintln!("rtx referee base {base}");
-    let mut violated = 0;
-    let mut bad = vec![];
-    for i in 0..CASES {
-        let seed = base.wrapping_add(i.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        match case(seed) {
-            Ok(v) => violated += v as usize,
-            Err(e) => bad.push(e),
+    fm::referee_main("rtx", CASES, |seeds| {
+        let mut violated = 0;
+        let mut bad = vec![];
+        for &seed in seeds {
+            match case(seed) {
+                Ok(v) => violated += usize::from(v),
+                Err(e) => bad.push(e),
+            }
         }
-    }
-    eprintln!(
-        "{CASES} cases, {violated} violated, {} disagreements",
-        bad.len()
-    );
-    assert!(bad.is_empty(), "{}", bad.join("\n\n"));
-    // Both verdicts occur (the generator is not degenerate).
-    assert!(
-        violated > 10 && violated < CASES as usize - 10,
-        "{violated}/{CASES}"
-    );
+        (violated, bad)
+    });
 }
 
 /// The reference itself, on a hand-made policy (expectations worked out by hand).
