@@ -225,3 +225,125 @@ fn bad_input_is_reported_not_fatal() {
     assert!(fib.entries.is_empty());
     assert_eq!(fib.unrecognized.len(), 2);
 }
+
+/// Per port, against Hassel: every forwarding rule Hassel compiled from a `show ip cef`
+/// line sends the header out of ports that carry that entry's interface — the routed port
+/// or sub-interface's parent, or for `VlanN` a switch port whose VLANs (sanso's reading of
+/// the router's config) include N. Which ports of a VLAN Hassel picks follows spanning tree
+/// and the MAC table, which sanso does not model (a VLAN is one L2 domain), so the check is
+/// inclusion, per rule and port. Two kinds of rows are Hassel's own reading, listed:
+/// `receive` rows with an interface (a subnet's network and broadcast address: sanso
+/// delivers them to the router, Hassel floods them on the interface), and 11 rows whose
+/// next hop Hassel placed from the MAC table on a trunk whose allowed list (the config)
+/// does not carry that VLAN — the dumps and the config disagree (rozb Te2/3 learnt
+/// 0010.dbff.2080 in VLAN 206, which its allowed list omits).
+#[test]
+fn cef_interfaces_carry_the_hassel_ports() {
+    use sanso::model::IfMode;
+    const MAC_TABLE_ONLY: &[(&str, u32)] = &[
+        ("bbra_rtr", 834),
+        ("bbra_rtr", 863),
+        ("bbra_rtr", 868),
+        ("bbrb_rtr", 736),
+        ("rozb_rtr", 41),
+        ("rozb_rtr", 42),
+        ("rozb_rtr", 805),
+        ("rozb_rtr", 806),
+        ("rozb_rtr", 941),
+        ("rozb_rtr", 942),
+        ("rozb_rtr", 1300),
+    ];
+    let names = std::fs::read_to_string(data().join("hassel-tf-simple-port-names.tsv")).unwrap();
+    let port_name: std::collections::HashMap<u32, (String, String)> = names
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            Some((f[0].parse().ok()?, (f[1].to_string(), f[2].to_string())))
+        })
+        .collect();
+    let (mut checked, mut vlan_ports, mut receive) = (0, 0, 0);
+    let mut unexplained = vec![];
+    let mut mac_only = std::collections::BTreeSet::new();
+    for (router, text) in route_files() {
+        let fib = parse("x", &text);
+        let cfg =
+            std::fs::read_to_string(data().join(format!("configs/{router}_config.txt"))).unwrap();
+        let dev = sanso::ingest::cisco_ios::parse(&format!("{router}_config.txt"), &cfg).unwrap();
+        let tf = std::fs::read_to_string(data().join(format!("hassel-tf/{router}.tf"))).unwrap();
+        for rule in tf.lines().skip(2) {
+            let f: Vec<&str> = rule.split('$').collect();
+            if f.len() < 13 || f[0] != "fwd" || !f[10].ends_with(&format!("{router}_route.txt")) {
+                continue;
+            }
+            let outs: Vec<u32> = f[7]
+                .trim_matches(|c| c == '[' || c == ']')
+                .split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect();
+            for n in f[11].split(',').filter(|s| !s.is_empty()) {
+                let line: u32 = n.parse::<u32>().unwrap() + 1;
+                let e = fib.entries.iter().find(|e| e.line == line).unwrap();
+                if e.next_hops == [NextHop::Receive] {
+                    receive += 1;
+                    continue;
+                }
+                let ifaces: Vec<String> = e
+                    .next_hops
+                    .iter()
+                    .filter_map(|h| match h {
+                        NextHop::Via { interface, .. } => interface.clone(),
+                        NextHop::Attached { interface } => Some(interface.clone()),
+                        _ => None,
+                    })
+                    .map(|i| sanso::ingest::cisco_ios::canon_if(&i))
+                    .collect();
+                for o in &outs {
+                    let (r, p) = &port_name[o];
+                    assert_eq!(r, &router, "port {o}");
+                    // A Hassel port may stand for several physical ports (`gi2/3|gi3/3`).
+                    let members: Vec<String> = p
+                        .split('|')
+                        .map(sanso::ingest::cisco_ios::canon_if)
+                        .collect();
+                    let carried = ifaces.iter().any(|i| {
+                        let phys = i.split('.').next().unwrap_or(i);
+                        if members.iter().any(|m| m.eq_ignore_ascii_case(phys)) {
+                            return true;
+                        }
+                        let Some(v) = i.strip_prefix("Vlan").and_then(|v| v.parse::<u16>().ok())
+                        else {
+                            return false;
+                        };
+                        dev.interfaces.iter().any(|x| {
+                            members.iter().any(|m| x.name.eq_ignore_ascii_case(m))
+                                && match &x.mode {
+                                    IfMode::Access { vlan } => *vlan == v,
+                                    IfMode::Trunk { allowed, .. } => allowed.contains(v),
+                                    _ => false,
+                                }
+                        })
+                    });
+                    checked += 1;
+                    if carried {
+                        vlan_ports += usize::from(ifaces.iter().any(|i| i.starts_with("Vlan")));
+                    } else if MAC_TABLE_ONLY.contains(&(router.as_str(), line)) {
+                        mac_only.insert((router.clone(), line));
+                    } else {
+                        unexplained.push(format!(
+                            "{router}_route.txt:{line}: Hassel port {o} ({p}) is not on {ifaces:?}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(unexplained.is_empty(), "{}", unexplained.join("\n"));
+    assert_eq!(mac_only.len(), MAC_TABLE_ONLY.len(), "{mac_only:?}");
+    // Both kinds occur: routed ports and VLAN members; the receive rows are a minority.
+    assert!(
+        checked > 30_000 && vlan_ports > 10_000,
+        "{checked} {vlan_ports}"
+    );
+    assert!(receive < checked / 5, "{receive}");
+}

@@ -1354,3 +1354,26 @@ fn ios_nat_dangling_references_stay_unrecognized() {
         Scope::Interface("GigabitEthernet0/0".into())
     );
 }
+
+/// A switchport without `switchport mode` is dynamic (DTP): with trunk settings it forms
+/// that trunk with a trunking peer (the Stanford backbone's inter-router ports are written
+/// so), without them it stays the access default. Expected by reading the lines.
+#[test]
+fn a_port_without_mode_but_with_trunk_lines_is_a_trunk() {
+    use sanso::model::IfMode;
+    let d = parse(
+        "dtp.cfg",
+        "hostname sw\n!\ninterface TenGigabitEthernet2/3\n switchport\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan 1,10\n switchport trunk allowed vlan add 20-22\n!\ninterface GigabitEthernet1/1\n switchport\n switchport access vlan 30\n!\n",
+    )
+    .unwrap();
+    let m = |n: &str| &d.interfaces.iter().find(|i| i.name == n).unwrap().mode;
+    match m("TenGigabitEthernet2/3") {
+        IfMode::Trunk { allowed, native } => {
+            assert_eq!(*native, 1);
+            let v: Vec<u16> = allowed.iter().collect();
+            assert_eq!(v, vec![1, 10, 20, 21, 22]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(m("GigabitEthernet1/1"), &IfMode::Access { vlan: 30 });
+}

@@ -378,6 +378,9 @@ impl Parser {
         let n = t.len();
         let ifs = Scope::Interface(String::new());
         self.each_if(idx, |_, aux| aux.switchport_lines = true);
+        if k1 == "trunk" {
+            self.each_if(idx, |_, aux| aux.trunk_lines = true);
+        }
         match k1 {
             "" => {
                 self.each_if(idx, |_, aux| aux.no_switchport = false);
@@ -650,7 +653,14 @@ pub(in crate::ingest) fn resolve_mode(
         return IfMode::Routed;
     }
     match aux.mode {
+        // No `switchport mode` but trunk settings: DTP (the default dynamic mode) forms
+        // the trunk they describe with a trunking peer; taken as that trunk (it carries at
+        // least what the access default would: its native VLAN untagged).
         Some(SwMode::Trunk) => IfMode::Trunk {
+            allowed: aux.allowed.clone(),
+            native: aux.native,
+        },
+        None if aux.trunk_lines => IfMode::Trunk {
             allowed: aux.allowed.clone(),
             native: aux.native,
         },

@@ -238,6 +238,9 @@ pub(in crate::ingest) struct IfAux {
     /// `no switchport` was seen: the platform is a switch.
     pub(in crate::ingest) seen_no_switchport: bool,
     pub(in crate::ingest) mode: Option<SwMode>,
+    /// `switchport trunk …` lines were seen (a port without `switchport mode` that has
+    /// them is taken as the trunk DTP forms with a trunking peer).
+    pub(in crate::ingest) trunk_lines: bool,
     pub(in crate::ingest) access_vlan: Option<u16>,
     pub(in crate::ingest) allowed: VlanSet,
     pub(in crate::ingest) native: u16,
@@ -275,6 +278,7 @@ impl Default for IfAux {
             no_switchport: false,
             seen_no_switchport: false,
             mode: None,
+            trunk_lines: false,
             access_vlan: None,
             allowed: VlanSet::all(),
             native: 1,
