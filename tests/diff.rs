@@ -526,9 +526,11 @@ fn line_diff_by_hand() {
 }
 
 /// Behind the planted MN-ISOLATION finding: the lines of its cited files that NEW has
-/// and OLD has not (a plain set difference of the fixture files, read here) are listed
-/// as added; diff.html carries the tool version, guideline edition and every input's
-/// SHA-256 (hashed here from the files).
+/// and OLD has not (a plain set difference of the fixture files, read here) are listed as
+/// added — at least those inside the cited part of each file (first to last cited line),
+/// or all of the file's when none is there; an unrelated change elsewhere in a cited file
+/// (another plant's sticky port security on mn-floor1) is not. diff.html carries the tool version,
+/// guideline edition and every input's SHA-256 (hashed here from the files).
 #[test]
 fn new_findings_show_changed_config_lines_and_html_carries_provenance() {
     use sha2::Digest;
@@ -541,14 +543,14 @@ fn new_findings_show_changed_config_lines_and_html_carries_provenance() {
         .enumerate()
         .find(|(_, f)| f.rule == "MN-ISOLATION")
         .unwrap();
-    let cited: BTreeSet<&str> = f
-        .path
-        .iter()
-        .flat_map(|h| h.lines.iter())
-        .map(|c| c.rsplit_once(':').unwrap().0)
-        .collect();
+    let mut cited: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+    for c in f.path.iter().flat_map(|h| h.lines.iter()).chain(&f.cause) {
+        let (file, n) = c.rsplit_once(':').unwrap();
+        cited.entry(file).or_default().push(n.parse().unwrap());
+    }
     let mut checked = 0;
-    for file in &cited {
+    let mut sticky_seen = false;
+    for (file, lines) in &cited {
         let read = |dir: &Path| -> Vec<String> {
             std::fs::read_to_string(dir.join(file))
                 .unwrap_or_default()
@@ -557,18 +559,40 @@ fn new_findings_show_changed_config_lines_and_html_carries_provenance() {
                 .collect()
         };
         let (o, n) = (read(&old), read(&new));
-        let only_new: BTreeSet<&String> = n.iter().filter(|l| !o.contains(l)).collect();
+        let (lo, hi) = (
+            lines.iter().min().unwrap().saturating_sub(1),
+            lines.iter().max().unwrap() + 1,
+        );
+        let added: Vec<(usize, &String)> = n
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (k + 1, l))
+            .filter(|(_, l)| !o.contains(l))
+            .collect();
+        let near: Vec<&(usize, &String)> =
+            added.iter().filter(|(k, _)| *k >= lo && *k <= hi).collect();
+        let want: BTreeSet<&String> = if near.is_empty() {
+            added.iter().map(|(_, l)| *l).collect()
+        } else {
+            near.iter().map(|(_, l)| *l).collect()
+        };
+
         let listed: BTreeSet<&String> = d
             .changed_lines
             .iter()
             .filter(|c| c.finding == i && c.file == *file)
             .flat_map(|c| c.hunks.iter().flat_map(|h| h.added.iter()))
             .collect();
-        for l in only_new {
+        for l in &want {
             assert!(listed.contains(l), "{file}: added line {l:?} not listed");
-            checked += 1;
         }
+        checked += want.len();
+        sticky_seen |= listed.iter().any(|l| l.contains("sticky"));
     }
+    assert!(
+        !sticky_seen,
+        "an unrelated change is listed behind MN-ISOLATION"
+    );
     // The planted core-to-core link and its route are among them.
     assert!(checked >= 5, "{checked}");
     let text = sanso::render::diff::text(&d, Lang::En);

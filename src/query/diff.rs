@@ -56,7 +56,8 @@ pub struct Hunk {
     pub added: Vec<String>,
 }
 
-/// The config lines that changed, between OLD and NEW, in a file a new finding cites.
+/// The config lines that changed, between OLD and NEW, in a file a new finding cites:
+/// those in the part of the file it cites (all of the file's when none is there).
 #[derive(Clone, Debug, Serialize)]
 pub struct CitedChange {
     /// Index into `findings.new`.
@@ -257,17 +258,18 @@ fn side_info(s: &Snapshot) -> SideInfo {
 fn cited_changes(old: &Snapshot, new: &Snapshot, found: &[FindingOut]) -> Vec<CitedChange> {
     let mut out = vec![];
     for (i, f) in found.iter().enumerate() {
-        let mut files: Vec<&str> = vec![];
-        for h in &f.path {
-            for c in &h.lines {
-                if let Some((file, _)) = c.rsplit_once(':') {
-                    if !files.contains(&file) {
-                        files.push(file);
-                    }
+        // Per cited file, the NEW lines the finding cites (path and cause).
+        let mut files: Vec<(&str, Vec<usize>)> = vec![];
+        for c in f.path.iter().flat_map(|h| &h.lines).chain(&f.cause) {
+            if let Some((file, n)) = c.rsplit_once(':') {
+                let n: usize = n.parse().unwrap_or(0);
+                match files.iter_mut().find(|(x, _)| *x == file) {
+                    Some((_, v)) => v.push(n),
+                    None => files.push((file, vec![n])),
                 }
             }
         }
-        for file in files {
+        for (file, cited) in files {
             let lines = |s: &Snapshot| -> Vec<String> {
                 s.sources.get(file).map_or(vec![], |src| {
                     (1..=src.line_count())
@@ -276,10 +278,24 @@ fn cited_changes(old: &Snapshot, new: &Snapshot, found: &[FindingOut]) -> Vec<Ci
                 })
             };
             let (a, b) = (lines(old), lines(new));
-            let hunks = line_diff(&a, &b);
-            if hunks.is_empty() {
+            let all = line_diff(&a, &b);
+            if all.is_empty() {
                 continue;
             }
+            // The changes inside the cited part of the file (from its first to its last
+            // cited line, one line of margin): a removed deny just above a cited permit, a
+            // changed entry of a cited ACL. None there: every change, so none is hidden.
+            let (lo, hi) = (
+                cited.iter().min().copied().unwrap_or(0).saturating_sub(1),
+                cited.iter().max().copied().unwrap_or(0) + 1,
+            );
+            let near: Vec<Hunk> = all
+                .iter()
+                .filter(|h| h.new_line + h.added.len() >= lo && h.new_line <= hi)
+                .cloned()
+                .collect();
+            let hunks = if near.is_empty() { all } else { near };
+            let total: usize = hunks.iter().map(|h| h.removed.len() + h.added.len()).sum();
             let mut budget = MAX_CHANGED_LINES;
             let mut kept = vec![];
             for mut h in hunks {
@@ -292,10 +308,6 @@ fn cited_changes(old: &Snapshot, new: &Snapshot, found: &[FindingOut]) -> Vec<Ci
                 budget -= h.added.len();
                 kept.push(h);
             }
-            let total: usize = line_diff(&a, &b)
-                .iter()
-                .map(|h| h.removed.len() + h.added.len())
-                .sum();
             out.push(CitedChange {
                 finding: i,
                 file: file.to_string(),
