@@ -871,3 +871,52 @@ fn remove(dir: &std::path::Path) {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// The clean twin declared as each model: still nothing reported (the α' and β changes
+/// only admit or add what this town does not have), and checklist.csv lists exactly the
+/// checks of that model and the manual items asked in it.
+#[test]
+fn clean_twin_under_every_model_and_its_checklist() {
+    let pack = sanso::checks::load_builtin().unwrap();
+    for m in sanso::checks::MODELS {
+        let mut t = clean();
+        edit(&mut t.inventory, "model = \"alpha\"", &format!("model = \"{m}\""));
+        let dir = t.write(m);
+        let a = sanso::checks::audit::run(&dir).unwrap();
+        assert_eq!(a.snapshot.model, *m);
+        let bad: Vec<String> = a
+            .eval
+            .checks
+            .iter()
+            .filter(|c| !matches!(c.status, Status::Pass | Status::NotApplicable))
+            .map(|c| format!("{} {:?}", c.rule, c.status))
+            .collect();
+        assert!(bad.is_empty() && a.eval.findings.is_empty(), "{m}: {bad:?}");
+        let csv = sanso::render::checklist::checklist_csv(&a);
+        let ids: Vec<&str> = csv
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|r| r.split(',').next())
+            .filter(|id| !id.is_empty())
+            .collect();
+        let want_checks: Vec<String> = sanso::checks::for_model(&pack, m)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        for r in &pack {
+            assert_eq!(
+                ids.contains(&r.id.as_str()),
+                want_checks.contains(&r.id),
+                "{m}: {}",
+                r.id
+            );
+        }
+        for item in sanso::checks::MANUAL {
+            assert_eq!(ids.contains(&item.id), item.applies(m), "{m}: {}", item.id);
+        }
+        // β' asks its three mandatory measures by hand; α does not.
+        let beta_prime = ids.iter().filter(|i| i.starts_with("MANUAL-BETA-PRIME-")).count();
+        assert_eq!(beta_prime, if *m == "beta-prime" { 3 } else { 0 }, "{m}");
+        remove(&dir);
+    }
+}
