@@ -920,3 +920,84 @@ fn clean_twin_under_every_model_and_its_checklist() {
         remove(&dir);
     }
 }
+
+/// α' in the unseen town: one LGWAN接続系 terminal opens screen transfer to a
+/// マイナンバー利用事務系 VDI server, declared as `[[mugaika]] method = "screen-transfer"` and
+/// pinned to that terminal by the firewall. Declared α', nothing is reported; declared α, the
+/// same town violates MN-ISOLATION (and only it); α' with the policy opened to the whole
+/// office segment violates MN-ISOLATION at that policy.
+fn with_screen_transfer(model: &str, whole_office: bool) -> Town {
+    let mut t = clean();
+    edit(&mut t.inventory, "model = \"alpha\"", &format!("model = \"{model}\""));
+    t.inventory.push_str(
+        r#"
+[[host]]
+name = "mn-vdi"
+ip   = "10.61.10.30"
+zone = "mn-office"
+role = "vdi-gateway"
+
+[[host]]
+name = "lg-pc-07"
+ip   = "10.62.20.57"
+zone = "lg-office"
+role = "terminal"
+
+[[mugaika]]
+name   = "画面転送（マイナンバー利用事務系）"
+method = "screen-transfer"
+from   = "lg-pc-07"
+to     = "mn-vdi"
+ports  = ["tcp/3389"]
+"#,
+    );
+    // The switch lets the office reach the VDI's RDP port; the firewall pins the terminal.
+    edit(
+        &mut t.lgsw,
+        " 10 deny   ip any 10.61.0.0 0.0.255.255\n",
+        " 5 permit tcp 10.62.20.0 0.0.0.255 host 10.61.10.30 eq 3389\n 10 deny   ip any 10.61.0.0 0.0.255.255\n",
+    );
+    t.addrs.push(("mn-vdi", "10.61.10.30 255.255.255.255"));
+    if whole_office {
+        t.addrs.push(("lg-office", "10.62.20.0 255.255.255.0"));
+    } else {
+        t.addrs.push(("lg-pc-07", "10.62.20.57 255.255.255.255"));
+    }
+    t.add_policy(Policy {
+        id: 60,
+        name: "画面転送（マイナンバー）",
+        src_if: "port1",
+        dst_if: "port5",
+        src: if whole_office { "lg-office" } else { "lg-pc-07" },
+        dst: "mn-vdi",
+        service: "RDP",
+    });
+    t
+}
+
+#[test]
+fn alpha_prime_screen_transfer_in_the_unseen_town() {
+    let run = |t: &Town, tag: &str| {
+        let dir = t.write(tag);
+        let a = sanso::checks::audit::run(&dir).unwrap();
+        remove(&dir);
+        a
+    };
+    let a = run(&with_screen_transfer("alpha-prime", false), "st-ap");
+    assert!(violated(&a).is_empty(), "{:?}", violated(&a));
+    assert!(a.eval.findings.is_empty());
+
+    let a = run(&with_screen_transfer("alpha", false), "st-a");
+    assert_eq!(violated(&a), BTreeSet::from(["MN-ISOLATION".to_string()]));
+
+    let t = with_screen_transfer("alpha-prime", true);
+    let a = run(&t, "st-wide");
+    assert_eq!(violated(&a), BTreeSet::from(["MN-ISOLATION".to_string()]));
+    let lines = block_lines(&t, FW, "    edit 60\n", "    next\n");
+    let f = a.eval.findings.iter().find(|f| f.rule == "MN-ISOLATION").unwrap();
+    assert!(f.cause.iter().any(|l| lines.contains(l)), "{:?}", f.cause);
+    // The witness is an office address other than the declared terminal.
+    let w = f.witness.as_ref().unwrap();
+    assert_ne!(w.src_ip.to_string(), "10.62.20.57");
+    assert_eq!(w.dst_ip.to_string(), "10.61.10.30");
+}
