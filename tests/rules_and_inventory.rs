@@ -89,19 +89,39 @@ fn model_overrides_resolve_per_model() {
 #[test]
 fn model_override_errors_name_file_and_line() {
     let base = std::fs::read_to_string(root().join("rules/NO-WIRELESS/rule.toml")).unwrap();
-    let line_of = |t: &str, needle: &str| t.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
-    let bad = base.replace("[model.alpha-prime]", "[model.gamma]").replace(
-        "[model.alpha-prime.params]",
-        "[model.gamma.params]",
-    );
+    let line_of =
+        |t: &str, needle: &str| t.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let bad = base
+        .replace("[model.alpha-prime]", "[model.gamma]")
+        .replace("[model.alpha-prime.params]", "[model.gamma.params]");
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
-    assert_eq!(e.file, format!("rules/NO-WIRELESS/rule.toml:{}", line_of(&bad, "[model.gamma]")));
-    assert!(e.message.contains("unknown model \"gamma\""), "{}", e.message);
+    assert_eq!(
+        e.file,
+        format!(
+            "rules/NO-WIRELESS/rule.toml:{}",
+            line_of(&bad, "[model.gamma]")
+        )
+    );
+    assert!(
+        e.message.contains("unknown model \"gamma\""),
+        "{}",
+        e.message
+    );
 
     let bad = base.replace("minor_from = [\"lgwan\"]", "minor_from = [\"internet\"]");
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
-    assert_eq!(e.file, format!("rules/NO-WIRELESS/rule.toml:{}", line_of(&bad, "[model.alpha-prime]")));
-    assert!(e.message.contains("model alpha-prime: params.minor_from"), "{}", e.message);
+    assert_eq!(
+        e.file,
+        format!(
+            "rules/NO-WIRELESS/rule.toml:{}",
+            line_of(&bad, "[model.alpha-prime]")
+        )
+    );
+    assert!(
+        e.message.contains("model alpha-prime: params.minor_from"),
+        "{}",
+        e.message
+    );
 
     let bad = base.replace(
         "[model.alpha-prime]\n",
@@ -110,17 +130,31 @@ fn model_override_errors_name_file_and_line() {
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
     assert!(e.message.contains("severity \"urgent\""), "{}", e.message);
 
-    let bad = base.replace("models = [\"alpha\", \"alpha-prime\", \"beta\", \"beta-prime\"]", "models = [\"alpha\", \"beta\"]");
+    let bad = base.replace(
+        "models = [\"alpha\", \"alpha-prime\", \"beta\", \"beta-prime\"]",
+        "models = [\"alpha\", \"beta\"]",
+    );
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
     assert!(e.message.contains("not in models"), "{}", e.message);
 
-    let bad = base.replace("[model.alpha-prime.params]\n", "[model.alpha-prime.params]\nfrom_tiers = [\"lgwan\"]\n");
+    let bad = base.replace(
+        "[model.alpha-prime.params]\n",
+        "[model.alpha-prime.params]\nfrom_tiers = [\"lgwan\"]\n",
+    );
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
     assert!(e.message.contains("from_tiers"), "{}", e.message);
 
-    let bad = base.replacen("expect = \"pass\"\n", "expect = \"pass\"\nmodel = \"alfa\"\n", 1);
+    let bad = base.replacen(
+        "expect = \"pass\"\n",
+        "expect = \"pass\"\nmodel = \"alfa\"\n",
+        1,
+    );
     let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
-    assert!(e.message.contains("unknown model \"alfa\""), "{}", e.message);
+    assert!(
+        e.message.contains("unknown model \"alfa\""),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

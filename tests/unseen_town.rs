@@ -129,15 +129,31 @@ fn clean() -> Town {
 }
 
 const FW_INTERFACES: &[(&str, &str, &str)] = &[
-    ("port1", "10.62.255.1 255.255.255.252", "LGWAN接続系 (hg-lgsw)"),
+    (
+        "port1",
+        "10.62.255.1 255.255.255.252",
+        "LGWAN接続系 (hg-lgsw)",
+    ),
     ("port2", "10.63.1.1 255.255.255.0", "インターネット接続系"),
     ("port3", "172.18.0.2 255.255.255.252", "LGWAN"),
-    ("port4", "198.51.100.2 255.255.255.252", "セキュリティクラウド"),
-    ("port5", "10.61.10.1 255.255.255.0", "マイナンバー利用事務系 (hg-mnsw)"),
+    (
+        "port4",
+        "198.51.100.2 255.255.255.252",
+        "セキュリティクラウド",
+    ),
+    (
+        "port5",
+        "10.61.10.1 255.255.255.0",
+        "マイナンバー利用事務系 (hg-mnsw)",
+    ),
     ("port6", "192.168.161.1 255.255.255.0", "住基ネット"),
     ("port7", "192.0.2.2 255.255.255.252", "旧 ISP 回線"),
     ("port8", "10.62.99.1 255.255.255.0", "J-ALERT"),
-    ("port9", "192.168.169.2 255.255.255.252", "バックアップセンター"),
+    (
+        "port9",
+        "192.168.169.2 255.255.255.252",
+        "バックアップセンター",
+    ),
     ("port10", "10.62.253.1 255.255.255.252", "支所 閉域網"),
 ];
 
@@ -723,8 +739,9 @@ const PLANTS: &[Plant] = &[
                 "interface GigabitEthernet1/0/40\n shutdown\n",
                 "interface GigabitEthernet1/0/40\n description hg-mnsw\n switchport access vlan 620\n switchport mode access\n",
             );
-            t.topology
-                .push_str("\n[[link]]\na = \"hg-mnsw:port1.0.23\"\nb = \"hg-lgsw:GigabitEthernet1/0/40\"\n");
+            t.topology.push_str(
+                "\n[[link]]\na = \"hg-mnsw:port1.0.23\"\nb = \"hg-lgsw:GigabitEthernet1/0/40\"\n",
+            );
         },
         carrier: Carrier::Subject("hg-mnsw"),
         also: &[],
@@ -764,7 +781,9 @@ const PLANTS: &[Plant] = &[
 /// `file:line` of every line of the carrier block in `t` (1-based).
 fn block_lines(t: &Town, file: &str, start: &str, end: &str) -> Vec<String> {
     let text = t.file(file);
-    let at = text.find(start).unwrap_or_else(|| panic!("{start:?} in {file}"));
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} in {file}"));
     let stop = at + start.len() + text[at + start.len()..].find(end).unwrap() + end.len();
     let first = text[..at].lines().count() + 1;
     let last = text[..stop].trim_end_matches('\n').lines().count();
@@ -789,7 +808,11 @@ fn clean_twin_reports_nothing() {
         .snapshot
         .devices
         .iter()
-        .flat_map(|d| d.unrecognized.iter().map(move |u| format!("{}: {u:?}", d.name)))
+        .flat_map(|d| {
+            d.unrecognized
+                .iter()
+                .map(move |u| format!("{}: {u:?}", d.name))
+        })
         .collect();
     assert!(unrec.is_empty(), "{unrec:#?}");
     let dialects: BTreeSet<&str> = a.snapshot.devices.iter().map(|d| d.dialect.id()).collect();
@@ -806,7 +829,12 @@ fn clean_twin_reports_nothing() {
         .eval
         .findings
         .iter()
-        .map(|f| format!("{} {} → {} ({})", f.rule, f.subject.src, f.subject.dst, f.severity))
+        .map(|f| {
+            format!(
+                "{} {} → {} ({})",
+                f.rule, f.subject.src, f.subject.dst, f.severity
+            )
+        })
         .collect();
     assert!(found.is_empty(), "{found:#?}");
     // Each planted check has something to judge on the clean twin (else passing it would
@@ -823,7 +851,11 @@ fn every_planted_fault_is_reported_at_its_carrier() {
     let pack = sanso::checks::load_builtin().unwrap();
     let mut failures = vec![];
     for p in PLANTS {
-        assert!(pack.iter().any(|r| r.id == p.id), "{} is not in the pack", p.id);
+        assert!(
+            pack.iter().any(|r| r.id == p.id),
+            "{} is not in the pack",
+            p.id
+        );
         let mut t = clean();
         (p.plant)(&mut t);
         let dir = t.write(&p.id.to_lowercase());
@@ -858,7 +890,10 @@ fn every_planted_fault_is_reported_at_its_carrier() {
                 .iter()
                 .map(|f| format!("{} → {} cause {:?}", f.subject.src, f.subject.dst, f.cause))
                 .collect();
-            failures.push(format!("{}: no finding names the carrier; findings {seen:#?}", p.id));
+            failures.push(format!(
+                "{}: no finding names the carrier; findings {seen:#?}",
+                p.id
+            ));
         }
         remove(&dir);
     }
@@ -880,7 +915,11 @@ fn clean_twin_under_every_model_and_its_checklist() {
     let pack = sanso::checks::load_builtin().unwrap();
     for m in sanso::checks::MODELS {
         let mut t = clean();
-        edit(&mut t.inventory, "model = \"alpha\"", &format!("model = \"{m}\""));
+        edit(
+            &mut t.inventory,
+            "model = \"alpha\"",
+            &format!("model = \"{m}\""),
+        );
         let dir = t.write(m);
         let a = sanso::checks::audit::run(&dir).unwrap();
         assert_eq!(a.snapshot.model, *m);
@@ -915,7 +954,10 @@ fn clean_twin_under_every_model_and_its_checklist() {
             assert_eq!(ids.contains(&item.id), item.applies(m), "{m}: {}", item.id);
         }
         // β' asks its three mandatory measures by hand; α does not.
-        let beta_prime = ids.iter().filter(|i| i.starts_with("MANUAL-BETA-PRIME-")).count();
+        let beta_prime = ids
+            .iter()
+            .filter(|i| i.starts_with("MANUAL-BETA-PRIME-"))
+            .count();
         assert_eq!(beta_prime, if *m == "beta-prime" { 3 } else { 0 }, "{m}");
         remove(&dir);
     }
@@ -928,7 +970,11 @@ fn clean_twin_under_every_model_and_its_checklist() {
 /// office segment violates MN-ISOLATION at that policy.
 fn with_screen_transfer(model: &str, whole_office: bool) -> Town {
     let mut t = clean();
-    edit(&mut t.inventory, "model = \"alpha\"", &format!("model = \"{model}\""));
+    edit(
+        &mut t.inventory,
+        "model = \"alpha\"",
+        &format!("model = \"{model}\""),
+    );
     t.inventory.push_str(
         r#"
 [[host]]
@@ -968,7 +1014,11 @@ ports  = ["tcp/3389"]
         name: "画面転送（マイナンバー）",
         src_if: "port1",
         dst_if: "port5",
-        src: if whole_office { "lg-office" } else { "lg-pc-07" },
+        src: if whole_office {
+            "lg-office"
+        } else {
+            "lg-pc-07"
+        },
         dst: "mn-vdi",
         service: "RDP",
     });
@@ -994,7 +1044,12 @@ fn alpha_prime_screen_transfer_in_the_unseen_town() {
     let a = run(&t, "st-wide");
     assert_eq!(violated(&a), BTreeSet::from(["MN-ISOLATION".to_string()]));
     let lines = block_lines(&t, FW, "    edit 60\n", "    next\n");
-    let f = a.eval.findings.iter().find(|f| f.rule == "MN-ISOLATION").unwrap();
+    let f = a
+        .eval
+        .findings
+        .iter()
+        .find(|f| f.rule == "MN-ISOLATION")
+        .unwrap();
     assert!(f.cause.iter().any(|l| lines.contains(l)), "{:?}", f.cause);
     // The witness is an office address other than the declared terminal.
     let w = f.witness.as_ref().unwrap();

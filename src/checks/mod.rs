@@ -271,7 +271,10 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
             if !SEVERITIES.contains(&s.as_str()) {
                 return Err(RuleError {
                     file: at(m),
-                    message: format!("model {m}: severity {s:?} is not {}", SEVERITIES.join(" | ")),
+                    message: format!(
+                        "model {m}: severity {s:?} is not {}",
+                        SEVERITIES.join(" | ")
+                    ),
                 });
             }
         }

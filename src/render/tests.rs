@@ -44,6 +44,7 @@ fn rule() -> Rule {
         remediation_ja: "是正".into(),
         remediation_en: "Fix".into(),
         params: Default::default(),
+        model: Default::default(),
         example: vec![],
     }
 }
