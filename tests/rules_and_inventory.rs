@@ -50,10 +50,111 @@ fn every_rule_example_holds() {
                 r.id,
                 e.snapshot
             );
+            // The example shows the behaviour of the model it says it does.
+            assert_eq!(a.snapshot.model, e.model, "{} on {}", r.id, e.snapshot);
             let c = a.eval.checks.iter().find(|c| c.rule == r.id).unwrap();
             assert_eq!(c.status.id(), e.expect, "{} on {}", r.id, e.snapshot);
         }
     }
+}
+
+/// A model's override runs with that model's kind, severity, clause and parameters; other
+/// models keep the rule as written; a model missing from `models` does not run it.
+#[test]
+fn model_overrides_resolve_per_model() {
+    let rules = sanso::checks::load_builtin().unwrap();
+    let r = rules.iter().find(|r| r.id == "MN-ISOLATION").unwrap();
+    let ap = r.in_model("alpha-prime").unwrap();
+    assert_eq!(ap.kind, "only-declared-flows");
+    assert_eq!(ap.params.declared, "mugaika");
+    assert_eq!(ap.params.methods, ["screen-transfer"]);
+    assert_eq!(ap.params.declared_from, ["lgwan"]);
+    // Keys the override does not name come from [params].
+    assert_eq!(ap.params.from, ["mynumber"]);
+    assert!(ap.params.both_ways);
+    let a = r.in_model("alpha").unwrap();
+    assert_eq!(a.kind, "isolation");
+    assert!(a.params.methods.is_empty());
+    let mut narrow = r.clone();
+    narrow.models = vec!["alpha".into()];
+    assert!(narrow.in_model("beta").is_none());
+    let b = sanso::checks::for_model(&rules, "beta");
+    assert_eq!(b.len(), rules.len());
+    let oad = b.iter().find(|r| r.id == "ONLY-ALLOWED-DEVICES").unwrap();
+    assert_eq!(oad.params.from, ["mynumber", "lgwan", "internet"]);
+}
+
+/// An unknown model (or a bad override) is an input error naming the file and the line of
+/// the model's table.
+#[test]
+fn model_override_errors_name_file_and_line() {
+    let base = std::fs::read_to_string(root().join("rules/NO-WIRELESS/rule.toml")).unwrap();
+    let line_of =
+        |t: &str, needle: &str| t.lines().position(|l| l.starts_with(needle)).unwrap() + 1;
+    let bad = base
+        .replace("[model.alpha-prime]", "[model.gamma]")
+        .replace("[model.alpha-prime.params]", "[model.gamma.params]");
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert_eq!(
+        e.file,
+        format!(
+            "rules/NO-WIRELESS/rule.toml:{}",
+            line_of(&bad, "[model.gamma]")
+        )
+    );
+    assert!(
+        e.message.contains("unknown model \"gamma\""),
+        "{}",
+        e.message
+    );
+
+    let bad = base.replace("minor_from = [\"lgwan\"]", "minor_from = [\"internet\"]");
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert_eq!(
+        e.file,
+        format!(
+            "rules/NO-WIRELESS/rule.toml:{}",
+            line_of(&bad, "[model.alpha-prime]")
+        )
+    );
+    assert!(
+        e.message.contains("model alpha-prime: params.minor_from"),
+        "{}",
+        e.message
+    );
+
+    let bad = base.replace(
+        "[model.alpha-prime]\n",
+        "[model.alpha-prime]\nseverity = \"urgent\"\n",
+    );
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert!(e.message.contains("severity \"urgent\""), "{}", e.message);
+
+    let bad = base.replace(
+        "models = [\"alpha\", \"alpha-prime\", \"beta\", \"beta-prime\"]",
+        "models = [\"alpha\", \"beta\"]",
+    );
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert!(e.message.contains("not in models"), "{}", e.message);
+
+    let bad = base.replace(
+        "[model.alpha-prime.params]\n",
+        "[model.alpha-prime.params]\nfrom_tiers = [\"lgwan\"]\n",
+    );
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert!(e.message.contains("from_tiers"), "{}", e.message);
+
+    let bad = base.replacen(
+        "expect = \"pass\"\n",
+        "expect = \"pass\"\nmodel = \"alfa\"\n",
+        1,
+    );
+    let e = sanso::checks::parse_rule("rules/NO-WIRELESS/rule.toml", &bad).unwrap_err();
+    assert!(
+        e.message.contains("unknown model \"alfa\""),
+        "{}",
+        e.message
+    );
 }
 
 #[test]

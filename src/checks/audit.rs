@@ -7,6 +7,7 @@ use std::path::Path;
 
 pub struct Audit {
     pub snapshot: Snapshot,
+    /// The rules of the snapshot's model, resolved ([`Rule::in_model`]).
     pub rules: Vec<Rule>,
     pub eval: Evaluation,
 }
@@ -67,11 +68,13 @@ fn check_with(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<(Audit, Graph), InputError> {
-    let rules = rules::load_builtin().map_err(|e| InputError {
+    let pack = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
         line: None,
         message: e.message,
     })?;
+    // The rules of the model in force, with that model's severities and parameters.
+    let rules = rules::for_model(&pack, &snapshot.model);
     on_phase(Phase::Graph);
     let mut g = Graph::build_sets_for(&snapshot, &rules::query_ports(&rules, &snapshot));
     on_phase(Phase::Rules);

@@ -21,9 +21,9 @@ use crate::hs::{Packet, Space};
 use crate::model::{PortSpec, Snapshot};
 pub use crate::net::path::Hop;
 use crate::net::{Graph, Taint, TaintReach};
-pub use manual::{ManualItem, MANUAL};
+pub use manual::{manual_for, ManualItem, MANUAL};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The rule pack shipped with sanso: `(id, rule.toml text)` for every `rules/<ID>/` folder,
 /// discovered by build.rs.
@@ -47,8 +47,72 @@ pub struct Rule {
     pub remediation_en: String,
     #[serde(default)]
     pub params: Params,
+    /// What changes in a model (`[model.alpha-prime]` …): kind, severity, clause and
+    /// parameters (merged key by key over `[params]`), with a note for docs/rules.md.
+    /// Resolved by [`Rule::in_model`]; a model absent from `models` does not run the rule.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub model: BTreeMap<String, ModelOverride>,
     #[serde(default)]
     pub example: Vec<Example>,
+}
+
+/// The models a snapshot may declare (sanso.toml `model`).
+pub const MODELS: &[&str] = &["alpha", "alpha-prime", "beta", "beta-prime"];
+
+/// One model's changes to a rule (see docs/models.md).
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelOverride {
+    pub kind: Option<String>,
+    pub severity: Option<String>,
+    pub clause: Option<String>,
+    /// What the model changes and why, one sentence (docs/rules.md).
+    #[serde(default)]
+    pub note: String,
+    /// Keys replacing those of `[params]`.
+    #[serde(default)]
+    pub params: toml::Table,
+}
+
+impl Rule {
+    /// The rule as it runs under `model` (its overrides applied), or None when the rule
+    /// does not apply in that model. Overrides were validated when the pack loaded.
+    pub fn in_model(&self, model: &str) -> Option<Rule> {
+        if !self.models.iter().any(|m| m == model) {
+            return None;
+        }
+        let mut r = self.clone();
+        r.model = BTreeMap::new();
+        let Some(o) = self.model.get(model) else {
+            return Some(r);
+        };
+        if let Some(k) = &o.kind {
+            r.kind = k.clone();
+        }
+        if let Some(s) = &o.severity {
+            r.severity = s.clone();
+        }
+        if let Some(c) = &o.clause {
+            r.clause = c.clone();
+        }
+        r.params = merge_params(&self.params, &o.params).ok()?;
+        Some(r)
+    }
+}
+
+/// `[params]` with the keys of an override replaced.
+fn merge_params(base: &Params, over: &toml::Table) -> Result<Params, String> {
+    let mut t = toml::Table::try_from(base).map_err(|e| e.to_string())?;
+    for (k, v) in over {
+        t.insert(k.clone(), v.clone());
+    }
+    t.try_into()
+        .map_err(|e: toml::de::Error| e.message().to_string())
+}
+
+/// The rules that run under `model`, resolved ([`Rule::in_model`]), in pack order.
+pub fn for_model(rules: &[Rule], model: &str) -> Vec<Rule> {
+    rules.iter().filter_map(|r| r.in_model(model)).collect()
 }
 
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -103,6 +167,18 @@ pub struct Params {
     /// check violated).
     #[serde(default)]
     pub minor_severity: String,
+    /// For only-declared-flows with `declared = "mugaika"`: only the declared paths of
+    /// these methods open flows (empty: every method).
+    #[serde(default)]
+    pub methods: Vec<String>,
+    /// For only-declared-flows: only declared flows opened from these tiers count (empty:
+    /// any), e.g. α' screen transfer into マイナンバー利用事務系 from LGWAN接続系 only.
+    #[serde(default)]
+    pub declared_from: Vec<String>,
+    /// For role-presence: subjects in these tiers are the lesser finding
+    /// (`minor_severity`), e.g. wireless in LGWAN接続系 under α'.
+    #[serde(default)]
+    pub minor_from: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -112,6 +188,14 @@ pub struct Example {
     /// `examples/pass`.
     pub snapshot: String,
     pub expect: String,
+    /// The model the example's sanso.toml declares (default alpha): a model-specific
+    /// behaviour is shown by examples of that model.
+    #[serde(default = "default_model")]
+    pub model: String,
+}
+
+fn default_model() -> String {
+    "alpha".into()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -154,6 +238,62 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
         file: file.into(),
         message,
     })?;
+    // `file:line` of a model's table (or of the rule when it cannot be found).
+    let at = |m: &str| {
+        let line = text
+            .lines()
+            .position(|l| l.trim_start().starts_with(&format!("[model.{m}")))
+            .map_or(1, |i| i + 1);
+        format!("{file}:{line}")
+    };
+    for m in r.models.iter().chain(r.example.iter().map(|e| &e.model)) {
+        if !MODELS.contains(&m.as_str()) {
+            return Err(RuleError {
+                file: file.into(),
+                message: format!("unknown model {m:?} ({})", MODELS.join(" | ")),
+            });
+        }
+    }
+    for (m, o) in &r.model {
+        if !MODELS.contains(&m.as_str()) {
+            return Err(RuleError {
+                file: at(m),
+                message: format!("unknown model {m:?} ({})", MODELS.join(" | ")),
+            });
+        }
+        if !r.models.contains(m) {
+            return Err(RuleError {
+                file: at(m),
+                message: format!("[model.{m}] changes a rule that is not in models"),
+            });
+        }
+        if let Some(s) = &o.severity {
+            if !SEVERITIES.contains(&s.as_str()) {
+                return Err(RuleError {
+                    file: at(m),
+                    message: format!(
+                        "model {m}: severity {s:?} is not {}",
+                        SEVERITIES.join(" | ")
+                    ),
+                });
+            }
+        }
+        let kid = o.kind.as_deref().unwrap_or(&r.kind);
+        let Some(k) = kinds::by_id(kid) else {
+            return Err(RuleError {
+                file: at(m),
+                message: format!("model {m}: unknown kind {kid}"),
+            });
+        };
+        let p = merge_params(&r.params, &o.params).map_err(|e| RuleError {
+            file: at(m),
+            message: format!("model {m}: params: {e}"),
+        })?;
+        k.check_params(&p).map_err(|e| RuleError {
+            file: at(m),
+            message: format!("model {m}: {e}"),
+        })?;
+    }
     Ok(r)
 }
 
@@ -187,6 +327,9 @@ pub fn default_lgwan_allowed() -> Vec<PortSpec> {
     .filter_map(|s| PortSpec::parse(s))
     .collect()
 }
+
+/// Severities a rule (or a model's override) may carry.
+pub const SEVERITIES: &[&str] = &["critical", "high", "warning"];
 
 /// The severity of findings that are listed but never make a check violated.
 pub const INFO: &str = "info";
@@ -612,6 +755,7 @@ pub fn markdown(rules: &[Rule]) -> String {
     let mut o = String::from(
         "# Rules\n\nGenerated from `rules/<ID>/rule.toml` (`sanso rules --markdown`). Do not edit by hand.\n",
     );
+    o.push_str(&model_table(rules));
     for r in rules {
         o.push_str(&format!(
             "\n## {} — {}\n\n{}\n\n- 条項 / clause: {}\n- severity: {}\n- kind: `{}`\n- models: {}\n\n{}\n\n{}\n\n対処 / remediation: {} / {}\n",
@@ -627,16 +771,82 @@ pub fn markdown(rules: &[Rule]) -> String {
             r.remediation_ja,
             r.remediation_en
         ));
+        if !r.model.is_empty() {
+            o.push_str("\nBy model:\n");
+            for (m, ov) in &r.model {
+                o.push_str(&format!("- {}: {}\n", model_label(m), ov.note));
+            }
+        }
         if !r.example.is_empty() {
             o.push_str("\nExamples:\n");
             for e in &r.example {
                 // Example paths are relative to the rule folder.
+                let model = if e.model == "alpha" {
+                    String::new()
+                } else {
+                    format!(" (model {})", e.model)
+                };
                 o.push_str(&format!(
-                    "- `rules/{}/{}` → {}\n",
+                    "- `rules/{}/{}`{model} → {}\n",
                     r.id, e.snapshot, e.expect
                 ));
             }
         }
+    }
+    o
+}
+
+/// α, α', β, β' for `alpha` … (the guideline's names).
+pub fn model_label(m: &str) -> &str {
+    match m {
+        "alpha" => "α",
+        "alpha-prime" => "α'",
+        "beta" => "β",
+        "beta-prime" => "β'",
+        x => x,
+    }
+}
+
+/// The check × model table of docs/rules.md: each cell the severity, evaluator kind and
+/// clause the check runs with in that model (see docs/models.md for why), or that it does
+/// not run.
+fn model_table(rules: &[Rule]) -> String {
+    let mut o = String::from(
+        "\n## Checks by model\n\nWhat each check runs with under the snapshot's `model` (sanso.toml); \
+         what each model changes and the guideline text behind it: docs/models.md. A cell \
+         marked ★ differs from α.\n\n| check |",
+    );
+    for m in MODELS {
+        o.push_str(&format!(" {} |", model_label(m)));
+    }
+    o.push_str("\n|---|");
+    o.push_str(&"---|".repeat(MODELS.len()));
+    o.push('\n');
+    let cell = |t: &str| t.replace('|', "\\|");
+    for r in rules {
+        o.push_str(&format!("| {} |", r.id));
+        let alpha = r.in_model("alpha");
+        for m in MODELS {
+            match r.in_model(m) {
+                Some(x) => {
+                    let changed = alpha.as_ref().is_none_or(|a| {
+                        a.severity != x.severity
+                            || a.kind != x.kind
+                            || a.clause != x.clause
+                            || toml::to_string(&a.params).ok() != toml::to_string(&x.params).ok()
+                    });
+                    o.push_str(&format!(
+                        " {}{} · `{}` · {} |",
+                        if changed { "★ " } else { "" },
+                        x.severity,
+                        x.kind,
+                        cell(&x.clause)
+                    ));
+                }
+                None => o.push_str(" — (not run) |"),
+            }
+        }
+        o.push('\n');
     }
     o
 }

@@ -378,11 +378,12 @@ impl Snapshot {
                     return Err(err(line, format!("{label}: ports must not be empty")));
                 }
                 if let Some(m) = &f.method {
-                    if !["mail-text", "screen-transfer", "file-sanitize"].contains(&m.as_str()) {
+                    if !crate::model::MUGAIKA_METHODS.contains(&m.as_str()) {
                         return Err(err(
                             line,
                             format!(
-                                "{label}: unknown method \"{m}\" (mail-text | screen-transfer | file-sanitize)"
+                                "{label}: unknown method \"{m}\" ({})",
+                                crate::model::MUGAIKA_METHODS.join(" | ")
                             ),
                         ));
                     }

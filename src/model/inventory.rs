@@ -148,6 +148,9 @@ pub enum Endpoint {
     Zone(usize),
 }
 
+/// The 無害化 methods a `[[mugaika]]` may declare (DESIGN.md).
+pub const MUGAIKA_METHODS: &[&str] = &["mail-text", "screen-transfer", "file-sanitize"];
+
 #[derive(Clone, Debug)]
 pub struct Flow {
     pub name: String,

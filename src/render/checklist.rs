@@ -1,9 +1,8 @@
 //! The 自己点検票 (`checklist.csv`): one row per check and one per item configuration
-//! cannot prove ([`crate::checks::MANUAL`]), each with its guideline clause and empty
+//! cannot prove under the model in force ([`crate::checks::MANUAL`]), each with its guideline clause and empty
 //! 確認者 / 確認日 / 備考 columns for the reviewer's sign-off. Always Japanese.
 
 use crate::checks::audit::Audit;
-use crate::checks::MANUAL;
 use crate::render::{csv_field, status_ja, Render};
 use crate::report::Report;
 
@@ -57,7 +56,7 @@ pub fn checklist_csv(a: &Audit) -> String {
             covers.join(" "),
         ]);
     }
-    for m in MANUAL {
+    for m in crate::checks::manual_for(&a.snapshot.model) {
         row([
             m.id.into(),
             m.title_ja.into(),

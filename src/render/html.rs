@@ -4,7 +4,7 @@
 //! HTML-escaped.
 
 use crate::checks::audit::Audit;
-use crate::checks::{Status, MANUAL};
+use crate::checks::Status;
 use crate::render::{esc, status_ja, svg, tr, Render};
 use crate::report::{self, FindingOut, Lang, Report};
 use std::collections::BTreeMap;
@@ -267,7 +267,7 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
     topology(&mut o, a, r, lang);
     findings(&mut o, a, r, lang);
     devices(&mut o, r, lang);
-    manual(&mut o, lang);
+    manual(&mut o, &r.snapshot.model, lang);
     ransomware(&mut o, a, lang);
     let _ = write!(
         o,
@@ -982,7 +982,7 @@ fn devices(o: &mut String, r: &Report, lang: Lang) {
     o.push_str("</section>\n");
 }
 
-fn manual(o: &mut String, lang: Lang) {
+fn manual(o: &mut String, model: &str, lang: Lang) {
     let _ = write!(
         o,
         "<section id=\"manual\">\n<h2>{}</h2>\n<p class=\"small\">{}</p>\n<ul>",
@@ -993,7 +993,7 @@ fn manual(o: &mut String, lang: Lang) {
             "Configuration cannot prove these; the auditor confirms them separately."
         )
     );
-    for m in MANUAL {
+    for m in crate::checks::manual_for(model) {
         let label = match lang {
             Lang::Ja => m.title_ja,
             Lang::En => m.title_en,

@@ -44,6 +44,7 @@ fn rule() -> Rule {
         remediation_ja: "是正".into(),
         remediation_en: "Fix".into(),
         params: Default::default(),
+        model: Default::default(),
         example: vec![],
     }
 }
@@ -233,14 +234,15 @@ fn html_quotes_cited_lines_from_memory() {
     ));
     assert!(!h.contains("hunter2"));
     assert!(!h.contains("<script"));
-    // Every manual item, in English.
+    // Every manual item of the report's model, in English; none of another model.
     for m in crate::checks::MANUAL {
-        assert!(h.contains(&format!(
+        let shown = h.contains(&format!(
             "<li><code>{}</code> {} <span class=\"small\">({})</span></li>",
             m.id,
             esc(m.title_en),
             esc(m.clause)
-        )));
+        ));
+        assert_eq!(shown, m.applies(&r.snapshot.model), "{}", m.id);
     }
     assert!(h.contains("2023-11-14 22:13:20 UTC"));
 }

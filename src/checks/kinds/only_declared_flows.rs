@@ -17,6 +17,22 @@ impl Kind for OnlyDeclaredFlows {
 
     fn check_params(&self, p: &Params) -> Result<(), String> {
         super::check_tiers(p)?;
+        for t in &p.declared_from {
+            if Tier::parse(t).is_none() {
+                return Err(format!("params.declared_from: unknown tier {t:?}"));
+            }
+        }
+        for m in &p.methods {
+            if p.declared != "mugaika" {
+                return Err("params.methods restricts declared = \"mugaika\" only".into());
+            }
+            if !crate::model::MUGAIKA_METHODS.contains(&m.as_str()) {
+                return Err(format!(
+                    "params.methods: unknown method {m:?} ({})",
+                    crate::model::MUGAIKA_METHODS.join(" | ")
+                ));
+            }
+        }
         match p.declared.as_str() {
             "tokutei" | "mugaika" => Ok(()),
             d => Err(format!(
@@ -61,17 +77,27 @@ impl Kind for OnlyDeclaredFlows {
         let from_t = tiers(&p.from);
         let to_t = tiers(&p.to);
 
-        let declared: &[crate::model::Flow] = if p.declared == "mugaika" {
+        let opened_from = tiers(&p.declared_from);
+        let declared: Vec<&crate::model::Flow> = if p.declared == "mugaika" {
             &snap.mugaika
         } else {
             &snap.tokutei
-        };
+        }
+        .iter()
+        .filter(|f| {
+            p.methods.is_empty() || f.method.as_ref().is_some_and(|m| p.methods.contains(m))
+        })
+        .filter(|f| {
+            opened_from.is_empty()
+                || opened_from.contains(&snap.zones[snap.endpoint_zone(f.from)].tier)
+        })
+        .collect();
         let a = |z: usize| cx.zone_in(z, &from_t, &p.from_kinds, &[]);
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
         let exact = p.declared == "mugaika";
         // Declared flows that the tier model forbids outright.
         if !exact {
-            for f in declared {
+            for f in &declared {
                 let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
                 let bad = |z: usize| matches!(snap.zones[z].tier, Tier::Lgwan | Tier::Internet);
                 let mn = |z: usize| snap.zones[z].tier == Tier::Mynumber;
@@ -90,7 +116,7 @@ impl Kind for OnlyDeclaredFlows {
         }
         let allowed = |sp: &mut Space, sz: usize, dz: usize| {
             let mut acc = FALSE;
-            for f in declared {
+            for f in &declared {
                 // 無害化 flows must match exactly (source, destination, ports); for
                 // 特定通信 the destination decides, and TOKUTEI-IP/PORT/PATH judge the rest.
                 let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
@@ -118,7 +144,7 @@ impl Kind for OnlyDeclaredFlows {
         // (FortiGate `set nat enable`) does not make the declared flow undeclared.
         let as_sent = |sp: &mut Space, sz: usize, dz: usize| {
             let mut v = vec![];
-            for f in declared {
+            for f in &declared {
                 let (fz, tz) = (snap.endpoint_zone(f.from), snap.endpoint_zone(f.to));
                 if fz != sz || tz != dz {
                     continue;

@@ -26,6 +26,12 @@ impl Kind for RolePresence {
         if p.from.is_empty() {
             return Err("params.from names at least one tier".into());
         }
+        if p.minor_from.iter().any(|t| !p.from.contains(t)) {
+            return Err("params.minor_from names tiers of params.from".into());
+        }
+        if !p.minor_from.is_empty() && p.minor_severity.is_empty() {
+            return Err("params.minor_from needs params.minor_severity".into());
+        }
         let q = Params {
             to: p.from.clone(),
             ..p.clone()
@@ -46,6 +52,7 @@ impl Kind for RolePresence {
         let p = &rule.params;
         let snap = cx.snap;
         let from_t = tiers(&p.from);
+        let minor_t = tiers(&p.minor_from);
         if !(0..snap.zones.len()).any(|z| from_t.contains(&snap.zones[z].tier)) {
             out.not_applicable = Some("no-source-zone".into());
             return out;
@@ -56,13 +63,16 @@ impl Kind for RolePresence {
             p.detail.clone()
         };
         for h in &snap.hosts {
-            if p.roles.contains(&h.role) && from_t.contains(&snap.zones[h.zone].tier) {
-                out.plains.push(Plain::new(Subject {
+            let tier = snap.zones[h.zone].tier;
+            if p.roles.contains(&h.role) && from_t.contains(&tier) {
+                let mut f = Plain::new(Subject {
                     src: h.name.clone(),
                     dst: snap.zones[h.zone].name.clone(),
                     flow: None,
                     detail: detail.clone(),
-                }));
+                });
+                f.minor = minor_t.contains(&tier);
+                out.plains.push(f);
             }
         }
         out
