@@ -2,28 +2,15 @@
 //! (a host destination inside another entry's zone destination; two loose entries to one
 //! destination each keep a finding). See docs/semantics.md, "特定通信 attribution".
 
+mod common;
+use common::{copy_dir, fresh_dir, root};
 use sanso::checks::Status;
-use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// The sample city with `edit` applied to (sanso.toml, fw-mn.conf).
 fn city(tag: &str, edit: impl Fn(String, String) -> (String, String)) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = root.join("target/tokutei-attribution").join(tag);
-    let _ = std::fs::remove_dir_all(&dir);
-    copy_dir(&root.join("fixtures/sample-city"), &dir);
+    let dir = fresh_dir("tokutei", tag);
+    copy_dir(&root().join("fixtures/sample-city"), &dir);
     let inv = std::fs::read_to_string(dir.join("sanso.toml")).unwrap();
     let fw = std::fs::read_to_string(dir.join("configs/fw-mn.conf")).unwrap();
     let (inv, fw) = edit(inv, fw);
