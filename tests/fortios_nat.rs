@@ -128,7 +128,6 @@ fn vip_port_forward_is_traced_with_the_rewritten_packet() {
         "json",
     ]);
     let t: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
-    eprintln!("{}", serde_json::to_string_pretty(&t).unwrap());
     // Exit 0 when the verdict is delivered, 1 otherwise (the verdict is about the address
     // as sent; see below).
     assert_eq!(code, i32::from(t["verdict"] != "delivered"), "{err}");
@@ -171,6 +170,12 @@ fn vip_port_forward_is_traced_with_the_rewritten_packet() {
         "{fw}"
     );
     assert_eq!(fw["out"], "lg-transit");
+    // The rewrite is placed on the firewall (the hops after it see the mapped packet).
+    let rw = d["rewrites"].as_array().unwrap();
+    assert_eq!(rw.len(), 1, "{d}");
+    assert_eq!(rw[0]["device"], "fw-lgwan");
+    assert_eq!(rw[0]["leaves_as"]["dst_ip"], "10.20.20.25");
+    assert_eq!(rw[0]["leaves_as"]["dst_port"], 25);
     // Without the VIP the same packet goes nowhere past the firewall.
     let (_, plain, _) = cli(&[
         "trace",

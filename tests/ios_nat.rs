@@ -279,7 +279,13 @@ fn trace_shows_the_translated_packet() {
     assert_eq!(a["dst_ip"], "192.168.100.10", "{t}");
     assert_eq!(a["dst_port"], 443, "{t}");
     assert_eq!(t["packet"]["src_ip"], "10.10.10.21", "{t}");
+    // The hop that rewrote it: mn-rtr, the only NAT device.
+    let rw = del["rewrites"].as_array().unwrap();
+    assert_eq!(rw.len(), 1, "{t}");
+    assert_eq!(rw[0]["device"], "mn-rtr", "{t}");
+    assert_eq!(rw[0]["leaves_as"]["src_ip"], "192.168.100.21", "{t}");
     let (_, text, _) = cli(&args);
+    assert!(text.contains("mn-rtr で NAT"), "{text}");
     assert!(
         text.contains("192.168.100.21:49152 → 192.168.100.10:443"),
         "{text}"

@@ -31,6 +31,45 @@ pub struct Delivery {
     /// The packet as it arrives, when NAT changed its addresses or ports on the way.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub arrives_as: Option<Packet>,
+    /// Where NAT rewrote it: each device that changed addresses or ports, with the packet
+    /// as it left that device (hop order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rewrites: Vec<Rewrite>,
+}
+
+/// A device on a delivery's path that rewrote the packet (NAT).
+#[derive(Clone, Debug, Serialize)]
+pub struct Rewrite {
+    pub device: String,
+    #[serde(serialize_with = "packet_json")]
+    pub leaves_as: Packet,
+}
+
+/// The devices of a concrete path that changed the packet's addresses or ports, and how
+/// it left each: a device's packet is the one entering its first edge; the next device's
+/// (or the delivered packet, for the last) is how it left.
+fn rewrites(g: &Graph, steps: &[(EdgeId, Packet)], delivered: &Packet) -> Vec<Rewrite> {
+    let key = |p: &Packet| (p.src_ip, p.dst_ip, p.src_port, p.dst_port);
+    let mut seq: Vec<(&str, &Packet)> = vec![];
+    for (e, p) in steps {
+        let Some(d) = g.info[*e as usize].device.as_deref() else {
+            continue;
+        };
+        if seq.last().is_none_or(|(x, _)| *x != d) {
+            seq.push((d, p));
+        }
+    }
+    let mut out = vec![];
+    for (i, (d, entered)) in seq.iter().enumerate() {
+        let left = seq.get(i + 1).map_or(delivered, |(_, p)| *p);
+        if key(entered) != key(left) {
+            out.push(Rewrite {
+                device: d.to_string(),
+                leaves_as: left.clone(),
+            });
+        }
+    }
+    out
 }
 
 /// Schema id of `sanso trace --format json`.
@@ -205,6 +244,7 @@ pub fn run(snap: &Snapshot, g: &mut Graph, a: &TraceArgs) -> Result<Trace, Strin
             arrives_as: ((at.src_ip, at.dst_ip, at.src_port, at.dst_port)
                 != (pkt.src_ip, pkt.dst_ip, pkt.src_port, pkt.dst_port))
                 .then(|| at.clone()),
+            rewrites: rewrites(g, steps, at),
         });
     }
     deliveries.sort_by_key(|d| !d.destination);

@@ -159,6 +159,20 @@ pub fn text(t: &Trace, lang: Lang) -> String {
                 ),
             });
         }
+        for r in &d.rewrites {
+            out.push_str(&match ja {
+                true => format!(
+                    "  {} で NAT、送出時のパケット: {}\n",
+                    r.device,
+                    packet_text(&r.leaves_as)
+                ),
+                false => format!(
+                    "  NAT at {}, leaves as: {}\n",
+                    r.device,
+                    packet_text(&r.leaves_as)
+                ),
+            });
+        }
         if let Some(a) = &d.arrives_as {
             out.push_str(&format!(
                 "  {}: {}\n",
