@@ -530,7 +530,11 @@ ipv6 route ::/0 2001:db8::fe
             .sum::<u32>(),
         1
     );
-    let ios = sanso::ingest::cisco_ios::parse("configs/r.conf", "interface Vlan10\n ip helper-address 10.9.0.5\n ipv6 enable\n").unwrap();
+    let ios = sanso::ingest::cisco_ios::parse(
+        "configs/r.conf",
+        "interface Vlan10\n ip helper-address 10.9.0.5\n ipv6 enable\n",
+    )
+    .unwrap();
     assert_eq!(ios.unrecognized.len(), 2);
 }
 

@@ -284,7 +284,8 @@ ip lan4 secure filter in 5 4 dynamic 6
 ip filter dynamic 6 * * www
 ";
     let d = dev(cfg);
-    let scopes = |l: u32| -> Vec<Scope> { unrec_at(&d, l).iter().map(|u| u.scope.clone()).collect() };
+    let scopes =
+        |l: u32| -> Vec<Scope> { unrec_at(&d, l).iter().map(|u| u.scope.clone()).collect() };
     // lan1: after 1 (pass) only passes up to the catch-all 3: exact without it.
     // lan2: 4 rejects what 1 might pass: reported for lan2 in.
     assert_eq!(scopes(1), vec![Scope::Acl("lan2 in".into())]);
@@ -604,8 +605,14 @@ fn rtx_nat_types_and_outer_ranges() {
 /// even with the default (ipcp) outer address. Static entries under none stay reported.
 #[test]
 fn rtx_nat_descriptor_without_type_translates_nothing() {
-    for def in ["", "nat descriptor type 1 none\n", "nat descriptor address inner 1 auto\n"] {
-        let d = dev(&format!("ip lan1 address 10.0.0.1/24\nip lan1 nat descriptor 1\n{def}"));
+    for def in [
+        "",
+        "nat descriptor type 1 none\n",
+        "nat descriptor address inner 1 auto\n",
+    ] {
+        let d = dev(&format!(
+            "ip lan1 address 10.0.0.1/24\nip lan1 nat descriptor 1\n{def}"
+        ));
         assert!(d.nat.is_empty(), "{def}");
         assert!(d.unrecognized.is_empty(), "{def}: {:?}", d.unrecognized);
     }

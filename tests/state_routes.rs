@@ -297,19 +297,39 @@ fn rtx_show_ip_route() {
     let got: Vec<(Ipv4Addr, u8, &str, Vec<NextHop>, u32)> = fib
         .entries
         .iter()
-        .map(|e| (e.prefix, e.len, e.code.as_str(), e.next_hops.clone(), e.line))
+        .map(|e| {
+            (
+                e.prefix,
+                e.len,
+                e.code.as_str(),
+                e.next_hops.clone(),
+                e.line,
+            )
+        })
         .collect();
     // By hand from the rows above (line numbers of the text, prompt line 1).
     assert_eq!(
         got,
         vec![
-            (ip("0.0.0.0"), 0, "S", vec![via("203.0.113.1", Some("lan2"))], 3),
+            (
+                ip("0.0.0.0"),
+                0,
+                "S",
+                vec![via("203.0.113.1", Some("lan2"))],
+                3
+            ),
             (ip("10.10.10.0"), 24, "C", vec![att("lan1")], 4),
             (ip("10.20.10.0"), 24, "C", vec![att("lan2")], 5),
             (ip("10.30.0.0"), 16, "S", vec![att("pp1")], 6),
             (ip("10.40.0.0"), 16, "S", vec![att("tunnel1")], 7),
             (ip("10.50.0.0"), 16, "S", vec![NextHop::Drop], 8),
-            (ip("10.60.0.0"), 16, "O", vec![via("10.10.10.254", Some("lan1"))], 9),
+            (
+                ip("10.60.0.0"),
+                16,
+                "O",
+                vec![via("10.10.10.254", Some("lan1"))],
+                9
+            ),
             (
                 ip("10.70.0.0"),
                 16,
@@ -320,7 +340,13 @@ fn rtx_show_ip_route() {
                 ],
                 10
             ),
-            (ip("10.80.1.0"), 24, "S", vec![via("10.20.10.9", Some("lan2/1"))], 12),
+            (
+                ip("10.80.1.0"),
+                24,
+                "S",
+                vec![via("10.20.10.9", Some("lan2/1"))],
+                12
+            ),
         ]
     );
 }
@@ -373,7 +399,12 @@ fn rtx_dump_replaces_the_config_routes() {
         .collect();
     assert_eq!(
         got,
-        vec![(ip("10.99.0.0"), 16, Some(ip("10.20.10.7")), format!("{f}:5"))]
+        vec![(
+            ip("10.99.0.0"),
+            16,
+            Some(ip("10.20.10.7")),
+            format!("{f}:5")
+        )]
     );
     // The static route is in the dump but not in the config: listed (stale dump or
     // unsaved config), citing the dump's line; the connected rows match the config.

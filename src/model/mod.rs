@@ -10,7 +10,10 @@ pub use inventory::*;
 
 /// The smallest set of CIDR blocks `(prefix, len)` covering exactly `first..=last`
 /// (empty when `first > last`).
-pub fn range_prefixes(first: std::net::Ipv4Addr, last: std::net::Ipv4Addr) -> Vec<(std::net::Ipv4Addr, u8)> {
+pub fn range_prefixes(
+    first: std::net::Ipv4Addr,
+    last: std::net::Ipv4Addr,
+) -> Vec<(std::net::Ipv4Addr, u8)> {
     let mut out = vec![];
     let mut lo = u32::from(first) as u64;
     let hi = u32::from(last) as u64;

@@ -2157,11 +2157,26 @@ fn rtx_lgwan_gw(cx: &mut Ctx, fwname: &str, fw_port: &str) {
     let mut next = 100u32;
     // One list: random entries, then a catch-all (pass, reject) or none (implicit
     // discard); dynamic filters only after a catch-all (else the binding is reported).
-    let mut list = |r: &mut Rng, outward: bool, filters: &mut Vec<String>, ports: &mut Vec<(u8, u16)>| -> String {
+    let mut list = |r: &mut Rng,
+                    outward: bool,
+                    filters: &mut Vec<String>,
+                    ports: &mut Vec<(u8, u16)>|
+     -> String {
         let mut nums = vec![];
-        let (here, there) = if outward { (internal.as_str(), lg) } else { (lg, internal.as_str()) };
+        let (here, there) = if outward {
+            (internal.as_str(), lg)
+        } else {
+            (lg, internal.as_str())
+        };
         for _ in 0..1 + r.below(5) {
-            let act = r.pick(&["pass", "pass", "reject", "restrict-nolog", "pass-log", "reject-nolog"]);
+            let act = r.pick(&[
+                "pass",
+                "pass",
+                "reject",
+                "restrict-nolog",
+                "pass-log",
+                "reject-nolog",
+            ]);
             let src = match r.below(4) {
                 0 => "*".to_string(),
                 1 => here.to_string(),
@@ -2211,7 +2226,8 @@ fn rtx_lgwan_gw(cx: &mut Ctx, fwname: &str, fw_port: &str) {
         }
         nums.join(" ")
     };
-    let mut c = String::from("# RTX1210 Rev.14.01.38 (Fri Jul 10 09:39:20 2020)\n# LGWAN 接続ルーター\n");
+    let mut c =
+        String::from("# RTX1210 Rev.14.01.38 (Fri Jul 10 09:39:20 2020)\n# LGWAN 接続ルーター\n");
     let gw = format!("172.31.{b}.2");
     match r.below(3) {
         0 => {

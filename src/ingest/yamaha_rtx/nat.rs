@@ -171,12 +171,7 @@ impl Parser {
     /// Descriptor `id` bound to `ifname` as an [`IfNat`], or the first line (and reason)
     /// that keeps it from being modelled.
     /// `Ok(None)`: the descriptor translates nothing (type `none`).
-    fn nat_model(
-        &self,
-        id: u32,
-        ifname: &str,
-        bind: u32,
-    ) -> Result<Option<IfNat>, (u32, String)> {
+    fn nat_model(&self, id: u32, ifname: &str, bind: u32) -> Result<Option<IfNat>, (u32, String)> {
         let lines = self.nat_defs.get(&id).cloned().unwrap_or_default();
         let mut d = Desc {
             kind: None,

@@ -92,7 +92,12 @@ pub fn parse_show_ip_route(file: &str, text: &str) -> Fib {
             continue;
         };
         let (Some(gw), Some(itf), Some(kind)) = (t.get(1), t.get(2), t.get(3)) else {
-            unrec(&mut fib, ln, raw, "row without gateway, interface and kind (truncated?)");
+            unrec(
+                &mut fib,
+                ln,
+                raw,
+                "row without gateway, interface and kind (truncated?)",
+            );
             continue;
         };
         let Some(code) = code(kind) else {
@@ -122,9 +127,7 @@ pub fn parse_show_ip_route(file: &str, text: &str) -> Fib {
             }
         };
         match fib.entries.last_mut() {
-            Some(e) if e.prefix == prefix && e.len == len && e.code == code => {
-                e.next_hops.push(nh)
-            }
+            Some(e) if e.prefix == prefix && e.len == len && e.code == code => e.next_hops.push(nh),
             _ => fib.entries.push(FibEntry {
                 prefix,
                 len,
