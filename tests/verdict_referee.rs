@@ -168,7 +168,7 @@ fn ci_shape(seed: u64) -> Shape {
         // Issue 15: half the towns have AlliedWare Plus access switches (same count).
         awplus: seed % 8 >= 4,
         // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
-        rtx: seed % 3 == 0,
+        rtx: seed.is_multiple_of(3),
         ..Default::default()
     }
 }
