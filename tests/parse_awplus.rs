@@ -123,10 +123,11 @@ fn corpus_coverage() {
             println!("          {l}");
         }
     }
-    // Issue 15 asks for 95 %. What is left (listed above) all changes forwarding and is
-    // not modelled: NAT, MLAG, VXLAN, BGP, OpenFlow, DHCP relay, link aggregation, plus
-    // IPv6 lines (outside the IPv4 model, no taint). 338 of 398 lines when written.
-    assert!(pct >= 84.9, "coverage fell to {pct:.1}%");
+    // Issue 15 asks for 95 %; measured 354/398 = 88.9 %. IPv6 (out of scope,
+    // docs/semantics.md) and DHCP relay (a service of the switch) are counted. What is
+    // left (listed above) changes forwarding and is not modelled: NAT with application
+    // rules (10 lines), MLAG (9), OpenFlow (9), BGP (7), VXLAN (5), LACP members (4).
+    assert!(pct >= 88.9, "coverage fell to {pct:.1}%");
 }
 
 /// The corpus files are detected as AW+, except the one holding only a `router bgp`
@@ -504,6 +505,37 @@ openflow controller oc1 tcp 10.1.2.1 6653
     for u in &d.unrecognized {
         assert!(!u.text.contains("S3cretComm") && !u.text.contains("RadK3y"));
     }
+}
+
+/// IPv6 is out of scope and DHCP relay is a service of the switch: both counted as
+/// recognised for AW+, with their reasons (IOS keeps listing them).
+#[test]
+fn ipv6_and_dhcp_relay_are_recognised() {
+    let text = "\
+interface vlan10
+ ip address 10.1.0.1/24
+ ip helper-address 10.9.0.5
+ ipv6 enable
+ ipv6 address 2001:db8::1/64
+ipv6 route ::/0 2001:db8::fe
+";
+    let (d, _) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(d.irrelevant[sanso::ingest::IPV6_OUT_OF_SCOPE], 3);
+    assert_eq!(
+        d.irrelevant
+            .iter()
+            .filter(|(r, _)| r.starts_with("DHCP relay"))
+            .map(|(_, n)| *n)
+            .sum::<u32>(),
+        1
+    );
+    let ios = sanso::ingest::cisco_ios::parse(
+        "configs/r.conf",
+        "interface Vlan10\n ip helper-address 10.9.0.5\n ipv6 enable\n",
+    )
+    .unwrap();
+    assert_eq!(ios.unrecognized.len(), 2);
 }
 
 #[test]

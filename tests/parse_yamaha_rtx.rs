@@ -77,11 +77,15 @@ fn corpus_coverage() {
         "yamaha-rtx corpus: {understood}/{lines} lines modelled or recognised ({pct:.1}%); \
          {pct_none:.1}% counting lines listed with scope none (IPv6, unused filters)"
     );
-    // Issue 15 asks for 95 %. Not met on this corpus: 23 lines are IPv6, listed with scope
-    // none as cisco-ios and fortios list IPv6; 10 are a masquerade NAT descriptor and its
-    // binding (not modelled); 8 enable tunnels / pp; 6 name undefined filters. The floor
-    // below is the measured value, so a regression fails.
-    assert!(pct >= 88.5, "coverage {pct:.1}% below the measured 88.5%");
+    // Issue 15 asks for 95 %; measured 470/494 = 95.1 % (interface_filter_long_list
+    // 35/43, rtx_config_raw 220/236, the other five files complete). IPv6 is out of scope
+    // (docs/semantics.md) and counted; pp / tunnel are interfaces. What remains changes
+    // forwarding and is not modelled: a masquerade descriptor whose outer address is a
+    // DHCP-learned one, its binding and the DHCP address (10 lines), lists naming
+    // undefined filters (8: RTX's behaviour for them is not documented), a bridge (2), an
+    // outbound destination-MAC ethernet filter (2), a dynamic `ftp` helper (1), a pp pool
+    // from DHCP leases (1). The floor is the measured value, so a regression fails.
+    assert!(pct >= 95.0, "coverage {pct:.1}% below the measured 95.1%");
 }
 
 const CFG: &str = "\
@@ -157,13 +161,15 @@ fn routes() {
             (ip("0.0.0.0"), 0, Some(ip("10.9.0.254")), false),
             (ip("10.50.0.0"), 16, Some(ip("10.1.0.2")), false),
             (ip("10.50.0.0"), 16, Some(ip("10.1.0.3")), false),
+            (ip("10.60.0.0"), 16, None, false),
             (ip("10.70.0.0"), 16, None, true),
         ]
     );
-    // The route into pp 1 is reported with routing scope (line 4), not dropped.
-    let u = unrec_at(&d, 4);
-    assert_eq!(u.len(), 1);
-    assert_eq!(u[0].scope, Scope::Routing);
+    // The route into pp 1 (line 4) leaves by the interface pp1, which `pp enable 1`
+    // (line 31) brings up.
+    assert_eq!(d.routes[3].interface.as_deref(), Some("pp1"));
+    assert!(unrec_at(&d, 4).is_empty());
+    assert!(!d.interface("pp1").unwrap().shutdown);
 }
 
 #[test]
@@ -172,13 +178,13 @@ fn static_filter_list_is_a_first_match_acl() {
     let lan1 = d.interface("lan1").unwrap();
     assert_eq!(lan1.acl_in.as_ref().unwrap().name, "lan1 in");
     let acl = &d.acls["lan1 in"];
-    // Filter 14 (tcpfin) cannot be expressed: reported for this list, not in the ACL.
+    // Filter 14 (reject tcpfin) cannot be expressed, but it is the last of the list: a
+    // packet reaching it is discarded whether it matches (reject) or not (no filter
+    // matched), so leaving it out is exact and line 18 is not reported.
     let lines: Vec<u32> = acl.rules.iter().map(|r| r.span.line).collect();
     // 11 names two protocols: one rule each, same line, same action (a union).
     assert_eq!(lines, vec![14, 15, 15, 16, 17]);
-    let u = unrec_at(&d, 18);
-    assert_eq!(u.len(), 1);
-    assert_eq!(u[0].scope, Scope::Acl("lan1 in".into()));
+    assert!(unrec_at(&d, 18).is_empty());
     // 10: reject host 10.1.0.5.
     assert_eq!(acl.rules[0].action, Action::Deny);
     assert_eq!(
@@ -255,10 +261,97 @@ fn ethernet_source_mac_filter_is_combined_with_the_ip_list() {
 fn tunnels_ipv6_management() {
     let d = dev(CFG);
     let text = |l: u32| unrec_at(&d, l).first().map(|u| u.scope.clone());
-    assert_eq!(text(31), Some(Scope::Device), "pp enable 1");
-    assert_eq!(text(34), Some(Scope::None), "ipv6");
+    assert_eq!(text(31), None, "pp enable 1 is modelled (pp1 up)");
+    assert_eq!(text(34), None, "ipv6 is counted as out of scope");
+    assert_eq!(d.irrelevant[sanso::ingest::IPV6_OUT_OF_SCOPE], 1);
     assert_eq!(text(35), None, "syslog is irrelevant");
     assert!(d.irrelevant.values().sum::<u32>() >= 8);
+}
+
+/// An inexpressible filter is left out only where that cannot change a verdict.
+#[test]
+fn inexpressible_filter_left_out_only_when_decided_alike() {
+    let cfg = "\
+ip filter 1 restrict * * tcpfin * www
+ip filter 2 pass 10.0.0.0/8 * * * *
+ip filter 3 pass * * * * *
+ip filter 4 reject 10.0.0.0/8 * * * *
+ip filter 5 reject * * tcprst * *
+ip lan1 secure filter in 1 2 3
+ip lan2 secure filter in 1 4 3
+ip lan3 secure filter in 5 4
+ip lan4 secure filter in 5 4 dynamic 6
+ip filter dynamic 6 * * www
+";
+    let d = dev(cfg);
+    let scopes =
+        |l: u32| -> Vec<Scope> { unrec_at(&d, l).iter().map(|u| u.scope.clone()).collect() };
+    // lan1: after 1 (pass) only passes up to the catch-all 3: exact without it.
+    // lan2: 4 rejects what 1 might pass: reported for lan2 in.
+    assert_eq!(scopes(1), vec![Scope::Acl("lan2 in".into())]);
+    // lan3: 5 (reject) followed only by rejects and the implicit discard: exact.
+    // lan4: the dynamic filter may admit what 5 rejects: reported for lan4 in.
+    assert_eq!(scopes(5), vec![Scope::Acl("lan4 in".into())]);
+    assert_eq!(d.acls["lan1 in"].rules.len(), 2);
+    assert_eq!(d.acls["lan3 in"].rules.len(), 1);
+}
+
+/// pp / tunnel interfaces: enabled or not (in file order), their filters, routes into
+/// them and a remote-access address pool.
+#[test]
+fn tunnels_are_interfaces() {
+    let cfg = "\
+ip filter 1 pass 10.1.0.0/24 * * * *
+ip route 10.20.0.0/16 gateway tunnel 1
+ip route 10.30.0.0/16 gateway tunnel 2
+tunnel select 1
+ tunnel encapsulation ipsec
+ ip tunnel secure filter in 1
+ tunnel enable 1
+tunnel select 2
+ tunnel enable 2
+tunnel select none
+no tunnel enable all
+tunnel enable 1
+pp select anonymous
+ ip pp remote address pool 10.100.0.10-10.100.0.50
+ pp enable anonymous
+tunnel select 3
+ ip tunnel secure filter in 1
+";
+    let d = dev(cfg);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let i = |n: &str| d.interface(n).unwrap_or_else(|| panic!("no {n}"));
+    // `no tunnel enable all` (line 11) disables 2; line 12 enables 1 again; 3 never.
+    assert!(!i("tunnel1").shutdown);
+    assert!(i("tunnel2").shutdown);
+    assert!(i("tunnel3").shutdown);
+    assert!(!i("pp-anonymous").shutdown);
+    assert_eq!(i("tunnel1").acl_in.as_ref().unwrap().name, "tunnel1 in");
+    assert_eq!(d.acls["tunnel1 in"].rules.len(), 1);
+    let r: Vec<(Ipv4Addr, u8, Option<&str>)> = d
+        .routes
+        .iter()
+        .map(|r| (r.prefix, r.len, r.interface.as_deref()))
+        .collect();
+    // 10.100.0.10-50 by hand: .10/31, .12/30, .16/28, .32/28, .48/31, .50/32.
+    let pp = Some("pp-anonymous");
+    assert_eq!(
+        r,
+        vec![
+            (ip("10.20.0.0"), 16, Some("tunnel1")),
+            (ip("10.30.0.0"), 16, Some("tunnel2")),
+            (ip("10.100.0.10"), 31, pp),
+            (ip("10.100.0.12"), 30, pp),
+            (ip("10.100.0.16"), 28, pp),
+            (ip("10.100.0.32"), 28, pp),
+            (ip("10.100.0.48"), 31, pp),
+            (ip("10.100.0.50"), 32, pp),
+        ]
+    );
+    // `ip tunnel …` outside a tunnel context is reported, not guessed.
+    let d = dev("ip tunnel secure filter in 1\nip filter 1 pass * *\n");
+    assert_eq!(unrec_at(&d, 1)[0].scope, Scope::Device);
 }
 
 #[test]
@@ -505,6 +598,28 @@ fn rtx_nat_types_and_outer_ranges() {
         n.dynamic[0].to,
         NatAddr::Pool(vec![(ip("203.0.113.10"), ip("203.0.113.20"))])
     );
+}
+
+/// A descriptor without `type` is of type none (the command reference's initial value):
+/// it translates nothing, so the binding is modelled as no NAT, as is an explicit `none`
+/// even with the default (ipcp) outer address. Static entries under none stay reported.
+#[test]
+fn rtx_nat_descriptor_without_type_translates_nothing() {
+    for def in [
+        "",
+        "nat descriptor type 1 none\n",
+        "nat descriptor address inner 1 auto\n",
+    ] {
+        let d = dev(&format!(
+            "ip lan1 address 10.0.0.1/24\nip lan1 nat descriptor 1\n{def}"
+        ));
+        assert!(d.nat.is_empty(), "{def}");
+        assert!(d.unrecognized.is_empty(), "{def}: {:?}", d.unrecognized);
+    }
+    let d = dev("ip lan1 address 10.0.0.1/24\nip lan1 nat descriptor 1\nnat descriptor static 1 1 1.1.1.1=10.0.0.5\n");
+    assert!(d.nat.is_empty());
+    assert_eq!(unrec_at(&d, 3).len(), 1);
+    assert_eq!(unrec_at(&d, 2).len(), 1);
 }
 
 /// A descriptor with a line outside the model is not modelled at all: the binding and

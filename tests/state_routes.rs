@@ -5,7 +5,7 @@
 mod common;
 use common::{copy_dir, fresh_dir, root};
 use sanso::ingest::cisco_ios;
-use sanso::ingest::state::routes::{blank_prompts, cisco, covered_by_rib, NextHop};
+use sanso::ingest::state::routes::{blank_prompts, cisco, covered_by_rib, rtx, NextHop};
 use sanso::model::Scope;
 use serde_json::Value;
 use std::net::Ipv4Addr;
@@ -266,6 +266,156 @@ O       192.168.20.0/24 [110/2] via 192.168.1.2, vlan1, 00:03:21
         fib.entries[2].next_hops,
         vec![via("192.168.1.2", Some("vlan1"))]
     );
+}
+
+/// Yamaha RTX `show ip route` as the router prints it (Japanese header, prompt lines):
+/// connected (`implicit`), static via an address, into a pp and a tunnel, a discard,
+/// OSPF with its additional information, two equal-cost rows of one destination.
+const RTX: &str = "\
+# show ip route
+宛先ネットワーク    ゲートウェイ     インタフェース  種別  付加情報
+default             203.0.113.1      LAN2      static
+10.10.10.0/24       10.10.10.1       LAN1    implicit
+10.20.10.0/24       10.20.10.1       LAN2    implicit
+10.30.0.0/16        PP[01]           PP[01]    static
+10.40.0.0/16        TUNNEL[1]     TUNNEL[1]    static
+10.50.0.0/16        NULL             NULL      static
+10.60.0.0/16        10.10.10.254     LAN1        OSPF  cost=20
+10.70.0.0/16        10.10.10.2       LAN1      static
+10.70.0.0/16        10.10.10.3       LAN1      static
+10.80.1.0/24        10.20.10.9       LAN2/1    static
+#
+";
+
+#[test]
+fn rtx_show_ip_route() {
+    let fib = rtx::parse_show_ip_route("r", &blank_prompts(RTX, "show_ip_route"));
+    assert!(fib.unrecognized.is_empty(), "{:?}", fib.unrecognized);
+    let att = |i: &str| NextHop::Attached {
+        interface: i.to_string(),
+    };
+    let got: Vec<(Ipv4Addr, u8, &str, Vec<NextHop>, u32)> = fib
+        .entries
+        .iter()
+        .map(|e| {
+            (
+                e.prefix,
+                e.len,
+                e.code.as_str(),
+                e.next_hops.clone(),
+                e.line,
+            )
+        })
+        .collect();
+    // By hand from the rows above (line numbers of the text, prompt line 1).
+    assert_eq!(
+        got,
+        vec![
+            (
+                ip("0.0.0.0"),
+                0,
+                "S",
+                vec![via("203.0.113.1", Some("lan2"))],
+                3
+            ),
+            (ip("10.10.10.0"), 24, "C", vec![att("lan1")], 4),
+            (ip("10.20.10.0"), 24, "C", vec![att("lan2")], 5),
+            (ip("10.30.0.0"), 16, "S", vec![att("pp1")], 6),
+            (ip("10.40.0.0"), 16, "S", vec![att("tunnel1")], 7),
+            (ip("10.50.0.0"), 16, "S", vec![NextHop::Drop], 8),
+            (
+                ip("10.60.0.0"),
+                16,
+                "O",
+                vec![via("10.10.10.254", Some("lan1"))],
+                9
+            ),
+            (
+                ip("10.70.0.0"),
+                16,
+                "S",
+                vec![
+                    via("10.10.10.2", Some("lan1")),
+                    via("10.10.10.3", Some("lan1"))
+                ],
+                10
+            ),
+            (
+                ip("10.80.1.0"),
+                24,
+                "S",
+                vec![via("10.20.10.9", Some("lan2/1"))],
+                12
+            ),
+        ]
+    );
+}
+
+#[test]
+fn rtx_truncated_and_malformed_rows_are_listed() {
+    let text = "\
+Destination         Gateway          Interface       Kind  Additional Info.
+default             192.168.0.1      LAN2          static
+10.1.0.0/16         192.168.0.
+10.2.0.0/33         192.168.0.1      LAN2          static
+10.3.0.0/16         192.168.0.1      LAN2       temporary
+10.4.0.0/16         192.168.0.1      WAN9          static
+10.5.0.0/16         gw               LAN2          static
+10.6.1.0/16         192.168.0.1      LAN2          static
+PP[]
+";
+    let fib = rtx::parse_show_ip_route("x", text);
+    assert_eq!(fib.entries.len(), 1);
+    let lines: Vec<u32> = fib.unrecognized.iter().map(|u| u.line).collect();
+    // 3 truncated, 4 /33, 5 unknown kind, 6 unknown interface, 7 gateway, 8 host bits
+    // set, 9 junk.
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8, 9]);
+    assert!(fib.unrecognized.iter().all(|u| u.scope == Scope::Routing));
+    for cut in 0..RTX.len() {
+        if RTX.is_char_boundary(cut) {
+            let _ = rtx::parse_show_ip_route("x", &RTX[..cut]);
+        }
+    }
+}
+
+/// An RTX device with a dump: its routes are the dump's (fixtures/rtx-town).
+#[test]
+fn rtx_dump_replaces_the_config_routes() {
+    let snap = tmp("rtx");
+    copy_dir(&root().join("fixtures/rtx-town"), &snap);
+    put(
+        &snap,
+        "state/rtx-edge/show_ip_route.txt",
+        "# show ip route\n宛先ネットワーク    ゲートウェイ     インタフェース  種別  付加情報\n10.10.10.0/24       10.10.10.1       LAN1    implicit\n10.20.10.0/24       10.20.10.1       LAN2    implicit\n10.99.0.0/16        10.20.10.7       LAN2      static\n",
+    );
+    let s = sanso::model::Snapshot::load(&snap).unwrap();
+    let d = s.devices.iter().find(|d| d.name == "rtx-edge").unwrap();
+    let f = "state/rtx-edge/show_ip_route.txt";
+    let got: Vec<_> = d
+        .routes
+        .iter()
+        .filter(|r| r.next_hop.is_some())
+        .map(|r| (r.prefix, r.len, r.next_hop, r.span.to_string()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![(
+            ip("10.99.0.0"),
+            16,
+            Some(ip("10.20.10.7")),
+            format!("{f}:5")
+        )]
+    );
+    // The static route is in the dump but not in the config: listed (stale dump or
+    // unsaved config), citing the dump's line; the connected rows match the config.
+    let from_dump: Vec<(u32, bool)> = d
+        .unrecognized
+        .iter()
+        .filter(|u| u.file.as_deref() == Some(f))
+        .map(|u| (u.line, u.reason.contains("is not in configs/rtx-edge.conf")))
+        .collect();
+    assert_eq!(from_dump, vec![(5, true)], "{:?}", d.unrecognized);
+    let _ = std::fs::remove_dir_all(&snap);
 }
 
 #[test]

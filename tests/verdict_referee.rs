@@ -167,6 +167,8 @@ fn ci_shape(seed: u64) -> Shape {
         drop_link: seed % 4 >= 2,
         // Issue 15: half the towns have AlliedWare Plus access switches (same count).
         awplus: seed % 8 >= 4,
+        // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
+        rtx: seed.is_multiple_of(3),
         ..Default::default()
     }
 }
@@ -264,6 +266,7 @@ fn verdict_referee_known_bugs() {
             "shared_dest",
             "mixed_dest",
             "awplus",
+            "rtx",
         ]
         .iter()
         .map(|s| parse_shape(s))

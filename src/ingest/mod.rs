@@ -110,6 +110,12 @@ pub fn parse(dialect: Dialect, file: &str, text: &str) -> Result<Device, ParseEr
 }
 
 /// Default device name: the file name without extension.
+/// Reason for IPv6 lines counted as recognised (`Device::irrelevant_line`) by the
+/// dialects that do so (ASA, RTX, AlliedWare Plus): sanso's header space is IPv4 only
+/// (docs/semantics.md, "Scope: IPv4 only"), so an IPv6 line cannot change a verdict.
+pub const IPV6_OUT_OF_SCOPE: &str =
+    "IPv6: outside the IPv4 header space sanso audits (docs/semantics.md, Scope)";
+
 pub fn stem(file: &str) -> String {
     let base = file.rsplit('/').next().unwrap_or(file);
     match base.rfind('.') {

@@ -27,27 +27,10 @@ fn services_text(r: &FlowRange, ja: bool) -> String {
 
 /// The smallest set of CIDR blocks covering exactly `first..=last`.
 pub fn cidrs(first: u32, last: u32) -> Vec<String> {
-    let mut out = vec![];
-    let mut lo = first as u64;
-    let hi = last as u64;
-    while lo <= hi {
-        // The largest aligned block starting at lo that stays within hi.
-        let mut size: u64 = if lo == 0 {
-            1 << 32
-        } else {
-            1 << lo.trailing_zeros().min(32)
-        };
-        while lo + size - 1 > hi {
-            size >>= 1;
-        }
-        out.push(format!(
-            "{}/{}",
-            Ipv4Addr::from(lo as u32),
-            32 - size.trailing_zeros()
-        ));
-        lo += size;
-    }
-    out
+    crate::model::range_prefixes(Ipv4Addr::from(first), Ipv4Addr::from(last))
+        .into_iter()
+        .map(|(a, l)| format!("{a}/{l}"))
+        .collect()
 }
 
 /// A union of address intervals (sorted, disjoint, non-empty) as a person reads it: its

@@ -427,6 +427,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "mixed_dest" => sh.mixed_dest = true,
             "fgt_nat" => sh.fgt_nat = true,
             "awplus" => sh.awplus = true,
+            "rtx" => sh.rtx = true,
             _ => {}
         }
     }

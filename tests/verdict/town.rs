@@ -154,6 +154,11 @@ pub struct Shape {
     /// truth: AW+ names, `vlan database`, hardware ACLs with an explicit final deny,
     /// `auth-mac` for the MAC-locked host ports, AW+ port security and trunks).
     pub awplus: bool,
+    /// LGWAN is reached through a Yamaha RTX router (issue 15): the firewall's LGWAN /30
+    /// leads to its lan1, LGWAN is connected on its lan2, with random `ip filter` lists on
+    /// both LANs (first match, implicit discard, optional catch-all and dynamic filters),
+    /// static routes and, at random, masquerade NAT on lan2.
+    pub rtx: bool,
 }
 
 impl Shape {
@@ -166,6 +171,7 @@ impl Shape {
             mixed_dest: true,
             fgt_nat: true,
             awplus: true,
+            rtx: true,
         }
     }
     pub fn name(&self) -> String {
@@ -190,6 +196,9 @@ impl Shape {
         }
         if self.awplus {
             v.push("awplus");
+        }
+        if self.rtx {
+            v.push("rtx");
         }
         if v.is_empty() {
             "default".into()
@@ -442,7 +451,8 @@ impl Town {
             if_style: r.below(3) as u8,
             abbrev: r.chance(40),
             lgwan_allowed,
-            lgwan_routed: r.chance(60),
+            // The RTX shape needs the routed LGWAN hand-off (its lan1 is the far end).
+            lgwan_routed: r.chance(60) || shape.rtx,
             // (The draw stays, so the rest of a seed's town does not change.)
             inet_kind: {
                 let _ = r.chance(70);
@@ -1002,6 +1012,9 @@ pub fn render(t: &Town) -> Rendered {
 
     // ---- FortiGate
     fortigate(&mut cx, fwname, &core_port, &ext_port, (lgmail, relay, vdi));
+    if t.shape.rtx {
+        rtx_lgwan_gw(&mut cx, fwname, &ext_port(2));
+    }
 
     // ---- inventory
     let mut inv = format!(
@@ -2119,6 +2132,152 @@ fn fortigate(
     );
     s.push_str("end\n");
     cx.files.insert(format!("configs/{name}.conf"), s);
+}
+
+/// The RTX between the firewall's LGWAN port and LGWAN (`Shape::rtx`). Its own random
+/// stream (from the seed), so the rest of the town renders as without it. The LGWAN
+/// zone's point moves from the firewall port (now linked) to the RTX's lan2, where
+/// 172.20.0.0/16 is connected.
+fn rtx_lgwan_gw(cx: &mut Ctx, fwname: &str, fw_port: &str) {
+    let t = cx.t;
+    let b = t.b;
+    let name = "lgwan-gw";
+    let mut r = Rng(t.seed.wrapping_mul(0xD1B5_4A32_D192_ED03) | 1);
+    let internal = format!("10.{b}.0.0/16");
+    let lg = "172.20.0.0/16";
+    let site_net = |r: &mut Rng| {
+        let s = r.index(t.sites.len());
+        let site = &t.sites[s];
+        let ro = site.roles[r.index(site.roles.len())];
+        let (net, len) = t.net(s, ro);
+        format!("{}/{len}", ip(net))
+    };
+    let mut ports: Vec<(u8, u16)> = vec![];
+    let mut filters: Vec<String> = vec![];
+    let mut next = 100u32;
+    // One list: random entries, then a catch-all (pass, reject) or none (implicit
+    // discard); dynamic filters only after a catch-all (else the binding is reported).
+    let mut list = |r: &mut Rng,
+                    outward: bool,
+                    filters: &mut Vec<String>,
+                    ports: &mut Vec<(u8, u16)>|
+     -> String {
+        let mut nums = vec![];
+        let (here, there) = if outward {
+            (internal.as_str(), lg)
+        } else {
+            (lg, internal.as_str())
+        };
+        for _ in 0..1 + r.below(5) {
+            let act = r.pick(&[
+                "pass",
+                "pass",
+                "reject",
+                "restrict-nolog",
+                "pass-log",
+                "reject-nolog",
+            ]);
+            let src = match r.below(4) {
+                0 => "*".to_string(),
+                1 => here.to_string(),
+                _ if outward => site_net(r),
+                _ => here.to_string(),
+            };
+            let dst = match r.below(3) {
+                0 => "*".to_string(),
+                1 => there.to_string(),
+                _ if !outward => site_net(r),
+                _ => there.to_string(),
+            };
+            let body = match r.below(6) {
+                0 => "* * *".to_string(),
+                1 => "established * *".to_string(),
+                2 => "icmp * *".to_string(),
+                _ => {
+                    let (p, pn) = r.pick(&[(6u8, "tcp"), (17, "udp"), (6, "tcp")]);
+                    let port = r.pick(&[25u16, 53, 80, 123, 389, 443, 445, 636, 3389, 22]);
+                    ports.push((p, port));
+                    if r.chance(30) {
+                        let hi = port + 1 + r.below(20) as u16;
+                        ports.push((p, hi));
+                        format!("{pn} * {port}-{hi}")
+                    } else {
+                        format!("{pn} * {port}")
+                    }
+                }
+            };
+            filters.push(format!("ip filter {next} {act} {src} {dst} {body}"));
+            nums.push(next.to_string());
+            next += 1;
+        }
+        // Catch-all: pass (half the lists, so traffic crosses), reject, or none.
+        let catch_all = [0u64, 0, 1, 2][r.index(4)];
+        if catch_all < 2 {
+            let act = if catch_all == 0 { "pass" } else { "reject" };
+            filters.push(format!("ip filter {next} {act} * * * * *"));
+            nums.push(next.to_string());
+            next += 1;
+        }
+        if catch_all < 2 && r.chance(30) {
+            let d = r.pick(&["www", "domain", "smtp", "tcp", "udp"]);
+            filters.push(format!("ip filter dynamic {next} * * {d}"));
+            nums.push(format!("dynamic {next}"));
+            next += 1;
+        }
+        nums.join(" ")
+    };
+    let mut c =
+        String::from("# RTX1210 Rev.14.01.38 (Fri Jul 10 09:39:20 2020)\n# LGWAN 接続ルーター\n");
+    let gw = format!("172.31.{b}.2");
+    match r.below(3) {
+        0 => {
+            let _ = writeln!(c, "ip route default gateway {gw}");
+        }
+        1 => {
+            let _ = writeln!(c, "ip route {internal} gateway {gw}");
+        }
+        _ => {
+            let _ = writeln!(c, "ip route {internal} gateway {gw}");
+            let _ = writeln!(c, "ip route 192.168.0.0/16 gateway {gw}");
+        }
+    }
+    let _ = writeln!(c, "ip lan1 address 172.31.{b}.1/30");
+    if r.chance(75) {
+        let l = list(&mut r, true, &mut filters, &mut ports);
+        let _ = writeln!(c, "ip lan1 secure filter in {l}");
+    }
+    let _ = writeln!(c, "ip lan2 address 172.20.0.1/16");
+    if r.chance(75) {
+        let l = list(&mut r, false, &mut filters, &mut ports);
+        let _ = writeln!(c, "ip lan2 secure filter in {l}");
+    }
+    let nat = r.chance(40);
+    if nat {
+        c.push_str("ip lan2 nat descriptor 1\n");
+    }
+    for f in &filters {
+        let _ = writeln!(c, "{f}");
+    }
+    if nat {
+        c.push_str("nat descriptor type 1 masquerade\nnat descriptor address outer 1 primary\n");
+    }
+    c.push_str("syslog notice on\ntimezone +09:00\n");
+    cx.files.insert(format!("configs/{name}.conf"), c);
+    for p in ports {
+        cx.truth.ports.insert(p);
+    }
+    cx.link((fwname, fw_port), (name, "lan1"));
+    let lz = cx.truth.zone("lgwan");
+    let old = cx.truth.points.remove(&point_key(fwname, fw_port));
+    cx.truth.points.insert(
+        point_key(name, "lan2"),
+        TPoint {
+            zone: lz,
+            host: None,
+            src_ip: u32::from_be_bytes([172, 20, 9, 9]),
+            mac: old.map_or(0x0000_5e00_5302, |p| p.mac),
+        },
+    );
 }
 
 /// The BranchOverInternet fault at site `si`: the role whose subnet the firewall routes

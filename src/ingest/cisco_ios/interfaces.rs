@@ -171,6 +171,9 @@ impl Parser {
                 Out::Ok
             }
             "ip" => self.iface_ip(ln, idx, t, kw),
+            "ipv6" | "ospfv3" if self.flavor == Flavor::AwPlus => {
+                Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE)
+            }
             "ipv6" | "ospfv3" => un("IPv6 (outside the IPv4 model)", Scope::None),
             "isis" | "mpls" | "clns" | "bfd" | "tag-switching" | "bgp-policy" => un(
                 "routing protocol interface setting (not modelled)",
@@ -186,6 +189,9 @@ impl Parser {
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
                 | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
                 | "bandwidth" | "synchronous" => Out::Irr(IFPHYS),
+                "ipv6" if self.flavor == Flavor::AwPlus => {
+                    Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE)
+                }
                 "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
                 "ip" => match k2 {
                     "address" if n == 3 => {
@@ -361,6 +367,14 @@ impl Parser {
             }
             "vrf" => un("interface in a VRF (not modelled)", ifs),
             "nat" => self.iface_nat(ln, idx, kw),
+            // AW+: the relay agent takes the clients' DHCP broadcasts and re-sends their
+            // DHCP messages itself, from its own address, to the configured server: an
+            // application relay for DHCP only, like the DNS proxy of a router, not
+            // forwarding of client packets (docs/dialects/allied-awplus.md). IOS keeps
+            // the listing.
+            "helper-address" if self.flavor == Flavor::AwPlus => Out::Irr(
+                "DHCP relay (the switch re-sends DHCP messages from its own address; no client packet is forwarded)",
+            ),
             "helper-address" => un("DHCP relay forwards broadcasts (not modelled)", ifs),
             _ => un("unsupported interface ip command", ifs),
         }

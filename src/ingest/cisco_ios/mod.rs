@@ -415,7 +415,7 @@ impl Parser {
             "no" => self.top_no(trimmed, kw),
             "ipv6" => match k1 {
                 "unicast-routing" | "cef" => self.skip("IPv6 switching setting"),
-                _ => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
+                _ => self.ipv6_stanza(trimmed),
             },
             "crypto" => match k1 {
                 "pki" | "ca" if k2 == "certificate" && kw.get(3).map(String::as_str) == Some("chain") => {
@@ -516,6 +516,18 @@ impl Parser {
     pub(in crate::ingest) fn skip(&mut self, reason: &'static str) -> Out {
         self.ctx = Ctx::Skip(reason);
         Out::Irr(reason)
+    }
+
+    /// A top-level `ipv6 …` stanza: listed with scope none for IOS; counted as recognised
+    /// for AlliedWare Plus, which follows docs/semantics.md "Scope: IPv4 only" as RTX and
+    /// ASA do (IOS keeps its listing until its golden files are reviewed for it).
+    fn ipv6_stanza(&mut self, trimmed: &str) -> Out {
+        match self.flavor {
+            Flavor::AwPlus => self.skip(super::IPV6_OUT_OF_SCOPE),
+            Flavor::Ios => {
+                self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)")
+            }
+        }
     }
 
     pub(in crate::ingest) fn unknown_stanza(
@@ -729,7 +741,7 @@ impl Parser {
                     self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no ip` command")
                 }
             },
-            "ipv6" => self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)"),
+            "ipv6" => self.ipv6_stanza(trimmed),
             "crypto" => self.unknown_stanza(
                 trimmed,
                 Scope::None,

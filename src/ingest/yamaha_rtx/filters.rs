@@ -8,12 +8,15 @@
 //! passes while the line is up: LAN interfaces are always up, so it is a pass here.
 
 use super::lexing::{self, Proto, Why};
+use super::Bind;
 use crate::model::{AclRule, Action, Mac, Match, Service, Span};
 
 /// One `ip filter N …` line, already in model terms (or why not).
 #[derive(Clone, Debug)]
 pub struct Static {
     pub line: u32,
+    /// The action word alone, known even when the body is not expressible.
+    pub action: Option<Action>,
     pub body: Result<(Action, Vec<Match>), Why>,
 }
 
@@ -31,7 +34,7 @@ pub struct Ether {
     pub body: Result<(Action, Option<Mac>, Option<Mac>), Why>,
 }
 
-fn action(s: &str) -> Option<Action> {
+pub fn action_word(s: &str) -> Option<Action> {
     let base = s
         .strip_suffix("-log")
         .or_else(|| s.strip_suffix("-nolog"))
@@ -103,7 +106,7 @@ pub fn matches(f: &[&str]) -> Result<Vec<Match>, Why> {
 pub fn parse_static(t: &[&str]) -> Result<(Action, Vec<Match>), Why> {
     let a = t
         .get(1)
-        .and_then(|a| action(a))
+        .and_then(|a| action_word(a))
         .ok_or_else(|| format!("filter action {}", t.get(1).unwrap_or(&"")))?;
     if t.len() < 3 {
         return Err("filter without source address".into());
@@ -166,7 +169,7 @@ pub fn parse_dynamic(t: &[&str]) -> Result<Vec<Match>, Why> {
 pub fn parse_ether(t: &[&str]) -> Result<(Action, Option<Mac>, Option<Mac>), Why> {
     let a = t
         .get(1)
-        .and_then(|a| action(a))
+        .and_then(|a| action_word(a))
         .ok_or_else(|| format!("ethernet filter action {}", t.get(1).unwrap_or(&"")))?;
     let src = lexing::mac(t.get(2).ok_or("ethernet filter without source MAC")?)?;
     let dst = lexing::mac(t.get(3).unwrap_or(&"*"))?;
@@ -275,7 +278,7 @@ impl Parser {
                     scope.clone(),
                 );
             }
-            for n in &b.statics {
+            for (k, n) in b.statics.iter().enumerate() {
                 let Some(f) = self.statics.get(n).cloned() else {
                     continue;
                 };
@@ -290,6 +293,7 @@ impl Parser {
                             span: span.clone(),
                         }));
                     }
+                    Err(_) if self.decided_alike(&b, k, f.action) => {}
                     Err(why) => self.unrec(f.line, why, scope.clone()),
                 }
             }
@@ -352,6 +356,37 @@ impl Parser {
                 Scope::None,
             );
         }
+    }
+
+    /// Whether the static filter at position `k` of list `b`, whose match cannot be
+    /// expressed, decides nothing: every packet reaching it gets the same verdict whether
+    /// it matches or not. True when the filters after it (all defined, no ethernet list
+    /// on that interface and direction) have its action up to one that matches every
+    /// packet, or, for `reject`, to the end of a list without dynamic filters (a packet
+    /// matching none is discarded). Then leaving it out of the ACL is exact.
+    fn decided_alike(&self, b: &Bind, k: usize, action: Option<Action>) -> bool {
+        let Some(action) = action else {
+            return false;
+        };
+        if self
+            .ebinds
+            .iter()
+            .any(|e| e.ifname == b.ifname && e.dir == b.dir)
+        {
+            return false;
+        }
+        for n in &b.statics[k + 1..] {
+            let Some(f) = self.statics.get(n) else {
+                return false;
+            };
+            if f.action != Some(action) {
+                return false;
+            }
+            if matches!(&f.body, Ok((_, ms)) if is_catch_all(ms)) {
+                return true;
+            }
+        }
+        action == Action::Deny && b.dynamics.is_empty()
     }
 
     fn bind_acl(&mut self, ifname: &str, dir: Dir, name: String, rules: Vec<AclRule>, span: Span) {

@@ -5,12 +5,13 @@
 //! each configured by its own `ip lanN.M …` lines), `lan shutdown`.
 
 use super::{lexing, un, Bind, Dir, Out, Parser};
-use crate::model::Scope;
+use crate::model::{Route, Scope};
+use std::net::Ipv4Addr;
 
 impl Parser {
-    /// `ip lanN …` (t[1] is the interface).
-    pub(super) fn ip_lan(&mut self, ln: u32, t: &[&str]) -> Out {
-        let name = lexing::ifname(t[1]);
+    /// `ip lanN …`, and `ip pp …` / `ip tunnel …` in a `pp|tunnel select` context:
+    /// `name` is the interface, the command starts at t[2].
+    pub(super) fn ip_if(&mut self, ln: u32, name: String, t: &[&str]) -> Out {
         let scope = Scope::Interface(name.clone());
         let w = |i: usize| t.get(i).copied().unwrap_or("");
         match (w(2), w(3)) {
@@ -81,6 +82,36 @@ impl Parser {
                 self.nat_binds.push((name, ids, ln));
                 Out::Ok
             }
+            // The addresses remote-access clients of a pp receive: routed into the pp
+            // (every pool address, a superset of the clients connected at one time).
+            ("remote", "address") if name.starts_with("pp") => match (w(4), w(5)) {
+                ("pool", r) if r.contains('-') && t.len() == 6 => {
+                    let Some((lo, hi)) = r
+                        .split_once('-')
+                        .and_then(|(a, b)| Some((a.parse::<Ipv4Addr>().ok()?, b.parse::<Ipv4Addr>().ok()?)))
+                        .filter(|(a, b)| a <= b)
+                    else {
+                        return un(format!("address pool {r} not understood"), scope);
+                    };
+                    self.iface(&name, ln);
+                    for (prefix, len) in crate::model::range_prefixes(lo, hi) {
+                        self.dev.routes.push(Route {
+                            prefix,
+                            len,
+                            next_hop: None,
+                            interface: Some(name.clone()),
+                            discard: false,
+                            span: self.dev.span(ln),
+                        });
+                    }
+                    Out::Ok
+                }
+                ("pool", "dhcp") => un(
+                    "remote addresses from the DHCP scope: which LAN addresses are behind the pp depends on the leases",
+                    scope,
+                ),
+                _ => un("remote address form not modelled", scope),
+            },
             ("proxyarp", _) => Out::Irr(
                 "proxy ARP (hosts reach other subnets through this router and its filters)",
             ),

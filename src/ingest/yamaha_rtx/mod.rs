@@ -83,6 +83,14 @@ fn decisive(l: &str) -> bool {
     .any(|p| l.starts_with(p))
 }
 
+/// A [`tunnel_ifname`] name.
+fn is_tunnel_if(name: &str) -> bool {
+    ["pp", "tunnel"].iter().any(|k| {
+        name.strip_prefix(k)
+            .is_some_and(|r| r.starts_with('-') || r.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
 /// Parse one RTX configuration.
 pub fn parse(file: &str, text: &str) -> Result<Device, ParseError> {
     parse_with_stats(file, text).map(|(d, _)| d)
@@ -111,6 +119,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         ebinds: vec![],
         nat_binds: vec![],
         nat_defs: BTreeMap::new(),
+        enabled: BTreeSet::new(),
     };
     for (i, raw) in lines.iter().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
@@ -149,15 +158,26 @@ const COMMENT: &str = "comment or blank line";
 const MGMT: &str =
     "management, logging and services of the router itself (login, console, syslog, SNMP, NTP, DNS, DHCP, sshd, httpd)";
 const TUNNEL: &str =
-    "pp / tunnel / IPsec / L2TP parameter (what the tunnel carries is reported at `pp enable` / `tunnel enable` and at routes into it)";
-const IPV6: &str = "IPv6 (outside the IPv4 model)";
+    "pp / tunnel / IPsec / L2TP transport parameter (how the tunnel is built, not what it forwards: its `ip pp|tunnel` lines, routes into it and its enable line are modelled)";
 
-/// Which `pp select` / `tunnel select` context the lines are in.
-#[derive(Clone, Copy, PartialEq, Eq)]
+/// Which `pp select` / `tunnel select` context the lines are in (the interface name of
+/// that pp / tunnel, [`tunnel_ifname`]).
+#[derive(Clone, PartialEq, Eq)]
 enum Ctx {
     Top,
-    Pp,
-    Tunnel,
+    Pp(String),
+    Tunnel(String),
+}
+
+/// The model interface of `pp N` / `tunnel N` (`pp anonymous` → `pp-anonymous`): a routed
+/// point-to-point interface without a connected subnet whose far side is outside the
+/// snapshot unless topology.toml links it (an edge point, like a free LAN port).
+pub(crate) fn tunnel_ifname(kind: &str, id: &str) -> String {
+    if id.bytes().all(|c| c.is_ascii_digit()) {
+        format!("{kind}{id}")
+    } else {
+        format!("{kind}-{}", id.to_ascii_lowercase())
+    }
 }
 
 /// `ip IF secure filter DIR STATIC… [dynamic DYN…]`.
@@ -214,6 +234,9 @@ pub(crate) struct Parser {
     pub nat_binds: Vec<(String, Vec<u32>, u32)>,
     /// Descriptor number → its definition lines.
     pub nat_defs: BTreeMap<u32, Vec<u32>>,
+    /// pp / tunnel interfaces enabled by the lines read so far (`pp enable N`, `tunnel
+    /// enable N`, minus `pp disable …` / `no tunnel enable …`).
+    enabled: BTreeSet<String>,
 }
 
 impl Parser {
@@ -258,12 +281,12 @@ impl Parser {
         let t1 = t.get(1).copied().unwrap_or("");
         match t[0] {
             "ip" => self.ip(ln, &t),
-            "ipv6" => un(IPV6, Scope::None),
+            "ipv6" => Out::Irr(super::IPV6_OUT_OF_SCOPE),
             "ethernet" => self.ethernet(ln, &t),
             "nat" => self.nat_def(ln, &t),
             "vlan" => self.vlan(ln, &t),
             "lan" => self.lan(ln, &t),
-            "pp" | "tunnel" => self.select(&t),
+            "pp" | "tunnel" => self.select(ln, &t),
             "ppp" | "pppoe" | "provider" | "ipsec" | "l2tp" | "pptp" | "isdn" | "mobile"
             | "wan1" | "ike" => Out::Irr(TUNNEL),
             "description" if self.ctx != Ctx::Top => Out::Irr(TUNNEL),
@@ -271,6 +294,9 @@ impl Parser {
                 "bridge: its members (LAN ports, tunnels) share one L2 segment; not modelled",
                 Scope::Device,
             ),
+            "no" if (t1 == "tunnel" || t1 == "pp") && t.get(2) == Some(&"enable") => {
+                self.enable(ln, t1, t.get(3).copied().unwrap_or(""), false)
+            }
             "no" if t1 == "tunnel" || t1 == "pp" => Out::Irr(TUNNEL),
             "ospf" | "bgp" | "rip" => un("dynamic routing protocol (not modelled)", Scope::Routing),
             "schedule" => un(
@@ -289,26 +315,47 @@ impl Parser {
     }
 
     /// `pp …` / `tunnel …` lines: context switches, enabling, parameters.
-    fn select(&mut self, t: &[&str]) -> Out {
+    fn select(&mut self, ln: u32, t: &[&str]) -> Out {
         let what = t[0];
+        let id = t.get(2).copied().unwrap_or("");
         match t.get(1).copied().unwrap_or("") {
             "select" => {
-                self.ctx = match (what, t.get(2).copied()) {
-                    (_, Some("none")) => Ctx::Top,
-                    ("pp", _) => Ctx::Pp,
-                    _ => Ctx::Tunnel,
+                self.ctx = match (what, id) {
+                    (_, "none") | (_, "") => Ctx::Top,
+                    ("pp", _) => Ctx::Pp(tunnel_ifname("pp", id)),
+                    _ => Ctx::Tunnel(tunnel_ifname("tunnel", id)),
                 };
                 Out::Irr(TUNNEL)
             }
-            "enable" => un(
-                format!(
-                    "{what} {} carries traffic sanso does not model (its far side can reach this router's interfaces)",
-                    t.get(2).unwrap_or(&"")
-                ),
-                Scope::Device,
-            ),
+            "enable" => self.enable(ln, what, id, true),
+            "disable" => self.enable(ln, what, id, false),
             _ => Out::Irr(TUNNEL),
         }
+    }
+
+    /// `pp|tunnel enable|disable N|anonymous|all`: the interface is up from here on (or
+    /// down); [`Parser::finish`] marks the pp / tunnel interfaces not enabled at the end as
+    /// shut down.
+    fn enable(&mut self, ln: u32, what: &str, id: &str, on: bool) -> Out {
+        let prefix = what.to_string();
+        if id == "all" {
+            if on {
+                return un(format!("{what} enable all"), Scope::Device);
+            }
+            self.enabled.retain(|n| !n.starts_with(&prefix));
+            return Out::Ok;
+        }
+        if id.is_empty() {
+            return un(format!("{what} enable without a number"), Scope::Device);
+        }
+        let name = tunnel_ifname(what, id);
+        if on {
+            self.iface(&name, ln);
+            self.enabled.insert(name);
+        } else {
+            self.enabled.remove(&name);
+        }
+        Out::Ok
     }
 
     fn ip(&mut self, ln: u32, t: &[&str]) -> Out {
@@ -335,27 +382,55 @@ impl Parser {
                 n if n.parse::<u32>().is_ok() => {
                     let n = n.parse::<u32>().unwrap_or(0);
                     let body = filters::parse_static(&t[2..]);
-                    self.statics.insert(n, filters::Static { line: ln, body });
+                    let action = filters::action_word(t.get(3).copied().unwrap_or(""));
+                    self.statics.insert(
+                        n,
+                        filters::Static {
+                            line: ln,
+                            action,
+                            body,
+                        },
+                    );
                     Out::Ok
                 }
                 _ => un("ip filter form not modelled", Scope::Device),
             },
             "routing" if t2 == "process" => Out::Irr("forwarding engine choice"),
             "host" | "icmp" | "stealth" => Out::Irr(MGMT),
-            "pp" | "tunnel" => Out::Irr(TUNNEL),
-            _ if t1.starts_with("pp") || t1.starts_with("tunnel") => Out::Irr(TUNNEL),
+            "pp" | "tunnel" => match &self.ctx {
+                Ctx::Pp(n) if t1 == "pp" => {
+                    let n = n.clone();
+                    self.ip_if(ln, n, t)
+                }
+                Ctx::Tunnel(n) if t1 == "tunnel" => {
+                    let n = n.clone();
+                    self.ip_if(ln, n, t)
+                }
+                _ => un(
+                    format!("ip {t1} outside a `{t1} select` context"),
+                    Scope::Device,
+                ),
+            },
             _ if t1.starts_with("loopback") => Out::Irr("loopback address of the router itself"),
             _ if t1.starts_with("bridge") => un(
                 "bridge interface: its members share one L2 segment; not modelled",
                 Scope::Device,
             ),
-            _ if lexing::is_lan(t1) => self.ip_lan(ln, t),
+            _ if lexing::is_lan(t1) => self.ip_if(ln, lexing::ifname(t1), t),
+            // `ip tunnel1 …` / `ip pp1 …`: the interface named directly.
+            _ if is_tunnel_if(&lexing::ifname(t1)) => self.ip_if(ln, lexing::ifname(t1), t),
             _ => un("RTX ip command not modelled", Scope::Device),
         }
     }
 
     /// Resolve what needed the whole file: filter lists, NAT descriptors.
     fn finish(&mut self) {
+        // A pp / tunnel not enabled at the end of the file forwards nothing.
+        for itf in &mut self.dev.interfaces {
+            if is_tunnel_if(&itf.name) && !self.enabled.contains(&itf.name) {
+                itf.shutdown = true;
+            }
+        }
         self.resolve_filters();
         self.resolve_nat();
     }

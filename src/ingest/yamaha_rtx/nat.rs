@@ -170,7 +170,8 @@ impl Parser {
 
     /// Descriptor `id` bound to `ifname` as an [`IfNat`], or the first line (and reason)
     /// that keeps it from being modelled.
-    fn nat_model(&self, id: u32, ifname: &str, bind: u32) -> Result<IfNat, (u32, String)> {
+    /// `Ok(None)`: the descriptor translates nothing (type `none`).
+    fn nat_model(&self, id: u32, ifname: &str, bind: u32) -> Result<Option<IfNat>, (u32, String)> {
         let lines = self.nat_defs.get(&id).cloned().unwrap_or_default();
         let mut d = Desc {
             kind: None,
@@ -189,9 +190,16 @@ impl Parser {
             read_line(&mut d, ln, &t).map_err(|e| (ln, e))?;
         }
         let first = lines.first().copied().unwrap_or(bind);
-        let Some(kind) = d.kind else {
-            return Err((first, format!("NAT descriptor {id} has no type")));
-        };
+        // No `nat descriptor type` line: the initial type is `none`, "NAT 変換機能を利用
+        // しない" (command reference 23.3), so the descriptor translates nothing, whatever
+        // its outer address.
+        let kind = d.kind.clone().unwrap_or_else(|| "none".to_string());
+        if kind == "none" {
+            if d.statics.is_empty() && d.mstatics.is_empty() {
+                return Ok(None);
+            }
+            return Err((first, "static entries in a descriptor of type none".into()));
+        }
         let own = self
             .dev
             .interface(ifname)
@@ -227,8 +235,6 @@ impl Parser {
         let from = NatFrom::Src(d.inner.unwrap_or_else(AddrSet::any));
         let span = self.dev.span(first);
         match kind.as_str() {
-            "none" if d.statics.is_empty() && d.mstatics.is_empty() => {}
-            "none" => return Err((first, "static entries in a descriptor of type none".into())),
             "masquerade" if single.is_none() => {
                 return Err((
                     first,
@@ -269,7 +275,7 @@ impl Parser {
         }
         let mut nat_lines = vec![self.dev.span(bind)];
         nat_lines.extend(lines.iter().map(|&l| self.dev.span(l)));
-        Ok(IfNat {
+        Ok(Some(IfNat {
             inside: (self.dev.interfaces.iter())
                 .map(|i| i.name.clone())
                 .filter(|n| n != ifname)
@@ -279,7 +285,7 @@ impl Parser {
             dynamic,
             filters_see_inside: true,
             lines: nat_lines,
-        })
+        }))
     }
 
     pub(super) fn resolve_nat(&mut self) {
@@ -301,7 +307,7 @@ impl Parser {
             };
             let (bad, why) = match model {
                 Ok(n) => {
-                    self.dev.nat.push(n);
+                    self.dev.nat.extend(n);
                     continue;
                 }
                 Err(e) => e,

@@ -1,7 +1,7 @@
 //! `ip route NET gateway GW [gateway GW …] [options]`: next hops, `gateway dhcp lanN`
-//! (next hop learned by DHCP: the exit interface), `gateway null` (discard). Routes into
-//! `pp` / `tunnel` interfaces (not modelled) and policy routes are reported with
-//! Routing scope, so what they carry is unproven rather than lost.
+//! (next hop learned by DHCP: the exit interface), `gateway pp N` / `gateway tunnel N`
+//! (the exit interface `ppN` / `tunnelN`), `gateway null` (discard). Policy routes are
+//! reported with Routing scope, so what they carry is unproven rather than lost.
 
 use super::{lexing, un, Out, Parser};
 use crate::model::{Route, Scope};
@@ -36,14 +36,15 @@ impl Parser {
                     let g = t.get(i + 1).copied().unwrap_or("");
                     let mut r = base.clone();
                     match g {
+                        // Into the pp / tunnel interface (down unless enabled).
                         "pp" | "tunnel" => {
-                            return un(
-                                format!(
-                                    "route into {g} {}: sanso does not model what the {g} carries",
-                                    t.get(i + 2).unwrap_or(&"")
-                                ),
-                                Scope::Routing,
-                            )
+                            let Some(id) = t.get(i + 2).filter(|x| !x.contains('=')) else {
+                                return un(format!("gateway {g} without a number"), Scope::Routing);
+                            };
+                            let name = super::tunnel_ifname(g, id);
+                            self.iface(&name, ln);
+                            r.interface = Some(name);
+                            i += 1;
                         }
                         "dhcp" => {
                             let itf = t.get(i + 2).map(|s| lexing::ifname(s));

@@ -9,6 +9,7 @@
 //! device's routing, so results through it become unproven), never dropped.
 
 pub mod cisco;
+pub mod rtx;
 
 use crate::model::{
     canon_ifname, Device, IfMode, Route, Scope, SourceFile, Span, StateFile, Unrecognized,
@@ -186,6 +187,7 @@ enum Reader {
     ShowIpCef,
     FortiRoutingTable,
     IpJsonRoute,
+    RtxShowIpRoute,
 }
 
 /// Readers for `d` in order of preference: the first file present is the device's table.
@@ -195,6 +197,7 @@ fn readers(d: &Device) -> &'static [(&'static str, Reader)] {
             ("show_ip_route", Reader::ShowIpRoute),
             ("show_ip_cef", Reader::ShowIpCef),
         ],
+        "yamaha-rtx" => &[("show_ip_route", Reader::RtxShowIpRoute)],
         "fortios" => &[(
             "get_router_info_routing-table_all",
             Reader::FortiRoutingTable,
@@ -214,6 +217,7 @@ fn read(reader: Reader, file: &str, command: &str, text: &str) -> Fib {
     match reader {
         Reader::ShowIpRoute | Reader::FortiRoutingTable => cisco::parse_show_ip_route(file, &text),
         Reader::ShowIpCef => cisco::parse_show_ip_cef(file, &text),
+        Reader::RtxShowIpRoute => rtx::parse_show_ip_route(file, &text),
         Reader::IpJsonRoute => {
             let mut fib = Fib {
                 file: file.to_string(),
