@@ -69,7 +69,7 @@ impl Kind for FilterHygiene {
         let mut judged = false;
         for d in &cx.snap.devices {
             judged |= !d.acls.is_empty() || !d.policies.is_empty();
-            acls(d, sp, &mut out);
+            acls(d, cx, sp, &mut out);
             policies(d, sp, &mut out);
         }
         if !judged {
@@ -104,14 +104,18 @@ fn shadowed(sp: &mut Space, entries: &[(Bdd, &Span)]) -> Vec<(usize, Vec<usize>)
     let mut out = vec![];
     for (i, &(m, _)) in entries.iter().enumerate() {
         if m != FALSE && sp.diff(m, seen) == FALSE {
-            let by: Vec<usize> = (0..i)
-                .filter(|&j| sp.and(entries[j].0, m) != FALSE)
-                .collect();
-            out.push((i, by));
+            out.push((i, overlapping(sp, entries, i)));
         }
         seen = sp.or(seen, m);
     }
     out
+}
+
+/// The entries before `i` that overlap it.
+fn overlapping(sp: &mut Space, entries: &[(Bdd, &Span)], i: usize) -> Vec<usize> {
+    (0..i)
+        .filter(|&j| sp.and(entries[j].0, entries[i].0) != FALSE)
+        .collect()
 }
 
 fn lines_of(entries: &[(Bdd, &Span)], idx: &[usize]) -> String {
@@ -121,7 +125,7 @@ fn lines_of(entries: &[(Bdd, &Span)], idx: &[usize]) -> String {
         .join(", ")
 }
 
-fn acls(d: &Device, sp: &mut Space, out: &mut Outcome) {
+fn acls(d: &Device, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     let mut bound: BTreeSet<&str> = BTreeSet::new();
     for i in &d.interfaces {
         for r in [&i.acl_in, &i.acl_out].into_iter().flatten() {
@@ -156,11 +160,31 @@ fn acls(d: &Device, sp: &mut Space, out: &mut Outcome) {
             Some(r) if r.span == acl.span && acl.rules.len() > 1 => acl.rules.len() - 1,
             _ => acl.rules.len(),
         };
+        // The graph's first-match sets when it lowered this ACL (the same entries in the
+        // same space): an entry is shadowed exactly when it matches something and decides
+        // nothing.
+        let lowered =
+            cx.g.acl_matches
+                .get(&(d.name.clone(), name.clone()))
+                .filter(|v| v.len() == acl.rules.len());
         let entries: Vec<(Bdd, &Span)> = acl.rules[..written]
             .iter()
-            .map(|r| (sp.matches(&r.m), &r.span))
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    lowered.map_or_else(|| sp.matches(&r.m), |v| v[i].0),
+                    &r.span,
+                )
+            })
             .collect();
-        for (i, by) in shadowed(sp, &entries) {
+        let found = match lowered {
+            Some(v) => (0..written)
+                .filter(|&i| v[i].0 != FALSE && v[i].1 == FALSE)
+                .map(|i| (i, overlapping(sp, &entries, i)))
+                .collect(),
+            None => shadowed(sp, &entries),
+        };
+        for (i, by) in found {
             let mut lines = vec![entries[i].1];
             lines.extend(by.iter().map(|&j| entries[j].1));
             out.plains.push(plain(
