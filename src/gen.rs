@@ -68,6 +68,52 @@ impl Default for GenOptions {
     }
 }
 
+/// Corners of the shape matrix at ≈2,000 devices / ≈200k ACL and policy lines
+/// (docs/performance.md, scripts/shapes.sh passes the same values as `sanso gen` flags).
+pub const CORNERS: [&str; 5] = ["default", "zones", "zones-unique", "acl4000", "policies800"];
+
+/// The options of a corner of [`CORNERS`] (`None` for another name).
+pub fn corner(name: &str) -> Option<GenOptions> {
+    let d = GenOptions::default();
+    let zones = GenOptions {
+        municipalities: 24,
+        floors: 12,
+        zone_per_floor: true,
+        switches_per_floor: 2,
+        zone_vlans: true,
+        acl_entries: 150,
+        policies: 300,
+        ..d.clone()
+    };
+    Some(match name {
+        "default" => GenOptions {
+            municipalities: 118,
+            ..d
+        },
+        "zones-unique" => GenOptions {
+            unique_vlans: true,
+            extra_tokutei: 4,
+            extra_mugaika: 4,
+            ..zones
+        },
+        "zones" => zones,
+        "acl4000" => GenOptions {
+            municipalities: 16,
+            switches_per_floor: 13,
+            acl_entries: 1333,
+            ..d
+        },
+        "policies800" => GenOptions {
+            municipalities: 26,
+            switches_per_floor: 8,
+            policies: 800,
+            policy_groups: true,
+            ..d
+        },
+        _ => return None,
+    })
+}
+
 /// Most municipalities one snapshot can hold (one 10.x.0.0/16 each).
 pub const MAX_MUNICIPALITIES: usize = 250;
 /// Most floors per tier: terminal subnets 10.x.(term0 + floor).0 stay inside the tier's /18
