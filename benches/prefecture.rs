@@ -1,7 +1,9 @@
 //! Criterion benches on a generated prefecture snapshot (`sanso::gen`, 8 municipalities):
 //! engine build (graph + predicates, no atoms), one zone to all, the all-pairs zone
 //! matrix, and the full audit, each on local rayon pools of 1 and 2 threads. The
-//! incremental-update bench is APKeep's (benches/engine.rs).
+//! incremental-update bench is APKeep's (benches/engine.rs). `corners`: the full audit of
+//! each corner of the shape matrix (`sanso::gen::corner`: many zones, unique VLANs, large
+//! core ACLs, large policy sets) scaled to 1/8 of its municipalities, on 2 threads.
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use rayon::prelude::*;
 use sanso::gen::{generate, GenOptions};
@@ -107,5 +109,26 @@ fn prefecture(c: &mut Criterion) {
     grp.finish();
 }
 
-criterion_group!(benches, prefecture);
+/// Each shape-matrix corner at 1/8 of its municipalities (≈250 devices, ≈25k lines).
+fn corners(c: &mut Criterion) {
+    let mut grp = c.benchmark_group("corners");
+    grp.sample_size(10);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build()
+        .unwrap();
+    for name in sanso::gen::CORNERS {
+        let mut o = sanso::gen::corner(name).expect("corner");
+        o.municipalities = o.municipalities.div_ceil(8);
+        let dir = std::env::temp_dir().join(format!("sanso-bench-corner-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        generate(&o).write(&dir).expect("write snapshot");
+        grp.bench_function(BenchmarkId::new("full_audit", name), |b| {
+            b.iter(|| pool.install(|| sanso::checks::audit::run(&dir).expect("audit")))
+        });
+    }
+    grp.finish();
+}
+
+criterion_group!(benches, prefecture, corners);
 criterion_main!(benches);

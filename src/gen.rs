@@ -24,8 +24,28 @@ pub struct GenOptions {
     pub floors: usize,
     /// Bulk policies per LGWAN FortiGate (± a seeded spread).
     pub policies: usize,
-    /// Entries per core SVI ACL (± a seeded spread).
+    /// Entries per core SVI ACL (± a seeded spread); a core carries `floors` of them.
     pub acl_entries: usize,
+    /// A terminal zone per floor (`cNNN-mn-floor3`, with a 画面転送 per LGWAN floor)
+    /// instead of one per tier: 3 + 3 × floors zones per municipality.
+    pub zone_per_floor: bool,
+    /// Access switches per floor: the first on the core's trunk, the others chained on
+    /// trunks behind it (port 23 down, port 24 up).
+    pub switches_per_floor: usize,
+    /// VLAN ids unique across the prefecture (while they fit in 2–4094) instead of the
+    /// same ids in every municipality.
+    pub unique_vlans: bool,
+    /// Declare each zone's VLAN in sanso.toml (`vlans = [..]`).
+    pub zone_vlans: bool,
+    /// LGWAN policies over address groups and service groups / custom services, with
+    /// `max(60, policies / 2)` LGWAN-ASP hosts, instead of single objects.
+    pub policy_groups: bool,
+    /// 特定通信 per municipality beyond the two default ones (hosts with registered MACs
+    /// on the マイナンバー server core towards the 中間サーバ), at most 10.
+    pub extra_tokutei: usize,
+    /// メール無害化 flows per municipality beyond the default ones (relays in the
+    /// インターネット接続系 DMZ towards the LGWAN mail server), at most 10.
+    pub extra_mugaika: usize,
 }
 
 impl Default for GenOptions {
@@ -37,12 +57,70 @@ impl Default for GenOptions {
             floors: 3,
             policies: 120,
             acl_entries: 40,
+            zone_per_floor: false,
+            switches_per_floor: 1,
+            unique_vlans: false,
+            zone_vlans: false,
+            policy_groups: false,
+            extra_tokutei: 0,
+            extra_mugaika: 0,
         }
     }
 }
 
+/// Corners of the shape matrix at ≈2,000 devices / ≈200k ACL and policy lines
+/// (docs/performance.md, scripts/shapes.sh passes the same values as `sanso gen` flags).
+pub const CORNERS: [&str; 5] = ["default", "zones", "zones-unique", "acl4000", "policies800"];
+
+/// The options of a corner of [`CORNERS`] (`None` for another name).
+pub fn corner(name: &str) -> Option<GenOptions> {
+    let d = GenOptions::default();
+    let zones = GenOptions {
+        municipalities: 24,
+        floors: 12,
+        zone_per_floor: true,
+        switches_per_floor: 2,
+        zone_vlans: true,
+        acl_entries: 150,
+        policies: 300,
+        ..d.clone()
+    };
+    Some(match name {
+        "default" => GenOptions {
+            municipalities: 118,
+            ..d
+        },
+        "zones-unique" => GenOptions {
+            unique_vlans: true,
+            extra_tokutei: 4,
+            extra_mugaika: 4,
+            ..zones
+        },
+        "zones" => zones,
+        "acl4000" => GenOptions {
+            municipalities: 16,
+            switches_per_floor: 13,
+            acl_entries: 1333,
+            ..d
+        },
+        "policies800" => GenOptions {
+            municipalities: 26,
+            switches_per_floor: 8,
+            policies: 800,
+            policy_groups: true,
+            ..d
+        },
+        _ => return None,
+    })
+}
+
 /// Most municipalities one snapshot can hold (one 10.x.0.0/16 each).
 pub const MAX_MUNICIPALITIES: usize = 250;
+/// Most floors per tier: terminal subnets 10.x.(term0 + floor).0 stay inside the tier's /18
+/// and the core's ports 1–21.
+pub const MAX_FLOORS: usize = 13;
+/// Most extra 特定通信 / 無害化 hosts per municipality (server core ports 1–22).
+pub const MAX_EXTRA_FLOWS: usize = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PlantKind {
@@ -137,6 +215,15 @@ impl Rng {
 const ASP_HOSTS: usize = 60;
 /// Services a LGWAN policy may use (all inside the default LGWAN allow-list).
 const LGWAN_SERVICES: &[&str] = &["HTTPS", "HTTP", "DNS", "SMTP", "LDAP"];
+/// Most LGWAN-ASP hosts (172.20.1.1–172.20.10.200) with `policy_groups`.
+const MAX_ASP_HOSTS: usize = 2000;
+/// ASP hosts per address group with `policy_groups`.
+const ASP_GROUP: usize = 3;
+/// Service groups with `policy_groups` (members inside the default LGWAN allow-list).
+const GROUP_SERVICES: &[(&str, &[&str])] = &[
+    ("ASP-WEB", &["HTTP", "HTTPS"]),
+    ("ASP-DIR", &["LDAP", "DNS"]),
+];
 /// Ports the core ACLs deny outright.
 const DENIED_PORTS: &[u16] = &[23, 69, 135, 137, 138, 139, 161, 1433, 3306, 5900];
 /// Application ports the core ACLs open towards the tier's servers.
@@ -197,6 +284,39 @@ const TIERS: [Tier; 3] = [
     },
 ];
 
+/// VLAN of tier `ti`'s servers (`slot` 0) or of its floor `slot - 1`.
+fn vlan_id(o: &GenOptions, floors: usize, m: usize, ti: usize, slot: usize) -> u16 {
+    if o.unique_vlans {
+        // 2–4094; wraps (ids reused again) only past 4,093 VLANs in one prefecture.
+        (2 + ((m * 3 + ti) * (floors + 1) + slot) % 4093) as u16
+    } else if slot == 0 {
+        TIERS[ti].vlan
+    } else {
+        TIERS[ti].vlan + 9 + slot as u16
+    }
+}
+
+/// `vlans = [..]` line of a zone when the options ask for it.
+fn zone_vlan_line(o: &GenOptions, v: &[u16]) -> String {
+    if !o.zone_vlans {
+        return String::new();
+    }
+    let l: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+    format!("vlans   = [{}]\n", l.join(", "))
+}
+
+/// Shut spare ports `lo`–`hi` of a switch (nothing when `lo > hi`).
+fn shut(s: &mut String, lo: usize, hi: usize) {
+    if lo < hi {
+        let _ = writeln!(
+            s,
+            "interface range GigabitEthernet1/0/{lo} - {hi}\n shutdown\n!"
+        );
+    } else if lo == hi {
+        let _ = writeln!(s, "interface GigabitEthernet1/0/{lo}\n shutdown\n!");
+    }
+}
+
 struct Out {
     files: BTreeMap<String, String>,
     topo: String,
@@ -234,7 +354,7 @@ impl Out {
 /// Generate a prefecture snapshot.
 pub fn generate(o: &GenOptions) -> Generated {
     let n = o.municipalities.clamp(1, MAX_MUNICIPALITIES);
-    let floors = o.floors.clamp(1, 8);
+    let floors = o.floors.clamp(1, MAX_FLOORS);
     let mut rng = Rng(o.seed ^ 0x5A45_5F53_414E_534F);
     let mut out = Out {
         files: BTreeMap::new(),
@@ -327,6 +447,22 @@ role = "server"
     );
 }
 
+/// Extra 特定通信 and 無害化 hosts per municipality, clamped.
+fn extra_flows(o: &GenOptions) -> (usize, usize) {
+    (
+        o.extra_tokutei.min(MAX_EXTRA_FLOWS),
+        o.extra_mugaika.min(MAX_EXTRA_FLOWS),
+    )
+}
+/// Fourth octet of extra 特定通信 host `j` (10.x.1.y, MAC …:y).
+fn tokutei_host(j: usize) -> u8 {
+    40 + j as u8
+}
+/// Fourth octet of extra mail relay `j` (10.x.129.y).
+fn relay_host(j: usize) -> u8 {
+    60 + j as u8
+}
+
 /// Static VLAN list lines.
 fn vlans(c: &mut String, list: &[(u16, String)]) {
     for (v, name) in list {
@@ -352,35 +488,91 @@ fn municipality(
         ("lg", "lgwan", "servers", "terminals"),
         ("inet", "internet", "servers", "terminals"),
     ];
-    for (t, (key, tier, s, term)) in TIERS.iter().zip(zone_names) {
+    for (ti, (t, (key, tier, s, term))) in TIERS.iter().zip(zone_names).enumerate() {
         let srv_zone = if key == "inet" { "dmz" } else { "servers" };
         let _ = writeln!(
             out.inv,
-            "[[zone]]\nname    = \"{c}-{key}-{srv_zone}\"\ntier    = \"{tier}\"\nkind    = \"{s}\"\nsubnets = [\"{}/24\"]\n",
-            net(t.srv, 0)
+            "[[zone]]\nname    = \"{c}-{key}-{srv_zone}\"\ntier    = \"{tier}\"\nkind    = \"{s}\"\nsubnets = [\"{}/24\"]\n{}",
+            net(t.srv, 0),
+            zone_vlan_line(o, &[vlan_id(o, floors, m, ti, 0)])
         );
-        let subnets: Vec<String> = (0..floors)
-            .map(|k| format!("\"{}/24\"", net(t.term0 + k as u8, 0)))
+        let subnet = |k: usize| format!("\"{}/24\"", net(t.term0 + k as u8, 0));
+        if o.zone_per_floor {
+            for k in 0..floors {
+                let _ = writeln!(
+                    out.inv,
+                    "[[zone]]\nname    = \"{c}-{key}-floor{}\"\ntier    = \"{tier}\"\nkind    = \"{term}\"\nsubnets = [{}]\n{}",
+                    k + 1,
+                    subnet(k),
+                    zone_vlan_line(o, &[vlan_id(o, floors, m, ti, k + 1)])
+                );
+            }
+            continue;
+        }
+        let subnets: Vec<String> = (0..floors).map(subnet).collect();
+        let vl: Vec<u16> = (0..floors)
+            .map(|k| vlan_id(o, floors, m, ti, k + 1))
             .collect();
         let _ = writeln!(
             out.inv,
-            "[[zone]]\nname    = \"{c}-{key}-terminals\"\ntier    = \"{tier}\"\nkind    = \"{term}\"\nsubnets = [{}]\n",
-            subnets.join(", ")
+            "[[zone]]\nname    = \"{c}-{key}-terminals\"\ntier    = \"{tier}\"\nkind    = \"{term}\"\nsubnets = [{}]\n{}",
+            subnets.join(", "),
+            zone_vlan_line(o, &vl)
         );
     }
-    let hosts = [
-        ("juki-cs", net(1, 21), Some(21u8), "mn-servers", "server"),
-        ("kikan-gw", net(1, 30), Some(30), "mn-servers", "server"),
-        ("lgwan-mail", net(65, 25), None, "lg-servers", "server"),
+    let mut hosts = vec![
         (
-            "mail-relay",
+            "juki-cs".to_string(),
+            net(1, 21),
+            Some(21u8),
+            "mn-servers",
+            "server",
+        ),
+        (
+            "kikan-gw".into(),
+            net(1, 30),
+            Some(30),
+            "mn-servers",
+            "server",
+        ),
+        (
+            "lgwan-mail".into(),
+            net(65, 25),
+            None,
+            "lg-servers",
+            "server",
+        ),
+        (
+            "mail-relay".into(),
             net(129, 25),
             None,
             "inet-dmz",
             "mail-sanitizer",
         ),
-        ("vdi-gw", net(129, 50), None, "inet-dmz", "vdi-gateway"),
+        (
+            "vdi-gw".into(),
+            net(129, 50),
+            None,
+            "inet-dmz",
+            "vdi-gateway",
+        ),
     ];
+    let (xt, xm) = extra_flows(o);
+    for j in 0..xt {
+        let x = tokutei_host(j);
+        hosts.push((
+            format!("tokutei{j:02}"),
+            net(1, x),
+            Some(x),
+            "mn-servers",
+            "server",
+        ));
+    }
+    for j in 0..xm {
+        let x = relay_host(j);
+        let role = "mail-sanitizer";
+        hosts.push((format!("relay{j:02}"), net(129, x), None, "inet-dmz", role));
+    }
     for (h, ip, mc, z, role) in &hosts {
         let _ = write!(out.inv, "[[host]]\nname = \"{c}-{h}\"\nip   = \"{ip}\"\n");
         if let Some(x) = mc {
@@ -419,11 +611,37 @@ ports  = ["tcp/25"]
 [[mugaika]]
 name   = "{c} 画面転送"
 method = "screen-transfer"
-from   = "{c}-lg-terminals"
+from   = "{c}-lg-{}"
 to     = "{c}-vdi-gw"
-ports  = ["tcp/3389"]
-"#
+ports  = ["tcp/3389"]"#,
+        if o.zone_per_floor {
+            "floor1"
+        } else {
+            "terminals"
+        }
     );
+    // Per-floor zones: every LGWAN floor uses the screen transfer the policy allows.
+    for f in 2..=floors {
+        if o.zone_per_floor {
+            let _ = writeln!(
+                out.inv,
+                "\n[[mugaika]]\nname   = \"{c} 画面転送 {f}F\"\nmethod = \"screen-transfer\"\nfrom   = \"{c}-lg-floor{f}\"\nto     = \"{c}-vdi-gw\"\nports  = [\"tcp/3389\"]"
+            );
+        }
+    }
+    for j in 0..xt {
+        let _ = writeln!(
+            out.inv,
+            "\n[[tokutei]]\nname  = \"{c} 中間サーバ連携 {j:02}\"\nfrom  = \"{c}-tokutei{j:02}\"\nto    = \"chukan-server\"\nports = [\"tcp/443\"]"
+        );
+    }
+    for j in 0..xm {
+        let _ = writeln!(
+            out.inv,
+            "\n[[mugaika]]\nname   = \"{c} メール無害化（受信）{j:02}\"\nmethod = \"mail-text\"\nfrom   = \"{c}-relay{j:02}\"\nto     = \"{c}-lgwan-mail\"\nports  = [\"tcp/25\"]"
+        );
+    }
+    out.inv.push('\n');
 
     for t in &TIERS {
         tier_devices(out, rng, m, t, floors, o, plant);
@@ -438,7 +656,20 @@ ports  = ["tcp/3389"]
     ] {
         out.link(&format!("{c}-{h}"), &format!("{c}-{port}"));
     }
-    fw_mn(out, m, plant(PlantKind::MnAnyJuki));
+    // Extra hosts follow the named ones on their server core (ports 3, 4, …).
+    for j in 0..xt {
+        out.link(
+            &format!("{c}-tokutei{j:02}"),
+            &format!("{c}-mn-core2:GigabitEthernet1/0/{}", 3 + j),
+        );
+    }
+    for j in 0..xm {
+        out.link(
+            &format!("{c}-relay{j:02}"),
+            &format!("{c}-inet-core2:GigabitEthernet1/0/{}", 3 + j),
+        );
+    }
+    fw_mn(out, m, plant(PlantKind::MnAnyJuki), xt);
     fw_lgwan(out, rng, m, floors, o, plant);
     if plant(PlantKind::Miswire) {
         // 誤配線: a spare マイナンバー floor port patched into an LGWAN floor switch.
@@ -461,45 +692,74 @@ fn tier_devices(
     let c = format!("c{m:03}");
     let b = m + 1;
     let k = t.key;
-    let term_vlans: Vec<u16> = (0..floors).map(|f| t.vlan + 10 + f as u16).collect();
+    let ti = TIERS.iter().position(|x| x.key == k).unwrap_or(0);
+    let term_vlans: Vec<u16> = (0..floors)
+        .map(|f| vlan_id(o, floors, m, ti, f + 1))
+        .collect();
+    let srv_vlan = vlan_id(o, floors, m, ti, 0);
+    let chain = o.switches_per_floor.max(1);
     let up = |x: &str| x.to_ascii_uppercase();
 
     // Floor L2 switches: 20 terminal ports (anti-spoofing ACL, 802.1X with MAB: only
     // registered terminals, as ONLY-ALLOWED-DEVICES asks),
     // spare ports shut, uplink trunk on port 24.
     for (f, &v) in term_vlans.iter().enumerate() {
-        let name = format!("{c}-{k}-floor{}", f + 1);
-        let mut s = format!("!\n! {name} フロア L2 スイッチ\n!\nhostname {name}\n!\n");
-        vlans(&mut s, &[(v, format!("{}-TERM{}", up(k), f + 1))]);
-        let _ = writeln!(
-            s,
-            "ip access-list extended TERM-IN\n remark 送信元アドレス詐称の防止\n 10 permit ip 10.{b}.{}.0 0.0.0.255 any\n!",
-            t.term0 + f as u8
-        );
-        let _ = writeln!(
-            s,
-            "interface range GigabitEthernet1/0/1 - 20\n description 端末\n switchport access vlan {v}\n switchport mode access\n authentication port-control auto\n dot1x pae authenticator\n mab\n ip access-group TERM-IN in\n!"
-        );
-        let miswired = k == "mn" && f == 0 && plant(PlantKind::Miswire);
-        let lg_miswired = k == "lg" && f == 0 && plant(PlantKind::Miswire);
-        if miswired || lg_miswired {
+        let sw = |j: usize| match j {
+            0 => format!("{c}-{k}-floor{}", f + 1),
+            _ => format!("{c}-{k}-floor{}s{}", f + 1, j + 1),
+        };
+        for j in 0..chain {
+            let name = sw(j);
+            let down = j + 1 < chain;
+            let mut s = format!("!\n! {name} フロア L2 スイッチ\n!\nhostname {name}\n!\n");
+            vlans(&mut s, &[(v, format!("{}-TERM{}", up(k), f + 1))]);
             let _ = writeln!(
                 s,
-                "interface GigabitEthernet1/0/21\n description 予備\n switchport access vlan {v}\n switchport mode access\n!\ninterface range GigabitEthernet1/0/22 - 23\n shutdown\n!"
+                "ip access-list extended TERM-IN\n remark 送信元アドレス詐称の防止\n 10 permit ip 10.{b}.{}.0 0.0.0.255 any\n!",
+                t.term0 + f as u8
             );
-        } else {
-            s.push_str("interface range GigabitEthernet1/0/21 - 23\n shutdown\n!\n");
+            let _ = writeln!(
+                s,
+                "interface range GigabitEthernet1/0/1 - 20\n description 端末\n switchport access vlan {v}\n switchport mode access\n authentication port-control auto\n dot1x pae authenticator\n mab\n ip access-group TERM-IN in\n!"
+            );
+            let miswired = k == "mn" && f == 0 && j == 0 && plant(PlantKind::Miswire);
+            let lg_miswired = k == "lg" && f == 0 && j == 0 && plant(PlantKind::Miswire);
+            if miswired || lg_miswired {
+                let _ = writeln!(
+                    s,
+                    "interface GigabitEthernet1/0/21\n description 予備\n switchport access vlan {v}\n switchport mode access\n!"
+                );
+            }
+            shut(
+                &mut s,
+                if miswired || lg_miswired { 22 } else { 21 },
+                if down { 22 } else { 23 },
+            );
+            if down {
+                let _ = writeln!(
+                    s,
+                    "interface GigabitEthernet1/0/23\n description downlink {}\n switchport trunk allowed vlan {v}\n switchport mode trunk\n!",
+                    sw(j + 1)
+                );
+            }
+            let upper = if j == 0 {
+                format!("{c}-{k}-core1")
+            } else {
+                sw(j - 1)
+            };
+            let _ = writeln!(
+                s,
+                "interface GigabitEthernet1/0/24\n description uplink {upper}\n switchport trunk allowed vlan {v}\n switchport mode trunk\n!\ninterface Vlan1\n no ip address\n shutdown\n!\nip default-gateway 10.{b}.{}.1\n!\nend",
+                t.term0 + f as u8
+            );
+            out.config(&name, "cfg", s);
+            let upper_port = if j == 0 {
+                format!("{c}-{k}-core1:GigabitEthernet1/0/{}", f + 1)
+            } else {
+                format!("{upper}:GigabitEthernet1/0/23")
+            };
+            out.link(&upper_port, &format!("{name}:GigabitEthernet1/0/24"));
         }
-        let _ = writeln!(
-            s,
-            "interface GigabitEthernet1/0/24\n description uplink {c}-{k}-core1\n switchport trunk allowed vlan {v}\n switchport mode trunk\n!\ninterface Vlan1\n no ip address\n shutdown\n!\nip default-gateway 10.{b}.{}.1\n!\nend",
-            t.term0 + f as u8
-        );
-        out.config(&name, "cfg", s);
-        out.link(
-            &format!("{c}-{k}-core1:GigabitEthernet1/0/{}", f + 1),
-            &format!("{name}:GigabitEthernet1/0/24"),
-        );
     }
 
     // core1: terminal SVIs with large ACLs, routed links to core2 and upstream.
@@ -638,7 +898,7 @@ fn tier_devices(
     // core2: the server segment; each server port admits only its own address.
     let name = format!("{c}-{k}-core2");
     let mut s = format!("!\n! {name} コア L3 スイッチ（サーバ系）\n!\nhostname {name}\n!\n");
-    vlans(&mut s, &[(t.vlan, format!("{}-SERVERS", up(k)))]);
+    vlans(&mut s, &[(srv_vlan, format!("{}-SERVERS", up(k)))]);
     let named: &[(u8, Option<u8>)] = match k {
         "mn" => &[(21, Some(21)), (30, Some(30))],
         "lg" => &[(25, None)],
@@ -646,6 +906,12 @@ fn tier_devices(
     };
     let extra = 4 + rng.below(5);
     let mut ports: Vec<(u8, Option<u8>)> = named.to_vec();
+    let (xt, xm) = extra_flows(o);
+    match k {
+        "mn" => ports.extend((0..xt).map(|j| (tokutei_host(j), Some(tokutei_host(j))))),
+        "inet" => ports.extend((0..xm).map(|j| (relay_host(j), None))),
+        _ => {}
+    }
     for i in 0..extra {
         ports.push((100 + i as u8, None));
     }
@@ -661,7 +927,7 @@ fn tier_devices(
             "interface GigabitEthernet1/0/{}\n description server 10.{b}.{}.{host}\n switchport access vlan {}\n switchport mode access",
             i + 1,
             t.srv,
-            t.vlan
+            srv_vlan
         );
         match mc {
             Some(x) if !(k == "mn" && *x == 21 && plant(PlantKind::NoMac)) => {
@@ -683,7 +949,7 @@ fn tier_devices(
         "interface range GigabitEthernet1/0/{} - 22\n shutdown\n!\ninterface GigabitEthernet1/0/23\n description {c}-{k}-core1\n no switchport\n ip address 10.{b}.250.{} 255.255.255.252\n!\ninterface GigabitEthernet1/0/24\n shutdown\n!\ninterface Vlan{}\n ip address 10.{b}.{}.1 255.255.255.0\n!\nip route 0.0.0.0 0.0.0.0 10.{b}.250.{}\n!\nend",
         ports.len() + 1,
         t.core_link + 2,
-        t.vlan,
+        srv_vlan,
         t.srv,
         t.core_link + 1
     );
@@ -757,7 +1023,7 @@ fn fw_routes(s: &mut String, routes: &[(String, String, &str)]) {
 }
 
 /// The マイナンバー FortiGate: only the two 特定通信.
-fn fw_mn(out: &mut Out, m: usize, any_juki: bool) {
+fn fw_mn(out: &mut Out, m: usize, any_juki: bool, extra_tokutei: usize) {
     let c = format!("c{m:03}");
     let b = m + 1;
     let name = format!("{c}-fw-mn");
@@ -779,21 +1045,25 @@ fn fw_mn(out: &mut Out, m: usize, any_juki: bool) {
             ),
         ],
     );
-    fw_addresses(
-        &mut s,
-        &[
-            ("juki-cs".into(), format!("10.{b}.1.21 255.255.255.255")),
-            ("kikan-gw".into(), format!("10.{b}.1.30 255.255.255.255")),
-            (
-                "juki-net-server".into(),
-                "192.168.96.10 255.255.255.255".into(),
-            ),
-            (
-                "chukan-server".into(),
-                "192.168.112.10 255.255.255.255".into(),
-            ),
-        ],
-    );
+    let mut addrs = vec![
+        ("juki-cs".into(), format!("10.{b}.1.21 255.255.255.255")),
+        ("kikan-gw".into(), format!("10.{b}.1.30 255.255.255.255")),
+        (
+            "juki-net-server".into(),
+            "192.168.96.10 255.255.255.255".into(),
+        ),
+        (
+            "chukan-server".into(),
+            "192.168.112.10 255.255.255.255".into(),
+        ),
+    ];
+    for j in 0..extra_tokutei {
+        addrs.push((
+            format!("tokutei{j:02}"),
+            format!("10.{b}.1.{} 255.255.255.255", tokutei_host(j)),
+        ));
+    }
+    fw_addresses(&mut s, &addrs);
     let mut pols = vec![];
     if any_juki {
         pols.push(Pol {
@@ -824,6 +1094,17 @@ fn fw_mn(out: &mut Out, m: usize, any_juki: bool) {
         svc: "HTTPS",
         accept: true,
     });
+    for j in 0..extra_tokutei {
+        pols.push(Pol {
+            name: format!("中間サーバ連携 {j:02}"),
+            src_if: "port1",
+            dst_if: "port3",
+            src: format!("tokutei{j:02}"),
+            dst: "chukan-server".into(),
+            svc: "HTTPS",
+            accept: true,
+        });
+    }
     fw_policies(&mut s, &pols);
     fw_routes(
         &mut s,
@@ -890,7 +1171,19 @@ fn fw_lgwan(
             format!("10.{b}.{}.0 255.255.255.0", 70 + f),
         ));
     }
-    for j in 0..ASP_HOSTS {
+    let (_, xm) = extra_flows(o);
+    for j in 0..xm {
+        addrs.push((
+            format!("relay{j:02}"),
+            format!("10.{b}.129.{} 255.255.255.255", relay_host(j)),
+        ));
+    }
+    let asp_hosts = if o.policy_groups {
+        ASP_HOSTS.max(o.policies / 2).min(MAX_ASP_HOSTS)
+    } else {
+        ASP_HOSTS
+    };
+    for j in 0..asp_hosts {
         addrs.push((
             format!("asp-{j:03}"),
             format!("172.20.{}.{} 255.255.255.255", 1 + j / 200, j % 200 + 1),
@@ -901,8 +1194,31 @@ fn fw_lgwan(
     for f in 0..floors {
         let _ = write!(s, " \"lg-term{}\"", f + 1);
     }
+    if o.policy_groups {
+        // Disjoint groups of ASP_GROUP consecutive ASP hosts.
+        for g in 0..asp_hosts / ASP_GROUP {
+            let _ = write!(
+                s,
+                "\n    next\n    edit \"asp-grp-{g:03}\"\n        set member"
+            );
+            for j in g * ASP_GROUP..(g + 1) * ASP_GROUP {
+                let _ = write!(s, " \"asp-{j:03}\"");
+            }
+        }
+    }
     s.push_str("\n    next\nend\n");
-    s.push_str("config firewall service custom\n    edit \"RDP-VDI\"\n        set tcp-portrange 3389\n    next\nend\n");
+    s.push_str("config firewall service custom\n    edit \"RDP-VDI\"\n        set tcp-portrange 3389\n    next\n");
+    if o.policy_groups {
+        s.push_str("    edit \"ASP-MAIL\"\n        set tcp-portrange 25\n    next\nend\nconfig firewall service group\n");
+        for (g, members) in GROUP_SERVICES {
+            let _ = write!(s, "    edit \"{g}\"\n        set member");
+            for mbr in *members {
+                let _ = write!(s, " \"{mbr}\"");
+            }
+            s.push_str("\n    next\n");
+        }
+    }
+    s.push_str("end\n");
 
     let mut pols = vec![];
     if plant(PlantKind::SplitAny) {
@@ -931,30 +1247,34 @@ fn fw_lgwan(
     // Each (application, source, service) once: a repeat would be shadowed by the first
     // (FILTER-HYGIENE), which a compliant prefecture must not have.
     let count = rng.around(o.policies);
-    let mut used = std::collections::HashSet::new();
-    for i in 0..count {
-        let asp = rng.below(ASP_HOSTS);
-        let src = match rng.below(floors + 1) {
-            0 => "lg-servers".to_string(),
-            f => format!("lg-term{f}"),
-        };
-        let deny = i % 9 == 4;
-        pols.push(Pol {
-            name: format!("ASP-{asp:03}-{i}"),
-            src_if: "port1",
-            dst_if: "port2",
-            src,
-            dst: format!("asp-{asp:03}"),
-            svc: if deny {
-                "TELNET"
-            } else {
-                LGWAN_SERVICES[rng.below(LGWAN_SERVICES.len())]
-            },
-            accept: !deny,
-        });
-        let p = pols.last().expect("just pushed");
-        if !used.insert((asp, p.src.clone(), p.svc)) {
-            pols.pop();
+    if o.policy_groups {
+        group_policies(rng, count, floors, asp_hosts, &mut pols);
+    } else {
+        let mut used = std::collections::HashSet::new();
+        for i in 0..count {
+            let asp = rng.below(ASP_HOSTS);
+            let src = match rng.below(floors + 1) {
+                0 => "lg-servers".to_string(),
+                f => format!("lg-term{f}"),
+            };
+            let deny = i % 9 == 4;
+            pols.push(Pol {
+                name: format!("ASP-{asp:03}-{i}"),
+                src_if: "port1",
+                dst_if: "port2",
+                src,
+                dst: format!("asp-{asp:03}"),
+                svc: if deny {
+                    "TELNET"
+                } else {
+                    LGWAN_SERVICES[rng.below(LGWAN_SERVICES.len())]
+                },
+                accept: !deny,
+            });
+            let p = pols.last().expect("just pushed");
+            if !used.insert((asp, p.src.clone(), p.svc)) {
+                pols.pop();
+            }
         }
     }
     pols.push(Pol {
@@ -975,6 +1295,17 @@ fn fw_lgwan(
         svc: "SMTP",
         accept: true,
     });
+    for j in 0..xm {
+        pols.push(Pol {
+            name: format!("メール無害化（受信）{j:02}"),
+            src_if: "port3",
+            dst_if: "port1",
+            src: format!("relay{j:02}"),
+            dst: "lgwan-mail".into(),
+            svc: "SMTP",
+            accept: true,
+        });
+    }
     pols.push(Pol {
         name: "メール無害化（送信）".into(),
         src_if: "port1",
@@ -1024,6 +1355,79 @@ fn fw_lgwan(
         &format!("{name}:port2"),
         &format!("lgwan-rtr:{}", shared_if(m)),
     );
+}
+
+/// LGWAN-ASP policies over address groups, service groups and a custom service. A policy
+/// is kept only when it matches some (source, ASP host, service) not matched by an earlier
+/// one, so none is shadowed (FILTER-HYGIENE); up to 8 draws per policy.
+fn group_policies<'a>(
+    rng: &mut Rng,
+    count: usize,
+    floors: usize,
+    asp_hosts: usize,
+    pols: &mut Vec<Pol<'a>>,
+) {
+    // What a service matches, as the predefined services it stands for.
+    fn members(svc: &str) -> &[&str] {
+        match svc {
+            "ASP-WEB" => &["HTTP", "HTTPS"],
+            "ASP-DIR" => &["LDAP", "DNS"],
+            "ASP-MAIL" => &["SMTP"],
+            "HTTPS" => &["HTTPS"],
+            "HTTP" => &["HTTP"],
+            "DNS" => &["DNS"],
+            "SMTP" => &["SMTP"],
+            "LDAP" => &["LDAP"],
+            _ => &["TELNET"],
+        }
+    }
+    const SVCS: &[&str] = &[
+        "HTTPS", "HTTP", "DNS", "SMTP", "LDAP", "ASP-WEB", "ASP-DIR", "ASP-MAIL",
+    ];
+    let groups = asp_hosts / ASP_GROUP;
+    let mut used = std::collections::HashSet::new();
+    for i in 0..count {
+        let deny = i % 9 == 4;
+        for _ in 0..8 {
+            let src = match rng.below(floors + 1) {
+                0 => "lg-servers".to_string(),
+                f => format!("lg-term{f}"),
+            };
+            let (dst, hosts) = if groups > 0 && rng.below(2) == 0 {
+                let g = rng.below(groups);
+                (
+                    format!("asp-grp-{g:03}"),
+                    g * ASP_GROUP..(g + 1) * ASP_GROUP,
+                )
+            } else {
+                let a = rng.below(asp_hosts);
+                (format!("asp-{a:03}"), a..a + 1)
+            };
+            let svc = if deny {
+                "TELNET"
+            } else {
+                SVCS[rng.below(SVCS.len())]
+            };
+            let mut fresh = false;
+            for h in hosts {
+                for m in members(svc) {
+                    fresh |= used.insert((src.clone(), h, *m));
+                }
+            }
+            if fresh {
+                pols.push(Pol {
+                    name: format!("ASP-{dst}-{i}"),
+                    src_if: "port1",
+                    dst_if: "port2",
+                    src,
+                    dst,
+                    svc,
+                    accept: !deny,
+                });
+                break;
+            }
+        }
+    }
 }
 
 /// The LGWAN access router: one link per municipality, LGWAN itself on Gi9/0/1.

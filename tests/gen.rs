@@ -145,3 +145,102 @@ const CONFIG_LEVEL: [&str; 4] = [
     "ONLY-ALLOWED-DEVICES",
     "FILTER-HYGIENE",
 ];
+
+/// Shapes unlike the defaults (a zone per floor, chained access switches, VLANs declared
+/// and unique, policies over groups, extra 特定通信 and 無害化 hosts) with the same plants:
+/// every check's verdict equals the default shape's (whose plants the test above checks
+/// against PLANTED), and each reachability finding names exactly a municipality planted
+/// with its rule's fault.
+#[test]
+fn other_shapes_find_exactly_their_planted_violations() {
+    let base = GenOptions {
+        municipalities: 5,
+        seed: 11,
+        plant: 5,
+        ..GenOptions::default()
+    };
+    let shapes = [
+        GenOptions {
+            floors: 6,
+            zone_per_floor: true,
+            switches_per_floor: 2,
+            zone_vlans: true,
+            ..base.clone()
+        },
+        GenOptions {
+            floors: 2,
+            switches_per_floor: 3,
+            unique_vlans: true,
+            zone_vlans: true,
+            policies: 200,
+            policy_groups: true,
+            acl_entries: 80,
+            extra_tokutei: 2,
+            extra_mugaika: 2,
+            ..base.clone()
+        },
+    ];
+    let verdicts = |a: &sanso::checks::audit::Audit| -> Vec<(String, Status)> {
+        a.eval
+            .checks
+            .iter()
+            .map(|c| (c.rule.clone(), c.status))
+            .collect()
+    };
+    let dir = common::fresh_dir("gen", "shape-base");
+    generate(&base).write(&dir).unwrap();
+    let want = verdicts(&sanso::checks::audit::run(&dir).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+    for (i, o) in shapes.iter().enumerate() {
+        let dir = common::fresh_dir("gen", &format!("shape{i}"));
+        let g = generate(o);
+        g.write(&dir).unwrap();
+        let a = sanso::checks::audit::run(&dir).unwrap();
+        for d in &a.snapshot.devices {
+            assert!(d.unrecognized.is_empty(), "shape {i} {}", d.file);
+        }
+        assert_eq!(verdicts(&a), want, "shape {i}");
+        // (rule, municipality) of the reachability findings = the planted ones.
+        let mut found: Vec<(String, String)> = a
+            .eval
+            .findings
+            .iter()
+            .filter(|f| !CONFIG_LEVEL.contains(&f.rule.as_str()))
+            .map(|f| {
+                // `cNNN-…` names a municipality's zone or host.
+                let muni = |s: &str| {
+                    let b = s.as_bytes();
+                    (b.len() > 4 && b[0] == b'c' && b[1..4].iter().all(u8::is_ascii_digit))
+                        .then(|| s[..4].to_string())
+                };
+                let m = muni(&f.subject.src).or_else(|| muni(&f.subject.dst));
+                (f.rule.clone(), m.unwrap_or_default())
+            })
+            .collect();
+        found.sort();
+        found.dedup();
+        // Planted faults and their consequences, by hand: a miswired マイナンバー floor
+        // shares a VLAN with an LGWAN floor, so its terminals also reach LGWAN (not a
+        // 特定通信); anything towards 住基ネット widens every municipality's 住基 flow, whose
+        // destination server is shared, in sources and ports.
+        let mut want: Vec<(String, String)> = vec![];
+        for p in &g.planted {
+            let m = p.municipality.clone();
+            want.push((p.kind.rule().to_string(), m.clone()));
+            match p.kind {
+                PlantKind::Miswire => want.push(("MN-TOKUTEI-ONLY".into(), m)),
+                PlantKind::MnAnyJuki => {
+                    for k in 0..o.municipalities {
+                        want.push(("TOKUTEI-IP".into(), format!("c{k:03}")));
+                        want.push(("TOKUTEI-PORT".into(), format!("c{k:03}")));
+                    }
+                }
+                _ => {}
+            }
+        }
+        want.sort();
+        want.dedup();
+        assert_eq!(found, want, "shape {i}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

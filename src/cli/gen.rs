@@ -1,7 +1,7 @@
 //! `sanso gen`: write a generated prefecture-scale snapshot.
 
 use clap::Args;
-use sanso::gen::{PlantKind, MAX_MUNICIPALITIES};
+use sanso::gen::{PlantKind, MAX_EXTRA_FLOWS, MAX_FLOORS, MAX_MUNICIPALITIES};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -19,6 +19,36 @@ pub struct GenArgs {
     /// Violations to plant (listed in PLANTED.tsv), at most 5 per municipality, e.g. `--plant 3`.
     #[arg(long, default_value_t = 0)]
     plant: usize,
+    /// Floors (access VLANs) per tier, 1–13.
+    #[arg(long, default_value_t = 3)]
+    floors: usize,
+    /// A terminal zone per floor instead of one per tier (3 + 3 × floors zones per municipality).
+    #[arg(long)]
+    zone_per_floor: bool,
+    /// Access switches per floor, chained on trunks, e.g. `--switches-per-floor 4`.
+    #[arg(long, default_value_t = 1)]
+    switches_per_floor: usize,
+    /// VLAN ids unique across the prefecture instead of the same ids in every municipality.
+    #[arg(long)]
+    unique_vlans: bool,
+    /// Declare each zone's VLANs in sanso.toml.
+    #[arg(long)]
+    zone_vlans: bool,
+    /// Entries per core ACL (one ACL per floor on each tier's core), e.g. `--acl-entries 1300`.
+    #[arg(long, default_value_t = 40)]
+    acl_entries: usize,
+    /// LGWAN-ASP policies per LGWAN FortiGate, e.g. `--policies 800`.
+    #[arg(long, default_value_t = 120)]
+    policies: usize,
+    /// LGWAN policies over address groups, service groups and custom services.
+    #[arg(long)]
+    policy_groups: bool,
+    /// Extra 特定通信 per municipality (hosts with registered MACs), 0–10.
+    #[arg(long, default_value_t = 0)]
+    extra_tokutei: usize,
+    /// Extra メール無害化 flows per municipality, 0–10.
+    #[arg(long, default_value_t = 0)]
+    extra_mugaika: usize,
     /// Write into a non-empty folder: first remove what gen writes there (sanso.toml,
     /// topology.toml, PLANTED.tsv, configs/), leaving other files alone.
     #[arg(long)]
@@ -32,6 +62,19 @@ fn check(a: &GenArgs) -> Result<(), String> {
             "--municipalities {}: must be 1–{MAX_MUNICIPALITIES}",
             a.municipalities
         ));
+    }
+    let ranges = [
+        ("--floors", a.floors, 1, MAX_FLOORS),
+        ("--switches-per-floor", a.switches_per_floor, 1, 60),
+        ("--acl-entries", a.acl_entries, 1, 2000),
+        ("--policies", a.policies, 1, 4000),
+        ("--extra-tokutei", a.extra_tokutei, 0, MAX_EXTRA_FLOWS),
+        ("--extra-mugaika", a.extra_mugaika, 0, MAX_EXTRA_FLOWS),
+    ];
+    for (flag, v, lo, hi) in ranges {
+        if !(lo..=hi).contains(&v) {
+            return Err(format!("{flag} {v}: must be {lo}–{hi}"));
+        }
     }
     let most = a.municipalities * PlantKind::ALL.len();
     if a.plant > most {
@@ -83,7 +126,16 @@ pub fn run(a: GenArgs) -> ExitCode {
         municipalities: a.municipalities,
         seed: a.seed,
         plant: a.plant,
-        ..Default::default()
+        floors: a.floors,
+        policies: a.policies,
+        acl_entries: a.acl_entries,
+        zone_per_floor: a.zone_per_floor,
+        switches_per_floor: a.switches_per_floor,
+        unique_vlans: a.unique_vlans,
+        zone_vlans: a.zone_vlans,
+        policy_groups: a.policy_groups,
+        extra_tokutei: a.extra_tokutei,
+        extra_mugaika: a.extra_mugaika,
     };
     let g = sanso::gen::generate(&opts);
     let mut files = g.files.clone();

@@ -46,20 +46,20 @@ impl Builder<'_> {
         let key = (d.name.clone(), name.to_string());
         if !self.acl_memo.contains_key(&key) {
             let mut seen = FALSE;
-            let mut pieces = vec![];
+            let mut entries = vec![];
             for r in &acl.rules {
                 let m = self.nb.space.matches(&r.m);
                 let eff = self.nb.space.diff(m, seen);
                 seen = self.nb.space.or(seen, m);
-                if r.action == Action::Permit && eff != FALSE {
-                    pieces.push((eff, r.span.clone()));
-                }
+                entries.push((m, eff));
             }
-            self.acl_memo.insert(key.clone(), pieces);
+            self.acl_memo.insert(key.clone(), entries);
         }
         let pieces = self.acl_memo[&key]
             .iter()
-            .map(|(b, s)| (*b, vec![s.clone(), bind.clone()]))
+            .zip(&acl.rules)
+            .filter(|(&(_, eff), r)| r.action == Action::Permit && eff != FALSE)
+            .map(|(&(_, eff), r)| (eff, vec![r.span.clone(), bind.clone()]))
             .collect();
         (pieces, taint)
     }

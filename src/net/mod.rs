@@ -157,6 +157,10 @@ pub struct Graph {
     /// Conditions beyond headers under which a policy admits (`Device::conditions`), by
     /// the policy's line: a finding whose path uses that policy says "admitted if …".
     pub conditions: HashMap<Span, String>,
+    /// First-match sets of every ACL the graph lowered, by (device, ACL): per entry its
+    /// match and what it decides (the match less every earlier entry's). FILTER-HYGIENE
+    /// reads shadowing from them instead of rebuilding the same unions.
+    pub acl_matches: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
 }
 
 struct Builder<'a> {
@@ -168,8 +172,9 @@ struct Builder<'a> {
     l3out: HashMap<(usize, usize), NodeId>,
     /// Linux devices: (local source, local sink) of the host's own stack.
     local: BTreeMap<usize, (NodeId, NodeId)>,
-    /// Permit pieces per (device, ACL): one ACL is often bound to many ports.
-    acl_memo: HashMap<(String, String), Vec<(Bdd, Span)>>,
+    /// Per (device, ACL), each entry's (match, decided set): one ACL is often bound to
+    /// many ports; kept in [`Graph::acl_matches`].
+    acl_memo: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
     /// Each device's lines not understood as shared handles ([`Builder::dev_taint`]).
     taint_cache: std::cell::RefCell<HashMap<String, Vec<Taint>>>,
 }
@@ -376,6 +381,7 @@ impl Graph {
         let points = ep.points;
         let device_nodes = b.device_nodes();
         let info = b.info;
+        let acl_matches = b.acl_memo;
         let engine = if atoms {
             b.nb.compile()
         } else {
@@ -395,6 +401,7 @@ impl Graph {
                 .iter()
                 .flat_map(|d| d.conditions.iter().cloned())
                 .collect(),
+            acl_matches,
         }
     }
 }

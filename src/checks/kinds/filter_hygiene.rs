@@ -69,7 +69,7 @@ impl Kind for FilterHygiene {
         let mut judged = false;
         for d in &cx.snap.devices {
             judged |= !d.acls.is_empty() || !d.policies.is_empty();
-            acls(d, sp, &mut out);
+            acls(d, cx, sp, &mut out);
             policies(d, sp, &mut out);
         }
         if !judged {
@@ -104,14 +104,18 @@ fn shadowed(sp: &mut Space, entries: &[(Bdd, &Span)]) -> Vec<(usize, Vec<usize>)
     let mut out = vec![];
     for (i, &(m, _)) in entries.iter().enumerate() {
         if m != FALSE && sp.diff(m, seen) == FALSE {
-            let by: Vec<usize> = (0..i)
-                .filter(|&j| sp.and(entries[j].0, m) != FALSE)
-                .collect();
-            out.push((i, by));
+            out.push((i, overlapping(sp, entries, i)));
         }
         seen = sp.or(seen, m);
     }
     out
+}
+
+/// The entries before `i` that overlap it.
+fn overlapping(sp: &mut Space, entries: &[(Bdd, &Span)], i: usize) -> Vec<usize> {
+    (0..i)
+        .filter(|&j| sp.and(entries[j].0, entries[i].0) != FALSE)
+        .collect()
 }
 
 fn lines_of(entries: &[(Bdd, &Span)], idx: &[usize]) -> String {
@@ -121,7 +125,7 @@ fn lines_of(entries: &[(Bdd, &Span)], idx: &[usize]) -> String {
         .join(", ")
 }
 
-fn acls(d: &Device, sp: &mut Space, out: &mut Outcome) {
+fn acls(d: &Device, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     let mut bound: BTreeSet<&str> = BTreeSet::new();
     for i in &d.interfaces {
         for r in [&i.acl_in, &i.acl_out].into_iter().flatten() {
@@ -156,11 +160,31 @@ fn acls(d: &Device, sp: &mut Space, out: &mut Outcome) {
             Some(r) if r.span == acl.span && acl.rules.len() > 1 => acl.rules.len() - 1,
             _ => acl.rules.len(),
         };
+        // The graph's first-match sets when it lowered this ACL (the same entries in the
+        // same space): an entry is shadowed exactly when it matches something and decides
+        // nothing.
+        let lowered =
+            cx.g.acl_matches
+                .get(&(d.name.clone(), name.clone()))
+                .filter(|v| v.len() == acl.rules.len());
         let entries: Vec<(Bdd, &Span)> = acl.rules[..written]
             .iter()
-            .map(|r| (sp.matches(&r.m), &r.span))
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    lowered.map_or_else(|| sp.matches(&r.m), |v| v[i].0),
+                    &r.span,
+                )
+            })
             .collect();
-        for (i, by) in shadowed(sp, &entries) {
+        let found = match lowered {
+            Some(v) => (0..written)
+                .filter(|&i| v[i].0 != FALSE && v[i].1 == FALSE)
+                .map(|i| (i, overlapping(sp, &entries, i)))
+                .collect(),
+            None => shadowed(sp, &entries),
+        };
+        for (i, by) in found {
             let mut lines = vec![entries[i].1];
             lines.extend(by.iter().map(|&j| entries[j].1));
             out.plains.push(plain(
@@ -180,8 +204,11 @@ fn policies(d: &Device, sp: &mut Space, out: &mut Outcome) {
         .iter()
         .filter(|p| p.enabled && p.dnat.is_empty())
         .collect();
-    for p in &live {
-        if p.action == Action::Permit && sp.matches(&p.m) == TRUE {
+    // Each policy's match once: rebuilding earlier policies' matches for every later
+    // policy was quadratic in `matches` calls (800 policies: 93 % of the audit).
+    let ms: Vec<Bdd> = live.iter().map(|p| sp.matches(&p.m)).collect();
+    for (p, &m) in live.iter().zip(&ms) {
+        if p.action == Action::Permit && m == TRUE {
             out.plains.push(plain(
                 d,
                 format!("{} ({})", p.id, p.span),
@@ -195,31 +222,39 @@ fn policies(d: &Device, sp: &mut Space, out: &mut Outcome) {
     let covers = |a: &[String], b: &[String]| {
         a.iter().any(|x| x == "any") || b.iter().all(|x| a.contains(x))
     };
+    // Whether an earlier policy counts depends on the later one only through its
+    // (srcintf, dstintf) lists, so one running union per distinct pair of lists (few per
+    // device) gives the same `seen` as the union over every earlier covering policy.
+    let mut keys: Vec<(&[String], &[String])> = vec![];
+    for p in &live {
+        let k = (p.src_intf.as_slice(), p.dst_intf.as_slice());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let mut acc = vec![FALSE; keys.len()];
     for (i, p) in live.iter().enumerate() {
-        let m = sp.matches(&p.m);
+        let m = ms[i];
+        let k = keys
+            .iter()
+            .position(|&(a, b)| a == p.src_intf.as_slice() && b == p.dst_intf.as_slice())
+            .unwrap_or(0);
+        let seen = acc[k];
+        for (ki, &(a, b)) in keys.iter().enumerate() {
+            if covers(&p.src_intf, a) && covers(&p.dst_intf, b) {
+                acc[ki] = sp.or(acc[ki], m);
+            }
+        }
         if m == FALSE {
             continue;
         }
-        let earlier: Vec<usize> = (0..i)
-            .filter(|&j| {
-                covers(&live[j].src_intf, &p.src_intf) && covers(&live[j].dst_intf, &p.dst_intf)
-            })
-            .collect();
-        let mut seen = FALSE;
-        for &j in &earlier {
-            let x = sp.matches(&live[j].m);
-            seen = sp.or(seen, x);
-        }
+        let earlier = (0..i).filter(|&j| {
+            covers(&live[j].src_intf, &p.src_intf) && covers(&live[j].dst_intf, &p.dst_intf)
+        });
         if sp.diff(m, seen) != FALSE {
             continue;
         }
-        let by: Vec<usize> = earlier
-            .into_iter()
-            .filter(|&j| {
-                let x = sp.matches(&live[j].m);
-                sp.and(x, m) != FALSE
-            })
-            .collect();
+        let by: Vec<usize> = earlier.filter(|&j| sp.and(ms[j], m) != FALSE).collect();
         let mut lines = vec![&p.span];
         lines.extend(by.iter().map(|&j| &live[j].span));
         let names = by
