@@ -1,6 +1,7 @@
 //! The audit pipeline as one call: load → graph → rules → report.
 
 use crate::checks::{self as rules, Evaluation, Rule};
+use crate::model::part::{self, PartSpec};
 use crate::model::{InputError, Snapshot};
 use crate::net::Graph;
 use std::path::Path;
@@ -9,6 +10,26 @@ pub struct Audit {
     pub snapshot: Snapshot,
     pub rules: Vec<Rule>,
     pub eval: Evaluation,
+    /// Set when this is one part of a split run (`--part K/N`).
+    pub part: Option<PartRun>,
+}
+
+/// One part of a split run: which part, and what `sanso merge` needs to join it with
+/// the others exactly (see `report::merge`).
+#[derive(Clone, Debug)]
+pub struct PartRun {
+    pub spec: PartSpec,
+    /// Components of the whole snapshot, and how many this part audited.
+    pub components: usize,
+    pub own_components: usize,
+    /// SHA-256 over the snapshot's input files and their hashes: the same for every
+    /// part of one snapshot.
+    pub inputs: String,
+    /// Whole-snapshot index of each zone and link of the part's snapshot.
+    pub zone_index: Vec<usize>,
+    pub link_index: Vec<usize>,
+    /// Per zone of the part's snapshot: whether the part's graph places it anywhere.
+    pub located: Vec<bool>,
 }
 
 /// A step of a long run, reported to a caller-supplied callback (the CLI draws a
@@ -52,6 +73,67 @@ pub fn run_keep_graph(
     check_with(snapshot, on_phase)
 }
 
+/// Part `spec` of a split run: the snapshot is loaded whole, cut into its independent
+/// components ([`part::components`]), and only the components assigned to this part
+/// ([`part::assign`]) are built and checked.
+pub fn run_part(
+    root: &Path,
+    spec: PartSpec,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<Audit, InputError> {
+    on_phase(Phase::Parse);
+    let whole = Snapshot::load(root)?;
+    let comps = part::components(&whole);
+    let mine = &part::assign(&comps, spec.count)[spec.index - 1];
+    let devices: std::collections::BTreeSet<usize> = mine
+        .iter()
+        .flat_map(|&c| comps[c].devices.clone())
+        .collect();
+    let zones: std::collections::BTreeSet<usize> =
+        mine.iter().flat_map(|&c| comps[c].zones.clone()).collect();
+    let bad = |message: String| InputError {
+        file: "sanso.toml".into(),
+        line: None,
+        message,
+    };
+    let present = part::present_external(&whole, None).map_err(bad)?;
+    let here = part::present_external(&whole, Some(&devices)).map_err(bad)?;
+    let elsewhere = present.difference(&here).copied().collect();
+    let cut = whole.restrict(&devices, &zones, &elsewhere);
+    let inputs = inputs_id(&whole);
+    drop(whole);
+    on_phase(Phase::Parsed {
+        devices: cut.snapshot.devices.len(),
+    });
+    let (mut a, g) = check_with(cut.snapshot, on_phase)?;
+    let mut located = vec![false; a.snapshot.zones.len()];
+    for p in &g.points {
+        for &z in &p.zones {
+            located[z] = true;
+        }
+    }
+    a.part = Some(PartRun {
+        spec,
+        components: comps.len(),
+        own_components: mine.len(),
+        inputs,
+        zone_index: cut.zone_index,
+        link_index: cut.link_index,
+        located,
+    });
+    Ok(a)
+}
+
+/// SHA-256 of the snapshot's `path\tsha256` input rows: names one snapshot's contents.
+pub fn inputs_id(snap: &Snapshot) -> String {
+    let rows: String = snap
+        .input_hashes()
+        .iter()
+        .map(|(p, h, _)| format!("{p}\t{h}\n"))
+        .collect();
+    crate::ingest::source::sha256_hex(rows.as_bytes())
+}
+
 /// Graph and rules over an already loaded snapshot (for commands that load snapshots
 /// themselves, like `diff`).
 pub fn check(
@@ -83,6 +165,7 @@ fn check_with(
             snapshot,
             rules,
             eval,
+            part: None,
         },
         g,
     ))

@@ -116,9 +116,11 @@ fn audit() -> Audit {
                 status: Status::Violated,
                 unproven_by: vec![],
                 note: None,
+                parts: Default::default(),
             }],
             findings: vec![finding],
         },
+        part: None,
     }
 }
 
