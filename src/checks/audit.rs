@@ -16,7 +16,6 @@ pub struct Audit {
 
 /// One part of a split run: which part, and what `sanso merge` needs to join it with
 /// the others exactly (see `report::merge`).
-#[derive(Clone, Debug)]
 pub struct PartRun {
     pub spec: PartSpec,
     /// Components of the whole snapshot, and how many this part audited.
@@ -30,6 +29,10 @@ pub struct PartRun {
     pub link_index: Vec<usize>,
     /// Per zone of the part's snapshot: whether the part's graph places it anywhere.
     pub located: Vec<bool>,
+    /// The rules that span parts ([`rules::spans_parts`]): part 1 runs them on the
+    /// whole snapshot (this audit), the other parts not at all.
+    pub global_rules: Vec<String>,
+    pub global: Option<Box<Audit>>,
 }
 
 /// A step of a long run, reported to a caller-supplied callback (the CLI draws a
@@ -101,11 +104,26 @@ pub fn run_part(
     let elsewhere = present.difference(&here).copied().collect();
     let cut = whole.restrict(&devices, &zones, &elsewhere);
     let inputs = inputs_id(&whole);
-    drop(whole);
+    let pack = load_rules()?;
+    let (global_rules, local_rules): (Vec<Rule>, Vec<Rule>) =
+        pack.into_iter().partition(rules::spans_parts);
+    // The designated part: the rules that span parts, over the whole snapshot.
+    let global = if spec.index == 1 && global_rules.iter().any(|r| r.models.contains(&whole.model))
+    {
+        on_phase(Phase::Parsed {
+            devices: whole.devices.len(),
+        });
+        Some(Box::new(
+            check_rules(whole, global_rules.clone(), on_phase).0,
+        ))
+    } else {
+        drop(whole);
+        None
+    };
     on_phase(Phase::Parsed {
         devices: cut.snapshot.devices.len(),
     });
-    let (mut a, g) = check_with(cut.snapshot, on_phase)?;
+    let (mut a, g) = check_rules(cut.snapshot, local_rules, on_phase);
     let mut located = vec![false; a.snapshot.zones.len()];
     for p in &g.points {
         for &z in &p.zones {
@@ -120,6 +138,8 @@ pub fn run_part(
         zone_index: cut.zone_index,
         link_index: cut.link_index,
         located,
+        global_rules: global_rules.into_iter().map(|r| r.id).collect(),
+        global,
     });
     Ok(a)
 }
@@ -149,18 +169,30 @@ fn check_with(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<(Audit, Graph), InputError> {
-    let rules = rules::load_builtin().map_err(|e| InputError {
+    Ok(check_rules(snapshot, load_rules()?, on_phase))
+}
+
+fn load_rules() -> Result<Vec<Rule>, InputError> {
+    rules::load_builtin().map_err(|e| InputError {
         file: e.file,
         line: None,
         message: e.message,
-    })?;
+    })
+}
+
+/// Graph and `rules` over a loaded snapshot.
+fn check_rules(
+    snapshot: Snapshot,
+    rules: Vec<Rule>,
+    on_phase: &mut dyn FnMut(Phase),
+) -> (Audit, Graph) {
     on_phase(Phase::Graph);
     let mut g = Graph::build_sets_for(&snapshot, &rules::query_ports(&rules, &snapshot));
     on_phase(Phase::Rules);
     let eval = rules::evaluate_with(&rules, &snapshot, &mut g, &mut |done, total| {
         on_phase(Phase::Checked { done, total })
     });
-    Ok((
+    (
         Audit {
             snapshot,
             rules,
@@ -168,7 +200,7 @@ fn check_with(
             part: None,
         },
         g,
-    ))
+    )
 }
 
 impl Audit {

@@ -169,6 +169,19 @@ pub fn pack_version() -> String {
     format!("{h:016x}")
 }
 
+/// Whether a rule judges subjects across the parts of a split run (`--part K/N`), so
+/// one part must run it on the whole snapshot: 特定通信 tightness (every source of the
+/// source's tier, anywhere, towards the destination; what all entries declare) and
+/// rules from shared external zones to shared external zones (住基ネット → the
+/// Internet: every part's devices may carry it). Every other rule judges a subject
+/// only over the part that holds its zone, device or flow.
+pub fn spans_parts(r: &Rule) -> bool {
+    let ext = |v: &[String]| v.iter().any(|t| t == "external");
+    r.kind == "flow-tightness"
+        || r.params.tokutei_dest
+        || (ext(&r.params.from) && ext(&r.params.to))
+}
+
 /// The services the checks will ask the graph about (registered as queries when it is
 /// built): each rule's kind says which.
 pub fn query_ports(rules: &[Rule], snap: &Snapshot) -> Vec<PortSpec> {

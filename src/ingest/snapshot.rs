@@ -672,6 +672,7 @@ impl Snapshot {
             sources,
             state,
             observed_links,
+            split: None,
         })
     }
 }

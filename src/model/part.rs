@@ -86,8 +86,9 @@ pub fn components(snap: &Snapshot) -> Vec<Component> {
             uf.union(a, b);
         }
     }
-    // Every live address, sorted: subnets shared between devices (a missing link or a
-    // peer the lowering looks for), and zone subnets holding an address.
+    // Every live address, sorted (hosts owned by a device). Devices of two parts that
+    // share a subnet without a link stay apart: each part is told the other parts'
+    // addresses ([`SplitContext::outside`]), which is all the lowering asks of them.
     let mut addrs: Vec<(u32, usize)> = vec![];
     for (di, d) in snap.devices.iter().enumerate() {
         for i in d.interfaces.iter().filter(|i| !i.shutdown) {
@@ -99,22 +100,6 @@ pub fn components(snap: &Snapshot) -> Vec<Component> {
         let from = addrs.partition_point(|x| x.0 < lo);
         addrs[from..].iter().take_while(move |x| x.0 <= hi)
     };
-    for (di, d) in snap.devices.iter().enumerate() {
-        for i in d.interfaces.iter().filter(|i| !i.shutdown) {
-            for &(a, len) in &i.addresses {
-                let Ok(net) = ipnetwork::Ipv4Network::new(a, len) else {
-                    continue;
-                };
-                if len == 32 {
-                    continue;
-                }
-                let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
-                for &(_, dj) in in_range(lo, hi) {
-                    uf.union(di, dj);
-                }
-            }
-        }
-    }
     for (zi, z) in snap.zones.iter().enumerate().filter(|(z, _)| internal(*z)) {
         let zn = node_of_zone(zi);
         let mut present = !z.attach.is_empty();
@@ -289,6 +274,61 @@ pub fn present_external(
     Ok(out)
 }
 
+/// What one part's snapshot knows of the rest of the whole snapshot: the lowering's
+/// global inputs, so the part's graph is the whole graph's restriction.
+#[derive(Clone, Debug, Default)]
+pub struct SplitContext {
+    /// Whole-snapshot index of each device of the part (ascending).
+    pub device_index: Vec<usize>,
+    /// The whole snapshot's VLAN universe (trunks carry every VLAN they allow of it).
+    pub vlan_universe: BTreeSet<u16>,
+    /// Live addresses of the other parts' devices: ports sharing a subnet with them
+    /// have a peer (`net/zones.rs`, `peers`), not an exit.
+    pub outside: Vec<OutsideAddr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutsideAddr {
+    pub ip: std::net::Ipv4Addr,
+    pub device: String,
+    pub interface: String,
+    /// Whole-snapshot device index and interface index (the lowering's order).
+    pub device_index: usize,
+    pub interface_index: usize,
+}
+
+impl Snapshot {
+    /// VLAN universe: every VLAN anything declares or uses (in a part: the whole
+    /// snapshot's).
+    pub fn vlan_universe(&self) -> BTreeSet<u16> {
+        if let Some(s) = &self.split {
+            return s.vlan_universe.clone();
+        }
+        let mut universe = BTreeSet::new();
+        for d in &self.devices {
+            universe.extend(d.vlans.keys().copied());
+            for i in &d.interfaces {
+                match &i.mode {
+                    IfMode::Access { vlan } | IfMode::Svi { vlan } => {
+                        universe.insert(*vlan);
+                    }
+                    IfMode::Trunk { native, .. } => {
+                        universe.insert(*native);
+                    }
+                    IfMode::Routed => {}
+                }
+                if let Some((_, t)) = &i.parent {
+                    universe.insert(*t);
+                }
+            }
+        }
+        for z in &self.zones {
+            universe.extend(z.vlans.iter().copied());
+        }
+        universe
+    }
+}
+
 /// What a part keeps of the whole snapshot, with the index maps back to it.
 pub struct Restricted {
     pub snapshot: Snapshot,
@@ -394,6 +434,31 @@ impl Snapshot {
                 .filter(|l| keep_end(&l.a) && keep_end(&l.b))
                 .cloned()
                 .collect(),
+            split: Some(SplitContext {
+                device_index: devices.iter().copied().collect(),
+                vlan_universe: self.vlan_universe(),
+                outside: self
+                    .devices
+                    .iter()
+                    .enumerate()
+                    .filter(|(d, _)| !devices.contains(d))
+                    .flat_map(|(d, dev)| {
+                        dev.interfaces
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, i)| !i.shutdown)
+                            .flat_map(move |(ii, i)| {
+                                i.addresses.iter().map(move |(a, _)| OutsideAddr {
+                                    ip: *a,
+                                    device: dev.name.clone(),
+                                    interface: i.name.clone(),
+                                    device_index: d,
+                                    interface_index: ii,
+                                })
+                            })
+                    })
+                    .collect(),
+            }),
         };
         Restricted {
             snapshot,

@@ -372,7 +372,7 @@ impl Graph {
 
     fn build_with(snap: &Snapshot, atoms: bool, ports: &[PortSpec]) -> Graph {
         let ix = Index::new(snap);
-        let universe = l2::vlan_universe(snap);
+        let universe = snap.vlan_universe();
         let mut b = Builder::new(snap);
         let atts = b.attach(&universe);
         b.lower_devices();

@@ -77,6 +77,7 @@ fn audit() -> Audit {
         sources,
         state: Default::default(),
         observed_links: vec![],
+        split: None,
     };
     let finding = Finding {
         rule: "TEST-RULE".into(),

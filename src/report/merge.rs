@@ -52,6 +52,10 @@ pub struct PartFacts {
     pub checks: Vec<CheckFacts>,
     /// Per entry of `findings`: the subject's detail key and those of its `also`.
     pub findings: Vec<FindingFact>,
+    /// Rules that span parts: part 1 ran them on the whole snapshot and its report has
+    /// their checks and findings as the whole run's; the other parts do not run them.
+    #[serde(default)]
+    pub global_rules: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -109,9 +113,30 @@ pub struct FindingFact {
     pub also: Vec<String>,
 }
 
+/// The position of a rule in the pack's order, for a part's audit and its designated
+/// whole-snapshot audit together.
+pub(super) fn rule_position(a: &Audit) -> impl Fn(&str) -> (u32, String) + '_ {
+    let global = a.part.as_ref().and_then(|p| p.global.as_deref());
+    move |id: &str| {
+        let r = a
+            .rules
+            .iter()
+            .chain(global.iter().flat_map(|g| g.rules.iter()))
+            .find(|r| r.id == id);
+        (r.map_or(u32::MAX, |r| r.order), id.to_string())
+    }
+}
+
 /// The facts of a part run, `None` for a whole run.
 pub(super) fn facts(a: &Audit) -> Option<PartFacts> {
     let p = a.part.as_ref()?;
+    // Findings in the order of the report (see `Audit::report`).
+    let pos = rule_position(a);
+    let mut all: Vec<&crate::checks::Finding> = a.eval.findings.iter().collect();
+    if let Some(g) = p.global.as_deref() {
+        all.extend(&g.eval.findings);
+        all.sort_by_key(|f| pos(&f.rule));
+    }
     let snap = &a.snapshot;
     let nfe = snap.file_errors.len();
     let file_taint: Vec<TaintFact> = a
@@ -163,9 +188,8 @@ pub(super) fn facts(a: &Audit) -> Option<PartFacts> {
                 notes: c.parts.clone(),
             })
             .collect(),
-        findings: a
-            .eval
-            .findings
+        global_rules: p.global_rules.clone(),
+        findings: all
             .iter()
             .map(|f| FindingFact {
                 detail: f.subject.detail.clone(),
@@ -266,7 +290,7 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
                 "{name}: not a part report (made without --part K/N)"
             ));
         };
-        if d.findings.len() != f.findings.len() || d.checks.len() != f.checks.len() {
+        if d.findings.len() != f.findings.len() {
             return err(format!("{name}: part facts do not match the report"));
         }
         docs.push((name, d, f));
@@ -306,9 +330,22 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
     if !missing.is_empty() {
         return err(format!("missing part(s) {}", missing.join(", ")));
     }
-    let rules: Vec<String> = f0.checks.iter().map(|c| c.rule.clone()).collect();
-    for (name, _, f) in &docs {
-        if f.checks.iter().map(|c| &c.rule).ne(rules.iter()) {
+    // The checks of the whole run, in its order: part 1's (it has the rules that span
+    // parts as well); every part judged the same others.
+    let rules: Vec<String> = d0
+        .checks
+        .iter()
+        .map(|c| read::<CheckKey>(n0, c).map(|k| k.rule))
+        .collect::<Result<_, _>>()?;
+    let local: Vec<&String> = rules
+        .iter()
+        .filter(|r| !f0.global_rules.contains(r))
+        .collect();
+    for (name, d, f) in &docs {
+        if f.global_rules != f0.global_rules
+            || f.checks.iter().map(|c| &c.rule).ne(local.iter().copied())
+            || (f.index != 1 && d.checks.len() != f.checks.len())
+        {
             return err(format!("{name}: other checks than {n0}"));
         }
     }
@@ -383,6 +420,7 @@ fn merge_checks(
     docs: &[(&str, Doc, PartFacts)],
     rules: &[String],
 ) -> Result<(Vec<String>, Vec<String>, i32), MergeError> {
+    let global = &docs[0].2.global_rules;
     // Findings per rule, keyed by subject; every subject (with `also`) at most in one part.
     let mut by_rule: BTreeMap<&str, Vec<(Subject, usize, &str, FindingKey)>> = BTreeMap::new();
     let mut owner: BTreeMap<(String, Subject), usize> = BTreeMap::new();
@@ -395,28 +433,34 @@ fn merge_checks(
                 k.flow.clone(),
                 ff.detail.clone(),
             );
-            if k.also.len() != ff.also.len() {
-                return err(format!("{name}: part facts do not match the report"));
-            }
-            let alsos = k
-                .also
-                .iter()
-                .zip(&ff.also)
-                .map(|(a, det)| (a.src.clone(), a.dst.clone(), None, det.clone()));
-            for s in std::iter::once(subj.clone()).chain(alsos) {
-                if let Some(&other) = owner.get(&(k.rule.clone(), s.clone())) {
-                    if other != pi {
-                        return err(format!(
-                            "{} {} → {}: found by parts {} and {}; its witness is drawn from the whole snapshot, which a split run cannot join — audit it whole",
-                            k.rule, s.0, s.1, docs[other].2.index, f.index
-                        ));
-                    }
+            let Some(rule) = rules.iter().find(|x| **x == k.rule) else {
+                return err(format!("{name}: finding of unknown check {}", k.rule));
+            };
+            if global.contains(rule) {
+                if pi != 0 {
+                    return err(format!("{name}: finding of {rule}, which part 1 runs"));
                 }
-                owner.insert((k.rule.clone(), s), pi);
+            } else {
+                if k.also.len() != ff.also.len() {
+                    return err(format!("{name}: part facts do not match the report"));
+                }
+                let alsos = k
+                    .also
+                    .iter()
+                    .zip(&ff.also)
+                    .map(|(a, det)| (a.src.clone(), a.dst.clone(), None, det.clone()));
+                for s in std::iter::once(subj.clone()).chain(alsos) {
+                    if let Some(&other) = owner.get(&(k.rule.clone(), s.clone())) {
+                        if other != pi {
+                            return err(format!(
+                                "{} {} → {}: found by parts {} and {}; its witness is drawn from the whole snapshot, which a split run cannot join — audit it whole",
+                                k.rule, s.0, s.1, docs[other].2.index, f.index
+                            ));
+                        }
+                    }
+                    owner.insert((k.rule.clone(), s), pi);
+                }
             }
-            let rule = rules.iter().find(|x| **x == k.rule).ok_or_else(|| {
-                MergeError(format!("{name}: finding of unknown check {}", k.rule))
-            })?;
             by_rule
                 .entry(rule.as_str())
                 .or_default()
@@ -426,25 +470,46 @@ fn merge_checks(
     let mut checks = vec![];
     let mut findings = vec![];
     let (mut bad, mut all_na) = (false, true);
+    let (name0, d0, _) = &docs[0];
     for (ci, rule) in rules.iter().enumerate() {
         let mut fs = by_rule.remove(rule.as_str()).unwrap_or_default();
+        let head: CheckKey = read(name0, d0.checks[ci])?;
+        if global.contains(rule) {
+            // Judged whole by part 1: its check and findings are the whole run's.
+            let st: StatusKey = read(name0, d0.checks[ci])?;
+            bad |= st.status == "violated" || st.status == "unproven";
+            all_na &= st.status == "not-applicable";
+            checks.push(d0.checks[ci].get().to_string());
+            findings.extend(fs.into_iter().map(|x| x.2.to_string()));
+            continue;
+        }
         // Stable: one part's findings of one subject keep their order.
         fs.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
-        let (name0, d0, f0) = &docs[0];
-        let head: CheckKey = read(name0, d0.checks[ci])?;
-        for (name, d, _) in &docs[1..] {
-            let h: CheckKey = read(name, d.checks[ci])?;
+        for (name, d, f) in &docs[1..] {
+            let Some(j) = f.checks.iter().position(|c| c.rule == *rule) else {
+                return err(format!("{name}: no check {rule}"));
+            };
+            let h: CheckKey = read(name, d.checks[j])?;
             if (&h.rule, &h.title, &h.clause) != (&head.rule, &head.title, &head.clause) {
                 return err(format!("{name}: check {} differs from {name0}'s", h.rule));
             }
         }
-        let notes = merge_notes(docs, ci)?;
+        let facts: Vec<&CheckFacts> = docs
+            .iter()
+            .map(|(_, _, f)| {
+                f.checks
+                    .iter()
+                    .find(|c| c.rule == *rule)
+                    .expect("checked above")
+            })
+            .collect();
+        let notes = merge_notes(docs, &facts)?;
         let mut taint: BTreeSet<Taint> = BTreeSet::new();
-        for (_, _, f) in docs {
-            taint.extend(f.checks[ci].taint.iter().map(TaintFact::taint));
+        for c in &facts {
+            taint.extend(c.taint.iter().map(TaintFact::taint));
         }
         let mut taint: Vec<Taint> = taint.into_iter().collect();
-        taint.extend(f0.file_taint.iter().map(TaintFact::taint));
+        taint.extend(docs[0].2.file_taint.iter().map(TaintFact::taint));
         let violated = fs.iter().any(|x| x.3.severity != INFO);
         let status = notes.status(violated, !taint.is_empty());
         bad |= matches!(status, Status::Violated | Status::Unproven);
@@ -471,23 +536,30 @@ fn merge_checks(
     Ok((checks, findings, (bad || all_na) as i32))
 }
 
+#[derive(Deserialize)]
+struct StatusKey {
+    status: String,
+}
+
 const NOWHERE: &str = "zone-located-nowhere: ";
 
 /// The whole run's note pieces of check `ci` from the parts' (see the module comment).
-fn merge_notes(all: &[(&str, Doc, PartFacts)], ci: usize) -> Result<NoteParts, MergeError> {
-    let docs = all;
-    let rule = &docs[0].2.checks[ci].rule;
+fn merge_notes(
+    all: &[(&str, Doc, PartFacts)],
+    facts: &[&CheckFacts],
+) -> Result<NoteParts, MergeError> {
+    let rule = &facts[0].rule;
     let refuse = |why: &str| err(format!("{rule}: {why}; audit the snapshot whole"));
     // A part given no component (more parts than components) judged nothing at all.
-    let docs: Vec<&(&str, Doc, PartFacts)> = match docs
-        .iter()
-        .filter(|d| d.2.own_components > 0)
+    let judging: Vec<usize> = match (0..all.len())
+        .filter(|&i| all[i].2.own_components > 0)
         .collect::<Vec<_>>()
     {
-        v if v.is_empty() => docs.iter().collect(),
+        v if v.is_empty() => (0..all.len()).collect(),
         v => v,
     };
-    let notes: Vec<&NoteParts> = docs.iter().map(|(_, _, f)| &f.checks[ci].notes).collect();
+    let docs: Vec<&(&str, Doc, PartFacts)> = judging.iter().map(|&i| &all[i]).collect();
+    let notes: Vec<&NoteParts> = judging.iter().map(|&i| &facts[i].notes).collect();
     let judged: Vec<usize> = (0..docs.len())
         .filter(|&i| notes[i].not_applicable.is_none())
         .collect();

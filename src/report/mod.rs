@@ -330,6 +330,18 @@ impl crate::checks::audit::Audit {
     /// The report every output is rendered from.
     pub fn report(&self, lang: Lang) -> Report {
         let mut r = build(&self.snapshot, &self.rules, &self.eval, lang);
+        if let Some(g) = self.part.as_ref().and_then(|p| p.global.as_deref()) {
+            // The designated part's rules that span parts, judged on the whole
+            // snapshot (their messages name zones of every part): in pack order.
+            let rg = build(&g.snapshot, &g.rules, &g.eval, lang);
+            let pos = merge::rule_position(self);
+            let mut checks: Vec<CheckOut> = r.checks.drain(..).chain(rg.checks).collect();
+            checks.sort_by_key(|c| pos(&c.rule));
+            let mut findings: Vec<FindingOut> = r.findings.drain(..).chain(rg.findings).collect();
+            findings.sort_by_key(|f| pos(&f.rule));
+            r.checks = checks;
+            r.findings = findings;
+        }
         r.part = merge::facts(self);
         r
     }
