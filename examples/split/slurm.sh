@@ -9,7 +9,7 @@ mkdir -p "$OUT"
 jid=$(sbatch --parsable --array=1-"$N" --job-name=sanso-part \
   --export=ALL,N="$N",SNAP="$SNAP",OUT="$OUT" --wrap \
   'sanso --quiet audit --part "$SLURM_ARRAY_TASK_ID/$N" --format json "$SNAP" > "$OUT/part-$SLURM_ARRAY_TASK_ID.json"; [ $? -le 1 ]')
-# The merge runs once every task has ended well (afterok: exit 0; violations exit 1,
-# so the tasks end with 0 unless a part failed, see the wrapper's last test).
+# The merge runs once every task has ended well (afterok: exit 0; the wrapper maps
+# exit 1 — violations — to 0, so only a failed part (exit 2) stops the merge).
 sbatch --dependency=afterok:"$jid" --job-name=sanso-merge --export=ALL,OUT="$OUT" --wrap \
   'sanso merge "$OUT"/part-*.json -o "$OUT/report.json"; echo "exit $?" > "$OUT/merge.status"'
