@@ -78,7 +78,9 @@ pub fn run_keep_graph(
 
 /// Part `spec` of a split run: the snapshot is loaded whole, cut into its independent
 /// components ([`part::components`]), and only the components assigned to this part
-/// ([`part::assign`]) are built and checked.
+/// ([`part::assign`] over parts 2…N; part 1 alone gets them when N = 1) are built and
+/// checked. Part 1 runs the rules that span parts ([`rules::spans_parts`]) on the whole
+/// snapshot.
 pub fn run_part(
     root: &Path,
     spec: PartSpec,
@@ -87,7 +89,15 @@ pub fn run_part(
     on_phase(Phase::Parse);
     let whole = Snapshot::load(root)?;
     let comps = part::components(&whole);
-    let mine = &part::assign(&comps, spec.count)[spec.index - 1];
+    // Part 1 runs the rules that span parts on the whole snapshot (a whole graph): with
+    // more than one part it gets no component and the others share them.
+    let shares = match spec.count {
+        1 => part::assign(&comps, 1),
+        n => std::iter::once(vec![])
+            .chain(part::assign(&comps, n - 1))
+            .collect(),
+    };
+    let mine = &shares[spec.index - 1];
     let devices: std::collections::BTreeSet<usize> = mine
         .iter()
         .flat_map(|&c| comps[c].devices.clone())
