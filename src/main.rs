@@ -10,6 +10,14 @@ Exit status:
   1  a check is violated or unproven (evidence: the bundle is written all the same)
   2  input error (unreadable snapshot, bad sanso.toml, cannot write the output)";
 
+/// Exit statuses of `merge`.
+const EXIT_MERGE: &str = "\
+Exit status (as `audit` on the whole snapshot):
+  0  every check passes
+  1  a check is violated or unproven
+  2  the parts cannot be joined (different snapshots or rule packs, a part missing or
+     given twice, a finding only a whole run can draw), or a read/write error";
+
 /// Exit statuses of `diff`.
 const EXIT_DIFF: &str = "\
 Exit status:
@@ -61,6 +69,9 @@ enum Cmd {
     /// Write an evidence bundle (findings.json, checklist.csv, report.html, report.sarif, manifest.json).
     #[command(after_help = EXIT_AUDIT)]
     Evidence(cli::evidence::EvidenceArgs),
+    /// Join the JSON reports (or evidence bundles) of `audit --part K/N` into the whole run's report.
+    #[command(after_help = EXIT_MERGE)]
+    Merge(cli::merge::MergeArgs),
     /// Change review: flows gained/lost per zone pair and findings new/fixed.
     #[command(after_help = EXIT_DIFF)]
     Diff(cli::diff::DiffArgs),
@@ -89,6 +100,7 @@ fn main() -> ExitCode {
         Cmd::Trace(a) => cli::trace::run(a),
         Cmd::Matrix(a) => cli::matrix::run(a, quiet),
         Cmd::Evidence(a) => cli::evidence::run(a, quiet),
+        Cmd::Merge(a) => cli::merge::run(a),
         Cmd::Diff(a) => cli::diff::run(a, quiet),
         Cmd::Init(a) => cli::init::run(a),
         Cmd::Gen(a) => cli::gen::run(a),

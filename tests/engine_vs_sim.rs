@@ -406,6 +406,7 @@ fn rand_net(seed: u64) -> Snapshot {
         sources: Default::default(),
         state: Default::default(),
         observed_links: vec![],
+        split: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The audit pipeline as one call: load → graph → rules → report.
 
 use crate::checks::{self as rules, Evaluation, Rule};
+use crate::model::part::{self, PartSpec};
 use crate::model::{InputError, Snapshot};
 use crate::net::Graph;
 use std::path::Path;
@@ -10,6 +11,29 @@ pub struct Audit {
     /// The rules of the snapshot's model, resolved ([`Rule::in_model`]).
     pub rules: Vec<Rule>,
     pub eval: Evaluation,
+    /// Set when this is one part of a split run (`--part K/N`).
+    pub part: Option<PartRun>,
+}
+
+/// One part of a split run: which part, and what `sanso merge` needs to join it with
+/// the others exactly (see `report::merge`).
+pub struct PartRun {
+    pub spec: PartSpec,
+    /// Components of the whole snapshot, and how many this part audited.
+    pub components: usize,
+    pub own_components: usize,
+    /// SHA-256 over the snapshot's input files and their hashes: the same for every
+    /// part of one snapshot.
+    pub inputs: String,
+    /// Whole-snapshot index of each zone and link of the part's snapshot.
+    pub zone_index: Vec<usize>,
+    pub link_index: Vec<usize>,
+    /// Per zone of the part's snapshot: whether the part's graph places it anywhere.
+    pub located: Vec<bool>,
+    /// The rules that span parts ([`rules::spans_parts`]): part 1 runs them on the
+    /// whole snapshot (this audit), the other parts not at all.
+    pub global_rules: Vec<String>,
+    pub global: Option<Box<Audit>>,
 }
 
 /// A step of a long run, reported to a caller-supplied callback (the CLI draws a
@@ -53,6 +77,94 @@ pub fn run_keep_graph(
     check_with(snapshot, on_phase)
 }
 
+/// Part `spec` of a split run: the snapshot is loaded whole, cut into its independent
+/// components ([`part::components`]), and only the components assigned to this part
+/// ([`part::assign`] over parts 2…N; part 1 alone gets them when N = 1) are built and
+/// checked. Part 1 runs the rules that span parts ([`rules::spans_parts`]) on the whole
+/// snapshot.
+pub fn run_part(
+    root: &Path,
+    spec: PartSpec,
+    on_phase: &mut dyn FnMut(Phase),
+) -> Result<Audit, InputError> {
+    on_phase(Phase::Parse);
+    let whole = Snapshot::load(root)?;
+    let comps = part::components(&whole);
+    // Part 1 runs the rules that span parts on the whole snapshot (a whole graph): with
+    // more than one part it gets no component and the others share them.
+    let shares = match spec.count {
+        1 => part::assign(&comps, 1),
+        n => std::iter::once(vec![])
+            .chain(part::assign(&comps, n - 1))
+            .collect(),
+    };
+    let mine = &shares[spec.index - 1];
+    let devices: std::collections::BTreeSet<usize> = mine
+        .iter()
+        .flat_map(|&c| comps[c].devices.clone())
+        .collect();
+    let zones: std::collections::BTreeSet<usize> =
+        mine.iter().flat_map(|&c| comps[c].zones.clone()).collect();
+    let bad = |message: String| InputError {
+        file: "sanso.toml".into(),
+        line: None,
+        message,
+    };
+    let present = part::present_external(&whole, None).map_err(bad)?;
+    let here = part::present_external(&whole, Some(&devices)).map_err(bad)?;
+    let elsewhere = present.difference(&here).copied().collect();
+    let cut = whole.restrict(&devices, &zones, &elsewhere);
+    let inputs = inputs_id(&whole);
+    let pack = load_rules(&whole.model)?;
+    let (global_rules, local_rules): (Vec<Rule>, Vec<Rule>) =
+        pack.into_iter().partition(rules::spans_parts);
+    // The designated part: the rules that span parts, over the whole snapshot.
+    let global = if spec.index == 1 && global_rules.iter().any(|r| r.models.contains(&whole.model))
+    {
+        on_phase(Phase::Parsed {
+            devices: whole.devices.len(),
+        });
+        Some(Box::new(
+            check_rules(whole, global_rules.clone(), on_phase).0,
+        ))
+    } else {
+        drop(whole);
+        None
+    };
+    on_phase(Phase::Parsed {
+        devices: cut.snapshot.devices.len(),
+    });
+    let (mut a, g) = check_rules(cut.snapshot, local_rules, on_phase);
+    let mut located = vec![false; a.snapshot.zones.len()];
+    for p in &g.points {
+        for &z in &p.zones {
+            located[z] = true;
+        }
+    }
+    a.part = Some(PartRun {
+        spec,
+        components: comps.len(),
+        own_components: mine.len(),
+        inputs,
+        zone_index: cut.zone_index,
+        link_index: cut.link_index,
+        located,
+        global_rules: global_rules.into_iter().map(|r| r.id).collect(),
+        global,
+    });
+    Ok(a)
+}
+
+/// SHA-256 of the snapshot's `path\tsha256` input rows: names one snapshot's contents.
+pub fn inputs_id(snap: &Snapshot) -> String {
+    let rows: String = snap
+        .input_hashes()
+        .iter()
+        .map(|(p, h, _)| format!("{p}\t{h}\n"))
+        .collect();
+    crate::ingest::source::sha256_hex(rows.as_bytes())
+}
+
 /// Graph and rules over an already loaded snapshot (for commands that load snapshots
 /// themselves, like `diff`).
 pub fn check(
@@ -68,27 +180,41 @@ fn check_with(
     snapshot: Snapshot,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<(Audit, Graph), InputError> {
+    let model = snapshot.model.clone();
+    Ok(check_rules(snapshot, load_rules(&model)?, on_phase))
+}
+
+/// The rules of the model in force, with that model's severities and parameters.
+fn load_rules(model: &str) -> Result<Vec<Rule>, InputError> {
     let pack = rules::load_builtin().map_err(|e| InputError {
         file: e.file,
         line: None,
         message: e.message,
     })?;
-    // The rules of the model in force, with that model's severities and parameters.
-    let rules = rules::for_model(&pack, &snapshot.model);
+    Ok(rules::for_model(&pack, model))
+}
+
+/// Graph and `rules` over a loaded snapshot.
+fn check_rules(
+    snapshot: Snapshot,
+    rules: Vec<Rule>,
+    on_phase: &mut dyn FnMut(Phase),
+) -> (Audit, Graph) {
     on_phase(Phase::Graph);
     let mut g = Graph::build_sets_for(&snapshot, &rules::query_ports(&rules, &snapshot));
     on_phase(Phase::Rules);
     let eval = rules::evaluate_with(&rules, &snapshot, &mut g, &mut |done, total| {
         on_phase(Phase::Checked { done, total })
     });
-    Ok((
+    (
         Audit {
             snapshot,
             rules,
             eval,
+            part: None,
         },
         g,
-    ))
+    )
 }
 
 impl Audit {

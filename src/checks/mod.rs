@@ -309,6 +309,19 @@ pub fn pack_version() -> String {
     format!("{h:016x}")
 }
 
+/// Whether a rule judges subjects across the parts of a split run (`--part K/N`), so
+/// one part must run it on the whole snapshot: 特定通信 tightness (every source of the
+/// source's tier, anywhere, towards the destination; what all entries declare) and
+/// rules from shared external zones to shared external zones (住基ネット → the
+/// Internet: every part's devices may carry it). Every other rule judges a subject
+/// only over the part that holds its zone, device or flow.
+pub fn spans_parts(r: &Rule) -> bool {
+    let ext = |v: &[String]| v.iter().any(|t| t == "external");
+    r.kind == "flow-tightness"
+        || r.params.tokutei_dest
+        || (ext(&r.params.from) && ext(&r.params.to))
+}
+
 /// The services the checks will ask the graph about (registered as queries when it is
 /// built): each rule's kind says which.
 pub fn query_ports(rules: &[Rule], snap: &Snapshot) -> Vec<PortSpec> {
@@ -410,6 +423,53 @@ pub struct CheckResult {
     /// Lines that could change this result but were not understood.
     pub unproven_by: Vec<Taint>,
     pub note: Option<String>,
+    /// What `note` and `status` were made of, for joining parts (`sanso merge`).
+    #[serde(skip)]
+    pub parts: NoteParts,
+}
+
+/// The pieces of a check's note: the kind's unproven note, internal inconsistencies
+/// and the reason it does not apply.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteParts {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unproven: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub internal: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
+}
+
+impl NoteParts {
+    /// The check's note, as the evaluation writes it.
+    pub fn note(&self) -> Option<String> {
+        if self.internal.is_empty() {
+            self.unproven.clone().or(self.not_applicable.clone())
+        } else {
+            Some(
+                self.unproven
+                    .iter()
+                    .chain(&self.internal)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        }
+    }
+
+    /// The check's status, given whether it has a finding that is not `info` and
+    /// whether any line makes it unproven.
+    pub fn status(&self, violated: bool, tainted: bool) -> Status {
+        if violated {
+            Status::Violated
+        } else if tainted || self.unproven.is_some() || !self.internal.is_empty() {
+            Status::Unproven
+        } else if self.not_applicable.is_some() {
+            Status::NotApplicable
+        } else {
+            Status::Pass
+        }
+    }
 }
 
 pub struct Evaluation {
@@ -538,31 +598,19 @@ pub fn evaluate_with(
         let fs = cause::group(fs, snap, &tiers, first);
         let mut taint: Vec<Taint> = check_taint.into_iter().collect();
         taint.extend(file_taint.iter().cloned());
-        // Informational findings (unused objects) are listed, never a violation.
-        let status = if fs.iter().any(|f| f.severity != INFO) {
-            Status::Violated
-        } else if !taint.is_empty() || o.unproven_note.is_some() || !internal.is_empty() {
-            Status::Unproven
-        } else if o.not_applicable.is_some() {
-            Status::NotApplicable
-        } else {
-            Status::Pass
+        let parts = NoteParts {
+            unproven: o.unproven_note,
+            internal,
+            not_applicable: o.not_applicable,
         };
+        // Informational findings (unused objects) are listed, never a violation.
+        let status = parts.status(fs.iter().any(|f| f.severity != INFO), !taint.is_empty());
         checks.push(CheckResult {
             rule: r.id.clone(),
             status,
             unproven_by: taint,
-            note: if internal.is_empty() {
-                o.unproven_note.or(o.not_applicable)
-            } else {
-                Some(
-                    o.unproven_note
-                        .into_iter()
-                        .chain(internal)
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                )
-            },
+            note: parts.note(),
+            parts,
         });
         findings.extend(fs);
     }

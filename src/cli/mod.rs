@@ -20,6 +20,7 @@ pub mod gen;
 pub mod init;
 pub mod manual;
 pub mod matrix;
+pub mod merge;
 pub mod progress;
 pub mod rules;
 pub mod trace;

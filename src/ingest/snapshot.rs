@@ -673,6 +673,7 @@ impl Snapshot {
             sources,
             state,
             observed_links,
+            split: None,
         })
     }
 }

@@ -247,6 +247,9 @@ pub struct Snapshot {
     /// whether or not it is in `links` (topology.toml wins): what the TOPOLOGY-RECORD
     /// check compares topology.toml with.
     pub observed_links: Vec<Link>,
+    /// Set on the snapshot of one part of a split run (`model::part`): what the part
+    /// must know of the rest of the whole snapshot.
+    pub split: Option<crate::model::part::SplitContext>,
 }
 
 /// One captured `show` output of a device: `state/<hostname>/<command>.txt`.

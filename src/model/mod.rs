@@ -4,6 +4,7 @@
 
 pub mod device;
 pub mod inventory;
+pub mod part;
 
 pub use device::*;
 pub use inventory::*;

@@ -3,7 +3,7 @@
 
 use super::{Builder, Index};
 use crate::engine::NodeId;
-use crate::model::{Device, IfMode, LinkEnd, Snapshot};
+use crate::model::{Device, IfMode, LinkEnd};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Per interface: (wire tag, where the frame goes). `None` = untagged.
@@ -78,32 +78,6 @@ impl Dsu {
             self.0[a] = b;
         }
     }
-}
-
-/// VLAN universe: every VLAN anything declares or uses.
-pub(super) fn vlan_universe(snap: &Snapshot) -> BTreeSet<u16> {
-    let mut universe = BTreeSet::new();
-    for d in &snap.devices {
-        universe.extend(d.vlans.keys().copied());
-        for i in &d.interfaces {
-            match &i.mode {
-                IfMode::Access { vlan } | IfMode::Svi { vlan } => {
-                    universe.insert(*vlan);
-                }
-                IfMode::Trunk { native, .. } => {
-                    universe.insert(*native);
-                }
-                IfMode::Routed => {}
-            }
-            if let Some((_, t)) = &i.parent {
-                universe.insert(*t);
-            }
-        }
-    }
-    for z in &snap.zones {
-        universe.extend(z.vlans.iter().copied());
-    }
-    universe
 }
 
 /// Attachment ids, the pairs of attachments joined by links or SVIs, and the L2 domains.

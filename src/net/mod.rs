@@ -51,7 +51,19 @@ pub struct TaintLine {
 /// check is unproven only by lines whose effect could still bring its packets to its
 /// sinks (issue 12: "only a check whose packets reach that line's scope and could still
 /// reach the check's sink from there").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub enum TaintReach {
     /// Only which packets its edges pass (an entry of an ACL): relevant when the edge's
     /// target can still lead to a sink of the check.
@@ -365,7 +377,7 @@ impl Graph {
 
     fn build_with(snap: &Snapshot, atoms: bool, ports: &[PortSpec]) -> Graph {
         let ix = Index::new(snap);
-        let universe = l2::vlan_universe(snap);
+        let universe = snap.vlan_universe();
         let mut b = Builder::new(snap);
         let atts = b.attach(&universe);
         b.lower_devices();

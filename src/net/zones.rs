@@ -377,14 +377,25 @@ pub(super) fn peers(
     let snap = ix.snap;
     let mut peer_of: HashMap<(usize, usize), String> = HashMap::new();
     // Every live address, sorted: a subnet's addresses are one range (linear in the
-    // snapshot, not devices × interfaces squared at prefecture scale).
-    let mut all_addrs: Vec<(u32, usize, usize)> = vec![];
+    // snapshot, not devices × interfaces squared at prefecture scale). In one part of a
+    // split run, the other parts' devices are peers too, and the order is the whole
+    // snapshot's: (address, device index in the whole snapshot, interface).
+    let split = snap.split.as_ref();
+    let whole_dev = |dj: usize| split.map_or(dj, |s| s.device_index[dj]);
+    let mut all_addrs: Vec<(u32, usize, usize, Option<usize>)> = vec![];
     for (dj, e) in snap.devices.iter().enumerate() {
         for (jj, j) in e.interfaces.iter().enumerate() {
             if !j.shutdown {
-                all_addrs.extend(j.addresses.iter().map(|(b, _)| (u32::from(*b), dj, jj)));
+                all_addrs.extend(
+                    j.addresses
+                        .iter()
+                        .map(|(b, _)| (u32::from(*b), whole_dev(dj), jj, None)),
+                );
             }
         }
+    }
+    for (k, o) in split.iter().flat_map(|s| s.outside.iter().enumerate()) {
+        all_addrs.push((u32::from(o.ip), o.device_index, o.interface_index, Some(k)));
     }
     all_addrs.sort_unstable();
     for (di, d) in snap.devices.iter().enumerate() {
@@ -411,20 +422,26 @@ pub(super) fn peers(
                 }
                 let (lo, hi) = (u32::from(net.network()), u32::from(net.broadcast()));
                 let from = all_addrs.partition_point(|x| x.0 < lo);
-                if let Some(&(b, dj, jj)) = all_addrs[from..]
+                if let Some(&(b, dj, jj, outside)) = all_addrs[from..]
                     .iter()
                     .take_while(|x| x.0 <= hi)
-                    .find(|x| x.1 != di && x.0 != u32::from(*a))
+                    .find(|x| x.1 != whole_dev(di) && x.0 != u32::from(*a))
                 {
-                    let e = &snap.devices[dj];
+                    let (dev, ifn) = match (outside, split) {
+                        (Some(k), Some(s)) => (&s.outside[k].device, &s.outside[k].interface),
+                        _ => {
+                            // `device_index` is ascending: the part keeps the order.
+                            let local =
+                                split.map_or(Some(dj), |s| s.device_index.binary_search(&dj).ok());
+                            let Some(e) = local.map(|l| &snap.devices[l]) else {
+                                continue;
+                            };
+                            (&e.name, &e.interfaces[jj].name)
+                        }
+                    };
                     peer_of.insert(
                         (di, port),
-                        format!(
-                            "{} ({}:{})",
-                            std::net::Ipv4Addr::from(b),
-                            e.name,
-                            e.interfaces[jj].name
-                        ),
+                        format!("{} ({dev}:{ifn})", std::net::Ipv4Addr::from(b)),
                     );
                 }
             }

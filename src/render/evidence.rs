@@ -88,3 +88,46 @@ pub fn write_lang(a: &Audit, dir: &Path, lang: Lang) -> std::io::Result<Vec<Stri
     files.push(MANIFEST.into());
     Ok(files)
 }
+
+/// The manifest of a merged bundle (`sanso merge` over part bundles): the parts'
+/// manifests `(name, text)` must describe the same inputs; the merged bundle holds
+/// `findings.json` (text `findings`) and lists the part manifests it was made from.
+pub fn merged_manifest(parts: &[(String, String)], findings: &str) -> Result<String, String> {
+    let mut inputs: Option<(&str, serde_json::Value)> = None;
+    let mut merged_from = vec![];
+    for (name, text) in parts {
+        let m: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| format!("{name}: {e}"))?;
+        if m["schema"] != "sanso.evidence/v1" {
+            return Err(format!("{name}: not a sanso evidence manifest"));
+        }
+        let key = serde_json::json!([m["tool"], m["rules_version"], m["snapshot"], m["inputs"]]);
+        match &inputs {
+            Some((first, k)) if *k != key => {
+                return Err(format!(
+                    "{name} and {first} describe different inputs, tools or rule packs"
+                ))
+            }
+            Some(_) => {}
+            None => inputs = Some((name, key)),
+        }
+        merged_from.push(serde_json::json!({"path": name, "sha256": sha256_hex(text.as_bytes())}));
+    }
+    let Some((_, key)) = inputs else {
+        return Err("no part manifests".into());
+    };
+    let manifest = serde_json::json!({
+        "schema": "sanso.evidence/v1",
+        "tool": key[0],
+        "rules_version": key[1],
+        "snapshot": key[2],
+        "generated_at": generated_at(),
+        "inputs": key[3],
+        "outputs": [{"path": FINDINGS, "sha256": sha256_hex(findings.as_bytes())}],
+        "merged_from": merged_from,
+    });
+    Ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(&manifest).expect("manifest serialises")
+    ))
+}

@@ -78,6 +78,7 @@ fn audit() -> Audit {
         sources,
         state: Default::default(),
         observed_links: vec![],
+        split: None,
     };
     let finding = Finding {
         rule: "TEST-RULE".into(),
@@ -117,9 +118,11 @@ fn audit() -> Audit {
                 status: Status::Violated,
                 unproven_by: vec![],
                 note: None,
+                parts: Default::default(),
             }],
             findings: vec![finding],
         },
+        part: None,
     }
 }
 

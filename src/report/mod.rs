@@ -10,6 +10,8 @@ use crate::net::Taint;
 use serde::Serialize;
 use std::fmt::Write;
 
+pub mod merge;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lang {
     Ja,
@@ -33,6 +35,10 @@ pub struct Report {
     /// absent when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inferred_links: Vec<InferredLinkOut>,
+    /// Facts for `sanso merge`, only in the report of one part of a split run
+    /// (`--part K/N`): see [`merge`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<merge::PartFacts>,
 }
 
 /// A link not in topology.toml: `a`/`b` are `device:interface` (or a host), `evidence`
@@ -323,7 +329,21 @@ fn taint_str(t: &Taint) -> String {
 impl crate::checks::audit::Audit {
     /// The report every output is rendered from.
     pub fn report(&self, lang: Lang) -> Report {
-        build(&self.snapshot, &self.rules, &self.eval, lang)
+        let mut r = build(&self.snapshot, &self.rules, &self.eval, lang);
+        if let Some(g) = self.part.as_ref().and_then(|p| p.global.as_deref()) {
+            // The designated part's rules that span parts, judged on the whole
+            // snapshot (their messages name zones of every part): in pack order.
+            let rg = build(&g.snapshot, &g.rules, &g.eval, lang);
+            let pos = merge::rule_position(self);
+            let mut checks: Vec<CheckOut> = r.checks.drain(..).chain(rg.checks).collect();
+            checks.sort_by_key(|c| pos(&c.rule));
+            let mut findings: Vec<FindingOut> = r.findings.drain(..).chain(rg.findings).collect();
+            findings.sort_by_key(|f| pos(&f.rule));
+            r.checks = checks;
+            r.findings = findings;
+        }
+        r.part = merge::facts(self);
+        r
     }
 }
 
@@ -488,6 +508,7 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
                 (None, None) => None,
             })
             .collect(),
+        part: None,
     }
 }
 

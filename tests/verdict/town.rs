@@ -1403,8 +1403,15 @@ fn site_devices(
     for a in 0..site.access {
         let cp = port_of(cx, 0, &mut next_port);
         let acc_name = access[a].name.clone();
+        // Sometimes no `switchport mode` on the core side: DTP forms the trunk with the
+        // access switch's explicit trunk (sanso reads trunk settings as that trunk).
+        let mode = if cx.r.chance(30) {
+            ""
+        } else {
+            " switchport mode trunk\n"
+        };
         core.ifs.push(format!(
-            "interface {cp}\n description uplink {acc_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n!\n"
+            "interface {cp}\n description uplink {acc_name}\n switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n{mode}!\n"
         ));
         let ap = if awp[a + 1] {
             // No untagged VLAN on either side: `native vlan none`, or the default native
