@@ -3,7 +3,9 @@
 //! imports another stage.
 
 pub mod device;
+pub mod facts;
 pub mod inventory;
 
 pub use device::*;
+pub use facts::*;
 pub use inventory::*;
