@@ -1,5 +1,5 @@
 //! Configuration facts of IOS / IOS-XE and AlliedWare Plus (the same line grammar):
-//! `line vty` transports, `ip http server`, AW+ `service telnet|http`, SNMP communities,
+//! `line vty` transports and `line` passwords, `ip http server`, AW+ `service telnet|http`, SNMP communities,
 //! `enable` and `username` secrets, the `version` line, wireless (`dot11`, `Dot11Radio`,
 //! IOS-XE WLC `wlan`). The lines themselves are classed by the main parser.
 
@@ -24,6 +24,8 @@ pub(in crate::ingest) fn scan(text: &str, dev: &mut Device, awplus: bool) {
     let mut http: Option<u32> = None;
     // An open `interface Dot11Radio…` stanza: (line, shut down).
     let mut radio: Option<(u32, bool)> = None;
+    // The open `line …` stanza (vty, con, aux): its `password` is a login secret.
+    let mut line_name: Option<String> = None;
     for (i, raw) in text.lines().enumerate() {
         let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
         let t: Vec<&str> = raw.split_whitespace().collect();
@@ -38,6 +40,9 @@ pub(in crate::ingest) fn scan(text: &str, dev: &mut Device, awplus: bool) {
                     ["no", "shutdown"] => r.1 = false,
                     _ => {}
                 }
+            }
+            if let (Some(name), ["password", rest @ ..]) = (&line_name, t.as_slice()) {
+                secret(dev, name, false, rest, ln, awplus);
             }
             if let Some(v) = vty.as_mut() {
                 match t.as_slice() {
@@ -63,6 +68,7 @@ pub(in crate::ingest) fn scan(text: &str, dev: &mut Device, awplus: bool) {
         if let Some((l, false)) = radio.take() {
             dev.facts.wireless.push(dev.span(l));
         }
+        line_name = (t[0] == "line").then(|| t.join(" "));
         let k = |j: usize| t.get(j).copied().unwrap_or("");
         match (k(0), k(1)) {
             ("line", "vty") => {
