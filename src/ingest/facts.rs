@@ -42,7 +42,7 @@ pub fn fingerprint(value: &str, clear: bool) -> [u8; 16] {
 pub fn cisco_type7(s: &str) -> Option<String> {
     const XLAT: &[u8] = b"dsfd;kfoA,.iyewrkldJKDHSUBsgvca69834ncxv9873254k;fg87";
     let b = s.as_bytes();
-    if b.len() < 4 || b.len() % 2 != 0 {
+    if b.len() < 4 || !b.len().is_multiple_of(2) {
         return None;
     }
     let seed: usize = s.get(..2)?.parse().ok()?;

@@ -33,17 +33,11 @@ pub(super) fn scan(text: &str, dev: &mut Device) {
                 mgmt(dev, MgmtProto::Http, "management port", ln);
             }
         }
-        if let Some(r) = after(w, &["profiles", "interface-management-profile"]) {
-            if let [name, k, v] = r {
-                for (key, proto) in [("http", MgmtProto::Http), ("telnet", MgmtProto::Telnet)] {
-                    if k == key && v == "yes" {
-                        mgmt(
-                            dev,
-                            proto,
-                            &format!("interface-management-profile {name}"),
-                            ln,
-                        );
-                    }
+        if let Some([name, k, v]) = after(w, &["profiles", "interface-management-profile"]) {
+            for (key, proto) in [("http", MgmtProto::Http), ("telnet", MgmtProto::Telnet)] {
+                if k == key && v == "yes" {
+                    let on = format!("interface-management-profile {name}");
+                    mgmt(dev, proto, &on, ln);
                 }
             }
         }
@@ -56,17 +50,15 @@ pub(super) fn scan(text: &str, dev: &mut Device) {
                 });
             }
         }
-        if let Some(r) = after(w, &["mgt-config", "users"]) {
-            if let [user, k, h] = r {
-                if k == "phash" {
-                    dev.facts.secrets.push(SecretFact {
-                        account: user.clone(),
-                        storage: crypt_storage(h),
-                        default: is_default(h, false),
-                        fingerprint: Some(fingerprint(h, false)),
-                        span: dev.span(ln),
-                    });
-                }
+        if let Some([user, k, h]) = after(w, &["mgt-config", "users"]) {
+            if k == "phash" {
+                dev.facts.secrets.push(SecretFact {
+                    account: user.clone(),
+                    storage: crypt_storage(h),
+                    default: is_default(h, false),
+                    fingerprint: Some(fingerprint(h, false)),
+                    span: dev.span(ln),
+                });
             }
         }
         for kind in ["global-protect-portal", "global-protect-gateway"] {
