@@ -141,6 +141,8 @@ const FORMS: &[Form] = &[
     f(IosTop, &["username awops privilege 15 password 8 $1$PAW7bhcb$AwpUserHash61xQ"], &["AwpUserHash61xQ"]),
     f(IosTop, &["enable password AwpEnable62"], &["AwpEnable62"]),
     f(IosTop, &["snmp-server community AwpComm63 rw"], &["AwpComm63"]),
+    f(IosTop, &["line con 0", " password 7 104D000A061843595F"], &["104D000A061843595F"]),
+    f(IosTop, &["enable password 7 0607002F49411B1D5C"], &["0607002F49411B1D5C"]),
     f(IosTop, &["radius-server host 10.0.0.5 key AwpRadKey64"], &["AwpRadKey64"]),
     f(IosTop, &["radius-server key AwpRadKey65"], &["AwpRadKey65"]),
     f(IosTop, &["tacacs-server key AwpTacKey66"], &["AwpTacKey66"]),
@@ -216,6 +218,10 @@ const FORMS: &[Form] = &[
     f(Nft, &[" pp auth myname isp-user RtxPpPw84"], &["RtxPpPw84"]),
     f(Nft, &[" pp auth username remote1 RtxPpUser85"], &["RtxPpUser85"]),
     f(Nft, &[" l2tp tunnel auth on RtxL2tp86"], &["RtxL2tp86"]),
+    // Forms the hygiene facts read (their findings cite these lines).
+    f(Nft, &["login password encrypted RtxEncPw87"], &["RtxEncPw87"]),
+    f(Nft, &["administrator password encrypted RtxEncPw88"], &["RtxEncPw88"]),
+    f(Nft, &["login user ops2 encrypted RtxEncPw89"], &["RtxEncPw89"]),
     // ---- nftables comments, iptables comments, Linux forms
     f(Nft, &["\t\tiifname \"eth9\" accept comment \"vpn psk=NftPsk66\""], &["NftPsk66"]),
     f(Nft, &["\t\tiifname \"eth9\" drop comment \"api token: NftTok67\""], &["NftTok67"]),

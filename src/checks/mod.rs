@@ -298,6 +298,11 @@ pub fn parse_rule(file: &str, text: &str) -> Result<Rule, RuleError> {
 }
 
 /// A hash of the rule pack (for manifests): FNV-1a over the embedded files.
+/// The compiled date of data/kev.toml (KNOWN-EXPLOITED-VERSION's table), for reports.
+pub fn kev_compiled() -> String {
+    kinds::known_exploited::kev().compiled.clone()
+}
+
 pub fn pack_version() -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (f, t) in BUILTIN {

@@ -5,6 +5,7 @@ pub mod awplus;
 pub mod cisco_asa;
 pub mod cisco_ios;
 pub mod draft;
+pub mod facts;
 pub mod fortios;
 pub mod iptables;
 pub mod junos;
@@ -40,6 +41,10 @@ pub trait Syntax: Sync {
     fn marker(&self, line: &str) -> Marker;
     /// Parse `text` (from `file`, relative to the snapshot root) into a device.
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError>;
+    /// Record the configuration facts of `text` (management services, SNMP communities,
+    /// secrets as digests, version, features, wireless) on the parsed `dev`. Dialects
+    /// without such statements keep the default (none).
+    fn facts(&self, _text: &str, _dev: &mut Device) {}
 }
 
 /// How strongly a line points to a dialect.
@@ -100,7 +105,10 @@ pub fn detect(text: &str) -> Option<Dialect> {
 /// Parse `text` (from `file`, relative to the snapshot root) as `dialect`.
 pub fn parse(dialect: Dialect, file: &str, text: &str) -> Result<Device, ParseError> {
     match by_id(dialect.id()) {
-        Some(d) => d.parse(file, text),
+        Some(d) => d.parse(file, text).map(|mut dev| {
+            d.facts(text, &mut dev);
+            dev
+        }),
         None => Err(ParseError {
             file: file.into(),
             line: 1,

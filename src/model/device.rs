@@ -591,6 +591,8 @@ pub struct Device {
     /// Further input files of this device besides `file` (path relative to the snapshot
     /// root, total lines), e.g. `ip-addr.json` of a Linux device folder.
     pub extra_files: Vec<(String, u32)>,
+    /// Security hygiene facts (management services, SNMP, secrets, version, features).
+    pub facts: super::facts::ConfigFacts,
 }
 
 impl Device {
@@ -614,6 +616,7 @@ impl Device {
             irrelevant: BTreeMap::new(),
             conditions: vec![],
             extra_files: vec![],
+            facts: Default::default(),
         }
     }
     /// Count one line as recognised and irrelevant to forwarding, for `reason`.

@@ -3,10 +3,12 @@
 //! imports another stage.
 
 pub mod device;
+pub mod facts;
 pub mod inventory;
 pub mod part;
 
 pub use device::*;
+pub use facts::*;
 pub use inventory::*;
 
 /// The smallest set of CIDR blocks `(prefix, len)` covering exactly `first..=last`

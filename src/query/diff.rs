@@ -222,6 +222,7 @@ pub fn compare(
             name: "sanso",
             version: env!("CARGO_PKG_VERSION"),
             rules: crate::checks::pack_version(),
+            kev_table: crate::checks::kev_compiled(),
         },
         old: side_info(&old.snapshot),
         new: side_info(&new.snapshot),

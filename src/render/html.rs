@@ -283,10 +283,16 @@ pub fn html(a: &Audit, r: &Report, generated_at: u64) -> String {
     o.push_str("</section>\n");
     let _ = write!(
         o,
-        "<footer>sanso {} · {} {} · {} · {}</footer>\n</body>\n</html>\n",
+        "<footer>sanso {} · {} {} · {} {} · {} · {}</footer>\n</body>\n</html>\n",
         esc(r.tool.version),
         tr(lang, "ルールパック", "rule pack"),
         esc(&r.tool.rules),
+        tr(
+            lang,
+            "既知の悪用脆弱性表",
+            "known-exploited vulnerability table"
+        ),
+        esc(&r.tool.kev_table),
         esc(&crate::render::clause::guideline()),
         esc(&utc(generated_at))
     );

@@ -61,6 +61,10 @@ pub struct ToolInfo {
     pub name: &'static str,
     pub version: &'static str,
     pub rules: String,
+    /// The compiled date of the known-exploited vulnerability table (data/kev.toml) that
+    /// KNOWN-EXPLOITED-VERSION judged with.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub kev_table: String,
 }
 
 #[derive(Serialize)]
@@ -476,6 +480,7 @@ pub fn build(snap: &Snapshot, rules: &[Rule], ev: &Evaluation, lang: Lang) -> Re
             name: "sanso",
             version: env!("CARGO_PKG_VERSION"),
             rules: crate::checks::pack_version(),
+            kev_table: crate::checks::kev_compiled(),
         },
         snapshot: SnapInfo {
             name: snap.name.clone(),

@@ -6,13 +6,18 @@
 mod filter_hygiene;
 mod flow_tightness;
 mod isolation;
+pub mod known_exploited;
+mod mgmt_plaintext;
 mod no_egress;
 mod only_declared_flows;
+mod password_reuse;
+mod password_storage;
 mod port_admission;
 mod protocol_allowlist;
 mod role_presence;
 mod shared_device;
 mod shared_host;
+mod snmp_community;
 mod topology_record;
 
 use super::ctx::{Ctx, Outcome};
@@ -59,6 +64,11 @@ pub static KINDS: &[&dyn Kind] = &[
     &shared_device::SharedDevice,
     &filter_hygiene::FilterHygiene,
     &topology_record::TopologyRecord,
+    &mgmt_plaintext::MgmtPlaintext,
+    &snmp_community::SnmpCommunity,
+    &password_reuse::PasswordReuse,
+    &password_storage::PasswordStorage,
+    &known_exploited::KnownExploited,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static dyn Kind> {
@@ -208,4 +218,57 @@ fn host_points(cx: &Ctx, h: usize) -> Vec<usize> {
     } else {
         own
     }
+}
+
+/// Parameters of the configuration-hygiene kinds: no tiers or roles, only `detail` and
+/// `minor_severity` as `check_common` knows them.
+fn check_hygiene(p: &Params, messages: &[Message]) -> Result<(), String> {
+    check_common(p, messages, false)?;
+    if !(p.from.is_empty() && p.to.is_empty() && p.roles.is_empty()) {
+        return Err(
+            "configuration-hygiene kinds judge every device: no params.from / to / roles".into(),
+        );
+    }
+    Ok(())
+}
+
+/// A configuration-level finding on one device, citing `spans` (each once, in order).
+fn config_finding(
+    device: &str,
+    dst: String,
+    detail: &str,
+    minor: bool,
+    spans: &[&crate::model::Span],
+) -> super::ctx::Plain {
+    let mut lines: Vec<String> = vec![];
+    for s in spans {
+        let l = s.to_string();
+        if !lines.contains(&l) {
+            lines.push(l);
+        }
+    }
+    super::ctx::Plain {
+        subject: super::Subject {
+            src: device.to_string(),
+            dst,
+            flow: None,
+            detail: detail.to_string(),
+        },
+        minor,
+        evidence: vec![crate::net::path::Hop {
+            device: device.to_string(),
+            in_if: None,
+            out: None,
+            lines,
+        }],
+    }
+}
+
+/// `not-applicable` when the snapshot has no device configuration at all.
+fn no_devices(cx: &Ctx, out: &mut Outcome) -> bool {
+    if cx.snap.devices.is_empty() {
+        out.not_applicable = Some("no-device".into());
+        return true;
+    }
+    false
 }

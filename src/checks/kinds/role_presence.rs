@@ -1,6 +1,7 @@
 //! `role-presence`: no host of `roles` (e.g. a wireless access point) is declared in a
-//! zone of the `from` tiers. Wireless configuration lines on the devices themselves
-//! (FortiOS `wireless-controller`, Cisco `dot11` / WLC) are not in the device model yet.
+//! zone of the `from` tiers. With role `ap`, a device with an interface in such a zone
+//! whose configuration has wireless LAN lines (FortiOS `wireless-controller` SSIDs or
+//! managed APs, Cisco `dot11 ssid`, `Dot11Radio`, WLC `wlan`) is a finding as well.
 
 use super::{Kind, Message};
 use crate::checks::ctx::{tiers, Ctx, Outcome, Plain};
@@ -10,11 +11,18 @@ use crate::model::{PortSpec, Snapshot};
 
 pub struct RolePresence;
 
-const MESSAGES: &[Message] = &[Message {
-    detail: "wireless-ap",
-    ja: "無線 LAN アクセスポイント {src} が {dst} に置かれています",
-    en: "The wireless access point {src} sits in {dst}",
-}];
+const MESSAGES: &[Message] = &[
+    Message {
+        detail: "wireless-ap",
+        ja: "無線 LAN アクセスポイント {src} が {dst} に置かれています",
+        en: "The wireless access point {src} sits in {dst}",
+    },
+    Message {
+        detail: "wireless-config",
+        ja: "{dst} に接続する機器 {src} の設定に無線 LAN（SSID・アクセスポイント）があります",
+        en: "{src}, a device in {dst}, has wireless LAN configuration (SSIDs or access points)",
+    },
+];
 
 impl Kind for RolePresence {
     fn id(&self) -> &'static str {
@@ -73,6 +81,30 @@ impl Kind for RolePresence {
                 });
                 f.minor = minor_t.contains(&tier);
                 out.plains.push(f);
+            }
+        }
+        if p.roles.iter().any(|r| r == "ap") {
+            for d in snap.devices.iter().filter(|d| !d.facts.wireless.is_empty()) {
+                let mut zones: Vec<&str> = vec![];
+                for pt in cx.g.points.iter().filter(|pt| pt.device == d.name) {
+                    for &z in &pt.zones {
+                        let zn = snap.zones[z].name.as_str();
+                        if from_t.contains(&snap.zones[z].tier) && !zones.contains(&zn) {
+                            zones.push(zn);
+                        }
+                    }
+                }
+                if zones.is_empty() {
+                    continue;
+                }
+                let spans: Vec<_> = d.facts.wireless.iter().collect();
+                out.plains.push(super::config_finding(
+                    &d.name,
+                    zones.join(", "),
+                    "wireless-config",
+                    false,
+                    &spans,
+                ));
             }
         }
         out

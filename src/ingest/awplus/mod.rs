@@ -49,6 +49,9 @@ impl super::Syntax for AwPlus {
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
     }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        super::cisco_ios::facts::scan(text, dev, true);
+    }
 }
 
 /// Lines only AlliedWare Plus writes (Cisco IOS never does: its switch ports are

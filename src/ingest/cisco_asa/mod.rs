@@ -13,6 +13,7 @@
 //! stay interface ACLs (`acl_out`), which the graph applies after the policy.
 
 mod acls;
+mod facts;
 mod nat;
 mod objects;
 mod policies;
@@ -49,6 +50,9 @@ impl super::Syntax for CiscoAsa {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev);
     }
 }
 

@@ -13,6 +13,7 @@
 // `ingest::awplus`): they run this parser with another [`Flavor`] and add their own
 // commands as `impl Parser` blocks in their folder.
 pub(in crate::ingest) mod acls;
+pub(in crate::ingest) mod facts;
 pub(in crate::ingest) mod interfaces;
 pub(in crate::ingest) mod lexing;
 pub(in crate::ingest) mod nat;
@@ -60,6 +61,9 @@ impl super::Syntax for CiscoIos {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev, false);
     }
 }
 

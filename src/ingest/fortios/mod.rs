@@ -10,6 +10,7 @@
 //! Repeated `config X` blocks and repeated `edit N` of the same entry merge, as on the
 //! device; `rename`, `delete`, `purge`, `move` and `clone` table commands are applied.
 
+mod facts;
 mod interfaces;
 mod lexing;
 mod objects;
@@ -54,6 +55,9 @@ impl super::Syntax for Fortios {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev);
     }
 }
 

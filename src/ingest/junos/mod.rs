@@ -13,6 +13,7 @@
 //! policy-based firewall (policies per zone pair in order, then global policies, then the
 //! default policy). Without them it is a router: interface filters and routes only.
 
+mod facts;
 mod filters;
 pub mod lexing;
 mod nat;
@@ -79,6 +80,9 @@ impl super::Syntax for Junos {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev);
     }
 }
 

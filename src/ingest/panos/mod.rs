@@ -8,6 +8,7 @@
 //! unrecognised.
 
 mod build;
+mod facts;
 mod lexing;
 pub mod secrets;
 mod tree;
@@ -60,6 +61,9 @@ impl super::Syntax for Panos {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev);
     }
 }
 

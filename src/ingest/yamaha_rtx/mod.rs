@@ -11,6 +11,7 @@
 //! apply them), [`nat`] (NAT descriptors, reported), [`routes`] (`ip route`), [`secrets`]
 //! (redaction keyword forms).
 
+mod facts;
 mod filters;
 mod interfaces;
 pub mod lexing;
@@ -44,6 +45,9 @@ impl super::Syntax for YamahaRtx {
     }
     fn parse(&self, file: &str, text: &str) -> Result<Device, ParseError> {
         parse(file, text)
+    }
+    fn facts(&self, text: &str, dev: &mut Device) {
+        facts::scan(text, dev);
     }
 }
 
