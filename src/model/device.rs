@@ -578,6 +578,9 @@ pub struct Device {
     /// Further input files of this device besides `file` (path relative to the snapshot
     /// root, total lines), e.g. `ip-addr.json` of a Linux device folder.
     pub extra_files: Vec<(String, u32)>,
+    /// Dynamic routing protocols as configured, and the OSPF routes computed from them.
+    #[serde(skip_serializing_if = "super::Routing::is_empty")]
+    pub routing: super::Routing,
 }
 
 impl Device {
@@ -601,6 +604,7 @@ impl Device {
             irrelevant: BTreeMap::new(),
             conditions: vec![],
             extra_files: vec![],
+            routing: Default::default(),
         }
     }
     /// Count one line as recognised and irrelevant to forwarding, for `reason`.

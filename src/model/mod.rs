@@ -4,6 +4,8 @@
 
 pub mod device;
 pub mod inventory;
+pub mod routing;
 
 pub use device::*;
 pub use inventory::*;
+pub use routing::*;

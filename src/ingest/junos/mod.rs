@@ -16,6 +16,7 @@
 mod filters;
 pub mod lexing;
 mod nat;
+mod routing;
 pub mod objects;
 pub mod secrets;
 mod security;
@@ -213,6 +214,8 @@ struct J {
     zoned: bool,
     phys: Vec<(String, Phys)>,
     routes: Vec<Route>,
+    /// `protocols ospf|bgp` (junos/routing.rs).
+    routing: Routing,
     fw: filters::Filters,
     sec: security::Security,
 }
@@ -226,6 +229,7 @@ impl J {
             zoned: false,
             phys: vec![],
             routes: vec![],
+            routing: Default::default(),
             fw: Default::default(),
             sec: Default::default(),
         }
@@ -584,6 +588,8 @@ impl J {
     fn protocols(&mut self, l: &Leaf) {
         let ln = l.line;
         match l.at(1) {
+            "ospf" => self.ospf(l),
+            "bgp" => self.bgp(l),
             "lldp"
             | "lldp-med"
             | "rstp"
@@ -653,6 +659,7 @@ impl J {
         }
         d.acls = self.fw.build(&mut self.acc, &self.file);
         d.routes = std::mem::take(&mut self.routes);
+        d.routing = std::mem::take(&mut self.routing);
         if self.zoned {
             d.policy_based = true;
             d.stateful = true;
