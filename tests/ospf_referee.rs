@@ -74,9 +74,7 @@ fn random_net(rng: &mut Rng) -> Vec<Router> {
         })
         .collect();
     home.sort();
-    let ref_bw: Vec<Option<u64>> = (0..n)
-        .map(|_| rng.chance(15).then_some(1000))
-        .collect();
+    let ref_bw: Vec<Option<u64>> = (0..n).map(|_| rng.chance(15).then_some(1000)).collect();
     // Links: (a, b, area).
     let mut links: Vec<(usize, usize, u32)> = vec![];
     let areas: BTreeSet<u32> = home.iter().copied().collect();
@@ -127,7 +125,12 @@ fn random_net(rng: &mut Rng) -> Vec<Router> {
             _ => (ref_bw[r].unwrap_or(100) * 1000 / 1_000_000).max(1),
         }
     };
-    let enable = |rng: &mut Rng, cfg: &mut String, nets: &mut Vec<String>, a: Ipv4Addr, len: u8, area: u32| {
+    let enable = |rng: &mut Rng,
+                  cfg: &mut String,
+                  nets: &mut Vec<String>,
+                  a: Ipv4Addr,
+                  len: u8,
+                  area: u32| {
         if rng.chance(30) {
             cfg.push_str(&format!(" ip ospf 1 area {area}\n"));
         } else {
@@ -143,12 +146,14 @@ fn random_net(rng: &mut Rng) -> Vec<Router> {
             let addr = Ipv4Addr::from(base + side);
             let name = format!("GigabitEthernet0/{}", routers[r].ifs.len());
             let c = &mut cfg[r];
-            c.push_str(&format!("interface {name}\n ip address {addr} 255.255.255.252\n"));
+            c.push_str(&format!(
+                "interface {name}\n ip address {addr} 255.255.255.252\n"
+            ));
             let cost = if_cost(rng, r, c);
             enable(rng, c, &mut nets[r], addr, 30, area);
             c.push_str("!\n");
             // Rarely a link side is passive: no adjacency, the other side is open.
-            let passive = rng.chance(4);
+            let passive = rng.chance(2);
             if passive_default[r] && !passive {
                 passive_lines[r].push(format!(" no passive-interface {name}\n"));
             } else if !passive_default[r] && passive {
@@ -191,7 +196,9 @@ fn random_net(rng: &mut Rng) -> Vec<Router> {
         });
         if rng.chance(40) {
             let lo = Ipv4Addr::new(192, 168, 255, r as u8);
-            c.push_str(&format!("interface Loopback0\n ip address {lo} 255.255.255.255\n"));
+            c.push_str(&format!(
+                "interface Loopback0\n ip address {lo} 255.255.255.255\n"
+            ));
             enable(rng, c, &mut nets[r], lo, 32, area);
             c.push_str("!\n");
             routers[r].ifs.push(If {
@@ -319,7 +326,10 @@ impl<'a> Referee<'a> {
                 }
             }
         }
-        let areas: BTreeSet<u32> = rs.iter().flat_map(|r| r.ifs.iter().map(|i| i.area)).collect();
+        let areas: BTreeSet<u32> = rs
+            .iter()
+            .flat_map(|r| r.ifs.iter().map(|i| i.area))
+            .collect();
         let mut dist = BTreeMap::new();
         for a in areas {
             let mut d = vec![vec![INF; n]; n];
@@ -371,7 +381,11 @@ impl<'a> Referee<'a> {
     }
 
     /// Intra-area cost of `dest` at `s` per area (None: not intra in that area).
-    fn intra_by_area(&self, s: usize, dest: Dest) -> BTreeMap<u32, (u64, BTreeSet<(usize, Ipv4Addr)>)> {
+    fn intra_by_area(
+        &self,
+        s: usize,
+        dest: Dest,
+    ) -> BTreeMap<u32, (u64, BTreeSet<(usize, Ipv4Addr)>)> {
         let mut out = BTreeMap::new();
         for a in self.areas(s) {
             let d = &self.dist[&a];
@@ -407,7 +421,11 @@ impl<'a> Referee<'a> {
         out
     }
 
-    fn intra(&self, s: usize, dest: Dest) -> Option<(u64, BTreeSet<u32>, BTreeSet<(usize, Ipv4Addr)>)> {
+    fn intra(
+        &self,
+        s: usize,
+        dest: Dest,
+    ) -> Option<(u64, BTreeSet<u32>, BTreeSet<(usize, Ipv4Addr)>)> {
         let by = self.intra_by_area(s, dest);
         let best = by.values().map(|v| v.0).min()?;
         let mut areas = BTreeSet::new();
@@ -429,7 +447,9 @@ impl<'a> Referee<'a> {
             if b == s || !self.abr(b) || d[s][b] >= INF || dest == Dest::Rtr(s) {
                 continue;
             }
-            let Some((c, areas, _)) = self.intra(b, dest) else { continue };
+            let Some((c, areas, _)) = self.intra(b, dest) else {
+                continue;
+            };
             if !areas.iter().any(|a| *a != 0) {
                 continue;
             }
@@ -446,12 +466,20 @@ impl<'a> Referee<'a> {
     /// OSPF route of `s` to an internal destination (intra or inter), kind 0 / 1.
     fn internal(&self, s: usize, dest: Dest) -> Option<R> {
         if let Some((c, _, h)) = self.intra(s, dest) {
-            return Some(R { kind: 0, cost: c, tie: 0, hops: h });
+            return Some(R {
+                kind: 0,
+                cost: c,
+                tie: 0,
+                hops: h,
+            });
         }
         if self.abr(s) {
-            return self
-                .abr_inter(s, dest)
-                .map(|(c, h)| R { kind: 1, cost: c, tie: 0, hops: h });
+            return self.abr_inter(s, dest).map(|(c, h)| R {
+                kind: 1,
+                cost: c,
+                tie: 0,
+                hops: h,
+            });
         }
         let x = *self.areas(s).iter().next()?;
         let d = &self.dist[&x];
@@ -474,7 +502,12 @@ impl<'a> Referee<'a> {
                 best.1.extend(self.hops(s, b, x));
             }
         }
-        (best.0 < INF).then(|| R { kind: 1, cost: best.0, tie: 0, hops: best.1 })
+        (best.0 < INF).then(|| R {
+            kind: 1,
+            cost: best.0,
+            tie: 0,
+            hops: best.1,
+        })
     }
 
     fn route(&self, s: usize, p: Ipv4Addr, l: u8) -> Option<R> {
@@ -486,12 +519,28 @@ impl<'a> Referee<'a> {
             if a == s {
                 continue;
             }
-            for x in self.rs[a].ext.iter().filter(|x| x.prefix == p && x.len == l) {
-                let Some(to) = self.internal(s, Dest::Rtr(a)) else { continue };
+            for x in self.rs[a]
+                .ext
+                .iter()
+                .filter(|x| x.prefix == p && x.len == l)
+            {
+                let Some(to) = self.internal(s, Dest::Rtr(a)) else {
+                    continue;
+                };
                 let cand = if x.type1 {
-                    R { kind: 2, cost: to.cost + x.metric, tie: 0, hops: to.hops }
+                    R {
+                        kind: 2,
+                        cost: to.cost + x.metric,
+                        tie: 0,
+                        hops: to.hops,
+                    }
                 } else {
-                    R { kind: 3, cost: x.metric, tie: to.cost, hops: to.hops }
+                    R {
+                        kind: 3,
+                        cost: x.metric,
+                        tie: to.cost,
+                        hops: to.hops,
+                    }
                 };
                 best = match best {
                     None => Some(cand),
@@ -524,7 +573,9 @@ impl<'a> Referee<'a> {
         let me = &self.rs[s];
         let mut t: BTreeMap<(Ipv4Addr, u8), BTreeSet<String>> = BTreeMap::new();
         for i in &me.ifs {
-            t.entry((net(i.addr, i.len), i.len)).or_default().insert(i.name.clone());
+            t.entry((net(i.addr, i.len), i.len))
+                .or_default()
+                .insert(i.name.clone());
         }
         for (p, l) in &me.statics {
             t.entry((*p, *l)).or_default().insert("-".into());
@@ -548,7 +599,10 @@ impl<'a> Referee<'a> {
                 } else if !r.hops.is_empty() && !open {
                     t.insert(
                         (p, l),
-                        r.hops.iter().map(|(k, _)| me.ifs[*k].name.clone()).collect(),
+                        r.hops
+                            .iter()
+                            .map(|(k, _)| me.ifs[*k].name.clone())
+                            .collect(),
                     );
                 }
             }
@@ -570,7 +624,9 @@ impl<'a> Referee<'a> {
         }
         seen.iter().any(|&r| {
             self.rs[r].ifs.iter().enumerate().any(|(k, i)| {
-                i.link.is_some() && !i.passive && !self.adj.iter().any(|(u, kk, _, _)| *u == r && *kk == k)
+                i.link.is_some()
+                    && !i.passive
+                    && !self.adj.iter().any(|(u, kk, _, _)| *u == r && *kk == k)
             })
         })
     }
@@ -619,7 +675,10 @@ fn check(seed: u64, stats: &mut Stats) -> Result<(), String> {
             .ok_or("device missing")?;
         let mut got: BTreeMap<(Ipv4Addr, u8), BTreeSet<String>> = BTreeMap::new();
         for f in sanso::net::routes(d) {
-            let out = f.out.map(|o| d.interfaces[o].name.clone()).unwrap_or("-".into());
+            let out = f
+                .out
+                .map(|o| d.interfaces[o].name.clone())
+                .unwrap_or("-".into());
             got.entry((f.prefix, f.len)).or_default().insert(out);
         }
         let (want, wide) = refe.fib(r);
@@ -660,7 +719,10 @@ fn check(seed: u64, stats: &mut Stats) -> Result<(), String> {
             .filter(|u| !u.reason.starts_with("OSPF routes depend on state"))
             .collect();
         if !other.is_empty() {
-            errs.push(format!("r{r}: lines not understood: {other:?}\n{}", x.config));
+            errs.push(format!(
+                "r{r}: lines not understood: {other:?}\n{}",
+                x.config
+            ));
         }
     }
     if errs.is_empty() {

@@ -387,7 +387,7 @@ fn unknown_interface_lines_are_scoped() {
 interface Gi0/1
  ip address 10.0.0.1 255.255.255.0
  ip nat enable
- ip ospf cost 10
+ ip ospf authentication message-digest
  ipv6 address 2001:db8::1/64
  speed 1000
  service instance 1 ethernet
@@ -654,12 +654,18 @@ interface GigabitEthernet0/1
     assert_eq!(o.kind, ProtocolKind::Ospf { process: 1 });
     assert!(o.passive_default.is_some());
     assert!(o.is_passive("GigabitEthernet0/2") && !o.is_passive("GigabitEthernet0/1"));
-    assert_eq!(o.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(), [5, 8]);
+    assert_eq!(
+        o.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [5, 8]
+    );
     assert_eq!(o.redistribute.len(), 2);
     assert_eq!(o.redistribute[0].source, RedistSource::Static);
     assert!(o.redistribute[0].subnets && o.redistribute[0].type1);
     assert_eq!(o.redistribute[0].metric, Some(30));
-    assert_eq!(o.redistribute[1].source, RedistSource::Other("bgp 65000".into()));
+    assert_eq!(
+        o.redistribute[1].source,
+        RedistSource::Other("bgp 65000".into())
+    );
     assert_eq!(o.default_originate.as_ref().map(|d| d.0), Some(true));
     assert_eq!(r.protocols[1].kind, ProtocolKind::Bgp { asn: 65000 });
     assert_eq!(r.protocols[1].neighbors[0].remote_as, Some(65001));
@@ -670,7 +676,10 @@ interface GigabitEthernet0/1
     assert_eq!(i.bandwidth_kbps.as_ref().map(|b| b.0), Some(10000));
     assert_eq!(i.ospf_cost.as_ref().map(|c| c.0), Some(7));
     assert_eq!(i.ospf_area.as_ref().map(|x| (x.0, x.1)), Some((1, 2)));
-    assert_eq!(i.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(), [30]);
+    assert_eq!(
+        i.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [30]
+    );
 }
 
 // ---------------------------------------------------------------------------- top level
@@ -934,9 +943,11 @@ fn corpus_coverage() {
         }
     }
     // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
-    // configurations, which change forwarding and stay unrecognized until modelled (see
-    // the list above). This floor ratchets what is reached so far.
-    assert!(pct >= 82.9, "coverage fell to {pct:.1}%");
+    // configurations. Routing protocols are read as facts since the dynamic-routing
+    // work (83.2 % → 89.6 %); what is left (route-maps, BGP policy knobs, VRFs, IPv6,
+    // multicast, crypto maps) changes forwarding and stays unrecognized until modelled
+    // (see the list above). This floor ratchets what is reached so far.
+    assert!(pct >= 89.5, "coverage fell to {pct:.1}%");
 }
 
 #[test]

@@ -119,10 +119,11 @@ fn corpus_coverage() {
         }
     }
     // Issue 16 asks for 95 %. What is left (listed above) changes forwarding and is not
-    // modelled: routing protocols (370 lines) and routing instances (226) await the RIB
-    // dumps of issue 17; one QFX file has 409 interfaces addressed by DHCP (unknown
-    // addresses); L2 switching, VPNs, IPv6, unusual NAT forms. 7448 of 8752 when written.
-    assert!(pct >= 85.1, "coverage fell to {pct:.1}%");
+    // modelled: BGP policy statements (import / export, multipath, …; ~160 lines) and
+    // routing instances (226); one QFX file has 409 interfaces addressed by DHCP (unknown
+    // addresses); L2 switching, VPNs, IPv6, unusual NAT forms. 7448 of 8752 when written,
+    // 7639 once `protocols ospf|bgp` were read as routing facts.
+    assert!(pct >= 87.2, "coverage fell to {pct:.1}%");
 }
 
 /// Every corpus file is detected as Junos; no file of another dialect's corpus is.

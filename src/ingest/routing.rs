@@ -162,10 +162,7 @@ fn installed_statics(d: &Device) -> Vec<(Ipv4Addr, u8, Span, Option<Ipv4Addr>)> 
     let conn: Vec<(Ipv4Addr, u8, usize)> = l3_up(d)
         .flat_map(|(k, i)| i.addresses.iter().map(move |(a, l)| (net(*a, *l), *l, k)))
         .collect();
-    let on_conn = |nh: Ipv4Addr| {
-        conn.iter()
-            .any(|(p, l, _)| *l > 0 && net(nh, *l) == *p)
-    };
+    let on_conn = |nh: Ipv4Addr| conn.iter().any(|(p, l, _)| *l > 0 && net(nh, *l) == *p);
     let direct = |r: &crate::model::Route| {
         r.discard
             || r.interface
@@ -214,12 +211,7 @@ fn routers(devices: &[Device], speakers: &BTreeSet<usize>) -> Vec<Rtr> {
         for s in &p.unmodelled {
             open.push((s.clone(), "OSPF line sanso does not model".into()));
         }
-        let others = d
-            .routing
-            .protocols
-            .iter()
-            .any(|q| !q.is_ospf())
-            || speakers.contains(&di);
+        let others = d.routing.protocols.iter().any(|q| !q.is_ospf()) || speakers.contains(&di);
         let ref_kbps = p.reference_bw_mbps.unwrap_or(100).saturating_mul(1000);
         let mut ifs = vec![];
         for (ifi, i) in l3_up(d) {
@@ -265,7 +257,10 @@ fn routers(devices: &[Device], speakers: &BTreeSet<usize>) -> Vec<Rtr> {
             }
             if let Some(r) = r {
                 for s in &r.unmodelled {
-                    open.push((s.clone(), format!("OSPF setting of {} not modelled", i.name)));
+                    open.push((
+                        s.clone(),
+                        format!("OSPF setting of {} not modelled", i.name),
+                    ));
                 }
             }
             let prefixes = i
@@ -328,7 +323,10 @@ fn routers(devices: &[Device], speakers: &BTreeSet<usize>) -> Vec<Rtr> {
                         // non-passive broadcast OSPF interface: not modelled.
                         if let Some(nh) = nh {
                             if ifs.iter().any(|o| {
-                                !o.passive && !o.p2p && o.len > 0 && net(*nh, o.len) == net(o.addr, o.len)
+                                !o.passive
+                                    && !o.p2p
+                                    && o.len > 0
+                                    && net(*nh, o.len) == net(o.addr, o.len)
                             }) {
                                 open.push((
                                     span.clone(),
@@ -369,7 +367,8 @@ fn routers(devices: &[Device], speakers: &BTreeSet<usize>) -> Vec<Rtr> {
             } else if others {
                 open.push((
                     span.clone(),
-                    "default-information originate depends on a default route of another protocol".into(),
+                    "default-information originate depends on a default route of another protocol"
+                        .into(),
                 ));
             }
         }
@@ -390,7 +389,10 @@ fn adjacencies(rs: &[Rtr]) -> BTreeMap<(usize, usize), Vec<(usize, usize)>> {
     for (r, x) in rs.iter().enumerate() {
         for (k, i) in x.ifs.iter().enumerate() {
             if !i.passive && !i.loopback {
-                by_net.entry((net(i.addr, i.len), i.len)).or_default().push((r, k));
+                by_net
+                    .entry((net(i.addr, i.len), i.len))
+                    .or_default()
+                    .push((r, k));
             }
         }
     }
@@ -816,7 +818,10 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
             .find(|p| p.is_ospf())
             .map(|p| p.span.line)
             .unwrap_or(1);
-        out.taints.entry(rs[r].dev).or_default().push(taint(d, line, reason, sources));
+        out.taints
+            .entry(rs[r].dev)
+            .or_default()
+            .push(taint(d, line, reason, sources));
     }
     for (di, d) in devices.iter().enumerate() {
         for p in &d.routing.protocols {
@@ -832,10 +837,12 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
                             "BGP neighbour {}{asn}: the routes it sends are not in the configs — add state/{}/show_ip_route.txt",
                             nb.peer, d.name
                         );
-                        out.taints
-                            .entry(di)
-                            .or_default()
-                            .push(taint(d, nb.span.line, reason, sources));
+                        out.taints.entry(di).or_default().push(taint(
+                            d,
+                            nb.span.line,
+                            reason,
+                            sources,
+                        ));
                     }
                     continue;
                 }

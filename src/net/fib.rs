@@ -164,10 +164,10 @@ impl Builder<'_> {
                 grp = self.nb.space.or(grp, p);
                 if let (Some(o), true) = (f.out, eff != FALSE) {
                     if self.l3in.contains_key(&(di, o)) {
-                        route_pieces
-                            .entry(o)
-                            .or_default()
-                            .push((eff, std::iter::once(&f.span).chain(&f.also).cloned().collect()));
+                        route_pieces.entry(o).or_default().push((
+                            eff,
+                            std::iter::once(&f.span).chain(&f.also).cloned().collect(),
+                        ));
                     }
                 }
             }

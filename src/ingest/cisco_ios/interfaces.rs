@@ -352,8 +352,8 @@ impl Parser {
             "tcp" if k2 == "adjust-mss" => Out::Irr(IFPHYS),
             "cef" if k2 == "accounting" => Out::Irr(IFPHYS),
             "ospf" => self.iface_ospf(ln, idx, t, kw),
-            "router" | "summary-address" | "authentication" | "hello-interval"
-            | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
+            "router" | "summary-address" | "authentication" | "hello-interval" | "hold-time"
+            | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
             | "next-hop-self" => un(
                 "routing protocol interface setting (not modelled)",
                 Scope::Routing,

@@ -38,9 +38,7 @@ impl Parser {
                 .get(2)
                 .and_then(|a| bgp_asn(a))
                 .map(|asn| ProtocolKind::Bgp { asn }),
-            ("eigrp", 3) => t.get(2).map(|a| ProtocolKind::Eigrp {
-                asn: a.to_string(),
-            }),
+            ("eigrp", 3) => t.get(2).map(|a| ProtocolKind::Eigrp { asn: a.to_string() }),
             ("rip", 2) => Some(ProtocolKind::Rip),
             _ => None,
         };
@@ -122,7 +120,11 @@ impl Parser {
                 "log-neighbor-changes" => Out::Irr(RT_IRR),
                 _ => un(NOT_MODELLED, Scope::Routing),
             },
-            "log-adjacency-changes" | "log-neighbor-changes" | "timers" | "nsf" | "bfd"
+            "log-adjacency-changes"
+            | "log-neighbor-changes"
+            | "timers"
+            | "nsf"
+            | "bfd"
             | "ispf" => Out::Irr(RT_IRR),
             "network" => self.router_network(span, idx, &kind, t, kw),
             "passive-interface" if !bgp => {
@@ -225,7 +227,10 @@ impl Parser {
                     },
                     // Session bookkeeping: which routes are learned is unknown anyway
                     // (a BGP neighbour makes the device's routing state-dependent).
-                    "activate" | "peer-group" | "update-source" | "send-community"
+                    "activate"
+                    | "peer-group"
+                    | "update-source"
+                    | "send-community"
                     | "soft-reconfiguration" => Out::Ok,
                     "description" | "timers" => Out::Irr(RT_IRR),
                     _ => un(NOT_MODELLED, Scope::Routing),
@@ -300,7 +305,11 @@ impl Parser {
             },
             // EIGRP `network A [W]`, RIP `network A` (classful).
             ProtocolKind::Eigrp { .. } | ProtocolKind::Rip => {
-                match (t.get(1).and_then(|s| ip(s)), t.get(2).and_then(|s| ip(s)), n) {
+                match (
+                    t.get(1).and_then(|s| ip(s)),
+                    t.get(2).and_then(|s| ip(s)),
+                    n,
+                ) {
                     (Some(a), _, 2) => push(p, a, classful_wildcard(a), None),
                     (Some(a), Some(w), 3) => push(p, a, w, None),
                     _ => un("malformed network", Scope::Routing),
@@ -376,8 +385,17 @@ impl Parser {
     }
 
     /// `bandwidth N` (kbit/s) on an interface: the base of its OSPF cost.
-    pub(in crate::ingest) fn iface_bandwidth(&mut self, ln: u32, idx: &[usize], t: &[&str]) -> bool {
-        let Some(bw) = t.get(1).and_then(|s| s.parse::<u64>().ok()).filter(|b| *b > 0) else {
+    pub(in crate::ingest) fn iface_bandwidth(
+        &mut self,
+        ln: u32,
+        idx: &[usize],
+        t: &[&str],
+    ) -> bool {
+        let Some(bw) = t
+            .get(1)
+            .and_then(|s| s.parse::<u64>().ok())
+            .filter(|b| *b > 0)
+        else {
             return false;
         };
         if t.len() != 2 {
@@ -443,7 +461,12 @@ fn redistribute(
                 i += 1;
             }
             "tag" if num(t.get(i + 1)).is_some() => i += 1,
-            _ => return un("redistribute option not modelled (route-map, …)", Scope::Routing),
+            _ => {
+                return un(
+                    "redistribute option not modelled (route-map, …)",
+                    Scope::Routing,
+                )
+            }
         }
         i += 1;
     }

@@ -16,8 +16,8 @@
 mod filters;
 pub mod lexing;
 mod nat;
-mod routing;
 pub mod objects;
+mod routing;
 pub mod secrets;
 mod security;
 

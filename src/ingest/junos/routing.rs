@@ -42,7 +42,11 @@ fn unit_name(s: &str) -> String {
 
 impl J {
     fn proto_idx(&mut self, ospf: bool, line: u32) -> usize {
-        let found = self.routing.protocols.iter().position(|p| p.is_ospf() == ospf);
+        let found = self
+            .routing
+            .protocols
+            .iter()
+            .position(|p| p.is_ospf() == ospf);
         found.unwrap_or_else(|| {
             let kind = if ospf {
                 ProtocolKind::Ospf { process: 0 }
@@ -93,9 +97,11 @@ impl J {
                 let ok = match rest {
                     [] => true,
                     ["passive"] => {
-                        self.routing.protocols[idx]
-                            .passive
-                            .push((name.clone(), true, span.clone()));
+                        self.routing.protocols[idx].passive.push((
+                            name.clone(),
+                            true,
+                            span.clone(),
+                        ));
                         true
                     }
                     ["metric", m] => match m.parse::<u32>() {
