@@ -120,6 +120,8 @@ enum Dest {
 
 /// First hop: (interface index in the router's `ifs`, neighbour address).
 type Hop = (usize, Ipv4Addr);
+/// Shortest paths of one area from one router: distance and first hops per router.
+type Spf = (Vec<Option<u64>>, Vec<BTreeSet<Hop>>);
 
 #[derive(Clone, Debug)]
 struct Entry {
@@ -427,7 +429,7 @@ fn spf(
     adj: &BTreeMap<(usize, usize), Vec<(usize, usize)>>,
     area: u32,
     src: usize,
-) -> (Vec<Option<u64>>, Vec<BTreeSet<Hop>>) {
+) -> Spf {
     let n = rs.len();
     let mut dist: Vec<Option<u64>> = vec![None; n];
     let mut first: Vec<BTreeSet<Hop>> = vec![BTreeSet::new(); n];
@@ -567,7 +569,7 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
     let n = rs.len();
     let areas: BTreeSet<u32> = rs.iter().flat_map(|r| r.areas()).collect();
     // dist[area][src] = (dist, first hops)
-    let mut sp: BTreeMap<(u32, usize), (Vec<Option<u64>>, Vec<BTreeSet<Hop>>)> = BTreeMap::new();
+    let mut sp: BTreeMap<(u32, usize), Spf> = BTreeMap::new();
     for &a in &areas {
         for s in 0..n {
             if rs[s].areas().contains(&a) {
@@ -665,9 +667,7 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
     let intra = table.clone();
     for &s in &abrs {
         for (d, e) in inter(s, 0, &intra, &abrs) {
-            if !table[s].contains_key(&d) {
-                table[s].insert(d, e);
-            }
+            table[s].entry(d).or_insert(e);
         }
     }
     let with_abr = table.clone();
@@ -676,12 +676,11 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
             continue;
         };
         for (d, e) in inter(s, a, &with_abr, &abrs) {
-            if !table[s].contains_key(&d) {
-                table[s].insert(d, e);
-            }
+            table[s].entry(d).or_insert(e);
         }
     }
     // External routes: type 1 before type 2; E2 ties broken by the cost to the ASBR.
+    #[allow(clippy::needless_range_loop)] // `s` and `a` are router ids, compared
     for s in 0..n {
         let mut ext: BTreeMap<Dest, Entry> = BTreeMap::new();
         for a in 0..n {
@@ -773,12 +772,12 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
 
     // Taints: every router of a domain with an open point; BGP, EIGRP and RIP devices.
     let mut domain_open: BTreeMap<usize, Vec<(Span, String)>> = BTreeMap::new();
-    for r in 0..n {
+    for (r, x) in rs.iter().enumerate() {
         let c = find(&mut comp, r);
         domain_open
             .entry(c)
             .or_default()
-            .extend(rs[r].open.iter().cloned());
+            .extend(x.open.iter().cloned());
     }
     for r in 0..n {
         let c = find(&mut comp, r);

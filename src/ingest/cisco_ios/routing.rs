@@ -478,7 +478,7 @@ fn redistribute(
 fn bgp_asn(s: &str) -> Option<u32> {
     if let Some((hi, lo)) = s.split_once('.') {
         let (hi, lo): (u32, u32) = (hi.parse().ok()?, lo.parse().ok()?);
-        (hi <= 65535 && lo <= 65535).then(|| (hi << 16) | lo)
+        (hi <= 65535 && lo <= 65535).then_some((hi << 16) | lo)
     } else {
         s.parse().ok()
     }
