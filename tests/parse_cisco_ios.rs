@@ -387,7 +387,7 @@ fn unknown_interface_lines_are_scoped() {
 interface Gi0/1
  ip address 10.0.0.1 255.255.255.0
  ip nat enable
- ip ospf cost 10
+ ip ospf authentication message-digest
  ipv6 address 2001:db8::1/64
  speed 1000
  service instance 1 ethernet
@@ -610,27 +610,76 @@ interface Gi0/2
     assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
 }
 
+/// Routing protocol stanzas are read as facts (model::Routing); what sanso does not model
+/// in them stays unrecognised with routing scope and is recorded on the process.
 #[test]
-fn routing_protocols_are_unrecognized_with_sub_lines() {
+fn routing_protocols_are_read_as_facts() {
     let text = "\
 router ospf 1
  network 10.0.0.0 0.255.255.255 area 0
  passive-interface default
+ no passive-interface Gi0/1
+ area 1 stub
+ redistribute static subnets metric 30 metric-type 1
+ redistribute bgp 65000 subnets
+ redistribute connected route-map RM
+ default-information originate always
 !
 router bgp 65000
  neighbor 1.2.3.4 remote-as 65001
  address-family ipv4
   neighbor 1.2.3.4 activate
+  neighbor 1.2.3.4 route-map IN in
  exit-address-family
+router eigrp 10
+ network 10.1.0.0 0.0.255.255
+ no auto-summary
+router rip
+ version 2
+ network 172.16.0.0
 ip routing
 no ip routing
+interface GigabitEthernet0/1
+ ip address 10.0.0.1 255.255.255.0
+ bandwidth 10000
+ ip ospf cost 7
+ ip ospf 1 area 0.0.0.2
+ ip ospf authentication message-digest
 ";
     let (d, _) = check_accounting(F, text);
-    assert_eq!(
-        unrec_lines(&d),
-        BTreeSet::from([1, 2, 3, 5, 6, 7, 8, 9, 11])
-    );
+    assert_eq!(unrec_lines(&d), BTreeSet::from([5, 8, 15, 24, 30]));
     assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
+    let r = &d.routing;
+    let o = &r.protocols[0];
+    assert_eq!(o.kind, ProtocolKind::Ospf { process: 1 });
+    assert!(o.passive_default.is_some());
+    assert!(o.is_passive("GigabitEthernet0/2") && !o.is_passive("GigabitEthernet0/1"));
+    assert_eq!(
+        o.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [5, 8]
+    );
+    assert_eq!(o.redistribute.len(), 2);
+    assert_eq!(o.redistribute[0].source, RedistSource::Static);
+    assert!(o.redistribute[0].subnets && o.redistribute[0].type1);
+    assert_eq!(o.redistribute[0].metric, Some(30));
+    assert_eq!(
+        o.redistribute[1].source,
+        RedistSource::Other("bgp 65000".into())
+    );
+    assert_eq!(o.default_originate.as_ref().map(|d| d.0), Some(true));
+    assert_eq!(r.protocols[1].kind, ProtocolKind::Bgp { asn: 65000 });
+    assert_eq!(r.protocols[1].neighbors[0].remote_as, Some(65001));
+    assert_eq!(r.protocols[2].networks[0].wildcard, a("0.0.255.255"));
+    // RIP `network` is classful.
+    assert_eq!(r.protocols[3].networks[0].wildcard, a("0.0.255.255"));
+    let i = &r.interfaces["GigabitEthernet0/1"];
+    assert_eq!(i.bandwidth_kbps.as_ref().map(|b| b.0), Some(10000));
+    assert_eq!(i.ospf_cost.as_ref().map(|c| c.0), Some(7));
+    assert_eq!(i.ospf_area.as_ref().map(|x| (x.0, x.1)), Some((1, 2)));
+    assert_eq!(
+        i.unmodelled.iter().map(|s| s.line).collect::<Vec<_>>(),
+        [30]
+    );
 }
 
 // ---------------------------------------------------------------------------- top level
@@ -894,9 +943,11 @@ fn corpus_coverage() {
         }
     }
     // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
-    // configurations, which change forwarding and stay unrecognized until modelled (see
-    // the list above). This floor ratchets what is reached so far.
-    assert!(pct >= 82.9, "coverage fell to {pct:.1}%");
+    // configurations. Routing protocols are read as facts since the dynamic-routing
+    // work (83.2 % → 89.6 %); what is left (route-maps, BGP policy knobs, VRFs, IPv6,
+    // multicast, crypto maps) changes forwarding and stays unrecognized until modelled
+    // (see the list above). This floor ratchets what is reached so far.
+    assert!(pct >= 89.5, "coverage fell to {pct:.1}%");
 }
 
 #[test]

@@ -13,6 +13,7 @@ pub mod linux;
 pub mod nftables;
 pub mod panos;
 pub mod redact;
+pub mod routing;
 pub mod snapshot;
 pub mod source;
 pub mod state;

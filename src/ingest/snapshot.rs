@@ -473,8 +473,12 @@ impl Snapshot {
         }
         file_errors.extend(found.errors);
         let state = found.files;
-        // A routing-table dump gives its device's routes (ingest/state/routes).
-        dialect::state::routes::apply(&mut devices, &state, &sources);
+        // OSPF routes from the configs (ingest/routing), computed before the dumps
+        // replace routes; a routing-table dump gives its device's routes
+        // (ingest/state/routes) and wins over the computation.
+        let dynamic = dialect::routing::compute(&devices, &sources);
+        let dumped = dialect::state::routes::apply(&mut devices, &state, &sources);
+        dialect::routing::install(&mut devices, dynamic, &dumped);
         let tables = dialect::state::read_tables(&mut devices, &state, &sources);
         let observed_links =
             dialect::state::topology::neighbor_links(&mut devices, &tables, &sources);

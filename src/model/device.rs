@@ -593,6 +593,9 @@ pub struct Device {
     pub extra_files: Vec<(String, u32)>,
     /// Security hygiene facts (management services, SNMP, secrets, version, features).
     pub facts: super::facts::ConfigFacts,
+    /// Dynamic routing protocols as configured, and the OSPF routes computed from them.
+    #[serde(skip_serializing_if = "super::Routing::is_empty")]
+    pub routing: super::Routing,
 }
 
 impl Device {
@@ -617,6 +620,7 @@ impl Device {
             conditions: vec![],
             extra_files: vec![],
             facts: Default::default(),
+            routing: Default::default(),
         }
     }
     /// Count one line as recognised and irrelevant to forwarding, for `reason`.

@@ -6,6 +6,7 @@ pub mod device;
 pub mod facts;
 pub mod inventory;
 pub mod part;
+pub mod routing;
 
 pub use device::*;
 pub use facts::*;
@@ -38,3 +39,4 @@ pub fn range_prefixes(
     }
     out
 }
+pub use routing::*;

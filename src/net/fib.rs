@@ -31,6 +31,9 @@ pub struct Fib {
     /// Exit interface index; `None` = discard.
     pub out: Option<usize>,
     pub span: Span,
+    /// Further lines that produced it (a computed OSPF route: the neighbour's OSPF line
+    /// and the originator's).
+    pub also: Vec<Span>,
 }
 
 /// Connected + static routes with exit interfaces resolved (one level of recursion).
@@ -47,6 +50,7 @@ pub fn routes(d: &Device) -> Vec<Fib> {
                     len: *len,
                     out: Some(ii),
                     span: i.span.clone(),
+                    also: vec![],
                 });
             }
         }
@@ -88,6 +92,7 @@ pub fn routes(d: &Device) -> Vec<Fib> {
                 len: r.len,
                 out,
                 span: r.span.clone(),
+                also: vec![],
             },
             r.next_hop,
             r.interface.is_some() || r.discard,
@@ -108,6 +113,31 @@ pub fn routes(d: &Device) -> Vec<Fib> {
         } else if let Some(o) = via(nh, &resolved) {
             fib.push(Fib { out: Some(o), ..f });
         }
+    }
+    // Computed OSPF routes (administrative distance 110): a connected or static route of
+    // the same prefix wins.
+    let installed: std::collections::HashSet<(std::net::Ipv4Addr, u8)> =
+        fib.iter().map(|f| (f.prefix, f.len)).collect();
+    for r in &d.routing.computed {
+        if installed.contains(&(r.prefix, r.len)) {
+            continue;
+        }
+        let Some(o) = d
+            .interfaces
+            .iter()
+            .position(|i| i.name == r.interface && !i.shutdown)
+        else {
+            continue;
+        };
+        let mut spans = r.spans.iter().cloned();
+        let Some(span) = spans.next() else { continue };
+        fib.push(Fib {
+            prefix: r.prefix,
+            len: r.len,
+            out: Some(o),
+            span,
+            also: spans.collect(),
+        });
     }
     fib
 }
@@ -134,10 +164,10 @@ impl Builder<'_> {
                 grp = self.nb.space.or(grp, p);
                 if let (Some(o), true) = (f.out, eff != FALSE) {
                     if self.l3in.contains_key(&(di, o)) {
-                        route_pieces
-                            .entry(o)
-                            .or_default()
-                            .push((eff, vec![f.span.clone()]));
+                        route_pieces.entry(o).or_default().push((
+                            eff,
+                            std::iter::once(&f.span).chain(&f.also).cloned().collect(),
+                        ));
                     }
                 }
             }

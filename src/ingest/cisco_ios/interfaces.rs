@@ -152,6 +152,7 @@ impl Parser {
         let ifs = Scope::Interface(String::new()); // replaced by the caller per interface
         let n = t.len();
         match k0 {
+            "bandwidth" if self.iface_bandwidth(ln, idx, t) => Out::Ok,
             "description" | "speed" | "duplex" | "mtu" | "cdp" | "lldp" | "spanning-tree"
             | "storm-control" | "load-interval" | "negotiation" | "keepalive" | "bandwidth"
             | "delay" | "carrier-delay" | "logging" | "snmp" | "flowcontrol" | "hold-queue"
@@ -356,8 +357,9 @@ impl Parser {
             | "split-horizon" => Out::Irr(IFPHYS),
             "tcp" if k2 == "adjust-mss" => Out::Irr(IFPHYS),
             "cef" if k2 == "accounting" => Out::Irr(IFPHYS),
-            "ospf" | "router" | "summary-address" | "authentication" | "hello-interval"
-            | "hold-time" | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
+            "ospf" => self.iface_ospf(ln, idx, t, kw),
+            "router" | "summary-address" | "authentication" | "hello-interval" | "hold-time"
+            | "bandwidth-percent" | "rip" | "eigrp" | "bgp" | "passive-interface"
             | "next-hop-self" => un(
                 "routing protocol interface setting (not modelled)",
                 Scope::Routing,

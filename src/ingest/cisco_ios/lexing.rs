@@ -64,6 +64,7 @@ impl Parser {
             }
             Ctx::Unknown { scope, what } => un(format!("inside `{what}`"), scope),
             Ctx::Vlan => self.vlan_sub(&kw),
+            Ctx::Router { idx } => self.router_sub(ln, idx, &toks, &kw),
             Ctx::VlanDb => self.awp_vlan_db(ln, &toks, &kw),
             Ctx::AwAcl { name, kind } => self.awp_acl_entry(ln, &name, kind, &toks),
             Ctx::Acl { name, extended } => self.acl_sub(ln, &name, extended, &toks, &kw),

@@ -19,6 +19,7 @@ pub(in crate::ingest) mod lexing;
 pub(in crate::ingest) mod nat;
 pub(in crate::ingest) mod objects;
 pub(in crate::ingest) mod routes;
+pub(in crate::ingest) mod routing;
 pub mod secrets;
 
 use super::ParseError;
@@ -207,6 +208,10 @@ pub(in crate::ingest) enum Ctx {
     Group {
         kind: GroupKind,
         name: String,
+    },
+    /// `router ospf|bgp|eigrp|rip` stanza: index into `dev.routing.protocols`.
+    Router {
+        idx: usize,
     },
     /// Stanza known not to affect forwarding: sub-lines irrelevant, for this reason.
     Skip(&'static str),
@@ -409,11 +414,7 @@ impl Parser {
             "interface" => self.interface_header(ln, t, kw),
             "vlan" => self.vlan_header(ln, t, kw),
             "access-list" => self.numbered_acl(ln, t, kw),
-            "router" => self.unknown_stanza(
-                trimmed,
-                Scope::Routing,
-                "dynamic routing protocol (not modelled)",
-            ),
+            "router" => self.router_header(ln, trimmed, t),
             "banner" => self.banner_start(ln, trimmed, kw),
             "ip" => self.top_ip(ln, trimmed, t, kw),
             "no" => self.top_no(trimmed, kw),

@@ -18,6 +18,7 @@ mod filters;
 pub mod lexing;
 mod nat;
 pub mod objects;
+mod routing;
 pub mod secrets;
 mod security;
 
@@ -217,6 +218,8 @@ struct J {
     zoned: bool,
     phys: Vec<(String, Phys)>,
     routes: Vec<Route>,
+    /// `protocols ospf|bgp` (junos/routing.rs).
+    routing: Routing,
     fw: filters::Filters,
     sec: security::Security,
 }
@@ -230,6 +233,7 @@ impl J {
             zoned: false,
             phys: vec![],
             routes: vec![],
+            routing: Default::default(),
             fw: Default::default(),
             sec: Default::default(),
         }
@@ -588,6 +592,8 @@ impl J {
     fn protocols(&mut self, l: &Leaf) {
         let ln = l.line;
         match l.at(1) {
+            "ospf" => self.ospf(l),
+            "bgp" => self.bgp(l),
             "lldp"
             | "lldp-med"
             | "rstp"
@@ -657,6 +663,7 @@ impl J {
         }
         d.acls = self.fw.build(&mut self.acc, &self.file);
         d.routes = std::mem::take(&mut self.routes);
+        d.routing = std::mem::take(&mut self.routing);
         if self.zoned {
             d.policy_based = true;
             d.stateful = true;

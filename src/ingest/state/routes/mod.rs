@@ -339,11 +339,13 @@ pub fn covered_by_rib(u: &Unrecognized) -> bool {
 /// the dynamic-routing config lines the dump covers are recognised, and disagreements
 /// between the config's static / connected routes and the dump are listed as unrecognized
 /// lines of scope `Routing` ("stale dump or unsaved config", citing both files' lines).
+/// Returns the names of the devices whose routes now come from a dump.
 pub fn apply(
     devices: &mut [Device],
     state: &BTreeMap<String, Vec<StateFile>>,
     sources: &BTreeMap<String, SourceFile>,
-) {
+) -> std::collections::BTreeSet<String> {
+    let mut dumped = std::collections::BTreeSet::new();
     for d in devices.iter_mut() {
         let Some(files) = state.get(&d.name) else {
             continue;
@@ -363,10 +365,12 @@ pub fn apply(
         use_table(d, &fib, reader == Reader::ShowIpCef, sources);
         d.extra_files
             .push((sf.file.clone(), src.line_count() as u32));
+        dumped.insert(d.name.clone());
     }
+    dumped
 }
 
-fn line_text(sources: &BTreeMap<String, SourceFile>, file: &str, line: u32) -> String {
+pub(crate) fn line_text(sources: &BTreeMap<String, SourceFile>, file: &str, line: u32) -> String {
     let t = sources
         .get(file)
         .and_then(|s| s.line(line as usize))
