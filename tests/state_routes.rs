@@ -982,3 +982,58 @@ fn linux_ip_json_route_state() {
     assert!(d.extra_files.iter().any(|(x, n)| x == f && *n == 5));
     let _ = std::fs::remove_dir_all(&snap);
 }
+
+/// Issue 17's done-when town: cross-core routes only as OSPF in RIB dumps (the OSPF town)
+/// and device links only in LLDP / CDP / FortiOS neighbour output (tests/data/lldp-town,
+/// topology.toml removed). Its violations are sample-city-violating's, planted by hand and
+/// pinned in tests/fixtures.rs; the maintenance link is observed, the route over it is the
+/// dump's OSPF row, and both are cited.
+#[test]
+fn ospf_dumps_and_lldp_only_links_give_exactly_the_planted_violations() {
+    let reference = audit(&root().join("fixtures/sample-city-violating"));
+    let snap = ospf_town(true);
+    std::fs::remove_file(snap.join("topology.toml")).unwrap();
+    copy_dir(
+        &root().join("tests/data/lldp-town/state"),
+        &snap.join("state"),
+    );
+    let r = audit(&snap);
+    assert_eq!(statuses(&r), statuses(&reference));
+    assert_eq!(findings(&r), findings(&reference));
+    for p in r["parse"].as_array().unwrap() {
+        assert!(
+            p["unrecognized"].as_array().unwrap().is_empty(),
+            "{}: {:?}",
+            p["file"],
+            p["unrecognized"]
+        );
+    }
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "MN-ISOLATION")
+        .unwrap();
+    let cited: Vec<&str> = f["path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["lines"].as_array().unwrap().iter())
+        .chain(f["cause"].as_array().unwrap().iter())
+        .filter_map(|l| l.as_str())
+        .collect();
+    // The OSPF row of mn-core's dump (line 22, as in the dump-only town) and the
+    // neighbour lines that observed the maintenance link (tests/state_topology.rs).
+    for want in [
+        "state/mn-core/show_ip_route.txt:22",
+        "state/lg-core/show_lldp_neighbors_detail.txt:24",
+        "state/mn-core/show_cdp_neighbors_detail.txt:7",
+    ] {
+        assert!(cited.contains(&want), "{want} not in {cited:?}");
+    }
+    assert!(
+        !cited.iter().any(|c| c.starts_with("topology.toml")),
+        "{cited:?}"
+    );
+    let _ = std::fs::remove_dir_all(&snap);
+}
