@@ -542,9 +542,17 @@ end
     assert_eq!(p.m.src_mac, None);
     let edit = line_of(&d, &text, "edit 20");
     assert_eq!(p.span, Span::new("site/fw1.conf", edit));
-    // edit line + 10 understood set lines.
-    assert_eq!(p.lines.len(), 11);
+    // edit line + 10 understood set lines, then the objects it names: net1 (edit,
+    // subnet), range3 (edit, type, start-ip, end-ip), ranges (edit, tcp-, udp-portrange);
+    // all and HTTPS are predefined (no lines).
+    assert_eq!(p.lines.len(), 11 + 2 + 4 + 3);
     assert_eq!(p.lines[0].line, edit);
+    let net1 = line_of(&d, &text, "edit \"net1\"");
+    assert_eq!(p.lines[11].line, net1);
+    assert!(p
+        .field_lines
+        .iter()
+        .any(|(f, s)| *f == MatchField::Src && s.line == net1));
     // action absent → deny.
     let p5 = policy(&d, "5");
     assert_eq!(p5.action, Action::Deny);

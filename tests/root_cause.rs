@@ -253,6 +253,16 @@ fn a_firewall_policy_cause_starts_with_the_deciding_match_line() {
                 "{rule}: {first} {}",
                 text_of(first)
             );
+            // The object behind a named address follows its `set` line.
+            if rule == "TOKUTEI-IP" {
+                assert_eq!(
+                    text_of(f["cause"][1].as_str().unwrap()),
+                    "edit \"mn-servers\""
+                );
+                assert!(
+                    text_of(f["cause"][2].as_str().unwrap()).starts_with("set subnet 10.10.10.0")
+                );
+            }
             // The policy header stays cited behind it.
             assert!(f["cause"]
                 .as_array()

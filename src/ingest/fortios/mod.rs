@@ -471,6 +471,9 @@ impl Sections {
 struct Resolved<T> {
     items: Vec<T>,
     problems: Vec<String>,
+    /// The lines that define it (the object's `edit` and value lines, a group's and its
+    /// members'), cited behind a policy that uses it.
+    spans: Vec<Span>,
 }
 
 impl<T> Default for Resolved<T> {
@@ -478,6 +481,7 @@ impl<T> Default for Resolved<T> {
         Resolved {
             items: Vec::new(),
             problems: Vec::new(),
+            spans: Vec::new(),
         }
     }
 }

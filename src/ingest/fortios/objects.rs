@@ -20,7 +20,8 @@ use std::rc::Rc;
 pub(super) struct Resolver<T> {
     pub(super) kind: &'static str,
     pub(super) leaves: HashMap<String, Resolved<T>>,
-    pub(super) groups: HashMap<String, (Vec<String>, Vec<String>)>,
+    /// Members, problems and defining lines of each group.
+    pub(super) groups: HashMap<String, (Vec<String>, Vec<String>, Vec<Span>)>,
     pub(super) fallback: fn(&str) -> Option<Vec<T>>,
     pub(super) cache: RefCell<HashMap<String, Rc<Resolved<T>>>>,
 }
@@ -31,6 +32,7 @@ pub(super) struct Union<T> {
     pub(super) seen: HashSet<T>,
     pub(super) problems: Vec<String>,
     pub(super) pseen: HashSet<String>,
+    pub(super) spans: Vec<Span>,
 }
 
 impl<T: Clone + Eq + Hash> Union<T> {
@@ -40,6 +42,7 @@ impl<T: Clone + Eq + Hash> Union<T> {
             seen: HashSet::new(),
             problems: Vec::new(),
             pseen: HashSet::new(),
+            spans: Vec::new(),
         }
     }
     pub(super) fn add(&mut self, r: &Resolved<T>) {
@@ -51,6 +54,14 @@ impl<T: Clone + Eq + Hash> Union<T> {
         for p in &r.problems {
             self.add_problem(p);
         }
+        self.add_spans(&r.spans);
+    }
+    pub(super) fn add_spans(&mut self, spans: &[Span]) {
+        for sp in spans {
+            if !self.spans.contains(sp) {
+                self.spans.push(sp.clone());
+            }
+        }
     }
     pub(super) fn add_problem(&mut self, p: &str) {
         if self.pseen.insert(p.to_string()) {
@@ -61,6 +72,7 @@ impl<T: Clone + Eq + Hash> Union<T> {
         Resolved {
             items: self.items,
             problems: self.problems,
+            spans: self.spans,
         }
     }
 }
@@ -76,18 +88,20 @@ impl<T: Clone + Eq + Hash> Resolver<T> {
         }
         let r = if let Some(r) = self.leaves.get(name) {
             r.clone()
-        } else if let Some((members, problems)) = self.groups.get(name) {
+        } else if let Some((members, problems, spans)) = self.groups.get(name) {
             if stack.iter().any(|s| s == name) {
                 // Not cached: the result depends on the entry point.
                 return Rc::new(Resolved {
                     items: vec![],
                     problems: vec![format!("{} group cycle through `{name}`", self.kind)],
+                    spans: vec![],
                 });
             }
             let mut u = Union::new();
             for p in problems {
                 u.add_problem(p);
             }
+            u.add_spans(spans);
             stack.push(name.to_string());
             for m in members {
                 let r = self.resolve_in(m, stack);
@@ -99,11 +113,13 @@ impl<T: Clone + Eq + Hash> Resolver<T> {
             Resolved {
                 items,
                 problems: vec![],
+                spans: vec![],
             }
         } else {
             Resolved {
                 items: vec![],
                 problems: vec![format!("undefined {} `{name}`", self.kind)],
+                spans: vec![],
             }
         };
         let r = Rc::new(r);
@@ -114,6 +130,15 @@ impl<T: Clone + Eq + Hash> Resolver<T> {
 
 pub(super) type Addresses = Resolver<IpMatch>;
 pub(super) type Services = Resolver<Service>;
+
+/// The lines that define an object: its `edit` line and those of the `keys` it sets.
+fn defining(ctx: &Ctx, o: &Obj, keys: &[&str]) -> Vec<Span> {
+    let mut v: Vec<Span> = o.opens.iter().map(|s| ctx.span(s.first)).collect();
+    for a in o.attrs.iter().filter(|a| keys.contains(&a.key.as_str())) {
+        v.extend(a.stmts.iter().map(|s| ctx.span(s.first)));
+    }
+    v
+}
 
 pub(super) fn no_fallback<T>(_: &str) -> Option<Vec<T>> {
     None
@@ -133,6 +158,7 @@ impl Resolver<IpMatch> {
             Resolved {
                 items: vec![IpMatch::Any],
                 problems: vec![],
+                spans: vec![],
             },
         );
         addrs.insert("none".to_string(), Resolved::default());
@@ -312,6 +338,11 @@ impl Resolver<IpMatch> {
                     mark_block(ctx, b, Some(("address block not modeled", &sc)));
                 }
             }
+            r.spans = defining(
+                ctx,
+                o,
+                &["type", "subnet", "start-ip", "end-ip", "wildcard", "fqdn"],
+            );
             addrs.insert(o.name.clone(), r);
         }
 
@@ -361,7 +392,8 @@ impl Resolver<IpMatch> {
                 }
             }
             let members = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
-            groups.insert(o.name.clone(), (members, problems));
+            let spans = defining(ctx, o, &["member"]);
+            groups.insert(o.name.clone(), (members, problems, spans));
         }
         Resolver {
             kind: "address",
@@ -674,6 +706,19 @@ impl Resolver<Service> {
             for b in &o.subs {
                 mark_block(ctx, b, Some(("service block not modeled", &sc)));
             }
+            r.spans = defining(
+                ctx,
+                o,
+                &[
+                    "protocol",
+                    "protocol-number",
+                    "tcp-portrange",
+                    "udp-portrange",
+                    "sctp-portrange",
+                    "icmptype",
+                    "icmpcode",
+                ],
+            );
             custom.insert(o.name.clone(), r);
         }
 
@@ -721,7 +766,8 @@ impl Resolver<Service> {
                 mark_block(ctx, b, Some(("service group block not modeled", &sc)));
             }
             let members = o.get("member").map(|a| a.vals.clone()).unwrap_or_default();
-            groups.insert(o.name.clone(), (members, problems));
+            let spans = defining(ctx, o, &["member"]);
+            groups.insert(o.name.clone(), (members, problems, spans));
         }
         Resolver {
             kind: "service",

@@ -119,6 +119,9 @@ pub(super) fn policies(
     }
     let mut out = Vec::new();
     for o in &t.objs {
+        // The lines of the address and service objects the policy uses, by part of the
+        // match: cited after the policy's own lines.
+        let mut objects: Vec<(MatchField, Span)> = vec![];
         let mut p = Policy {
             id: o.name.clone(),
             src_intf: vec![],
@@ -198,7 +201,14 @@ pub(super) fn policies(
                     let Resolved {
                         mut items,
                         problems,
+                        spans,
                     } = u.finish();
+                    let f = if a.key == "srcaddr" {
+                        MatchField::Src
+                    } else {
+                        MatchField::Dst
+                    };
+                    objects.extend(spans.into_iter().map(|sp| (f, sp)));
                     if items.contains(&IpMatch::Any) {
                         items = vec![IpMatch::Any];
                     }
@@ -219,7 +229,12 @@ pub(super) fn policies(
                     for v in &a.vals {
                         u.add(&svcs.resolve(v));
                     }
-                    let Resolved { items, problems } = u.finish();
+                    let Resolved {
+                        items,
+                        problems,
+                        spans,
+                    } = u.finish();
+                    objects.extend(spans.into_iter().map(|sp| (MatchField::Service, sp)));
                     if items.contains(&Service::any()) {
                         p.m.services = vec![];
                     } else if items.is_empty() {
@@ -413,6 +428,12 @@ pub(super) fn policies(
         }
         p.lines.sort();
         p.lines.dedup();
+        for (f, sp) in objects {
+            if !p.lines.contains(&sp) {
+                p.lines.push(sp.clone());
+            }
+            p.field_lines.push((f, sp));
+        }
         out.push(p);
     }
     out
