@@ -20,11 +20,13 @@ use std::rc::Rc;
 pub(super) struct Resolver<T> {
     pub(super) kind: &'static str,
     pub(super) leaves: HashMap<String, Resolved<T>>,
-    /// Members, problems and defining lines of each group.
-    pub(super) groups: HashMap<String, (Vec<String>, Vec<String>, Vec<Span>)>,
+    pub(super) groups: HashMap<String, Group>,
     pub(super) fallback: fn(&str) -> Option<Vec<T>>,
     pub(super) cache: RefCell<HashMap<String, Rc<Resolved<T>>>>,
 }
+
+/// A group's members, problems and defining lines.
+pub(super) type Group = (Vec<String>, Vec<String>, Vec<Span>);
 
 /// Order-preserving union with hash-based deduplication.
 pub(super) struct Union<T> {
