@@ -349,3 +349,16 @@ fn bad_input_never_panics() {
         assert!(u <= d.lines);
     }
 }
+
+/// A fuzzer found `-N` without a name followed by a bare `-A` (fuzz/artifacts, iptables): the
+/// empty chain name was declared and the rule part was sliced past the end.
+#[test]
+fn bare_new_chain_and_append_are_unrecognised() {
+    let t = "*filter\n:INPUT DROP [0:0]\n-N\n-A\n-A INPUT -j ACCEPT\nCOMMIT\n";
+    let d = parse(F, t).unwrap();
+    let got: Vec<u32> = d.unrecognized.iter().map(|u| u.line).collect();
+    assert_eq!(got, vec![3, 4]);
+    assert!(d.unrecognized[0].reason.contains("-N without a chain name"));
+    // The line after them is still read.
+    assert_eq!(chain(&d, "filter INPUT").rules.len(), 1);
+}

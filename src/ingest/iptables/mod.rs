@@ -406,7 +406,8 @@ impl P {
                     None if builtin(t, &name).is_some() => self.declare(t, &name, ln),
                     None => return Err(Unk::policy(format!("rule for undeclared chain `{name}`"))),
                 };
-                let mut rest = &args[2..];
+                // `-A` alone (a fuzzer found it) has no rule part.
+                let mut rest = args.get(2..).unwrap_or(&[]);
                 let mut pos = None;
                 if cmd.starts_with("-I") || cmd == "--insert" {
                     pos = Some(0);
@@ -429,7 +430,9 @@ impl P {
                 Ok(())
             }
             "-N" | "--new-chain" => {
-                let name = args.get(1).cloned().unwrap_or_default();
+                let Some(name) = args.get(1).filter(|n| !n.is_empty()).cloned() else {
+                    return Err(Unk::policy("-N without a chain name"));
+                };
                 self.declare(t, &name, ln);
                 Ok(())
             }
