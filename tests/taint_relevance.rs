@@ -86,3 +86,39 @@ fn a_line_on_the_way_to_the_sinks_taints() {
     assert!(cites(&mn, &line), "{mn} should cite {line}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A trunk that leads to no modelled device is an edge port like any other: whoever is behind
+/// it may send packets that look like a 特定通信 (issue 12: dangling ports as TOKUTEI-PATH
+/// sources). The passing TOKUTEI-PATH example gets a spare trunk carrying the 住基 CS's VLAN
+/// 110 and no peer; the spoofed flow enters there, tagged 110, and leaves to 住基ネット.
+#[test]
+fn a_dangling_trunk_is_a_tokutei_path_source() {
+    let dir = common::fresh_dir("taint", "dangling-trunk");
+    copy_dir(&root().join("rules/TOKUTEI-PATH/examples/pass"), &dir);
+    assert_eq!(check(&audit(&dir), "TOKUTEI-PATH")["status"], "pass");
+    let f = dir.join("configs/mn-sw.cfg");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let new = text.replacen(
+        "interface GigabitEthernet1/0/24\n",
+        "interface GigabitEthernet1/0/23\n switchport trunk allowed vlan 110\n switchport mode trunk\n!\ninterface GigabitEthernet1/0/24\n",
+        1,
+    );
+    assert_ne!(new, text);
+    std::fs::write(&f, new).unwrap();
+    let r = audit(&dir);
+    assert_eq!(check(&r, "TOKUTEI-PATH")["status"], "violated");
+    let found: Vec<&Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "TOKUTEI-PATH")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let f = found[0];
+    assert_eq!(f["src_point"], "mn-sw:GigabitEthernet1/0/23");
+    assert_eq!(f["witness"]["vlan"], 110);
+    assert_eq!(f["witness"]["src_ip"], "10.10.10.21");
+    assert_eq!(f["witness"]["dst_ip"], "192.168.100.10");
+    assert_eq!(f["witness"]["dst_port"], 443);
+    let _ = std::fs::remove_dir_all(&dir);
+}
