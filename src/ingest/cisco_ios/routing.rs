@@ -241,7 +241,6 @@ impl Parser {
                 // A VRF's table serves only the VRF's interfaces, which are unrecognised;
                 // its neighbours still taint the device's routing (over-approximation).
                 ("ipv4", "vrf") if n == 4 => Out::Ok,
-                ("ipv4", "unicast") if k(3) == "vrf" && n == 5 => Out::Ok,
                 _ => un("BGP address family outside IPv4 unicast", Scope::Routing),
             },
             "exit-address-family" | "exit" => Out::Ok,
