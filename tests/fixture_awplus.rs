@@ -103,6 +103,50 @@ fn hardware_acl_without_final_deny_lets_terminals_spoof() {
     let _ = std::fs::remove_dir_all(&d);
 }
 
+/// The MN floor switch's uplink as an LACP aggregate of port1.0.47-48 whose VLANs are
+/// on `po1`: a link naming `po1` links both members, so the town stays compliant and
+/// fully read. A link naming only port1.0.48 leaves member port1.0.47 an unlinked trunk
+/// of VLAN 110, from which a plugged-in host could send as juki-cs: TOKUTEI-PATH.
+#[test]
+fn lacp_uplink_links_every_member() {
+    let d = tmp_copy("lacp");
+    edit(
+        &d,
+        "configs/mn-floor1.cfg",
+        "interface port1.0.9-1.0.47\n",
+        "interface port1.0.9-1.0.46\n",
+    );
+    edit(
+        &d,
+        "configs/mn-floor1.cfg",
+        "interface port1.0.48\n description uplink mn-core\n switchport\n switchport mode trunk\n switchport trunk allowed vlan add 110,120\n switchport trunk native vlan none\n!\n",
+        "interface port1.0.47-1.0.48\n description uplink mn-core\n switchport\n switchport mode trunk\n switchport trunk allowed vlan add 110,120\n switchport trunk native vlan none\n channel-group 1 mode active\n!\ninterface po1\n switchport\n switchport mode trunk\n switchport trunk allowed vlan add 110,120\n switchport trunk native vlan none\n!\n",
+    );
+    edit(
+        &d,
+        "topology.toml",
+        "\"mn-floor1:port1.0.48\"",
+        "\"mn-floor1:po1\"",
+    );
+    let (code, r) = audit_json(d.to_str().unwrap());
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(status(&r, "TOKUTEI-PATH"), "pass");
+    for p in r["parse"].as_array().unwrap() {
+        assert!(p["unrecognized"].as_array().unwrap().is_empty(), "{p}");
+    }
+    edit(
+        &d,
+        "topology.toml",
+        "\"mn-floor1:po1\"",
+        "\"mn-floor1:port1.0.48\"",
+    );
+    let (code, r) = audit_json(d.to_str().unwrap());
+    assert_eq!(code, 1);
+    assert_eq!(status(&r, "TOKUTEI-PATH"), "violated");
+    assert_eq!(status(&r, "MN-ISOLATION"), "pass");
+    let _ = std::fs::remove_dir_all(&d);
+}
+
 /// `[[device]] dialect` accepts the AW+ id and its aliases; an unknown one is an error
 /// that lists every registered dialect.
 #[test]

@@ -941,7 +941,12 @@ fn corpus_coverage_at_least_99_5_percent() {
     eprintln!(
         "of the {accepted} lines FortiOS accepts: {covered} modelled or recognised ({pct_acc:.2}%); {rejected} rejected lines"
     );
-    assert!(pct >= 99.3, "coverage {pct:.2}% < 99.3%");
+    // Raw: 12410/12484 = 99.41 % (BGP neighbours are the shared routing fact, their taint
+    // comes from the snapshot's routing pass). The raw 99.5 % (12422 lines) is not reached
+    // honestly: the 25 accepted lines left change forwarding and are not modelled
+    // (aggregate / redundant member lists, VRF, SD-WAN, IPsec policy, wl-mesh / emac-vlan /
+    // FortiLink interfaces) or are Batfish's garbage attributes and ICMP port ranges.
+    assert!(pct >= 99.41, "coverage {pct:.2}% < 99.41%");
     assert!(
         pct_acc >= 99.5,
         "coverage of accepted lines {pct_acc:.2}% < 99.5%"
@@ -1127,7 +1132,27 @@ end
 #[test]
 fn bgp_is_one_routing_taint_per_neighbor() {
     let text = "config router bgp\n    set as 65001\n    set router-id 1.1.1.1\n    config neighbor\n        edit \"192.0.2.1\"\n            set remote-as 65002\n        next\n    end\n    config network\n        edit 1\n            set prefix 10.0.0.0 255.0.0.0\n        next\n    end\nend\nconfig router bgp\n    set as 65001\nend\n";
-    let d = dev(text);
+    let mut d = dev(text);
+    // Parsed as the shared BGP routing fact (as IOS / Junos BGP): every line understood.
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let ps = &d.routing.protocols;
+    assert_eq!(ps.len(), 2);
+    assert_eq!(ps[0].kind, ProtocolKind::Bgp { asn: 65001 });
+    assert_eq!(ps[0].span.line, 1);
+    assert_eq!(ps[0].router_id, Some("1.1.1.1".parse().unwrap()));
+    let nb: Vec<(&str, Option<u32>, u32)> = ps[0]
+        .neighbors
+        .iter()
+        .map(|n| (n.peer.as_str(), n.remote_as, n.span.line))
+        .collect();
+    assert_eq!(nb, vec![("192.0.2.1", Some(65002), 5)]);
+    assert!(
+        ps[1].neighbors.is_empty(),
+        "the second block learns nothing"
+    );
+    // The snapshot's routing pass gives the device one routing taint, on the neighbour.
+    let o = sanso::ingest::routing::compute(std::slice::from_ref(&d), &Default::default());
+    sanso::ingest::routing::install(std::slice::from_mut(&mut d), o, &Default::default());
     assert_eq!(d.unrecognized.len(), 1, "{:?}", d.unrecognized);
     let u = &d.unrecognized[0];
     assert_eq!((u.line, u.scope.clone()), (5, Scope::Routing));

@@ -596,6 +596,11 @@ pub struct Device {
     /// Dynamic routing protocols as configured, and the OSPF routes computed from them.
     #[serde(skip_serializing_if = "super::Routing::is_empty")]
     pub routing: super::Routing,
+    /// Link aggregates (AlliedWare Plus `poN` / `saN`): aggregator → member ports. The
+    /// members carry the aggregator's switchport settings; the aggregator is no port of
+    /// its own, and a link naming it links every member (docs/semantics.md).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub aggregates: BTreeMap<String, Vec<String>>,
 }
 
 impl Device {
@@ -621,6 +626,7 @@ impl Device {
             extra_files: vec![],
             facts: Default::default(),
             routing: Default::default(),
+            aggregates: BTreeMap::new(),
         }
     }
     /// Count one line as recognised and irrelevant to forwarding, for `reason`.

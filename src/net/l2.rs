@@ -23,7 +23,8 @@ fn attachments(
     universe: &BTreeSet<u16>,
 ) -> Vec<(Option<u16>, Att)> {
     let i = &d.interfaces[ii];
-    if i.shutdown {
+    // An aggregator forwards through its member ports only.
+    if i.shutdown || d.aggregates.contains_key(&i.name) {
         return vec![];
     }
     let mut out = vec![];

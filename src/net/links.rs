@@ -29,17 +29,24 @@ impl Builder<'_> {
             .map(|(i, h)| (h.name.as_str(), i))
             .collect();
         for l in &snap.links {
+            // The ports of a link end: the interface, or an aggregator's member ports.
             let res = |e: &LinkEnd| match e {
                 LinkEnd::Port { device, interface } => {
                     let d = ix.dev[device.as_str()];
-                    Some((d, ix.if_idx(d, interface).expect("validated at load")))
+                    let members = snap.devices[d].aggregates.get(interface.as_str());
+                    let ports: Vec<(usize, usize)> = match members {
+                        Some(m) => m
+                            .iter()
+                            .filter_map(|n| Some((d, ix.if_idx(d, n)?)))
+                            .collect(),
+                        None => vec![(d, ix.if_idx(d, interface).expect("validated at load"))],
+                    };
+                    Some(ports)
                 }
                 LinkEnd::Host(_) => None,
             };
             match (res(&l.a), res(&l.b)) {
-                (Some(pa), Some(pb)) => {
-                    linked.insert(pa, l.b.clone());
-                    linked.insert(pb, l.a.clone());
+                (Some(ports_a), Some(ports_b)) => {
                     // The line that makes the link: topology.toml's, the first interface
                     // of an inferred subnet, or the first state / Batfish line that
                     // reports it.
@@ -48,15 +55,27 @@ impl Builder<'_> {
                         (None, Some(o)) if !o.evidence.is_empty() => o.evidence[0].clone(),
                         _ => Span::new("topology.toml", l.line),
                     };
-                    b.link(pa, pb, &atts[&pa], &atts[&pb], &span);
-                    b.link(pb, pa, &atts[&pb], &atts[&pa], &span);
+                    for &pa in &ports_a {
+                        linked.insert(pa, l.b.clone());
+                    }
+                    for &pb in &ports_b {
+                        linked.insert(pb, l.a.clone());
+                    }
+                    for &pa in &ports_a {
+                        for &pb in &ports_b {
+                            b.link(pa, pb, &atts[&pa], &atts[&pb], &span);
+                            b.link(pb, pa, &atts[&pb], &atts[&pa], &span);
+                        }
+                    }
                 }
-                (Some(p), None) | (None, Some(p)) => {
+                (Some(ports), None) | (None, Some(ports)) => {
                     let h = match (&l.a, &l.b) {
                         (LinkEnd::Host(h), _) | (_, LinkEnd::Host(h)) => host_idx[h.as_str()],
                         _ => unreachable!(),
                     };
-                    host_port.insert(p, h);
+                    for p in ports {
+                        host_port.insert(p, h);
+                    }
                 }
                 (None, None) => {}
             }

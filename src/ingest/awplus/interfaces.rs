@@ -1,8 +1,9 @@
 //! AlliedWare Plus interface stanzas: names and ranges, and the interface commands AW+
 //! writes differently from IOS (the rest goes to the IOS interface reader).
 
-use crate::ingest::cisco_ios::{un, AuthCtl, Out, Parser, IFPHYS};
-use crate::model::Scope;
+use crate::ingest::cisco_ios::{un, AuthCtl, IfAux, Out, Parser, IFPHYS};
+use crate::model::{IfMode, Interface, Scope, Span};
+use std::collections::BTreeMap;
 
 /// Expand an AW+ interface list: `port1.0.1`, `port1.0.2-1.0.4`, `po7-8`,
 /// `port1.0.1-1.0.4,port1.0.6`, `vlan10`. Names are lower case, as AW+ writes them.
@@ -152,9 +153,7 @@ impl Parser {
                     ifs,
                 ),
             },
-            "channel-group" | "static-channel-group" => {
-                un("link aggregation member (not modelled)", ifs)
-            }
+            "channel-group" | "static-channel-group" => self.awp_channel_group(ln, idx, t, kw),
             "mlag" => un(
                 "MLAG member (multi-chassis link aggregation, not modelled)",
                 Scope::Device,
@@ -172,5 +171,115 @@ impl Parser {
             }
             _ => self.iface_sub(ln, idx, t, kw),
         }
+    }
+}
+
+impl Parser {
+    /// `channel-group N mode active|passive` (LACP, aggregator `poN`) and
+    /// `static-channel-group N` (static, aggregator `saN`) on switch ports.
+    fn awp_channel_group(&mut self, ln: u32, idx: &[usize], t: &[&str], kw: &[String]) -> Out {
+        let ifs = Scope::Interface(String::new());
+        let stat = kw[0] == "static-channel-group";
+        let form = if stat {
+            t.len() == 2
+        } else {
+            t.len() == 4 && kw[2] == "mode" && matches!(kw[3].as_str(), "active" | "passive")
+        };
+        let num = t
+            .get(1)
+            .and_then(|x| x.parse::<u16>().ok())
+            .filter(|v| *v >= 1);
+        let Some(num) = num.filter(|_| form) else {
+            return un("unsupported link aggregation command", ifs);
+        };
+        let not_port = idx
+            .iter()
+            .filter_map(|&i| self.dev.interfaces.get(i))
+            .any(|i| !(i.name.starts_with("port") && super::is_switch_port(&i.name)));
+        if not_port {
+            return un("link aggregation member that is not a switch port", ifs);
+        }
+        let agg = format!("{}{num}", if stat { "sa" } else { "po" });
+        let span = self.span(ln);
+        self.each_if(idx, |_, aux| {
+            aux.aggregate = Some((agg.clone(), span.clone()))
+        });
+        Out::Ok
+    }
+
+    /// Members of a link aggregate form one logical port (docs/semantics.md, "Link
+    /// aggregation (AlliedWare Plus)"): each member carries its aggregator's switchport
+    /// settings (VLANs, port ACL, shutdown), so a link to a member or to the aggregator
+    /// forwards as the aggregate does ([`crate::model::Device::aggregates`]). An aggregator without a stanza of its own is
+    /// created with its members' settings (AW+ creates it with the first member).
+    /// Returns (line, interface, reason) for members whose own settings disagree with
+    /// the aggregator's, or whose aggregator is routed: those stay unrecognised.
+    pub(in crate::ingest) fn awp_aggregates(&mut self) -> Vec<(Span, String, String)> {
+        let mut groups: BTreeMap<String, Vec<(usize, Span)>> = BTreeMap::new();
+        for (i, aux) in self.aux.iter().enumerate() {
+            if let Some((agg, span)) = &aux.aggregate {
+                groups
+                    .entry(agg.clone())
+                    .or_default()
+                    .push((i, span.clone()));
+            }
+        }
+        let mut out = vec![];
+        for (agg, members) in groups {
+            let ai = match self.dev.interfaces.iter().position(|x| x.name == agg) {
+                Some(ai) => ai,
+                None => {
+                    let (first, span) = &members[0];
+                    let mut itf = Interface::new(agg.clone(), span.clone());
+                    itf.mode = self.dev.interfaces[*first].mode.clone();
+                    self.dev.interfaces.push(itf);
+                    self.aux.push(IfAux::default());
+                    self.dev.interfaces.len() - 1
+                }
+            };
+            let a = self.dev.interfaces[ai].clone();
+            if a.mode != IfMode::Routed {
+                let names = members
+                    .iter()
+                    .map(|(m, _)| self.dev.interfaces[*m].name.clone())
+                    .collect();
+                self.dev.aggregates.insert(agg.clone(), names);
+            }
+            for (m, span) in members {
+                let itf = &mut self.dev.interfaces[m];
+                let why = if a.mode == IfMode::Routed {
+                    Some(format!(
+                        "member of `{agg}`, a routed aggregator (not modelled)"
+                    ))
+                } else if itf.mode != a.mode {
+                    Some(format!(
+                        "member's VLAN settings differ from its aggregator `{agg}`'s (AW+ keeps one set per group; which applies is not modelled)"
+                    ))
+                } else if matches!((&itf.acl_in, &a.acl_in), (Some(x), Some(y)) if x.name != y.name)
+                {
+                    Some(format!(
+                        "member's port ACL differs from its aggregator `{agg}`'s (not modelled)"
+                    ))
+                } else {
+                    None
+                };
+                if a.mode != IfMode::Routed {
+                    itf.mode = a.mode.clone();
+                    itf.shutdown |= a.shutdown;
+                    if itf.acl_in.is_none() {
+                        itf.acl_in = a.acl_in.clone();
+                    }
+                    for l in &a.lines {
+                        if !itf.lines.contains(l) {
+                            itf.lines.push(l.clone());
+                        }
+                    }
+                }
+                if let Some(why) = why {
+                    out.push((span, itf.name.clone(), why));
+                }
+            }
+        }
+        out
     }
 }

@@ -271,6 +271,9 @@ pub(in crate::ingest) struct IfAux {
     pub(in crate::ingest) auth_multi_host: bool,
     /// `mab` on the port (MAB needs no global 802.1X switch).
     pub(in crate::ingest) auth_mab: bool,
+    /// AlliedWare Plus `channel-group N` / `static-channel-group N`: the aggregator
+    /// (`poN` / `saN`) this port is a member of, and the line that says so.
+    pub(in crate::ingest) aggregate: Option<(String, Span)>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -303,6 +306,7 @@ impl Default for IfAux {
             auth_open: false,
             auth_multi_host: false,
             auth_mab: false,
+            aggregate: None,
         }
     }
 }
@@ -815,6 +819,9 @@ impl Parser {
                     span: aux.psec_span.clone().unwrap_or_else(|| itf.span.clone()),
                 });
             }
+        }
+        if self.flavor == Flavor::AwPlus {
+            late.extend(self.awp_aggregates());
         }
         self.resolve_deferred();
         for (span, ifname, reason) in late {

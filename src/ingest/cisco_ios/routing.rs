@@ -238,6 +238,9 @@ impl Parser {
             }
             "address-family" if bgp => match (k(1), k(2)) {
                 ("ipv4", "" | "unicast") => Out::Ok,
+                // A VRF's table serves only the VRF's interfaces, which are unrecognised;
+                // its neighbours still taint the device's routing (over-approximation).
+                ("ipv4", "vrf") if n == 4 => Out::Ok,
                 _ => un("BGP address family outside IPv4 unicast", Scope::Routing),
             },
             "exit-address-family" | "exit" => Out::Ok,
@@ -292,17 +295,31 @@ impl Parser {
                     _ => un("malformed OSPF network", Scope::Routing),
                 }
             }
-            // `network A [mask M]` (BGP origination).
-            ProtocolKind::Bgp { .. } => match (t.get(1).and_then(|s| ip(s)), n) {
-                (Some(a), 2) => push(p, a, classful_wildcard(a), None),
-                (Some(a), 4) if kw[2] == "mask" => {
-                    match t.get(3).and_then(|m| ip(m)).and_then(mask_len) {
-                        Some(l) => push(p, a, prefix_wc(l), None),
-                        None => un("malformed BGP network mask", Scope::Routing),
+            // `network A [mask M] [route-map X]` (IOS), `network A/L [route-map X]`
+            // (AlliedWare Plus): BGP origination. A route-map only shapes what is sent to
+            // peers, whose BGP routes are state-dependent anyway (docs/semantics.md).
+            ProtocolKind::Bgp { .. } => {
+                let n = match kw.get(n.saturating_sub(2)).map(String::as_str) {
+                    Some("route-map") if n >= 4 => n - 2,
+                    _ => n,
+                };
+                let prefix = t
+                    .get(1)
+                    .and_then(|s| s.split_once('/'))
+                    .map(|(a, l)| (ip(a), l.parse::<u8>().ok().filter(|l| *l <= 32)));
+                match (prefix, t.get(1).and_then(|s| ip(s)), n) {
+                    (Some((Some(a), Some(l))), _, 2) => push(p, a, prefix_wc(l), None),
+                    (Some(_), _, _) => un("malformed BGP network", Scope::Routing),
+                    (None, Some(a), 2) => push(p, a, classful_wildcard(a), None),
+                    (None, Some(a), 4) if kw[2] == "mask" => {
+                        match t.get(3).and_then(|m| ip(m)).and_then(mask_len) {
+                            Some(l) => push(p, a, prefix_wc(l), None),
+                            None => un("malformed BGP network mask", Scope::Routing),
+                        }
                     }
+                    _ => un("BGP network option not modelled", Scope::Routing),
                 }
-                _ => un("BGP network option not modelled", Scope::Routing),
-            },
+            }
             // EIGRP `network A [W]`, RIP `network A` (classful).
             ProtocolKind::Eigrp { .. } | ProtocolKind::Rip => {
                 match (

@@ -581,7 +581,8 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
         &secs.take(|k| matches!(k, Kind::RouterStatic)),
         &dev.interfaces,
     );
-    bgp(ctx, &secs.take(|k| matches!(k, Kind::Bgp)));
+    let bgp = bgp(ctx, &secs.take(|k| matches!(k, Kind::Bgp)));
+    dev.routing.protocols.extend(bgp);
     dev
 }
 

@@ -10,16 +10,21 @@ use std::net::Ipv4Addr;
 
 // --- BGP -------------------------------------------------------------------
 
-/// `config router bgp`. What BGP does to this device's forwarding is the routes it learns
-/// from its neighbors, which no configuration says: each neighbor (or neighbor group /
-/// range) is one routing-scoped unrecognised line naming it. Everything else (AS, router
-/// id, timers, multipath, what it advertises: `network`, `redistribute`) only shapes
-/// those learned routes or other devices' tables and is understood. A block without
-/// neighbors learns nothing. Values FortiOS would reject stay unrecognised.
-pub(super) fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
+/// `config router bgp`: the routing fact of [`crate::ingest::routing`] (as IOS / Junos
+/// BGP). What BGP does to this device's forwarding is the routes it learns from its
+/// neighbors, which no configuration says: each neighbor (or neighbor group / range) is an
+/// [`RpNeighbor`], and [`crate::ingest::routing::compute`] gives the device one
+/// routing taint per neighbor naming its line unless a routing-table dump gives the
+/// routes. Everything else (AS, router id, timers, multipath, what it advertises:
+/// `network`, `redistribute`) only shapes those learned routes or other devices' tables
+/// and is understood. A block without neighbors learns nothing. Values FortiOS would
+/// reject stay unrecognised.
+pub(super) fn bgp(ctx: &mut Ctx, blocks: &[Block]) -> Vec<RoutingProtocol> {
     let sc = Scope::Routing;
     let u32_ok = |v: &str| v.parse::<u32>().map(|n| n > 0).unwrap_or(false);
+    let mut out = vec![];
     for b in blocks {
+        let mut p = RoutingProtocol::new(ProtocolKind::Bgp { asn: 0 }, ctx.span(b.open.first));
         ctx.ok_stmt(&b.open);
         match &b.close {
             Some(c) => ctx.ok_stmt(c),
@@ -31,9 +36,17 @@ pub(super) fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
                     let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
                     let v = s.toks.get(2).map(|x| x.as_str()).unwrap_or("");
                     let r: Result<(), String> = match (s.kw(), key) {
-                        ("set", "as") if u32_ok(v) => Ok(()),
+                        ("set", "as") if u32_ok(v) => {
+                            p.kind = ProtocolKind::Bgp {
+                                asn: v.parse().unwrap_or(0),
+                            };
+                            Ok(())
+                        }
                         ("set", "as") => Err(format!("invalid BGP AS `{v}` (FortiOS rejects it)")),
-                        ("set", "router-id") if v.parse::<Ipv4Addr>().is_ok() => Ok(()),
+                        ("set", "router-id") if v.parse::<Ipv4Addr>().is_ok() => {
+                            p.router_id = v.parse().ok();
+                            Ok(())
+                        }
                         ("set", "router-id") => Err(format!("invalid router-id `{v}`")),
                         ("set" | "unset", _) => Ok(()),
                         _ => Err("unexpected statement in router bgp".into()),
@@ -52,7 +65,7 @@ pub(super) fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
                     let head = sub.path.first().map(|x| x.as_str()).unwrap_or("");
                     match head {
                         "neighbor" | "neighbor-group" | "neighbor-range" => {
-                            bgp_neighbors(ctx, sub, head, &sc)
+                            bgp_neighbors(ctx, sub, head, &sc, &mut p)
                         }
                         // Advertisements and IPv6: no effect on this device's IPv4 table.
                         "network" | "network6" | "redistribute" | "redistribute6" | "neighbor6"
@@ -88,10 +101,18 @@ pub(super) fn bgp(ctx: &mut Ctx, blocks: &[Block]) {
                 }
             }
         }
+        out.push(p);
     }
+    out
 }
 
-pub(super) fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
+pub(super) fn bgp_neighbors(
+    ctx: &mut Ctx,
+    b: &Block,
+    head: &str,
+    sc: &Scope,
+    p: &mut RoutingProtocol,
+) {
     mark_block(ctx, b, None);
     for it in &b.items {
         let Node::Edit(e) = it else {
@@ -117,14 +138,7 @@ pub(super) fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
             );
             continue;
         }
-        ctx.bad(
-            e.open.first,
-            &format!(
-                "routes learned from BGP {head} `{}` are not known from configuration",
-                e.name
-            ),
-            sc,
-        );
+        let mut remote_as = None;
         for n in &e.items {
             if let Node::Cmd(s) = n {
                 let key = s.toks.get(1).map(|x| x.as_str()).unwrap_or("");
@@ -138,9 +152,16 @@ pub(super) fn bgp_neighbors(ctx: &mut Ctx, b: &Block, head: &str, sc: &Scope) {
                         &format!("invalid BGP remote-as `{v}` (FortiOS rejects it)"),
                         sc,
                     );
+                } else if s.kw() == "set" && key == "remote-as" {
+                    remote_as = v.parse().ok();
                 }
             }
         }
+        p.neighbors.push(RpNeighbor {
+            peer: e.name.clone(),
+            remote_as,
+            span: ctx.span(e.open.first),
+        });
     }
 }
 
