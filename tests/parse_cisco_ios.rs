@@ -946,11 +946,13 @@ fn corpus_coverage() {
         }
     }
     // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
-    // configurations. Routing protocols are read as facts since the dynamic-routing
-    // work (83.2 % → 89.6 %); what is left (route-maps, BGP policy knobs, VRFs, IPv6,
-    // multicast, crypto maps) changes forwarding and stays unrecognized until modelled
-    // (see the list above). This floor ratchets what is reached so far.
-    assert!(pct >= 95.0, "coverage fell to {pct:.1}%");
+    // configurations. Routing protocols read as facts took it from 83.2 % to 89.6 %;
+    // IPv6 (out of scope), multicast without `ip multicast-routing`, the knobs of
+    // tainting BGP/EIGRP processes and the route-maps only they or unrecognised lines use
+    // to 95.6 %. What is left (VRFs, crypto maps and IPsec tunnels, GRE tunnels, NAT
+    // forms, port-channel membership, OSPF knobs, MPLS) changes forwarding and stays
+    // unrecognised until modelled (see the list above). This floor ratchets the number.
+    assert!(pct >= 95.6, "coverage fell to {pct:.1}%");
 }
 
 #[test]
@@ -1018,7 +1020,7 @@ ip pim rp-address 10.9.9.9
 
 /// A route-map is recognised when every line that uses it is itself listed (OSPF
 /// redistribution) or lies in a BGP process whose neighbour taints, or when nothing uses
-/// it; policy routing and uses by recognised lines keep it listed.
+/// it; policy routing and uses by recognised lines (`ip access-group MGMT`) keep it listed.
 #[test]
 fn route_maps_by_their_uses() {
     let text = "\
@@ -1040,8 +1042,13 @@ route-map RM-PBR permit 10
 route-map RM-UNUSED permit 10
  set metric 5
 ip prefix-list RM-OSPF seq 5 permit 10.0.0.0/8 le 32
-route-map 10 permit 10
-access-list 10 permit any
+route-map MGMT permit 10
+interface Gi0/2
+ ip access-group MGMT in
+ip access-list standard MGMT
+ permit any
+route-map 20 permit 10
+access-list 20 permit any
 ";
     let (d, _) = check_accounting(F, text);
     assert_eq!(unrec_lines(&d), BTreeSet::from([3, 9, 14, 15, 19]));
@@ -1053,7 +1060,8 @@ access-list 10 permit any
             .sum::<u32>()
     };
     assert_eq!(n("route-map used only by"), 4);
-    assert_eq!(n("route-map used by no command"), 2);
+    // RM-UNUSED, and route-map 20: an ACL definition is no use of a route-map.
+    assert_eq!(n("route-map used by no command"), 3);
     assert_eq!(n("BGP / EIGRP / RIP setting"), 1);
     // A BGP process without neighbours learns nothing and taints nothing: its lines stay.
     let (d, _) = check_accounting(F, "router bgp 65000\n bgp bestpath med confed\n");

@@ -98,21 +98,24 @@ impl Parser {
                 continue;
             }
             let toks: Vec<&str> = raw.split_whitespace().collect();
-            // List definitions name only themselves (a prefix-list often shares its
-            // route-map's name): `ip prefix-list|community-list|extcommunity-list|as-path`.
-            if let [ip, kind, ..] = toks.as_slice() {
-                if ip.eq_ignore_ascii_case("ip")
-                    && [
-                        "prefix-list",
-                        "community-list",
-                        "extcommunity-list",
-                        "as-path",
-                    ]
-                    .iter()
-                    .any(|k| kind.eq_ignore_ascii_case(k))
-                {
-                    continue;
-                }
+            // List and ACL definitions name only themselves (a prefix-list often shares
+            // its route-map's name, an ACL number a NAT route-map's): `ip prefix-list|
+            // community-list|extcommunity-list|as-path|access-list`, `access-list N`.
+            let definition = match toks.as_slice() {
+                [ip, kind, ..] if ip.eq_ignore_ascii_case("ip") => [
+                    "prefix-list",
+                    "community-list",
+                    "extcommunity-list",
+                    "as-path",
+                    "access-list",
+                ]
+                .iter()
+                .any(|k| kind.eq_ignore_ascii_case(k)),
+                [acl, ..] => acl.eq_ignore_ascii_case("access-list"),
+                [] => false,
+            };
+            if definition && raw.len() == raw.trim_start().len() {
+                continue;
             }
             // `ip policy route-map`, `ip local policy route-map`: policy routing.
             let pbr = toks.windows(2).any(|w| {
