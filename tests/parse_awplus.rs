@@ -512,7 +512,7 @@ openflow controller oc1 tcp 10.1.2.1 6653
 }
 
 /// IPv6 is out of scope and DHCP relay is a service of the switch: both counted as
-/// recognised for AW+, with their reasons (IOS keeps listing them).
+/// recognised for AW+, with their reasons (IOS recognises IPv6 alike and lists the relay).
 #[test]
 fn ipv6_and_dhcp_relay_are_recognised() {
     let text = "\
@@ -539,7 +539,11 @@ ipv6 route ::/0 2001:db8::fe
         "interface Vlan10\n ip helper-address 10.9.0.5\n ipv6 enable\n",
     )
     .unwrap();
-    assert_eq!(ios.unrecognized.len(), 2);
+    assert_eq!(
+        ios.unrecognized.iter().map(|u| u.line).collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(ios.irrelevant[sanso::ingest::IPV6_OUT_OF_SCOPE], 1);
 }
 
 /// Link aggregation: members carry their aggregator's switchport settings; an

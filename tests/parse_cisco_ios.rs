@@ -401,7 +401,6 @@ interface Gi0/1
         Scope::Interface("GigabitEthernet0/1".into())
     );
     assert_eq!(by_line(4).scope, Scope::Routing);
-    assert_eq!(by_line(5).scope, Scope::None);
     assert_eq!(
         by_line(7).scope,
         Scope::Interface("GigabitEthernet0/1".into())
@@ -410,7 +409,9 @@ interface Gi0/1
         by_line(8).scope,
         Scope::Interface("GigabitEthernet0/1".into())
     );
-    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 4, 5, 7, 8]));
+    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 4, 7, 8]));
+    // IPv6 is outside the IPv4 header space (docs/semantics.md, Scope): recognised.
+    assert_eq!(d.irrelevant[sanso::ingest::IPV6_OUT_OF_SCOPE], 1);
 }
 
 // ---------------------------------------------------------------------------- ACLs
@@ -647,7 +648,9 @@ interface GigabitEthernet0/1
  ip ospf authentication message-digest
 ";
     let (d, _) = check_accounting(F, text);
-    assert_eq!(unrec_lines(&d), BTreeSet::from([5, 8, 15, 24, 30]));
+    // Line 15 (a BGP neighbour's route-map) only shapes BGP routes, which the neighbour
+    // line taints: recognised. The OSPF lines 5 and 8 open the OSPF domain: listed.
+    assert_eq!(unrec_lines(&d), BTreeSet::from([5, 8, 24, 30]));
     assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
     let r = &d.routing;
     let o = &r.protocols[0];
@@ -943,11 +946,13 @@ fn corpus_coverage() {
         }
     }
     // Issue 12 asks for 98 %; the corpus is mostly BGP/OSPF/EIGRP/VRF/IPsec/NAT test
-    // configurations. Routing protocols are read as facts since the dynamic-routing
-    // work (83.2 % → 89.6 %); what is left (route-maps, BGP policy knobs, VRFs, IPv6,
-    // multicast, crypto maps) changes forwarding and stays unrecognized until modelled
-    // (see the list above). This floor ratchets what is reached so far.
-    assert!(pct >= 89.5, "coverage fell to {pct:.1}%");
+    // configurations. Routing protocols read as facts took it from 83.2 % to 89.6 %;
+    // IPv6 (out of scope), multicast without `ip multicast-routing`, the knobs of
+    // tainting BGP/EIGRP processes and the route-maps only they or unrecognised lines use
+    // to 95.6 %. What is left (VRFs, crypto maps and IPsec tunnels, GRE tunnels, NAT
+    // forms, port-channel membership, OSPF knobs, MPLS) changes forwarding and stays
+    // unrecognised until modelled (see the list above). This floor ratchets the number.
+    assert!(pct >= 95.6, "coverage fell to {pct:.1}%");
 }
 
 #[test]
@@ -977,6 +982,108 @@ fn unterminated_banner_does_not_hide_config() {
     assert_eq!(d.acls["10"].rules.len(), 1);
 }
 
+/// Multicast settings do nothing without `ip multicast-routing` (IOS keeps multicast on
+/// its segment); with it, multicast between interfaces is traffic sanso does not model, so
+/// the lines stay listed and taint (the device, the PIM interfaces).
+#[test]
+fn multicast_counts_only_with_multicast_routing() {
+    let body = "\
+interface Gi0/1
+ ip address 10.0.0.1 255.255.255.0
+ ip pim sparse-mode
+ ip igmp version 3
+ip pim rp-address 10.9.9.9
+";
+    let (d, _) = check_accounting(F, body);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let off = d
+        .irrelevant
+        .iter()
+        .find(|(r, _)| r.contains("without `ip multicast-routing`"))
+        .map(|(_, n)| *n);
+    assert_eq!(off, Some(3));
+    let text = format!("ip multicast-routing\n{body}");
+    let (d, _) = check_accounting(F, &text);
+    assert_eq!(unrec_lines(&d), BTreeSet::from([1, 4, 5, 6]));
+    let scope = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    assert_eq!(scope(1), Scope::Device);
+    assert_eq!(scope(4), Scope::Interface("GigabitEthernet0/1".into()));
+    assert_eq!(scope(6), Scope::Device);
+}
+
+/// A route-map is recognised when every line that uses it is itself listed (OSPF
+/// redistribution) or lies in a BGP process whose neighbour taints, or when nothing uses
+/// it; policy routing and uses by recognised lines (`ip access-group MGMT`) keep it listed.
+#[test]
+fn route_maps_by_their_uses() {
+    let text = "\
+router ospf 1
+ network 10.0.0.0 0.255.255.255 area 0
+ redistribute connected route-map RM-OSPF
+router bgp 65000
+ neighbor 1.2.3.4 remote-as 65001
+ neighbor 1.2.3.4 route-map RM-BGP in
+interface Gi0/1
+ ip address 10.0.0.1 255.255.255.0
+ ip policy route-map RM-PBR
+route-map RM-OSPF permit 10
+ match ip address prefix-list RM-OSPF
+route-map RM-BGP permit 10
+ set local-preference 200
+route-map RM-PBR permit 10
+ set ip next-hop 10.0.0.2
+route-map RM-UNUSED permit 10
+ set metric 5
+ip prefix-list RM-OSPF seq 5 permit 10.0.0.0/8 le 32
+route-map MGMT permit 10
+interface Gi0/2
+ ip access-group MGMT in
+ip access-list standard MGMT
+ permit any
+route-map 20 permit 10
+access-list 20 permit any
+";
+    let (d, _) = check_accounting(F, text);
+    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 9, 14, 15, 19]));
+    let n = |needle: &str| {
+        d.irrelevant
+            .iter()
+            .filter(|(r, _)| r.starts_with(needle))
+            .map(|(_, n)| *n)
+            .sum::<u32>()
+    };
+    assert_eq!(n("route-map used only by"), 4);
+    // RM-UNUSED, and route-map 20: an ACL definition is no use of a route-map.
+    assert_eq!(n("route-map used by no command"), 3);
+    assert_eq!(n("BGP / EIGRP / RIP setting"), 1);
+    // A BGP process without neighbours learns nothing and taints nothing: its lines stay.
+    let (d, _) = check_accounting(F, "router bgp 65000\n bgp bestpath med confed\n");
+    assert_eq!(unrec_lines(&d), BTreeSet::from([2]));
+}
+
+/// `!` in column 0 ends no mode: the address family after it is still `router bgp`'s.
+#[test]
+fn comment_inside_a_stanza() {
+    let text = "\
+router bgp 65000
+ neighbor 1.2.3.4 remote-as 65001
+!
+ address-family ipv4
+  neighbor 1.2.3.4 activate
+ exit-address-family
+";
+    let (d, understood) = check_accounting(F, text);
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    assert_eq!(understood, 6);
+}
+
 #[test]
 fn trunk_native_and_sub_mode_scopes() {
     let text = "\
@@ -998,7 +1105,8 @@ interface Gi0/2
             .scope
             .clone()
     };
-    assert_eq!(s(3), Scope::None);
+    // IPv6 lines and their sub-mode lines are recognised (IPv4 only).
+    assert!(!unrec_lines(&d).contains(&2) && !unrec_lines(&d).contains(&3));
     assert_eq!(s(5), Scope::Interface("GigabitEthernet0/1".into()));
     assert_eq!(iface(&d, "GigabitEthernet0/1").mode, IfMode::Routed);
     // `no switchport` marks the device as a switch: bare ports are access VLAN 1.

@@ -848,7 +848,7 @@ pub fn compute(devices: &[Device], sources: &BTreeMap<String, SourceFile>) -> Ou
                 ProtocolKind::Eigrp { .. } => "EIGRP",
                 ProtocolKind::Rip => "RIP",
             };
-            if p.networks.is_empty() && p.neighbors.is_empty() {
+            if !p.taints_routing() {
                 continue;
             }
             let reason = format!(

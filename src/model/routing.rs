@@ -112,6 +112,19 @@ impl RoutingProtocol {
     pub fn is_ospf(&self) -> bool {
         matches!(self.kind, ProtocolKind::Ospf { .. })
     }
+    /// A BGP, EIGRP or RIP process that learns routes sanso does not compute: the
+    /// snapshot's routing taints the device's routing with its neighbour lines (BGP) or its
+    /// `router` line (`ingest::routing::compute`), so whatever its other lines change
+    /// (route-maps, timers, address families) lies inside that taint.
+    pub fn taints_routing(&self) -> bool {
+        match self.kind {
+            ProtocolKind::Ospf { .. } => false,
+            ProtocolKind::Bgp { .. } => !self.neighbors.is_empty(),
+            ProtocolKind::Eigrp { .. } | ProtocolKind::Rip => {
+                !(self.networks.is_empty() && self.neighbors.is_empty())
+            }
+        }
+    }
     /// Is `ifname` passive in this process?
     pub fn is_passive(&self, ifname: &str) -> bool {
         let mut p = self.passive_default.is_some();

@@ -175,7 +175,12 @@ impl Parser {
             "ipv6" | "ospfv3" if self.flavor == Flavor::AwPlus => {
                 Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE)
             }
-            "ipv6" | "ospfv3" => un("IPv6 (outside the IPv4 model)", Scope::None),
+            "ipv6" => Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE),
+            // OSPFv3 carries IPv4 routes too (`address-family ipv4` in `router ospfv3`).
+            "ospfv3" => un(
+                "OSPFv3 interface setting (OSPFv3 can carry IPv4 routes; not modelled)",
+                Scope::Routing,
+            ),
             "isis" | "mpls" | "clns" | "bfd" | "tag-switching" | "bgp-policy" => un(
                 "routing protocol interface setting (not modelled)",
                 Scope::Routing,
@@ -190,10 +195,7 @@ impl Parser {
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
                 | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
                 | "bandwidth" | "synchronous" => Out::Irr(IFPHYS),
-                "ipv6" if self.flavor == Flavor::AwPlus => {
-                    Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE)
-                }
-                "ipv6" => un("IPv6 (outside the IPv4 model)", Scope::None),
+                "ipv6" => Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE),
                 "ip" => match k2 {
                     "address" if n == 3 => {
                         self.each_if(idx, |itf, aux| {
@@ -208,7 +210,8 @@ impl Parser {
                     | "sticky-arp" | "split-horizon" | "flowspec" | "accounting" => {
                         Out::Irr(IFPHYS)
                     }
-                    "ospf" | "pim" | "igmp" | "passive-interface" | "summary-address" => un(
+                    "pim" | "igmp" => un(super::MCAST, ifs),
+                    "ospf" | "passive-interface" | "summary-address" => un(
                         "routing protocol interface setting (not modelled)",
                         Scope::Routing,
                     ),
@@ -364,9 +367,7 @@ impl Parser {
                 "routing protocol interface setting (not modelled)",
                 Scope::Routing,
             ),
-            "pim" | "igmp" | "multicast" | "mfib" | "cgmp" => {
-                un("multicast (outside the unicast model)", Scope::None)
-            }
+            "pim" | "igmp" | "multicast" | "mfib" | "cgmp" => un(super::MCAST, ifs),
             "vrf" => un("interface in a VRF (not modelled)", ifs),
             "nat" => self.iface_nat(ln, idx, kw),
             // AW+: the relay agent takes the clients' DHCP broadcasts and re-sends their

@@ -32,10 +32,10 @@ impl Parser {
             return Out::Irr(COMMENT);
         }
         let indent = raw.len() - raw.trim_start().len();
+        // A comment ends no stanza, wherever it stands: IOS reads `!` as nothing, so an
+        // indented line after a column-0 `!` still belongs to the mode it was typed in
+        // (`router bgp` stanzas that separate their address families by `!`).
         if trimmed.starts_with('!') {
-            if indent == 0 {
-                self.ctx = Ctx::Top;
-            }
             return Out::Irr(COMMENT);
         }
         let toks: Vec<&str> = trimmed.split_whitespace().collect();

@@ -13,6 +13,7 @@
 // `ingest::awplus`): they run this parser with another [`Flavor`] and add their own
 // commands as `impl Parser` blocks in their folder.
 pub(in crate::ingest) mod acls;
+mod covered;
 pub(in crate::ingest) mod facts;
 pub(in crate::ingest) mod interfaces;
 pub(in crate::ingest) mod lexing;
@@ -173,6 +174,11 @@ pub(in crate::ingest) const BANNER: &str = "banner";
 pub(in crate::ingest) const PKI: &str = "crypto PKI / keys";
 pub(in crate::ingest) const COMMENT: &str = "comment or blank line";
 pub(in crate::ingest) const IFPHYS: &str = "interface physical / management setting";
+/// Multicast lines (`ip multicast-routing`, `ip pim`, `ip igmp`, `ip mfib`, …): multicast
+/// between interfaces is tier traffic sanso does not model. Without `ip multicast-routing`
+/// IOS forwards none, and the lines are recognised at the end (`covered`).
+pub(in crate::ingest) const MCAST: &str =
+    "multicast routing (multicast between interfaces is traffic sanso does not model)";
 
 pub(in crate::ingest) fn un(reason: impl Into<String>, scope: Scope) -> Out {
     Out::Un(reason.into(), scope)
@@ -342,6 +348,8 @@ pub(in crate::ingest) struct Parser {
     pub(in crate::ingest) hw_acls: std::collections::BTreeSet<String>,
     /// `ip nat …` lines, assembled into [`Device::nat`] at the end.
     pub(in crate::ingest) nat: nat::IosNat,
+    /// `ip multicast-routing` was seen.
+    pub(in crate::ingest) mcast_routing: bool,
 }
 
 impl Parser {
@@ -368,6 +376,7 @@ impl Parser {
             flavor,
             hw_acls: Default::default(),
             nat: Default::default(),
+            mcast_routing: false,
         }
     }
 
@@ -424,7 +433,7 @@ impl Parser {
             "no" => self.top_no(trimmed, kw),
             "ipv6" => match k1 {
                 "unicast-routing" | "cef" => self.skip("IPv6 switching setting"),
-                _ => self.ipv6_stanza(trimmed),
+                _ => self.ipv6_stanza(),
             },
             "crypto" => match k1 {
                 "pki" | "ca" if k2 == "certificate" && kw.get(3).map(String::as_str) == Some("chain") => {
@@ -527,16 +536,10 @@ impl Parser {
         Out::Irr(reason)
     }
 
-    /// A top-level `ipv6 …` stanza: listed with scope none for IOS; counted as recognised
-    /// for AlliedWare Plus, which follows docs/semantics.md "Scope: IPv4 only" as RTX and
-    /// ASA do (IOS keeps its listing until its golden files are reviewed for it).
-    fn ipv6_stanza(&mut self, trimmed: &str) -> Out {
-        match self.flavor {
-            Flavor::AwPlus => self.skip(super::IPV6_OUT_OF_SCOPE),
-            Flavor::Ios => {
-                self.unknown_stanza(trimmed, Scope::None, "IPv6 (outside the IPv4 model)")
-            }
-        }
+    /// A top-level `ipv6 …` stanza: recognised, as docs/semantics.md "Scope: IPv4 only"
+    /// says for every dialect (an IPv6 line cannot change an IPv4 verdict).
+    fn ipv6_stanza(&mut self) -> Out {
+        self.skip(super::IPV6_OUT_OF_SCOPE)
     }
 
     pub(in crate::ingest) fn unknown_stanza(
@@ -690,12 +693,12 @@ impl Parser {
             | "load-sharing" => {
                 self.unknown_stanza(trimmed, Scope::Routing, "routing policy (not modelled)")
             }
-            "multicast-routing" | "multicast" | "pim" | "igmp" | "mroute" | "msdp" => self
-                .unknown_stanza(
-                    trimmed,
-                    Scope::None,
-                    "multicast (outside the unicast model)",
-                ),
+            "multicast-routing" | "multicast" | "pim" | "igmp" | "mroute" | "msdp" => {
+                if k1 == "multicast-routing" {
+                    self.mcast_routing = true;
+                }
+                self.unknown_stanza(trimmed, Scope::Device, MCAST)
+            }
             "nat" => self.top_nat(ln, t, kw),
             "auth-proxy" | "admission" => self.unknown_stanza(
                 trimmed,
@@ -750,7 +753,7 @@ impl Parser {
                     self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no ip` command")
                 }
             },
-            "ipv6" => self.ipv6_stanza(trimmed),
+            "ipv6" => self.ipv6_stanza(),
             "crypto" => self.unknown_stanza(
                 trimmed,
                 Scope::None,
@@ -887,6 +890,9 @@ impl Parser {
         self.resolve_ios_nat();
         for (ln, reason, scope) in dangling {
             self.unrec_late(ln, reason, scope);
+        }
+        if self.flavor == Flavor::Ios {
+            self.recognise_covered();
         }
         self.dev
     }
