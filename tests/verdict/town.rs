@@ -8,6 +8,9 @@
 //! separated by ACLs (in or out, per site), 0–2 access switches on trunks, VLAN ids
 //! reused across sites; one FortiGate joining the sites' cores and the external
 //! networks (住基ネット, 中間サーバ, LGWAN, the Internet / セキュリティクラウド).
+//! Role hosts ([`Extras`], issue 14): WSUS / AV-pattern servers in site 0's closed-tier
+//! server zones, printers in インターネット接続系 or LGWAN接続系 zones, and a J-ALERT receiver
+//! on its own LGWAN接続系 segment behind the firewall, each with its own faults.
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -642,7 +645,7 @@ impl Town {
         }
         // Faults: each present role host faulty a fifth of the time (the CI run
         // needs a fifth of its towns compliant).
-        for (i, _) in self.extras.updates.iter().enumerate() {
+        for i in 0..self.extras.updates.len() {
             if r.chance(20) {
                 self.faults.push(Fault {
                     kind: FaultKind::UpdateToInternet,
@@ -651,7 +654,7 @@ impl Town {
                 });
             }
         }
-        for (i, _) in self.extras.printers.iter().enumerate() {
+        for i in 0..self.extras.printers.len() {
             if r.chance(20) {
                 self.faults.push(Fault {
                     kind: FaultKind::SharedPrinter,
@@ -2855,7 +2858,7 @@ pub fn printer_path(t: &Town, i: usize) -> Option<PrinterPath> {
             }
         }
     }
-    if (v % 2 == 0 || cross.is_empty()) && !same.is_empty() {
+    if (v.is_multiple_of(2) || cross.is_empty()) && !same.is_empty() {
         Some(PrinterPath::Core(same[(v / 2) % same.len()]))
     } else if !cross.is_empty() {
         let (o, tier) = cross[(v / 2) % cross.len()];
