@@ -324,6 +324,26 @@ fn reductions(t: &Town) -> Vec<Town> {
                 tk.site -= 1;
             }
         }
+        // Printers of the site go, with their faults (indices renumbered).
+        let mut keep = vec![];
+        for (i, p) in t.extras.printers.iter().enumerate() {
+            if p.site != s {
+                keep.push(i);
+            }
+        }
+        x.extras.printers = keep.iter().map(|&i| t.extras.printers[i].clone()).collect();
+        for p in &mut x.extras.printers {
+            if p.site > s {
+                p.site -= 1;
+            }
+        }
+        x.faults
+            .retain(|f| f.kind != FaultKind::SharedPrinter || keep.contains(&f.at));
+        for f in &mut x.faults {
+            if f.kind == FaultKind::SharedPrinter {
+                f.at = keep.iter().position(|&i| i == f.at).unwrap();
+            }
+        }
         x.faults.retain(|f| !is_site_fault(f.kind) || f.at != s);
         for f in &mut x.faults {
             if is_site_fault(f.kind) && f.at > s {
@@ -336,9 +356,10 @@ fn reductions(t: &Town) -> Vec<Town> {
         for k in (0..t.toks.len()).rev() {
             let mut x = t.clone();
             x.toks.remove(k);
-            x.faults.retain(|f| is_site_fault(f.kind) || f.at != k);
+            x.faults
+                .retain(|f| is_site_fault(f.kind) || is_extra_fault(f.kind) || f.at != k);
             for f in &mut x.faults {
-                if !is_site_fault(f.kind) && f.at > k {
+                if !is_site_fault(f.kind) && !is_extra_fault(f.kind) && f.at > k {
                     f.at -= 1;
                 }
             }
@@ -349,6 +370,32 @@ fn reductions(t: &Town) -> Vec<Town> {
         let mut x = t.clone();
         x.mugaika = false;
         v.push(x);
+    }
+    if t.extras.jalert.is_some() {
+        let mut x = t.clone();
+        x.extras.jalert = None;
+        x.faults.retain(|f| f.kind != FaultKind::DualHomedLeak);
+        v.push(x);
+    }
+    for (kind, n) in [
+        (FaultKind::UpdateToInternet, t.extras.updates.len()),
+        (FaultKind::SharedPrinter, t.extras.printers.len()),
+    ] {
+        for i in (0..n).rev() {
+            let mut x = t.clone();
+            if kind == FaultKind::UpdateToInternet {
+                x.extras.updates.remove(i);
+            } else {
+                x.extras.printers.remove(i);
+            }
+            x.faults.retain(|f| f.kind != kind || f.at != i);
+            for f in &mut x.faults {
+                if f.kind == kind && f.at > i {
+                    f.at -= 1;
+                }
+            }
+            v.push(x);
+        }
     }
     for s in 0..t.sites.len() {
         if t.sites[s].access > 0 {
@@ -390,6 +437,17 @@ fn is_site_fault(k: FaultKind) -> bool {
             | FaultKind::LoosePort
             | FaultKind::NoPortSecurity
             | FaultKind::Spoofable
+            | FaultKind::UpdateToInternet
+            | FaultKind::SharedPrinter
+            | FaultKind::DualHomedLeak
+    )
+}
+
+/// A role fault's index into `Extras` (they are not about sites or 特定通信).
+fn is_extra_fault(k: FaultKind) -> bool {
+    matches!(
+        k,
+        FaultKind::UpdateToInternet | FaultKind::SharedPrinter | FaultKind::DualHomedLeak
     )
 }
 

@@ -13,7 +13,7 @@ use sanso_testkit::sim::Sim;
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
-pub const CHECKS: [&str; 13] = [
+pub const CHECKS: [&str; 16] = [
     "MN-ISOLATION",
     "MN-TOKUTEI-ONLY",
     "TOKUTEI-IP",
@@ -27,6 +27,9 @@ pub const CHECKS: [&str; 13] = [
     "INTERNET-VIA-CLOUD",
     "VPN-MAINT-TOKUTEI",
     "BRANCH-CLOSED",
+    "NO-INTERNET-UPDATES",
+    "PRINTER-NOT-SHARED",
+    "DUAL-HOMED-FW",
 ];
 
 /// The checks about a 特定通信 entry (the others are about a zone pair).
@@ -199,6 +202,20 @@ impl<'a> Referee<'a> {
         match c {
             "INTERNET-VIA-CLOUD" => (0..self.truth.zones.len())
                 .any(|z| self.tier(z) == "external" && self.kind(z) == "internet"),
+            // The role checks: a host of the role in the tiers they are about.
+            "NO-INTERNET-UPDATES" => self.truth.hosts.iter().any(|h| {
+                matches!(h.role, "wsus" | "av-pattern") && (self.mn(h.zone) || self.lg(h.zone))
+            }),
+            "PRINTER-NOT-SHARED" => self
+                .truth
+                .hosts
+                .iter()
+                .any(|h| h.role == "printer" && self.internal(h.zone)),
+            "DUAL-HOMED-FW" => self
+                .truth
+                .hosts
+                .iter()
+                .any(|h| h.role == "jalert" && self.internal(h.zone)),
             _ => true,
         }
     }
@@ -279,6 +296,64 @@ impl<'a> Referee<'a> {
                 let to_closed = t.zone_of(dst).is_some_and(|z| self.mn(z) || self.lg(z));
                 ((self.mn(sz) || self.lg(sz)) && self.internet(dz) && to_closed)
                     .then(|| pair(sz, dz))
+            }
+            // A WSUS / AV-pattern server of the closed tiers, sending from its own port
+            // with its own address, delivered into the Internet.
+            "NO-INTERNET-UPDATES" => {
+                let h = s.host?;
+                let host = &t.hosts[h];
+                let applies = matches!(host.role, "wsus" | "av-pattern")
+                    && (self.mn(host.zone) || self.lg(host.zone))
+                    && src == host.ip
+                    && self.internet(dz);
+                (addressed && applies).then(|| Pair {
+                    src: host.name.clone(),
+                    dst: zname(dz),
+                    flows: vec![],
+                })
+            }
+            // A printer on one side of the インターネット接続系 line delivered a new flow,
+            // addressed to it, from a zone on the other side (from any source address,
+            // as any zone's sender may use).
+            "PRINTER-NOT-SHARED" => {
+                let h = d.host?;
+                let host = &t.hosts[h];
+                if host.role != "printer" || dst != host.ip || sz == host.zone {
+                    return None;
+                }
+                let inet = |z: usize| self.tier(z) == "internet";
+                let closed = |z: usize| self.mn(z) || self.lg(z);
+                let shared = (inet(host.zone) && closed(sz)) || (closed(host.zone) && inet(sz));
+                shared.then(|| Pair {
+                    src: zname(sz),
+                    dst: host.name.clone(),
+                    flows: vec![],
+                })
+            }
+            // The J-ALERT receiver (from its port, with its address) delivered into an
+            // LGWAN接続系 / インターネット接続系 zone or the Internet outside the 特定通信
+            // declared from it (destination and ports).
+            "DUAL-HOMED-FW" => {
+                let h = s.host?;
+                let host = &t.hosts[h];
+                let sink = self.lg(dz) || self.tier(dz) == "internet" || self.internet(dz);
+                if host.role != "jalert" || !self.internal(host.zone) || src != host.ip {
+                    return None;
+                }
+                if !addressed || !sink {
+                    return None;
+                }
+                let declared = t.tokutei.iter().any(|f| {
+                    f.from == Ep::Host(h)
+                        && t.ep_zone(f.to) == dz
+                        && t.ep_has(f.to, dst)
+                        && port_in(p, &f.ports)
+                });
+                (!declared).then(|| Pair {
+                    src: host.name.clone(),
+                    dst: zname(dz),
+                    flows: vec![],
+                })
             }
             "TOKUTEI-DEST-NO-INTERNET" => {
                 if !addressed || !self.internet(dz) {

@@ -8,6 +8,9 @@
 //! separated by ACLs (in or out, per site), 0–2 access switches on trunks, VLAN ids
 //! reused across sites; one FortiGate joining the sites' cores and the external
 //! networks (住基ネット, 中間サーバ, LGWAN, the Internet / セキュリティクラウド).
+//! Role hosts ([`Extras`], issue 14): WSUS / AV-pattern servers in site 0's closed-tier
+//! server zones, printers in インターネット接続系 or LGWAN接続系 zones, and a J-ALERT receiver
+//! on its own LGWAN接続系 segment behind the firewall, each with its own faults.
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,9 +87,38 @@ pub enum FaultKind {
     BranchOverInternet,
     /// LGWAN接続系 to 住基ネット / 中間サーバ without 特定通信.
     LgwanExternal,
+    /// A firewall policy letting a WSUS / AV-pattern server of マイナンバー / LGWAN接続系
+    /// reach the Internet (`at`: index in `Extras::updates`).
+    UpdateToInternet,
+    /// A printer reachable from the tiers on the other side of the インターネット接続系
+    /// line (`at`: index in `Extras::printers`).
+    SharedPrinter,
+    /// The J-ALERT receiver reaching more than its declared 特定通信.
+    DualHomedLeak,
 }
 
-pub const FAULTS: [FaultKind; 13] = [
+/// The faults drawn by the main stream (the role faults come from `Extras`' own stream,
+/// so that adding them left the towns of a seed as they were).
+const CORE_FAULTS: [FaultKind; 13] = [
+    FaultKind::RoguePermit,
+    FaultKind::LooseSource,
+    FaultKind::LoosePort,
+    FaultKind::NoPortSecurity,
+    FaultKind::Spoofable,
+    FaultKind::LgwanLeak,
+    FaultKind::DirectSplit,
+    FaultKind::MnUndeclared,
+    FaultKind::DirectInternet,
+    FaultKind::DestToInternet,
+    FaultKind::InternetMaint,
+    FaultKind::BranchOverInternet,
+    FaultKind::LgwanExternal,
+];
+
+pub const FAULTS: [FaultKind; 16] = [
+    FaultKind::UpdateToInternet,
+    FaultKind::SharedPrinter,
+    FaultKind::DualHomedLeak,
     FaultKind::RoguePermit,
     FaultKind::LooseSource,
     FaultKind::LoosePort,
@@ -119,6 +151,9 @@ impl FaultKind {
             FaultKind::InternetMaint => "VPN-MAINT-TOKUTEI",
             FaultKind::BranchOverInternet => "BRANCH-CLOSED",
             FaultKind::LgwanExternal => "LGWAN-EXTERNAL-TOKUTEI",
+            FaultKind::UpdateToInternet => "NO-INTERNET-UPDATES",
+            FaultKind::SharedPrinter => "PRINTER-NOT-SHARED",
+            FaultKind::DualHomedLeak => "DUAL-HOMED-FW",
         }
     }
 }
@@ -235,6 +270,49 @@ pub struct Tok {
     pub mac: [u8; 6],
 }
 
+/// A WSUS / AV-pattern server in site 0's マイナンバー or LGWAN server zone.
+#[derive(Clone, Debug)]
+pub struct Upd {
+    pub name: String,
+    /// `wsus` or `av-pattern`.
+    pub role: &'static str,
+    pub zrole: Role,
+    pub off: u32,
+    /// A firewall policy to LGWAN (its upstream on LGWAN-ASP): not the Internet.
+    pub via_lgwan: bool,
+}
+
+/// A printer / 複合機 in one of a site's zones (インターネット接続系, or LGWAN接続系).
+#[derive(Clone, Debug)]
+pub struct Prn {
+    pub name: String,
+    pub site: usize,
+    pub zrole: Role,
+    pub off: u32,
+}
+
+/// The J-ALERT receiver (role `jalert`) on its own LGWAN接続系 segment (`jalert-seg`)
+/// behind the firewall, through a small access switch with port security.
+#[derive(Clone, Debug)]
+pub struct Jalert {
+    /// Its 特定通信 goes to the Internet zone itself (else to the `jalert-server` host).
+    pub to_zone: bool,
+    pub ports: Vec<(u8, u16, u16)>,
+    /// The firewall policy for the declared flow exists.
+    pub policy: bool,
+    /// A policy to LGWAN as well (not a sink of DUAL-HOMED-FW).
+    pub lgwan: bool,
+}
+
+/// Hosts of the role checks (NO-INTERNET-UPDATES, PRINTER-NOT-SHARED, DUAL-HOMED-FW),
+/// drawn from their own stream of the seed.
+#[derive(Clone, Debug, Default)]
+pub struct Extras {
+    pub updates: Vec<Upd>,
+    pub printers: Vec<Prn>,
+    pub jalert: Option<Jalert>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Town {
     pub seed: u64,
@@ -261,6 +339,7 @@ pub struct Town {
     pub inet_kind: &'static str,
     /// Shuffle order of config blocks.
     pub shuffle: u64,
+    pub extras: Extras,
 }
 
 const SITE_NAMES: &[&str] = &[
@@ -404,7 +483,7 @@ impl Town {
         if r.chance(65) {
             let n = 1 + r.below(2);
             for _ in 0..n {
-                let kind = r.pick(&FAULTS);
+                let kind = r.pick(&CORE_FAULTS);
                 let at = match kind {
                     FaultKind::LooseSource
                     | FaultKind::LoosePort
@@ -437,7 +516,7 @@ impl Town {
         } else {
             None
         };
-        Town {
+        let mut town = Town {
             seed,
             shape,
             b: 1 + r.below(200) as u8,
@@ -463,6 +542,133 @@ impl Town {
                 }
             },
             shuffle: r.next(),
+            extras: Extras::default(),
+        };
+        town.draw_extras();
+        town
+    }
+
+    /// Offsets taken in a site's zone (hosts; the gateway; the free ports at the top).
+    fn taken(&self, s: usize, ro: Role) -> Vec<u32> {
+        let size = 1u32 << (32 - self.net(s, ro).1);
+        let mut v: Vec<u32> = vec![0, 1, size - 4, size - 3, size - 2, size - 1];
+        for tk in self.toks.iter().filter(|tk| tk.site == s && tk.role == ro) {
+            v.push(tk.off);
+        }
+        if s == 0 && self.mugaika {
+            match ro {
+                Role::LgSrv => v.push(5),
+                Role::InetDmz => v.extend([5, 6]),
+                _ => {}
+            }
+        }
+        for u in self.extras.updates.iter().filter(|_| s == 0) {
+            if u.zrole == ro {
+                v.push(u.off);
+            }
+        }
+        for p in &self.extras.printers {
+            if p.site == s && p.zrole == ro {
+                v.push(p.off);
+            }
+        }
+        v
+    }
+
+    fn free_off(&self, r: &mut Rng, s: usize, ro: Role) -> Option<u32> {
+        let size = 1u32 << (32 - self.net(s, ro).1);
+        let taken = self.taken(s, ro);
+        let free: Vec<u32> = (2..size).filter(|o| !taken.contains(o)).collect();
+        (!free.is_empty()).then(|| r.pick(&free))
+    }
+
+    /// Update servers, printers and the J-ALERT receiver, with their faults.
+    fn draw_extras(&mut self) {
+        let mut r = Rng(self.seed.wrapping_mul(0xA24B_AED4_963E_E407) | 1);
+        for _ in 0..4 {
+            r.next();
+        }
+        let nupd = [0usize, 0, 0, 1, 1, 1, 2][r.index(8).min(6)];
+        for i in 0..nupd {
+            let zrole = r.pick(&[Role::MnSrv, Role::LgSrv]);
+            let Some(off) = self.free_off(&mut r, 0, zrole) else {
+                continue;
+            };
+            let role = r.pick(&["wsus", "av-pattern"]);
+            let via_lgwan = zrole == Role::LgSrv && r.chance(40);
+            self.extras.updates.push(Upd {
+                name: format!(
+                    "{}-{role}{}",
+                    if zrole == Role::MnSrv { "mn" } else { "lg" },
+                    i + 1
+                ),
+                role,
+                zrole,
+                off,
+                via_lgwan,
+            });
+        }
+        let nprn = [0usize, 0, 0, 1, 1, 1, 2][r.index(8).min(6)];
+        for i in 0..nprn {
+            let s = r.index(self.sites.len());
+            let mut cands: Vec<Role> =
+                vec![Role::InetTerm, Role::InetTerm, Role::InetDmz, Role::LgTerm];
+            cands.retain(|ro| self.sites[s].roles.contains(ro));
+            if cands.is_empty() {
+                continue;
+            }
+            let zrole = r.pick(&cands);
+            let Some(off) = self.free_off(&mut r, s, zrole) else {
+                continue;
+            };
+            self.extras.printers.push(Prn {
+                name: format!("fukugoki-{}", i + 1),
+                site: s,
+                zrole,
+                off,
+            });
+        }
+        if r.chance(30) {
+            let ports = if r.chance(50) {
+                vec![(6, 443, 443)]
+            } else {
+                vec![(6, 443, 443), (6, 8080, 8080)]
+            };
+            self.extras.jalert = Some(Jalert {
+                to_zone: r.chance(35),
+                ports,
+                // (Its declared flow to the Internet is an LGWAN接続系 → Internet flow:
+                // SPLIT-MUGAIKA-ONLY fires as well.)
+                policy: r.chance(25),
+                lgwan: r.chance(40),
+            });
+        }
+        // Faults: each present role host faulty a fifth of the time (the CI run
+        // needs a fifth of its towns compliant).
+        for i in 0..self.extras.updates.len() {
+            if r.chance(20) {
+                self.faults.push(Fault {
+                    kind: FaultKind::UpdateToInternet,
+                    at: i,
+                    variant: r.below(4) as u8,
+                });
+            }
+        }
+        for i in 0..self.extras.printers.len() {
+            if r.chance(20) {
+                self.faults.push(Fault {
+                    kind: FaultKind::SharedPrinter,
+                    at: i,
+                    variant: r.below(4) as u8,
+                });
+            }
+        }
+        if self.extras.jalert.is_some() && r.chance(25) {
+            self.faults.push(Fault {
+                kind: FaultKind::DualHomedLeak,
+                at: 0,
+                variant: r.below(4) as u8,
+            });
         }
     }
 
@@ -496,6 +702,26 @@ impl Town {
         );
         if self.lgwan_allowed.is_some() {
             s.push_str(" lgwan-allowed-override");
+        }
+        let x = &self.extras;
+        for u in &x.updates {
+            let _ = write!(
+                s,
+                " {}@{:?}{}",
+                u.name,
+                u.zrole,
+                if u.via_lgwan { "+lgwan" } else { "" }
+            );
+        }
+        for p in &x.printers {
+            let _ = write!(s, " {}@{}:{:?}", p.name, p.site, p.zrole);
+        }
+        if let Some(j) = &x.jalert {
+            let _ = write!(
+                s,
+                " jalert(to_zone {} policy {} lgwan {})",
+                j.to_zone, j.policy, j.lgwan
+            );
         }
         s
     }
@@ -531,6 +757,8 @@ pub struct THost {
     pub ip: u32,
     pub mac: Option<u64>,
     pub zone: usize,
+    /// The inventory role (`server`, `wsus`, `av-pattern`, `printer`, `jalert`).
+    pub role: &'static str,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -609,6 +837,21 @@ impl Truth {
             Ep::Zone(z) => self.zone_of(ip) == Some(z),
         }
     }
+}
+
+/// The J-ALERT segment (10.b.200.0/28: the firewall .1, the receiver .10).
+fn jalert_net(b: u8) -> u32 {
+    u32::from_be_bytes([10, b, 200, 0])
+}
+/// The J-ALERT distribution server on the Internet.
+const JALERT_SERVER: u32 = u32::from_be_bytes([198, 51, 100, 80]);
+/// A role host's MAC, from its name (stable under shrinking).
+fn extra_mac(name: &str) -> [u8; 6] {
+    let h = name
+        .bytes()
+        .fold(0u32, |a, c| a.wrapping_mul(31).wrapping_add(c as u32));
+    let b = h.to_be_bytes();
+    [0x00, 0x1b, 0x22, b[1], b[2], b[3]]
 }
 
 pub fn in_net(ip: u32, net: u32, len: u8) -> bool {
@@ -875,6 +1118,15 @@ pub fn render(t: &Town) -> Rendered {
     cx.truth
         .zones
         .push(ext("the-internet", t.inet_kind, [0, 0, 0, 0], 0));
+    if t.extras.jalert.is_some() {
+        cx.truth.zones.push(TZone {
+            name: "jalert-seg".into(),
+            tier: "lgwan",
+            kind: "jalert".into(),
+            net: jalert_net(b),
+            len: 28,
+        });
+    }
     // ---- hosts
     let zone_at =
         |cx: &Ctx, s: usize, ro: Role| cx.truth.zone(&format!("{}-{}", t.sites[s].name, ro.key()));
@@ -886,6 +1138,7 @@ pub fn render(t: &Town) -> Rendered {
             ip: net + tk.off,
             mac: Some(mac_u64(tk.mac)),
             zone: z,
+            role: "server",
         });
     }
     let juki_srv = u32::from_be_bytes([192, 168, t.juki, 10]);
@@ -897,12 +1150,14 @@ pub fn render(t: &Town) -> Rendered {
         ip: juki_srv,
         mac: None,
         zone: jz,
+        role: "server",
     });
     cx.truth.hosts.push(THost {
         name: "chukan-server".into(),
         ip: chukan_srv,
         mac: None,
         zone: cz,
+        role: "server",
     });
     let lgmail = t.net(0, Role::LgSrv).0 + 5;
     let relay = t.net(0, Role::InetDmz).0 + 5;
@@ -923,8 +1178,48 @@ pub fn render(t: &Town) -> Rendered {
                 ip: a,
                 mac: Some(mac_u64(m)),
                 zone: z,
+                role: "server",
             });
         }
+    }
+    // Role hosts (after the others: 特定通信 sources keep their host indices).
+    for u in &t.extras.updates {
+        let z = zone_at(&cx, 0, u.zrole);
+        cx.truth.hosts.push(THost {
+            name: u.name.clone(),
+            ip: t.net(0, u.zrole).0 + u.off,
+            mac: Some(mac_u64(extra_mac(&u.name))),
+            zone: z,
+            role: u.role,
+        });
+    }
+    for p in &t.extras.printers {
+        let z = zone_at(&cx, p.site, p.zrole);
+        cx.truth.hosts.push(THost {
+            name: p.name.clone(),
+            ip: t.net(p.site, p.zrole).0 + p.off,
+            mac: Some(mac_u64(extra_mac(&p.name))),
+            zone: z,
+            role: "printer",
+        });
+    }
+    if t.extras.jalert.is_some() {
+        let jz = cx.truth.zone("jalert-seg");
+        let iz = cx.truth.zone("the-internet");
+        cx.truth.hosts.push(THost {
+            name: "jalert-rx".into(),
+            ip: jalert_net(b) + 10,
+            mac: Some(mac_u64(extra_mac("jalert-rx"))),
+            zone: jz,
+            role: "jalert",
+        });
+        cx.truth.hosts.push(THost {
+            name: "jalert-server".into(),
+            ip: JALERT_SERVER,
+            mac: None,
+            zone: iz,
+            role: "server",
+        });
     }
     // ---- flows
     for (k, tk) in t.toks.iter().enumerate() {
@@ -938,6 +1233,19 @@ pub fn render(t: &Town) -> Rendered {
             from: Ep::Host(k),
             to,
             ports: tk.ports.clone(),
+        });
+    }
+    if let Some(j) = &t.extras.jalert {
+        let to = if j.to_zone {
+            Ep::Zone(cx.truth.zone("the-internet"))
+        } else {
+            Ep::Host(cx.truth.host("jalert-server"))
+        };
+        cx.truth.tokutei.push(TFlow {
+            name: "J-ALERT 受信".into(),
+            from: Ep::Host(cx.truth.host("jalert-rx")),
+            to,
+            ports: j.ports.clone(),
         });
     }
     if t.mugaika {
@@ -1043,7 +1351,7 @@ pub fn render(t: &Town) -> Rendered {
             ip(z.net),
             z.len
         );
-        if t.shape.zone_vlans && z.tier != "external" {
+        if t.shape.zone_vlans && z.tier != "external" && z.name != "jalert-seg" {
             // Zone `vlans`: the VLAN id the zone uses at its own site.
             let (s, ro) = zone_site_role(t, zi);
             let _ = writeln!(inv, "vlans   = [{}]", t.sites[s].vlan[&ro]);
@@ -1067,8 +1375,8 @@ pub fn render(t: &Town) -> Rendered {
         }
         let _ = writeln!(
             inv,
-            "zone = \"{}\"\nrole = \"server\"\n",
-            cx.truth.zones[h.zone].name
+            "zone = \"{}\"\nrole = \"{}\"\n",
+            cx.truth.zones[h.zone].name, h.role
         );
     }
     for f in &cx.truth.tokutei {
@@ -1207,6 +1515,24 @@ fn site_devices(
             ip: vdi,
             mac: mac_vdi,
             role: Role::InetDmz,
+            portsec: true,
+        });
+    }
+    for u in t.extras.updates.iter().filter(|_| s == 0) {
+        places.push(Place {
+            name: u.name.clone(),
+            ip: t.net(0, u.zrole).0 + u.off,
+            mac: extra_mac(&u.name),
+            role: u.zrole,
+            portsec: true,
+        });
+    }
+    for p in t.extras.printers.iter().filter(|p| p.site == s) {
+        places.push(Place {
+            name: p.name.clone(),
+            ip: t.net(s, p.zrole).0 + p.off,
+            mac: extra_mac(&p.name),
+            role: p.zrole,
             portsec: true,
         });
     }
@@ -1571,6 +1897,29 @@ fn site_devices(
                 ));
             }
         }
+        // A printer of this site printed to from the other side through the core.
+        for (i, pr) in t.extras.printers.iter().enumerate() {
+            let Some(PrinterPath::Core(other)) = printer_path(t, i) else {
+                continue;
+            };
+            if pr.site != s {
+                continue;
+            }
+            let pip = ip(net_of(t, s, pr.zrole) + pr.off);
+            let port = PRINT_PORTS[i % PRINT_PORTS.len()];
+            cx.truth.ports.insert((6, port));
+            if !site.acl_out && *ro == other {
+                rogue_from.push(format!("permit tcp {own} host {pip} eq {port}"));
+            }
+            if site.acl_out && *ro == pr.zrole {
+                let (on, ol) = t.net(s, other);
+                rogue_into.push(format!(
+                    "permit tcp {} {} host {pip} eq {port}",
+                    ip(on),
+                    wildcard(ol)
+                ));
+            }
+        }
         let in_name = format!("{}-IN", ro.key().to_ascii_uppercase());
         let out_name = format!("{}-OUT", ro.key().to_ascii_uppercase());
         let mut svi = format!(
@@ -1672,6 +2021,18 @@ fn fortigate(
         "203.0.113.2 255.255.255.252".into(),
         "インターネット".into(),
     ));
+    let jport = if t.fw_names == 0 {
+        "port9"
+    } else {
+        "internal7"
+    };
+    if t.extras.jalert.is_some() {
+        ifs.push((
+            jport.into(),
+            format!("{} 255.255.255.240", ip(jalert_net(b) + 1)),
+            "J-ALERT".into(),
+        ));
+    }
     s.push_str("config system interface\n");
     for (n, a, alias) in &ifs {
         let _ = writeln!(
@@ -1744,6 +2105,24 @@ fn fortigate(
         ));
         addrs.push(("vdi-gw".into(), format!("{} 255.255.255.255", ip(vdi))));
     }
+    for u in &t.extras.updates {
+        let a = t.net(0, u.zrole).0 + u.off;
+        addrs.push((u.name.clone(), format!("{} 255.255.255.255", ip(a))));
+    }
+    for p in &t.extras.printers {
+        let a = t.net(p.site, p.zrole).0 + p.off;
+        addrs.push((p.name.clone(), format!("{} 255.255.255.255", ip(a))));
+    }
+    if t.extras.jalert.is_some() {
+        addrs.push((
+            "jalert-rx".into(),
+            format!("{} 255.255.255.255", ip(jalert_net(b) + 10)),
+        ));
+        addrs.push((
+            "jalert-server".into(),
+            format!("{} 255.255.255.255", ip(JALERT_SERVER)),
+        ));
+    }
     s.push_str("config firewall address\n");
     for (n, sub) in &addrs {
         let _ = writeln!(s, "    edit \"{n}\"\n        set subnet {sub}\n    next");
@@ -1806,6 +2185,20 @@ fn fortigate(
         svcs.push((format!("TOK-{}", k + 1), spec_line(&ports)));
     }
     svcs.push(("RDP-VDI".into(), "        set tcp-portrange 3389\n".into()));
+    // The firewall's print service (only the ports written count as the network's).
+    if (0..t.extras.printers.len()).any(|i| matches!(printer_path(t, i), Some(PrinterPath::Fw(..))))
+    {
+        svcs.push(("PRINT".into(), spec_line(&[(6, 9100, 9100), (6, 631, 631)])));
+        cx.truth.ports.insert((6, 9100));
+        cx.truth.ports.insert((6, 631));
+    }
+    if let Some(j) = &t.extras.jalert {
+        svcs.push(("TOK-J".into(), spec_line(&j.ports)));
+        for p in &j.ports {
+            cx.truth.ports.insert((p.0, p.1));
+            cx.truth.ports.insert((p.0, p.2));
+        }
+    }
     let lg_allowed = cx.truth.lgwan_allowed.clone();
     svcs.push(("LGWAN-SVC".into(), spec_line(&lg_allowed)));
     for p in &lg_allowed {
@@ -2057,6 +2450,100 @@ fn fortigate(
             "SMTP",
         ));
     }
+    // Update servers: upstream on LGWAN (not the Internet), or a fault to the Internet.
+    let site0 = &t.sites[0].name;
+    for (i, u) in t.extras.updates.iter().enumerate() {
+        if u.via_lgwan {
+            pols.push(pol(
+                &format!("{} 上位（LGWAN-ASP）", u.name),
+                core_port(0),
+                ext_port(2),
+                &u.name,
+                "lgwan-net",
+                "HTTPS",
+            ));
+        }
+        if let Some(v) = t.has(FaultKind::UpdateToInternet, i) {
+            let group = format!("{site0}-{}", u.zrole.tier());
+            let (sa, svc) = match v {
+                0 => (u.name.as_str(), "HTTPS"),
+                1 => (group.as_str(), "HTTP"),
+                2 => (u.name.as_str(), "ALL"),
+                _ => (group.as_str(), "HTTPS"),
+            };
+            early.push(pol(
+                &format!("{} 更新（一時）", u.name),
+                core_port(0),
+                ext_port(3),
+                sa,
+                "all",
+                svc,
+            ));
+        }
+    }
+    // Printers printed to from another site's tier of the other side.
+    for (i, p) in t.extras.printers.iter().enumerate() {
+        if let Some(PrinterPath::Fw(o, tier)) = printer_path(t, i) {
+            early.push(pol(
+                "印刷（一時）",
+                core_port(o),
+                core_port(p.site),
+                &format!("{}-{tier}", t.sites[o].name),
+                &p.name,
+                "PRINT",
+            ));
+        }
+    }
+    // J-ALERT: its declared flow to the Internet, LGWAN, and the faults.
+    if let Some(j) = &t.extras.jalert {
+        let fault = t.has(FaultKind::DualHomedLeak, 0);
+        let da = if j.to_zone { "all" } else { "jalert-server" };
+        if j.policy || matches!(fault, Some(0 | 1)) {
+            let (da, svc) = match fault {
+                Some(0) => (da, "ALL"),
+                Some(1) if j.to_zone => (da, "TOK-J\" \"SSH"),
+                Some(1) => ("all", "TOK-J"),
+                _ => (da, "TOK-J"),
+            };
+            pols.push(pol(
+                "J-ALERT 受信",
+                jport.into(),
+                ext_port(3),
+                "jalert-rx",
+                da,
+                svc,
+            ));
+        }
+        if j.lgwan {
+            pols.push(pol(
+                "J-ALERT LGWAN",
+                jport.into(),
+                ext_port(2),
+                "jalert-rx",
+                "lgwan-net",
+                "HTTPS",
+            ));
+        }
+        match fault {
+            Some(2) => early.push(pol(
+                "J-ALERT 配信（一時）",
+                jport.into(),
+                core_port(0),
+                "jalert-rx",
+                &format!("{site0}-lgwan"),
+                "ALL",
+            )),
+            Some(3) => early.push(pol(
+                "J-ALERT 配信（一時）",
+                jport.into(),
+                core_port(0),
+                "jalert-rx",
+                &format!("{site0}-internet"),
+                "HTTPS",
+            )),
+            _ => {}
+        }
+    }
     // Order: accept policies are disjoint in effect (shuffled); faults first.
     for i in (1..pols.len()).rev() {
         let j = cx.r.index(i + 1);
@@ -2139,6 +2626,53 @@ fn fortigate(
     );
     s.push_str("end\n");
     cx.files.insert(format!("configs/{name}.conf"), s);
+    if t.extras.jalert.is_some() {
+        jalert_switch(cx, name, jport);
+    }
+}
+
+/// The J-ALERT segment's access switch: the receiver's port (static port-security MAC)
+/// and the untagged uplink to the firewall's J-ALERT port.
+fn jalert_switch(cx: &mut Ctx, fwname: &str, jport: &str) {
+    let t = cx.t;
+    let name = "jalert-sw";
+    let mut sw = Cisco::new(name, "J-ALERT L2 スイッチ");
+    sw.vlans.insert(99);
+    let up = cx.ifname(1);
+    let hp = cx.ifname(2);
+    let jip = jalert_net(t.b) + 10;
+    let mac = extra_mac("jalert-rx");
+    sw.ifs.push(format!(
+        "interface {up}\n description uplink {fwname}\n switchport access vlan 99\n switchport mode access\n!\n"
+    ));
+    sw.ifs.push(format!(
+        "interface {hp}\n description jalert-rx\n switchport access vlan 99\n switchport mode access\n switchport port-security\n switchport port-security mac-address {}\n ip access-group H-JALERT-IN in\n spanning-tree portfast\n!\n",
+        mac_cisco(mac)
+    ));
+    sw.acl(
+        "H-JALERT-IN",
+        vec![format!("permit ip host {} any", ip(jip))],
+    );
+    sw.ifs.push(format!(
+        "interface range {} - 8\n shutdown\n!\ninterface Vlan1\n no ip address\n shutdown\n!\n",
+        cx.ifname(3)
+    ));
+    let mut rr = Rng(t.shuffle.rotate_left(7) | 1);
+    let text = sw.render(&mut rr);
+    cx.files.insert(format!("configs/{name}.cfg"), text);
+    cx.link((name, &up), (fwname, jport));
+    cx.host_link("jalert-rx", name, &hp);
+    let jz = cx.truth.zone("jalert-seg");
+    let h = cx.truth.host("jalert-rx");
+    cx.truth.points.insert(
+        point_key(name, &hp),
+        TPoint {
+            zone: jz,
+            host: Some(h),
+            src_ip: jip,
+            mac: mac_u64(mac),
+        },
+    );
 }
 
 /// The RTX between the firewall's LGWAN port and LGWAN (`Shape::rtx`). Its own random
@@ -2285,6 +2819,53 @@ fn rtx_lgwan_gw(cx: &mut Ctx, fwname: &str, fw_port: &str) {
             mac: old.map_or(0x0000_5e00_5302, |p| p.mac),
         },
     );
+}
+
+/// Printer ports (JetDirect, LPD, IPP).
+const PRINT_PORTS: [u16; 3] = [9100, 515, 631];
+
+fn net_of(t: &Town, s: usize, ro: Role) -> u32 {
+    t.net(s, ro).0
+}
+
+/// How a SharedPrinter fault reaches printer `i`: an ACL line on its site's core from a
+/// zone of the other side at that site, or a firewall policy from another site's tier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrinterPath {
+    Core(Role),
+    Fw(usize, &'static str),
+}
+
+pub fn printer_path(t: &Town, i: usize) -> Option<PrinterPath> {
+    let v = t.has(FaultKind::SharedPrinter, i)? as usize;
+    let p = &t.extras.printers[i];
+    let others: &[&str] = if p.zrole.tier() == "internet" {
+        &["mynumber", "lgwan"]
+    } else {
+        &["internet"]
+    };
+    let same: Vec<Role> = t.sites[p.site]
+        .roles
+        .iter()
+        .copied()
+        .filter(|r| others.contains(&r.tier()))
+        .collect();
+    let mut cross: Vec<(usize, &'static str)> = vec![];
+    for (o, site) in t.sites.iter().enumerate() {
+        for tier in others {
+            if o != p.site && site.roles.iter().any(|r| r.tier() == *tier) {
+                cross.push((o, tier));
+            }
+        }
+    }
+    if (v.is_multiple_of(2) || cross.is_empty()) && !same.is_empty() {
+        Some(PrinterPath::Core(same[(v / 2) % same.len()]))
+    } else if !cross.is_empty() {
+        let (o, tier) = cross[(v / 2) % cross.len()];
+        Some(PrinterPath::Fw(o, tier))
+    } else {
+        None
+    }
 }
 
 /// The BranchOverInternet fault at site `si`: the role whose subnet the firewall routes

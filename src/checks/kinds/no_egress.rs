@@ -197,34 +197,82 @@ impl Kind for NoEgress {
             if pts.is_empty() {
                 continue;
             }
-            let reach = match *s {
-                Src::Zone(z) if restrict => {
-                    cx.zones_taint(sp, &[z], inject, &mut out.taint);
-                    let inj = sp.and(inject, y);
-                    cx.reach_from_zone(sp, &pts, inj, zctx, &mut BTreeSet::new())
-                }
-                _ => cx.reach_from_zone(sp, &pts, inject, zctx, &mut out.taint),
+            // Across header rewrites (a firewall translating the source), a declared
+            // 特定通信 is judged on the packet as its source sent it (source and ports),
+            // the destination as delivered, as `flow-tightness` does: the injection is
+            // split by the declared flows' sent-side conditions, one reach per class.
+            let mine: Vec<usize> = if p.declared == "tokutei" {
+                flows_from(cx, *s)
+            } else {
+                vec![]
             };
-            for &dz in sinks.iter().filter(|&&dz| dz != sz) {
-                let allowed = if p.declared == "tokutei" {
-                    declared_from(cx, sp, *s, dz)
-                } else {
-                    FALSE
+            let cases: Vec<(Bdd, Option<Vec<usize>>)> = if !restrict && !mine.is_empty() {
+                let mut conds = vec![];
+                for &i in &mine {
+                    let f = &snap.tokutei[i];
+                    let pb = cx.ports_bdd(sp, &f.ports);
+                    conds.push(sp.and(cx.ep_src(f.from), pb));
+                }
+                crate::checks::ctx::classes(sp, inject, &conds)
+                    .into_iter()
+                    .map(|(a, ks)| (a, Some(ks.into_iter().map(|k| mine[k]).collect())))
+                    .collect()
+            } else {
+                vec![(inject, None)]
+            };
+            let mut reaches = vec![];
+            for (part, held) in &cases {
+                let reach = match *s {
+                    Src::Zone(z) if restrict => {
+                        cx.zones_taint(sp, &[z], inject, &mut out.taint);
+                        let inj = sp.and(*part, y);
+                        cx.reach_from_zone(sp, &pts, inj, zctx, &mut BTreeSet::new())
+                    }
+                    _ => cx.reach_from_zone(sp, &pts, *part, zctx, &mut out.taint),
                 };
+                reaches.push((reach, held.clone(), *part));
+            }
+            for &dz in sinks.iter().filter(|&&dz| dz != sz) {
+                let mut allowed = vec![];
+                for (_, held, _) in &reaches {
+                    allowed.push(match held {
+                        None if p.declared == "tokutei" => declared_from(cx, sp, *s, dz),
+                        None => FALSE,
+                        // Delivered to a declared destination in `dz` of a flow whose
+                        // sent-side conditions the class meets.
+                        Some(fs) => {
+                            let mut x = FALSE;
+                            for &i in fs {
+                                let f = &snap.tokutei[i];
+                                if snap.endpoint_zone(f.to) == dz {
+                                    x = sp.or(x, cx.ep_dst(f.to));
+                                }
+                            }
+                            x
+                        }
+                    });
+                }
                 let want = dset(dz);
                 for &pi in cx.points_of_zone(dz) {
                     if pts.contains(&pi) {
                         continue;
                     }
-                    let at = reach.at(pi);
-                    if at == FALSE {
-                        continue;
+                    // The first class that violates here: its witness is a packet as
+                    // sent whose delivery violates (a union of classes could pair a
+                    // translated packet with a declared sender).
+                    let mut hit = None;
+                    for ((reach, held, part), &allow) in reaches.iter().zip(&allowed) {
+                        let at = reach.at(pi);
+                        let x = sp.and(at, want);
+                        let x = sp.diff(x, allow);
+                        if x != FALSE {
+                            hit = Some((x, if held.is_some() { *part } else { inject }));
+                            break;
+                        }
                     }
-                    let v = sp.and(at, want);
-                    let v = sp.diff(v, allowed);
-                    if v == FALSE {
+                    let Some((v, injected)) = hit else {
                         continue;
-                    }
+                    };
                     out.raws.push(Raw {
                         subject: Subject {
                             src: name.clone(),
@@ -234,7 +282,7 @@ impl Kind for NoEgress {
                         },
                         viol: v,
                         witness: None,
-                        sources: cx.injected(sp, &pts, inject, zctx),
+                        sources: cx.injected(sp, &pts, injected, zctx),
                         sink: cx.g.points[pi].sink,
                         prefs: {
                             let mut v = cx.src_prefs(sz, host);
@@ -252,17 +300,25 @@ impl Kind for NoEgress {
     }
 }
 
+/// The 特定通信 entries declared from source `s`.
+fn flows_from(cx: &Ctx, s: Src) -> Vec<usize> {
+    let snap = cx.snap;
+    (0..snap.tokutei.len())
+        .filter(|&i| match (s, snap.tokutei[i].from) {
+            (Src::Host(h), Endpoint::Host(fh)) => h == fh,
+            (Src::Zone(z), from) => snap.endpoint_zone(from) == z,
+            _ => false,
+        })
+        .collect()
+}
+
 /// The 特定通信 declared from source `s` into zone `dz`: source, destination and ports.
 fn declared_from(cx: &Ctx, sp: &mut Space, s: Src, dz: usize) -> Bdd {
     let snap = cx.snap;
     let mut acc = FALSE;
-    for f in &snap.tokutei {
-        let from_ok = match (s, f.from) {
-            (Src::Host(h), Endpoint::Host(fh)) => h == fh,
-            (Src::Zone(z), from) => snap.endpoint_zone(from) == z,
-            _ => false,
-        };
-        if !from_ok || snap.endpoint_zone(f.to) != dz {
+    for i in flows_from(cx, s) {
+        let f = &snap.tokutei[i];
+        if snap.endpoint_zone(f.to) != dz {
             continue;
         }
         let sd = sp.and(cx.ep_src(f.from), cx.ep_dst(f.to));
