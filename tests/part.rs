@@ -149,7 +149,8 @@ fn per_municipality_selections_merge_to_the_whole_report() {
     let s = dir.to_str().unwrap();
     let (code, whole, err) = run(&["--quiet", "audit", "--format", "json", s]);
     assert_eq!(code, 1, "planted violations: exit 1 ({err})");
-    let all = ["c001-", "c002-", "c003-", "c004-"];
+    // The generator numbers municipalities from c000.
+    let all = ["c000-", "c001-", "c002-", "c003-"];
     let (c, err, merged) = select(&dir, &all, "all");
     assert_eq!(c, 1, "{err}");
     assert!(
@@ -157,15 +158,15 @@ fn per_municipality_selections_merge_to_the_whole_report() {
         "merged selections differ from the whole run"
     );
     // Two municipalities in one run (comma-separated prefixes) is the same split.
-    let (c, err, merged) = select(&dir, &["c001-,c003-", "c002-", "c004-"], "pairs");
+    let (c, err, merged) = select(&dir, &["c000-,c002-", "c001-", "c003-"], "pairs");
     assert_eq!(c, 1, "{err}");
     assert!(merged.as_deref() == Some(&whole[..]));
-    // c004 left out: its two components (マイナンバー side, LGWAN+Internet side) are missing.
+    // c003 left out: its two components (マイナンバー side, LGWAN+Internet side) are missing.
     let (c, err, merged) = select(&dir, &all[..3], "missing");
     assert_eq!((c, merged), (2, None), "{err}");
     assert!(err.contains("selected by no run"), "{err}");
     // `c00` selects every municipality again.
-    let (c, err, _) = select(&dir, &["c001-", "c002-", "c003-", "c004-", "c00"], "twice");
+    let (c, err, _) = select(&dir, &["c000-", "c001-", "c002-", "c003-", "c00"], "twice");
     assert_eq!(c, 2, "{err}");
     assert!(err.contains("audited by both"), "{err}");
     // Without the --spanning run.
@@ -203,7 +204,7 @@ fn per_municipality_selections_merge_to_the_whole_report() {
 #[test]
 fn selections_sharing_a_component_are_refused() {
     let (dir, _) = prefecture("select-hubs", &opts(3, 3, 4), true);
-    let (c, err, merged) = select(&dir, &["c001-", "c002-", "c003-"], "hubs");
+    let (c, err, merged) = select(&dir, &["c000-", "c001-", "c002-"], "hubs");
     assert_eq!((c, merged), (2, None), "{err}");
     assert!(err.contains("audited by both"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
