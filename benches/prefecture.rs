@@ -3,7 +3,8 @@
 //! matrix, and the full audit, each on local rayon pools of 1 and 2 threads. The
 //! incremental-update bench is APKeep's (benches/engine.rs). `corners`: the full audit of
 //! each corner of the shape matrix (`sanso::gen::corner`: many zones, unique VLANs, large
-//! core ACLs, large policy sets) scaled to 1/8 of its municipalities, on 2 threads.
+//! core ACLs, large policy sets) scaled to 1/8 of its municipalities, on 2 threads, without
+//! and with planted violations.
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use rayon::prelude::*;
 use sanso::gen::{generate, GenOptions};
@@ -125,6 +126,15 @@ fn corners(c: &mut Criterion) {
         generate(&o).write(&dir).expect("write snapshot");
         grp.bench_function(BenchmarkId::new("full_audit", name), |b| {
             b.iter(|| pool.install(|| sanso::checks::audit::run(&dir).expect("audit")))
+        });
+        // With violations planted (two per municipality): thousands of findings, whose
+        // causes are grouped (`checks::cause`), once 90 % of a planted audit.
+        o.plant = 2 * o.municipalities;
+        let planted = std::env::temp_dir().join(format!("sanso-bench-corner-{name}-planted"));
+        let _ = std::fs::remove_dir_all(&planted);
+        generate(&o).write(&planted).expect("write snapshot");
+        grp.bench_function(BenchmarkId::new("full_audit_planted", name), |b| {
+            b.iter(|| pool.install(|| sanso::checks::audit::run(&planted).expect("audit")))
         });
     }
     grp.finish();

@@ -83,4 +83,10 @@ fn run(dir: &str) {
         eval.findings.len(),
         text.len()
     );
+    let steps: Vec<String> = g
+        .timings
+        .iter()
+        .map(|(n, d)| format!("{n}={:.0}", ms(*d)))
+        .collect();
+    println!("graph_steps_ms\t{}", steps.join("\t"));
 }

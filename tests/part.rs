@@ -116,6 +116,100 @@ fn split_with_shared_devices_merges_to_the_whole_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// examples/split/select.sh: one `audit --select PREFIX` process per prefix, one
+/// `--spanning`, then merge. Returns merge's exit code, stderr and the merged report.
+fn select(snap: &Path, prefixes: &[&str], tag: &str) -> (i32, String, Option<Vec<u8>>) {
+    let out = common::fresh_dir("part-sel", tag);
+    let script = common::root().join("examples/split/select.sh");
+    let s = Command::new("sh")
+        .arg(script)
+        .arg(snap)
+        .arg(&out)
+        .args(prefixes)
+        .env("SANSO", BIN)
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap();
+    let merged = std::fs::read(out.join("report.json")).ok();
+    let _ = std::fs::remove_dir_all(&out);
+    (
+        s.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&s.stderr).into_owned(),
+        merged,
+    )
+}
+
+/// One selection per municipality (`cNNN-`, the generator's zone and device names) plus
+/// the `--spanning` run merge into the whole run's report byte for byte; prefixes that
+/// leave a municipality out, select one twice, or no `--spanning` run are refused.
+#[test]
+fn per_municipality_selections_merge_to_the_whole_report() {
+    let (dir, g) = prefecture("select", &opts(4, 8, 21), false);
+    assert_eq!(g.planted.len(), 8);
+    let s = dir.to_str().unwrap();
+    let (code, whole, err) = run(&["--quiet", "audit", "--format", "json", s]);
+    assert_eq!(code, 1, "planted violations: exit 1 ({err})");
+    // The generator numbers municipalities from c000.
+    let all = ["c000-", "c001-", "c002-", "c003-"];
+    let (c, err, merged) = select(&dir, &all, "all");
+    assert_eq!(c, 1, "{err}");
+    assert!(
+        merged.as_deref() == Some(&whole[..]),
+        "merged selections differ from the whole run"
+    );
+    // Two municipalities in one run (comma-separated prefixes) is the same split.
+    let (c, err, merged) = select(&dir, &["c000-,c002-", "c001-", "c003-"], "pairs");
+    assert_eq!(c, 1, "{err}");
+    assert!(merged.as_deref() == Some(&whole[..]));
+    // c003 left out: its two components (マイナンバー side, LGWAN+Internet side) are missing.
+    let (c, err, merged) = select(&dir, &all[..3], "missing");
+    assert_eq!((c, merged), (2, None), "{err}");
+    assert!(err.contains("selected by no run"), "{err}");
+    // `c00` selects every municipality again.
+    let (c, err, _) = select(&dir, &["c000-", "c001-", "c002-", "c003-", "c00"], "twice");
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("audited by both"), "{err}");
+    // Without the --spanning run.
+    let tmp = common::fresh_dir("part-sel", "nospan");
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut files = vec![];
+    for p in all {
+        let (c, json, err) = run(&["--quiet", "audit", "--select", p, "--format", "json", s]);
+        assert!(c <= 1, "{err}");
+        let f = tmp.join(format!("{p}.json"));
+        std::fs::write(&f, json).unwrap();
+        files.push(f.display().to_string());
+    }
+    let mut args = vec!["merge"];
+    args.extend(files.iter().map(String::as_str));
+    let (c, _, err) = run(&args);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("no --spanning run"), "{err}");
+    // Selections do not mix with --part runs.
+    let (c, json, err) = run(&["--quiet", "audit", "--part", "1/2", "--format", "json", s]);
+    assert!(c <= 1, "{err}");
+    let p1 = tmp.join("p1.json");
+    std::fs::write(&p1, json).unwrap();
+    let (c, _, err) = run(&["merge", &files[0], p1.to_str().unwrap()]);
+    assert_eq!(c, 2, "{err}");
+    assert!(err.contains("not both"), "{err}");
+    for d in [&dir, &tmp] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
+
+/// With the shared LGWAN router and security-cloud devices, every municipality's LGWAN
+/// and Internet side is one component: each municipality's selection holds it, and merge
+/// refuses rather than count it twice.
+#[test]
+fn selections_sharing_a_component_are_refused() {
+    let (dir, _) = prefecture("select-hubs", &opts(3, 3, 4), true);
+    let (c, err, merged) = select(&dir, &["c000-", "c001-", "c002-"], "hubs");
+    assert_eq!((c, merged), (2, None), "{err}");
+    assert!(err.contains("audited by both"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The components, by hand from the generator's layout: a municipality's マイナンバー
 /// side (cores, floors, its FortiGate) is one component and its LGWAN and Internet
 /// sides (joined by the LGWAN FortiGate) another — unless a planted miswire patches a

@@ -1,7 +1,7 @@
 //! The audit pipeline as one call: load → graph → rules → report.
 
 use crate::checks::{self as rules, Evaluation, Rule};
-use crate::model::part::{self, PartSpec};
+use crate::model::part::{self, Share};
 use crate::model::{InputError, Snapshot};
 use crate::net::Graph;
 use std::path::Path;
@@ -18,10 +18,10 @@ pub struct Audit {
 /// One part of a split run: which part, and what `sanso merge` needs to join it with
 /// the others exactly (see `report::merge`).
 pub struct PartRun {
-    pub spec: PartSpec,
-    /// Components of the whole snapshot, and how many this part audited.
+    pub share: Share,
+    /// Components of the whole snapshot, and which this part audited (ascending).
     pub components: usize,
-    pub own_components: usize,
+    pub own: Vec<usize>,
     /// SHA-256 over the snapshot's input files and their hashes: the same for every
     /// part of one snapshot.
     pub inputs: String,
@@ -77,14 +77,15 @@ pub fn run_keep_graph(
     check_with(snapshot, on_phase)
 }
 
-/// Part `spec` of a split run: the snapshot is loaded whole, cut into its independent
-/// components ([`part::components`]), and only the components assigned to this part
-/// ([`part::assign`] over parts 2…N; part 1 alone gets them when N = 1) are built and
-/// checked. Part 1 runs the rules that span parts ([`rules::spans_parts`]) on the whole
-/// snapshot.
+/// One job of a split run (`share`): the snapshot is loaded whole, cut into its
+/// independent components ([`part::components`]), and only the components of this job
+/// are built and checked: for `--part K/N` those [`part::assign`] gives it over parts
+/// 2…N (part 1 alone gets them when N = 1), for `--select` those [`part::select`]
+/// picks. Part 1 and `--spanning` run the rules that span parts ([`rules::spans_parts`])
+/// on the whole snapshot.
 pub fn run_part(
     root: &Path,
-    spec: PartSpec,
+    share: Share,
     on_phase: &mut dyn FnMut(Phase),
 ) -> Result<Audit, InputError> {
     on_phase(Phase::Parse);
@@ -92,13 +93,19 @@ pub fn run_part(
     let comps = part::components(&whole);
     // Part 1 runs the rules that span parts on the whole snapshot (a whole graph): with
     // more than one part it gets no component and the others share them.
-    let shares = match spec.count {
-        1 => part::assign(&comps, 1),
-        n => std::iter::once(vec![])
-            .chain(part::assign(&comps, n - 1))
-            .collect(),
+    let (mine, spanning) = match &share {
+        Share::Part(spec) => {
+            let mut shares = match spec.count {
+                1 => part::assign(&comps, 1),
+                n => std::iter::once(vec![])
+                    .chain(part::assign(&comps, n - 1))
+                    .collect(),
+            };
+            (shares.swap_remove(spec.index - 1), spec.index == 1)
+        }
+        Share::Select(prefixes) => (part::select(&whole, &comps, prefixes), false),
+        Share::Spanning => (vec![], true),
     };
-    let mine = &shares[spec.index - 1];
     let devices: std::collections::BTreeSet<usize> = mine
         .iter()
         .flat_map(|&c| comps[c].devices.clone())
@@ -119,8 +126,7 @@ pub fn run_part(
     let (global_rules, local_rules): (Vec<Rule>, Vec<Rule>) =
         pack.into_iter().partition(rules::spans_parts);
     // The designated part: the rules that span parts, over the whole snapshot.
-    let global = if spec.index == 1 && global_rules.iter().any(|r| r.models.contains(&whole.model))
-    {
+    let global = if spanning && global_rules.iter().any(|r| r.models.contains(&whole.model)) {
         on_phase(Phase::Parsed {
             devices: whole.devices.len(),
         });
@@ -142,9 +148,9 @@ pub fn run_part(
         }
     }
     a.part = Some(PartRun {
-        spec,
+        share,
         components: comps.len(),
-        own_components: mine.len(),
+        own: mine,
         inputs,
         zone_index: cut.zone_index,
         link_index: cut.link_index,

@@ -17,7 +17,7 @@
 //! stay one per subject: each names its own flow.
 
 use super::{Affected, Finding};
-use crate::model::{IfMode, Link, LinkEnd, MatchField, Snapshot, Tier};
+use crate::model::{Device, IfMode, Link, LinkEnd, MatchField, Snapshot, Tier};
 use crate::net::Graph;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -76,9 +76,9 @@ fn tier_of(snap: &Snapshot, name: &str) -> Option<Tier> {
 
 /// Lines of a device that depend on where the packet leaves it: its routes, and the
 /// egress interface with its outbound filter.
-fn egress_lines(snap: &Snapshot, device: &str, out: Option<&str>) -> HashSet<String> {
+fn egress_lines(lk: &Lookup, device: &str, out: Option<&str>) -> HashSet<String> {
     let mut s = HashSet::new();
-    let Some(d) = snap.devices.iter().find(|d| d.name == device) else {
+    let Some(d) = lk.dev.get(device) else {
         return s;
     };
     s.extend(d.routes.iter().map(|r| r.span.to_string()));
@@ -120,12 +120,14 @@ fn cite_link(l: &Link) -> Vec<String> {
 /// was injected at; walked over links between switch ports) whose two ends send untagged
 /// frames in different VLANs. Such a cable joins two VLANs into one L2 domain, which is how
 /// a zone of one tier comes to be present on another tier's switch.
-fn l2_crossings<'a>(snap: &'a Snapshot, start: &str) -> Vec<&'a Link> {
+fn l2_crossings<'a>(
+    snap: &'a Snapshot,
+    dev: &HashMap<&str, &Device>,
+    start: &str,
+) -> Vec<&'a Link> {
     let untagged = |d: &str, i: &str| {
-        let x = snap
-            .devices
-            .iter()
-            .find(|x| x.name == d)?
+        let x = dev
+            .get(d)?
             .interfaces
             .iter()
             .find(|y| y.name == i && !y.shutdown)?;
@@ -153,14 +155,15 @@ fn l2_crossings<'a>(snap: &'a Snapshot, start: &str) -> Vec<&'a Link> {
             else {
                 continue;
             };
-            let (Some(ua), Some(ub)) = (untagged(da, ia), untagged(db, ib)) else {
-                continue;
-            };
+            // Links away from `d` first: the port lookups are the expensive part.
             let next = if da == d {
                 db.as_str()
             } else if db == d {
                 da.as_str()
             } else {
+                continue;
+            };
+            let (Some(ua), Some(ub)) = (untagged(da, ia), untagged(db, ib)) else {
                 continue;
             };
             if matches!((ua, ub), (Some(x), Some(y)) if x != y)
@@ -178,7 +181,20 @@ fn l2_crossings<'a>(snap: &'a Snapshot, start: &str) -> Vec<&'a Link> {
 
 /// Where the witness path of `f` leaves its source's tier, and what let it: the grouping
 /// key, and the cause lines (deciding line first). `None`: the finding stays on its own.
-fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<String>)> {
+/// Devices by name and the L2 crossings around each device a witness starts at, for one
+/// rule's findings: scanning every device (and, per fabric device, every link) for each
+/// finding was most of an audit with thousands of findings.
+struct Lookup<'a> {
+    dev: HashMap<&'a str, &'a Device>,
+    crossings: HashMap<String, Vec<&'a Link>>,
+}
+
+fn cause_of<'a>(
+    f: &Finding,
+    snap: &'a Snapshot,
+    tiers: &Tiers,
+    lk: &mut Lookup<'a>,
+) -> Option<(String, Vec<String>)> {
     f.witness.as_ref()?;
     if f.path.is_empty() {
         return None;
@@ -196,18 +212,21 @@ fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<
         .position(|h| !realm(&h.device))
         .unwrap_or(f.path.len() - 1);
     let hop = &f.path[j];
-    let egress = egress_lines(snap, &hop.device, hop.out.as_deref());
+    let egress = egress_lines(lk, &hop.device, hop.out.as_deref());
     // Entered another tier's switch directly: the cable that merged the VLANs decides.
     let mut cause: Vec<String> = vec![];
     if j == 0 && own != Tier::External {
-        for l in l2_crossings(snap, &hop.device) {
+        if !lk.crossings.contains_key(&hop.device) {
+            let c = l2_crossings(snap, &lk.dev, &hop.device);
+            lk.crossings.insert(hop.device.clone(), c);
+        }
+        for l in &lk.crossings[&hop.device] {
             cause.extend(cite_link(l));
             for e in [&l.a, &l.b] {
                 if let LinkEnd::Port { device, interface } = e {
-                    if let Some(i) = snap
-                        .devices
-                        .iter()
-                        .find(|d| &d.name == device)
+                    if let Some(i) = lk
+                        .dev
+                        .get(device.as_str())
                         .and_then(|d| d.interfaces.iter().find(|i| &i.name == interface))
                     {
                         cause.push(i.span.to_string());
@@ -237,10 +256,9 @@ fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<
             }
             // The route that sends the packet over that link (not part of the key: each
             // destination may have its own).
-            let routes: HashSet<String> = snap
-                .devices
-                .iter()
-                .find(|d| d.name == prev.device)
+            let routes: HashSet<String> = lk
+                .dev
+                .get(prev.device.as_str())
                 .map(|d| d.routes.iter().map(|r| r.span.to_string()).collect())
                 .unwrap_or_default();
             for l in prev.lines.iter().filter(|l| routes.contains(*l)) {
@@ -257,9 +275,8 @@ fn cause_of(f: &Finding, snap: &Snapshot, tiers: &Tiers) -> Option<(String, Vec<
     }
     // The arriving interface itself, when nothing else on the hop names it.
     if let Some(i) = hop.in_if.as_deref().and_then(|i| {
-        snap.devices
-            .iter()
-            .find(|d| d.name == hop.device)?
+        lk.dev
+            .get(hop.device.as_str())?
             .interfaces
             .iter()
             .find(|x| x.name == i)
@@ -318,8 +335,16 @@ pub(super) fn group(
 ) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(fs.len());
     let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    let mut lk = Lookup {
+        dev: HashMap::new(),
+        crossings: HashMap::new(),
+    };
+    // The first device of a name, as a scan would find.
+    for d in &snap.devices {
+        lk.dev.entry(d.name.as_str()).or_insert(d);
+    }
     for mut f in fs {
-        let Some((key, cause)) = cause_of(&f, snap, tiers) else {
+        let Some((key, cause)) = cause_of(&f, snap, tiers, &mut lk) else {
             out.push(f);
             continue;
         };

@@ -19,20 +19,16 @@ pub struct AuditArgs {
     /// (自己点検票, always Japanese), e.g. `--format sarif > sanso.sarif`.
     #[arg(long, value_enum, default_value = "text")]
     format: AuditFormat,
-    /// Audit only part K of N (1 ≤ K ≤ N) and add the facts `sanso merge` joins, e.g.
-    /// `--part 2/5 --format json > part2.json`. The snapshot splits into components
-    /// that meet only at shared external zones (LGWAN, security cloud, 住基ネット …);
-    /// each part gets a balanced, deterministic share. 分割監査: N 台で分担し merge で結合。
-    #[arg(long, value_name = "K/N")]
-    part: Option<sanso::model::part::PartSpec>,
+    #[command(flatten)]
+    split: super::SplitArgs,
 }
 
 /// Exit 0 when every check passes, 1 when any is violated or unproven, 2 on input errors.
 pub fn run(a: AuditArgs, quiet: bool) -> ExitCode {
     let lang = super::lang(a.lang);
     let mut bar = Progress::new(3, quiet, lang);
-    let res = match a.part {
-        Some(spec) => sanso::checks::audit::run_part(&a.snapshot, spec, &mut |p| bar.phase(p)),
+    let res = match a.split.share() {
+        Some(share) => sanso::checks::audit::run_part(&a.snapshot, share, &mut |p| bar.phase(p)),
         None => sanso::checks::audit::run_with(&a.snapshot, &mut |p| bar.phase(p)),
     };
     bar.finish();

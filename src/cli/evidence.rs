@@ -17,10 +17,8 @@ pub struct EvidenceArgs {
     /// Language of report.html and report.sarif (default: from LC_ALL / LANG, else ja).
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
-    /// Audit only part K of N (see `sanso audit --part`); findings.json carries the
-    /// facts `sanso merge` joins. 分割監査の一部分の証跡。
-    #[arg(long, value_name = "K/N")]
-    part: Option<sanso::model::part::PartSpec>,
+    #[command(flatten)]
+    split: super::SplitArgs,
 }
 
 /// Exit as `audit` once the bundle is written (0 every check passes, 1 a check is violated
@@ -28,8 +26,8 @@ pub struct EvidenceArgs {
 /// whatever `--lang` says (as they always were).
 pub fn run(a: EvidenceArgs, quiet: bool) -> ExitCode {
     let mut bar = Progress::new(3, quiet, Lang::Ja);
-    let res = match a.part {
-        Some(spec) => sanso::checks::audit::run_part(&a.snapshot, spec, &mut |p| bar.phase(p)),
+    let res = match a.split.share() {
+        Some(share) => sanso::checks::audit::run_part(&a.snapshot, share, &mut |p| bar.phase(p)),
         None => sanso::checks::audit::run_with(&a.snapshot, &mut |p| bar.phase(p)),
     };
     bar.finish();

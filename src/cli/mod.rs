@@ -87,6 +87,45 @@ pub enum AuditFormat {
     Csv,
 }
 
+/// Which share of a split run `audit` and `evidence` judge (docs/outputs.md, "Split
+/// runs"); none of the flags: the whole snapshot.
+#[derive(clap::Args)]
+pub struct SplitArgs {
+    /// Audit only part K of N (1 ≤ K ≤ N) and add the facts `sanso merge` joins, e.g.
+    /// `--part 2/5 --format json > part2.json`. The snapshot splits into components
+    /// that meet only at shared external zones (LGWAN, security cloud, 住基ネット …);
+    /// each part gets a balanced, deterministic share. 分割監査: N 台で分担し merge で結合。
+    #[arg(long, value_name = "K/N", conflicts_with_all = ["select", "spanning"])]
+    part: Option<sanso::model::part::PartSpec>,
+    /// Audit only the components holding a device or internal zone whose name starts
+    /// with PREFIX (several: comma-separated or repeated), e.g. one municipality:
+    /// `--select c001- --format json`; without the rules that span parts, which one
+    /// `--spanning` run judges. merge joins the selections and that run. 団体ごとの監査。
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        value_delimiter = ',',
+        conflicts_with = "spanning"
+    )]
+    select: Vec<String>,
+    /// Judge only the rules that span parts (特定通信 tightness, …) on the whole snapshot:
+    /// the run that completes a set of `--select` runs for `sanso merge`.
+    #[arg(long)]
+    spanning: bool,
+}
+
+impl SplitArgs {
+    pub fn share(&self) -> Option<sanso::model::part::Share> {
+        use sanso::model::part::Share;
+        match (self.part, self.select.is_empty(), self.spanning) {
+            (Some(spec), _, _) => Some(Share::Part(spec)),
+            (None, false, _) => Some(Share::Select(self.select.clone())),
+            (None, true, true) => Some(Share::Spanning),
+            (None, true, false) => None,
+        }
+    }
+}
+
 /// `sanso: 入力エラー: …` (or `input error`) on stderr; exit code 2.
 pub fn input_error(lang: Lang, e: &InputError) -> ExitCode {
     eprintln!(

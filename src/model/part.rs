@@ -51,6 +51,40 @@ impl std::fmt::Display for PartSpec {
     }
 }
 
+/// What one job of a split run audits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Share {
+    /// `--part K/N`: a balanced, deterministic share of the components ([`assign`]);
+    /// part 1 runs the rules that span parts (and, when N > 1, nothing else).
+    Part(PartSpec),
+    /// `--select PREFIX,…`: the components holding a device (name or config file name)
+    /// or an internal zone whose name starts with one of the prefixes ([`select`]),
+    /// without the rules that span parts.
+    Select(Vec<String>),
+    /// `--spanning`: only the rules that span parts, on the whole snapshot (what part 1
+    /// of N > 1 does); the job that completes a set of `--select` runs.
+    Spanning,
+}
+
+/// The components `prefixes` select: those with a device whose name or config file name
+/// (under `configs/`), or an internal zone whose name, starts with one of them. Ascending.
+pub fn select(snap: &Snapshot, comps: &[Component], prefixes: &[String]) -> Vec<usize> {
+    let hit = |name: &str| prefixes.iter().any(|p| name.starts_with(p.as_str()));
+    // `configs/edge.txt` → `edge.txt`; a Linux device's `configs/gw1/…` → `gw1`.
+    let file_name = |f: &str| {
+        let f = f.strip_prefix("configs/").unwrap_or(f);
+        f.split('/').next().unwrap_or(f).to_string()
+    };
+    (0..comps.len())
+        .filter(|&c| {
+            comps[c].devices.iter().any(|&d| {
+                let dev = &snap.devices[d];
+                hit(&dev.name) || hit(&file_name(&dev.file))
+            }) || comps[c].zones.iter().any(|&z| hit(&snap.zones[z].name))
+        })
+        .collect()
+}
+
 /// The connected components of the snapshot, in order of their first device (then
 /// first zone): devices and internal zones are nodes; links, observed links, subnets
 /// shared between devices, zone locations (subnets, `attach`, hosts, `vlans`) and

@@ -173,6 +173,9 @@ pub struct Graph {
     /// match and what it decides (the match less every earlier entry's). FILTER-HYGIENE
     /// reads shadowing from them instead of rebuilding the same unions.
     pub acl_matches: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
+    /// Wall time of each step of the build, in order (examples/prefecture prints them:
+    /// where a snapshot's build time goes).
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 struct Builder<'a> {
@@ -376,20 +379,32 @@ impl Graph {
     }
 
     fn build_with(snap: &Snapshot, atoms: bool, ports: &[PortSpec]) -> Graph {
+        let mut timings = vec![];
+        let mut t = std::time::Instant::now();
+        let mut lap = |name: &'static str| {
+            timings.push((name, t.elapsed()));
+            t = std::time::Instant::now();
+        };
         let ix = Index::new(snap);
         let universe = snap.vlan_universe();
         let mut b = Builder::new(snap);
         let atts = b.attach(&universe);
+        lap("attach");
         b.lower_devices();
+        lap("devices");
         let lk = b.links(&ix, &atts);
         let mut dom = l2::l2_domains(&ix, &atts, &lk.linked, &b.l3in);
         let mut ep = b.edge_points(&atts, &lk, &dom.att_ids);
+        lap("links+l2");
         let zone_notes = zones::locate_zones(&ix, &mut dom, &mut ep);
+        lap("zones");
         let peer_of = zones::peers(&ix, &lk.linked);
         zones::external_zones(&ix, &peer_of, &mut ep.points);
         b.taint_zone_notes(&zone_notes, &mut dom, &ep);
         let dangling = b.dangling(&ix, &ep, &peer_of);
+        lap("external");
         let (q, zone_dst_bdd, zone_src_bdd) = b.queries(ports);
+        lap("queries");
         let points = ep.points;
         let device_nodes = b.device_nodes();
         let info = b.info;
@@ -399,6 +414,7 @@ impl Graph {
         } else {
             b.nb.compile_sets()
         };
+        lap("compile");
         Graph {
             engine,
             info,
@@ -414,6 +430,7 @@ impl Graph {
                 .flat_map(|d| d.conditions.iter().cloned())
                 .collect(),
             acl_matches,
+            timings,
         }
     }
 }

@@ -276,6 +276,49 @@ pub(super) fn locate_zones(
         }
     }
     let mut fab = fab_dsu;
+    // Indexes instead of scanning every L3 net and every point for each zone (zones ×
+    // points was most of the build at tens of zones per municipality). Connected nets
+    // by (network, prefix length) for the nets that hold a zone subnet, and sorted by
+    // network for the nets a zone subnet holds.
+    let mut net_at: HashMap<(u32, u8), Vec<usize>> = HashMap::new();
+    for &(net, aid) in &l3_nets {
+        net_at
+            .entry((u32::from(net.network()), net.prefix()))
+            .or_default()
+            .push(aid);
+    }
+    let mut by_network: Vec<(u32, usize)> = l3_nets
+        .iter()
+        .map(|&(net, aid)| (u32::from(net.network()), aid))
+        .collect();
+    by_network.sort_unstable();
+    // Points by attachment domain, by port (for `attach`) and by their host's zone; the
+    // domains and fabrics of each point's attachments. The DSUs are not joined further
+    // while zones are located, so their roots are fixed.
+    let point_doms: Vec<Vec<usize>> = point_atts
+        .iter()
+        .map(|atts| atts.iter().map(|&a| dsu.find(a)).collect())
+        .collect();
+    let point_fabs: Vec<Vec<usize>> = point_atts
+        .iter()
+        .map(|atts| atts.iter().map(|&a| fab.find(a)).collect())
+        .collect();
+    let mut by_dom: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut by_port: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_host_zone: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (pi, p) in points.iter().enumerate() {
+        for &d in &point_doms[pi] {
+            by_dom.entry(d).or_default().push(pi);
+        }
+        by_port
+            .entry((p.device.as_str(), p.interface.as_str()))
+            .or_default()
+            .push(pi);
+        if let Some(h) = p.host {
+            by_host_zone.entry(snap.hosts[h].zone).or_default().push(pi);
+        }
+    }
+    let mut placed: Vec<Vec<usize>> = vec![vec![]; points.len()];
     // `vlans` that could not be placed unambiguously: (the L2 domains, taint).
     let mut zone_notes: Vec<(BTreeSet<usize>, Taint)> = vec![];
     for (zi, z) in snap.zones.iter().enumerate() {
@@ -283,26 +326,41 @@ pub(super) fn locate_zones(
         // Fabrics where the zone is present (an L3 interface in its subnet, an
         // `attach`, a host of the zone linked to a port).
         let mut present = BTreeSet::new();
-        for &(net, aid) in &l3_nets {
-            // A zone lives on a connected subnet that holds it or that it holds;
-            // a /0 zone (the Internet) lives only where routes lead.
-            let overlaps = z.subnets.iter().any(|zn| {
-                (net.contains(zn.network()) && zn.prefix() >= net.prefix())
-                    || (zn.prefix() > 0 && zn.contains(net.network()))
+        // A zone lives on a connected subnet that holds it or that it holds; a /0 zone
+        // (the Internet) lives only where routes lead.
+        for zn in &z.subnets {
+            let base = u32::from(zn.network());
+            let holding = (0..=zn.prefix()).flat_map(|len| {
+                let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
+                net_at
+                    .get(&(base & mask, len))
+                    .into_iter()
+                    .flatten()
+                    .copied()
             });
-            if overlaps {
+            let held: &[(u32, usize)] = if zn.prefix() > 0 {
+                let top = u32::from(zn.broadcast());
+                let from = by_network.partition_point(|x| x.0 < base);
+                let to = by_network.partition_point(|x| x.0 <= top);
+                &by_network[from..to]
+            } else {
+                &[]
+            };
+            for aid in holding.chain(held.iter().map(|x| x.1)) {
                 doms.insert(dsu.find(aid));
                 present.insert(fab.find(aid));
             }
         }
-        for (pi, p) in points.iter().enumerate() {
-            let explicit = z
-                .attach
-                .iter()
-                .any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
-            if explicit || p.host.is_some_and(|h| snap.hosts[h].zone == zi) {
-                present.extend(point_atts[pi].iter().map(|&a| fab.find(a)));
-            }
+        let attached: BTreeSet<usize> = z
+            .attach
+            .iter()
+            .flat_map(|(dv, ifn)| by_port.get(&(dv.as_str(), ifn.as_str())))
+            .flatten()
+            .copied()
+            .collect();
+        let hosted: &[usize] = by_host_zone.get(&zi).map_or(&[], |v| &v[..]);
+        for &pi in attached.iter().chain(hosted) {
+            present.extend(point_fabs[pi].iter().copied());
         }
         for v in &z.vlans {
             let all: Vec<usize> = segs.get(v).into_iter().flatten().copied().collect();
@@ -338,22 +396,22 @@ pub(super) fn locate_zones(
                 doms.insert(dsu.find(a));
             }
         }
-        for (pi, p) in points.iter_mut().enumerate() {
-            let explicit = z
-                .attach
-                .iter()
-                .any(|(dv, ifn)| *dv == p.device && *ifn == p.interface);
-            let by_host = p.host.map(|h| snap.hosts[h].zone == zi);
-            let by_domain = point_atts[pi].iter().any(|&a| doms.contains(&dsu.find(a)));
-            let here = match by_host {
-                Some(true) => true,
-                Some(false) => false,
-                None => explicit || by_domain,
-            };
-            if here {
-                p.zones.push(zi);
-            }
+        // A point of a host is in its host's zone only; any other point is where the
+        // zone is attached or in one of its domains.
+        let in_doms = doms.iter().flat_map(|d| by_dom.get(d)).flatten().copied();
+        let here: BTreeSet<usize> = attached
+            .iter()
+            .copied()
+            .chain(in_doms)
+            .filter(|&pi| points[pi].host.is_none())
+            .chain(hosted.iter().copied())
+            .collect();
+        for pi in here {
+            placed[pi].push(zi);
         }
+    }
+    for (p, zs) in points.iter_mut().zip(placed) {
+        p.zones.extend(zs);
     }
     // A local stack is tier traffic only where the device is declared: it belongs to
     // the zones of the `[[host]]` entries that carry one of its own addresses (and to
@@ -468,8 +526,13 @@ pub(super) fn external_zones(
     points: &mut [Point],
 ) {
     let snap = ix.snap;
+    // Zones placed before this step (this loop only adds the zone it is at).
+    let mut located = vec![false; snap.zones.len()];
+    for &zi in points.iter().flat_map(|p| &p.zones) {
+        located[zi] = true;
+    }
     for (zi, z) in snap.zones.iter().enumerate() {
-        if points.iter().any(|p| p.zones.contains(&zi)) || !z.attach.is_empty() {
+        if located[zi] || !z.attach.is_empty() {
             continue;
         }
         for p in points

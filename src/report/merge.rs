@@ -28,6 +28,7 @@
 use super::{CheckOut, TAINT_CITED};
 use crate::checks::audit::Audit;
 use crate::checks::{NoteParts, Status, INFO};
+use crate::model::part::Share;
 use crate::net::{Taint, TaintReach};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -36,6 +37,7 @@ use std::collections::{BTreeMap, BTreeSet};
 /// What a part's report says for `sanso merge` (the `part` member; absent in a whole run).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PartFacts {
+    /// `K` and `N` of `--part K/N`; both 0 for `--select` and `--spanning` runs.
     pub index: usize,
     pub count: usize,
     /// SHA-256 over the snapshot's inputs and their hashes (the same in every part).
@@ -56,6 +58,31 @@ pub struct PartFacts {
     /// their checks and findings as the whole run's; the other parts do not run them.
     #[serde(default)]
     pub global_rules: Vec<String>,
+    /// `--select` and `--spanning` runs: what the run audited (absent for `--part`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select: Option<SelectFacts>,
+}
+
+/// A run of `--select PREFIX,…` (or `--spanning`): merge checks that the runs audit
+/// every component once, and that one `--spanning` run judged the rules that span parts.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SelectFacts {
+    /// `--spanning`: the rules that span parts, no component.
+    pub spanning: bool,
+    pub prefixes: Vec<String>,
+    /// Whole-snapshot indices of the components audited, ascending.
+    pub components: Vec<usize>,
+}
+
+impl PartFacts {
+    /// How messages name the run: `part 2/5`, `--select c001-`, `--spanning`.
+    fn label(&self) -> String {
+        match &self.select {
+            None => format!("part {}/{}", self.index, self.count),
+            Some(s) if s.spanning => "--spanning".into(),
+            Some(s) => format!("--select {}", s.prefixes.join(",")),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -150,12 +177,22 @@ pub(super) fn facts(a: &Audit) -> Option<PartFacts> {
                 .collect()
         })
         .unwrap_or_default();
+    let (index, count, select) = match &p.share {
+        Share::Part(spec) => (spec.index, spec.count, None),
+        Share::Select(prefixes) => (0, 0, Some((false, prefixes.clone()))),
+        Share::Spanning => (0, 0, Some((true, vec![]))),
+    };
     Some(PartFacts {
-        index: p.spec.index,
-        count: p.spec.count,
+        index,
+        count,
+        select: select.map(|(spanning, prefixes)| SelectFacts {
+            spanning,
+            prefixes,
+            components: p.own.clone(),
+        }),
         inputs: p.inputs.clone(),
         components: p.components,
-        own_components: p.own_components,
+        own_components: p.own.len(),
         zones: snap
             .zones
             .iter()
@@ -295,7 +332,16 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
         }
         docs.push((name, d, f));
     }
-    docs.sort_by_key(|(_, _, f)| f.index);
+    let selections = docs.iter().filter(|d| d.2.select.is_some()).count();
+    if selections != 0 && selections != docs.len() {
+        return err("give either --part K/N runs or --select/--spanning runs, not both");
+    }
+    if selections == 0 {
+        docs.sort_by_key(|(_, _, f)| f.index);
+    } else {
+        // The --spanning run first: it stands where part 1 does.
+        docs.sort_by_key(|(_, _, f)| !f.select.as_ref().is_some_and(|s| s.spanning));
+    }
     // One snapshot, one tool and rule pack, every part once.
     let (n0, d0, f0) = &docs[0];
     for (name, d, f) in &docs[1..] {
@@ -307,15 +353,18 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
                 "{name} and {n0} were made by different sanso versions or rule packs"
             ));
         }
-        if f.count != f0.count {
+        if selections == 0 && f.count != f0.count {
             return err(format!(
                 "{name} is a part of {} and {n0} a part of {}",
                 f.count, f0.count
             ));
         }
     }
+    if selections != 0 {
+        check_selections(&docs)?;
+    }
     let mut seen: BTreeMap<usize, &str> = BTreeMap::new();
-    for (name, _, f) in &docs {
+    for (name, _, f) in docs.iter().filter(|_| selections == 0) {
         if let Some(other) = seen.insert(f.index, name) {
             return err(format!(
                 "part {}/{} given twice ({other}, {name})",
@@ -324,6 +373,7 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
         }
     }
     let missing: Vec<String> = (1..=f0.count)
+        .filter(|_| selections == 0)
         .filter(|k| !seen.contains_key(k))
         .map(|k| format!("{k}/{}", f0.count))
         .collect();
@@ -341,10 +391,10 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
         .iter()
         .filter(|r| !f0.global_rules.contains(r))
         .collect();
-    for (name, d, f) in &docs {
+    for (i, (name, d, f)) in docs.iter().enumerate() {
         if f.global_rules != f0.global_rules
             || f.checks.iter().map(|c| &c.rule).ne(local.iter().copied())
-            || (f.index != 1 && d.checks.len() != f.checks.len())
+            || (i != 0 && d.checks.len() != f.checks.len())
         {
             return err(format!("{name}: other checks than {n0}"));
         }
@@ -390,6 +440,41 @@ pub fn merge(parts: &[(String, String)]) -> Result<Merged, MergeError> {
     }
     o.push_str("\n}\n");
     Ok(Merged { json: o, exit_code })
+}
+
+/// `--select`/`--spanning` runs: one `--spanning` run, and every component audited by
+/// exactly one `--select` run (the selections are the whole snapshot, once).
+fn check_selections(docs: &[(&str, Doc, PartFacts)]) -> Result<(), MergeError> {
+    let spanning = |f: &PartFacts| f.select.as_ref().is_some_and(|s| s.spanning);
+    match docs.iter().filter(|d| spanning(&d.2)).count() {
+        0 => return err("no --spanning run (it judges the rules that span parts)"),
+        1 => {}
+        _ => return err("--spanning given twice"),
+    }
+    let mut owner: BTreeMap<usize, &str> = BTreeMap::new();
+    for (name, _, f) in docs {
+        for &c in f.select.as_ref().map_or(&[][..], |s| &s.components[..]) {
+            if let Some(other) = owner.insert(c, name) {
+                return err(format!(
+                    "component {c} audited by both {other} and {name} ({} and {}): each component in one selection",
+                    docs.iter().find(|d| d.0 == other).map_or(String::new(), |d| d.2.label()),
+                    f.label()
+                ));
+            }
+        }
+    }
+    let total = docs[0].2.components;
+    let missing: Vec<String> = (0..total)
+        .filter(|c| !owner.contains_key(c))
+        .map(|c| c.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return err(format!(
+            "component(s) {} of {total} selected by no run",
+            missing.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn merge_parse(docs: &[(&str, Doc, PartFacts)]) -> Result<Vec<String>, MergeError> {
@@ -438,7 +523,10 @@ fn merge_checks(
             };
             if global.contains(rule) {
                 if pi != 0 {
-                    return err(format!("{name}: finding of {rule}, which part 1 runs"));
+                    return err(format!(
+                        "{name}: finding of {rule}, which {} runs",
+                        docs[0].2.label()
+                    ));
                 }
             } else {
                 if k.also.len() != ff.also.len() {
@@ -453,8 +541,8 @@ fn merge_checks(
                     if let Some(&other) = owner.get(&(k.rule.clone(), s.clone())) {
                         if other != pi {
                             return err(format!(
-                                "{} {} → {}: found by parts {} and {}; its witness is drawn from the whole snapshot, which a split run cannot join — audit it whole",
-                                k.rule, s.0, s.1, docs[other].2.index, f.index
+                                "{} {} → {}: found by {} and {}; its witness is drawn from the whole snapshot, which a split run cannot join — audit it whole",
+                                k.rule, s.0, s.1, docs[other].2.label(), f.label()
                             ));
                         }
                     }
@@ -574,8 +662,8 @@ fn merge_notes(
     for (i, (_, _, f)) in docs.iter().enumerate() {
         if notes[i].not_applicable.is_some() && f.zones.iter().any(|z| !z.shared && !z.located) {
             return refuse(&format!(
-                "not applicable in part {}/{}, which has a zone placed nowhere",
-                f.index, f.count
+                "not applicable in {}, which has a zone placed nowhere",
+                f.label()
             ));
         }
     }
@@ -611,10 +699,7 @@ fn merge_notes(
                 f.zones.iter().map(|z| (z.name.as_str(), z)).collect();
             for name in nowhere(i).unwrap_or_default().split(", ") {
                 let Some(z) = by_name.get(name) else {
-                    return refuse(&format!(
-                        "cannot read the note of part {}/{}",
-                        f.index, f.count
-                    ));
+                    return refuse(&format!("cannot read the note of {}", f.label()));
                 };
                 let placed = z.shared
                     && all
