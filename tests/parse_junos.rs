@@ -120,12 +120,13 @@ fn corpus_coverage() {
             println!("          {l}");
         }
     }
-    // Issue 16 asks for 95 %. What is left (listed above) changes forwarding and is not
-    // modelled: BGP policy statements (import / export, multipath, …; ~160 lines) and
-    // routing instances (226); one QFX file has 409 interfaces addressed by DHCP (unknown
-    // addresses); L2 switching, VPNs, IPv6, unusual NAT forms. 7448 of 8752 when written,
-    // 7639 once `protocols ospf|bgp` were read as routing facts.
-    assert!(pct >= 87.2, "coverage fell to {pct:.1}%");
+    // Issue 16 asks for 95 %: 8315 of 8752 (95.0 %) once DHCP clients, BGP statements
+    // beside neighbours, IPv6 and the context-irrelevant lines of docs/semantics.md were
+    // read (7448 when written, 7639 with `protocols ospf|bgp` as routing facts). What is
+    // left (listed above) changes forwarding and is not modelled: routing instances
+    // (210), L2 switching / EVPN, IPsec VPNs, NAT forms, unusual filter terms.
+    assert_eq!(lines, 8752);
+    assert!(understood >= 8315, "coverage fell to {pct:.1}%");
 }
 
 /// Every corpus file is detected as Junos; no file of another dialect's corpus is.
@@ -661,16 +662,30 @@ set policy-options policy-statement OUT term t then accept
     assert!(with.unrecognized.is_empty(), "{:?}", with.unrecognized);
     let b = &with.routing.protocols[0];
     assert_eq!(b.neighbors.len(), 1);
-    assert_eq!((b.neighbors[0].peer.as_str(), b.neighbors[0].span.line), ("192.0.2.9", 3));
+    assert_eq!(
+        (b.neighbors[0].peer.as_str(), b.neighbors[0].span.line),
+        ("192.0.2.9", 3)
+    );
     let without = dev("set protocols bgp group g type external
 set protocols bgp group g export OUT
 set protocols bgp group g multipath
 ");
     assert_eq!(unrec_lines(&without), BTreeSet::from([2, 3]));
-    assert!(without.unrecognized.iter().all(|u| u.scope == Scope::Routing));
-    let dynamic = dev("set protocols bgp group g allow 10.0.0.0/8\nset protocols bgp group g export OUT\n");
-    assert!(dynamic.unrecognized.is_empty(), "{:?}", dynamic.unrecognized);
-    assert_eq!(dynamic.routing.protocols[0].neighbors[0].peer, "(any in 10.0.0.0/8)");
+    assert!(without
+        .unrecognized
+        .iter()
+        .all(|u| u.scope == Scope::Routing));
+    let dynamic =
+        dev("set protocols bgp group g allow 10.0.0.0/8\nset protocols bgp group g export OUT\n");
+    assert!(
+        dynamic.unrecognized.is_empty(),
+        "{:?}",
+        dynamic.unrecognized
+    );
+    assert_eq!(
+        dynamic.routing.protocols[0].neighbors[0].peer,
+        "(any in 10.0.0.0/8)"
+    );
 }
 
 /// A DHCP client unit is an interface without a known address (no unrecognised line at
@@ -702,7 +717,11 @@ set interfaces ge-0/0/5 unit 0 family inet dhcp retransmission-attempt 6
     .unwrap();
     let a = sanso::checks::audit::run(&tmp).unwrap();
     let d = &a.snapshot.devices[0];
-    let t: Vec<_> = d.unrecognized.iter().map(|u| (u.line, u.scope.clone())).collect();
+    let t: Vec<_> = d
+        .unrecognized
+        .iter()
+        .map(|u| (u.line, u.scope.clone()))
+        .collect();
     assert_eq!(t, [(n, Scope::Routing)]);
     assert!(d.unrecognized[0].reason.contains("ge-0/0/5.0"));
     assert_eq!(mn_status(&a), "pass");
@@ -732,9 +751,16 @@ set routing-instances R instance-type virtual-router
 set firewall interface-set S ge-0/0/0.0
 set routing-options route-distinguisher-id 192.0.2.1
 ");
-    assert_eq!(unrec_lines(&d), BTreeSet::from([9, 11, 12, 13, 14]), "{:?}", d.unrecognized);
+    assert_eq!(
+        unrec_lines(&d),
+        BTreeSet::from([9, 11, 12, 13, 14]),
+        "{:?}",
+        d.unrecognized
+    );
     // A unit that switches may join `default`: then the bare VLAN is reported too.
-    let l2 = dev("set vlans default vlan-id 1\nset interfaces ge-0/0/1 unit 0 family ethernet-switching\n");
+    let l2 = dev(
+        "set vlans default vlan-id 1\nset interfaces ge-0/0/1 unit 0 family ethernet-switching\n",
+    );
     assert_eq!(unrec_lines(&l2), BTreeSet::from([1, 2]));
     // Without `system management-instance`, mgmt_junos is an ordinary instance.
     let plain = dev("set routing-instances mgmt_junos routing-options static route 0.0.0.0/0 next-hop 10.0.0.1\n");
@@ -753,12 +779,22 @@ insert firewall filter F term b before term a
 /// unrecognised.
 #[test]
 fn apply_path_prefix_lists() {
-    let text = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/junos/bf_juniper_juniper-wildcards"));
+    let text = read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/junos/bf_juniper_juniper-wildcards"),
+    );
     let (d, _) = check_accounting("junos/bf_juniper_juniper-wildcards", &text);
-    assert_eq!(unrec_lines(&d).intersection(&BTreeSet::from([10, 13, 19, 29, 30, 31])).copied().collect::<BTreeSet<_>>(), BTreeSet::from([29, 30, 31]));
+    assert_eq!(
+        unrec_lines(&d)
+            .intersection(&BTreeSet::from([10, 13, 19, 29, 30, 31]))
+            .copied()
+            .collect::<BTreeSet<_>>(),
+        BTreeSet::from([29, 30, 31])
+    );
     // The lists reach the model through a filter using them.
     let f = |list: &str| {
-        let d = dev(&format!("{}
+        let d = dev(&format!(
+            "{}
 set interfaces ge-0/0/0 unit 0 family inet address 88.1.2.3
 set interfaces ge-0/0/0 unit 0 family inet filter input F
 set interfaces em0 unit 0 family inet address 10.0.0.1/24
@@ -768,7 +804,9 @@ set snmp community foo clients 4.4.4.4/32
 set snmp community bar clients 5.5.5.5/32
 set firewall family inet filter F term t from source-prefix-list L
 set firewall family inet filter F term t then accept
-", list));
+",
+            list
+        ));
         assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
         d.acls["F"].rules[0].m.src.items.clone()
     };
@@ -785,7 +823,9 @@ set firewall family inet filter F term t then accept
         f("set policy-options prefix-list L apply-path \"snmp community <*> clients <*>\""),
         [p("4.4.4.4", 32), p("5.5.5.5", 32)]
     );
-    let none = dev("set policy-options prefix-list L apply-path \"protocols bgp group <*> neighbor <*>\"\n");
+    let none = dev(
+        "set policy-options prefix-list L apply-path \"protocols bgp group <*> neighbor <*>\"\n",
+    );
     assert_eq!(unrec_lines(&none), BTreeSet::from([1]));
 }
 
@@ -802,9 +842,26 @@ set firewall filter F term c then accept
 ");
     assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
     let r = &d.acls["F"].rules;
-    let types: Vec<_> = r[0].m.services.iter().map(|s| (s.proto, s.icmp_type, s.icmp_code)).collect();
-    assert_eq!(types, [(Some(1), Some(10), None), (Some(1), Some(11), None), (Some(1), Some(12), None)]);
-    let b: Vec<_> = r[1].m.services.iter().map(|s| (s.proto, s.icmp_type, s.icmp_code)).collect();
+    let types: Vec<_> = r[0]
+        .m
+        .services
+        .iter()
+        .map(|s| (s.proto, s.icmp_type, s.icmp_code))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            (Some(1), Some(10), None),
+            (Some(1), Some(11), None),
+            (Some(1), Some(12), None)
+        ]
+    );
+    let b: Vec<_> = r[1]
+        .m
+        .services
+        .iter()
+        .map(|s| (s.proto, s.icmp_type, s.icmp_code))
+        .collect();
     assert_eq!(b, [(Some(1), Some(3), Some(1))]);
     assert_eq!(r[1].action, Action::Deny);
     assert_eq!(r[2].m.services[0].proto, Some(41));

@@ -123,6 +123,8 @@ enum Ctx {
     Unknown(Scope, String),
     /// `router bgp|eigrp` stanza: index into `dev.routing.protocols`.
     Router(usize),
+    /// `router ospf` stanza: index into `Parser::ospf`.
+    Ospf(usize),
 }
 
 /// Per-interface state beyond the model.
@@ -159,6 +161,11 @@ struct Parser {
     /// `route` lines: (line, nameif, prefix, len, gateway).
     routes: Vec<(u32, String, std::net::Ipv4Addr, u8, std::net::Ipv4Addr)>,
     nat: nat::NatLines,
+    /// `router ospf` stanzas: header line, its text, every line, has a `network`?
+    /// Decided in `finish`.
+    ospf: Vec<(u32, String, Vec<u32>, bool)>,
+    /// BGP processes (index into `dev.routing.protocols`) with `network` / `redistribute`.
+    bgp_fed: std::collections::BTreeSet<usize>,
     red: FileRedaction,
     src: Vec<String>,
 }
@@ -183,6 +190,8 @@ impl Parser {
             intra: None,
             routes: vec![],
             nat: Default::default(),
+            ospf: vec![],
+            bgp_fed: Default::default(),
             red: FileRedaction::default(),
             src: vec![],
         }
@@ -231,6 +240,12 @@ impl Parser {
             Ctx::Iface(i) => self.iface_sub(ln, i, &t),
             Ctx::Obj(name) => self.obj_member(ln, &name, &t),
             Ctx::Router(i) => self.router_sub(ln, i, &t),
+            Ctx::Ospf(i) => {
+                let o = &mut self.ospf[i];
+                o.2.push(ln);
+                o.3 |= t.first() == Some(&"network");
+                Out::Ok
+            }
         }
     }
 
@@ -285,7 +300,10 @@ impl Parser {
                 }
                 Out::Ok
             }
-            ["network", ..] | ["redistribute", ..] if bgp => Out::Ok,
+            ["network", ..] | ["redistribute", ..] if bgp => {
+                self.bgp_fed.insert(i);
+                Out::Ok
+            }
             ["network", a, m] if !bgp => match (ip(a), ip(m)) {
                 (Some(addr), Some(mask)) => {
                     p.networks.push(RpNetwork {
@@ -369,6 +387,12 @@ impl Parser {
             },
             "banner" => Out::Irr(BANNER),
             "router" if k1 == "bgp" || k1 == "eigrp" => self.router(ln, trimmed, t),
+            "router" if k1 == "ospf" => {
+                self.ospf
+                    .push((ln, trimmed.chars().take(60).collect(), vec![ln], false));
+                self.ctx = Ctx::Ospf(self.ospf.len() - 1);
+                Out::Ok
+            }
             "router" => self.unknown_stanza(
                 trimmed,
                 Scope::Routing,
@@ -853,14 +877,21 @@ impl Parser {
     }
 
     fn finish(mut self) -> Device {
-        // BGP lines read as part of the neighbours' fact, in a process without any.
+        // BGP lines read as part of the neighbours' fact, in a process without any. With
+        // no `network` / `redistribute` either, the BGP table stays empty: an aggregate
+        // has no contributor and nothing else can act, so they stay read.
         let lone: Vec<(u32, u32)> = self
             .dev
             .routing
             .protocols
             .iter()
-            .filter_map(|p| match p.kind {
-                ProtocolKind::Bgp { asn } if p.neighbors.is_empty() => Some((asn, p)),
+            .enumerate()
+            .filter_map(|(i, p)| match p.kind {
+                ProtocolKind::Bgp { asn }
+                    if p.neighbors.is_empty() && self.bgp_fed.contains(&i) =>
+                {
+                    Some((asn, p))
+                }
                 _ => None,
             })
             .flat_map(|(asn, p)| p.unmodelled.iter().map(move |s| (asn, s.line)))
@@ -871,6 +902,25 @@ impl Parser {
                 format!("inside `router bgp {asn}`: not modelled (no neighbour)"),
                 Scope::Routing,
             );
+        }
+        // ASA enables OSPF on interfaces only by `network` statements: a process without
+        // any runs on no interface (no adjacency, no route). With one it is a real OSPF
+        // speaker, not modelled on ASA: every line of the stanza is reported.
+        for (head, what, lines, network) in std::mem::take(&mut self.ospf) {
+            for l in lines {
+                if network {
+                    let reason = if l == head {
+                        "dynamic routing protocol (not modelled)".to_string()
+                    } else {
+                        format!("inside `{what}`")
+                    };
+                    self.unrec(l, reason, Scope::Routing);
+                } else {
+                    self.dev.irrelevant_line(
+                        "OSPF process without `network` statements (runs on no interface)",
+                    );
+                }
+            }
         }
         if let Some(h) = self.hostname.take() {
             self.dev.name = h;

@@ -48,7 +48,12 @@ fn path_elem(p: &str, w: &str) -> Option<bool> {
     let Some(g) = p.strip_prefix('<').and_then(|g| g.strip_suffix('>')) else {
         return (!p.contains(['<', '>', ';'])).then(|| p == w);
     };
-    if g.is_empty() || g.contains(['<', '>']) || !g.chars().all(|c| c == '*' || c == '.' || c == ':' || c == '-' || c == '/' || c.is_ascii_alphanumeric()) {
+    if g.is_empty()
+        || g.contains(['<', '>'])
+        || !g.chars().all(|c| {
+            c == '*' || c == '.' || c == ':' || c == '-' || c == '/' || c.is_ascii_alphanumeric()
+        })
+    {
         return None;
     }
     // Glob match: the literal pieces in order, anchored at both ends.
@@ -142,11 +147,19 @@ impl Filters {
                 }
             }
             if let Some(e) = bad {
-                acc.bad(ln, &format!("apply-path matches a value that is no address: {e}"), scope);
+                acc.bad(
+                    ln,
+                    &format!("apply-path matches a value that is no address: {e}"),
+                    scope,
+                );
                 continue;
             }
             if found.is_empty() {
-                acc.bad(ln, "apply-path matches no IPv4 address of the configuration", scope);
+                acc.bad(
+                    ln,
+                    "apply-path matches no IPv4 address of the configuration",
+                    scope,
+                );
                 continue;
             }
             self.prefix_lists.entry(list).or_default().0.extend(found);
@@ -369,14 +382,24 @@ impl Filters {
                 "port" => port_range(val).map(|p| port.push(p)),
                 // A name or number, or a numeric range `10-20`.
                 "icmp-type" | "icmp-code" => {
-                    let one = |x: &str| if k == "icmp-type" { icmp_type(x) } else { x.parse().ok() };
+                    let one = |x: &str| {
+                        if k == "icmp-type" {
+                            icmp_type(x)
+                        } else {
+                            x.parse().ok()
+                        }
+                    };
                     let (lo, hi) = match val.split_once('-') {
                         Some((a, b)) if a.parse::<u8>().is_ok() => (a.parse().ok(), b.parse().ok()),
                         _ => (one(val), one(val)),
                     };
                     match (lo, hi) {
                         (Some(lo), Some(hi)) if lo <= hi => {
-                            let out = if k == "icmp-type" { &mut icmp } else { &mut codes };
+                            let out = if k == "icmp-type" {
+                                &mut icmp
+                            } else {
+                                &mut codes
+                            };
                             out.extend(lo..=hi);
                             Ok(())
                         }
@@ -434,8 +457,16 @@ impl Filters {
                 }
                 // ICMP types × codes (either may be unconstrained).
                 let (ts, cs): (Vec<Option<u8>>, Vec<Option<u8>>) = (
-                    if icmp.is_empty() { vec![None] } else { icmp.iter().map(|&t| Some(t)).collect() },
-                    if codes.is_empty() { vec![None] } else { codes.iter().map(|&c| Some(c)).collect() },
+                    if icmp.is_empty() {
+                        vec![None]
+                    } else {
+                        icmp.iter().map(|&t| Some(t)).collect()
+                    },
+                    if codes.is_empty() {
+                        vec![None]
+                    } else {
+                        codes.iter().map(|&c| Some(c)).collect()
+                    },
                 );
                 let icmp_cond = !icmp.is_empty() || !codes.is_empty();
                 if p == Some(proto::ICMP) && icmp_cond {

@@ -338,7 +338,12 @@ impl J {
                 "routing instance (VRF / virtual router) not modelled",
                 Scope::Routing,
             ),
-            "vlans" if matches!(l.w.get(2).map(String::as_str), Some("vlan-id" | "description")) => {
+            "vlans"
+                if matches!(
+                    l.w.get(2).map(String::as_str),
+                    Some("vlan-id" | "description")
+                ) =>
+            {
                 self.bare_vlans.push((l.at(1).to_string(), ln))
             }
             "vlans" | "bridge-domains" | "switch-options" => {
@@ -373,7 +378,10 @@ impl J {
         let ln = l.line;
         let name = l.at(1).to_string();
         let scope = Scope::Interface(name.clone());
-        if l.w.iter().any(|w| w == "ethernet-switching" || w == "bridge") {
+        if l.w
+            .iter()
+            .any(|w| w == "ethernet-switching" || w == "bridge")
+        {
             self.l2_ports = true;
         }
         if name == "interface-range" {
@@ -712,8 +720,10 @@ impl J {
         for (v, l) in std::mem::take(&mut self.bare_vlans) {
             let only_bare = !self.l2_ports && !self.busy_vlans.contains(&v);
             if only_bare {
-                self.acc
-                    .irr(l, "VLAN without member ports or L3 interface (switches nothing)");
+                self.acc.irr(
+                    l,
+                    "VLAN without member ports or L3 interface (switches nothing)",
+                );
             } else {
                 self.acc.bad(
                     l,
