@@ -2,6 +2,8 @@
 //! expectations (both formats), dialect detection, and the shared corpus
 //! (../shared/corpus/junos: no panic, every line accounted for, coverage).
 
+mod common;
+
 use sanso::ingest::junos::{parse, parse_with_stats};
 use sanso::model::*;
 use std::collections::BTreeSet;
@@ -118,12 +120,13 @@ fn corpus_coverage() {
             println!("          {l}");
         }
     }
-    // Issue 16 asks for 95 %. What is left (listed above) changes forwarding and is not
-    // modelled: BGP policy statements (import / export, multipath, …; ~160 lines) and
-    // routing instances (226); one QFX file has 409 interfaces addressed by DHCP (unknown
-    // addresses); L2 switching, VPNs, IPv6, unusual NAT forms. 7448 of 8752 when written,
-    // 7639 once `protocols ospf|bgp` were read as routing facts.
-    assert!(pct >= 87.2, "coverage fell to {pct:.1}%");
+    // Issue 16 asks for 95 %: 8315 of 8752 (95.0 %) once DHCP clients, BGP statements
+    // beside neighbours, IPv6 and the context-irrelevant lines of docs/semantics.md were
+    // read (7448 when written, 7639 with `protocols ospf|bgp` as routing facts). What is
+    // left (listed above) changes forwarding and is not modelled: routing instances
+    // (210), L2 switching / EVPN, IPsec VPNs, NAT forms, unusual filter terms.
+    assert_eq!(lines, 8752);
+    assert!(understood >= 8315, "coverage fell to {pct:.1}%");
 }
 
 /// Every corpus file is detected as Junos; no file of another dialect's corpus is.
@@ -608,9 +611,10 @@ set security policies from-zone lg to-zone mn policy https then permit
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
-/// `protocols ospf` and `protocols bgp` are read as routing facts; an export policy and
-/// OSPF authentication stay unrecognised (routing scope) and are recorded on the process
-/// or interface.
+/// `protocols ospf` and `protocols bgp` are read as routing facts; an OSPF export policy
+/// and OSPF authentication stay unrecognised (routing scope) and are recorded on the
+/// process or interface. The BGP import policy is part of the neighbour's
+/// state-dependent fact (every neighbour taints the device's routing at load).
 #[test]
 fn ospf_and_bgp_are_read_as_routing_facts() {
     let d = dev("set system host-name r1
@@ -627,7 +631,7 @@ set protocols bgp group ext neighbor 198.51.100.1 peer-as 64500
 set protocols bgp group ext import IN
 ");
     let lines: Vec<u32> = d.unrecognized.iter().map(|u| u.line).collect();
-    assert_eq!(lines, [5, 8, 12], "{:?}", d.unrecognized);
+    assert_eq!(lines, [5, 8], "{:?}", d.unrecognized);
     assert!(d.unrecognized.iter().all(|u| u.scope == Scope::Routing));
     let o = &d.routing.protocols[0];
     assert_eq!(o.reference_bw_mbps, Some(10_000));
@@ -642,4 +646,223 @@ set protocols bgp group ext import IN
     assert_eq!(b.neighbors[0].peer, "198.51.100.1");
     assert_eq!(b.neighbors[0].remote_as, Some(64500));
     assert!(!d.unrecognized.iter().any(|u| u.text.contains("abcdefgh")));
+}
+
+/// BGP statements beyond the neighbours are read as part of the neighbours' fact; in a
+/// process without any neighbour nothing taints for them, so they stay unrecognised.
+/// `allow` (dynamic peers) is a neighbour.
+#[test]
+fn bgp_statements_belong_to_the_neighbours_fact() {
+    let with = dev("set protocols bgp group g type external
+set protocols bgp group g export OUT
+set protocols bgp group g neighbor 192.0.2.9 import IN
+set protocols bgp group g multipath
+set policy-options policy-statement OUT term t then accept
+");
+    assert!(with.unrecognized.is_empty(), "{:?}", with.unrecognized);
+    let b = &with.routing.protocols[0];
+    assert_eq!(b.neighbors.len(), 1);
+    assert_eq!(
+        (b.neighbors[0].peer.as_str(), b.neighbors[0].span.line),
+        ("192.0.2.9", 3)
+    );
+    let without = dev("set protocols bgp group g type external
+set protocols bgp group g export OUT
+set protocols bgp group g multipath
+");
+    assert_eq!(unrec_lines(&without), BTreeSet::from([2, 3]));
+    assert!(without
+        .unrecognized
+        .iter()
+        .all(|u| u.scope == Scope::Routing));
+    let dynamic =
+        dev("set protocols bgp group g allow 10.0.0.0/8\nset protocols bgp group g export OUT\n");
+    assert!(
+        dynamic.unrecognized.is_empty(),
+        "{:?}",
+        dynamic.unrecognized
+    );
+    assert_eq!(
+        dynamic.routing.protocols[0].neighbors[0].peer,
+        "(any in 10.0.0.0/8)"
+    );
+}
+
+/// A DHCP client unit is an interface without a known address (no unrecognised line at
+/// parse); loading the snapshot taints the device's routing on that line. Written into
+/// the junos town, MN-ISOLATION still passes: whatever route DHCP adds, the SRX forwards
+/// between the tiers only by policy (none: default deny), and the new unit is in no zone
+/// (its traffic is dropped), so the taint concerns no packet the check judges.
+#[test]
+fn dhcp_interface_has_unknown_address_and_taints_at_load() {
+    let d = dev("set interfaces ge-0/0/5 unit 0 family inet dhcp vendor-id X
+set interfaces ge-0/0/5 unit 0 family inet dhcp retransmission-attempt 6
+");
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let i = d.interface("ge-0/0/5.0").unwrap();
+    assert!(i.addresses.is_empty());
+    assert_eq!(i.dynamic_address.as_ref().map(|s| s.line), Some(1));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/junos-town");
+    let tmp = common::fresh_dir("junos-dhcp", "town");
+    std::fs::create_dir_all(tmp.join("configs")).unwrap();
+    for f in ["sanso.toml", "topology.toml"] {
+        std::fs::copy(root.join(f), tmp.join(f)).unwrap();
+    }
+    let cfg = std::fs::read_to_string(root.join("configs/srx-edge.conf")).unwrap();
+    let n = cfg.lines().count() as u32 + 1;
+    std::fs::write(
+        tmp.join("configs/srx-edge.conf"),
+        format!("{cfg}set interfaces ge-0/0/5 unit 0 family inet dhcp\n"),
+    )
+    .unwrap();
+    let a = sanso::checks::audit::run(&tmp).unwrap();
+    let d = &a.snapshot.devices[0];
+    let t: Vec<_> = d
+        .unrecognized
+        .iter()
+        .map(|u| (u.line, u.scope.clone()))
+        .collect();
+    assert_eq!(t, [(n, Scope::Routing)]);
+    assert!(d.unrecognized[0].reason.contains("ge-0/0/5.0"));
+    assert_eq!(mn_status(&a), "pass");
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// IPv6, the management instance (with `system management-instance`), IKE / IPsec
+/// parameters, a VLAN no port can join and an interface set are recognised; the VPN
+/// itself, a VLAN with an L3 interface, a forwarding-table export policy and another
+/// routing instance stay unrecognised.
+#[test]
+fn recognised_and_still_reported() {
+    let d = dev("set system management-instance
+set interfaces fxp0 unit 0 family inet6 address 2001:db8::2/64
+set routing-instances mgmt_junos routing-options static route 0.0.0.0/0 next-hop 10.0.0.1
+set routing-options rib inet6.0 static route ::/0 next-hop 2001:db8::1
+set firewall family inet6 filter V6 term t then accept
+set security ike proposal P authentication-method pre-shared-keys
+set security ike gateway G address 198.51.100.7
+set security ipsec policy IP proposals Q
+set security ipsec vpn V ike gateway G
+set vlans default vlan-id 1
+set vlans users vlan-id 20
+set vlans users l3-interface irb.20
+set routing-options forwarding-table export LB
+set routing-instances R instance-type virtual-router
+set firewall interface-set S ge-0/0/0.0
+set routing-options route-distinguisher-id 192.0.2.1
+");
+    assert_eq!(
+        unrec_lines(&d),
+        BTreeSet::from([9, 11, 12, 13, 14]),
+        "{:?}",
+        d.unrecognized
+    );
+    // A unit that switches may join `default`: then the bare VLAN is reported too.
+    let l2 = dev(
+        "set vlans default vlan-id 1\nset interfaces ge-0/0/1 unit 0 family ethernet-switching\n",
+    );
+    assert_eq!(unrec_lines(&l2), BTreeSet::from([1, 2]));
+    // Without `system management-instance`, mgmt_junos is an ordinary instance.
+    let plain = dev("set routing-instances mgmt_junos routing-options static route 0.0.0.0/0 next-hop 10.0.0.1\n");
+    assert_eq!(unrec_lines(&plain), BTreeSet::from([1]));
+    // `insert` reorders: a routing policy's order is irrelevant here, a filter's is not.
+    let ins = dev("set policy-options policy-statement p term a then accept
+set policy-options policy-statement p term b then accept
+insert policy-options policy-statement p term b before term a
+insert firewall filter F term b before term a
+");
+    assert_eq!(unrec_lines(&ins), BTreeSet::from([4]));
+}
+
+/// `apply-path` expands to the addresses its path points at (groups applied); worked
+/// out by hand from the corpus file that Batfish wrote for it. Malformed paths stay
+/// unrecognised.
+#[test]
+fn apply_path_prefix_lists() {
+    let text = read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/corpus/junos/bf_juniper_juniper-wildcards"),
+    );
+    let (d, _) = check_accounting("junos/bf_juniper_juniper-wildcards", &text);
+    assert_eq!(
+        unrec_lines(&d)
+            .intersection(&BTreeSet::from([10, 13, 19, 29, 30, 31]))
+            .copied()
+            .collect::<BTreeSet<_>>(),
+        BTreeSet::from([29, 30, 31])
+    );
+    // The lists reach the model through a filter using them.
+    let f = |list: &str| {
+        let d = dev(&format!(
+            "{}
+set interfaces ge-0/0/0 unit 0 family inet address 88.1.2.3
+set interfaces ge-0/0/0 unit 0 family inet filter input F
+set interfaces em0 unit 0 family inet address 10.0.0.1/24
+set interfaces lo0 unit 0 family inet address 1.1.1.1/32
+set interfaces lo0 unit 0 family inet6 address 2001:db8::1/128
+set snmp community foo clients 4.4.4.4/32
+set snmp community bar clients 5.5.5.5/32
+set firewall family inet filter F term t from source-prefix-list L
+set firewall family inet filter F term t then accept
+",
+            list
+        ));
+        assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+        d.acls["F"].rules[0].m.src.items.clone()
+    };
+    let p = |a: &str, l| IpMatch::prefix(a.parse().unwrap(), l);
+    assert_eq!(
+        f("set policy-options prefix-list L apply-path \"interfaces <*> unit <*> family inet address <*>\""),
+        [p("88.1.2.3", 32), p("10.0.0.0", 24), p("1.1.1.1", 32)]
+    );
+    assert_eq!(
+        f("set policy-options prefix-list L apply-path \"interfaces <*> unit <*> family inet address <88.*>\""),
+        [p("88.1.2.3", 32)]
+    );
+    assert_eq!(
+        f("set policy-options prefix-list L apply-path \"snmp community <*> clients <*>\""),
+        [p("4.4.4.4", 32), p("5.5.5.5", 32)]
+    );
+    let none = dev(
+        "set policy-options prefix-list L apply-path \"protocols bgp group <*> neighbor <*>\"\n",
+    );
+    assert_eq!(unrec_lines(&none), BTreeSet::from([1]));
+}
+
+/// ICMP type ranges, ICMP codes and `protocol ipv6` (41) in filter terms.
+#[test]
+fn filter_icmp_ranges_codes_and_ipv6_in_ipv4() {
+    let d = dev("set firewall filter F term a from icmp-type 10-12
+set firewall filter F term a then accept
+set firewall filter F term b from icmp-type unreachable
+set firewall filter F term b from icmp-code 1
+set firewall filter F term b then discard
+set firewall filter F term c from protocol ipv6
+set firewall filter F term c then accept
+");
+    assert!(d.unrecognized.is_empty(), "{:?}", d.unrecognized);
+    let r = &d.acls["F"].rules;
+    let types: Vec<_> = r[0]
+        .m
+        .services
+        .iter()
+        .map(|s| (s.proto, s.icmp_type, s.icmp_code))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            (Some(1), Some(10), None),
+            (Some(1), Some(11), None),
+            (Some(1), Some(12), None)
+        ]
+    );
+    let b: Vec<_> = r[1]
+        .m
+        .services
+        .iter()
+        .map(|s| (s.proto, s.icmp_type, s.icmp_code))
+        .collect();
+    assert_eq!(b, [(Some(1), Some(3), Some(1))]);
+    assert_eq!(r[1].action, Action::Deny);
+    assert_eq!(r[2].m.services[0].proto, Some(41));
 }

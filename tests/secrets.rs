@@ -600,7 +600,9 @@ fn junos_secret_forms_never_reach_any_output_byte() {
         leaks.len(),
         leaks.join("\n")
     );
-    // The unmodelled forms (IKE, OSPF, BGP, IS-IS, IPsec, routing instance) are listed.
+    // The unmodelled forms (OSPF, BGP without a neighbour, IS-IS, IPsec VPN, routing
+    // instance) are listed; IKE policies are recognised as parameters of the VPNs that
+    // use them (docs/semantics.md), so they are only counted.
     let html = outs
         .iter()
         .find(|(n, _)| n.ends_with("report.html"))
@@ -611,7 +613,7 @@ fn junos_secret_forms_never_reach_any_output_byte() {
             contains(&html.1, &format!("configs/srx-edge.conf:{ln}"))
         })
         .count();
-    assert!(shown >= 7, "only {shown} Junos forms shown");
+    assert!(shown >= 5, "only {shown} Junos forms shown");
     assert!(contains(&html.1, "&lt;redacted&gt;"));
     let _ = std::fs::remove_dir_all(&t);
 }

@@ -901,3 +901,33 @@ pub fn install(devices: &mut [Device], mut o: Outcome, dumped: &BTreeSet<String>
         }
     }
 }
+
+/// Interfaces whose address is learnt at run time (`Interface::dynamic_address`, a DHCP
+/// client): the config does not say their subnet, nor the default route a DHCP server
+/// may hand out (ASA `setroute`, Junos and PAN-OS install it). The interface has no
+/// address in the model, so whatever it would add is missing: its device's routing is
+/// tainted, on the line that asks for the address. A routing-table dump
+/// does not lift it (the connected subnet is not taken from dumps).
+pub fn runtime_address_taints(devices: &mut [Device], sources: &BTreeMap<String, SourceFile>) {
+    for d in devices.iter_mut() {
+        let mut add = vec![];
+        for i in d.interfaces.iter().filter(|i| !i.shutdown) {
+            let Some(s) = &i.dynamic_address else {
+                continue;
+            };
+            add.push(Unrecognized {
+                file: (s.file != d.file).then(|| s.file.clone()),
+                line: s.line,
+                text: crate::ingest::state::routes::line_text(sources, &s.file, s.line),
+                reason: format!(
+                    "{} takes its address from DHCP at run time: its subnet and any route the \
+                     server gives are not in the config",
+                    i.name
+                ),
+                // A learnt default route changes the whole device's routing.
+                scope: Scope::Routing,
+            });
+        }
+        d.unrecognized.extend(add);
+    }
+}

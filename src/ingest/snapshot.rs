@@ -479,6 +479,7 @@ impl Snapshot {
         let dynamic = dialect::routing::compute(&devices, &sources);
         let dumped = dialect::state::routes::apply(&mut devices, &state, &sources);
         dialect::routing::install(&mut devices, dynamic, &dumped);
+        dialect::routing::runtime_address_taints(&mut devices, &sources);
         let tables = dialect::state::read_tables(&mut devices, &state, &sources);
         let observed_links =
             dialect::state::topology::neighbor_links(&mut devices, &tables, &sources);

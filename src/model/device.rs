@@ -346,6 +346,12 @@ pub struct Interface {
     pub mac: Option<Mac>,
     /// Lines of this interface stanza that were understood (for evidence paths).
     pub lines: Vec<Span>,
+    /// The line saying the address is learnt at run time (DHCP client): the subnet and
+    /// any route the server hands out are not in the config. The interface has no
+    /// address in the model, and loading the snapshot taints it
+    /// (`ingest::routing::runtime_address_taints`, docs/semantics.md).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dynamic_address: Option<Span>,
 }
 
 impl Interface {
@@ -363,6 +369,7 @@ impl Interface {
             port_security: None,
             port_auth: None,
             mac: None,
+            dynamic_address: None,
         }
     }
 }

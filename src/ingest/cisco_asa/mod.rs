@@ -23,7 +23,10 @@ use super::cisco_ios::lexing::{ip, mask_len};
 use super::cisco_ios::{BANNER, COMMENT};
 use super::ParseError;
 use crate::ingest::redact::FileRedaction;
-use crate::model::{Device, Dialect, IfMode, Interface, Route, Scope, Span, Unrecognized};
+use crate::model::{
+    Device, Dialect, IfMode, Interface, ProtocolKind, Route, RoutingProtocol, RpNeighbor,
+    RpNetwork, Scope, Span, Unrecognized,
+};
 use objects::{Def, Kind, Objects};
 use std::collections::BTreeMap;
 
@@ -118,6 +121,10 @@ enum Ctx {
     Obj(String),
     Skip(&'static str),
     Unknown(Scope, String),
+    /// `router bgp|eigrp` stanza: index into `dev.routing.protocols`.
+    Router(usize),
+    /// `router ospf` stanza: index into `Parser::ospf`.
+    Ospf(usize),
 }
 
 /// Per-interface state beyond the model.
@@ -154,6 +161,11 @@ struct Parser {
     /// `route` lines: (line, nameif, prefix, len, gateway).
     routes: Vec<(u32, String, std::net::Ipv4Addr, u8, std::net::Ipv4Addr)>,
     nat: nat::NatLines,
+    /// `router ospf` stanzas: header line, its text, every line, has a `network`?
+    /// Decided in `finish`.
+    ospf: Vec<(u32, String, Vec<u32>, bool)>,
+    /// BGP processes (index into `dev.routing.protocols`) with `network` / `redistribute`.
+    bgp_fed: std::collections::BTreeSet<usize>,
     red: FileRedaction,
     src: Vec<String>,
 }
@@ -178,6 +190,8 @@ impl Parser {
             intra: None,
             routes: vec![],
             nat: Default::default(),
+            ospf: vec![],
+            bgp_fed: Default::default(),
             red: FileRedaction::default(),
             src: vec![],
         }
@@ -225,6 +239,89 @@ impl Parser {
             Ctx::Unknown(scope, what) => un(format!("inside `{what}`"), scope),
             Ctx::Iface(i) => self.iface_sub(ln, i, &t),
             Ctx::Obj(name) => self.obj_member(ln, &name, &t),
+            Ctx::Router(i) => self.router_sub(ln, i, &t),
+            Ctx::Ospf(i) => {
+                let o = &mut self.ospf[i];
+                o.2.push(ln);
+                o.3 |= t.first() == Some(&"network");
+                Out::Ok
+            }
+        }
+    }
+
+    /// `router bgp AS` / `router eigrp AS`: read into `model::Routing` like IOS
+    /// (docs/semantics.md, "Dynamic routing"): routes are not computed, and each BGP
+    /// neighbour, or EIGRP with networks, makes the device's routing state-dependent.
+    fn router(&mut self, ln: u32, trimmed: &str, t: &[&str]) -> Out {
+        let kind = match (t.get(1), t.get(2).map(|a| a.parse::<u32>())) {
+            (Some(&"bgp"), Some(Ok(asn))) if t.len() == 3 => ProtocolKind::Bgp { asn },
+            (Some(&"eigrp"), Some(Ok(_))) if t.len() == 3 => ProtocolKind::Eigrp {
+                asn: t[2].to_string(),
+            },
+            _ => {
+                return self.unknown_stanza(
+                    trimmed,
+                    Scope::Routing,
+                    "dynamic routing protocol (not modelled)",
+                )
+            }
+        };
+        let span = self.span(ln);
+        self.dev
+            .routing
+            .protocols
+            .push(RoutingProtocol::new(kind, span));
+        self.ctx = Ctx::Router(self.dev.routing.protocols.len() - 1);
+        Out::Ok
+    }
+
+    /// A line of a `router bgp|eigrp` stanza. BGP: `neighbor A remote-as N` is a
+    /// neighbour; structure, router id, `network` and `redistribute` (which only feed
+    /// what BGP advertises) are read; any other line (per-neighbour settings, aggregates,
+    /// timers) is part of the neighbours' state-dependent fact, kept in `unmodelled` and
+    /// reported in `finish` when the process has no neighbour (an aggregate may then
+    /// still install a discard route). EIGRP: `network A MASK` and passive interfaces.
+    fn router_sub(&mut self, ln: u32, i: usize, t: &[&str]) -> Out {
+        let span = self.span(ln);
+        let p = &mut self.dev.routing.protocols[i];
+        let bgp = matches!(p.kind, ProtocolKind::Bgp { .. });
+        match t {
+            ["address-family", "ipv4", ..] | ["exit-address-family"] => Out::Ok,
+            ["address-family", ..] => Out::Irr(super::IPV6_OUT_OF_SCOPE),
+            ["bgp", "router-id", _] | ["router-id", _] | ["bgp", "log-neighbor-changes"] => Out::Ok,
+            ["neighbor", a, "remote-as", n] if bgp && ip(a).is_some() => {
+                match p.neighbors.iter_mut().find(|x| x.peer == *a) {
+                    Some(x) => x.remote_as = n.parse().ok(),
+                    None => p.neighbors.push(RpNeighbor {
+                        peer: a.to_string(),
+                        remote_as: n.parse().ok(),
+                        span,
+                    }),
+                }
+                Out::Ok
+            }
+            ["network", ..] | ["redistribute", ..] if bgp => {
+                self.bgp_fed.insert(i);
+                Out::Ok
+            }
+            ["network", a, m] if !bgp => match (ip(a), ip(m)) {
+                (Some(addr), Some(mask)) => {
+                    p.networks.push(RpNetwork {
+                        addr,
+                        wildcard: std::net::Ipv4Addr::from(!u32::from(mask)),
+                        area: None,
+                        span,
+                    });
+                    Out::Ok
+                }
+                _ => un("malformed EIGRP network", Scope::Routing),
+            },
+            ["passive-interface", ..] if !bgp => Out::Ok,
+            _ if bgp => {
+                p.unmodelled.push(span);
+                Out::Ok
+            }
+            _ => un("EIGRP statement not modelled", Scope::Routing),
         }
     }
 
@@ -289,6 +386,13 @@ impl Parser {
                 _ => un("unknown same-security-traffic option", Scope::Policy),
             },
             "banner" => Out::Irr(BANNER),
+            "router" if k1 == "bgp" || k1 == "eigrp" => self.router(ln, trimmed, t),
+            "router" if k1 == "ospf" => {
+                self.ospf
+                    .push((ln, trimmed.chars().take(60).collect(), vec![ln], false));
+                self.ctx = Ctx::Ospf(self.ospf.len() - 1);
+                Out::Ok
+            }
             "router" => self.unknown_stanza(
                 trimmed,
                 Scope::Routing,
@@ -487,6 +591,12 @@ impl Parser {
             },
             ["no", "security-level"] => {
                 self.aux[idx].level = None;
+                Out::Ok
+            }
+            // A DHCP client: an interface whose address is unknown (`dynamic_address`;
+            // the snapshot taints the device's routing, `setroute` or not).
+            ["ip", "address", "dhcp"] | ["ip", "address", "dhcp", "setroute"] => {
+                self.dev.interfaces[idx].dynamic_address = Some(sp.clone());
                 Out::Ok
             }
             ["ip", "address", a, m] | ["ip", "address", a, m, "standby", _] => {
@@ -767,6 +877,51 @@ impl Parser {
     }
 
     fn finish(mut self) -> Device {
+        // BGP lines read as part of the neighbours' fact, in a process without any. With
+        // no `network` / `redistribute` either, the BGP table stays empty: an aggregate
+        // has no contributor and nothing else can act, so they stay read.
+        let lone: Vec<(u32, u32)> = self
+            .dev
+            .routing
+            .protocols
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| match p.kind {
+                ProtocolKind::Bgp { asn }
+                    if p.neighbors.is_empty() && self.bgp_fed.contains(&i) =>
+                {
+                    Some((asn, p))
+                }
+                _ => None,
+            })
+            .flat_map(|(asn, p)| p.unmodelled.iter().map(move |s| (asn, s.line)))
+            .collect();
+        for (asn, l) in lone {
+            self.unrec(
+                l,
+                format!("inside `router bgp {asn}`: not modelled (no neighbour)"),
+                Scope::Routing,
+            );
+        }
+        // ASA enables OSPF on interfaces only by `network` statements: a process without
+        // any runs on no interface (no adjacency, no route). With one it is a real OSPF
+        // speaker, not modelled on ASA: every line of the stanza is reported.
+        for (head, what, lines, network) in std::mem::take(&mut self.ospf) {
+            for l in lines {
+                if network {
+                    let reason = if l == head {
+                        "dynamic routing protocol (not modelled)".to_string()
+                    } else {
+                        format!("inside `{what}`")
+                    };
+                    self.unrec(l, reason, Scope::Routing);
+                } else {
+                    self.dev.irrelevant_line(
+                        "OSPF process without `network` statements (runs on no interface)",
+                    );
+                }
+            }
+        }
         if let Some(h) = self.hostname.take() {
             self.dev.name = h;
         }

@@ -38,6 +38,43 @@ pub(super) struct Filters {
     filters: Vec<(String, Filter)>,
     /// name → (prefixes, lines).
     prefix_lists: BTreeMap<String, Lined<Vec<(Ipv4Addr, u8)>>>,
+    /// `prefix-list L apply-path "PATH"`: list, path, line (expanded by `apply_paths`).
+    apply_paths: Vec<(String, String, u32)>,
+}
+
+/// Does the config word `w` match the apply-path element `p` (`<glob>` with `*` for
+/// any characters, or a literal)? `None`: the element is malformed.
+fn path_elem(p: &str, w: &str) -> Option<bool> {
+    let Some(g) = p.strip_prefix('<').and_then(|g| g.strip_suffix('>')) else {
+        return (!p.contains(['<', '>', ';'])).then(|| p == w);
+    };
+    if g.is_empty()
+        || g.contains(['<', '>'])
+        || !g.chars().all(|c| {
+            c == '*' || c == '.' || c == ':' || c == '-' || c == '/' || c.is_ascii_alphanumeric()
+        })
+    {
+        return None;
+    }
+    // Glob match: the literal pieces in order, anchored at both ends.
+    let parts: Vec<&str> = g.split('*').collect();
+    let mut rest = w;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else {
+                return Some(false);
+            };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return Some(rest.len() >= part.len() && rest.ends_with(part));
+        } else {
+            let Some(at) = rest.find(part) else {
+                return Some(false);
+            };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    Some(rest.is_empty())
 }
 
 const NOT_IPV4: &str = "filter of a family other than inet (outside the IPv4 model)";
@@ -54,12 +91,12 @@ impl Filters {
             e.1.push(ln);
             match l.w.get(3).map(String::as_str) {
                 None => return acc.ok(ln),
+                Some("apply-path") if l.w.len() == 5 => {
+                    self.apply_paths.push((l.w[2].clone(), l.w[4].clone(), ln));
+                    return;
+                }
                 Some("apply-path") => {
-                    return acc.bad(
-                        ln,
-                        "prefix-list apply-path not modelled",
-                        Scope::Acl(l.w[2].clone()),
-                    )
+                    return acc.bad(ln, "malformed apply-path", Scope::Acl(l.w[2].clone()))
                 }
                 Some(p) => match prefix(p) {
                     Ok(x) => {
@@ -79,6 +116,57 @@ impl Filters {
         );
     }
 
+    /// Expand each `apply-path`: every active statement of the configuration (groups
+    /// applied) whose leading words match the path contributes the word matched by the
+    /// path's last element, an address with its prefix length (an interface address
+    /// `10.0.0.1/24` gives 10.0.0.0/24; IPv6 values match no IPv4 packet). A malformed
+    /// path, a matched value that is no address, or a path that matches nothing stays
+    /// unrecognised (the filters using the list are then unproven).
+    pub(super) fn apply_paths(&mut self, acc: &mut Acc, leaves: &[Leaf]) {
+        for (list, path, ln) in std::mem::take(&mut self.apply_paths) {
+            let scope = Scope::Acl(list.clone());
+            let pat: Vec<&str> = path.split_whitespace().collect();
+            if pat.is_empty() || pat.iter().any(|p| path_elem(p, "").is_none()) {
+                acc.bad(ln, "malformed apply-path", scope);
+                continue;
+            }
+            let (mut found, mut bad) = (vec![], None);
+            for leaf in leaves.iter().filter(|l| l.active && l.w.len() >= pat.len()) {
+                if !pat
+                    .iter()
+                    .zip(&leaf.w)
+                    .all(|(p, w)| path_elem(p, w) == Some(true))
+                {
+                    continue;
+                }
+                match prefix(&leaf.w[pat.len() - 1]) {
+                    Ok(x) if !found.contains(&x) => found.push(x),
+                    Ok(_) => {}
+                    Err(e) if e.contains("IPv6") => {}
+                    Err(e) => bad = Some(e),
+                }
+            }
+            if let Some(e) = bad {
+                acc.bad(
+                    ln,
+                    &format!("apply-path matches a value that is no address: {e}"),
+                    scope,
+                );
+                continue;
+            }
+            if found.is_empty() {
+                acc.bad(
+                    ln,
+                    "apply-path matches no IPv4 address of the configuration",
+                    scope,
+                );
+                continue;
+            }
+            self.prefix_lists.entry(list).or_default().0.extend(found);
+            acc.ok(ln);
+        }
+    }
+
     pub(super) fn firewall(&mut self, acc: &mut Acc, l: &Leaf) {
         let ln = l.line;
         let w: Vec<&str> = l.w.iter().map(String::as_str).collect();
@@ -89,8 +177,18 @@ impl Filters {
             | ["firewall", "family", "inet", "prefix-action", ..] => {
                 return acc.irr(ln, "policer (rate limit; no effect on reachability)")
             }
-            ["firewall", "family", "inet6" | "ethernet-switching" | "bridge" | "any" | "vpls" | "mpls" | "ccc", ..] => {
+            ["firewall", "family", "inet6", ..] => {
+                return acc.irr(ln, crate::ingest::IPV6_OUT_OF_SCOPE)
+            }
+            // Filters of these families act on frames (switch ports): an applied one is
+            // reported on its interface (`family ethernet-switching` not modelled).
+            ["firewall", "family", "ethernet-switching" | "bridge" | "any" | "vpls" | "mpls" | "ccc", ..] => {
                 return acc.bad(ln, NOT_IPV4, Scope::None)
+            }
+            // An interface set acts only through the filter terms naming it (`from
+            // interface-set`), which are reported unrecognised.
+            ["firewall", "interface-set", ..] => {
+                return acc.irr(ln, "interface set (acts only through the filter terms that name it, which are reported)")
             }
             _ => return acc.bad(ln, "firewall statement not modelled", Scope::Device),
         };
@@ -225,6 +323,7 @@ impl Filters {
         let mut dport: Vec<PortRange> = vec![];
         let mut port: Vec<PortRange> = vec![];
         let mut icmp: Vec<u8> = vec![];
+        let mut codes: Vec<u8> = vec![];
         let mut established = None;
         for (k, v, ln) in &t.from {
             let err = |e: String| Err((*ln, e));
@@ -281,9 +380,32 @@ impl Filters {
                 "source-port" => port_range(val).map(|p| sport.push(p)),
                 "destination-port" => port_range(val).map(|p| dport.push(p)),
                 "port" => port_range(val).map(|p| port.push(p)),
-                "icmp-type" => icmp_type(val)
-                    .map(|t| icmp.push(t))
-                    .ok_or(format!("icmp-type `{val}`")),
+                // A name or number, or a numeric range `10-20`.
+                "icmp-type" | "icmp-code" => {
+                    let one = |x: &str| {
+                        if k == "icmp-type" {
+                            icmp_type(x)
+                        } else {
+                            x.parse().ok()
+                        }
+                    };
+                    let (lo, hi) = match val.split_once('-') {
+                        Some((a, b)) if a.parse::<u8>().is_ok() => (a.parse().ok(), b.parse().ok()),
+                        _ => (one(val), one(val)),
+                    };
+                    match (lo, hi) {
+                        (Some(lo), Some(hi)) if lo <= hi => {
+                            let out = if k == "icmp-type" {
+                                &mut icmp
+                            } else {
+                                &mut codes
+                            };
+                            out.extend(lo..=hi);
+                            Ok(())
+                        }
+                        _ => Err(format!("{k} `{val}`")),
+                    }
+                }
                 "tcp-established" => {
                     established = Some(true);
                     protos.push(Some(proto::TCP));
@@ -315,7 +437,7 @@ impl Filters {
             let ps: Vec<Option<u8>> = if protos.is_empty() {
                 if ports {
                     vec![Some(proto::TCP), Some(proto::UDP)]
-                } else if !icmp.is_empty() {
+                } else if !icmp.is_empty() || !codes.is_empty() {
                     vec![Some(proto::ICMP)]
                 } else {
                     vec![]
@@ -333,16 +455,33 @@ impl Filters {
                     // Ports never match a protocol without ports.
                     continue;
                 }
-                if p == Some(proto::ICMP) && !icmp.is_empty() {
-                    for &t in &icmp {
-                        out.push(Service {
-                            icmp_type: Some(t),
-                            ..Service::proto(proto::ICMP)
-                        });
+                // ICMP types × codes (either may be unconstrained).
+                let (ts, cs): (Vec<Option<u8>>, Vec<Option<u8>>) = (
+                    if icmp.is_empty() {
+                        vec![None]
+                    } else {
+                        icmp.iter().map(|&t| Some(t)).collect()
+                    },
+                    if codes.is_empty() {
+                        vec![None]
+                    } else {
+                        codes.iter().map(|&c| Some(c)).collect()
+                    },
+                );
+                let icmp_cond = !icmp.is_empty() || !codes.is_empty();
+                if p == Some(proto::ICMP) && icmp_cond {
+                    for &t in &ts {
+                        for &c in &cs {
+                            out.push(Service {
+                                icmp_type: t,
+                                icmp_code: c,
+                                ..Service::proto(proto::ICMP)
+                            });
+                        }
                     }
                     continue;
                 }
-                if !icmp.is_empty() {
+                if icmp_cond {
                     continue;
                 }
                 for s in sp {
@@ -362,7 +501,8 @@ impl Filters {
             || !sport.is_empty()
             || !dport.is_empty()
             || !port.is_empty()
-            || !icmp.is_empty();
+            || !icmp.is_empty()
+            || !codes.is_empty();
         let mut out = vec![];
         let addr_variants: Vec<(AddrSet, AddrSet)> = if has_either {
             vec![

@@ -40,6 +40,9 @@ pub struct Lexed {
     pub commands: Vec<u32>,
     /// CLI prompt lines pasted with the configuration (`{master:0}`).
     pub prompts: Vec<u32>,
+    /// `insert policy-options …` commands: they reorder terms of a routing policy, which
+    /// acts only through the routing protocols that use it.
+    pub policy_inserts: Vec<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,6 +165,20 @@ pub fn lex(text: &str) -> Lexed {
                 continue;
             }
             let cmd = t.split_whitespace().next().unwrap_or("");
+            // `insert A before|after B` reorders statements: kept out of the tree. Only a
+            // routing policy's order is known not to matter here; elsewhere (filter terms,
+            // security policies) the order the file gives may be wrong.
+            if cmd == "insert" {
+                if t.split_whitespace().nth(1) == Some("policy-options") {
+                    out.policy_inserts.push(ln);
+                } else {
+                    out.issues.push(LexIssue {
+                        line: ln,
+                        reason: "`insert` (reordering) not modelled".into(),
+                    });
+                }
+                continue;
+            }
             if matches!(cmd, "set" | "deactivate" | "delete" | "activate") {
                 toks.clear();
                 tokens(&t[cmd.len()..], &mut comment, &mut quote, &mut toks);

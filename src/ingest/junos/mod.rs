@@ -22,7 +22,7 @@ mod routing;
 pub mod secrets;
 mod security;
 
-use super::ParseError;
+use super::{ParseError, IPV6_OUT_OF_SCOPE};
 use crate::ingest::redact::FileRedaction;
 use crate::model::*;
 use lexing::Leaf;
@@ -114,6 +114,12 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     for &l in &lexed.prompts {
         j.acc.irr(l, "CLI prompt line");
     }
+    for &l in &lexed.policy_inserts {
+        j.acc.irr(
+            l,
+            "term order of a routing policy (acts only through the routing protocols that use it)",
+        );
+    }
     let ex = lexing::expand_groups(lexed.leaves);
     for &l in &ex.unused {
         j.acc.irr(l, "configuration group not applied");
@@ -127,6 +133,10 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
     j.zoned = ex.leaves.iter().any(|l| {
         l.active && l.starts(&["security", "zones"]) || l.starts(&["security", "policies"])
     });
+    j.mgmt_instance = ex
+        .leaves
+        .iter()
+        .any(|l| l.active && l.starts(&["system", "management-instance"]));
     for l in &ex.leaves {
         if !l.active {
             j.acc.irr(l.line, "deactivated statement (inactive)");
@@ -134,6 +144,7 @@ pub fn parse_with_stats(file: &str, text: &str) -> Result<(Device, u32), ParseEr
         }
         j.leaf(l);
     }
+    j.fw.apply_paths(&mut j.acc, &ex.leaves);
     let d = j.finish(&raw);
     Ok(d)
 }
@@ -199,6 +210,8 @@ struct Unit {
     addrs: Vec<(Ipv4Addr, u8)>,
     filter_in: Option<(String, u32)>,
     filter_out: Option<(String, u32)>,
+    /// First `family inet dhcp` line: the address is learnt at run time.
+    dhcp: Option<u32>,
     disabled: bool,
     lines: Vec<u32>,
 }
@@ -216,6 +229,15 @@ struct J {
     acc: Acc,
     hostname: Option<String>,
     zoned: bool,
+    /// `system management-instance`: fxp0 / em0 live in the `mgmt_junos` instance.
+    mgmt_instance: bool,
+    /// `vlans V vlan-id N` / `description` lines: decided in `finish` (a VLAN no port
+    /// can join switches nothing).
+    bare_vlans: Vec<(String, u32)>,
+    /// VLANs with any other statement (members, `l3-interface`, VXLAN).
+    busy_vlans: std::collections::BTreeSet<String>,
+    /// A unit or range in L2 mode (`family ethernet-switching` / `bridge`).
+    l2_ports: bool,
     phys: Vec<(String, Phys)>,
     routes: Vec<Route>,
     /// `protocols ospf|bgp` (junos/routing.rs).
@@ -231,6 +253,10 @@ impl J {
             acc: Acc::default(),
             hostname: None,
             zoned: false,
+            mgmt_instance: false,
+            bare_vlans: vec![],
+            busy_vlans: Default::default(),
+            l2_ports: false,
             phys: vec![],
             routes: vec![],
             routing: Default::default(),
@@ -301,16 +327,35 @@ impl J {
                     Scope::Device,
                 ),
             },
+            // The management instance holds only the out-of-band management port, which
+            // carries no transit traffic: its routes serve the device's own sessions.
+            "routing-instances" if l.at(1) == "mgmt_junos" && self.mgmt_instance => self.acc.irr(
+                ln,
+                "management routing instance (out-of-band port; no transit traffic)",
+            ),
             "routing-instances" => self.acc.bad(
                 ln,
                 "routing instance (VRF / virtual router) not modelled",
                 Scope::Routing,
             ),
-            "vlans" | "bridge-domains" | "switch-options" => self.acc.bad(
-                ln,
-                "L2 switching (VLANs, bridge domains, EVPN/VXLAN) not modelled",
-                Scope::Device,
-            ),
+            "vlans"
+                if matches!(
+                    l.w.get(2).map(String::as_str),
+                    Some("vlan-id" | "description")
+                ) =>
+            {
+                self.bare_vlans.push((l.at(1).to_string(), ln))
+            }
+            "vlans" | "bridge-domains" | "switch-options" => {
+                if l.at(0) == "vlans" {
+                    self.busy_vlans.insert(l.at(1).to_string());
+                }
+                self.acc.bad(
+                    ln,
+                    "L2 switching (VLANs, bridge domains, EVPN/VXLAN) not modelled",
+                    Scope::Device,
+                )
+            }
             "logical-systems" | "tenants" => {
                 self.acc
                     .bad(ln, "logical systems / tenants not modelled", Scope::Device)
@@ -333,6 +378,12 @@ impl J {
         let ln = l.line;
         let name = l.at(1).to_string();
         let scope = Scope::Interface(name.clone());
+        if l.w
+            .iter()
+            .any(|w| w == "ethernet-switching" || w == "bridge")
+        {
+            self.l2_ports = true;
+        }
         if name == "interface-range" {
             return self
                 .acc
@@ -444,8 +495,11 @@ impl J {
                 self.acc
                     .bad(ln, "filter lists / groups not modelled", scope)
             }
+            // The unit is a DHCP client: modelled as an interface whose address is
+            // unknown (`Interface::dynamic_address`; the snapshot taints it).
             ["family", "inet", "dhcp" | "dhcp-client", ..] => {
-                self.acc.bad(ln, "address from DHCP (unknown)", scope)
+                u.dhcp.get_or_insert(ln);
+                self.acc.ok(ln)
             }
             ["family", "inet", "rpf-check", ..] => self.acc.bad(
                 ln,
@@ -456,10 +510,7 @@ impl J {
                 self.acc
                     .irr(ln, "interface settings without effect on reachability")
             }
-            ["family", "inet6", ..] => {
-                self.acc
-                    .bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
-            }
+            ["family", "inet6", ..] => self.acc.irr(ln, IPV6_OUT_OF_SCOPE),
             ["family", "iso" | "mpls", ..] => self.acc.bad(
                 ln,
                 "IS-IS / MPLS on the interface (routing) not modelled",
@@ -496,21 +547,29 @@ impl J {
             ["rib", rib, rest @ ..] => (*rib, rest),
             _ => ("inet.0", r.as_slice()),
         };
+        if rib.starts_with("inet6") {
+            return self.acc.irr(ln, IPV6_OUT_OF_SCOPE);
+        }
         if rib != "inet.0" {
-            let why = if rib.starts_with("inet6") {
-                ("IPv6 (outside the IPv4 model)", Scope::None)
-            } else {
-                (
-                    "routing table other than inet.0 not modelled",
-                    Scope::Routing,
-                )
-            };
-            return self.acc.bad(ln, why.0, why.1);
+            return self.acc.bad(
+                ln,
+                "routing table other than inet.0 not modelled",
+                Scope::Routing,
+            );
         }
         match r {
             ["static", "route", p, rest @ ..] => self.static_route(ln, p, rest),
             ["static", "defaults", ..] => self.acc.irr(ln, "static route defaults (attributes)"),
+            // A forwarding-table export policy decides which of several equal-cost next
+            // hops are installed (`load-balance per-packet`); the OSPF computation assumes
+            // Junos' default of one.
+            ["forwarding-table", "export", ..] => self.acc.bad(
+                ln,
+                "forwarding-table export policy (ECMP load balancing) not modelled",
+                Scope::Routing,
+            ),
             ["router-id", ..]
+            | ["route-distinguisher-id", ..]
             | ["autonomous-system", ..]
             | ["confederation", ..]
             | ["graceful-restart", ..]
@@ -534,14 +593,8 @@ impl J {
     fn static_route(&mut self, ln: u32, p: &str, rest: &[&str]) {
         let (prefix, len) = match objects::prefix(p) {
             Ok(x) => x,
-            Err(e) => {
-                let scope = if e.contains("IPv6") {
-                    Scope::None
-                } else {
-                    Scope::Routing
-                };
-                return self.acc.bad(ln, &e, scope);
-            }
+            Err(e) if e.contains("IPv6") => return self.acc.irr(ln, IPV6_OUT_OF_SCOPE),
+            Err(e) => return self.acc.bad(ln, &e, Scope::Routing),
         };
         let mut route = Route {
             prefix,
@@ -612,10 +665,7 @@ impl J {
             | "connections" => self
                 .acc
                 .irr(ln, "L2 / link protocol (no effect on IPv4 forwarding)"),
-            "router-advertisement" | "ospf3" | "ripng" => {
-                self.acc
-                    .bad(ln, "IPv6 (outside the IPv4 model)", Scope::None)
-            }
+            "router-advertisement" | "ospf3" | "ripng" => self.acc.irr(ln, IPV6_OUT_OF_SCOPE),
             _ => self.acc.bad(
                 ln,
                 "routing protocol (can change forwarding) not modelled",
@@ -637,6 +687,7 @@ impl J {
                 i.lines = u.lines.iter().map(|&l| self.span(l)).collect();
                 i.shutdown = p.disabled || u.disabled;
                 i.addresses = u.addrs.clone();
+                i.dynamic_address = u.dhcp.map(|l| self.span(l));
                 if let Some(v) = u.vlan {
                     i.parent = Some((pname.clone(), v));
                 }
@@ -659,6 +710,26 @@ impl J {
                     }
                 }
                 d.interfaces.push(i);
+            }
+        }
+        self.finish_bgp();
+        // A VLAN defined only by its id and name (the factory `vlans default vlan-id 1`)
+        // has no member port and no L3 interface unless some unit switches (an
+        // `ethernet-switching` unit without members joins `default`): then it forwards
+        // nothing; otherwise it stays reported with the rest of L2 switching.
+        for (v, l) in std::mem::take(&mut self.bare_vlans) {
+            let only_bare = !self.l2_ports && !self.busy_vlans.contains(&v);
+            if only_bare {
+                self.acc.irr(
+                    l,
+                    "VLAN without member ports or L3 interface (switches nothing)",
+                );
+            } else {
+                self.acc.bad(
+                    l,
+                    "L2 switching (VLANs, bridge domains, EVPN/VXLAN) not modelled",
+                    Scope::Device,
+                );
             }
         }
         d.acls = self.fw.build(&mut self.acc, &self.file);

@@ -136,6 +136,8 @@ pub fn proto_num(k: &str) -> Result<Option<u8>, String> {
     Ok(Some(match k {
         "ah" => 51,
         "ipip" => 4,
+        // IPv6 encapsulated in IPv4.
+        "ipv6" => 41,
         "egp" => 8,
         "rsvp" => 46,
         "icmp6" | "icmpv6" => 58,

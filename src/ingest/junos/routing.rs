@@ -1,7 +1,8 @@
 //! `protocols ospf` and `protocols bgp` read into [`crate::model::Routing`] (the
 //! vendor-neutral facts the OSPF computation of `ingest::routing` uses). What these
-//! hierarchies say and sanso does not model (export / import policies, stub areas,
+//! hierarchies say and sanso does not model (export policies, stub areas,
 //! authentication) stays unrecognised with routing scope and opens the OSPF domain.
+//! BGP's other statements are read as part of its neighbours' state-dependent fact.
 
 use super::lexing::Leaf;
 use super::J;
@@ -183,7 +184,41 @@ impl J {
             | ["group", _, "neighbor", _, "local-address", _]
             | ["group", _, "family", "inet", "unicast"]
             | ["local-as", _] => self.acc.ok(ln),
-            _ => self.rp_bad(idx, ln, "BGP statement not modelled"),
+            // Dynamic neighbours: any peer in the prefix may open a session.
+            ["group", _, "allow", p] => peer(self, &format!("(any in {p})"), None),
+            // Anything else (import / export policies, multipath, families, timers,
+            // per-neighbour settings) only changes which routes BGP learns or sends. BGP
+            // routes are not computed: every neighbour makes the device's routing
+            // state-dependent (ingest/routing.rs), which covers what these lines do. So
+            // they are read as part of that fact, and the neighbour they name is one;
+            // without any neighbour they stay unrecognised (`finish_bgp`).
+            ["group", _, "neighbor", a, ..] => {
+                peer(self, a, None);
+                self.routing.protocols[idx].unmodelled.push(span.clone());
+            }
+            _ => {
+                self.routing.protocols[idx].unmodelled.push(span.clone());
+                self.acc.ok(ln);
+            }
+        }
+    }
+
+    /// BGP lines read as part of the neighbours' routing fact (above) when the process
+    /// has no neighbour: nothing taints the device for them, so they are unrecognised.
+    pub(super) fn finish_bgp(&mut self) {
+        let lines: Vec<u32> = self
+            .routing
+            .protocols
+            .iter()
+            .filter(|p| !p.is_ospf() && p.neighbors.is_empty())
+            .flat_map(|p| p.unmodelled.iter().map(|s| s.line))
+            .collect();
+        for l in lines {
+            self.acc.bad(
+                l,
+                "inside `protocols bgp`: BGP statement not modelled (no neighbour)",
+                Scope::Routing,
+            );
         }
     }
 }

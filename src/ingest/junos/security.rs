@@ -225,7 +225,17 @@ pub(super) fn leaf(j: &mut J, l: &Leaf) {
         ["security", "nat", "proxy-arp", ..] => acc.irr(ln, "proxy ARP for NAT addresses"),
         ["security", "nat", "static", ..] => acc.bad(ln, "static NAT not modelled", Scope::Policy),
         ["security", "nat", rest @ ..] => s.nat.leaf(acc, rest, ln),
-        ["security", "ike" | "ipsec" | "gvpn" | "group-vpn", ..] => {
+        // IKE gateways, proposals and policies only parametrise the IPsec VPNs that name
+        // them, and every VPN (`ipsec vpn`) is reported below: they add nothing a VPN
+        // line does not already taint (as policy-options do for routing protocols).
+        ["security", "ike", ..]
+        | ["security", "ipsec", "proposal" | "policy" | "traceoptions" | "vpn-monitor-options", ..] => {
+            acc.irr(
+                ln,
+                "VPN parameters (IKE gateways, proposals, policies): act only through the IPsec VPNs that use them, which are reported unrecognised",
+            )
+        }
+        ["security", "ipsec" | "gvpn" | "group-vpn", ..] => {
             acc.bad(ln, "VPN (IKE / IPsec) not modelled", Scope::Routing)
         }
         ["security", "forwarding-options", ..] if w.contains(&"packet-based") => acc.bad(
