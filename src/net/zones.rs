@@ -529,7 +529,11 @@ pub(super) fn external_zones(
     // Zones placed before this step (this loop only adds the zone it is at).
     let mut located = vec![false; snap.zones.len()];
     for &zi in points.iter().flat_map(|p| &p.zones) {
-        located[zi] = true;
+        // A hand-built snapshot may name a zone index it lacks (hosts of a zone-less
+        // test network): that cannot locate any of `snap.zones`, so it is skipped.
+        if let Some(l) = located.get_mut(zi) {
+            *l = true;
+        }
     }
     for (zi, z) in snap.zones.iter().enumerate() {
         if located[zi] || !z.attach.is_empty() {
