@@ -948,7 +948,10 @@ fn corpus_coverage_at_least_99_5_percent() {
     // FortiLink interfaces) or are Batfish's garbage attributes and ICMP port ranges.
     // An integer floor: 12410/12484 is 99.407 %, which a `pct >= 99.41` float floor
     // rejected although nothing had regressed.
-    assert!(covered >= 12410, "coverage {covered}/{total} ({pct:.2}%) < 12410");
+    assert!(
+        covered >= 12410,
+        "coverage {covered}/{total} ({pct:.2}%) < 12410"
+    );
     assert!(
         pct_acc >= 99.5,
         "coverage of accepted lines {pct_acc:.2}% < 99.5%"

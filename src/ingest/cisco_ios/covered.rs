@@ -110,6 +110,14 @@ impl Parser {
     /// line stays unrecognised (or is itself covered), the definition adds no taint of its
     /// own. `export ipv4|ipv6 unicast` leaks the VRF's routes into the global table and stays.
     fn vrfs(&mut self, covered: &BTreeSet<u32>) -> BTreeSet<u32> {
+        // `vnet trunk` (EVN) carries every VRF with a `vnet tag` without naming it: such a
+        // VRF has uses this reading cannot see, so none is recognised.
+        if self.src.iter().any(|l| {
+            let w: Vec<&str> = l.split_whitespace().take(2).collect();
+            matches!(w.as_slice(), [v, t] if v.eq_ignore_ascii_case("vnet") && t.eq_ignore_ascii_case("trunk"))
+        }) {
+            return BTreeSet::new();
+        }
         // A routing process's `address-family ipv4 [unicast] vrf X` and its lines fill only
         // the VRF's table, which only the VRF's interfaces consult (as `routing.rs` reads
         // it): a use of the VRF (or of a peer-group that shares its name) that adds nothing.

@@ -254,6 +254,10 @@ impl Parser {
                     ),
                     _ => un("unsupported interface command", ifs),
                 },
+                // Load deferral is off by default.
+                "port-channel" if n == 4 && k2 == "port" && kw[3] == "load-defer" => {
+                    Out::Irr(DEFAULT_RESTATED)
+                }
                 "switchport" => {
                     if n == 2 {
                         self.each_if(idx, |_, aux| {
