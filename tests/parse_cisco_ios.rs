@@ -405,11 +405,8 @@ interface Gi0/1
         by_line(7).scope,
         Scope::Interface("GigabitEthernet0/1".into())
     );
-    assert_eq!(
-        by_line(8).scope,
-        Scope::Interface("GigabitEthernet0/1".into())
-    );
-    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 4, 7, 8]));
+    // Line 8 configures only the `service instance` of line 7, which stays: covered by it.
+    assert_eq!(unrec_lines(&d), BTreeSet::from([3, 4, 7]));
     // IPv6 is outside the IPv4 header space (docs/semantics.md, Scope): recognised.
     assert_eq!(d.irrelevant[sanso::ingest::IPV6_OUT_OF_SCOPE], 1);
 }
@@ -770,8 +767,11 @@ tacacs-server host 10.0.0.1 key 7 0822455D0A16
     // VPN parameters act only through the (unrecognized) crypto map: irrelevant alone.
     assert!(!unrec_lines(&d).contains(&1));
     assert!(d.irrelevant.keys().any(|k| k.starts_with("VPN parameters")));
-    assert_eq!(s(2), Scope::Device);
-    assert_eq!(s(3), Scope::Device);
+    // A crypto map applied to no interface encrypts nothing: its entry is recognised.
+    assert!(!unrec_lines(&d).contains(&2) && !unrec_lines(&d).contains(&3));
+    assert!(d
+        .irrelevant
+        .contains_key("crypto map `CM` entry of a map applied to no interface (no effect)"));
     assert_eq!(s(4), Scope::Device);
     assert_eq!(s(5), Scope::Device);
     assert_eq!(s(6), Scope::Device);
@@ -949,10 +949,18 @@ fn corpus_coverage() {
     // configurations. Routing protocols read as facts took it from 83.2 % to 89.6 %;
     // IPv6 (out of scope), multicast without `ip multicast-routing`, the knobs of
     // tainting BGP/EIGRP processes and the route-maps only they or unrecognised lines use
-    // to 95.6 %. What is left (VRFs, crypto maps and IPsec tunnels, GRE tunnels, NAT
-    // forms, port-channel membership, OSPF knobs, MPLS) changes forwarding and stays
+    // to 95.6 %; settings covered by the line that enables them (VRF definitions by
+    // `vrf forwarding`, crypto map entries by `crypto map` on an interface, tunnel settings
+    // by `tunnel destination`, zone-firewall definitions by `zone-member security`,
+    // interface sub-mode lines by their header), MPLS knobs on a device without label
+    // switching and a few physical / default-restating interface lines to 98.0 %
+    // (12391/12641). What is left (the enabling lines, NAT forms, port-channel membership,
+    // OSPF redistribution, the synthetic interface file) changes forwarding and stays
     // unrecognised until modelled (see the list above). This floor ratchets the number.
-    assert!(pct >= 95.6, "coverage fell to {pct:.1}%");
+    assert!(
+        understood * 50 >= lines * 49,
+        "coverage fell to {pct:.2}% (issue 12 asks 98 %)"
+    );
 }
 
 #[test]
@@ -1068,6 +1076,133 @@ access-list 20 permit any
     assert_eq!(unrec_lines(&d), BTreeSet::from([2]));
 }
 
+/// Covered-by (docs/semantics.md, Cisco IOS): the settings of a VRF, a crypto map and the
+/// dynamic map it names, a zone-based firewall, a tunnel and an interface sub-mode act only
+/// through the line that enables them, which stays unrecognised with its own scope; they
+/// are recognised with a reason that names that line. Marking an enabling line irrelevant
+/// would empty the taint: the first assertion lists them.
+#[test]
+fn settings_covered_by_their_enabling_line() {
+    let text = "\
+vrf definition CUST
+ rd 65000:1
+ address-family ipv4
+  route-target import 65000:1
+  export ipv4 unicast map LEAK
+ exit-address-family
+crypto map CM 10 ipsec-isakmp
+ set peer 192.0.2.1
+ match address 101
+crypto map CM 20 ipsec-isakmp dynamic DYN
+crypto dynamic-map DYN 5
+ set transform-set ts1
+zone security inside
+zone-pair security zp source inside destination self
+ service-policy type inspect pmi
+interface Gi0/1
+ vrf forwarding CUST
+ ip address 10.0.0.1 255.255.255.0
+ crypto map CM
+ zone-member security inside
+ port security
+  maximum 5
+interface Tunnel1
+ ip address 10.9.9.1 255.255.255.252
+ tunnel source Gi0/1
+ tunnel mode ipsec ipv4
+ tunnel destination 192.0.2.9
+ tunnel protection ipsec profile P
+access-list 101 permit ip any any
+";
+    let (d, _) = check_accounting(F, text);
+    // The enabling lines (and the VRF's leak into the global table, line 5) stay.
+    assert_eq!(unrec_lines(&d), BTreeSet::from([5, 17, 19, 20, 21, 27]));
+    let scope = |l: u32| {
+        d.unrecognized
+            .iter()
+            .find(|u| u.line == l)
+            .unwrap()
+            .scope
+            .clone()
+    };
+    let gi = Scope::Interface("GigabitEthernet0/1".into());
+    assert_eq!(scope(17), gi);
+    assert_eq!(scope(19), gi);
+    assert_eq!(scope(20), gi);
+    assert_eq!(scope(27), Scope::Interface("Tunnel1".into()));
+    assert_eq!(scope(5), Scope::Routing);
+    let n = |d: &Device, needle: &str| {
+        d.irrelevant
+            .iter()
+            .filter(|(r, _)| r.starts_with(needle))
+            .map(|(_, n)| *n)
+            .sum::<u32>()
+    };
+    let vrf = n(
+        &d,
+        "VRF `CUST` setting: acts only through the lines that use the VRF (`vrf forwarding CUST`",
+    );
+    assert_eq!(vrf, 5); // lines 1-4, 6
+    assert_eq!(
+        n(
+            &d,
+            "crypto map `CM` entry: acts only through `crypto map CM` applied on an interface"
+        ),
+        4
+    );
+    assert_eq!(
+        n(&d, "crypto dynamic-map `DYN` entry: acts only through"),
+        2
+    );
+    assert_eq!(
+        n(
+            &d,
+            "zone-based firewall definition: acts only on interfaces with `zone-member security`"
+        ),
+        3
+    );
+    assert_eq!(n(&d, "tunnel setting: acts only on the packets the tunnel carries, and the tunnel's `tunnel destination`"), 3);
+    assert_eq!(
+        n(
+            &d,
+            "setting inside an interface sub-mode: acts only through its header line"
+        ),
+        1
+    );
+
+    // Without the enabling lines the same settings change nothing.
+    let (d, _) = check_accounting(F, &text.lines().take(15).collect::<Vec<_>>().join("\n"));
+    assert_eq!(unrec_lines(&d), BTreeSet::from([5]));
+    assert_eq!(
+        n(
+            &d,
+            "VRF `CUST` setting of a VRF no interface, route or process uses"
+        ),
+        5
+    );
+    assert_eq!(
+        n(&d, "crypto map `CM` entry of a map applied to no interface"),
+        4
+    );
+    assert_eq!(
+        n(
+            &d,
+            "zone-based firewall definition on a device with no `zone-member security`"
+        ),
+        3
+    );
+    // With `vnet trunk` (EVN) a VRF is carried without being named: it stays listed.
+    let evn = format!("{text}interface Gi0/2\n vnet trunk\n");
+    let (d, _) = check_accounting(F, &evn);
+    assert!(unrec_lines(&d).is_superset(&BTreeSet::from([1, 2, 3, 4, 6])));
+    // A tunnel without `tunnel destination` keeps its lines.
+    let (d, _) = check_accounting(
+        F,
+        "interface Tunnel2\n tunnel source Gi0/1\n tunnel mode gre multipoint\n",
+    );
+    assert_eq!(unrec_lines(&d), BTreeSet::from([2, 3]));
+}
+
 /// `!` in column 0 ends no mode: the address family after it is still `router bgp`'s.
 #[test]
 fn comment_inside_a_stanza() {
@@ -1107,7 +1242,9 @@ interface Gi0/2
     };
     // IPv6 lines and their sub-mode lines are recognised (IPv4 only).
     assert!(!unrec_lines(&d).contains(&2) && !unrec_lines(&d).contains(&3));
-    assert_eq!(s(5), Scope::Interface("GigabitEthernet0/1".into()));
+    // The `service instance` header keeps the interface's taint; line 5 is covered by it.
+    assert_eq!(s(4), Scope::Interface("GigabitEthernet0/1".into()));
+    assert!(!unrec_lines(&d).contains(&5));
     assert_eq!(iface(&d, "GigabitEthernet0/1").mode, IfMode::Routed);
     // `no switchport` marks the device as a switch: bare ports are access VLAN 1.
     assert_eq!(

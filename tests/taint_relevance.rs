@@ -87,6 +87,54 @@ fn a_line_on_the_way_to_the_sinks_taints() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A crypto map's entries are recognised as covered by `crypto map NAME` on the interface
+/// (docs/semantics.md, covered-by); that line itself must keep tainting: the maintenance
+/// link that carries the violation gets a crypto map, and the maintenance ACL is made to
+/// deny: MN-ISOLATION, whose packets still meet that interface, becomes unproven by
+/// exactly that line — not by the entries.
+#[test]
+fn an_enabling_line_keeps_its_taint() {
+    let (dir, line) = edited("fixtures/sample-city-violating", "cmap", |t| {
+        t.replacen(
+            " 10 permit ip 10.10.20.0 0.0.0.255 10.20.10.0 0.0.0.255\n",
+            " 10 deny ip any any\n",
+            1,
+        )
+        .replacen(
+            " ip access-group MAINT-OUT out\n",
+            " ip access-group MAINT-OUT out\n crypto map frobnicate\n",
+            1,
+        )
+        .replacen(
+            "\nip route",
+            "\ncrypto map frobnicate 10 ipsec-isakmp\n set peer 10.99.0.2\n match address 150\n!\nip route",
+            1,
+        )
+    });
+    let r = audit(&dir);
+    let mn = check(&r, "MN-ISOLATION");
+    assert_eq!(mn["status"], "unproven", "{mn}");
+    assert!(cites(&mn, &line), "{mn} should cite {line}");
+    // The entries (recognised as covered by that line) are not cited.
+    let text = std::fs::read_to_string(dir.join("configs/mn-core.cfg")).unwrap();
+    let first = text
+        .lines()
+        .position(|l| l.starts_with("crypto map frobnicate 10"))
+        .unwrap()
+        + 1;
+    let cited: Vec<&str> = mn["unproven_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap())
+        .collect();
+    for l in first..first + 3 {
+        let e = format!("configs/mn-core.cfg:{l}");
+        assert!(!cited.contains(&e.as_str()), "{mn} cites entry line {l}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A trunk that leads to no modelled device is an edge port like any other: whoever is behind
 /// it may send packets that look like a 特定通信 (issue 12: dangling ports as TOKUTEI-PATH
 /// sources). The passing TOKUTEI-PATH example gets a spare trunk carrying the 住基 CS's VLAN

@@ -5,6 +5,9 @@ use super::lexing::{ip, mask_len, parse_cidr, parse_mac, parse_vlan_list, vlan_i
 use super::{un, AuthCtl, Ctx, Flavor, IfAux, Out, Parser, SwMode, IFPHYS};
 use crate::model::{AclRef, IfMode, Interface, Scope, VlanSet};
 
+/// `no …` forms that restate what IOS does without the line.
+const DEFAULT_RESTATED: &str = "restates the IOS default (no effect)";
+
 impl Parser {
     // ------------------------------------------------------------------ VLANs
 
@@ -160,7 +163,20 @@ impl Parser {
             | "srr-queue" | "auto" | "arp" | "mop" | "exit" | "macro" | "clock"
             | "tx-ring-limit" | "ntp" | "autostate" | "small-frame" | "errdisable" | "lacp"
             | "link" | "shape" | "qos" | "network-clock" | "service-policy"
+            // Egress queue scheduling (as `srr-queue`), priority flow control (as
+            // `flowcontrol`), radio channel / antenna / DFS / STBC and line modes: how the
+            // link carries frames, not which IPv4 packets pass it.
+            | "tx-queue" | "priority-flow-control" | "antenna" | "channel" | "dfs" | "stbc"
+            | "gig-default" | "dsl"
                 if !(k0 == "service-policy" && k2 == "control") =>
+            {
+                Out::Irr(IFPHYS)
+            }
+            // Link OAM (802.3ah) PDU rates and timeouts, like `udld`.
+            "ethernet" if k1 == "oam" && matches!(k2, "max-rate" | "min-rate" | "timeout") => {
+                Out::Irr(IFPHYS)
+            }
+            "ethernet" if k1 == "oam" && k2 == "remote-loopback" && kw.get(3).map(String::as_str) == Some("timeout") =>
             {
                 Out::Irr(IFPHYS)
             }
@@ -194,7 +210,7 @@ impl Parser {
                 | "logging" | "spanning-tree" | "storm-control" | "autostate" | "mdix" | "clns"
                 | "bgp-policy" | "mls" | "flowcontrol" | "lacp" | "udld" | "power" | "macro"
                 | "ntp" | "load-interval" | "carrier-delay" | "h323-gateway" | "mka" | "medium"
-                | "bandwidth" | "synchronous" => Out::Irr(IFPHYS),
+                | "bandwidth" | "synchronous" | "negotiate" => Out::Irr(IFPHYS),
                 "ipv6" => Out::Irr(crate::ingest::IPV6_OUT_OF_SCOPE),
                 "ip" => match k2 {
                     "address" if n == 3 => {
@@ -211,12 +227,37 @@ impl Parser {
                         Out::Irr(IFPHYS)
                     }
                     "pim" | "igmp" => un(super::MCAST, ifs),
+                    // Each restates the IOS default (ports untrusted for DHCP snooping and
+                    // dynamic ARP inspection, relay without trusted option 82, subnet
+                    // broadcasts or smart relay): the same as no line.
+                    "dhcp" | "arp"
+                        if n == 5
+                            && matches!(
+                                (k2, kw.get(3).map(String::as_str), kw.get(4).map(String::as_str)),
+                                ("dhcp", Some("snooping"), Some("trust"))
+                                    | ("arp", Some("inspection"), Some("trust"))
+                                    | ("dhcp", Some("relay"), Some("subnet-broadcast"))
+                            ) =>
+                    {
+                        Out::Irr(DEFAULT_RESTATED)
+                    }
+                    "dhcp"
+                        if (n == 6
+                            && kw[3..6] == ["relay", "information", "trusted"])
+                            || (n == 4 && kw[3] == "smart-relay") =>
+                    {
+                        Out::Irr(DEFAULT_RESTATED)
+                    }
                     "ospf" | "passive-interface" | "summary-address" => un(
                         "routing protocol interface setting (not modelled)",
                         Scope::Routing,
                     ),
                     _ => un("unsupported interface command", ifs),
                 },
+                // Load deferral is off by default.
+                "port-channel" if n == 4 && k2 == "port" && kw[3] == "load-defer" => {
+                    Out::Irr(DEFAULT_RESTATED)
+                }
                 "switchport" => {
                     if n == 2 {
                         self.each_if(idx, |_, aux| {
@@ -359,6 +400,9 @@ impl Parser {
             | "accounting" | "mask-reply" | "information-reply" | "sticky-arp" | "load-sharing"
             | "split-horizon" => Out::Irr(IFPHYS),
             "tcp" if k2 == "adjust-mss" => Out::Irr(IFPHYS),
+            // ARP cache ageing and gratuitous ARP announcements: when entries are refreshed
+            // and whether the address is announced, not which packets the interface passes.
+            "arp" if matches!(k2, "timeout" | "gratuitous") => Out::Irr(IFPHYS),
             "cef" if k2 == "accounting" => Out::Irr(IFPHYS),
             "ospf" => self.iface_ospf(ln, idx, t, kw),
             "router" | "summary-address" | "authentication" | "hello-interval" | "hold-time"
@@ -367,7 +411,10 @@ impl Parser {
                 "routing protocol interface setting (not modelled)",
                 Scope::Routing,
             ),
-            "pim" | "igmp" | "multicast" | "mfib" | "cgmp" => un(super::MCAST, ifs),
+            // SAP: the listener for multicast session announcements.
+            "pim" | "igmp" | "multicast" | "mfib" | "cgmp" | "sap" => un(super::MCAST, ifs),
+            // RTP header compression: both ends restore the headers; what passes is unchanged.
+            "rtp" if k2 == "header-compression" => Out::Irr(IFPHYS),
             "vrf" => un("interface in a VRF (not modelled)", ifs),
             "nat" => self.iface_nat(ln, idx, kw),
             // AW+: the relay agent takes the clients' DHCP broadcasts and re-sends their

@@ -700,10 +700,10 @@ impl Parser {
                 self.unknown_stanza(trimmed, Scope::Device, MCAST)
             }
             "nat" => self.top_nat(ln, t, kw),
-            "auth-proxy" | "admission" => self.unknown_stanza(
-                trimmed,
-                Scope::None,
-                "authentication proxy parameters (interfaces using it are reported separately)",
+            // Parameters and rule definitions only: they act through `ip admission` /
+            // `ip auth-proxy` on an interface, which stays unrecognised and taints it.
+            "auth-proxy" | "admission" => self.skip(
+                "authentication proxy parameters (effective only through `ip admission` / `ip auth-proxy` on interfaces, which are unrecognized)",
             ),
             _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level ip command"),
         }
@@ -754,11 +754,9 @@ impl Parser {
                 }
             },
             "ipv6" => self.ipv6_stanza(),
-            "crypto" => self.unknown_stanza(
-                trimmed,
-                Scope::None,
-                "VPN parameters (effective only through crypto maps or tunnel protection, reported separately)",
-            ),
+            // As `crypto …` parameters (`top_crypto`): they act only through crypto maps and
+            // tunnel protection, which stay unrecognized and taint what they touch.
+            "crypto" => self.skip("VPN parameters (effective only through crypto maps / tunnel protection, which are unrecognized)"),
             _ => self.unknown_stanza(trimmed, Scope::Device, "unknown top-level `no` command"),
         }
     }

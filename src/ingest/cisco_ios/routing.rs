@@ -354,6 +354,13 @@ impl Parser {
             Net(OspfNetType),
             Prio(u32),
         }
+        // Retransmission and transmit-delay timers need not match between neighbours
+        // (only hello / dead intervals must): no effect on adjacencies or routes.
+        if n == 4 && matches!(k(2), "retransmit-interval" | "transmit-delay") {
+            return Out::Irr(
+                "OSPF retransmit / transmit-delay timer (need not match between neighbours; no effect on adjacencies or routes)",
+            );
+        }
         let set = match k(2) {
             "cost" if n == 4 => num(t.get(3)).filter(|c| *c > 0).map(Set::Cost),
             "hello-interval" if n == 4 => num(t.get(3)).map(Set::Hello),
