@@ -101,7 +101,7 @@ fn corpus_coverage() {
     println!("unrecognised, by scope and reason:");
     for (r, v) in &groups {
         println!("  {:>4}  {r}", v.len());
-        for l in v.iter().take(300) {
+        for l in v.iter().take(3) {
             println!("          {l}");
         }
     }
@@ -109,12 +109,16 @@ fn corpus_coverage() {
     // 1355 of 1488 when written; 1407 (94.6 %) once `router bgp|eigrp` were read as
     // routing facts (BGP lines beside a neighbour part of its fact), OSPF processes
     // without `network` as running on no interface, and DHCP clients as interfaces with
-    // an unknown address. What is left (listed above) changes forwarding and is not
-    // modelled, or is deliberately invalid in Batfish's tests (ASA rejects it): NAT and
-    // ACLs naming undefined objects / interfaces, routes to undefined nameifs, the
-    // unknown `object-group group` kind, subnet static and twice NAT with `destination`,
-    // aggregates over redistributed statics, an OSPF speaker, a crypto map.
-    assert!(understood >= 1409, "coverage fell to {pct:.1}%");
+    // an unknown address; 1412 (94.9 %) with an OSPF speaker's stanza lines covered by its
+    // reported `router ospf` line, crypto map entries bound to no interface as idle, and
+    // static NAT of equal-size blocks (≤ 256 addresses) as per-address rewrites. What is
+    // left (listed above) changes forwarding and is not modelled, or is deliberately
+    // invalid in Batfish's tests (ASA rejects it): NAT and ACLs naming undefined objects /
+    // interfaces (`inside` without a nameif), routes to undefined nameifs, the unknown
+    // `object-group group` kind, twice NAT with `destination`, static NAT between groups,
+    // `aggregate-address A/len` (ASA writes `A MASK`), the `router ospf` line, a tracked
+    // route whose `track` object is not defined.
+    assert!(understood >= 1412, "coverage fell to {pct:.1}%");
 }
 
 /// Every corpus file that says `ASA Version` is detected as ASA; the two Batfish OSPF
@@ -531,6 +535,65 @@ crypto dynamic-map DYN 10 set ikev1 transform-set TS
 crypto dynamic-map DYN 10 set ikev1 transform-set TS
 "));
     assert!(idle.unrecognized.is_empty(), "{:?}", idle.unrecognized);
+}
+
+/// Static NAT of a block onto a block of the same size maps address by address (ASA:
+/// an inline mapped address takes the real object's netmask): each pair is a destination
+/// NAT on the mapped interface and a source NAT of that host's flows leaving by it.
+/// Blocks of different sizes stay reported.
+#[test]
+fn static_nat_of_a_subnet() {
+    let first = BASE.lines().count() as u32 + 1;
+    let d = dev(&(BASE.to_string()
+        + "object network dmz8
+ subnet 10.3.0.8 255.255.255.248
+ nat (dmz,outside) static 203.0.113.16
+object network pub4
+ range 198.51.100.4 198.51.100.7
+object network lan4
+ subnet 10.1.9.0 255.255.255.252
+object network pub8
+ subnet 198.51.100.8 255.255.255.248
+nat (inside,outside) source static lan4 pub4
+nat (inside,outside) source static lan4 pub8
+"));
+    assert_eq!(
+        unrec_lines(&d),
+        BTreeSet::from([first + 10]),
+        "{:?}",
+        d.unrecognized
+    );
+    let pairs: Vec<_> = d
+        .dnats
+        .iter()
+        .map(|v| (v.ext.0, v.ext.1, v.mapped))
+        .collect();
+    let mut want = vec![];
+    // Twice NAT first (ASA order), then object NAT.
+    for k in 0..4u8 {
+        let m = a(&format!("198.51.100.{}", 4 + k));
+        want.push((m, m, a(&format!("10.1.9.{k}"))));
+    }
+    for k in 0..8u8 {
+        let m = a(&format!("203.0.113.{}", 16 + k));
+        want.push((m, m, a(&format!("10.3.0.{}", 8 + k))));
+    }
+    assert_eq!(pairs, want);
+    assert!(d.dnats.iter().all(|v| v.in_intf == ["GigabitEthernet0/1"]));
+    // dmz → outside: 10.3.0.13 leaves as 203.0.113.21 (offset 5), before the default.
+    let dmz = pol(&d, "GigabitEthernet0/2");
+    let p13 = dmz
+        .iter()
+        .find(|p| p.m.src == AddrSet::one(IpMatch::host(a("10.3.0.13"))))
+        .expect("a source NAT policy for 10.3.0.13");
+    assert_eq!(
+        p13.snat,
+        Some(PolicySnat::Pool(vec![(
+            a("203.0.113.21"),
+            a("203.0.113.21")
+        )]))
+    );
+    assert_eq!(p13.dst_intf, ["GigabitEthernet0/1"]);
 }
 
 /// `ip address dhcp [setroute]`: an interface whose address is unknown, tainted when the
