@@ -109,7 +109,8 @@ impl Parser {
             }
         }
         // MLAG.
-        let mut mlag_enabling = false;
+        // (present, all still unrecognised) for the enabling lines.
+        let (mut mlag_any, mut mlag_enabling) = (false, true);
         let mut mlag_settings = BTreeSet::new();
         for s in &st {
             let w: Vec<&str> = s.head.split_whitespace().collect();
@@ -121,7 +122,10 @@ impl Parser {
                     mlag_settings.insert(s.line);
                     for (l, t) in &s.children {
                         match first_word(t) {
-                            "peer-link" => mlag_enabling |= unrec.contains(l),
+                            "peer-link" => {
+                                mlag_any = true;
+                                mlag_enabling &= unrec.contains(l);
+                            }
                             "peer-address" | "source-address" | "session-timeout"
                             | "keepalive-interval" => {
                                 mlag_settings.insert(*l);
@@ -131,21 +135,26 @@ impl Parser {
                     }
                 }
                 ["interface", ..] => {
-                    mlag_enabling |= s.children.iter().any(|(l, t)| {
+                    for (l, t) in &s.children {
                         let c: Vec<&str> = t.split_whitespace().collect();
-                        matches!(c.as_slice(), ["mlag", _]) && unrec.contains(l)
-                    });
+                        if matches!(c.as_slice(), ["mlag", _]) {
+                            mlag_any = true;
+                            mlag_enabling &= unrec.contains(l);
+                        }
+                    }
                 }
                 _ => {}
             }
         }
         // OpenFlow: a port line `openflow` (indented; in a fragment it may follow another
         // stanza) keeps the settings covered.
-        let of_enabling = st.iter().any(|s| {
-            s.children
-                .iter()
-                .any(|(l, t)| t == "openflow" && unrec.contains(l))
-        });
+        let of_ports: Vec<u32> = st
+            .iter()
+            .flat_map(|s| s.children.iter())
+            .filter(|(_, t)| t == "openflow")
+            .map(|(l, _)| *l)
+            .collect();
+        let of_enabling = of_ports.iter().all(|l| unrec.contains(l));
         let of_settings: BTreeSet<u32> = st
             .iter()
             .filter(|s| {
@@ -158,10 +167,16 @@ impl Parser {
         let mut vx_cov = BTreeSet::new();
         let mut vx_idle = BTreeSet::new();
         for s in st.iter().filter(|s| s.head == "nvo vxlan") {
-            let mapped = s
+            let maps: Vec<u32> = s
                 .children
                 .iter()
-                .any(|(l, t)| first_word(t) == "map-access" && unrec.contains(l));
+                .filter(|(_, t)| first_word(t) == "map-access")
+                .map(|(l, _)| *l)
+                .collect();
+            if !maps.iter().all(|l| unrec.contains(l)) {
+                continue;
+            }
+            let mapped = !maps.is_empty();
             let mut lines: BTreeSet<u32> = s
                 .children
                 .iter()
@@ -183,18 +198,26 @@ impl Parser {
         let pick = |set: BTreeSet<u32>| move |u: &Unrecognized| set.contains(&u.line);
         self.recognise(pick(nat_cov), NAT_COVERED);
         self.recognise(pick(nat_off), NAT_OFF);
-        self.recognise(
-            pick(mlag_settings),
-            if mlag_enabling {
-                MLAG_COVERED
-            } else {
-                MLAG_IDLE
-            },
-        );
-        self.recognise(
-            pick(of_settings),
-            if of_enabling { OF_COVERED } else { OF_IDLE },
-        );
+        // A setting is recognised only when its enabling lines are absent (idle) or all
+        // still unrecognised (covered); otherwise it stays as it is.
+        match (mlag_any, mlag_enabling) {
+            (false, _) => {
+                self.recognise(pick(mlag_settings), MLAG_IDLE);
+            }
+            (true, true) => {
+                self.recognise(pick(mlag_settings), MLAG_COVERED);
+            }
+            (true, false) => {}
+        }
+        match (of_ports.is_empty(), of_enabling) {
+            (true, _) => {
+                self.recognise(pick(of_settings), OF_IDLE);
+            }
+            (false, true) => {
+                self.recognise(pick(of_settings), OF_COVERED);
+            }
+            (false, false) => {}
+        }
         self.recognise(pick(vx_cov), VXLAN_COVERED);
         self.recognise(pick(vx_idle), VXLAN_IDLE);
     }
