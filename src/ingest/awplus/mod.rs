@@ -19,6 +19,7 @@
 //! See docs/dialects/allied-awplus.md for what is modelled, irrelevant and unrecognised.
 
 mod acls;
+mod covered;
 mod interfaces;
 pub mod secrets;
 mod top;

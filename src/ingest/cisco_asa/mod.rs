@@ -112,6 +112,10 @@ const ROUTING_OBJ: &str =
     "routing policy object (acts only through dynamic routing or PBR, which are reported)";
 const INSPECT: &str = "inspection / service policy (does not admit flows the ACLs deny)";
 const IFPHYS: &str = "interface physical / management setting";
+const OSPF_COVERED: &str = "OSPF setting of a process whose `router ospf` line is reported (it taints the device's routing; the setting acts only through that process)";
+const CRYPTO_COVERED: &str = "crypto map entry of a map bound to an interface (acts only through its `crypto map NAME interface IF` line, which is reported)";
+const CRYPTO_IDLE: &str =
+    "crypto map entry of a map bound to no interface (no `crypto map NAME interface IF`: it encrypts nothing)";
 
 #[derive(Clone)]
 enum Ctx {
@@ -876,6 +880,51 @@ impl Parser {
         self.unrec(ln, reason, scope);
     }
 
+    /// `crypto map NAME …` entries act on traffic only once the map is bound to an
+    /// interface by `crypto map NAME interface IF`. The binding stays unrecognised (scope
+    /// device: IPsec changes forwarding); the map's other entries are covered by it, and
+    /// a map bound nowhere (or a `crypto dynamic-map` in a file without any binding)
+    /// encrypts nothing.
+    fn crypto_maps(&mut self) {
+        let mut bound = std::collections::BTreeSet::new();
+        let mut entries: Vec<(u32, Option<String>)> = vec![];
+        for (i, raw) in self.src.iter().enumerate() {
+            if raw.len() != raw.trim_start().len() {
+                continue;
+            }
+            let t: Vec<&str> = raw.split_whitespace().collect();
+            let ln = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            match t.as_slice() {
+                ["crypto", "map", name, "interface", ..] => {
+                    bound.insert(name.to_string());
+                }
+                ["crypto", "map", name, _, ..] => entries.push((ln, Some(name.to_string()))),
+                ["crypto", "dynamic-map", ..] => entries.push((ln, None)),
+                _ => {}
+            }
+        }
+        for (ln, name) in entries {
+            let reason = match &name {
+                Some(n) if bound.contains(n) => CRYPTO_COVERED,
+                Some(_) => CRYPTO_IDLE,
+                // A dynamic map acts through the static map entries that name it.
+                None if bound.is_empty() => CRYPTO_IDLE,
+                None => CRYPTO_COVERED,
+            };
+            let on_line = |u: &Unrecognized| u.line == ln && u.file.is_none();
+            let only_crypto = self
+                .dev
+                .unrecognized
+                .iter()
+                .filter(|u| on_line(u))
+                .all(|u| u.reason.starts_with("crypto map"));
+            if only_crypto && self.dev.unrecognized.iter().any(on_line) {
+                self.dev.unrecognized.retain(|u| !on_line(u));
+                self.dev.irrelevant_line(reason);
+            }
+        }
+    }
+
     fn finish(mut self) -> Device {
         // BGP lines read as part of the neighbours' fact, in a process without any. With
         // no `network` / `redistribute` either, the BGP table stays empty: an aggregate
@@ -905,16 +954,19 @@ impl Parser {
         }
         // ASA enables OSPF on interfaces only by `network` statements: a process without
         // any runs on no interface (no adjacency, no route). With one it is a real OSPF
-        // speaker, not modelled on ASA: every line of the stanza is reported.
+        // speaker, not modelled on ASA: its `router ospf` line is reported (scope routing)
+        // and the stanza's other lines, which act only through that process, are covered
+        // by it (as IOS BGP settings are by their neighbour lines).
         for (head, what, lines, network) in std::mem::take(&mut self.ospf) {
             for l in lines {
-                if network {
-                    let reason = if l == head {
-                        "dynamic routing protocol (not modelled)".to_string()
-                    } else {
-                        format!("inside `{what}`")
-                    };
-                    self.unrec(l, reason, Scope::Routing);
+                if network && l == head {
+                    self.unrec(
+                        l,
+                        format!("dynamic routing protocol (not modelled): `{what}`"),
+                        Scope::Routing,
+                    );
+                } else if network {
+                    self.dev.irrelevant_line(OSPF_COVERED);
                 } else {
                     self.dev.irrelevant_line(
                         "OSPF process without `network` statements (runs on no interface)",
@@ -922,6 +974,7 @@ impl Parser {
                 }
             }
         }
+        self.crypto_maps();
         if let Some(h) = self.hostname.take() {
             self.dev.name = h;
         }

@@ -10,12 +10,16 @@
 //! - A dynamic translation (`interface`, an address, a range, a subnet, `pat-pool`) is a
 //!   source NAT of the real addresses' flows leaving by the mapped interface.
 //! - Identity NAT (`static` of an object to itself, `any any`) changes nothing.
+//! - A static translation of a block onto a block of the same size (at most 256
+//!   addresses; an inline mapped address takes the real object's size) is that, address
+//!   by address.
 //!
 //! Source NAT is attached to the synthesised policies: before each permit policy from
 //! the real interface, a copy restricted to the real source addresses and the mapped
 //! interfaces carries the translation (first match keeps the meaning of the list).
-//! Forms beyond these (`destination static`, `service`, block statics of subnets) are
-//! unrecognized with [`Scope::Policy`].
+//!
+//! Forms beyond these (`destination static`, twice-NAT `service`, blocks of other
+//! sizes) are unrecognized with [`Scope::Policy`].
 
 use super::objects::Objects;
 use super::{un, Out, Parser};
@@ -63,6 +67,9 @@ enum Kind {
     Identity,
     /// Host R ↔ host M, optionally one port (proto, real port, mapped port).
     Static(Ipv4Addr, Ipv4Addr, Option<(u8, u16, u16)>),
+    /// Static NAT of a block onto a block of the same size: the i-th real address ↔ the
+    /// i-th mapped address, as (real, mapped) host pairs.
+    Block(Vec<(Ipv4Addr, Ipv4Addr)>),
     Dynamic(PolicySnat),
 }
 
@@ -70,6 +77,21 @@ fn one_host(v: &[IpMatch]) -> Option<Ipv4Addr> {
     match v {
         [IpMatch::Wildcard { addr, wildcard }] if u32::from(*wildcard) == 0 => Some(*addr),
         [IpMatch::Range { lo, hi }] if lo == hi => Some(*lo),
+        _ => None,
+    }
+}
+
+/// Largest block of a static NAT expanded into host pairs (a /24).
+const MAX_BLOCK: u32 = 256;
+
+/// One contiguous block of addresses (a subnet object or a range).
+fn one_block(v: &[IpMatch]) -> Option<(u32, u32)> {
+    match v {
+        [IpMatch::Wildcard { addr, wildcard }] => {
+            let w = u32::from(*wildcard);
+            (w & w.wrapping_add(1) == 0).then(|| (u32::from(*addr) & !w, u32::from(*addr) | w))
+        }
+        [IpMatch::Range { lo, hi }] if lo <= hi => Some((u32::from(*lo), u32::from(*hi))),
         _ => None,
     }
 }
@@ -238,7 +260,40 @@ fn parse_rule(
             } else {
                 match (one_host(&real), one_host(&m)) {
                     (Some(r), Some(mm)) => Kind::Static(r, mm, svc),
-                    _ => return Err("static NAT of more than one address (not modelled)".into()),
+                    _ => {
+                        // Object NAT to an inline address: the mapped block has the real
+                        // object's size (ASA: "the mapped network uses the same netmask or
+                        // range as the real object"). Otherwise both blocks must be the
+                        // same size; each real address maps to the mapped address at the
+                        // same offset.
+                        let rb = one_block(&real);
+                        let inline = obj.is_some()
+                            && rest
+                                .first()
+                                .is_some_and(|x| crate::ingest::cisco_ios::lexing::ip(x).is_some());
+                        let mb = match (rb, one_host(&m)) {
+                            (Some((lo, hi)), Some(a)) if inline => {
+                                u32::from(a).checked_add(hi - lo).map(|e| (u32::from(a), e))
+                            }
+                            _ => one_block(&m),
+                        };
+                        match (rb, mb, svc) {
+                            (Some((rl, rh)), Some((ml, mh)), None)
+                                if rh - rl == mh - ml && rh - rl < MAX_BLOCK =>
+                            {
+                                Kind::Block(
+                                    (0..=rh - rl)
+                                        .map(|k| (Ipv4Addr::from(rl + k), Ipv4Addr::from(ml + k)))
+                                        .collect(),
+                                )
+                            }
+                            _ => {
+                                return Err(
+                                    "static NAT of more than one address (not modelled)".into()
+                                )
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -380,6 +435,31 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                     continue;
                 }
                 PolicySnat::Pool(vec![(*m, *m)])
+            }
+            Kind::Block(pairs) => {
+                let mut failed = false;
+                for (real, m) in pairs {
+                    p.dev.dnats.push(Dnat {
+                        name: format!("nat line {}", r.ln),
+                        in_intf: vec![mi.clone().unwrap_or_else(|| "any".into())],
+                        ext: (*m, *m),
+                        mapped: *real,
+                        port: None,
+                        span: span.clone(),
+                        lines: vec![span.clone()],
+                    });
+                    let snat = PolicySnat::Pool(vec![(*m, *m)]);
+                    failed |= add_snat(p, &ri, &mi, &[IpMatch::host(*real)], snat, &span).is_err();
+                }
+                if failed {
+                    p.unrec_line(
+                        r.ln,
+                        "NAT: real addresses not intersectable with a policy source (not modelled)"
+                            .into(),
+                        Scope::Policy,
+                    );
+                }
+                continue;
             }
             Kind::Dynamic(s) => s.clone(),
         };

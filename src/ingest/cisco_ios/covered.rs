@@ -420,7 +420,11 @@ impl Parser {
 
     /// Count as recognised, for `reason`, every line all of whose unrecognised entries `pick`
     /// selects; returns those lines.
-    fn recognise(&mut self, pick: impl Fn(&Unrecognized) -> bool, reason: &str) -> BTreeSet<u32> {
+    pub(in crate::ingest) fn recognise(
+        &mut self,
+        pick: impl Fn(&Unrecognized) -> bool,
+        reason: &str,
+    ) -> BTreeSet<u32> {
         let mut all: BTreeMap<u32, bool> = BTreeMap::new();
         for u in &self.dev.unrecognized {
             *all.entry(u.line).or_insert(true) &= u.file.is_none() && pick(u);

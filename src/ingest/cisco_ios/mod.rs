@@ -889,8 +889,9 @@ impl Parser {
         for (ln, reason, scope) in dangling {
             self.unrec_late(ln, reason, scope);
         }
-        if self.flavor == Flavor::Ios {
-            self.recognise_covered();
+        match self.flavor {
+            Flavor::Ios => self.recognise_covered(),
+            Flavor::AwPlus => self.awp_recognise_covered(),
         }
         self.dev
     }
