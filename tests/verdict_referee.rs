@@ -161,7 +161,8 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
-/// (`awplus`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`) or a Linux firewall on the Internet
+/// line (`linux`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
@@ -170,6 +171,8 @@ fn ci_shape(seed: u64) -> Shape {
         awplus: seed % 8 >= 4,
         // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
         rtx: seed.is_multiple_of(3),
+        // Issue 12: a third of the towns leave for the Internet through a Linux firewall.
+        linux: seed % 3 == 1,
         ..Default::default()
     }
 }
@@ -268,6 +271,7 @@ fn verdict_referee_known_bugs() {
             "mixed_dest",
             "awplus",
             "rtx",
+            "linux",
         ]
         .iter()
         .map(|s| parse_shape(s))

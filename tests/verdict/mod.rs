@@ -101,7 +101,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
         .keys
         .iter()
         .zip(&rf.pts)
-        .filter(|(_, p)| p.is_none())
+        .filter(|(k, p)| p.is_none() && !r.truth.unzoned.contains(*k))
         .map(|(k, _)| k.clone())
         .collect();
     if !unplaced.is_empty() {
@@ -486,6 +486,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "fgt_nat" => sh.fgt_nat = true,
             "awplus" => sh.awplus = true,
             "rtx" => sh.rtx = true,
+            "linux" => sh.linux = true,
             _ => {}
         }
     }
