@@ -2996,6 +2996,9 @@ fn branch_fault(t: &Town, si: usize) -> Option<(Role, usize)> {
         .next()
 }
 
+/// A destination port match: `(proto, "lo[:hi]")`.
+type Dport = Option<(&'static str, String)>;
+
 /// One netfilter rule of the Linux edge, rendered as iptables-save or nftables text.
 #[derive(Clone, Default)]
 struct NfRule {
@@ -3003,8 +3006,7 @@ struct NfRule {
     oif: Option<String>,
     src: Option<String>,
     dst: Option<String>,
-    /// `(proto, "lo[:hi]")`.
-    dport: Option<(&'static str, String)>,
+    dport: Dport,
     est: bool,
     /// ACCEPT, DROP, REJECT, RETURN, or a chain to jump to (lower case in nft).
     verdict: String,
@@ -3094,7 +3096,7 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
     let internal = format!("10.{b}.0.0/16");
     let mut r = Rng(t.seed.wrapping_mul(0x94D0_49BB_1331_11EB) | 1);
     // Outbound accepts: (source, port).
-    let mut out: Vec<(Option<String>, Option<(&'static str, String)>)> = vec![];
+    let mut out: Vec<(Option<String>, Dport)> = vec![];
     for (s, site) in t.sites.iter().enumerate() {
         for ro in &site.roles {
             if ro.tier() == "internet" {
