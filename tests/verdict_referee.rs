@@ -8,6 +8,9 @@
 //!   of `FIXED_SHAPES` on a fifth as many towns).
 //! - `cargo test --test verdict_referee -- --ignored` — the shapes that expose known
 //!   bugs (see `Shape`), asserted.
+//! - Linux firewall towns only (issue 12; 5,000 from base 0x11A00000 agreed, 710 s):
+//!   `SANSO_VERDICT_SHAPE=linux SANSO_VERDICT_TOWNS=5000 SANSO_VERDICT_BASE=0x11A00000
+//!   cargo test --test verdict_referee -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
 //!   cargo test --test verdict_referee verdict_referee -- --nocapture`.
 

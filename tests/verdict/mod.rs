@@ -1,5 +1,8 @@
 //! Verdict referee (issue 12, deliverable 6): random realistic towns, an independent
 //! per-packet reference checker, and the comparison with `sanso::checks::audit::run`.
+//! Linux devices (shape `linux`) are judged like every other device, per packet by the
+//! simulator (netfilter hooks, NAT, `ip_forward`); a Linux firewall's `(local)` point is
+//! no zone's, so any finding drawn from it fails its witness re-check.
 
 pub mod referee;
 pub mod town;

@@ -11,6 +11,12 @@
 //! Role hosts ([`Extras`], issue 14): WSUS / AV-pattern servers in site 0's closed-tier
 //! server zones, printers in インターネット接続系 or LGWAN接続系 zones, and a J-ALERT receiver
 //! on its own LGWAN接続系 segment behind the firewall, each with its own faults.
+//! Shape `linux` (issue 12): the Internet line leaves through a Linux firewall (`inet-gw`,
+//! a real device folder: ip-addr.json, ip-route.json, iptables.rules or ruleset.nft,
+//! sysctl.txt) whose FORWARD chain decides which tiers reach the Internet; its own stack
+//! (`OUTPUT ACCEPT`) is no zone's ([`Truth::unzoned`]). DNAT goes only to the mail relay in
+//! inet-dmz; a BranchOverInternet route there hairpins back (the Linux box routes the
+//! internal /16 to the FortiGate), so that fault is not seen in Linux towns.
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
