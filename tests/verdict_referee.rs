@@ -8,6 +8,9 @@
 //!   of `FIXED_SHAPES` on a fifth as many towns).
 //! - `cargo test --test verdict_referee -- --ignored` — the shapes that expose known
 //!   bugs (see `Shape`), asserted.
+//! - Linux firewall towns only (issue 12; 5,000 from base 0x11A00000 agreed, 710 s):
+//!   `SANSO_VERDICT_SHAPE=linux SANSO_VERDICT_TOWNS=5000 SANSO_VERDICT_BASE=0x11A00000
+//!   cargo test --test verdict_referee -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
 //!   cargo test --test verdict_referee verdict_referee -- --nocapture`.
 
@@ -161,7 +164,8 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
-/// (`awplus`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`) or a Linux firewall on the Internet
+/// line (`linux`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
@@ -170,6 +174,8 @@ fn ci_shape(seed: u64) -> Shape {
         awplus: seed % 8 >= 4,
         // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
         rtx: seed.is_multiple_of(3),
+        // Issue 12: a third of the towns leave for the Internet through a Linux firewall.
+        linux: seed % 3 == 1,
         ..Default::default()
     }
 }
@@ -268,6 +274,7 @@ fn verdict_referee_known_bugs() {
             "mixed_dest",
             "awplus",
             "rtx",
+            "linux",
         ]
         .iter()
         .map(|s| parse_shape(s))

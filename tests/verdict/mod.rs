@@ -1,5 +1,8 @@
 //! Verdict referee (issue 12, deliverable 6): random realistic towns, an independent
 //! per-packet reference checker, and the comparison with `sanso::checks::audit::run`.
+//! Linux devices (shape `linux`) are judged like every other device, per packet by the
+//! simulator (netfilter hooks, NAT, `ip_forward`); a Linux firewall's `(local)` point is
+//! no zone's, so any finding drawn from it fails its witness re-check.
 
 pub mod referee;
 pub mod town;
@@ -101,7 +104,7 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
         .keys
         .iter()
         .zip(&rf.pts)
-        .filter(|(_, p)| p.is_none())
+        .filter(|(k, p)| p.is_none() && !r.truth.unzoned.contains(*k))
         .map(|(k, _)| k.clone())
         .collect();
     if !unplaced.is_empty() {
@@ -486,6 +489,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "fgt_nat" => sh.fgt_nat = true,
             "awplus" => sh.awplus = true,
             "rtx" => sh.rtx = true,
+            "linux" => sh.linux = true,
             _ => {}
         }
     }

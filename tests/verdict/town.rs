@@ -11,6 +11,12 @@
 //! Role hosts ([`Extras`], issue 14): WSUS / AV-pattern servers in site 0's closed-tier
 //! server zones, printers in インターネット接続系 or LGWAN接続系 zones, and a J-ALERT receiver
 //! on its own LGWAN接続系 segment behind the firewall, each with its own faults.
+//! Shape `linux` (issue 12): the Internet line leaves through a Linux firewall (`inet-gw`,
+//! a real device folder: ip-addr.json, ip-route.json, iptables.rules or ruleset.nft,
+//! sysctl.txt) whose FORWARD chain decides which tiers reach the Internet; its own stack
+//! (`OUTPUT ACCEPT`) is no zone's ([`Truth::unzoned`]). DNAT goes only to the mail relay in
+//! inet-dmz; a BranchOverInternet route there hairpins back (the Linux box routes the
+//! internal /16 to the FortiGate), so that fault is not seen in Linux towns.
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,6 +101,12 @@ pub enum FaultKind {
     SharedPrinter,
     /// The J-ALERT receiver reaching more than its declared 特定通信.
     DualHomedLeak,
+    /// The Linux Internet edge (`Shape::linux`) forwarding マイナンバー to the Internet: a
+    /// FORWARD rule for the site's マイナンバー subnet, one too wide, a forgotten final drop
+    /// under `policy ACCEPT`, or an accept without a source (`at`: site).
+    LinuxMnOut,
+    /// The Linux Internet edge forwarding LGWAN接続系 to the Internet (`at`: site).
+    LinuxLgOut,
 }
 
 /// The faults drawn by the main stream (the role faults come from `Extras`' own stream,
@@ -115,7 +127,9 @@ const CORE_FAULTS: [FaultKind; 13] = [
     FaultKind::LgwanExternal,
 ];
 
-pub const FAULTS: [FaultKind; 16] = [
+pub const FAULTS: [FaultKind; 18] = [
+    FaultKind::LinuxMnOut,
+    FaultKind::LinuxLgOut,
     FaultKind::UpdateToInternet,
     FaultKind::SharedPrinter,
     FaultKind::DualHomedLeak,
@@ -154,6 +168,8 @@ impl FaultKind {
             FaultKind::UpdateToInternet => "NO-INTERNET-UPDATES",
             FaultKind::SharedPrinter => "PRINTER-NOT-SHARED",
             FaultKind::DualHomedLeak => "DUAL-HOMED-FW",
+            FaultKind::LinuxMnOut => "MN-ISOLATION",
+            FaultKind::LinuxLgOut => "SPLIT-MUGAIKA-ONLY",
         }
     }
 }
@@ -194,6 +210,12 @@ pub struct Shape {
     /// both LANs (first match, implicit discard, optional catch-all and dynamic filters),
     /// static routes and, at random, masquerade NAT on lan2.
     pub rtx: bool,
+    /// The Internet line leaves through a Linux firewall (`inet-gw`, issue 12): the
+    /// FortiGate hands every site's traffic for the Internet to it, and its FORWARD chain
+    /// decides which tiers get out ([`LinuxFw`]: iptables-save or nftables, default
+    /// chains, conntrack, user chains, masquerade / SNAT, a DNAT port forward to the mail
+    /// relay, `ip_forward`).
+    pub linux: bool,
 }
 
 impl Shape {
@@ -207,6 +229,7 @@ impl Shape {
             fgt_nat: true,
             awplus: true,
             rtx: true,
+            linux: true,
         }
     }
     pub fn name(&self) -> String {
@@ -234,6 +257,9 @@ impl Shape {
         }
         if self.rtx {
             v.push("rtx");
+        }
+        if self.linux {
+            v.push("linux");
         }
         if v.is_empty() {
             "default".into()
@@ -313,6 +339,29 @@ pub struct Extras {
     pub jalert: Option<Jalert>,
 }
 
+/// The Linux Internet edge firewall (`Shape::linux`), drawn from its own stream.
+#[derive(Clone, Debug)]
+pub struct LinuxFw {
+    /// nftables (`ruleset.nft`), else iptables-save (`iptables.rules`).
+    pub nft: bool,
+    /// Interface names: 0 = eth0/eth1, 1 = ens192/ens224, 2 = enp1s0/enp2s0.
+    pub names: u8,
+    /// FORWARD `policy DROP` (else `policy ACCEPT` and an explicit final drop/reject).
+    pub fwd_drop: bool,
+    /// The final rule under `policy ACCEPT` is a reject (else a drop).
+    pub reject: bool,
+    /// Outbound rules in a user chain (jump, explicit `return`), else in FORWARD.
+    pub user_chain: bool,
+    /// 0 = masquerade, 1 = SNAT to the outside address, 2 = no source NAT.
+    pub snat: u8,
+    /// A DNAT port forward (tcp/25 on the outside address) to the mail relay.
+    pub dnat: bool,
+    /// `net.ipv4.ip_forward = 1` (else 0: nothing is forwarded).
+    pub ip_forward: bool,
+    /// Outbound accepts name the inside interface too (`-i`), else only `-o`.
+    pub in_match: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Town {
     pub seed: u64,
@@ -340,6 +389,8 @@ pub struct Town {
     /// Shuffle order of config blocks.
     pub shuffle: u64,
     pub extras: Extras,
+    /// The Linux Internet edge (`Shape::linux`).
+    pub linux: Option<LinuxFw>,
 }
 
 const SITE_NAMES: &[&str] = &[
@@ -543,9 +594,52 @@ impl Town {
             },
             shuffle: r.next(),
             extras: Extras::default(),
+            linux: None,
         };
         town.draw_extras();
+        if shape.linux {
+            town.draw_linux();
+        }
         town
+    }
+
+    /// The Linux edge and its faults, from their own stream (the rest of the town is as
+    /// without it). A third of the Linux towns get a Linux fault.
+    fn draw_linux(&mut self) {
+        let mut r = Rng(self.seed.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) | 1);
+        for _ in 0..4 {
+            r.next();
+        }
+        self.linux = Some(LinuxFw {
+            nft: r.chance(50),
+            names: r.below(3) as u8,
+            fwd_drop: r.chance(60),
+            reject: r.chance(30),
+            user_chain: r.chance(50),
+            snat: r.below(3) as u8,
+            dnat: r.chance(50),
+            ip_forward: r.chance(90),
+            in_match: r.chance(50),
+        });
+        if r.chance(35) {
+            let kind = r.pick(&[FaultKind::LinuxMnOut, FaultKind::LinuxLgOut]);
+            let tier = if kind == FaultKind::LinuxMnOut {
+                "mynumber"
+            } else {
+                "lgwan"
+            };
+            let cands: Vec<usize> = (0..self.sites.len())
+                .filter(|&s| self.sites[s].roles.iter().any(|ro| ro.tier() == tier))
+                .collect();
+            if !cands.is_empty() {
+                let at = r.pick(&cands);
+                self.faults.push(Fault {
+                    kind,
+                    at,
+                    variant: r.below(4) as u8,
+                });
+            }
+        }
     }
 
     /// Offsets taken in a site's zone (hosts; the gateway; the free ports at the top).
@@ -723,6 +817,9 @@ impl Town {
                 j.to_zone, j.policy, j.lgwan
             );
         }
+        if let Some(l) = &self.linux {
+            let _ = write!(s, " {l:?}");
+        }
         s
     }
 
@@ -795,6 +892,10 @@ pub struct Truth {
     pub lgwan_allowed: Vec<(u8, u16, u16)>,
     /// Ports written anywhere in the configs (services, ACL entries).
     pub ports: BTreeSet<(u8, u16)>,
+    /// Graph points that are no zone's: the own stack (`(local)`) of a Linux firewall that
+    /// no `[[host]]` declares. Its packets are not tier traffic; a finding from one is a
+    /// false alarm (the referee judges nothing there).
+    pub unzoned: BTreeSet<String>,
 }
 
 pub fn point_key(dev: &str, ifname: &str) -> String {
@@ -920,6 +1021,10 @@ impl Rendered {
             } else {
                 t
             };
+            // Linux devices are folders (configs/<device>/…).
+            if let Some(parent) = dir.join(n).parent() {
+                std::fs::create_dir_all(parent).unwrap();
+            }
             std::fs::write(dir.join(n), t).unwrap();
         }
     }
@@ -1322,6 +1427,9 @@ pub fn render(t: &Town) -> Rendered {
     fortigate(&mut cx, fwname, &core_port, &ext_port, (lgmail, relay, vdi));
     if t.shape.rtx {
         rtx_lgwan_gw(&mut cx, fwname, &ext_port(2));
+    }
+    if t.linux.is_some() {
+        linux_inet_gw(&mut cx, fwname, &ext_port(3), (relay, vdi));
     }
 
     // ---- inventory
@@ -2281,7 +2389,17 @@ fn fortigate(
                 &svc,
             ));
         }
-        if has(Role::InetTerm) || has(Role::InetDmz) {
+        if t.linux.is_some() {
+            // The Linux edge filters the Internet line: the FortiGate hands it all.
+            pols.push(pol(
+                &format!("Internet {}", site.name),
+                core_port(si),
+                ext_port(3),
+                "all",
+                "all",
+                "ALL",
+            ));
+        } else if has(Role::InetTerm) || has(Role::InetDmz) {
             let g = format!("{}-internet", site.name);
             pols.push(pol(
                 &format!("Internet {}", site.name),
@@ -2882,4 +3000,450 @@ fn branch_fault(t: &Town, si: usize) -> Option<(Role, usize)> {
         .filter(|&o| o != si && t.sites[o].roles.iter().any(|r| r.tier() == ro.tier()))
         .map(|o| (ro, o))
         .next()
+}
+
+/// A destination port match: `(proto, "lo[:hi]")`.
+type Dport = Option<(&'static str, String)>;
+
+/// One netfilter rule of the Linux edge, rendered as iptables-save or nftables text.
+#[derive(Clone, Default)]
+struct NfRule {
+    iif: Option<String>,
+    oif: Option<String>,
+    src: Option<String>,
+    dst: Option<String>,
+    dport: Dport,
+    est: bool,
+    /// ACCEPT, DROP, REJECT, RETURN, or a chain to jump to (lower case in nft).
+    verdict: String,
+}
+
+impl NfRule {
+    fn ipt(&self, chain: &str) -> String {
+        let mut s = format!("-A {chain}");
+        if let Some(i) = &self.iif {
+            let _ = write!(s, " -i {i}");
+        }
+        if let Some(o) = &self.oif {
+            let _ = write!(s, " -o {o}");
+        }
+        if let Some(a) = &self.src {
+            let _ = write!(s, " -s {a}");
+        }
+        if let Some(a) = &self.dst {
+            let _ = write!(s, " -d {a}");
+        }
+        if let Some((p, ports)) = &self.dport {
+            let _ = write!(s, " -p {p} -m {p} --dport {ports}");
+        }
+        if self.est {
+            s.push_str(" -m conntrack --ctstate RELATED,ESTABLISHED");
+        }
+        let _ = write!(s, " -j {}", self.verdict);
+        s
+    }
+    fn nft(&self) -> String {
+        let mut v: Vec<String> = vec![];
+        if let Some(i) = &self.iif {
+            v.push(format!("iifname \"{i}\""));
+        }
+        if let Some(o) = &self.oif {
+            v.push(format!("oifname \"{o}\""));
+        }
+        if let Some(a) = &self.src {
+            v.push(format!("ip saddr {a}"));
+        }
+        if let Some(a) = &self.dst {
+            v.push(format!("ip daddr {a}"));
+        }
+        if let Some((p, ports)) = &self.dport {
+            v.push(format!("{p} dport {}", ports.replace(':', "-")));
+        }
+        if self.est {
+            v.push("ct state established,related".into());
+        }
+        let verdict = match self.verdict.as_str() {
+            "ACCEPT" | "DROP" | "REJECT" | "RETURN" => self.verdict.to_lowercase(),
+            "MASQUERADE" => "masquerade".into(),
+            c if c.starts_with("DNAT ") => format!("dnat to {}", &c[5..]),
+            c if c.starts_with("SNAT ") => format!("snat to {}", &c[5..]),
+            c => format!("jump {}", c.to_lowercase()),
+        };
+        v.push(verdict);
+        v.join(" ")
+    }
+}
+
+/// The Linux firewall on the Internet line (`Shape::linux`): the FortiGate's Internet
+/// port (203.0.113.2/30) leads to its inside interface (.1), the Internet is on its
+/// outside interface (100.64.b.2/30, default route to the ISP's .1). The FortiGate hands
+/// it every site's Internet traffic; its FORWARD chain lets out the インターネット接続系
+/// subnets (and the J-ALERT segment), mirrors the FortiGate's planted faults that cross
+/// the Internet line, and carries the Linux faults ([`FaultKind::LinuxMnOut`],
+/// [`FaultKind::LinuxLgOut`]). The Internet zone's point moves to the outside interface;
+/// the firewall's own stack is no zone's (`Truth::unzoned`): it declares no host, so its
+/// `OUTPUT ACCEPT` packets are not tier traffic.
+///
+/// DNAT is only ever to the mail relay in inet-dmz (インターネット接続系): the referee
+/// judges a packet as sent (its destination decides the zone it is addressed to), so a
+/// port forward into the closed tiers would be a question of semantics, not generated.
+fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32, u32)) {
+    let t = cx.t;
+    let l = t.linux.clone().expect("linux edge");
+    let b = t.b;
+    let name = "inet-gw";
+    let (ifin, ifout) = match l.names {
+        0 => ("eth0", "eth1"),
+        1 => ("ens192", "ens224"),
+        _ => ("enp1s0", "enp2s0"),
+    };
+    let out_ip = format!("100.64.{b}.2");
+    let cidr = |net: u32, len: u8| format!("{}/{len}", ip(net));
+    let internal = format!("10.{b}.0.0/16");
+    let mut r = Rng(t.seed.wrapping_mul(0x94D0_49BB_1331_11EB) | 1);
+    // Outbound accepts: (source, port).
+    let mut out: Vec<(Option<String>, Dport)> = vec![];
+    for (s, site) in t.sites.iter().enumerate() {
+        for ro in &site.roles {
+            if ro.tier() == "internet" {
+                let (n, len) = t.net(s, *ro);
+                out.push((Some(cidr(n, len)), None));
+            }
+        }
+    }
+    if t.extras.jalert.is_some() {
+        out.push((Some(cidr(jalert_net(b), 28)), None));
+    }
+    // The FortiGate's planted faults across the Internet line pass here too.
+    let site_tier = |s: usize, tier: &str| -> Vec<String> {
+        t.sites[s]
+            .roles
+            .iter()
+            .filter(|ro| ro.tier() == tier)
+            .map(|ro| {
+                let (n, len) = t.net(s, *ro);
+                cidr(n, len)
+            })
+            .collect()
+    };
+    let mut inbound: Vec<NfRule> = vec![];
+    for (i, u) in t.extras.updates.iter().enumerate() {
+        if t.has(FaultKind::UpdateToInternet, i).is_some() {
+            out.push((
+                Some(format!("{}/32", ip(t.net(0, u.zrole).0 + u.off))),
+                None,
+            ));
+        }
+    }
+    for (si, site) in t.sites.iter().enumerate() {
+        let has = |ro: Role| site.roles.contains(&ro);
+        if let Some(v) = t.has(FaultKind::DestToInternet, si) {
+            let x = if v % 2 == 0 { t.juki } else { t.chukan };
+            out.push((Some(format!("192.168.{x}.0/24")), None));
+        }
+        if t.has(FaultKind::DirectSplit, si).is_some() {
+            for n in site_tier(si, "lgwan") {
+                out.push((Some(n), Some(("tcp", "80".into()))));
+            }
+        }
+        if let Some(v) = t.has(FaultKind::RoguePermit, si) {
+            let other = (si + 1) % t.sites.len();
+            let cross = t.sites[other].roles.contains(&Role::LgTerm) && other != si;
+            if v % 2 == 1 && (has(Role::MnTerm) || has(Role::MnSrv)) && !cross {
+                for n in site_tier(si, "mynumber") {
+                    out.push((Some(n), Some(("tcp", "443".into()))));
+                }
+            }
+        }
+        if t.has(FaultKind::InternetMaint, si).is_some() {
+            inbound.push(NfRule {
+                iif: Some(ifout.into()),
+                oif: Some(ifin.into()),
+                dst: Some(internal.clone()),
+                dport: Some(("tcp", "22".into())),
+                verdict: "ACCEPT".into(),
+                ..Default::default()
+            });
+        }
+    }
+    // The Linux faults.
+    let mut forgot_drop = false;
+    for f in &t.faults {
+        match f.kind {
+            FaultKind::LinuxMnOut => {
+                let pos = r.index(out.len() + 1);
+                match f.variant {
+                    0 => {
+                        let n = site_tier(f.at, "mynumber");
+                        out.insert(pos, (Some(n[0].clone()), None));
+                    }
+                    1 => out.insert(pos, (Some(internal.clone()), None)),
+                    2 => forgot_drop = true,
+                    _ => out.insert(pos, (None, None)),
+                }
+            }
+            FaultKind::LinuxLgOut => {
+                let pos = r.index(out.len() + 1);
+                let n = site_tier(f.at, "lgwan");
+                let e = match f.variant {
+                    0 => (Some(n[0].clone()), None),
+                    1 => (Some(n[0].clone()), Some(("tcp", "443".into()))),
+                    2 => (Some(format!("10.{b}.{}.0/20", f.at * 16)), None),
+                    _ => (Some(n[0].clone()), Some(("tcp", "80:443".into()))),
+                };
+                out.insert(pos, e);
+            }
+            _ => {}
+        }
+    }
+    let fwd_drop = l.fwd_drop && !forgot_drop;
+    let iif = l.in_match.then(|| ifin.to_string());
+    let mut fwd: Vec<NfRule> = vec![NfRule {
+        est: true,
+        verdict: "ACCEPT".into(),
+        ..Default::default()
+    }];
+    let mut user: Vec<NfRule> = vec![];
+    let out_rules: Vec<NfRule> = out
+        .iter()
+        .map(|(src, dport)| NfRule {
+            iif: if l.user_chain { None } else { iif.clone() },
+            oif: if l.user_chain {
+                None
+            } else {
+                Some(ifout.into())
+            },
+            src: src.clone(),
+            dport: dport.clone(),
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        })
+        .collect();
+    if l.user_chain {
+        fwd.push(NfRule {
+            iif: iif.clone(),
+            oif: Some(ifout.into()),
+            verdict: "INET_OUT".into(),
+            ..Default::default()
+        });
+        user = out_rules;
+        if r.chance(60) {
+            user.push(NfRule {
+                verdict: "RETURN".into(),
+                ..Default::default()
+            });
+        }
+    } else {
+        fwd.extend(out_rules);
+    }
+    if t.mugaika {
+        fwd.push(NfRule {
+            iif: Some(ifout.into()),
+            oif: Some(ifin.into()),
+            dst: Some(format!("{}/32", ip(relay))),
+            dport: Some(("tcp", "25".into())),
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        });
+    }
+    fwd.extend(inbound);
+    if !fwd_drop && !forgot_drop {
+        fwd.push(NfRule {
+            verdict: if l.reject { "REJECT" } else { "DROP" }.into(),
+            ..Default::default()
+        });
+    }
+    let input = vec![
+        NfRule {
+            iif: Some("lo".into()),
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        },
+        NfRule {
+            est: true,
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        },
+        NfRule {
+            iif: Some(ifin.into()),
+            src: Some(internal.clone()),
+            dport: Some(("tcp", "22".into())),
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        },
+    ];
+    let mut pre: Vec<NfRule> = vec![];
+    if l.dnat && t.mugaika {
+        pre.push(NfRule {
+            iif: Some(ifout.into()),
+            dst: Some(format!("{out_ip}/32")),
+            dport: Some(("tcp", "25".into())),
+            verdict: format!("DNAT {}:25", ip(relay)),
+            ..Default::default()
+        });
+    }
+    let mut post: Vec<NfRule> = vec![];
+    match l.snat {
+        0 => post.push(NfRule {
+            oif: Some(ifout.into()),
+            verdict: "MASQUERADE".into(),
+            ..Default::default()
+        }),
+        1 => post.push(NfRule {
+            oif: Some(ifout.into()),
+            verdict: format!("SNAT {out_ip}"),
+            ..Default::default()
+        }),
+        _ => {}
+    }
+    let dir = format!("configs/{name}");
+    if l.nft {
+        let mut s = String::from("table inet filter {\n");
+        let chain = |s: &mut String, n: &str, head: Option<&str>, rules: &[NfRule]| {
+            let _ = writeln!(s, "\tchain {n} {{");
+            if let Some(h) = head {
+                let _ = writeln!(s, "\t\t{h}");
+            }
+            for ru in rules {
+                let _ = writeln!(s, "\t\t{}", ru.nft());
+            }
+            s.push_str("\t}\n");
+        };
+        chain(
+            &mut s,
+            "input",
+            Some("type filter hook input priority filter; policy drop;"),
+            &input,
+        );
+        chain(
+            &mut s,
+            "forward",
+            Some(if fwd_drop {
+                "type filter hook forward priority filter; policy drop;"
+            } else {
+                "type filter hook forward priority filter; policy accept;"
+            }),
+            &fwd,
+        );
+        if l.user_chain {
+            chain(&mut s, "inet_out", None, &user);
+        }
+        chain(
+            &mut s,
+            "output",
+            Some("type filter hook output priority filter; policy accept;"),
+            &[],
+        );
+        s.push_str("}\n");
+        if !pre.is_empty() || !post.is_empty() {
+            s.push_str("table ip nat {\n");
+            chain(
+                &mut s,
+                "prerouting",
+                Some("type nat hook prerouting priority dstnat; policy accept;"),
+                &pre,
+            );
+            chain(
+                &mut s,
+                "postrouting",
+                Some("type nat hook postrouting priority srcnat; policy accept;"),
+                &post,
+            );
+            s.push_str("}\n");
+        }
+        cx.files.insert(format!("{dir}/ruleset.nft"), s);
+    } else {
+        let mut s = String::new();
+        let stamp = "Mon Jun  2 09:00:00 2025";
+        if !pre.is_empty() || !post.is_empty() {
+            let _ = writeln!(s, "# Generated by iptables-save v1.8.7 on {stamp}\n*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]");
+            for ru in &pre {
+                let _ = writeln!(
+                    s,
+                    "{}",
+                    ru.ipt("PREROUTING")
+                        .replace("DNAT ", "DNAT --to-destination ")
+                );
+            }
+            for ru in &post {
+                let _ = writeln!(
+                    s,
+                    "{}",
+                    ru.ipt("POSTROUTING").replace("SNAT ", "SNAT --to-source ")
+                );
+            }
+            let _ = writeln!(s, "COMMIT\n# Completed on {stamp}");
+        }
+        let _ = writeln!(
+            s,
+            "# Generated by iptables-save v1.8.7 on {stamp}\n*filter\n:INPUT DROP [0:0]\n:FORWARD {} [0:0]\n:OUTPUT ACCEPT [0:0]",
+            if fwd_drop { "DROP" } else { "ACCEPT" }
+        );
+        if l.user_chain {
+            s.push_str(":INET_OUT - [0:0]\n");
+        }
+        for ru in &input {
+            let _ = writeln!(s, "{}", ru.ipt("INPUT"));
+        }
+        for ru in &fwd {
+            let _ = writeln!(s, "{}", ru.ipt("FORWARD"));
+        }
+        for ru in &user {
+            let _ = writeln!(s, "{}", ru.ipt("INET_OUT"));
+        }
+        let _ = writeln!(s, "COMMIT\n# Completed on {stamp}");
+        cx.files.insert(format!("{dir}/iptables.rules"), s);
+    }
+    // ip -j addr / ip -j route.
+    let iface = |idx: u32, n: &str, a: &str, len: u8, mac: &str| {
+        format!(
+            "{{\"ifindex\":{idx},\"ifname\":\"{n}\",\"flags\":[\"BROADCAST\",\"MULTICAST\",\"UP\",\"LOWER_UP\"],\"mtu\":1500,\"qdisc\":\"fq_codel\",\"operstate\":\"UP\",\"group\":\"default\",\"txqlen\":1000,\"link_type\":\"ether\",\"address\":\"{mac}\",\"broadcast\":\"ff:ff:ff:ff:ff:ff\",\"addr_info\":[{{\"family\":\"inet\",\"local\":\"{a}\",\"prefixlen\":{len},\"scope\":\"global\",\"label\":\"{n}\",\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295}}]}}"
+        )
+    };
+    let lo = "{\"ifindex\":1,\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\",\"UP\",\"LOWER_UP\"],\"mtu\":65536,\"qdisc\":\"noqueue\",\"operstate\":\"UNKNOWN\",\"group\":\"default\",\"txqlen\":1000,\"link_type\":\"loopback\",\"address\":\"00:00:00:00:00:00\",\"broadcast\":\"00:00:00:00:00:00\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"127.0.0.1\",\"prefixlen\":8,\"scope\":\"host\",\"label\":\"lo\",\"valid_life_time\":4294967295,\"preferred_life_time\":4294967295}]}";
+    let addr = format!(
+        "[{lo},\n{},\n{}]\n",
+        iface(
+            2,
+            ifin,
+            "203.0.113.1",
+            30,
+            &format!("52:54:00:{b:02x}:00:01")
+        ),
+        iface(3, ifout, &out_ip, 30, &format!("52:54:00:{b:02x}:00:02"))
+    );
+    cx.files.insert(format!("{dir}/ip-addr.json"), addr);
+    let mut routes = vec![
+        format!("{{\"dst\":\"default\",\"gateway\":\"100.64.{b}.1\",\"dev\":\"{ifout}\",\"protocol\":\"static\",\"flags\":[]}}"),
+        format!("{{\"dst\":\"{internal}\",\"gateway\":\"203.0.113.2\",\"dev\":\"{ifin}\",\"protocol\":\"static\",\"flags\":[]}}"),
+        format!("{{\"dst\":\"100.64.{b}.0/30\",\"dev\":\"{ifout}\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"{out_ip}\",\"flags\":[]}}"),
+        format!("{{\"dst\":\"203.0.113.0/30\",\"dev\":\"{ifin}\",\"protocol\":\"kernel\",\"scope\":\"link\",\"prefsrc\":\"203.0.113.1\",\"flags\":[]}}"),
+    ];
+    if r.chance(50) {
+        routes.push(format!("{{\"dst\":\"192.168.0.0/16\",\"gateway\":\"203.0.113.2\",\"dev\":\"{ifin}\",\"protocol\":\"static\",\"flags\":[]}}"));
+    }
+    cx.files.insert(
+        format!("{dir}/ip-route.json"),
+        format!("[{}]\n", routes.join(",\n")),
+    );
+    cx.files.insert(
+        format!("{dir}/sysctl.txt"),
+        format!("net.ipv4.ip_forward = {}\n", u8::from(l.ip_forward)),
+    );
+    for p in [(6u8, 22u16), (6, 25), (6, 80), (6, 443)] {
+        cx.truth.ports.insert(p);
+    }
+    cx.link((fwname, fw_port), (name, ifin));
+    let iz = cx.truth.zone("the-internet");
+    let old = cx.truth.points.remove(&point_key(fwname, fw_port));
+    cx.truth.points.insert(
+        point_key(name, ifout),
+        TPoint {
+            zone: iz,
+            host: None,
+            src_ip: u32::from_be_bytes([198, 51, 100, 7]),
+            mac: old.map_or(0x0000_5e00_5303, |p| p.mac),
+        },
+    );
+    cx.truth.unzoned.insert(point_key(name, sanso::net::LOCAL));
 }
