@@ -175,6 +175,12 @@ pub struct Params {
     /// any), e.g. α' screen transfer into マイナンバー利用事務系 from LGWAN接続系 only.
     #[serde(default)]
     pub declared_from: Vec<String>,
+    /// For only-declared-flows with `declared = "mugaika"`: a 特定通信 declared from a host
+    /// of these roles opens its flow too, matched as exactly as a 無害化 path (source,
+    /// destination, ports): the guideline's exception for J-ALERT-like systems joined to
+    /// both LGWAN接続系 and the Internet behind a firewall (3.(4)⑧).
+    #[serde(default)]
+    pub tokutei_roles: Vec<String>,
     /// For role-presence: subjects in these tiers are the lesser finding
     /// (`minor_severity`), e.g. wireless in LGWAN接続系 under α'.
     #[serde(default)]

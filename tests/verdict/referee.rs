@@ -273,9 +273,17 @@ impl<'a> Referee<'a> {
                 if !addressed || !applies {
                     return None;
                 }
-                let ok = t.mugaika.iter().any(|f| {
-                    t.ep_zone(f.from) == sz && t.ep_zone(f.to) == dz && self.flow_covers(f, p)
-                });
+                // A J-ALERT-like host's declared 特定通信 is the exception 3.(4)⑧ allows,
+                // held to its exact source, destination and ports like a 無害化 path.
+                let jalert =
+                    |f: &&TFlow| matches!(f.from, Ep::Host(h) if t.hosts[h].role == "jalert");
+                let ok = t
+                    .mugaika
+                    .iter()
+                    .chain(t.tokutei.iter().filter(jalert))
+                    .any(|f| {
+                        t.ep_zone(f.from) == sz && t.ep_zone(f.to) == dz && self.flow_covers(f, p)
+                    });
                 (!ok).then(|| pair(sz, dz))
             }
             "LGWAN-PROTOCOLS" => {

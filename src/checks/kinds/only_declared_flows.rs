@@ -1,6 +1,7 @@
 //! `only-declared-flows`: between the `from` tiers and the `to` zones, only the declared
 //! 特定通信 (`declared = "tokutei"`: the destination decides) or 無害化 paths
-//! (`declared = "mugaika"`: source, destination and ports must match) open flows.
+//! (`declared = "mugaika"`: source, destination and ports must match) open flows; with
+//! `tokutei_roles`, so does a 特定通信 from a host of those roles, matched as exactly.
 
 use super::{Kind, Message};
 use crate::checks::ctx::{tiers, Allowed, Ctx, Outcome, Plain};
@@ -9,6 +10,18 @@ use crate::hs::{Space, FALSE};
 use crate::model::{PortSpec, Snapshot, Tier};
 
 pub struct OnlyDeclaredFlows;
+
+/// The 特定通信 declared from hosts of `params.tokutei_roles` (empty unless the rule names
+/// roles): with `declared = "mugaika"` they open their exact flow like a 無害化 path.
+fn role_tokutei<'a>(
+    p: &'a Params,
+    snap: &'a Snapshot,
+) -> impl Iterator<Item = &'a crate::model::Flow> + 'a {
+    snap.tokutei.iter().filter(move |f| match f.from {
+        crate::model::Endpoint::Host(h) => p.tokutei_roles.contains(&snap.hosts[h].role),
+        crate::model::Endpoint::Zone(_) => false,
+    })
+}
 
 impl Kind for OnlyDeclaredFlows {
     fn id(&self) -> &'static str {
@@ -33,6 +46,17 @@ impl Kind for OnlyDeclaredFlows {
                 ));
             }
         }
+        for r in &p.tokutei_roles {
+            if p.declared != "mugaika" {
+                return Err("params.tokutei_roles needs declared = \"mugaika\"".into());
+            }
+            if !super::HOST_ROLES.contains(&r.as_str()) {
+                return Err(format!(
+                    "params.tokutei_roles: unknown host role {r:?} ({})",
+                    super::HOST_ROLES.join(" | ")
+                ));
+            }
+        }
         match p.declared.as_str() {
             "tokutei" | "mugaika" => Ok(()),
             d => Err(format!(
@@ -47,7 +71,11 @@ impl Kind for OnlyDeclaredFlows {
         } else {
             &snap.tokutei
         };
-        flows.iter().flat_map(|f| f.ports.iter().copied()).collect()
+        flows
+            .iter()
+            .chain(role_tokutei(p, snap))
+            .flat_map(|f| f.ports.iter().copied())
+            .collect()
     }
 
     fn messages(&self) -> &'static [Message] {
@@ -91,6 +119,7 @@ impl Kind for OnlyDeclaredFlows {
             opened_from.is_empty()
                 || opened_from.contains(&snap.zones[snap.endpoint_zone(f.from)].tier)
         })
+        .chain(role_tokutei(p, snap))
         .collect();
         let a = |z: usize| cx.zone_in(z, &from_t, &p.from_kinds, &[]);
         let b = |z: usize| cx.zone_in(z, &to_t, &p.to_kinds, &p.exclude_kinds);
