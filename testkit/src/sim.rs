@@ -218,7 +218,7 @@ impl<'a> Sim<'a> {
         tag: Option<u16>,
         p: &Packet,
         next: &mut Vec<Loc>,
-        sinks: &mut BTreeSet<usize>,
+        sinks: &mut Vec<(usize, Packet)>,
     ) {
         if self.snap.devices[d].interfaces[i].shutdown {
             return;
@@ -228,12 +228,21 @@ impl<'a> Sim<'a> {
                 next.push(l);
             }
         } else if let Some(&e) = self.edge.get(&(d, i)) {
-            sinks.insert(e);
+            sinks.push((e, p.clone()));
         }
     }
 
     /// Sink points (indices into `Graph::points`) that receive `p` injected at point `src`.
     pub fn run(&self, g: &Graph, src: usize, p: &Packet) -> BTreeSet<usize> {
+        self.deliveries(g, src, p)
+            .into_iter()
+            .map(|x| x.0)
+            .collect()
+    }
+
+    /// Each sink point that receives `p` injected at point `src`, with the packet as it
+    /// arrives there (after every rewrite on the way), in sink order, without repeats.
+    pub fn deliveries(&self, g: &Graph, src: usize, p: &Packet) -> Vec<(usize, Packet)> {
         let pt = &g.points[src];
         let d = self
             .snap
@@ -247,7 +256,7 @@ impl<'a> Sim<'a> {
             .position(|x| x.name == pt.interface);
         assert!(i.is_some() || pt.interface == LOCAL, "unknown interface");
         let tag = (p.vlan != 0).then_some(p.vlan);
-        let mut sinks = BTreeSet::new();
+        let mut sinks: Vec<(usize, Packet)> = vec![];
         let mut seen = HashSet::new();
         let mut q: VecDeque<(Loc, Packet)> = VecDeque::new();
         match i {
@@ -341,7 +350,7 @@ impl<'a> Sim<'a> {
                     };
                     if is_local(dev, p1.dst_ip) {
                         if nf_hook(nf, NfHook::Input, ctx, &p1).is_some() {
-                            sinks.insert(self.local[&d]);
+                            sinks.push((self.local[&d], p1.clone()));
                         }
                         continue;
                     }
@@ -533,6 +542,9 @@ impl<'a> Sim<'a> {
             }
             q.extend(next.into_iter().map(|l| (l, pk.clone())));
         }
+        let mut once = HashSet::new();
+        sinks.retain(|x| once.insert(x.clone()));
+        sinks.sort_by_key(|x| x.0);
         sinks
     }
 

@@ -165,12 +165,12 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
                 );
                 continue;
             };
-            let sinks = rf.run(ps, w);
-            let judged = if sinks.contains(&pd) {
-                rf.judge(f.rule, ps, w, pd)
-            } else {
-                None
-            };
+            let got = rf.deliveries(ps, w);
+            let sinks: BTreeSet<usize> = got.iter().map(|x| x.0).collect();
+            let judged = got
+                .iter()
+                .filter(|x| x.0 == pd)
+                .find_map(|(_, got)| rf.judge(f.rule, ps, w, pd, got));
             let desc = format!(
                 "{} {:?}: witness {}:{} → {}:{} proto {} (mac {:012x}) from {sk} to {dk}",
                 f.rule,

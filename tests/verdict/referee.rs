@@ -163,9 +163,10 @@ impl<'a> Referee<'a> {
         self.keys.iter().position(|k| k == key)
     }
 
-    pub fn run(&mut self, src: usize, p: &Packet) -> BTreeSet<usize> {
+    /// The sinks `p` sent from `src` reaches, each with the packet as delivered there.
+    pub fn deliveries(&mut self, src: usize, p: &Packet) -> Vec<(usize, Packet)> {
         self.sims += 1;
-        self.sim.run(self.g, src, p)
+        self.sim.deliveries(self.g, src, p)
     }
 
     fn tier(&self, z: usize) -> &str {
@@ -220,15 +221,26 @@ impl<'a> Referee<'a> {
         }
     }
 
-    fn flow_covers(&self, f: &TFlow, p: &Packet) -> bool {
+    /// `p` (as sent) from the flow's source on its ports, delivered to `dst` in its
+    /// destination.
+    fn flow_covers(&self, f: &TFlow, p: &Packet, dst: u32) -> bool {
         self.truth.ep_has(f.from, u32::from(p.src_ip))
-            && self.truth.ep_has(f.to, u32::from(p.dst_ip))
+            && self.truth.ep_has(f.to, dst)
             && port_in(p, &f.ports)
     }
 
-    /// Does the delivery (source point `ps`, packet `p`, sink `pd`) violate `rule`, and
-    /// about what? The meaning of each check, per packet.
-    pub fn judge(&self, rule: &str, ps: usize, p: &Packet, pd: usize) -> Option<Pair> {
+    /// Does the delivery (source point `ps`, packet `p` as sent, sink `pd`, where it
+    /// arrives as `got`) violate `rule`, and about what? The meaning of each check, per
+    /// packet: source and ports as sent, the destination as delivered (a port forward
+    /// into a tier is traffic into that tier).
+    pub fn judge(
+        &self,
+        rule: &str,
+        ps: usize,
+        p: &Packet,
+        pd: usize,
+        got: &Packet,
+    ) -> Option<Pair> {
         let t = self.truth;
         let (Some(s), Some(d)) = (&self.pts[ps], &self.pts[pd]) else {
             return None;
@@ -238,7 +250,7 @@ impl<'a> Referee<'a> {
         }
         let (sz, dz) = (s.zone, d.zone);
         let src = u32::from(p.src_ip);
-        let dst = u32::from(p.dst_ip);
+        let dst = u32::from(got.dst_ip);
         let zname = |z: usize| t.zones[z].name.clone();
         let pair = |a: usize, b: usize| Pair {
             src: zname(a),
@@ -282,7 +294,9 @@ impl<'a> Referee<'a> {
                     .iter()
                     .chain(t.tokutei.iter().filter(jalert))
                     .any(|f| {
-                        t.ep_zone(f.from) == sz && t.ep_zone(f.to) == dz && self.flow_covers(f, p)
+                        t.ep_zone(f.from) == sz
+                            && t.ep_zone(f.to) == dz
+                            && self.flow_covers(f, p, dst)
                     });
                 (!ok).then(|| pair(sz, dz))
             }
@@ -436,7 +450,7 @@ impl<'a> Referee<'a> {
                     // flow declares for this packet.
                     let on_port: Vec<&&TFlow> =
                         cands.iter().filter(|f| port_in(p, &f.ports)).collect();
-                    if on_port.is_empty() || t.tokutei.iter().any(|f| self.flow_covers(f, p)) {
+                    if on_port.is_empty() || t.tokutei.iter().any(|f| self.flow_covers(f, p, dst)) {
                         return None;
                     }
                     // Attributed to the flows declaring that port, nearest declared
@@ -666,10 +680,9 @@ impl<'a> Referee<'a> {
                 )
             });
             for p in pkts {
-                let sinks = self.run(ps, &p);
-                for &pd in &sinks {
+                for (pd, got) in self.deliveries(ps, &p) {
                     for c in CHECKS {
-                        if let Some(pair) = self.judge(c, ps, &p, pd) {
+                        if let Some(pair) = self.judge(c, ps, &p, pd, &got) {
                             out.get_mut(c)
                                 .unwrap()
                                 .pairs
