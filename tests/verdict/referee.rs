@@ -615,6 +615,12 @@ impl<'a> Referee<'a> {
                     pkts.push(packet(rng.pick(&all_src), d, rng.pick(&svcs), s.mac));
                 }
             }
+            // Port forwards: addressed to a device, delivered into a zone.
+            for &d in &t.forwards {
+                for &sv in &svcs {
+                    pkts.push(packet(s.src_ip, d, sv, s.mac));
+                }
+            }
             // 特定通信: spoofing the declared source, its neighbours, foreign MACs.
             for f in &t.tokutei {
                 let Ep::Host(h) = f.from else { continue };

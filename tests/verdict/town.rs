@@ -14,8 +14,9 @@
 //! Shape `linux` (issue 12): the Internet line leaves through a Linux firewall (`inet-gw`,
 //! a real device folder: ip-addr.json, ip-route.json, iptables.rules or ruleset.nft,
 //! sysctl.txt) whose FORWARD chain decides which tiers reach the Internet; its own stack
-//! (`OUTPUT ACCEPT`) is no zone's ([`Truth::unzoned`]). DNAT goes only to the mail relay in
-//! inet-dmz; a BranchOverInternet route there hairpins back (the Linux box routes the
+//! (`OUTPUT ACCEPT`) is no zone's ([`Truth::unzoned`]). DNAT goes to the mail relay in
+//! inet-dmz, and in half the towns with remote maintenance (InternetMaint) a port forward
+//! into the maintained tier behind a raw-table bogon filter; a BranchOverInternet route there hairpins back (the Linux box routes the
 //! internal /16 to the FortiGate), so that fault is not seen in Linux towns.
 
 use crate::common::Rng;
@@ -896,6 +897,10 @@ pub struct Truth {
     /// no `[[host]]` declares. Its packets are not tier traffic; a finding from one is a
     /// false alarm (the referee judges nothing there).
     pub unzoned: BTreeSet<String>,
+    /// Addresses a device forwards ports of (DNAT on a Linux edge's outside address): in
+    /// no zone of their own that the referee would aim at, so it sends to them from every
+    /// point.
+    pub forwards: Vec<u32>,
 }
 
 pub fn point_key(dev: &str, ifname: &str) -> String {
@@ -3084,9 +3089,11 @@ impl NfRule {
 /// the firewall's own stack is no zone's (`Truth::unzoned`): it declares no host, so its
 /// `OUTPUT ACCEPT` packets are not tier traffic.
 ///
-/// DNAT is only ever to the mail relay in inet-dmz (インターネット接続系): the referee
-/// judges a packet as sent (its destination decides the zone it is addressed to), so a
-/// port forward into the closed tiers would be a question of semantics, not generated.
+/// DNAT: to the mail relay in inet-dmz (インターネット接続系), and (InternetMaint, half the
+/// seeds) a port forward of tcp/2222 to tcp/22 of a host in the maintained closed tier, the
+/// direct path cut by a raw-table drop of 10/8 from outside. The referee judges the
+/// destination as delivered, so the forwarded packet is traffic into that tier; it sends to
+/// the outside address from every point (`Truth::forwards`).
 fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32, u32)) {
     let t = cx.t;
     let l = t.linux.clone().expect("linux edge");
@@ -3127,6 +3134,7 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
             .collect()
     };
     let mut inbound: Vec<NfRule> = vec![];
+    let mut maint_fwd: Option<u32> = None;
     for (i, u) in t.extras.updates.iter().enumerate() {
         if t.has(FaultKind::UpdateToInternet, i).is_some() {
             out.push((
@@ -3155,7 +3163,21 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
                 }
             }
         }
-        if t.has(FaultKind::InternetMaint, si).is_some() {
+        if let Some(v) = t.has(FaultKind::InternetMaint, si) {
+            // Half the time the maintenance comes in by a port forward (tcp/2222 on the
+            // outside address to tcp/22 of a host in the FortiGate's maintenance tier) and
+            // a raw-table bogon filter drops packets from outside addressed to 10/8: the
+            // tier is reached only as delivered, never as addressed.
+            let tier = if v % 2 == 0 && (has(Role::MnTerm) || has(Role::MnSrv)) {
+                "mynumber"
+            } else {
+                "lgwan"
+            };
+            if (t.seed >> 9) % 2 == 1 && maint_fwd.is_none() {
+                if let Some(ro) = site.roles.iter().find(|ro| ro.tier() == tier) {
+                    maint_fwd = Some(t.net(si, *ro).0 + 5);
+                }
+            }
             inbound.push(NfRule {
                 iif: Some(ifout.into()),
                 oif: Some(ifin.into()),
@@ -3282,6 +3304,22 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
             ..Default::default()
         });
     }
+    let mut raw: Vec<NfRule> = vec![];
+    if let Some(h) = maint_fwd {
+        pre.push(NfRule {
+            iif: Some(ifout.into()),
+            dst: Some(format!("{out_ip}/32")),
+            dport: Some(("tcp", "2222".into())),
+            verdict: format!("DNAT {}:22", ip(h)),
+            ..Default::default()
+        });
+        raw.push(NfRule {
+            iif: Some(ifout.into()),
+            dst: Some("10.0.0.0/8".into()),
+            verdict: "DROP".into(),
+            ..Default::default()
+        });
+    }
     let mut post: Vec<NfRule> = vec![];
     match l.snat {
         0 => post.push(NfRule {
@@ -3351,6 +3389,16 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
             );
             s.push_str("}\n");
         }
+        if !raw.is_empty() {
+            s.push_str("table ip raw {\n");
+            chain(
+                &mut s,
+                "prerouting",
+                Some("type filter hook prerouting priority raw; policy accept;"),
+                &raw,
+            );
+            s.push_str("}\n");
+        }
         cx.files.insert(format!("{dir}/ruleset.nft"), s);
     } else {
         let mut s = String::new();
@@ -3371,6 +3419,13 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
                     "{}",
                     ru.ipt("POSTROUTING").replace("SNAT ", "SNAT --to-source ")
                 );
+            }
+            let _ = writeln!(s, "COMMIT\n# Completed on {stamp}");
+        }
+        if !raw.is_empty() {
+            let _ = writeln!(s, "# Generated by iptables-save v1.8.7 on {stamp}\n*raw\n:PREROUTING ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]");
+            for ru in &raw {
+                let _ = writeln!(s, "{}", ru.ipt("PREROUTING"));
             }
             let _ = writeln!(s, "COMMIT\n# Completed on {stamp}");
         }
@@ -3430,8 +3485,11 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
         format!("{dir}/sysctl.txt"),
         format!("net.ipv4.ip_forward = {}\n", u8::from(l.ip_forward)),
     );
-    for p in [(6u8, 22u16), (6, 25), (6, 80), (6, 443)] {
+    for p in [(6u8, 22u16), (6, 25), (6, 80), (6, 443), (6, 2222)] {
         cx.truth.ports.insert(p);
+    }
+    if !pre.is_empty() {
+        cx.truth.forwards.push(u32::from_be_bytes([100, 64, b, 2]));
     }
     cx.link((fwname, fw_port), (name, ifin));
     let iz = cx.truth.zone("the-internet");
