@@ -11,6 +11,10 @@
 //! - Linux firewall towns only (issue 12; 5,000 from base 0x11A00000 agreed, 710 s):
 //!   `SANSO_VERDICT_SHAPE=linux SANSO_VERDICT_TOWNS=5000 SANSO_VERDICT_BASE=0x11A00000
 //!   cargo test --test verdict_referee -- --ignored`.
+//! - Every shape flag at random per seed (the combinations; CI runs a fifth as many towns
+//!   from base + 0x100000; 500 from base 0x17A00000 agreed locally, 95 s):
+//!   `SANSO_VERDICT_SHAPE=random SANSO_VERDICT_TOWNS=500 SANSO_VERDICT_BASE=0x17A00000
+//!   cargo test --test verdict_referee verdict_referee_known_bugs -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
 //!   cargo test --test verdict_referee verdict_referee -- --nocapture`.
 
@@ -180,6 +184,25 @@ fn ci_shape(seed: u64) -> Shape {
     }
 }
 
+/// Every flag of `Shape` drawn from the seed (a hash, independent of the town's own
+/// stream): the combinations no fixed shape runs (`SANSO_VERDICT_SHAPE=random`).
+fn random_shape(seed: u64) -> Shape {
+    let h = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29) ^ 0x5A5A_5A5A;
+    let h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    let bit = |i: u32| (h >> (40 + i)) & 1 == 1;
+    Shape {
+        zone_vlans: bit(0),
+        spoof_portsec: bit(1),
+        shared_dest: bit(2),
+        drop_link: bit(3),
+        mixed_dest: bit(4),
+        fgt_nat: bit(5),
+        awplus: bit(6),
+        rtx: bit(7),
+        linux: bit(8),
+    }
+}
+
 fn seeds(n: usize, base: u64) -> Vec<u64> {
     (0..n as u64).map(|i| base.wrapping_add(i)).collect()
 }
@@ -225,6 +248,17 @@ fn verdict_referee() {
             panic!("{}", report(&fs, &tag));
         }
     }
+    // Every flag at random per seed: the shapes' combinations (fgt_nat with linux, …).
+    let t = std::time::Instant::now();
+    let rs = run(
+        &seeds((n / 5).max(1), base.wrapping_add(0x10_0000)),
+        &random_shape,
+        "ci-random",
+    );
+    stats(&rs, "ci-random", t.elapsed().as_secs_f64());
+    if !rs.failures.is_empty() {
+        panic!("{}", report(&rs, "ci-random"));
+    }
     // Non-vacuity: both verdicts common, every fault kind planted and seen.
     if n >= 100 {
         assert!(
@@ -264,6 +298,13 @@ fn verdict_referee_known_bugs() {
     let n = env_u64("SANSO_VERDICT_TOWNS").map_or(60, |v| v as usize);
     let base = env_u64("SANSO_VERDICT_BASE").unwrap_or(BASE_SEED);
     let mut msgs = vec![];
+    if std::env::var("SANSO_VERDICT_SHAPE").as_deref() == Ok("random") {
+        let start = std::time::Instant::now();
+        let s = run(&seeds(n, base), &random_shape, "random");
+        stats(&s, "random", start.elapsed().as_secs_f64());
+        assert!(s.failures.is_empty(), "{}", report(&s, "random"));
+        return;
+    }
     let shapes = match std::env::var("SANSO_VERDICT_SHAPE") {
         Ok(s) => vec![parse_shape(&s)],
         Err(_) => [
