@@ -603,9 +603,10 @@ pub struct Device {
     /// Dynamic routing protocols as configured, and the OSPF routes computed from them.
     #[serde(skip_serializing_if = "super::Routing::is_empty")]
     pub routing: super::Routing,
-    /// Link aggregates (AlliedWare Plus `poN` / `saN`): aggregator → member ports. The
-    /// members carry the aggregator's switchport settings; the aggregator is no port of
-    /// its own, and a link naming it links every member (docs/semantics.md).
+    /// Link aggregates (AlliedWare Plus `poN` / `saN`, Cisco IOS `Port-channelN`):
+    /// aggregator → member ports. The members carry the aggregator's switchport settings;
+    /// the aggregator is no port of its own, and a link naming it links every member
+    /// (docs/semantics.md).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub aggregates: BTreeMap<String, Vec<String>>,
 }

@@ -1,9 +1,8 @@
 //! AlliedWare Plus interface stanzas: names and ranges, and the interface commands AW+
 //! writes differently from IOS (the rest goes to the IOS interface reader).
 
-use crate::ingest::cisco_ios::{un, AuthCtl, IfAux, Out, Parser, IFPHYS};
-use crate::model::{IfMode, Interface, Scope, Span};
-use std::collections::BTreeMap;
+use crate::ingest::cisco_ios::{un, AuthCtl, Out, Parser, IFPHYS};
+use crate::model::Scope;
 
 /// Expand an AW+ interface list: `port1.0.1`, `port1.0.2-1.0.4`, `po7-8`,
 /// `port1.0.1-1.0.4,port1.0.6`, `vlan10`. Names are lower case, as AW+ writes them.
@@ -205,81 +204,5 @@ impl Parser {
             aux.aggregate = Some((agg.clone(), span.clone()))
         });
         Out::Ok
-    }
-
-    /// Members of a link aggregate form one logical port (docs/semantics.md, "Link
-    /// aggregation (AlliedWare Plus)"): each member carries its aggregator's switchport
-    /// settings (VLANs, port ACL, shutdown), so a link to a member or to the aggregator
-    /// forwards as the aggregate does ([`crate::model::Device::aggregates`]). An aggregator without a stanza of its own is
-    /// created with its members' settings (AW+ creates it with the first member).
-    /// Returns (line, interface, reason) for members whose own settings disagree with
-    /// the aggregator's, or whose aggregator is routed: those stay unrecognised.
-    pub(in crate::ingest) fn awp_aggregates(&mut self) -> Vec<(Span, String, String)> {
-        let mut groups: BTreeMap<String, Vec<(usize, Span)>> = BTreeMap::new();
-        for (i, aux) in self.aux.iter().enumerate() {
-            if let Some((agg, span)) = &aux.aggregate {
-                groups
-                    .entry(agg.clone())
-                    .or_default()
-                    .push((i, span.clone()));
-            }
-        }
-        let mut out = vec![];
-        for (agg, members) in groups {
-            let ai = match self.dev.interfaces.iter().position(|x| x.name == agg) {
-                Some(ai) => ai,
-                None => {
-                    let (first, span) = &members[0];
-                    let mut itf = Interface::new(agg.clone(), span.clone());
-                    itf.mode = self.dev.interfaces[*first].mode.clone();
-                    self.dev.interfaces.push(itf);
-                    self.aux.push(IfAux::default());
-                    self.dev.interfaces.len() - 1
-                }
-            };
-            let a = self.dev.interfaces[ai].clone();
-            if a.mode != IfMode::Routed {
-                let names = members
-                    .iter()
-                    .map(|(m, _)| self.dev.interfaces[*m].name.clone())
-                    .collect();
-                self.dev.aggregates.insert(agg.clone(), names);
-            }
-            for (m, span) in members {
-                let itf = &mut self.dev.interfaces[m];
-                let why = if a.mode == IfMode::Routed {
-                    Some(format!(
-                        "member of `{agg}`, a routed aggregator (not modelled)"
-                    ))
-                } else if itf.mode != a.mode {
-                    Some(format!(
-                        "member's VLAN settings differ from its aggregator `{agg}`'s (AW+ keeps one set per group; which applies is not modelled)"
-                    ))
-                } else if matches!((&itf.acl_in, &a.acl_in), (Some(x), Some(y)) if x.name != y.name)
-                {
-                    Some(format!(
-                        "member's port ACL differs from its aggregator `{agg}`'s (not modelled)"
-                    ))
-                } else {
-                    None
-                };
-                if a.mode != IfMode::Routed {
-                    itf.mode = a.mode.clone();
-                    itf.shutdown |= a.shutdown;
-                    if itf.acl_in.is_none() {
-                        itf.acl_in = a.acl_in.clone();
-                    }
-                    for l in &a.lines {
-                        if !itf.lines.contains(l) {
-                            itf.lines.push(l.clone());
-                        }
-                    }
-                }
-                if let Some(why) = why {
-                    out.push((span, itf.name.clone(), why));
-                }
-            }
-        }
-        out
     }
 }

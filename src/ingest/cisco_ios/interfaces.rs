@@ -181,6 +181,9 @@ impl Parser {
                 Out::Irr(IFPHYS)
             }
             "authentication" | "dot1x" | "mab" | "access-session" => self.port_auth(ln, idx, kw),
+            "channel-group" => self.ios_channel_group(ln, idx, t, kw),
+            // Which protocol negotiates the bundle, not what it forwards.
+            "channel-protocol" if n == 2 && matches!(k1, "lacp" | "pagp") => Out::Irr(IFPHYS),
             "vrf" => un("interface in a VRF (not modelled)", ifs),
             "mls" if k1 == "qos" => Out::Irr(IFPHYS),
             "shutdown" if n == 1 => {

@@ -13,6 +13,7 @@
 // `ingest::awplus`): they run this parser with another [`Flavor`] and add their own
 // commands as `impl Parser` blocks in their folder.
 pub(in crate::ingest) mod acls;
+mod aggregates;
 mod covered;
 pub(in crate::ingest) mod facts;
 pub(in crate::ingest) mod interfaces;
@@ -821,9 +822,7 @@ impl Parser {
                 });
             }
         }
-        if self.flavor == Flavor::AwPlus {
-            late.extend(self.awp_aggregates());
-        }
+        late.extend(self.link_aggregates());
         self.resolve_deferred();
         for (span, ifname, reason) in late {
             self.unrec_late(span.line, reason, Scope::Interface(ifname));
