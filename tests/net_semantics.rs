@@ -300,3 +300,107 @@ fn a_certain_link_is_inferred_and_an_uncertain_one_makes_checks_unproven() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- a link named by its aggregators ------------------------------------------------
+
+/// Core: the マイナンバー SVI (VLAN 10) and an LGWAN routed port, no filter between
+/// them; the access switch holds the マイナンバー terminals. Core and access meet by an
+/// EtherChannel whose link topology.toml names by the two port-channels.
+const PO_CORE: &str = "hostname core
+!
+vlan 10
+!
+interface Port-channel1
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+!
+interface GigabitEthernet1/0/1
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+ channel-group 1 mode active
+!
+interface GigabitEthernet1/0/2
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+ channel-group 1 mode active
+!
+interface GigabitEthernet1/0/3
+ no switchport
+ ip address 10.3.30.1 255.255.255.0
+!
+interface Vlan10
+ ip address 10.3.10.1 255.255.255.0
+";
+
+const PO_ACC: &str = "hostname acc
+!
+vlan 10
+!
+interface Port-channel1
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+!
+interface GigabitEthernet1/0/47
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+ channel-group 1 mode passive
+!
+interface GigabitEthernet1/0/48
+ switchport trunk allowed vlan 10
+ switchport mode trunk
+ channel-group 1 mode passive
+!
+interface GigabitEthernet1/0/5
+ switchport access vlan 10
+ switchport mode access
+";
+
+const PO_INV: &str = r#"[organization]
+name = "po"
+model = "alpha"
+
+[[zone]]
+name    = "mn"
+tier    = "mynumber"
+kind    = "terminals"
+subnets = ["10.3.10.0/24"]
+
+[[zone]]
+name    = "lg"
+tier    = "lgwan"
+kind    = "terminals"
+subnets = ["10.3.30.0/24"]
+"#;
+
+/// The L2 domain of a link between two aggregators is their members' (the aggregator has
+/// no attachments of its own): the access switch's terminals are in the core's VLAN 10,
+/// and the unfiltered core lets them reach LGWAN. Found by the verdict referee's
+/// `portchan` towns (the zone was "located nowhere" and every check unproven).
+#[test]
+fn a_link_named_by_its_aggregators_joins_their_members_domains() {
+    let dir = tmp("po");
+    write(
+        &dir,
+        &[
+            ("sanso.toml", PO_INV),
+            ("configs/core.cfg", PO_CORE),
+            ("configs/acc.cfg", PO_ACC),
+            (
+                "topology.toml",
+                "[[link]]\na = \"core:Port-channel1\"\nb = \"acc:Port-channel1\"\n",
+            ),
+        ],
+    );
+    let snap = Snapshot::load(&dir).unwrap();
+    let g = Graph::build_sets(&snap);
+    let mn = snap.zones.iter().position(|z| z.name == "mn").unwrap();
+    let at = g
+        .points
+        .iter()
+        .find(|p| p.device == "acc" && p.interface == "GigabitEthernet1/0/5")
+        .unwrap();
+    assert!(at.zones.contains(&mn), "{:?}", at.zones);
+    let (st, by) = status(&dir, "MN-ISOLATION");
+    assert_eq!(st, "violated", "{by:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -168,8 +168,8 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
-/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`) or a Linux firewall on the Internet
-/// line (`linux`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`), a Linux firewall on the Internet
+/// line (`linux`) or EtherChannel uplinks (`portchan`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
@@ -180,6 +180,8 @@ fn ci_shape(seed: u64) -> Shape {
         rtx: seed.is_multiple_of(3),
         // Issue 12: a third of the towns leave for the Internet through a Linux firewall.
         linux: seed % 3 == 1,
+        // EtherChannel uplinks in two fifths of the towns.
+        portchan: seed % 5 >= 3,
         ..Default::default()
     }
 }
@@ -200,6 +202,7 @@ fn random_shape(seed: u64) -> Shape {
         awplus: bit(6),
         rtx: bit(7),
         linux: bit(8),
+        portchan: bit(9),
     }
 }
 

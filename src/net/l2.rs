@@ -105,11 +105,18 @@ pub(super) fn l2_domains(
     for ((pa, pb), _) in linked.iter().map(|(k, v)| ((*k, v), ())) {
         if let LinkEnd::Port { device, interface } = pb {
             let db = ix.dev[device.as_str()];
-            let ib = ix.if_idx(db, interface).expect("validated");
-            for (ta, xa) in &atts[&pa] {
-                for (tb, xb) in &atts[&(db, ib)] {
-                    if ta == tb {
-                        pairs.push((*xa, *xb));
+            // A far end naming an aggregator is its member ports (the aggregator itself
+            // has no attachments), as in `Builder::links`.
+            let far: Vec<usize> = match snap.devices[db].aggregates.get(interface.as_str()) {
+                Some(m) => m.iter().filter_map(|n| ix.if_idx(db, n)).collect(),
+                None => vec![ix.if_idx(db, interface).expect("validated")],
+            };
+            for ib in far {
+                for (ta, xa) in &atts[&pa] {
+                    for (tb, xb) in &atts[&(db, ib)] {
+                        if ta == tb {
+                            pairs.push((*xa, *xb));
+                        }
                     }
                 }
             }

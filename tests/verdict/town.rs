@@ -217,6 +217,11 @@ pub struct Shape {
     /// chains, conntrack, user chains, masquerade / SNAT, a DNAT port forward to the mail
     /// relay, `ip_forward`).
     pub linux: bool,
+    /// Core ↔ access trunks are, at random, EtherChannels: two member ports on each side
+    /// with `channel-group K mode …` (IOS LACP / PAgP / static, AW+ LACP), the
+    /// port-channel's stanza present or left to the switch to create, and topology.toml
+    /// naming either the two port-channels or each member pair.
+    pub portchan: bool,
 }
 
 impl Shape {
@@ -231,6 +236,7 @@ impl Shape {
             awplus: true,
             rtx: true,
             linux: true,
+            portchan: true,
         }
     }
     pub fn name(&self) -> String {
@@ -261,6 +267,9 @@ impl Shape {
         }
         if self.linux {
             v.push("linux");
+        }
+        if self.portchan {
+            v.push("portchan");
         }
         if v.is_empty() {
             "default".into()
@@ -1840,6 +1849,21 @@ fn site_devices(
         .collect::<Vec<_>>()
         .join(",");
     for a in 0..site.access {
+        if t.shape.portchan && cx.r.chance(60) {
+            let k = a as u32 + 1;
+            etherchannel(
+                cx,
+                &mut core,
+                &mut access[a],
+                awp[a + 1],
+                k,
+                &allowed,
+                &mut |cx| port_of(cx, 0, &mut next_port),
+            );
+            access[a].vlans.extend(vl.iter().copied());
+            access[a].next_port = 0;
+            continue;
+        }
         let cp = port_of(cx, 0, &mut next_port);
         let acc_name = access[a].name.clone();
         // Sometimes no `switchport mode` on the core side: DTP forms the trunk with the
@@ -3005,6 +3029,84 @@ fn branch_fault(t: &Town, si: usize) -> Option<(Role, usize)> {
         .filter(|&o| o != si && t.sites[o].roles.iter().any(|r| r.tier() == ro.tier()))
         .map(|o| (ro, o))
         .next()
+}
+
+/// A core ↔ access trunk as an EtherChannel `Port-channelK` (AW+ access side: `poK`) of
+/// two member ports per side. Members carry the trunk settings (IOS keeps them equal to
+/// the port-channel's); the port-channel stanza is written or left for the switch to
+/// create; topology.toml names the port-channels or each member pair.
+fn etherchannel(
+    cx: &mut Ctx,
+    core: &mut Cisco,
+    acc: &mut Cisco,
+    awp: bool,
+    k: u32,
+    allowed: &str,
+    core_port: &mut dyn FnMut(&Ctx) -> String,
+) {
+    let (core_name, acc_name) = (core.name.clone(), acc.name.clone());
+    let trunk = format!(
+        " switchport trunk encapsulation dot1q\n switchport trunk allowed vlan {allowed}\n switchport mode trunk\n"
+    );
+    let cm: Vec<String> = (0..2).map(|_| core_port(cx)).collect();
+    let ios_mode = |cx: &mut Ctx| -> &'static str {
+        cx.r.pick(&[
+            "active",
+            "passive",
+            "on",
+            "desirable",
+            "auto",
+            "desirable non-silent",
+        ])
+    };
+    let core_po = format!("Port-channel{k}");
+    if cx.r.chance(70) {
+        core.ifs.push(format!(
+            "interface {core_po}\n description uplink {acc_name}\n{trunk}!\n"
+        ));
+    }
+    for m in &cm {
+        let mode = ios_mode(cx);
+        core.ifs.push(format!(
+            "interface {m}\n description uplink {acc_name}\n{trunk} channel-group {k} mode {mode}\n!\n"
+        ));
+    }
+    let (acc_po, am): (String, Vec<String>) = if awp {
+        let am = vec!["port1.0.47".to_string(), "port1.0.48".to_string()];
+        let settings = format!(" switchport\n switchport mode trunk\n switchport trunk allowed vlan add {allowed}\n switchport trunk native vlan none\n");
+        acc.ifs.push(format!(
+            "interface po{k}\n description uplink {core_name}\n{settings}!\n"
+        ));
+        for m in &am {
+            acc.ifs.push(format!(
+                "interface {m}\n description uplink {core_name}\n{settings} channel-group {k} mode active\n!\n"
+            ));
+        }
+        (format!("po{k}"), am)
+    } else {
+        let off = if cx.t.if_style == 2 { 24 } else { 0 };
+        let am = vec![cx.ifname(47 - off), cx.ifname(48 - off)];
+        let po = format!("Port-channel{k}");
+        if cx.r.chance(70) {
+            acc.ifs.push(format!(
+                "interface {po}\n description uplink {core_name}\n{trunk}!\n"
+            ));
+        }
+        for m in &am {
+            let mode = ios_mode(cx);
+            acc.ifs.push(format!(
+                "interface {m}\n description uplink {core_name}\n{trunk} channel-group {k} mode {mode}\n!\n"
+            ));
+        }
+        (po, am)
+    };
+    if cx.r.chance(50) {
+        cx.link((&core_name, &core_po), (&acc_name, &acc_po));
+    } else {
+        for (c, a) in cm.iter().zip(&am) {
+            cx.link((&core_name, c), (&acc_name, a));
+        }
+    }
 }
 
 /// A destination port match: `(proto, "lo[:hi]")`.
