@@ -426,6 +426,7 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                     ext: (*m, *m),
                     mapped: *real,
                     port: svc.map(|(pn, rp, mp)| (pn, PortRange::single(mp), Some(rp))),
+                    src: None,
                     span: span.clone(),
                     lines: vec![span.clone()],
                 });
@@ -445,6 +446,7 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                         ext: (*m, *m),
                         mapped: *real,
                         port: None,
+                        src: None,
                         span: span.clone(),
                         lines: vec![span.clone()],
                     });
