@@ -215,3 +215,53 @@ fn translated_packets_carry_the_source_translation() {
         set(&[DMZ])
     );
 }
+
+/// A block static source (four addresses onto four) with the same destination: each
+/// real address keeps its own mapped address; the reverse direction reaches the real
+/// address at the same offset.
+#[test]
+fn block_source_translates_address_by_address() {
+    let cfg = CFG
+        .replace(
+            "object network lan-a\n host 10.1.0.5\nobject network lan-a-pub\n host 203.0.113.50\n",
+            "object network lan-a\n subnet 10.1.0.4 255.255.255.252\n\
+             object network lan-a-pub\n range 203.0.113.64 203.0.113.67\n",
+        )
+        .replace(
+            "permit ip host 198.51.100.7 host 10.1.0.5",
+            "permit ip host 198.51.100.7 10.1.0.4 255.255.255.252",
+        );
+    assert_ne!(cfg, CFG);
+    let snap = snapshot(&cfg);
+    let d = &snap.devices[0];
+    // One forward destination NAT and one reverse per source address.
+    assert_eq!(d.dnats.len(), 5);
+    let rev: Vec<(Ipv4Addr, Ipv4Addr)> = d.dnats[1..].iter().map(|v| (v.ext.0, v.mapped)).collect();
+    let want: Vec<(Ipv4Addr, Ipv4Addr)> = (0..4u8)
+        .map(|k| {
+            (
+                Ipv4Addr::new(203, 0, 113, 64 + k),
+                Ipv4Addr::new(10, 1, 0, 4 + k),
+            )
+        })
+        .collect();
+    assert_eq!(rev, want);
+    let mut g = Graph::build(&snap);
+    let sim = Sim::new(&snap, &g);
+    assert_eq!(
+        leaves(&mut g, &sim, INSIDE, &tcp("10.1.0.6", "10.3.0.77")),
+        set(&[OUTSIDE])
+    );
+    assert_eq!(
+        leaves(&mut g, &sim, INSIDE, &tcp("10.1.0.8", "10.3.0.77")),
+        set(&[DMZ])
+    );
+    assert_eq!(
+        leaves(&mut g, &sim, OUTSIDE, &tcp("198.51.100.7", "203.0.113.66")),
+        set(&[INSIDE])
+    );
+    assert_eq!(
+        leaves(&mut g, &sim, OUTSIDE, &tcp("198.51.100.9", "203.0.113.66")),
+        set(&[])
+    );
+}

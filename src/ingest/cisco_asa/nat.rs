@@ -770,9 +770,8 @@ fn twice_dst(
             "twice NAT with `destination` whose two directions overlap (not modelled)".into(),
         );
     }
-    let fail = |_| {
-        "NAT: real addresses not intersectable with a policy address (not modelled)".to_string()
-    };
+    let fail =
+        |_| "real addresses not intersectable with a policy address (not modelled)".to_string();
     let host_pool = |a: Ipv4Addr| Some(PolicySnat::Pool(vec![(a, a)]));
     let dnat = |from: &Option<String>, ext: Ipv4Addr, to: Ipv4Addr, src: &[IpMatch]| Dnat {
         name: format!("nat line {}", r.ln),
