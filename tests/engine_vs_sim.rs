@@ -305,6 +305,11 @@ fn rand_net(seed: u64) -> Snapshot {
                     ext: (a, a),
                     mapped: addr(&mut r),
                     port,
+                    // A source-conditioned destination NAT (ASA twice NAT with
+                    // `destination`): other sources pass untranslated.
+                    src: r.chance(40).then(|| AddrSet {
+                        items: (0..1 + r.below(2)).map(|_| ipmatch(&mut r)).collect(),
+                    }),
                     span: span(),
                     lines: vec![span()],
                 });
@@ -759,6 +764,7 @@ fn random_networks_deliver_something() {
     let mut nat_nets = std::collections::BTreeSet::new();
     let mut forti_nat_nets = std::collections::BTreeSet::new();
     let mut vip_deliveries = 0;
+    let (mut vip_own_src, mut vip_foreign_src) = (0, 0);
     let mut ifnat_nets = std::collections::BTreeSet::new();
     let mut static_deliveries = 0;
     let mut delivered = 0;
@@ -839,7 +845,8 @@ fn random_networks_deliver_something() {
         let mut g = g;
         for d in &snap.devices {
             for v in &d.dnats {
-                for si in 0..g.points.len() {
+                // Four packets per point: the source varies (source-conditioned VIPs).
+                for si in (0..g.points.len()).flat_map(|si| [si; 4]) {
                     let mut p = rand_packet(&mut r);
                     p.dst_ip = v.ext.0;
                     p.established = false;
@@ -847,9 +854,27 @@ fn random_networks_deliver_something() {
                         p.proto = pr;
                         p.dst_port = ext.lo;
                     }
+                    // Half the time from one of the VIP's sources (when it names them),
+                    // else from a random one, which it may not translate.
+                    if let Some(IpMatch::Wildcard { addr, .. } | IpMatch::Range { lo: addr, .. }) =
+                        v.src.as_ref().and_then(|s| s.items.first())
+                    {
+                        if r.chance(50) {
+                            p.src_ip = *addr;
+                        }
+                    }
                     let got = sim.run(&g, si, &p);
                     let by_engine = g.deliveries(si, &p);
                     assert_eq!(by_engine, got, "seed {seed}: VIP packet {p:?}");
+                    // Delivered packets to a source-conditioned VIP, by whether their
+                    // source is one it translates.
+                    if let Some(s) = v.src.as_ref().filter(|_| got.iter().any(|&k| k != si)) {
+                        if s.contains(p.src_ip) {
+                            vip_own_src += 1;
+                        } else {
+                            vip_foreign_src += 1;
+                        }
+                    }
                     if got.iter().any(|&k| k != si) {
                         vip_deliveries += 1;
                     }
@@ -913,6 +938,14 @@ fn random_networks_deliver_something() {
     assert!(
         vip_deliveries > 3,
         "only {vip_deliveries} deliveries to VIPs"
+    );
+    eprintln!(
+        "deliveries to source-conditioned VIPs: {vip_own_src} from their sources, \
+         {vip_foreign_src} from others"
+    );
+    assert!(
+        vip_own_src > 0 && vip_foreign_src > 0,
+        "source-conditioned VIPs barely exercised: {vip_own_src} / {vip_foreign_src}"
     );
     assert!(
         nat_nets.len() > 5,

@@ -446,6 +446,11 @@ pub struct Dnat {
     /// Port forwarding: protocol, external destination ports, new destination port
     /// (`None` = unchanged).
     pub port: Option<(u8, PortRange, Option<u16>)>,
+    /// Only packets whose source is in this set are translated (`None` = any source):
+    /// Cisco ASA twice NAT with `destination`, whose destination translation belongs to
+    /// the rule's real sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<AddrSet>,
     pub span: Span,
     pub lines: Vec<Span>,
 }

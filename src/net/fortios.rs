@@ -13,10 +13,14 @@ use std::collections::{BTreeSet, HashMap};
 type SnatGroup = (Option<crate::model::PolicySnat>, Vec<(Bdd, Vec<Span>)>);
 
 /// FortiOS-style NAT: the header rewrite of a destination NAT (VIP) and the packets it
-/// translates; the rewrite of a policy's source NAT on egress interface `o`.
+/// translates (those from its sources only, when it names them); the rewrite of a policy's source NAT on egress interface `o`.
 fn dnat_bdd(s: &mut Space, v: &crate::model::Dnat) -> (Bdd, Rewrite) {
     let ip = |a: std::net::Ipv4Addr| u32::from(a) as u64;
     let mut m = s.range(Field::DstIp, ip(v.ext.0), ip(v.ext.1));
+    if let Some(src) = &v.src {
+        let sm = s.addrs(Field::SrcIp, src);
+        m = s.and(m, sm);
+    }
     let mut set = vec![(Field::DstIp, s.eq(Field::DstIp, ip(v.mapped)))];
     if let Some((proto, ext, to)) = v.port {
         let pr = s.eq(Field::Proto, proto as u64);

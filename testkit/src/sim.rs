@@ -384,6 +384,7 @@ impl<'a> Sim<'a> {
                             && v.in_intf.iter().any(|n| n == "any" || *n == itf.name)
                             && v.ext.0 <= p.dst_ip
                             && p.dst_ip <= v.ext.1
+                            && v.src.as_ref().is_none_or(|s| s.contains(p.src_ip))
                             && v.port.is_none_or(|(pr, r, _)| {
                                 p.proto == pr && r.lo <= p.dst_port && p.dst_port <= r.hi
                             })

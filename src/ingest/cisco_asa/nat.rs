@@ -18,13 +18,16 @@
 //! the real interface, a copy restricted to the real source addresses and the mapped
 //! interfaces carries the translation (first match keeps the meaning of the list).
 //!
-//! Forms beyond these (`destination static`, twice-NAT `service`, blocks of other
-//! sizes) are unrecognized with [`Scope::Policy`].
+//! - Twice NAT with `destination static MAPPED_DST REAL_DST`: see [`twice_dst`].
+//! - `unidirectional`: a static has no destination NAT (the mapped side cannot initiate).
+//!
+//! Forms beyond these (twice-NAT `service`, `destination static interface`, blocks of
+//! other sizes) are unrecognized with [`Scope::Policy`].
 
 use super::objects::Objects;
 use super::{un, Out, Parser};
 use crate::model::{AddrSet, Dnat, IpMatch, PolicySnat, PortRange, Scope, Span};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv4Addr;
 
 #[derive(Default)]
@@ -61,6 +64,19 @@ struct Rule {
     mapped_if: Option<String>,
     real: Vec<IpMatch>,
     kind: Kind,
+    /// Twice NAT `destination static MAPPED REAL`.
+    dst: Option<Dst>,
+    /// `unidirectional`: a static translates only from the real side.
+    unidir: bool,
+}
+
+/// The destination part of a twice NAT: packets from the real sources to `mapped` get a
+/// destination in `real` (static: address by address).
+struct Dst {
+    mapped: Vec<IpMatch>,
+    real: Vec<IpMatch>,
+    /// (mapped, real) host pairs; `None` = identity (the destination is only a condition).
+    pairs: Option<Vec<(Ipv4Addr, Ipv4Addr)>>,
 }
 
 enum Kind {
@@ -145,7 +161,6 @@ fn harmless(k: &str) -> bool {
             | "round-robin"
             | "extended"
             | "block-allocation"
-            | "unidirectional"
     )
 }
 
@@ -223,9 +238,25 @@ fn parse_rule(
     j = 0;
     let mut svc = None;
     let mut fallback_if = false;
+    let mut dst = None;
+    let mut unidir = false;
     while let Some(k) = after.get(j) {
         match *k {
-            "destination" => return Err("twice NAT with `destination` (not modelled)".into()),
+            "destination" if obj.is_none() && dst.is_none() => {
+                let (Some(&"static"), Some(dm), Some(dr)) =
+                    (after.get(j + 1), after.get(j + 2), after.get(j + 3))
+                else {
+                    return Err(
+                        "malformed `destination` (ASA has only `destination static`)".into(),
+                    );
+                };
+                dst = Some(destination(o, dm, dr)?);
+                j += 4;
+            }
+            "unidirectional" => {
+                unidir = true;
+                j += 1;
+            }
             "service" if obj.is_some() => {
                 let (Some(p), Some(r), Some(mp)) =
                     (after.get(j + 1), after.get(j + 2), after.get(j + 3))
@@ -311,6 +342,11 @@ fn parse_rule(
         }
         (k, _) => return Err(format!("unsupported NAT type `{k}`")),
     };
+    if dst.is_some() && matches!(kind, Kind::Identity) {
+        // Exempting some flows from the rules after it (or translating only their
+        // destination) is not expressed by the rewrites here: not modelled.
+        return Err("identity source NAT with `destination` (not modelled)".into());
+    }
     Ok(Some(Rule {
         ln,
         section,
@@ -318,21 +354,69 @@ fn parse_rule(
         mapped_if,
         real,
         kind,
+        dst,
+        unidir,
     }))
+}
+
+/// One side of a twice NAT: `any`, an inline address or a network object / group.
+fn twice_addr(o: &Objects, k: &str) -> Result<Vec<IpMatch>, String> {
+    if k == "any" {
+        return Ok(vec![IpMatch::Any]);
+    }
+    mapped(o, k)
+}
+
+/// `destination static MAPPED REAL`: identity (the same addresses, or `any any`), one
+/// host onto one host, or a block onto a block of the same size (≤ [`MAX_BLOCK`]).
+fn destination(o: &Objects, dm: &str, dr: &str) -> Result<Dst, String> {
+    if dm == "interface" || dr == "interface" {
+        // The interface address as the mapped destination is documented for port
+        // translation only; which interface's address is meant here is not certain.
+        return Err("twice NAT `destination static interface` (not modelled)".into());
+    }
+    let mapped = twice_addr(o, dm)?;
+    let real = twice_addr(o, dr)?;
+    if mapped == real {
+        return Ok(Dst {
+            mapped,
+            real,
+            pairs: None,
+        });
+    }
+    let pairs = match (one_block(&mapped), one_block(&real)) {
+        (Some((ml, mh)), Some((rl, rh))) if mh - ml == rh - rl && mh - ml < MAX_BLOCK => (0
+            ..=mh - ml)
+            .map(|k| (Ipv4Addr::from(ml + k), Ipv4Addr::from(rl + k)))
+            .collect(),
+        _ => {
+            return Err(
+                "twice NAT destination other than one host or block onto one of the same size (not modelled)"
+                    .into(),
+            )
+        }
+    };
+    Ok(Dst {
+        mapped,
+        real,
+        pairs: Some(pairs),
+    })
+}
+
+/// The inclusive bounds of a contiguous address constraint (`None` otherwise).
+fn bounds(m: &IpMatch) -> Option<(u32, u32)> {
+    match m {
+        IpMatch::Any => Some((0, u32::MAX)),
+        IpMatch::Range { lo, hi } => Some((u32::from(*lo), u32::from(*hi))),
+        IpMatch::Wildcard { addr, wildcard } => {
+            let w = u32::from(*wildcard);
+            (w & w.wrapping_add(1) == 0).then(|| (u32::from(*addr) & !w, u32::from(*addr) | w))
+        }
+    }
 }
 
 /// Intersection of two address constraints (`Err` when not representable).
 fn inter(a: &IpMatch, b: &IpMatch) -> Result<Option<IpMatch>, ()> {
-    let bounds = |m: &IpMatch| -> Option<(u32, u32)> {
-        match m {
-            IpMatch::Any => Some((0, u32::MAX)),
-            IpMatch::Range { lo, hi } => Some((u32::from(*lo), u32::from(*hi))),
-            IpMatch::Wildcard { addr, wildcard } => {
-                let w = u32::from(*wildcard);
-                (w & w.wrapping_add(1) == 0).then(|| (u32::from(*addr) & !w, u32::from(*addr) | w))
-            }
-        }
-    };
     Ok(match (a, b) {
         (IpMatch::Any, x) | (x, IpMatch::Any) => Some(x.clone()),
         (
@@ -408,17 +492,38 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                 .ok_or_else(|| format!("NAT names interface `{n}`, which is not a nameif")),
         }
     };
+    // Destination NATs of twice NAT with `destination`: their policies are set here,
+    // not by the generic naming below.
+    let mut own_path = BTreeSet::new();
+    // Rules naming an interface that is not a nameif are rejected by ASA: not in effect.
+    let (mut valid, mut ifs) = (vec![], vec![]);
     for r in rules {
-        let (ri, mi) = match (phys(&r.real_if), phys(&r.mapped_if)) {
-            (Ok(a), Ok(b)) => (a, b),
-            (Err(e), _) | (_, Err(e)) => {
-                p.unrec_line(r.ln, e, Scope::Policy);
-                continue;
+        match (phys(&r.real_if), phys(&r.mapped_if)) {
+            (Ok(a), Ok(b)) => {
+                valid.push(r);
+                ifs.push((a, b));
             }
-        };
+            (Err(e), _) | (_, Err(e)) => p.unrec_line(r.ln, e, Scope::Policy),
+        }
+    }
+    let rules = valid;
+    for (k, (r, (ri, mi))) in rules.iter().zip(ifs).enumerate() {
         let span = p.span(r.ln);
+        if let Some(d) = &r.dst {
+            if let Err(e) = twice_dst(p, r, d, &rules[..k], &ri, &mi, &span, &mut own_path) {
+                p.unrec_line(r.ln, format!("NAT: {e}"), Scope::Policy);
+            }
+            continue;
+        }
         let snat = match &r.kind {
             Kind::Identity => continue,
+            Kind::Static(_, m, svc) if r.unidir => {
+                // No translation of flows initiated from the mapped side.
+                if svc.is_some() {
+                    continue;
+                }
+                PolicySnat::Pool(vec![(*m, *m)])
+            }
             Kind::Static(real, m, svc) => {
                 p.dev.dnats.push(Dnat {
                     name: format!("nat line {}", r.ln),
@@ -426,6 +531,7 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
                     ext: (*m, *m),
                     mapped: *real,
                     port: svc.map(|(pn, rp, mp)| (pn, PortRange::single(mp), Some(rp))),
+                    src: None,
                     span: span.clone(),
                     lines: vec![span.clone()],
                 });
@@ -439,17 +545,21 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             Kind::Block(pairs) => {
                 let mut failed = false;
                 for (real, m) in pairs {
-                    p.dev.dnats.push(Dnat {
-                        name: format!("nat line {}", r.ln),
-                        in_intf: vec![mi.clone().unwrap_or_else(|| "any".into())],
-                        ext: (*m, *m),
-                        mapped: *real,
-                        port: None,
-                        span: span.clone(),
-                        lines: vec![span.clone()],
-                    });
+                    if !r.unidir {
+                        p.dev.dnats.push(Dnat {
+                            name: format!("nat line {}", r.ln),
+                            in_intf: vec![mi.clone().unwrap_or_else(|| "any".into())],
+                            ext: (*m, *m),
+                            mapped: *real,
+                            port: None,
+                            src: None,
+                            span: span.clone(),
+                            lines: vec![span.clone()],
+                        });
+                    }
                     let snat = PolicySnat::Pool(vec![(*m, *m)]);
-                    failed |= add_snat(p, &ri, &mi, &[IpMatch::host(*real)], snat, &span).is_err();
+                    failed |=
+                        add_snat(p, &ri, &mi, &[IpMatch::host(*real)], None, snat, &span).is_err();
                 }
                 if failed {
                     p.unrec_line(
@@ -463,7 +573,7 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
             }
             Kind::Dynamic(s) => s.clone(),
         };
-        if add_snat(p, &ri, &mi, &r.real, snat, &span).is_err() {
+        if add_snat(p, &ri, &mi, &r.real, None, snat, &span).is_err() {
             p.unrec_line(
                 r.ln,
                 "NAT: real addresses not intersectable with a policy source (not modelled)".into(),
@@ -474,6 +584,9 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
     // Destination NATs: every policy whose destination holds the real address admits
     // the translated packets (ACLs name real addresses).
     for (vi, d) in p.dev.dnats.iter().enumerate() {
+        if own_path.contains(&vi) {
+            continue;
+        }
         for pol in p.dev.policies.iter_mut() {
             let on = d
                 .in_intf
@@ -488,12 +601,13 @@ pub(super) fn apply(p: &mut Parser, by_nameif: &BTreeMap<String, usize>) {
 }
 
 /// Before each permit policy from `ri` (any when `None`) towards `mi`, a copy for the
-/// real sources carrying `snat`.
+/// real sources (and the destinations `dst`, when given) carrying `snat`.
 fn add_snat(
     p: &mut Parser,
     ri: &Option<String>,
     mi: &Option<String>,
     real: &[IpMatch],
+    dst: Option<&[IpMatch]>,
     snat: PolicySnat,
     span: &Span,
 ) -> Result<(), ()> {
@@ -506,23 +620,295 @@ fn add_snat(
             .filter(|o| mi.as_ref().is_none_or(|m| m == *o))
             .cloned()
             .collect();
+        // A policy naming a destination NAT is a twice NAT's translated path: a later
+        // rule does not apply to what it admits.
         if from_ok
             && pol.snat.is_none()
+            && pol.dnat.is_empty()
             && pol.action == crate::model::Action::Permit
             && !outs.is_empty()
         {
             let src = inter_set(&pol.m.src, real)?;
-            if !src.items.is_empty() {
+            let dst_set = match dst {
+                Some(d) => inter_set(&pol.m.dst, d)?,
+                None => pol.m.dst.clone(),
+            };
+            if !src.items.is_empty() && !dst_set.items.is_empty() {
                 let mut c = pol.clone();
                 c.id = format!("{} nat", pol.id);
                 c.dst_intf = outs;
                 c.m.src = src;
+                c.m.dst = dst_set;
                 c.snat = Some(snat.clone());
                 c.lines.push(span.clone());
                 out.push(c);
             }
         }
         out.push(pol);
+    }
+    p.dev.policies = out;
+    Ok(())
+}
+
+/// Whether two address lists may share an address (`true` when not decidable here).
+fn meet(a: &[IpMatch], b: &[IpMatch]) -> bool {
+    a.iter()
+        .any(|x| b.iter().any(|y| !matches!(inter(x, y), Ok(None))))
+}
+
+/// Whether every address of `a` is in `b` (`false` when not decidable here).
+fn within(a: &[IpMatch], b: &[IpMatch]) -> bool {
+    a.iter().all(|x| {
+        b.iter().any(|y| {
+            *y == IpMatch::Any
+                || matches!((bounds(x), bounds(y)), (Some((xl, xh)), Some((yl, yh))) if yl <= xl && xh <= yh)
+        })
+    })
+}
+
+/// Packets a rule translates: (arrival nameif, `None` = any; sources; destinations;
+/// whether the rule surely claims all of them: not when it depends on the egress
+/// interface, which a route lookup decides, or on ports).
+type Region<'a> = (&'a Option<String>, Vec<IpMatch>, Vec<IpMatch>, bool);
+
+/// The packets a rule claims (ASA applies the first rule that matches, in either
+/// direction): from its real interface, its real sources (to the mapped destinations of
+/// a twice NAT); for a static, also from its mapped interface, to its mapped sources
+/// (from the real destinations of a twice NAT).
+fn regions(r: &Rule) -> Vec<Region<'_>> {
+    let any = || vec![IpMatch::Any];
+    let (fwd_dst, rev_src) = match &r.dst {
+        Some(d) => (d.mapped.clone(), d.real.clone()),
+        None => (any(), any()),
+    };
+    let ports = matches!(r.kind, Kind::Static(_, _, Some(_)));
+    // Towards the mapped interface, unless that is any or the rule translates the
+    // destination (ASA then takes the egress interface from the rule).
+    let fwd_sure = !ports && (r.mapped_if.is_none() || r.dst.is_some());
+    let mut out = vec![(&r.real_if, r.real.clone(), fwd_dst, fwd_sure)];
+    let mapped = match &r.kind {
+        Kind::Identity => Some(r.real.clone()),
+        Kind::Static(_, m, _) => Some(vec![IpMatch::host(*m)]),
+        Kind::Block(v) => v.first().zip(v.last()).map(|(a, b)| {
+            vec![IpMatch::Range {
+                lo: a.1.min(b.1),
+                hi: a.1.max(b.1),
+            }]
+        }),
+        Kind::Dynamic(_) => None,
+    };
+    if let (Some(m), false) = (mapped, r.unidir) {
+        out.push((&r.mapped_if, rev_src, m, !ports));
+    }
+    out
+}
+
+/// Whether `a` surely claims every packet of `b`.
+fn covers(a: &Region, b: &Region) -> bool {
+    a.3 && (a.0.is_none() || a.0 == b.0) && within(&b.1, &a.1) && within(&b.2, &a.2)
+}
+
+fn overlap(a: &Region, b: &Region) -> bool {
+    (a.0.is_none() || b.0.is_none() || a.0 == b.0) && meet(&a.1, &b.1) && meet(&a.2, &b.2)
+}
+
+/// Twice NAT with `destination static` (ASA: from the real interface, a packet from the
+/// real sources to the mapped destinations gets the real destination and the mapped
+/// source; a static rule is bidirectional: from the mapped interface, a packet from the
+/// real destinations to the mapped sources gets the real source and the mapped
+/// destination). Each destination translation is a [`Dnat`] conditioned on the sources
+/// (see [`vip_path`]); an identity destination is only a condition on the source NAT.
+/// ASA applies the first rule that matches: a direction whose every packet an earlier
+/// rule surely claims has no effect; one that an earlier rule claims in part is refused,
+/// as is a rule whose two directions overlap.
+#[allow(clippy::too_many_arguments)]
+fn twice_dst(
+    p: &mut Parser,
+    r: &Rule,
+    d: &Dst,
+    earlier: &[Rule],
+    ri: &Option<String>,
+    mi: &Option<String>,
+    span: &Span,
+    own_path: &mut BTreeSet<usize>,
+) -> Result<(), String> {
+    // A static's (real, mapped) source pairs; a dynamic's source NAT.
+    let (pairs, dynamic) = match &r.kind {
+        Kind::Static(real, m, None) => (vec![(*real, *m)], None),
+        Kind::Block(v) => (v.clone(), None),
+        Kind::Dynamic(s) => (vec![], Some(s.clone())),
+        Kind::Static(_, _, Some(_)) | Kind::Identity => {
+            return Err("twice NAT with `destination` of this kind (not modelled)".into())
+        }
+    };
+    let reverse = dynamic.is_none() && !r.unidir;
+    let n = pairs.len().max(1) * d.pairs.as_ref().map_or(1, Vec::len);
+    if n > MAX_BLOCK as usize {
+        return Err(format!(
+            "twice NAT with `destination` of {n} address pairs (more than {MAX_BLOCK}; not modelled)"
+        ));
+    }
+    let before: Vec<Region> = earlier.iter().flat_map(regions).collect();
+    let dead = |b: &Region| before.iter().any(|a| covers(a, b));
+    let fwd: Region = (&r.real_if, r.real.clone(), d.mapped.clone(), true);
+    let m = pairs.iter().map(|x| IpMatch::host(x.1)).collect();
+    let rev: Region = (&r.mapped_if, d.real.clone(), m, true);
+    let forward = !dead(&fwd);
+    let reverse = reverse && !dead(&rev);
+    let mine: Vec<&Region> = [(forward, &fwd), (reverse, &rev)]
+        .into_iter()
+        .filter_map(|(live, x)| live.then_some(x))
+        .collect();
+    if before.iter().any(|a| mine.iter().any(|b| overlap(a, b))) {
+        return Err(
+            "twice NAT with `destination` after a NAT rule that matches some of its packets (not modelled)"
+                .into(),
+        );
+    }
+    if forward && reverse && overlap(&fwd, &rev) {
+        return Err(
+            "twice NAT with `destination` whose two directions overlap (not modelled)".into(),
+        );
+    }
+    let fail =
+        |_| "real addresses not intersectable with a policy address (not modelled)".to_string();
+    let host_pool = |a: Ipv4Addr| Some(PolicySnat::Pool(vec![(a, a)]));
+    let dnat = |from: &Option<String>, ext: Ipv4Addr, to: Ipv4Addr, src: &[IpMatch]| Dnat {
+        name: format!("nat line {}", r.ln),
+        in_intf: vec![from.clone().unwrap_or_else(|| "any".into())],
+        ext: (ext, ext),
+        mapped: to,
+        port: None,
+        src: Some(AddrSet {
+            items: src.to_vec(),
+        }),
+        span: span.clone(),
+        lines: vec![span.clone()],
+    };
+    // From the real side.
+    match &d.pairs {
+        _ if !forward => {}
+        None => match &dynamic {
+            Some(s) => {
+                add_snat(p, ri, mi, &r.real, Some(&d.real), s.clone(), span).map_err(fail)?
+            }
+            None => {
+                for (real, m) in &pairs {
+                    let s = PolicySnat::Pool(vec![(*m, *m)]);
+                    add_snat(p, ri, mi, &[IpMatch::host(*real)], Some(&d.real), s, span)
+                        .map_err(fail)?;
+                }
+            }
+        },
+        Some(dp) => {
+            let snats: Vec<(Vec<IpMatch>, Option<PolicySnat>)> = match &dynamic {
+                Some(s) => vec![(r.real.clone(), Some(s.clone()))],
+                None => pairs
+                    .iter()
+                    .map(|(real, m)| (vec![IpMatch::host(*real)], host_pool(*m)))
+                    .collect(),
+            };
+            for (md, rd) in dp {
+                vip_path(p, dnat(ri, *md, *rd, &r.real), ri, mi, &snats, own_path).map_err(fail)?;
+            }
+        }
+    }
+    // From the mapped side (static only).
+    if reverse {
+        let snats: Vec<(Vec<IpMatch>, Option<PolicySnat>)> = match &d.pairs {
+            None => vec![(d.real.clone(), None)],
+            Some(dp) => dp
+                .iter()
+                .map(|(md, rd)| (vec![IpMatch::host(*rd)], host_pool(*md)))
+                .collect(),
+        };
+        for (real, m) in &pairs {
+            vip_path(p, dnat(mi, *m, *real, &d.real), mi, ri, &snats, own_path).map_err(fail)?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds `d` with the policies that decide its translated packets, arriving from `from`
+/// and sent out `to` only (ASA takes the egress interface from the rule), in order:
+/// a deny whose destination holds the new address names it; before each permit that
+/// does, a copy per (sources, source NAT) of `snats` names it, with an empty destination
+/// so that no untranslated packet matches the copy (translated packets are matched
+/// without their destination, which the lowering has set). When nothing names it, a
+/// deny does: the translation still takes place, and ASA's implicit deny drops it.
+fn vip_path(
+    p: &mut Parser,
+    d: Dnat,
+    from: &Option<String>,
+    to: &Option<String>,
+    snats: &[(Vec<IpMatch>, Option<PolicySnat>)],
+    own_path: &mut BTreeSet<usize>,
+) -> Result<(), ()> {
+    use crate::model::Action;
+    let vi = p.dev.dnats.len();
+    let new_dst = d.mapped;
+    let span = d.span.clone();
+    p.dev.dnats.push(d);
+    own_path.insert(vi);
+    let mut named = false;
+    let mut out = vec![];
+    for mut pol in std::mem::take(&mut p.dev.policies) {
+        let from_ok = from.as_ref().is_none_or(|f| pol.src_intf.contains(f));
+        if from_ok && pol.m.dst.contains(new_dst) {
+            match pol.action {
+                Action::Deny => {
+                    pol.dnat.push(vi);
+                    named = true;
+                }
+                Action::Permit if pol.snat.is_none() => {
+                    let outs: Vec<String> = pol
+                        .dst_intf
+                        .iter()
+                        .filter(|o| to.as_ref().is_none_or(|t| t == *o || *o == "any"))
+                        .map(|o| match (o.as_str(), to) {
+                            ("any", Some(t)) => t.clone(),
+                            _ => o.clone(),
+                        })
+                        .collect();
+                    for (srcs, snat) in snats.iter().filter(|_| !outs.is_empty()) {
+                        let src = inter_set(&pol.m.src, srcs)?;
+                        if src.items.is_empty() {
+                            continue;
+                        }
+                        let mut c = pol.clone();
+                        c.id = format!("{} nat", pol.id);
+                        c.dst_intf = outs.clone();
+                        c.m.src = src;
+                        c.m.dst = AddrSet { items: vec![] };
+                        c.snat = snat.clone();
+                        c.dnat = vec![vi];
+                        c.lines.push(span.clone());
+                        out.push(c);
+                        named = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(pol);
+    }
+    if !named {
+        out.push(crate::model::Policy {
+            id: format!("{} (translated; no policy admits it)", p.dev.dnats[vi].name),
+            src_intf: vec![from.clone().unwrap_or_else(|| "any".into())],
+            dst_intf: vec!["any".into()],
+            m: crate::model::Match {
+                dst: AddrSet { items: vec![] },
+                ..crate::model::Match::any()
+            },
+            action: Action::Deny,
+            enabled: true,
+            span: span.clone(),
+            lines: vec![span],
+            field_lines: vec![],
+            snat: None,
+            dnat: vec![vi],
+        });
     }
     p.dev.policies = out;
     Ok(())

@@ -1059,6 +1059,7 @@ impl Nat {
                     ext,
                     mapped,
                     port,
+                    src: None,
                     span: ctx.span(o.line()),
                     lines,
                 }),

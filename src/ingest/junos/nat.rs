@@ -290,6 +290,7 @@ impl Nat {
                     ext,
                     mapped: *mapped,
                     port: None,
+                    src: None,
                     span: Span::new(file, r.lines.first().copied().unwrap_or(s.line)),
                     lines,
                 };

@@ -1491,6 +1491,7 @@ impl<'a> B<'a> {
             ext: (Ipv4Addr::from(ext.0), Ipv4Addr::from(ext.1)),
             mapped,
             port,
+            src: None,
             span: self.span(r.line()),
             lines: r.all_lines().into_iter().map(|l| self.span(l)).collect(),
         })
