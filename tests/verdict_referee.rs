@@ -174,8 +174,10 @@ fn ci_shape(seed: u64) -> Shape {
         awplus: seed % 8 >= 4,
         // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
         rtx: seed.is_multiple_of(3),
-        // Issue 12: a third of the towns leave for the Internet through a Linux firewall.
-        linux: seed % 3 == 1,
+        // Issue 12: a sixth of the towns leave for the Internet through a Linux firewall,
+        // issue 16: another sixth through an ASA / SRX / PAN-OS (the third of issue 12).
+        linux: seed % 6 == 1,
+        edge: seed % 6 == 4,
         ..Default::default()
     }
 }
@@ -275,6 +277,7 @@ fn verdict_referee_known_bugs() {
             "awplus",
             "rtx",
             "linux",
+            "edge",
         ]
         .iter()
         .map(|s| parse_shape(s))

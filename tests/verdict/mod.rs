@@ -490,6 +490,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "awplus" => sh.awplus = true,
             "rtx" => sh.rtx = true,
             "linux" => sh.linux = true,
+            "edge" => sh.edge = true,
             _ => {}
         }
     }
