@@ -302,6 +302,16 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
     for f in &town.faults {
         if out.violated.contains(f.kind.rule()) {
             out.planted_seen.insert(f.kind);
+        } else if town.edge.is_some()
+            && matches!(f.kind, FaultKind::LinuxMnOut | FaultKind::LinuxLgOut)
+        {
+            // The edge's permit lets the tier out whatever else the town holds (the
+            // FortiGate hands it all Internet traffic): unseen means the rendering (or
+            // its reading) lost it.
+            out.disagreements.push(Disagreement {
+                class: format!("edge fault not seen: {:?}", f.kind),
+                detail: format!("{f:?}: {} not violated", f.kind.rule()),
+            });
         }
     }
     out
