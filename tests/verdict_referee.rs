@@ -49,6 +49,8 @@ struct Summary {
     kinds_seen: BTreeSet<FaultKind>,
     per_check: BTreeMap<String, usize>,
     sims: usize,
+    /// Edge towns by firewall OS, and of those with an edge fault.
+    edges: BTreeMap<String, (usize, usize)>,
     failures: Vec<(Town, Outcome)>,
 }
 
@@ -83,6 +85,7 @@ fn run(seeds: &[u64], shape: &(dyn Fn(u64) -> Shape + Sync), tag: &str) -> Summa
         kinds_seen: BTreeSet::new(),
         per_check: BTreeMap::new(),
         sims: 0,
+        edges: BTreeMap::new(),
         failures: vec![],
     };
     for (t, o) in results {
@@ -99,6 +102,15 @@ fn run(seeds: &[u64], shape: &(dyn Fn(u64) -> Shape + Sync), tag: &str) -> Summa
             *s.per_check.entry(c.clone()).or_default() += 1;
         }
         s.kinds_planted.extend(t.faults.iter().map(|f| f.kind));
+        if let Some(e) = &t.edge {
+            let n = s.edges.entry(format!("{:?}", e.os)).or_default();
+            n.0 += 1;
+            if t.faults.iter().any(|f| {
+                matches!(f.kind, FaultKind::LinuxMnOut | FaultKind::LinuxLgOut)
+            }) {
+                n.1 += 1;
+            }
+        }
         s.kinds_seen.extend(o.planted_seen.iter().copied());
         if !o.disagreements.is_empty() {
             s.failures.push((t, o));
@@ -159,6 +171,9 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
         "verdict referee ({tag}): {} towns in {secs:.1} s, {} simulated packets; {} with planted faults, {} violated / {} compliant per referee; checks violated: {:?}; fault kinds planted {:?}, seen {:?}",
         s.towns, s.sims, s.with_faults, s.violated_towns, s.compliant_towns, s.per_check, s.kinds_planted, s.kinds_seen
     );
+    if !s.edges.is_empty() {
+        eprintln!("verdict referee ({tag}): edge towns (of them with an edge fault): {:?}", s.edges);
+    }
 }
 
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
