@@ -11,6 +11,9 @@
 //! - Linux firewall towns only (issue 12; 5,000 from base 0x11A00000 agreed, 710 s):
 //!   `SANSO_VERDICT_SHAPE=linux SANSO_VERDICT_TOWNS=5000 SANSO_VERDICT_BASE=0x11A00000
 //!   cargo test --test verdict_referee -- --ignored`.
+//! - ASA / SRX / PAN-OS Internet edge towns only (issue 16; EDGE_RUN):
+//!   `SANSO_VERDICT_SHAPE=edge SANSO_VERDICT_TOWNS=3000 SANSO_VERDICT_BASE=0x16E00000
+//!   cargo test --test verdict_referee -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
 //!   cargo test --test verdict_referee verdict_referee -- --nocapture`.
 
@@ -105,9 +108,10 @@ fn run(seeds: &[u64], shape: &(dyn Fn(u64) -> Shape + Sync), tag: &str) -> Summa
         if let Some(e) = &t.edge {
             let n = s.edges.entry(format!("{:?}", e.os)).or_default();
             n.0 += 1;
-            if t.faults.iter().any(|f| {
-                matches!(f.kind, FaultKind::LinuxMnOut | FaultKind::LinuxLgOut)
-            }) {
+            if t.faults
+                .iter()
+                .any(|f| matches!(f.kind, FaultKind::LinuxMnOut | FaultKind::LinuxLgOut))
+            {
                 n.1 += 1;
             }
         }
@@ -172,15 +176,19 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
         s.towns, s.sims, s.with_faults, s.violated_towns, s.compliant_towns, s.per_check, s.kinds_planted, s.kinds_seen
     );
     if !s.edges.is_empty() {
-        eprintln!("verdict referee ({tag}): edge towns (of them with an edge fault): {:?}", s.edges);
+        eprintln!(
+            "verdict referee ({tag}): edge towns (of them with an edge fault): {:?}",
+            s.edges
+        );
     }
 }
 
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
-/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`) or a Linux firewall on the Internet
-/// line (`linux`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`), a Linux firewall on the Internet
+/// line (`linux`) or an ASA / SRX / PAN-OS there (`edge`). Replay with
+/// `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,

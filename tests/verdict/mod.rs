@@ -2,7 +2,10 @@
 //! per-packet reference checker, and the comparison with `sanso::checks::audit::run`.
 //! Linux devices (shape `linux`) are judged like every other device, per packet by the
 //! simulator (netfilter hooks, NAT, `ip_forward`); a Linux firewall's `(local)` point is
-//! no zone's, so any finding drawn from it fails its witness re-check.
+//! no zone's, so any finding drawn from it fails its witness re-check. The ASA / SRX /
+//! PAN-OS edge (shape `edge`) likewise; the simulator reads the same parsed model as sanso,
+//! so a misread edge rule shows only through a planted fault: an edge fault whose check is
+//! not violated is a disagreement (another fault of the same check can hide a lost one).
 
 pub mod referee;
 pub mod town;

@@ -17,6 +17,9 @@
 //! (`OUTPUT ACCEPT`) is no zone's ([`Truth::unzoned`]). DNAT goes only to the mail relay in
 //! inet-dmz; a BranchOverInternet route there hairpins back (the Linux box routes the
 //! internal /16 to the FortiGate), so that fault is not seen in Linux towns.
+//! Shape `edge` (issue 16): the same Internet edge ([`EdgeRules`]: which sources get out,
+//! the inbound permits, the relay's port forward, the same faults) rendered as a Cisco
+//! ASA, a Juniper SRX (hierarchical or `display set`) or a PAN-OS firewall (XML or `set`).
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -101,11 +104,13 @@ pub enum FaultKind {
     SharedPrinter,
     /// The J-ALERT receiver reaching more than its declared 特定通信.
     DualHomedLeak,
-    /// The Linux Internet edge (`Shape::linux`) forwarding マイナンバー to the Internet: a
-    /// FORWARD rule for the site's マイナンバー subnet, one too wide, a forgotten final drop
-    /// under `policy ACCEPT`, or an accept without a source (`at`: site).
+    /// The Internet edge (`Shape::linux`, `Shape::edge`) forwarding マイナンバー to the
+    /// Internet: a permit for the site's マイナンバー subnet, one too wide, a forgotten final
+    /// drop (Linux `policy ACCEPT`; an ASA without an inside ACL, whose security levels let
+    /// everything out; a trailing permit-all SRX / PAN-OS policy), or a permit without a
+    /// source (`at`: site).
     LinuxMnOut,
-    /// The Linux Internet edge forwarding LGWAN接続系 to the Internet (`at`: site).
+    /// The Internet edge forwarding LGWAN接続系 to the Internet (`at`: site).
     LinuxLgOut,
 }
 
@@ -3839,7 +3844,10 @@ fn asa_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) 
         acl_out.push(asa_ace("any", &net(*d), *p));
     }
     if e.snat {
-        let _ = writeln!(objs, "object network inside-nets\n subnet 10.{b}.0.0 255.255.0.0");
+        let _ = writeln!(
+            objs,
+            "object network inside-nets\n subnet 10.{b}.0.0 255.255.0.0"
+        );
     }
     s.push_str(&objs);
     // No inside ACL (fault): the security-level default lets everything out.
@@ -3959,8 +3967,20 @@ fn srx_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) 
         c.add(&[rt, "static", "route 192.168.0.0/16", "next-hop 203.0.113.2"]);
     }
     let zone = |z: &str| format!("security-zone {z}");
-    c.add(&["security", "zones", &zone("trust"), "interfaces", &format!("{ifin}.0")]);
-    c.add(&["security", "zones", &zone("untrust"), "interfaces", &format!("{ifout}.0")]);
+    c.add(&[
+        "security",
+        "zones",
+        &zone("trust"),
+        "interfaces",
+        &format!("{ifin}.0"),
+    ]);
+    c.add(&[
+        "security",
+        "zones",
+        &zone("untrust"),
+        "interfaces",
+        &format!("{ifout}.0"),
+    ]);
     // Address book entries: the global book, or the zone's own.
     let mut book: Vec<String> = vec![];
     let mut addr = |c: &mut CfgTree, z: &str, a: (u32, u8)| -> String {
@@ -3977,25 +3997,54 @@ fn srx_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) 
         n
     };
     let mut apps: Vec<String> = vec![];
-    let mut pols: Vec<(&str, &str, String, String, String, String, bool)> = vec![];
+    // (from, to, name, source, destination, application), all permits.
+    let mut pols: Vec<(&str, &str, String, String, String, String)> = vec![];
     for (k, (a, p)) in plan.rules.out.iter().enumerate() {
         let src = a.map_or("any".to_string(), |a| addr(&mut c, "trust", a));
         let app = srx_app(*p, &mut apps, &mut c);
-        pols.push(("trust", "untrust", format!("out-{}", k + 1), src, "any".into(), app, true));
+        pols.push((
+            "trust",
+            "untrust",
+            format!("out-{}", k + 1),
+            src,
+            "any".into(),
+            app,
+        ));
     }
     if plan.rules.open {
-        pols.push(("trust", "untrust", "temp-any".into(), "any".into(), "any".into(), "any".into(), true));
+        pols.push((
+            "trust",
+            "untrust",
+            "temp-any".into(),
+            "any".into(),
+            "any".into(),
+            "any".into(),
+        ));
     }
     if let Some(rl) = plan.relay {
         let d = addr(&mut c, "trust", (rl, 32));
-        pols.push(("untrust", "trust", "mail-in".into(), "any".into(), d, "junos-smtp".into(), true));
+        pols.push((
+            "untrust",
+            "trust",
+            "mail-in".into(),
+            "any".into(),
+            d,
+            "junos-smtp".into(),
+        ));
     }
     for (k, (d, p)) in plan.rules.maint.iter().enumerate() {
         let d = addr(&mut c, "trust", *d);
         let app = srx_app(*p, &mut apps, &mut c);
-        pols.push(("untrust", "trust", format!("maint-{}", k + 1), "any".into(), d, app, true));
+        pols.push((
+            "untrust",
+            "trust",
+            format!("maint-{}", k + 1),
+            "any".into(),
+            d,
+            app,
+        ));
     }
-    for (from, to, n, src, dst, app, permit) in &pols {
+    for (from, to, n, src, dst, app) in &pols {
         let pair = format!("from-zone {from} to-zone {to}");
         let pol = format!("policy {n}");
         let base = ["security", "policies", pair.as_str(), pol.as_str()];
@@ -4006,7 +4055,7 @@ fn srx_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) 
             with(&["match", &format!("source-address {src}")]),
             with(&["match", &format!("destination-address {dst}")]),
             with(&["match", &format!("application {app}")]),
-            with(&["then", if *permit { "permit" } else { "deny" }]),
+            with(&["then", "permit"]),
         ] {
             let v: Vec<&str> = path.iter().map(String::as_str).collect();
             c.add(&v);
@@ -4031,7 +4080,11 @@ fn srx_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) 
         let v: Vec<&str> = rs.iter().copied().chain(["to zone untrust"]).collect();
         c.add(&v);
         let src = format!("source-address 10.{b}.0.0/16");
-        let v: Vec<&str> = rs.iter().copied().chain(["rule snat", "match", src.as_str()]).collect();
+        let v: Vec<&str> = rs
+            .iter()
+            .copied()
+            .chain(["rule snat", "match", src.as_str()])
+            .collect();
         c.add(&v);
         let v: Vec<&str> = rs
             .iter()
@@ -4078,18 +4131,41 @@ fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)
     let eth = ["network", "interface", "ethernet"];
     let ifa = |i: &str| format!("@{i}");
     let (ain, aout) = (ifa(ifin), ifa(ifout));
-    dev.add(&[eth[0], eth[1], eth[2], &ain, "layer3", "ip", "@203.0.113.1/30"]);
+    dev.add(&[
+        eth[0],
+        eth[1],
+        eth[2],
+        &ain,
+        "layer3",
+        "ip",
+        "@203.0.113.1/30",
+    ]);
     let o = format!("@100.64.{b}.2/29");
     dev.add(&[eth[0], eth[1], eth[2], &aout, "layer3", "ip", &o]);
     let vr = ["network", "virtual-router", "@default"];
     let v: Vec<&str> = vr.iter().copied().chain(["interface"]).collect();
     dev.members(&v, &[ifin, ifout]);
     let mut routes = vec![
-        ("default-route", "0.0.0.0/0".to_string(), format!("100.64.{b}.1"), ifout),
-        ("internal", format!("10.{b}.0.0/16"), "203.0.113.2".into(), ifin),
+        (
+            "default-route",
+            "0.0.0.0/0".to_string(),
+            format!("100.64.{b}.1"),
+            ifout,
+        ),
+        (
+            "internal",
+            format!("10.{b}.0.0/16"),
+            "203.0.113.2".into(),
+            ifin,
+        ),
     ];
     if plan.route_192 {
-        routes.push(("juki-chukan", "192.168.0.0/16".into(), "203.0.113.2".into(), ifin));
+        routes.push((
+            "juki-chukan",
+            "192.168.0.0/16".into(),
+            "203.0.113.2".into(),
+            ifin,
+        ));
     }
     for (n, d, gw, i) in &routes {
         let base: Vec<String> = vr
@@ -4099,7 +4175,10 @@ fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)
             .chain([format!("@{n}")])
             .collect();
         let p = |x: &[&str]| -> Vec<String> {
-            base.iter().cloned().chain(x.iter().map(|s| s.to_string())).collect()
+            base.iter()
+                .cloned()
+                .chain(x.iter().map(|s| s.to_string()))
+                .collect()
         };
         dev.text(&p(&["destination"]), d);
         dev.text(&p(&["nexthop", "ip-address"]), gw);
@@ -4129,7 +4208,10 @@ fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)
                     format!("{lo}-{hi}")
                 };
                 let n = format!("{prn}-{port}");
-                vsys.text(&["service", &format!("@{n}"), "protocol", prn, "port"], &port);
+                vsys.text(
+                    &["service", &format!("@{n}"), "protocol", prn, "port"],
+                    &port,
+                );
                 n
             }
         }
@@ -4139,28 +4221,66 @@ fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)
     for (k, (a, p)) in plan.rules.out.iter().enumerate() {
         let src = a.map_or("any".to_string(), |a| addr(&mut vsys, a));
         let sv = svc(&mut vsys, *p);
-        rules.push((format!("out-{}", k + 1), "trust", "untrust", src, "any".into(), sv, "allow"));
+        rules.push((
+            format!("out-{}", k + 1),
+            "trust",
+            "untrust",
+            src,
+            "any".into(),
+            sv,
+            "allow",
+        ));
     }
     if plan.rules.open {
-        rules.push(("temp-any".into(), "trust", "untrust", "any".into(), "any".into(), "any".into(), "allow"));
+        rules.push((
+            "temp-any".into(),
+            "trust",
+            "untrust",
+            "any".into(),
+            "any".into(),
+            "any".into(),
+            "allow",
+        ));
     }
     if let Some(rl) = plan.relay {
         let d = addr(&mut vsys, (rl, 32));
         let sv = svc(&mut vsys, Some((6, 25, 25)));
-        rules.push(("mail-in".into(), "untrust", "trust", "any".into(), d, sv, "allow"));
+        rules.push((
+            "mail-in".into(),
+            "untrust",
+            "trust",
+            "any".into(),
+            d,
+            sv,
+            "allow",
+        ));
         if let Some(m) = plan.dnat {
             // Security rules name the pre-NAT address and the post-NAT zone.
             let d = addr(&mut vsys, (m, 32));
             let sv = svc(&mut vsys, Some((6, 25, 25)));
-            rules.push(("mail-in-nat".into(), "untrust", "trust", "any".into(), d.clone(), sv.clone(), "allow"));
+            rules.push((
+                "mail-in-nat".into(),
+                "untrust",
+                "trust",
+                "any".into(),
+                d.clone(),
+                sv.clone(),
+                "allow",
+            ));
             let n = ["rulebase", "nat", "rules", "@mail-relay"];
-            let p = |x: &str| -> Vec<String> { n.iter().copied().chain([x]).map(String::from).collect() };
+            let p = |x: &str| -> Vec<String> {
+                n.iter().copied().chain([x]).map(String::from).collect()
+            };
             vsys.members(&p("from"), &["untrust"]);
             vsys.members(&p("to"), &["untrust"]);
             vsys.members(&p("source"), &["any"]);
             vsys.members(&p("destination"), &[d.as_str()]);
             vsys.text(&p("service"), &sv);
-            let dt: Vec<&str> = n.iter().copied().chain(["destination-translation"]).collect();
+            let dt: Vec<&str> = n
+                .iter()
+                .copied()
+                .chain(["destination-translation"])
+                .collect();
             let mut ta = dt.clone();
             ta.push("translated-address");
             vsys.text(&ta, &ip(rl));
@@ -4172,16 +4292,36 @@ fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)
     for (k, (d, p)) in plan.rules.maint.iter().enumerate() {
         let d = addr(&mut vsys, *d);
         let sv = svc(&mut vsys, *p);
-        rules.push((format!("maint-{}", k + 1), "untrust", "trust", "any".into(), d, sv, "allow"));
+        rules.push((
+            format!("maint-{}", k + 1),
+            "untrust",
+            "trust",
+            "any".into(),
+            d,
+            sv,
+            "allow",
+        ));
     }
     if e.final_deny {
-        rules.push(("deny-all".into(), "any", "any", "any".into(), "any".into(), "any".into(), "deny"));
+        rules.push((
+            "deny-all".into(),
+            "any",
+            "any",
+            "any".into(),
+            "any".into(),
+            "any".into(),
+            "deny",
+        ));
     }
     for (n, from, to, src, dst, sv, act) in &rules {
         let base = ["rulebase", "security", "rules"];
         let en = format!("@{n}");
         let p = |x: &str| -> Vec<String> {
-            base.iter().copied().chain([en.as_str(), x]).map(String::from).collect()
+            base.iter()
+                .copied()
+                .chain([en.as_str(), x])
+                .map(String::from)
+                .collect()
         };
         vsys.members(&p("from"), &[from]);
         vsys.members(&p("to"), &[to]);
