@@ -11,7 +11,8 @@
 //! - Linux firewall towns only (issue 12; 5,000 from base 0x11A00000 agreed, 710 s):
 //!   `SANSO_VERDICT_SHAPE=linux SANSO_VERDICT_TOWNS=5000 SANSO_VERDICT_BASE=0x11A00000
 //!   cargo test --test verdict_referee -- --ignored`.
-//! - ASA / SRX / PAN-OS Internet edge towns only (issue 16; EDGE_RUN):
+//! - ASA / SRX / PAN-OS Internet edge towns only (issue 16; 3,000 from base 0x16E00000
+//!   agreed: 1,023 ASA, 1,027 SRX, 950 PAN-OS, 620 s):
 //!   `SANSO_VERDICT_SHAPE=edge SANSO_VERDICT_TOWNS=3000 SANSO_VERDICT_BASE=0x16E00000
 //!   cargo test --test verdict_referee -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]

@@ -3226,9 +3226,11 @@ fn edge_rules(t: &Town, r: &mut Rng) -> EdgeRules {
             FaultKind::LinuxMnOut => {
                 let pos = r.index(out.len() + 1);
                 match f.variant {
+                    // (A shrunk town may have lost the site's tier: nothing to let out.)
                     0 => {
-                        let n = site_tier(f.at, "mynumber");
-                        out.insert(pos, (Some(n[0]), None));
+                        if let Some(n) = site_tier(f.at, "mynumber").first() {
+                            out.insert(pos, (Some(*n), None));
+                        }
                     }
                     1 => out.insert(pos, (Some(internal), None)),
                     2 => open = true,
@@ -3237,15 +3239,17 @@ fn edge_rules(t: &Town, r: &mut Rng) -> EdgeRules {
             }
             FaultKind::LinuxLgOut => {
                 let pos = r.index(out.len() + 1);
-                let n = site_tier(f.at, "lgwan");
+                let Some(n) = site_tier(f.at, "lgwan").first().copied() else {
+                    continue;
+                };
                 let e = match f.variant {
-                    0 => (Some(n[0]), None),
-                    1 => (Some(n[0]), Some((6, 443, 443))),
+                    0 => (Some(n), None),
+                    1 => (Some(n), Some((6, 443, 443))),
                     2 => (
                         Some((u32::from_be_bytes([10, b, (f.at * 16) as u8, 0]), 20)),
                         None,
                     ),
-                    _ => (Some(n[0]), Some((6, 80, 443))),
+                    _ => (Some(n), Some((6, 80, 443))),
                 };
                 out.insert(pos, e);
             }
