@@ -5,7 +5,9 @@
 //! no zone's, so any finding drawn from it fails its witness re-check. The ASA / SRX /
 //! PAN-OS edge (shape `edge`) likewise; the simulator reads the same parsed model as sanso,
 //! so a misread edge rule shows only through a planted fault: an edge fault whose check is
-//! not violated is a disagreement (another fault of the same check can hide a lost one).
+//! not violated is a disagreement (another fault of the same check can hide a lost one:
+//! rendering 300 edge towns without their edge faults' permits, truth unchanged, made 84
+//! of the 104 with an edge fault disagree).
 
 pub mod referee;
 pub mod town;
