@@ -15,6 +15,10 @@
 //!   from base + 0x100000; 500 from base 0x17A00000 agreed locally, 95 s):
 //!   `SANSO_VERDICT_SHAPE=random SANSO_VERDICT_TOWNS=500 SANSO_VERDICT_BASE=0x17A00000
 //!   cargo test --test verdict_referee verdict_referee_known_bugs -- --ignored`.
+//! - ASA / SRX / PAN-OS Internet edge towns only (issue 16; 3,000 from base 0x16E00000
+//!   agreed: 1,023 ASA, 1,027 SRX, 950 PAN-OS, 620 s):
+//!   `SANSO_VERDICT_SHAPE=edge SANSO_VERDICT_TOWNS=3000 SANSO_VERDICT_BASE=0x16E00000
+//!   cargo test --test verdict_referee -- --ignored`.
 //! - Replay one town: `SANSO_VERDICT_SEED=0x… [SANSO_VERDICT_SHAPE=zone_vlans+…]
 //!   cargo test --test verdict_referee verdict_referee -- --nocapture`.
 
@@ -53,6 +57,8 @@ struct Summary {
     kinds_seen: BTreeSet<FaultKind>,
     per_check: BTreeMap<String, usize>,
     sims: usize,
+    /// Edge towns by firewall OS, and of those with an edge fault.
+    edges: BTreeMap<String, (usize, usize)>,
     failures: Vec<(Town, Outcome)>,
 }
 
@@ -87,6 +93,7 @@ fn run(seeds: &[u64], shape: &(dyn Fn(u64) -> Shape + Sync), tag: &str) -> Summa
         kinds_seen: BTreeSet::new(),
         per_check: BTreeMap::new(),
         sims: 0,
+        edges: BTreeMap::new(),
         failures: vec![],
     };
     for (t, o) in results {
@@ -103,6 +110,16 @@ fn run(seeds: &[u64], shape: &(dyn Fn(u64) -> Shape + Sync), tag: &str) -> Summa
             *s.per_check.entry(c.clone()).or_default() += 1;
         }
         s.kinds_planted.extend(t.faults.iter().map(|f| f.kind));
+        if let Some(e) = &t.edge {
+            let n = s.edges.entry(format!("{:?}", e.os)).or_default();
+            n.0 += 1;
+            if t.faults
+                .iter()
+                .any(|f| matches!(f.kind, FaultKind::LinuxMnOut | FaultKind::LinuxLgOut))
+            {
+                n.1 += 1;
+            }
+        }
         s.kinds_seen.extend(o.planted_seen.iter().copied());
         if !o.disagreements.is_empty() {
             s.failures.push((t, o));
@@ -163,13 +180,20 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
         "verdict referee ({tag}): {} towns in {secs:.1} s, {} simulated packets; {} with planted faults, {} violated / {} compliant per referee; checks violated: {:?}; fault kinds planted {:?}, seen {:?}",
         s.towns, s.sims, s.with_faults, s.violated_towns, s.compliant_towns, s.per_check, s.kinds_planted, s.kinds_seen
     );
+    if !s.edges.is_empty() {
+        eprintln!(
+            "verdict referee ({tag}): edge towns (of them with an edge fault): {:?}",
+            s.edges
+        );
+    }
 }
 
 /// The CI shapes, by seed: plain towns, towns whose zones declare `vlans` with VLAN ids
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
 /// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`), a Linux firewall on the Internet
-/// line (`linux`) or EtherChannel uplinks (`portchan`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// line (`linux`), an ASA / SRX / PAN-OS there (`edge`) or EtherChannel uplinks
+/// (`portchan`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
@@ -178,8 +202,10 @@ fn ci_shape(seed: u64) -> Shape {
         awplus: seed % 8 >= 4,
         // Issue 15: a third of the towns reach LGWAN through a Yamaha RTX.
         rtx: seed.is_multiple_of(3),
-        // Issue 12: a third of the towns leave for the Internet through a Linux firewall.
-        linux: seed % 3 == 1,
+        // Issue 12: a sixth of the towns leave for the Internet through a Linux firewall,
+        // issue 16: another sixth through an ASA / SRX / PAN-OS (the third of issue 12).
+        linux: seed % 6 == 1,
+        edge: seed % 6 == 4,
         // EtherChannel uplinks in two fifths of the towns.
         portchan: seed % 5 >= 3,
         ..Default::default()
@@ -203,6 +229,7 @@ fn random_shape(seed: u64) -> Shape {
         rtx: bit(7),
         linux: bit(8),
         portchan: bit(9),
+        edge: bit(10),
     }
 }
 
@@ -319,6 +346,7 @@ fn verdict_referee_known_bugs() {
             "awplus",
             "rtx",
             "linux",
+            "edge",
         ]
         .iter()
         .map(|s| parse_shape(s))

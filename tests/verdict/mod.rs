@@ -2,7 +2,12 @@
 //! per-packet reference checker, and the comparison with `sanso::checks::audit::run`.
 //! Linux devices (shape `linux`) are judged like every other device, per packet by the
 //! simulator (netfilter hooks, NAT, `ip_forward`); a Linux firewall's `(local)` point is
-//! no zone's, so any finding drawn from it fails its witness re-check.
+//! no zone's, so any finding drawn from it fails its witness re-check. The ASA / SRX /
+//! PAN-OS edge (shape `edge`) likewise; the simulator reads the same parsed model as sanso,
+//! so a misread edge rule shows only through a planted fault: an edge fault whose check is
+//! not violated is a disagreement (another fault of the same check can hide a lost one:
+//! rendering 300 edge towns without their edge faults' permits, truth unchanged, made 84
+//! of the 104 with an edge fault disagree).
 
 pub mod referee;
 pub mod town;
@@ -302,9 +307,30 @@ pub fn check_town(town: &Town, dir: &Path) -> Outcome {
     for f in &town.faults {
         if out.violated.contains(f.kind.rule()) {
             out.planted_seen.insert(f.kind);
+        } else if town.edge.is_some() && !town.shape.fgt_nat && edge_fault_rendered(town, f) {
+            // The edge's permit lets the tier out whatever else the town holds (the
+            // FortiGate hands it all Internet traffic): unseen means the rendering (or
+            // its reading) lost it. Not with `fgt_nat`: a FortiGate policy that
+            // translates the source hides the tier's addresses from the edge's permit.
+            out.disagreements.push(Disagreement {
+                class: format!("edge fault not seen: {:?}", f.kind),
+                detail: format!("{f:?}: {} not violated", f.kind.rule()),
+            });
         }
     }
     out
+}
+
+/// An edge fault whose site still has the tier it lets out (shrinking may remove it).
+fn edge_fault_rendered(town: &Town, f: &town::Fault) -> bool {
+    let tier = match f.kind {
+        FaultKind::LinuxMnOut => "mynumber",
+        FaultKind::LinuxLgOut => "lgwan",
+        _ => return false,
+    };
+    town.sites
+        .get(f.at)
+        .is_some_and(|s| s.roles.iter().any(|ro| ro.tier() == tier))
 }
 
 /// Smaller towns to try, in order.
@@ -491,6 +517,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "rtx" => sh.rtx = true,
             "linux" => sh.linux = true,
             "portchan" => sh.portchan = true,
+            "edge" => sh.edge = true,
             _ => {}
         }
     }

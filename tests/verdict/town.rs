@@ -18,6 +18,9 @@
 //! inet-dmz, and in half the towns with remote maintenance (InternetMaint) a port forward
 //! into the maintained tier behind a raw-table bogon filter; a BranchOverInternet route there hairpins back (the Linux box routes the
 //! internal /16 to the FortiGate), so that fault is not seen in Linux towns.
+//! Shape `edge` (issue 16): the same Internet edge ([`EdgeRules`]: which sources get out,
+//! the inbound permits, the relay's port forward, the same faults) rendered as a Cisco
+//! ASA, a Juniper SRX (hierarchical or `display set`) or a PAN-OS firewall (XML or `set`).
 
 use crate::common::Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -102,11 +105,13 @@ pub enum FaultKind {
     SharedPrinter,
     /// The J-ALERT receiver reaching more than its declared 特定通信.
     DualHomedLeak,
-    /// The Linux Internet edge (`Shape::linux`) forwarding マイナンバー to the Internet: a
-    /// FORWARD rule for the site's マイナンバー subnet, one too wide, a forgotten final drop
-    /// under `policy ACCEPT`, or an accept without a source (`at`: site).
+    /// The Internet edge (`Shape::linux`, `Shape::edge`) forwarding マイナンバー to the
+    /// Internet: a permit for the site's マイナンバー subnet, one too wide, a forgotten final
+    /// drop (Linux `policy ACCEPT`; an ASA without an inside ACL, whose security levels let
+    /// everything out; a trailing permit-all SRX / PAN-OS policy), or a permit without a
+    /// source (`at`: site).
     LinuxMnOut,
-    /// The Linux Internet edge forwarding LGWAN接続系 to the Internet (`at`: site).
+    /// The Internet edge forwarding LGWAN接続系 to the Internet (`at`: site).
     LinuxLgOut,
 }
 
@@ -222,6 +227,10 @@ pub struct Shape {
     /// port-channel's stanza present or left to the switch to create, and topology.toml
     /// naming either the two port-channels or each member pair.
     pub portchan: bool,
+    /// The same Internet edge as `linux` (issue 16), rendered at random per town as a
+    /// Cisco ASA, a Juniper SRX or a Palo Alto PAN-OS firewall ([`EdgeFw`]). With `linux`
+    /// too, the Linux edge is drawn (one device sits on the Internet line).
+    pub edge: bool,
 }
 
 impl Shape {
@@ -237,6 +246,7 @@ impl Shape {
             rtx: true,
             linux: true,
             portchan: true,
+            edge: true,
         }
     }
     pub fn name(&self) -> String {
@@ -270,6 +280,9 @@ impl Shape {
         }
         if self.portchan {
             v.push("portchan");
+        }
+        if self.edge {
+            v.push("edge");
         }
         if v.is_empty() {
             "default".into()
@@ -372,6 +385,37 @@ pub struct LinuxFw {
     pub in_match: bool,
 }
 
+/// The firewall OS of an [`EdgeFw`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeOs {
+    Asa,
+    Srx,
+    Panos,
+}
+
+/// The Internet edge firewall of `Shape::edge`, drawn from the Linux edge's stream: the
+/// same truth (which sources get out, inbound rules, the relay's port forward) rendered
+/// in another dialect.
+#[derive(Clone, Debug)]
+pub struct EdgeFw {
+    pub os: EdgeOs,
+    /// SRX `display set` / PAN-OS `set` commands (else the hierarchical / XML form).
+    pub set_form: bool,
+    /// Sources as named objects (ASA `object-group network`, SRX address book, PAN-OS
+    /// address objects), else inline prefixes.
+    pub objects: bool,
+    /// Interface naming variant.
+    pub names: u8,
+    /// Source NAT of the inside to the outside address (ASA `dynamic interface`, SRX
+    /// `source-nat interface`; PAN-OS source NAT is not modelled by sanso: never drawn).
+    pub snat: bool,
+    /// A destination NAT of tcp/25 on a second outside address to the mail relay.
+    pub dnat: bool,
+    /// ASA: the inside ACL ends with an explicit `deny ip any any` (else the implicit
+    /// deny); SRX: a `global` deny-all policy; PAN-OS: an explicit final deny rule.
+    pub final_deny: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Town {
     pub seed: u64,
@@ -401,6 +445,8 @@ pub struct Town {
     pub extras: Extras,
     /// The Linux Internet edge (`Shape::linux`).
     pub linux: Option<LinuxFw>,
+    /// The ASA / SRX / PAN-OS Internet edge (`Shape::edge`).
+    pub edge: Option<EdgeFw>,
 }
 
 const SITE_NAMES: &[&str] = &[
@@ -605,12 +651,36 @@ impl Town {
             shuffle: r.next(),
             extras: Extras::default(),
             linux: None,
+            edge: None,
         };
         town.draw_extras();
         if shape.linux {
             town.draw_linux();
+        } else if shape.edge {
+            town.draw_edge();
         }
         town
+    }
+
+    /// The ASA / SRX / PAN-OS edge: the Linux edge's stream and faults (the same share
+    /// of towns gets an edge fault), then its own rendering choices.
+    fn draw_edge(&mut self) {
+        self.draw_linux();
+        self.linux = None;
+        let mut r = Rng(self.seed.wrapping_mul(0xD6E8_FEB8_6659_FD93) | 1);
+        for _ in 0..4 {
+            r.next();
+        }
+        let os = r.pick(&[EdgeOs::Asa, EdgeOs::Srx, EdgeOs::Panos]);
+        self.edge = Some(EdgeFw {
+            os,
+            set_form: r.chance(50),
+            objects: r.chance(50),
+            names: r.below(2) as u8,
+            snat: os != EdgeOs::Panos && r.chance(60),
+            dnat: r.chance(50),
+            final_deny: r.chance(40),
+        });
     }
 
     /// The Linux edge and its faults, from their own stream (the rest of the town is as
@@ -829,6 +899,9 @@ impl Town {
         }
         if let Some(l) = &self.linux {
             let _ = write!(s, " {l:?}");
+        }
+        if let Some(e) = &self.edge {
+            let _ = write!(s, " {e:?}");
         }
         s
     }
@@ -1444,6 +1517,9 @@ pub fn render(t: &Town) -> Rendered {
     }
     if t.linux.is_some() {
         linux_inet_gw(&mut cx, fwname, &ext_port(3), (relay, vdi));
+    }
+    if t.edge.is_some() {
+        edge_inet_gw(&mut cx, fwname, &ext_port(3), relay);
     }
 
     // ---- inventory
@@ -2418,8 +2494,8 @@ fn fortigate(
                 &svc,
             ));
         }
-        if t.linux.is_some() {
-            // The Linux edge filters the Internet line: the FortiGate hands it all.
+        if t.linux.is_some() || t.edge.is_some() {
+            // The Internet edge filters the Internet line: the FortiGate hands it all.
             pols.push(pol(
                 &format!("Internet {}", site.name),
                 core_port(si),
@@ -3181,6 +3257,115 @@ impl NfRule {
     }
 }
 
+/// A port match of an edge rule: `(proto, lo, hi)`, `None` for any.
+type EPort = Option<(u8, u16, u16)>;
+
+/// What the Internet edge (Linux, ASA, SRX or PAN-OS) lets through, whatever its dialect.
+struct EdgeRules {
+    /// Outbound permits (inside → outside), all accepts: source prefix (`None`: any) and
+    /// port.
+    out: Vec<(Option<(u32, u8)>, EPort)>,
+    /// Inbound maintenance permits (outside → inside): destination prefix and port.
+    maint: Vec<((u32, u8), EPort)>,
+    /// The final deny is missing: everything goes out (fault variant 2).
+    open: bool,
+}
+
+/// The edge's permits: the インターネット接続系 subnets and the J-ALERT segment, the
+/// FortiGate's planted faults that cross the Internet line, and the edge faults
+/// ([`FaultKind::LinuxMnOut`], [`FaultKind::LinuxLgOut`]) inserted at random places.
+fn edge_rules(t: &Town, r: &mut Rng) -> EdgeRules {
+    let b = t.b;
+    let internal = (u32::from_be_bytes([10, b, 0, 0]), 16u8);
+    let mut out: Vec<(Option<(u32, u8)>, EPort)> = vec![];
+    for (s, site) in t.sites.iter().enumerate() {
+        for ro in &site.roles {
+            if ro.tier() == "internet" {
+                out.push((Some(t.net(s, *ro)), None));
+            }
+        }
+    }
+    if t.extras.jalert.is_some() {
+        out.push((Some((jalert_net(b), 28)), None));
+    }
+    // The FortiGate's planted faults across the Internet line pass here too.
+    let site_tier = |s: usize, tier: &str| -> Vec<(u32, u8)> {
+        t.sites[s]
+            .roles
+            .iter()
+            .filter(|ro| ro.tier() == tier)
+            .map(|ro| t.net(s, *ro))
+            .collect()
+    };
+    let mut maint = vec![];
+    for (i, u) in t.extras.updates.iter().enumerate() {
+        if t.has(FaultKind::UpdateToInternet, i).is_some() {
+            out.push((Some((t.net(0, u.zrole).0 + u.off, 32)), None));
+        }
+    }
+    for (si, site) in t.sites.iter().enumerate() {
+        let has = |ro: Role| site.roles.contains(&ro);
+        if let Some(v) = t.has(FaultKind::DestToInternet, si) {
+            let x = if v % 2 == 0 { t.juki } else { t.chukan };
+            out.push((Some((u32::from_be_bytes([192, 168, x, 0]), 24)), None));
+        }
+        if t.has(FaultKind::DirectSplit, si).is_some() {
+            for n in site_tier(si, "lgwan") {
+                out.push((Some(n), Some((6, 80, 80))));
+            }
+        }
+        if let Some(v) = t.has(FaultKind::RoguePermit, si) {
+            let other = (si + 1) % t.sites.len();
+            let cross = t.sites[other].roles.contains(&Role::LgTerm) && other != si;
+            if v % 2 == 1 && (has(Role::MnTerm) || has(Role::MnSrv)) && !cross {
+                for n in site_tier(si, "mynumber") {
+                    out.push((Some(n), Some((6, 443, 443))));
+                }
+            }
+        }
+        if t.has(FaultKind::InternetMaint, si).is_some() {
+            maint.push((internal, Some((6, 22, 22))));
+        }
+    }
+    let mut open = false;
+    for f in &t.faults {
+        match f.kind {
+            FaultKind::LinuxMnOut => {
+                let pos = r.index(out.len() + 1);
+                match f.variant {
+                    // (A shrunk town may have lost the site's tier: nothing to let out.)
+                    0 => {
+                        if let Some(n) = site_tier(f.at, "mynumber").first() {
+                            out.insert(pos, (Some(*n), None));
+                        }
+                    }
+                    1 => out.insert(pos, (Some(internal), None)),
+                    2 => open = true,
+                    _ => out.insert(pos, (None, None)),
+                }
+            }
+            FaultKind::LinuxLgOut => {
+                let pos = r.index(out.len() + 1);
+                let Some(n) = site_tier(f.at, "lgwan").first().copied() else {
+                    continue;
+                };
+                let e = match f.variant {
+                    0 => (Some(n), None),
+                    1 => (Some(n), Some((6, 443, 443))),
+                    2 => (
+                        Some((u32::from_be_bytes([10, b, (f.at * 16) as u8, 0]), 20)),
+                        None,
+                    ),
+                    _ => (Some(n), Some((6, 80, 443))),
+                };
+                out.insert(pos, e);
+            }
+            _ => {}
+        }
+    }
+    EdgeRules { out, maint, open }
+}
+
 /// The Linux firewall on the Internet line (`Shape::linux`): the FortiGate's Internet
 /// port (203.0.113.2/30) leads to its inside interface (.1), the Internet is on its
 /// outside interface (100.64.b.2/30, default route to the ISP's .1). The FortiGate hands
@@ -3210,114 +3395,54 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
     let cidr = |net: u32, len: u8| format!("{}/{len}", ip(net));
     let internal = format!("10.{b}.0.0/16");
     let mut r = Rng(t.seed.wrapping_mul(0x94D0_49BB_1331_11EB) | 1);
-    // Outbound accepts: (source, port).
-    let mut out: Vec<(Option<String>, Dport)> = vec![];
-    for (s, site) in t.sites.iter().enumerate() {
-        for ro in &site.roles {
-            if ro.tier() == "internet" {
-                let (n, len) = t.net(s, *ro);
-                out.push((Some(cidr(n, len)), None));
-            }
-        }
-    }
-    if t.extras.jalert.is_some() {
-        out.push((Some(cidr(jalert_net(b), 28)), None));
-    }
-    // The FortiGate's planted faults across the Internet line pass here too.
-    let site_tier = |s: usize, tier: &str| -> Vec<String> {
-        t.sites[s]
-            .roles
-            .iter()
-            .filter(|ro| ro.tier() == tier)
-            .map(|ro| {
-                let (n, len) = t.net(s, *ro);
-                cidr(n, len)
-            })
-            .collect()
-    };
-    let mut inbound: Vec<NfRule> = vec![];
-    let mut maint_fwd: Option<u32> = None;
-    for (i, u) in t.extras.updates.iter().enumerate() {
-        if t.has(FaultKind::UpdateToInternet, i).is_some() {
-            out.push((
-                Some(format!("{}/32", ip(t.net(0, u.zrole).0 + u.off))),
-                None,
-            ));
-        }
-    }
-    for (si, site) in t.sites.iter().enumerate() {
-        let has = |ro: Role| site.roles.contains(&ro);
-        if let Some(v) = t.has(FaultKind::DestToInternet, si) {
-            let x = if v % 2 == 0 { t.juki } else { t.chukan };
-            out.push((Some(format!("192.168.{x}.0/24")), None));
-        }
-        if t.has(FaultKind::DirectSplit, si).is_some() {
-            for n in site_tier(si, "lgwan") {
-                out.push((Some(n), Some(("tcp", "80".into()))));
-            }
-        }
-        if let Some(v) = t.has(FaultKind::RoguePermit, si) {
-            let other = (si + 1) % t.sites.len();
-            let cross = t.sites[other].roles.contains(&Role::LgTerm) && other != si;
-            if v % 2 == 1 && (has(Role::MnTerm) || has(Role::MnSrv)) && !cross {
-                for n in site_tier(si, "mynumber") {
-                    out.push((Some(n), Some(("tcp", "443".into()))));
-                }
-            }
-        }
-        if let Some(v) = t.has(FaultKind::InternetMaint, si) {
-            // Half the time the maintenance comes in by a port forward (tcp/2222 on the
-            // outside address to tcp/22 of a host in the FortiGate's maintenance tier) and
-            // a raw-table bogon filter drops packets from outside addressed to 10/8: the
-            // tier is reached only as delivered, never as addressed.
-            let tier = if v % 2 == 0 && (has(Role::MnTerm) || has(Role::MnSrv)) {
-                "mynumber"
+    let e = edge_rules(t, &mut r);
+    let forgot_drop = e.open;
+    let dport = |p: EPort| -> Dport {
+        p.map(|(pr, lo, hi)| {
+            let pr = if pr == 6 { "tcp" } else { "udp" };
+            if lo == hi {
+                (pr, lo.to_string())
             } else {
-                "lgwan"
-            };
-            if (t.seed >> 9) % 2 == 1 && maint_fwd.is_none() {
-                if let Some(ro) = site.roles.iter().find(|ro| ro.tier() == tier) {
-                    maint_fwd = Some(t.net(si, *ro).0 + 5);
-                }
+                (pr, format!("{lo}:{hi}"))
             }
-            inbound.push(NfRule {
-                iif: Some(ifout.into()),
-                oif: Some(ifin.into()),
-                dst: Some(internal.clone()),
-                dport: Some(("tcp", "22".into())),
-                verdict: "ACCEPT".into(),
-                ..Default::default()
-            });
-        }
-    }
-    // The Linux faults.
-    let mut forgot_drop = false;
-    for f in &t.faults {
-        match f.kind {
-            FaultKind::LinuxMnOut => {
-                let pos = r.index(out.len() + 1);
-                match f.variant {
-                    0 => {
-                        let n = site_tier(f.at, "mynumber");
-                        out.insert(pos, (Some(n[0].clone()), None));
-                    }
-                    1 => out.insert(pos, (Some(internal.clone()), None)),
-                    2 => forgot_drop = true,
-                    _ => out.insert(pos, (None, None)),
-                }
+        })
+    };
+    let out: Vec<(Option<String>, Dport)> = e
+        .out
+        .iter()
+        .map(|(src, p)| (src.map(|(n, len)| cidr(n, len)), dport(*p)))
+        .collect();
+    let inbound: Vec<NfRule> = e
+        .maint
+        .iter()
+        .map(|((n, len), p)| NfRule {
+            iif: Some(ifout.into()),
+            oif: Some(ifin.into()),
+            dst: Some(cidr(*n, *len)),
+            dport: dport(*p),
+            verdict: "ACCEPT".into(),
+            ..Default::default()
+        })
+        .collect();
+    // Half the time (InternetMaint) the maintenance comes in by a port forward (tcp/2222
+    // on the outside address to tcp/22 of a host in the FortiGate's maintenance tier) and
+    // a raw-table bogon filter drops packets from outside addressed to 10/8: the tier is
+    // reached only as delivered, never as addressed.
+    let mut maint_fwd: Option<u32> = None;
+    for (si, site) in t.sites.iter().enumerate() {
+        let Some(v) = t.has(FaultKind::InternetMaint, si) else {
+            continue;
+        };
+        let has = |ro: Role| site.roles.contains(&ro);
+        let tier = if v % 2 == 0 && (has(Role::MnTerm) || has(Role::MnSrv)) {
+            "mynumber"
+        } else {
+            "lgwan"
+        };
+        if (t.seed >> 9) % 2 == 1 && maint_fwd.is_none() {
+            if let Some(ro) = site.roles.iter().find(|ro| ro.tier() == tier) {
+                maint_fwd = Some(t.net(si, *ro).0 + 5);
             }
-            FaultKind::LinuxLgOut => {
-                let pos = r.index(out.len() + 1);
-                let n = site_tier(f.at, "lgwan");
-                let e = match f.variant {
-                    0 => (Some(n[0].clone()), None),
-                    1 => (Some(n[0].clone()), Some(("tcp", "443".into()))),
-                    2 => (Some(format!("10.{b}.{}.0/20", f.at * 16)), None),
-                    _ => (Some(n[0].clone()), Some(("tcp", "80:443".into()))),
-                };
-                out.insert(pos, e);
-            }
-            _ => {}
         }
     }
     let fwd_drop = l.fwd_drop && !forgot_drop;
@@ -3606,4 +3731,789 @@ fn linux_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, (relay, _vdi): (u32,
         },
     );
     cx.truth.unzoned.insert(point_key(name, sanso::net::LOCAL));
+}
+
+/// A configuration tree kept in insertion order: Junos statements (segments such as
+/// `unit 0` or `address 10.0.0.1/24`) or PAN-OS nodes (words, `@name` for an `<entry>`).
+#[derive(Default)]
+struct CfgTree {
+    kids: Vec<(String, CfgTree)>,
+    /// PAN-OS: the node's text, or its `<member>` list.
+    val: Option<Vec<String>>,
+    members: bool,
+}
+
+impl CfgTree {
+    fn node<S: AsRef<str>>(&mut self, path: &[S]) -> &mut CfgTree {
+        let mut n = self;
+        for seg in path {
+            let seg = seg.as_ref();
+            let i = match n.kids.iter().position(|(k, _)| k == seg) {
+                Some(i) => i,
+                None => {
+                    n.kids.push((seg.to_string(), CfgTree::default()));
+                    n.kids.len() - 1
+                }
+            };
+            n = &mut n.kids[i].1;
+        }
+        n
+    }
+    /// A statement (Junos) or a valueless entry (PAN-OS).
+    fn add<S: AsRef<str>>(&mut self, path: &[S]) {
+        self.node(path);
+    }
+    /// PAN-OS: a text value.
+    fn text<S: AsRef<str>>(&mut self, path: &[S], v: &str) {
+        self.node(path).val = Some(vec![v.to_string()]);
+    }
+    /// PAN-OS: a member list.
+    fn members<S: AsRef<str>>(&mut self, path: &[S], v: &[&str]) {
+        let n = self.node(path);
+        n.val = Some(v.iter().map(|s| s.to_string()).collect());
+        n.members = true;
+    }
+    /// `set` lines (both dialects): one per leaf.
+    fn set_lines(&self, prefix: &str, out: &mut String) {
+        for (k, n) in &self.kids {
+            let p = format!("{prefix} {}", k.trim_start_matches('@'));
+            match &n.val {
+                Some(v) if v.len() == 1 => {
+                    let _ = writeln!(out, "{p} {}", v[0]);
+                }
+                Some(v) => {
+                    let _ = writeln!(out, "{p} [ {} ]", v.join(" "));
+                }
+                None if n.kids.is_empty() => {
+                    let _ = writeln!(out, "{p}");
+                }
+                None => n.set_lines(&p, out),
+            }
+        }
+    }
+    /// Junos hierarchical form.
+    fn junos(&self, depth: usize, out: &mut String) {
+        let ind = "    ".repeat(depth);
+        for (k, n) in &self.kids {
+            if n.kids.is_empty() {
+                let _ = writeln!(out, "{ind}{k};");
+            } else {
+                let _ = writeln!(out, "{ind}{k} {{");
+                n.junos(depth + 1, out);
+                let _ = writeln!(out, "{ind}}}");
+            }
+        }
+    }
+    /// PAN-OS XML.
+    fn xml(&self, depth: usize, out: &mut String) {
+        let ind = "  ".repeat(depth);
+        for (k, n) in &self.kids {
+            let (open, close) = match k.strip_prefix('@') {
+                Some(name) => (format!("entry name=\"{name}\""), "entry".to_string()),
+                None => (k.clone(), k.clone()),
+            };
+            match &n.val {
+                Some(v) if n.members => {
+                    let m: String = v.iter().map(|x| format!("<member>{x}</member>")).collect();
+                    let _ = writeln!(out, "{ind}<{open}>{m}</{close}>");
+                }
+                Some(v) => {
+                    let _ = writeln!(out, "{ind}<{open}>{}</{close}>", v[0]);
+                }
+                None if n.kids.is_empty() => {
+                    let _ = writeln!(out, "{ind}<{open}/>");
+                }
+                None => {
+                    let _ = writeln!(out, "{ind}<{open}>");
+                    n.xml(depth + 1, out);
+                    let _ = writeln!(out, "{ind}</{close}>");
+                }
+            }
+        }
+    }
+}
+
+/// What every edge dialect renders: the rules ([`EdgeRules`]) and the addressing.
+struct EdgePlan {
+    rules: EdgeRules,
+    /// The relay's inbound tcp/25 (メール無害化 in use).
+    relay: Option<u32>,
+    /// The relay's public address for the port forward (a second outside address).
+    dnat: Option<u32>,
+    /// A route for 192.168.0.0/16 back to the FortiGate too.
+    route_192: bool,
+}
+
+/// The ASA / SRX / PAN-OS firewall on the Internet line (`Shape::edge`, issue 16), in the
+/// Linux edge's place ([`linux_inet_gw`]): inside 203.0.113.1/30 towards the FortiGate,
+/// outside 100.64.b.2/29 (ISP .1; .3 the relay's port forward), default route out, the
+/// internal /16 back in. Outbound permits are the Linux edge's (source, port) list, the
+/// rest denied (ASA: the inside ACL's implicit deny; SRX / PAN-OS: the default /
+/// interzone deny); fault variant 2 ([`EdgeRules::open`]) is an ASA without an inside
+/// ACL (the security-level default lets everything out) or a trailing permit-all policy
+/// (SRX, PAN-OS). Inbound: tcp/25 to the relay, the InternetMaint ssh permits.
+fn edge_inet_gw(cx: &mut Ctx, fwname: &str, fw_port: &str, relay: u32) {
+    let t = cx.t;
+    let e = t.edge.clone().expect("edge firewall");
+    let b = t.b;
+    let name = "inet-gw";
+    let mut r = Rng(t.seed.wrapping_mul(0x94D0_49BB_1331_11EB) | 1);
+    let rules = edge_rules(t, &mut r);
+    let plan = EdgePlan {
+        rules,
+        relay: t.mugaika.then_some(relay),
+        dnat: (e.dnat && t.mugaika).then_some(u32::from_be_bytes([100, 64, b, 3])),
+        route_192: r.chance(50),
+    };
+    let (file, text, ifin, ifout) = match e.os {
+        EdgeOs::Asa => {
+            let (i, o) = if e.names == 0 {
+                ("GigabitEthernet0/0", "GigabitEthernet0/1")
+            } else {
+                ("GigabitEthernet1/1", "GigabitEthernet1/2")
+            };
+            ("inet-gw.cfg", asa_edge(t, &e, &plan, (i, o)), i, o)
+        }
+        EdgeOs::Srx => {
+            let (i, o) = if e.names == 0 {
+                ("ge-0/0/0", "ge-0/0/1")
+            } else {
+                ("ge-0/0/2", "ge-0/0/3")
+            };
+            let text = srx_edge(t, &e, &plan, (i, o));
+            let ext = if e.set_form { "set" } else { "conf" };
+            (ext, text, i, o)
+        }
+        EdgeOs::Panos => {
+            let (i, o) = if e.names == 0 {
+                ("ethernet1/1", "ethernet1/2")
+            } else {
+                ("ethernet1/3", "ethernet1/4")
+            };
+            let text = panos_edge(t, &e, &plan, (i, o));
+            let ext = if e.set_form { "txt" } else { "xml" };
+            (ext, text, i, o)
+        }
+    };
+    let file = if file.contains('.') {
+        file.to_string()
+    } else {
+        format!("{name}.{file}")
+    };
+    cx.files.insert(format!("configs/{file}"), text);
+    if let Some(d) = plan.dnat {
+        cx.truth.forwards.push(d);
+    }
+    // Junos points are logical units.
+    let unit = |i: &str| {
+        if e.os == EdgeOs::Srx {
+            format!("{i}.0")
+        } else {
+            i.to_string()
+        }
+    };
+    for p in [(6u8, 22u16), (6, 25), (6, 80), (6, 443)] {
+        cx.truth.ports.insert(p);
+    }
+    cx.link((fwname, fw_port), (name, &unit(ifin)));
+    let iz = cx.truth.zone("the-internet");
+    let old = cx.truth.points.remove(&point_key(fwname, fw_port));
+    cx.truth.points.insert(
+        point_key(name, &unit(ifout)),
+        TPoint {
+            zone: iz,
+            host: None,
+            src_ip: u32::from_be_bytes([198, 51, 100, 7]),
+            mac: old.map_or(0x0000_5e00_5303, |p| p.mac),
+        },
+    );
+    cx.truth.unzoned.insert(point_key(name, sanso::net::LOCAL));
+}
+
+/// ASA port names as `show running-config` prints them.
+fn asa_port(p: u16) -> String {
+    match p {
+        22 => "ssh".into(),
+        25 => "smtp".into(),
+        80 => "www".into(),
+        443 => "https".into(),
+        p => p.to_string(),
+    }
+}
+
+/// `proto src dst [eq|range …]` of an ASA ACE (destination `any`).
+fn asa_ace(src: &str, dst: &str, p: EPort) -> String {
+    match p {
+        None => format!("ip {src} {dst}"),
+        Some((pr, lo, hi)) => {
+            let pr = if pr == 6 { "tcp" } else { "udp" };
+            if lo == hi {
+                format!("{pr} {src} {dst} eq {}", asa_port(lo))
+            } else {
+                format!("{pr} {src} {dst} range {} {}", asa_port(lo), asa_port(hi))
+            }
+        }
+    }
+}
+
+fn asa_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) -> String {
+    let b = t.b;
+    let net = |(n, len): (u32, u8)| format!("{} {}", ip(n), dotted_mask(len));
+    let mut s = format!(
+        ": Saved\n:\n: Hardware:   ASA5516, 8192 MB RAM\n:\nASA Version 9.16(4)\n!\nhostname inet-gw\nnames\n!\n\
+         interface {ifin}\n description fw-honcho\n nameif inside\n security-level 100\n ip address 203.0.113.1 255.255.255.252\n!\n\
+         interface {ifout}\n description Internet\n nameif outside\n security-level 0\n ip address 100.64.{b}.2 255.255.255.248\n!\n"
+    );
+    let mut objs = String::new();
+    let mut acl_in: Vec<String> = vec![];
+    if e.objects {
+        // Permits only: grouping the sources of one port changes nothing.
+        let mut ports: Vec<EPort> = vec![];
+        for (_, p) in &plan.rules.out {
+            if !ports.contains(p) {
+                ports.push(*p);
+            }
+        }
+        for (k, p) in ports.iter().enumerate() {
+            let srcs: Vec<Option<(u32, u8)>> = plan
+                .rules
+                .out
+                .iter()
+                .filter(|(_, q)| q == p)
+                .map(|(a, _)| *a)
+                .collect();
+            let src = if srcs.contains(&None) {
+                "any".to_string()
+            } else {
+                let g = format!("INET-OUT-{}", k + 1);
+                let _ = writeln!(objs, "object-group network {g}");
+                for a in srcs.iter().flatten() {
+                    if a.1 == 32 {
+                        let _ = writeln!(objs, " network-object host {}", ip(a.0));
+                    } else {
+                        let _ = writeln!(objs, " network-object {}", net(*a));
+                    }
+                }
+                format!("object-group {g}")
+            };
+            acl_in.push(asa_ace(&src, "any", *p));
+        }
+    } else {
+        for (a, p) in &plan.rules.out {
+            let src = match a {
+                None => "any".to_string(),
+                Some((n, 32)) => format!("host {}", ip(*n)),
+                Some(a) => net(*a),
+            };
+            acl_in.push(asa_ace(&src, "any", *p));
+        }
+    }
+    let mut acl_out: Vec<String> = vec![];
+    if let Some(rl) = plan.relay {
+        let _ = writeln!(objs, "object network mail-relay\n host {}", ip(rl));
+        acl_out.push(asa_ace("any", "object mail-relay", Some((6, 25, 25))));
+    }
+    for (d, p) in &plan.rules.maint {
+        acl_out.push(asa_ace("any", &net(*d), *p));
+    }
+    if e.snat {
+        let _ = writeln!(
+            objs,
+            "object network inside-nets\n subnet 10.{b}.0.0 255.255.0.0"
+        );
+    }
+    s.push_str(&objs);
+    // No inside ACL (fault): the security-level default lets everything out.
+    let inside_acl = !plan.rules.open;
+    if inside_acl {
+        let _ = writeln!(s, "access-list INSIDE_IN remark インターネット接続系のみ");
+        for l in &acl_in {
+            let _ = writeln!(s, "access-list INSIDE_IN extended permit {l}");
+        }
+        if e.final_deny {
+            let _ = writeln!(s, "access-list INSIDE_IN extended deny ip any any log");
+        }
+    }
+    for l in &acl_out {
+        let _ = writeln!(s, "access-list OUTSIDE_IN extended permit {l}");
+    }
+    let _ = writeln!(s, "pager lines 24\nlogging enable\nmtu inside 1500\nmtu outside 1500\nicmp unreachable rate-limit 1 burst-size 1\narp timeout 14400");
+    // Object NAT sits under the objects, printed after the access lists.
+    if let Some(m) = plan.dnat {
+        let _ = writeln!(
+            s,
+            "object network mail-relay\n nat (inside,outside) static {} service tcp smtp smtp",
+            ip(m)
+        );
+    }
+    if e.snat {
+        let _ = writeln!(
+            s,
+            "object network inside-nets\n nat (inside,outside) dynamic interface"
+        );
+    }
+    if inside_acl {
+        let _ = writeln!(s, "access-group INSIDE_IN in interface inside");
+    }
+    if !acl_out.is_empty() {
+        let _ = writeln!(s, "access-group OUTSIDE_IN in interface outside");
+    }
+    let _ = writeln!(
+        s,
+        "route outside 0.0.0.0 0.0.0.0 100.64.{b}.1 1\nroute inside 10.{b}.0.0 255.255.0.0 203.0.113.2 1"
+    );
+    if plan.route_192 {
+        let _ = writeln!(s, "route inside 192.168.0.0 255.255.0.0 203.0.113.2 1");
+    }
+    s.push_str("timeout xlate 3:00:00\ntimeout conn 1:00:00\nssh 10.0.0.0 255.0.0.0 inside\nssh timeout 5\n!\nclass-map inspection_default\n match default-inspection-traffic\n!\npolicy-map global_policy\n class inspection_default\n  inspect dns\n  inspect icmp\n!\nservice-policy global_policy global\nprompt hostname context\nCryptochecksum:00000000000000000000000000000000\n: end\n");
+    s
+}
+
+/// A Junos application for a port: predefined where Junos has one.
+fn srx_app(p: EPort, apps: &mut Vec<String>, tree: &mut CfgTree) -> String {
+    match p {
+        None => "any".into(),
+        Some((6, 22, 22)) => "junos-ssh".into(),
+        Some((6, 25, 25)) => "junos-smtp".into(),
+        Some((6, 80, 80)) => "junos-http".into(),
+        Some((6, 443, 443)) => "junos-https".into(),
+        Some((pr, lo, hi)) => {
+            let prn = if pr == 6 { "tcp" } else { "udp" };
+            let n = format!("{prn}-{lo}-{hi}");
+            if !apps.contains(&n) {
+                apps.push(n.clone());
+                let dp = if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo}-{hi}")
+                };
+                tree.add(&[
+                    "applications",
+                    &format!("application {n}"),
+                    &format!("protocol {prn}"),
+                ]);
+                tree.add(&[
+                    "applications",
+                    &format!("application {n}"),
+                    &format!("destination-port {dp}"),
+                ]);
+            }
+            n
+        }
+    }
+}
+
+fn srx_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) -> String {
+    let b = t.b;
+    let cidr = |(n, len): (u32, u8)| format!("{}/{len}", ip(n));
+    let aname = |(n, len): (u32, u8)| format!("net-{}-{len}", ip(n).replace('.', "-"));
+    let mut c = CfgTree::default();
+    c.add(&["system", "host-name inet-gw"]);
+    c.add(&[
+        "interfaces",
+        ifin,
+        "unit 0",
+        "family inet",
+        "address 203.0.113.1/30",
+    ]);
+    c.add(&[
+        "interfaces",
+        ifout,
+        "unit 0",
+        "family inet",
+        &format!("address 100.64.{b}.2/29"),
+    ]);
+    let rt = "routing-options";
+    c.add(&[
+        rt,
+        "static",
+        "route 0.0.0.0/0",
+        &format!("next-hop 100.64.{b}.1"),
+    ]);
+    c.add(&[
+        rt,
+        "static",
+        &format!("route 10.{b}.0.0/16"),
+        "next-hop 203.0.113.2",
+    ]);
+    if plan.route_192 {
+        c.add(&[rt, "static", "route 192.168.0.0/16", "next-hop 203.0.113.2"]);
+    }
+    let zone = |z: &str| format!("security-zone {z}");
+    c.add(&[
+        "security",
+        "zones",
+        &zone("trust"),
+        "interfaces",
+        &format!("{ifin}.0"),
+    ]);
+    c.add(&[
+        "security",
+        "zones",
+        &zone("untrust"),
+        "interfaces",
+        &format!("{ifout}.0"),
+    ]);
+    // Address book entries: the global book, or the zone's own.
+    let mut book: Vec<String> = vec![];
+    let mut addr = |c: &mut CfgTree, z: &str, a: (u32, u8)| -> String {
+        let n = aname(a);
+        if !book.contains(&n) {
+            book.push(n.clone());
+            let stmt = format!("address {n} {}", cidr(a));
+            if e.objects {
+                c.add(&["security", "address-book", "global", &stmt]);
+            } else {
+                c.add(&["security", "zones", &zone(z), "address-book", &stmt]);
+            }
+        }
+        n
+    };
+    let mut apps: Vec<String> = vec![];
+    // (from, to, name, source, destination, application), all permits.
+    let mut pols: Vec<(&str, &str, String, String, String, String)> = vec![];
+    for (k, (a, p)) in plan.rules.out.iter().enumerate() {
+        let src = a.map_or("any".to_string(), |a| addr(&mut c, "trust", a));
+        let app = srx_app(*p, &mut apps, &mut c);
+        pols.push((
+            "trust",
+            "untrust",
+            format!("out-{}", k + 1),
+            src,
+            "any".into(),
+            app,
+        ));
+    }
+    if plan.rules.open {
+        pols.push((
+            "trust",
+            "untrust",
+            "temp-any".into(),
+            "any".into(),
+            "any".into(),
+            "any".into(),
+        ));
+    }
+    if let Some(rl) = plan.relay {
+        let d = addr(&mut c, "trust", (rl, 32));
+        pols.push((
+            "untrust",
+            "trust",
+            "mail-in".into(),
+            "any".into(),
+            d,
+            "junos-smtp".into(),
+        ));
+    }
+    for (k, (d, p)) in plan.rules.maint.iter().enumerate() {
+        let d = addr(&mut c, "trust", *d);
+        let app = srx_app(*p, &mut apps, &mut c);
+        pols.push((
+            "untrust",
+            "trust",
+            format!("maint-{}", k + 1),
+            "any".into(),
+            d,
+            app,
+        ));
+    }
+    for (from, to, n, src, dst, app) in &pols {
+        let pair = format!("from-zone {from} to-zone {to}");
+        let pol = format!("policy {n}");
+        let base = ["security", "policies", pair.as_str(), pol.as_str()];
+        let with = |x: &[&str]| -> Vec<String> {
+            base.iter().chain(x.iter()).map(|s| s.to_string()).collect()
+        };
+        for path in [
+            with(&["match", &format!("source-address {src}")]),
+            with(&["match", &format!("destination-address {dst}")]),
+            with(&["match", &format!("application {app}")]),
+            with(&["then", "permit"]),
+        ] {
+            let v: Vec<&str> = path.iter().map(String::as_str).collect();
+            c.add(&v);
+        }
+    }
+    if e.final_deny {
+        let g = ["security", "policies", "global", "policy deny-all"];
+        for x in [
+            ["match", "source-address any"],
+            ["match", "destination-address any"],
+            ["match", "application any"],
+            ["then", "deny"],
+        ] {
+            let v: Vec<&str> = g.iter().chain(x.iter()).copied().collect();
+            c.add(&v);
+        }
+    }
+    if e.snat {
+        let rs = ["security", "nat", "source", "rule-set trust-to-untrust"];
+        let v: Vec<&str> = rs.iter().copied().chain(["from zone trust"]).collect();
+        c.add(&v);
+        let v: Vec<&str> = rs.iter().copied().chain(["to zone untrust"]).collect();
+        c.add(&v);
+        let src = format!("source-address 10.{b}.0.0/16");
+        let v: Vec<&str> = rs
+            .iter()
+            .copied()
+            .chain(["rule snat", "match", src.as_str()])
+            .collect();
+        c.add(&v);
+        let v: Vec<&str> = rs
+            .iter()
+            .copied()
+            .chain(["rule snat", "then", "source-nat", "interface"])
+            .collect();
+        c.add(&v);
+    }
+    if let (Some(m), Some(rl)) = (plan.dnat, plan.relay) {
+        let pool = ["security", "nat", "destination", "pool mail-relay"];
+        let a = format!("address {}/32", ip(rl));
+        let v: Vec<&str> = pool.iter().copied().chain([a.as_str()]).collect();
+        c.add(&v);
+        let rs = ["security", "nat", "destination", "rule-set from-internet"];
+        let v: Vec<&str> = rs.iter().copied().chain(["from zone untrust"]).collect();
+        c.add(&v);
+        let d = format!("destination-address {}/32", ip(m));
+        for x in [
+            ["rule smtp", "match", d.as_str()],
+            ["rule smtp", "match", "destination-port 25"],
+            ["rule smtp", "match", "protocol tcp"],
+            ["rule smtp", "then", "destination-nat pool mail-relay"],
+        ] {
+            let v: Vec<&str> = rs.iter().chain(x.iter()).copied().collect();
+            c.add(&v);
+        }
+    }
+    let mut s = String::new();
+    if e.set_form {
+        c.set_lines("set", &mut s);
+    } else {
+        s.push_str("## Last commit: 2026-11-30 10:12:44 JST by admin\nversion 21.4R3-S5.4;\n");
+        c.junos(0, &mut s);
+    }
+    s
+}
+
+fn panos_edge(t: &Town, e: &EdgeFw, plan: &EdgePlan, (ifin, ifout): (&str, &str)) -> String {
+    let b = t.b;
+    let cidr = |(n, len): (u32, u8)| format!("{}/{len}", ip(n));
+    let mut dev = CfgTree::default();
+    let mut vsys = CfgTree::default();
+    dev.text(&["deviceconfig", "system", "hostname"], "inet-gw");
+    let eth = ["network", "interface", "ethernet"];
+    let ifa = |i: &str| format!("@{i}");
+    let (ain, aout) = (ifa(ifin), ifa(ifout));
+    dev.add(&[
+        eth[0],
+        eth[1],
+        eth[2],
+        &ain,
+        "layer3",
+        "ip",
+        "@203.0.113.1/30",
+    ]);
+    let o = format!("@100.64.{b}.2/29");
+    dev.add(&[eth[0], eth[1], eth[2], &aout, "layer3", "ip", &o]);
+    let vr = ["network", "virtual-router", "@default"];
+    let v: Vec<&str> = vr.iter().copied().chain(["interface"]).collect();
+    dev.members(&v, &[ifin, ifout]);
+    let mut routes = vec![
+        (
+            "default-route",
+            "0.0.0.0/0".to_string(),
+            format!("100.64.{b}.1"),
+            ifout,
+        ),
+        (
+            "internal",
+            format!("10.{b}.0.0/16"),
+            "203.0.113.2".into(),
+            ifin,
+        ),
+    ];
+    if plan.route_192 {
+        routes.push((
+            "juki-chukan",
+            "192.168.0.0/16".into(),
+            "203.0.113.2".into(),
+            ifin,
+        ));
+    }
+    for (n, d, gw, i) in &routes {
+        let base: Vec<String> = vr
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["routing-table", "ip", "static-route"].map(String::from))
+            .chain([format!("@{n}")])
+            .collect();
+        let p = |x: &[&str]| -> Vec<String> {
+            base.iter()
+                .cloned()
+                .chain(x.iter().map(|s| s.to_string()))
+                .collect()
+        };
+        dev.text(&p(&["destination"]), d);
+        dev.text(&p(&["nexthop", "ip-address"]), gw);
+        dev.text(&p(&["interface"]), i);
+    }
+    vsys.members(&["zone", "@trust", "network", "layer3"], &[ifin]);
+    vsys.members(&["zone", "@untrust", "network", "layer3"], &[ifout]);
+    // Addresses: named objects, or inline prefixes.
+    let addr = |vsys: &mut CfgTree, a: (u32, u8)| -> String {
+        if e.objects {
+            let n = format!("net-{}-{}", ip(a.0), a.1);
+            vsys.text(&["address", &format!("@{n}"), "ip-netmask"], &cidr(a));
+            n
+        } else {
+            cidr(a)
+        }
+    };
+    let svc = |vsys: &mut CfgTree, p: EPort| -> String {
+        match p {
+            None => "any".into(),
+            Some((6, 443, 443)) => "service-https".into(),
+            Some((pr, lo, hi)) => {
+                let prn = if pr == 6 { "tcp" } else { "udp" };
+                let port = if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo}-{hi}")
+                };
+                let n = format!("{prn}-{port}");
+                vsys.text(
+                    &["service", &format!("@{n}"), "protocol", prn, "port"],
+                    &port,
+                );
+                n
+            }
+        }
+    };
+    // (name, from, to, source, destination, service, action)
+    let mut rules: Vec<(String, &str, &str, String, String, String, &str)> = vec![];
+    for (k, (a, p)) in plan.rules.out.iter().enumerate() {
+        let src = a.map_or("any".to_string(), |a| addr(&mut vsys, a));
+        let sv = svc(&mut vsys, *p);
+        rules.push((
+            format!("out-{}", k + 1),
+            "trust",
+            "untrust",
+            src,
+            "any".into(),
+            sv,
+            "allow",
+        ));
+    }
+    if plan.rules.open {
+        rules.push((
+            "temp-any".into(),
+            "trust",
+            "untrust",
+            "any".into(),
+            "any".into(),
+            "any".into(),
+            "allow",
+        ));
+    }
+    if let Some(rl) = plan.relay {
+        let d = addr(&mut vsys, (rl, 32));
+        let sv = svc(&mut vsys, Some((6, 25, 25)));
+        rules.push((
+            "mail-in".into(),
+            "untrust",
+            "trust",
+            "any".into(),
+            d,
+            sv,
+            "allow",
+        ));
+        if let Some(m) = plan.dnat {
+            // Security rules name the pre-NAT address and the post-NAT zone.
+            let d = addr(&mut vsys, (m, 32));
+            let sv = svc(&mut vsys, Some((6, 25, 25)));
+            rules.push((
+                "mail-in-nat".into(),
+                "untrust",
+                "trust",
+                "any".into(),
+                d.clone(),
+                sv.clone(),
+                "allow",
+            ));
+            let n = ["rulebase", "nat", "rules", "@mail-relay"];
+            let p = |x: &str| -> Vec<String> {
+                n.iter().copied().chain([x]).map(String::from).collect()
+            };
+            vsys.members(&p("from"), &["untrust"]);
+            vsys.members(&p("to"), &["untrust"]);
+            vsys.members(&p("source"), &["any"]);
+            vsys.members(&p("destination"), &[d.as_str()]);
+            vsys.text(&p("service"), &sv);
+            let dt: Vec<&str> = n
+                .iter()
+                .copied()
+                .chain(["destination-translation"])
+                .collect();
+            let mut ta = dt.clone();
+            ta.push("translated-address");
+            vsys.text(&ta, &ip(rl));
+            let mut tp = dt.clone();
+            tp.push("translated-port");
+            vsys.text(&tp, "25");
+        }
+    }
+    for (k, (d, p)) in plan.rules.maint.iter().enumerate() {
+        let d = addr(&mut vsys, *d);
+        let sv = svc(&mut vsys, *p);
+        rules.push((
+            format!("maint-{}", k + 1),
+            "untrust",
+            "trust",
+            "any".into(),
+            d,
+            sv,
+            "allow",
+        ));
+    }
+    if e.final_deny {
+        rules.push((
+            "deny-all".into(),
+            "any",
+            "any",
+            "any".into(),
+            "any".into(),
+            "any".into(),
+            "deny",
+        ));
+    }
+    for (n, from, to, src, dst, sv, act) in &rules {
+        let base = ["rulebase", "security", "rules"];
+        let en = format!("@{n}");
+        let p = |x: &str| -> Vec<String> {
+            base.iter()
+                .copied()
+                .chain([en.as_str(), x])
+                .map(String::from)
+                .collect()
+        };
+        vsys.members(&p("from"), &[from]);
+        vsys.members(&p("to"), &[to]);
+        vsys.members(&p("source"), &[src.as_str()]);
+        vsys.members(&p("destination"), &[dst.as_str()]);
+        vsys.members(&p("service"), &[sv.as_str()]);
+        vsys.members(&p("application"), &["any"]);
+        vsys.text(&p("action"), act);
+    }
+    let mut s = String::new();
+    if e.set_form {
+        dev.set_lines("set", &mut s);
+        vsys.set_lines("set", &mut s);
+    } else {
+        s.push_str("<?xml version=\"1.0\"?>\n<config version=\"10.2.0\" urldb=\"paloaltonetworks\">\n  <devices>\n    <entry name=\"localhost.localdomain\">\n");
+        dev.xml(3, &mut s);
+        s.push_str("      <vsys>\n        <entry name=\"vsys1\">\n");
+        vsys.xml(5, &mut s);
+        s.push_str("        </entry>\n      </vsys>\n    </entry>\n  </devices>\n</config>\n");
+    }
+    s
 }
