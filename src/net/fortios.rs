@@ -215,5 +215,6 @@ impl Builder<'_> {
                 }
             }
         }
+        self.policy_matches.insert(d.name.clone(), pol_match);
     }
 }

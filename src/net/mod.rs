@@ -173,6 +173,10 @@ pub struct Graph {
     /// match and what it decides (the match less every earlier entry's). FILTER-HYGIENE
     /// reads shadowing from them instead of rebuilding the same unions.
     pub acl_matches: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
+    /// Each firewall policy's match (`Space::matches` of its `m`, in the graph's space) by
+    /// device and policy index, where the lowering built it (`None` where it did not):
+    /// FILTER-HYGIENE reads them instead of rebuilding the same sets.
+    pub policy_matches: HashMap<String, Vec<Option<Bdd>>>,
     /// Wall time of each step of the build, in order (examples/prefecture prints them:
     /// where a snapshot's build time goes).
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -190,6 +194,8 @@ struct Builder<'a> {
     /// Per (device, ACL), each entry's (match, decided set): one ACL is often bound to
     /// many ports; kept in [`Graph::acl_matches`].
     acl_memo: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
+    /// Kept in [`Graph::policy_matches`].
+    policy_matches: HashMap<String, Vec<Option<Bdd>>>,
     /// Each device's lines not understood as shared handles ([`Builder::dev_taint`]).
     taint_cache: std::cell::RefCell<HashMap<String, Vec<Taint>>>,
     /// Unions of edge pieces by their piece list ([`Builder::pieces_union`]).
@@ -422,6 +428,7 @@ impl Graph {
         let device_nodes = b.device_nodes();
         let info = b.info;
         let acl_matches = b.acl_memo;
+        let policy_matches = b.policy_matches;
         let engine = if atoms {
             b.nb.compile()
         } else {
@@ -443,6 +450,7 @@ impl Graph {
                 .flat_map(|d| d.conditions.iter().cloned())
                 .collect(),
             acl_matches,
+            policy_matches,
             timings,
         }
     }
@@ -484,6 +492,7 @@ impl<'a> Builder<'a> {
             l3out: HashMap::new(),
             local: BTreeMap::new(),
             acl_memo: HashMap::new(),
+            policy_matches: HashMap::new(),
             taint_cache: Default::default(),
             union_memo: HashMap::new(),
         }
