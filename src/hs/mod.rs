@@ -350,40 +350,30 @@ impl Space {
         }
     }
 
-    /// `addrs(f, s) ∧ base`, where `base` tests only fields below `f`.
+    /// `addrs(f, s) ∧ base`, where `base` tests only fields below `f`. One prefix is a
+    /// chain onto `base`; a group is built alone first (shared by every entry naming it:
+    /// per-item chains onto each entry's base were 10 % more nodes on policies800) and
+    /// put onto `base` by one `and`.
     fn addrs_on(&mut self, f: Field, s: &AddrSet, base: Bdd) -> Bdd {
-        if base == FALSE {
-            return FALSE;
+        match s.items.as_slice() {
+            _ if base == FALSE => FALSE,
+            [IpMatch::Any] => base,
+            [IpMatch::Wildcard { addr, wildcard }] => {
+                let care = !u32::from(*wildcard) as u64;
+                self.m
+                    .masked_on(f.vars(), u32::from(*addr) as u64, care, base)
+            }
+            _ => {
+                let x = self.addrs(f, s);
+                self.m.and(x, base)
+            }
         }
-        let mut acc = FALSE;
-        for m in &s.items {
-            let b = match m {
-                IpMatch::Any => base,
-                IpMatch::Wildcard { addr, wildcard } => {
-                    let care = !u32::from(*wildcard) as u64;
-                    self.m
-                        .masked_on(f.vars(), u32::from(*addr) as u64, care, base)
-                }
-                IpMatch::Range { .. } => {
-                    let x = self.ip(f, m);
-                    self.m.and(x, base)
-                }
-            };
-            acc = self.m.or(acc, b);
-        }
-        acc
     }
 
     /// `mac_set(f, macs) ∧ base`, where `base` tests only fields below `f`.
     fn mac_set_on(&mut self, f: Field, macs: &[Mac], base: Bdd) -> Bdd {
-        let mut acc = FALSE;
-        for m in macs {
-            let b = self
-                .m
-                .masked_on(f.vars(), mac_u64(*m), (1u64 << 48) - 1, base);
-            acc = self.m.or(acc, b);
-        }
-        acc
+        let x = self.mac_set(f, macs);
+        self.m.and(x, base)
     }
 
     /// The single header `p`.
