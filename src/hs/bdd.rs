@@ -394,8 +394,22 @@ impl Manager {
 
     /// `x & care == value & care` over `vars` (most significant first).
     pub fn masked(&mut self, vars: std::ops::Range<u16>, value: u64, care: u64) -> Bdd {
+        self.masked_on(vars, value, care, TRUE)
+    }
+
+    /// `(x & care == value & care) ∧ base`, where `base` tests only variables below
+    /// `vars` (or is a terminal): the chain is built straight onto `base`, one node per
+    /// cared bit, instead of an `and` that copies the chain.
+    pub fn masked_on(
+        &mut self,
+        vars: std::ops::Range<u16>,
+        value: u64,
+        care: u64,
+        base: Bdd,
+    ) -> Bdd {
+        debug_assert!(base <= TRUE || self.var(base) >= vars.end);
         let width = vars.len() as u32;
-        let mut node = TRUE;
+        let mut node = base;
         for i in 0..width {
             if (care >> i) & 1 == 0 {
                 continue;

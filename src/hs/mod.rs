@@ -145,6 +145,13 @@ impl Packet {
     }
 }
 
+/// A test on one field, for [`Space::field_on`].
+#[derive(Clone, Copy)]
+enum FieldTest {
+    Eq(u64),
+    Ports(PortRange),
+}
+
 /// The header space: a BDD manager plus builders from model terms.
 #[derive(Clone)]
 pub struct Space {
@@ -260,30 +267,113 @@ impl Space {
         acc
     }
 
-    /// The exact set of packets a model [`Match`] admits.
+    /// The exact set of packets a model [`Match`] admits: source ∧ destination ∧ (∨
+    /// services) ∧ established ∧ source MAC.
+    ///
+    /// Built bottom-up in variable order: each field's test is put onto the set of the
+    /// fields below it ([`Space::field_on`]), so a one-service entry (nearly every ACL
+    /// line) is a single chain with one `mk` per tested bit. Joining separately built
+    /// field sets with `and` copied every chain above the lowest and was most of the
+    /// device lowering (`mk` misses at millions of nodes). Several services: the
+    /// service-free part is built this way and joined with their union as before.
     pub fn matches(&mut self, mt: &Match) -> Bdd {
-        let src = self.addrs(Field::SrcIp, &mt.src);
-        let dst = self.addrs(Field::DstIp, &mt.dst);
-        let mut b = self.m.and(src, dst);
-        if !mt.services.is_empty() {
-            let mut svc = FALSE;
-            for s in &mt.services {
-                let x = self.service(s);
-                svc = self.m.or(svc, x);
+        let one = match mt.services.as_slice() {
+            [] => None,
+            [s] => Some(s),
+            _ => {
+                let b = self.cube(mt, None);
+                let mut svc = FALSE;
+                for s in &mt.services {
+                    let x = self.service(s);
+                    svc = self.m.or(svc, x);
+                }
+                return self.m.and(b, svc);
             }
-            b = self.m.and(b, svc);
+        };
+        self.cube(mt, one)
+    }
+
+    /// `mt` without its services, and with `svc` if given, fields bottom-up.
+    fn cube(&mut self, mt: &Match, svc: Option<&Service>) -> Bdd {
+        use Field::*;
+        let mut b = TRUE;
+        if let Some(macs) = &mt.src_mac {
+            b = self.mac_set_on(SrcMac, macs, b);
         }
         if let Some(est) = mt.established {
-            let tcp = self.eq(Field::Proto, 6);
-            let e = self.eq(Field::Established, est as u64);
-            let te = self.m.and(tcp, e);
-            b = self.m.and(b, te);
+            b = self.field_on(Established, FieldTest::Eq(est as u64), b);
         }
-        if let Some(macs) = &mt.src_mac {
-            let mm = self.mac_set(Field::SrcMac, macs);
-            b = self.m.and(b, mm);
+        let any = Service::any();
+        let s = svc.unwrap_or(&any);
+        if let Some(c) = s.icmp_code {
+            b = self.field_on(IcmpCode, FieldTest::Eq(c as u64), b);
+        }
+        if let Some(t) = s.icmp_type {
+            b = self.field_on(IcmpType, FieldTest::Eq(t as u64), b);
+        }
+        b = self.field_on(SrcPort, FieldTest::Ports(s.sport), b);
+        b = self.addrs_on(SrcIp, &mt.src, b);
+        b = self.field_on(DstPort, FieldTest::Ports(s.dport), b);
+        b = self.addrs_on(DstIp, &mt.dst, b);
+        // Established packets are TCP; a service naming another protocol admits none.
+        let proto = match (s.proto, mt.established) {
+            (Some(p), Some(_)) if p != 6 => return FALSE,
+            (Some(p), _) => Some(p),
+            (None, Some(_)) => Some(6),
+            (None, None) => None,
+        };
+        if let Some(p) = proto {
+            b = self.field_on(Proto, FieldTest::Eq(p as u64), b);
         }
         b
+    }
+
+    /// `test(f) ∧ base`, where `base` tests only fields below `f`.
+    fn field_on(&mut self, f: Field, test: FieldTest, base: Bdd) -> Bdd {
+        if base == FALSE {
+            return FALSE;
+        }
+        let w = f.width();
+        let full = if w == 64 { u64::MAX } else { (1u64 << w) - 1 };
+        match test {
+            FieldTest::Eq(v) => self.m.masked_on(f.vars(), v, full, base),
+            FieldTest::Ports(r) if r.is_any() => base,
+            FieldTest::Ports(r) if r.lo == r.hi => {
+                self.m.masked_on(f.vars(), r.lo as u64, full, base)
+            }
+            FieldTest::Ports(r) => {
+                // The range alone is shared by every entry naming it; `and` then puts
+                // it onto `base` in one pass.
+                let x = self.range(f, r.lo as u64, r.hi as u64);
+                self.m.and(x, base)
+            }
+        }
+    }
+
+    /// `addrs(f, s) ∧ base`, where `base` tests only fields below `f`. One prefix is a
+    /// chain onto `base`; a group is built alone first (shared by every entry naming it:
+    /// per-item chains onto each entry's base were 10 % more nodes on policies800) and
+    /// put onto `base` by one `and`.
+    fn addrs_on(&mut self, f: Field, s: &AddrSet, base: Bdd) -> Bdd {
+        match s.items.as_slice() {
+            _ if base == FALSE => FALSE,
+            [IpMatch::Any] => base,
+            [IpMatch::Wildcard { addr, wildcard }] => {
+                let care = !u32::from(*wildcard) as u64;
+                self.m
+                    .masked_on(f.vars(), u32::from(*addr) as u64, care, base)
+            }
+            _ => {
+                let x = self.addrs(f, s);
+                self.m.and(x, base)
+            }
+        }
+    }
+
+    /// `mac_set(f, macs) ∧ base`, where `base` tests only fields below `f`.
+    fn mac_set_on(&mut self, f: Field, macs: &[Mac], base: Bdd) -> Bdd {
+        let x = self.mac_set(f, macs);
+        self.m.and(x, base)
     }
 
     /// The single header `p`.
@@ -362,6 +452,110 @@ impl Space {
 mod tests {
     use super::*;
     use crate::model::*;
+
+    /// `matches` as the conjunction of separately built field sets (the construction it
+    /// replaced), for comparing sets: equal sets are the same node.
+    fn matches_by_and(s: &mut Space, mt: &Match) -> Bdd {
+        let src = s.addrs(Field::SrcIp, &mt.src);
+        let dst = s.addrs(Field::DstIp, &mt.dst);
+        let mut b = s.and(src, dst);
+        if !mt.services.is_empty() {
+            let mut svc = FALSE;
+            for x in &mt.services {
+                let x = s.service(x);
+                svc = s.or(svc, x);
+            }
+            b = s.and(b, svc);
+        }
+        if let Some(est) = mt.established {
+            let tcp = s.eq(Field::Proto, 6);
+            let e = s.eq(Field::Established, est as u64);
+            let te = s.and(tcp, e);
+            b = s.and(b, te);
+        }
+        if let Some(macs) = &mt.src_mac {
+            let mm = s.mac_set(Field::SrcMac, macs);
+            b = s.and(b, mm);
+        }
+        b
+    }
+
+    #[test]
+    fn bottom_up_matches_equal_the_conjunction_of_fields() {
+        let ip = |x: &str| x.parse::<Ipv4Addr>().unwrap();
+        let addrs = [
+            AddrSet::any(),
+            AddrSet::one(IpMatch::prefix(ip("10.1.0.0"), 16)),
+            AddrSet::one(IpMatch::Wildcard {
+                addr: ip("10.1.0.5"),
+                wildcard: ip("0.0.255.0"),
+            }),
+            AddrSet::one(IpMatch::Range {
+                lo: ip("192.168.1.7"),
+                hi: ip("192.168.3.200"),
+            }),
+            AddrSet {
+                items: vec![
+                    IpMatch::prefix(ip("172.16.0.0"), 12),
+                    IpMatch::prefix(ip("10.9.9.9"), 32),
+                    IpMatch::Range {
+                        lo: ip("10.0.0.3"),
+                        hi: ip("10.0.0.9"),
+                    },
+                ],
+            },
+            AddrSet { items: vec![] },
+        ];
+        let mut icmp = Service::proto(proto::ICMP);
+        icmp.icmp_type = Some(8);
+        icmp.icmp_code = Some(0);
+        let mut sport = Service::tcp_dport(1024, 1024);
+        sport.sport = PortRange { lo: 1000, hi: 2000 };
+        let mut empty_range = Service::tcp_dport(10, 20);
+        empty_range.dport = PortRange { lo: 20, hi: 10 };
+        let services = [
+            vec![],
+            vec![Service::tcp_dport(443, 443)],
+            vec![Service::tcp_dport(80, 90)],
+            vec![Service::proto(17)],
+            vec![icmp.clone()],
+            vec![sport.clone()],
+            vec![empty_range],
+            vec![Service::any()],
+            vec![Service::tcp_dport(22, 22), icmp, sport],
+        ];
+        let mac = Mac::new(0, 0x11, 0x22, 0x33, 0x44, 0x55);
+        let macs = [
+            None,
+            Some(vec![mac]),
+            Some(vec![]),
+            Some(vec![mac, Mac::zero()]),
+        ];
+        let mut s = Space::new();
+        let mut distinct = std::collections::HashSet::new();
+        for (i, src) in addrs.iter().enumerate() {
+            for dst in &addrs[i % 3..] {
+                for svc in &services {
+                    for est in [None, Some(true), Some(false)] {
+                        for m in &macs {
+                            let mt = Match {
+                                src: src.clone(),
+                                dst: dst.clone(),
+                                services: svc.clone(),
+                                established: est,
+                                src_mac: m.clone(),
+                            };
+                            let want = matches_by_and(&mut s, &mt);
+                            assert_eq!(s.matches(&mt), want, "{mt:?}");
+                            distinct.insert(want);
+                        }
+                    }
+                }
+            }
+        }
+        // The cases are not all the same set (or all empty).
+        assert!(distinct.len() > 500, "{}", distinct.len());
+    }
 
     #[test]
     fn match_semantics_agree_with_model() {

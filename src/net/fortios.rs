@@ -219,5 +219,6 @@ impl Builder<'_> {
                 }
             }
         }
+        self.policy_matches.insert(d.name.clone(), pol_match);
     }
 }

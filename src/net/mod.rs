@@ -173,6 +173,10 @@ pub struct Graph {
     /// match and what it decides (the match less every earlier entry's). FILTER-HYGIENE
     /// reads shadowing from them instead of rebuilding the same unions.
     pub acl_matches: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
+    /// Each firewall policy's match (`Space::matches` of its `m`, in the graph's space) by
+    /// device and policy index, where the lowering built it (`None` where it did not):
+    /// FILTER-HYGIENE reads them instead of rebuilding the same sets.
+    pub policy_matches: HashMap<String, Vec<Option<Bdd>>>,
     /// Wall time of each step of the build, in order (examples/prefecture prints them:
     /// where a snapshot's build time goes).
     pub timings: Vec<(&'static str, std::time::Duration)>,
@@ -190,8 +194,12 @@ struct Builder<'a> {
     /// Per (device, ACL), each entry's (match, decided set): one ACL is often bound to
     /// many ports; kept in [`Graph::acl_matches`].
     acl_memo: HashMap<(String, String), Vec<(Bdd, Bdd)>>,
+    /// Kept in [`Graph::policy_matches`].
+    policy_matches: HashMap<String, Vec<Option<Bdd>>>,
     /// Each device's lines not understood as shared handles ([`Builder::dev_taint`]).
     taint_cache: std::cell::RefCell<HashMap<String, Vec<Taint>>>,
+    /// Unions of edge pieces by their piece list ([`Builder::pieces_union`]).
+    union_memo: HashMap<Vec<Bdd>, Bdd>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -214,11 +222,25 @@ pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
 }
 
 impl<'a> Builder<'a> {
+    /// The union of an edge's pieces. One ACL's permit pieces (or one interface's route
+    /// pieces) label every edge the ACL is bound to, and the direct-mapped op cache has
+    /// usually lost the earlier union by then (15 % of a zones-corner audit), so unions of
+    /// three or more pieces are kept by their piece list. Same set, hence same node.
+    fn pieces_union(&mut self, pieces: &[(Bdd, Vec<Span>)]) -> Bdd {
+        let key: Vec<Bdd> = pieces.iter().map(|p| p.0).collect();
+        if key.len() < 3 {
+            return self.nb.space.or_all(key);
+        }
+        if let Some(&u) = self.union_memo.get(&key) {
+            return u;
+        }
+        let u = self.nb.space.or_all(key.iter().copied());
+        self.union_memo.insert(key, u);
+        u
+    }
+
     fn edge(&mut self, from: NodeId, to: NodeId, info: EdgeInfo) {
-        let pred = self
-            .nb
-            .space
-            .or_all(info.pieces.iter().map(|p| p.0).collect::<Vec<_>>());
+        let pred = self.pieces_union(&info.pieces);
         if pred == FALSE && info.taint.is_empty() {
             return;
         }
@@ -228,10 +250,7 @@ impl<'a> Builder<'a> {
 
     /// An edge that rewrites what it admits (NAT, a router's own source MAC).
     fn rewrite_edge(&mut self, from: NodeId, to: NodeId, info: EdgeInfo, rw: Rewrite) {
-        let pred = self
-            .nb
-            .space
-            .or_all(info.pieces.iter().map(|p| p.0).collect::<Vec<_>>());
+        let pred = self.pieces_union(&info.pieces);
         if pred == FALSE && info.taint.is_empty() {
             return;
         }
@@ -409,6 +428,7 @@ impl Graph {
         let device_nodes = b.device_nodes();
         let info = b.info;
         let acl_matches = b.acl_memo;
+        let policy_matches = b.policy_matches;
         let engine = if atoms {
             b.nb.compile()
         } else {
@@ -430,6 +450,7 @@ impl Graph {
                 .flat_map(|d| d.conditions.iter().cloned())
                 .collect(),
             acl_matches,
+            policy_matches,
             timings,
         }
     }
@@ -471,7 +492,9 @@ impl<'a> Builder<'a> {
             l3out: HashMap::new(),
             local: BTreeMap::new(),
             acl_memo: HashMap::new(),
+            policy_matches: HashMap::new(),
             taint_cache: Default::default(),
+            union_memo: HashMap::new(),
         }
     }
 

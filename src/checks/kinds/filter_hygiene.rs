@@ -70,7 +70,7 @@ impl Kind for FilterHygiene {
         for d in &cx.snap.devices {
             judged |= !d.acls.is_empty() || !d.policies.is_empty();
             acls(d, cx, sp, &mut out);
-            policies(d, sp, &mut out);
+            policies(d, cx, sp, &mut out);
         }
         if !judged {
             out.not_applicable = Some("no-filter".into());
@@ -198,15 +198,29 @@ fn acls(d: &Device, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     }
 }
 
-fn policies(d: &Device, sp: &mut Space, out: &mut Outcome) {
-    let live: Vec<&crate::model::Policy> = d
+fn policies(d: &Device, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
+    // The graph's match of each policy it lowered (same policy, same space, so the same
+    // set); the others are built here.
+    let lowered =
+        cx.g.policy_matches
+            .get(&d.name)
+            .filter(|v| v.len() == d.policies.len());
+    let live: Vec<(usize, &crate::model::Policy)> = d
         .policies
         .iter()
-        .filter(|p| p.enabled && p.dnat.is_empty())
+        .enumerate()
+        .filter(|(_, p)| p.enabled && p.dnat.is_empty())
         .collect();
     // Each policy's match once: rebuilding earlier policies' matches for every later
     // policy was quadratic in `matches` calls (800 policies: 93 % of the audit).
-    let ms: Vec<Bdd> = live.iter().map(|p| sp.matches(&p.m)).collect();
+    let ms: Vec<Bdd> = live
+        .iter()
+        .map(|&(pi, p)| match lowered.and_then(|v| v[pi]) {
+            Some(m) => m,
+            None => sp.matches(&p.m),
+        })
+        .collect();
+    let live: Vec<&crate::model::Policy> = live.into_iter().map(|(_, p)| p).collect();
     for (p, &m) in live.iter().zip(&ms) {
         if p.action == Action::Permit && m == TRUE {
             out.plains.push(plain(
