@@ -404,3 +404,121 @@ fn a_link_named_by_its_aggregators_joins_their_members_domains() {
     assert_eq!(st, "violated", "{by:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+// ---- a routed aggregate between a FortiGate and a core ------------------------------
+
+const AGG_FW: &str = r#"config system global
+    set hostname "fw"
+end
+config system interface
+    edit "port1"
+        set vdom "root"
+        set type physical
+    next
+    edit "port2"
+        set vdom "root"
+        set type physical
+    next
+    edit "agg1"
+        set vdom "root"
+        set type aggregate
+        set member "port1" "port2"
+        set ip 10.5.0.1 255.255.255.252
+    next
+    edit "port3"
+        set vdom "root"
+        set ip 10.5.10.1 255.255.255.0
+    next
+end
+config firewall policy
+    edit 1
+        set srcintf "port3"
+        set dstintf "agg1"
+        set srcaddr "all"
+        set dstaddr "all"
+        set action accept
+        set schedule "always"
+        set service "ALL"
+    next
+end
+config router static
+    edit 1
+        set dst 10.5.30.0 255.255.255.0
+        set gateway 10.5.0.2
+        set device "agg1"
+    next
+end
+"#;
+
+const AGG_CORE: &str = "hostname core
+!
+interface Port-channel1
+ no switchport
+ ip address 10.5.0.2 255.255.255.252
+!
+interface GigabitEthernet0/1
+ no switchport
+ no ip address
+ channel-group 1 mode active
+!
+interface GigabitEthernet0/2
+ no switchport
+ no ip address
+ channel-group 1 mode active
+!
+interface GigabitEthernet0/3
+ no switchport
+ ip address 10.5.30.1 255.255.255.0
+!
+ip route 10.5.10.0 255.255.255.0 10.5.0.1
+";
+
+const AGG_INV: &str = r#"[organization]
+name = "agg"
+model = "alpha"
+
+[[zone]]
+name    = "mn"
+tier    = "mynumber"
+kind    = "terminals"
+subnets = ["10.5.10.0/24"]
+
+[[zone]]
+name    = "lg"
+tier    = "lgwan"
+kind    = "terminals"
+subnets = ["10.5.30.0/24"]
+"#;
+
+/// A FortiGate aggregate (`set type aggregate`, `set member`) facing an IOS routed
+/// port-channel: each member port carries the aggregator's L3 interface, so the permissive
+/// policy out of `agg1` reaches LGWAN, whether topology.toml names the two aggregators,
+/// each member pair, or nothing (the /30 makes the link certain: inferred). Without the
+/// members carrying it, the traffic vanished at the aggregator and MN-ISOLATION passed
+/// (the verdict referee's `fw_agg` towns: 153 of 300 disagreed).
+#[test]
+fn a_routed_aggregate_forwards_by_its_members() {
+    let dir = tmp("agg");
+    for topo in [
+        "[[link]]\na = \"fw:agg1\"\nb = \"core:Port-channel1\"\n",
+        "[[link]]\na = \"fw:port1\"\nb = \"core:Gi0/1\"\n\n[[link]]\na = \"fw:port2\"\nb = \"core:Gi0/2\"\n",
+        "# no links\n",
+    ] {
+        write(
+            &dir,
+            &[
+                ("sanso.toml", AGG_INV),
+                ("configs/fw.conf", AGG_FW),
+                ("configs/core.cfg", AGG_CORE),
+                ("topology.toml", topo),
+            ],
+        );
+        let snap = Snapshot::load(&dir).unwrap();
+        let fw = snap.devices.iter().find(|d| d.name == "fw").unwrap();
+        assert!(fw.unrecognized.is_empty(), "{:?}", fw.unrecognized);
+        assert_eq!(fw.aggregates["agg1"], vec!["port1", "port2"]);
+        let (st, by) = status(&dir, "MN-ISOLATION");
+        assert_eq!(st, "violated", "{topo}: {by:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -192,8 +192,8 @@ fn stats(s: &Summary, tag: &str, secs: f64) {
 /// permuted per site (`zone_vlans`), towns missing one routed link in topology.toml
 /// (`drop_link`), both, and each of those with AlliedWare Plus access switches
 /// (`awplus`), a Yamaha RTX towards LGWAN (`rtx`), a Linux firewall on the Internet
-/// line (`linux`), an ASA / SRX / PAN-OS there (`edge`) or EtherChannel uplinks
-/// (`portchan`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
+/// line (`linux`), an ASA / SRX / PAN-OS there (`edge`), EtherChannel uplinks
+/// (`portchan`) or FortiGate aggregates facing routed port-channels (`fw_agg`). Replay with `SANSO_VERDICT_SHAPE=` the name in the report.
 fn ci_shape(seed: u64) -> Shape {
     Shape {
         zone_vlans: seed % 2 == 1,
@@ -208,6 +208,8 @@ fn ci_shape(seed: u64) -> Shape {
         edge: seed % 6 == 4,
         // EtherChannel uplinks in two fifths of the towns.
         portchan: seed % 5 >= 3,
+        // FortiGate aggregates facing routed port-channels in three sevenths.
+        fw_agg: seed % 7 >= 4,
         ..Default::default()
     }
 }
@@ -230,6 +232,7 @@ fn random_shape(seed: u64) -> Shape {
         linux: bit(8),
         portchan: bit(9),
         edge: bit(10),
+        fw_agg: bit(11),
     }
 }
 

@@ -15,6 +15,15 @@ pub(super) enum Att {
     L3(usize, usize),
 }
 
+/// The routed aggregator whose member port `ii` is (its index), if any.
+pub(crate) fn routed_aggregator(d: &Device, ii: usize) -> Option<usize> {
+    let name = &d.interfaces[ii].name;
+    let (agg, _) = d.aggregates.iter().find(|(_, m)| m.contains(name))?;
+    d.interfaces
+        .iter()
+        .position(|x| x.name == *agg && x.mode == IfMode::Routed)
+}
+
 /// Canonical VLAN attachments of an interface: (wire tag, attachment). `None` = untagged.
 fn attachments(
     d: &Device,
@@ -25,6 +34,13 @@ fn attachments(
     let i = &d.interfaces[ii];
     // An aggregator forwards through its member ports only.
     if i.shutdown || d.aggregates.contains_key(&i.name) {
+        return vec![];
+    }
+    // A member of a routed aggregator (FortiOS aggregate / redundant) carries the
+    // aggregator's L3 interface and its VLAN sub-interfaces.
+    let ii = routed_aggregator(d, ii).unwrap_or(ii);
+    let i = &d.interfaces[ii];
+    if i.shutdown {
         return vec![];
     }
     let mut out = vec![];

@@ -187,6 +187,8 @@ impl Builder<'_> {
             let Some(ii) = ix.if_idx(di, &p.interface) else {
                 continue;
             };
+            // A member of a routed aggregator leads where the aggregator does.
+            let ii = super::l2::routed_aggregator(d, ii).unwrap_or(ii);
             let i = &d.interfaces[ii];
             let why = match &i.mode {
                 IfMode::Trunk { .. } => Some("a trunk with no peer in topology.toml".to_string()),
@@ -198,9 +200,8 @@ impl Builder<'_> {
                             .iter()
                             .filter(|f| f.span != d.interfaces[f.out.unwrap_or(0)].span)
                             .find(|f| {
-                                f.out.is_some_and(|o| {
-                                    cable_port(d, &d.interfaces[o].name) == p.interface
-                                })
+                                f.out
+                                    .is_some_and(|o| cable_port(d, &d.interfaces[o].name) == i.name)
                             })
                             .map(|f| {
                                 format!(
@@ -468,7 +469,15 @@ pub(super) fn peers(
                 },
                 None => ii,
             };
-            if linked.contains_key(&(di, port)) {
+            // A routed aggregator is linked when one of its members is.
+            let members = d.aggregates.get(&d.interfaces[port].name);
+            let member_linked = members.is_some_and(|m| {
+                m.iter().any(|n| {
+                    ix.if_idx(di, n)
+                        .is_some_and(|mi| linked.contains_key(&(di, mi)))
+                })
+            });
+            if linked.contains_key(&(di, port)) || member_linked {
                 continue;
             }
             for (a, len) in &i.addresses {
@@ -545,15 +554,17 @@ pub(super) fn external_zones(
         {
             let di = ix.dev[p.device.as_str()];
             let d = &snap.devices[di];
-            if ix
-                .if_idx(di, &p.interface)
-                .is_some_and(|ii| peer_of.contains_key(&(di, ii)))
-            {
+            // A member of a routed aggregator is a cable of the aggregator.
+            let Some(ii) = ix.if_idx(di, &p.interface) else {
+                continue;
+            };
+            let ii = super::l2::routed_aggregator(d, ii).unwrap_or(ii);
+            if peer_of.contains_key(&(di, ii)) {
                 continue;
             }
+            let port = &d.interfaces[ii].name;
             let exits = z.subnets.iter().any(|n| {
-                route_exit(d, n.network(), n.prefix())
-                    .is_some_and(|x| cable_port(d, &x) == p.interface)
+                route_exit(d, n.network(), n.prefix()).is_some_and(|x| cable_port(d, &x) == *port)
             });
             if exits {
                 p.zones.push(zi);

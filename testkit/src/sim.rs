@@ -116,13 +116,28 @@ impl<'a> Sim<'a> {
             local,
         }
     }
+}
 
+/// The routed aggregator (FortiOS aggregate / redundant) whose member port `i` is.
+fn routed_aggregator(dev: &Device, i: usize) -> Option<usize> {
+    let name = &dev.interfaces[i].name;
+    let (agg, _) = dev.aggregates.iter().find(|(_, m)| m.contains(name))?;
+    dev.interfaces
+        .iter()
+        .position(|x| x.name == *agg && x.mode == IfMode::Routed)
+}
+
+impl<'a> Sim<'a> {
     /// Where a frame with wire tag `tag` arriving on port (d, i) goes, if admitted.
     fn ingress(&self, d: usize, i: usize, tag: Option<u16>, p: &Packet) -> Option<Loc> {
         let dev = &self.snap.devices[d];
         let itf = &dev.interfaces[i];
         if itf.shutdown {
             return None;
+        }
+        // A frame on a member of a routed aggregator arrives on the aggregator.
+        if let Some(a) = routed_aggregator(dev, i) {
+            return self.ingress(d, a, tag, p);
         }
         let switchport = matches!(itf.mode, IfMode::Access { .. } | IfMode::Trunk { .. });
         if switchport {
@@ -220,8 +235,23 @@ impl<'a> Sim<'a> {
         next: &mut Vec<Loc>,
         sinks: &mut Vec<(usize, Packet)>,
     ) {
-        if self.snap.devices[d].interfaces[i].shutdown {
+        let dev = &self.snap.devices[d];
+        if dev.interfaces[i].shutdown {
             return;
+        }
+        // A routed aggregator that is not itself a link end or an edge point sends by
+        // its members.
+        if !self.peer.contains_key(&(d, i)) && !self.edge.contains_key(&(d, i)) {
+            if let Some(ms) = dev.aggregates.get(&dev.interfaces[i].name) {
+                if dev.interfaces[i].mode == IfMode::Routed {
+                    for m in ms {
+                        if let Some(mi) = dev.interfaces.iter().position(|x| x.name == *m) {
+                            self.wire(d, mi, tag, p, next, sinks);
+                        }
+                    }
+                    return;
+                }
+            }
         }
         if let Some(&(pd, pi)) = self.peer.get(&(d, i)) {
             if let Some(l) = self.ingress(pd, pi, tag, p) {

@@ -517,6 +517,7 @@ pub fn parse_shape(s: &str) -> Shape {
             "rtx" => sh.rtx = true,
             "linux" => sh.linux = true,
             "portchan" => sh.portchan = true,
+            "fw_agg" => sh.fw_agg = true,
             "edge" => sh.edge = true,
             _ => {}
         }

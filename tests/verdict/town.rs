@@ -227,6 +227,10 @@ pub struct Shape {
     /// port-channel's stanza present or left to the switch to create, and topology.toml
     /// naming either the two port-channels or each member pair.
     pub portchan: bool,
+    /// The FortiGate ↔ core links are, at random per site, a FortiGate aggregate
+    /// (`set type aggregate`, two member ports) facing an IOS routed port-channel of two
+    /// members; topology.toml names the two aggregators or each member pair.
+    pub fw_agg: bool,
     /// The same Internet edge as `linux` (issue 16), rendered at random per town as a
     /// Cisco ASA, a Juniper SRX or a Palo Alto PAN-OS firewall ([`EdgeFw`]). With `linux`
     /// too, the Linux edge is drawn (one device sits on the Internet line).
@@ -246,6 +250,7 @@ impl Shape {
             rtx: true,
             linux: true,
             portchan: true,
+            fw_agg: true,
             edge: true,
         }
     }
@@ -280,6 +285,9 @@ impl Shape {
         }
         if self.portchan {
             v.push("portchan");
+        }
+        if self.fw_agg {
+            v.push("fw_agg");
         }
         if self.edge {
             v.push("edge");
@@ -1476,7 +1484,9 @@ pub fn render(t: &Town) -> Rendered {
     // ---- firewall interface names
     let fwname = "fw-honcho";
     let core_port = |s: usize| -> String {
-        if t.fw_names == 0 {
+        if fw_agg_site(t, s) {
+            format!("agg{}", s + 1)
+        } else if t.fw_names == 0 {
             format!("port{}", s + 1)
         } else {
             format!("internal{}", s + 1)
@@ -1506,7 +1516,15 @@ pub fn render(t: &Town) -> Rendered {
         let core = format!("{}-core", t.sites[s].name);
         let up = cx.ifname(24);
         let cp = core_port(s);
-        cx.link((&core, &up), (fwname, &cp));
+        if !fw_agg_site(t, s) {
+            cx.link((&core, &up), (fwname, &cp));
+        } else if cx.r.chance(50) {
+            cx.link((&core, "Port-channel9"), (fwname, &cp));
+        } else {
+            let fm = fw_agg_members(s);
+            cx.link((&core, &cx.ifname(23)), (fwname, &fm[0]));
+            cx.link((&core, &up), (fwname, &fm[1]));
+        }
     }
     let _ = p2p;
 
@@ -1612,10 +1630,13 @@ pub fn render(t: &Town) -> Rendered {
         let j = cx.r.index(i + 1);
         links.swap(i, j);
     }
+    // The dropped site's core ↔ firewall link: every member pair of an aggregate.
     let topo = |skip: Option<&(String, String)>| {
         let mut s = String::from("# 物理・論理リンク\n");
         for l in &links {
-            if Some(l) == skip {
+            if skip.is_some_and(|k| {
+                k.0.split(':').next() == l.0.split(':').next() && l.1.starts_with(fwname)
+            }) {
                 continue;
             }
             let _ = writeln!(s, "[[link]]\na = \"{}\"\nb = \"{}\"\n", l.0, l.1);
@@ -2021,10 +2042,22 @@ fn site_devices(
     }
     let up = cx.ifname(24);
     let p2p = u32::from_be_bytes([10, b, 250, (4 * s) as u8]);
-    core.ifs.push(format!(
-        "interface {up}\n description fw-honcho\n no switchport\n ip address {} 255.255.255.252\n!\n",
-        ip(p2p + 1)
-    ));
+    if fw_agg_site(t, s) {
+        core.ifs.push(format!(
+            "interface Port-channel9\n description fw-honcho\n no switchport\n ip address {} 255.255.255.252\n!\n",
+            ip(p2p + 1)
+        ));
+        for m in [cx.ifname(23), up.clone()] {
+            core.ifs.push(format!(
+                "interface {m}\n description fw-honcho\n no switchport\n no ip address\n channel-group 9 mode active\n!\n"
+            ));
+        }
+    } else {
+        core.ifs.push(format!(
+            "interface {up}\n description fw-honcho\n no switchport\n ip address {} 255.255.255.252\n!\n",
+            ip(p2p + 1)
+        ));
+    }
     for ro in &site.roles {
         let (net, len) = t.net(s, *ro);
         let v = site.vlan[ro];
@@ -2247,10 +2280,25 @@ fn fortigate(
         ));
     }
     s.push_str("config system interface\n");
+    for si in (0..t.sites.len()).filter(|&si| fw_agg_site(t, si)) {
+        for m in fw_agg_members(si) {
+            let _ = writeln!(
+                s,
+                "    edit \"{m}\"\n        set vdom \"root\"\n        set type physical\n    next"
+            );
+        }
+    }
     for (n, a, alias) in &ifs {
+        let agg = (0..t.sites.len())
+            .find(|&si| fw_agg_site(t, si) && core_port(si) == *n)
+            .map(|si| {
+                let [m1, m2] = fw_agg_members(si);
+                format!("        set type aggregate\n        set member \"{m1}\" \"{m2}\"\n")
+            })
+            .unwrap_or_default();
         let _ = writeln!(
             s,
-            "    edit \"{n}\"\n        set vdom \"root\"\n        set ip {a}\n        set allowaccess ping\n        set alias \"{alias}\"\n    next"
+            "    edit \"{n}\"\n        set vdom \"root\"\n{agg}        set ip {a}\n        set allowaccess ping\n        set alias \"{alias}\"\n    next"
         );
     }
     s.push_str("end\n");
@@ -3105,6 +3153,17 @@ fn branch_fault(t: &Town, si: usize) -> Option<(Role, usize)> {
         .filter(|&o| o != si && t.sites[o].roles.iter().any(|r| r.tier() == ro.tier()))
         .map(|o| (ro, o))
         .next()
+}
+
+/// Site `s` meets the FortiGate by an aggregate (`Shape::fw_agg`): three sites in four,
+/// by a hash of the seed (the same answer for the core, the FortiGate and the links).
+fn fw_agg_site(t: &Town, s: usize) -> bool {
+    t.shape.fw_agg && (t.seed.wrapping_mul(0x2545_F491_4F6C_DD1D) >> (20 + 2 * s)) & 3 != 0
+}
+
+/// The FortiGate's member ports of site `s`'s aggregate.
+fn fw_agg_members(s: usize) -> [String; 2] {
+    [format!("port{}", 11 + 2 * s), format!("port{}", 12 + 2 * s)]
 }
 
 /// A core ↔ access trunk as an EtherChannel `Port-channelK` (AW+ access side: `poK`) of

@@ -1,6 +1,7 @@
 //! Link aggregation shared by the IOS-like dialects: the members of an aggregate (AW+
 //! `channel-group` / `static-channel-group`, IOS EtherChannel `channel-group N mode …`)
-//! forward as one logical port with their aggregator's switchport settings.
+//! forward as one logical port with their aggregator's switchport settings; the members of
+//! an IOS routed port-channel carry its L3 interface (src/net/l2.rs).
 
 use super::{un, IfAux, Out, Parser};
 use crate::model::{IfMode, Interface, Scope, Span};
@@ -102,7 +103,11 @@ impl Parser {
                 }
             };
             let a = self.dev.interfaces[ai].clone();
-            if a.mode != IfMode::Routed {
+            // An IOS routed port-channel forwards by its members as one L3 interface (the
+            // graph gives each member the port-channel's attachment); AW+ has none.
+            let routed = a.mode == IfMode::Routed;
+            let routed_ok = routed && self.flavor != super::Flavor::AwPlus;
+            if !routed || routed_ok {
                 let names = members
                     .iter()
                     .map(|(m, _)| self.dev.interfaces[*m].name.clone())
@@ -111,10 +116,21 @@ impl Parser {
             }
             for (m, span) in members {
                 let itf = &mut self.dev.interfaces[m];
-                let why = if a.mode == IfMode::Routed {
+                let why = if routed && !routed_ok {
                     Some(format!(
                         "member of `{agg}`, a routed aggregator (not modelled)"
                     ))
+                } else if routed {
+                    let own = itf.mode != IfMode::Routed
+                        || !itf.addresses.is_empty()
+                        || itf.acl_in.is_some()
+                        || itf.acl_out.is_some()
+                        || itf.parent.is_some();
+                    own.then(|| {
+                        format!(
+                            "member of the routed `{agg}` that is a switch port or has its own address or ACL (IOS suspends it; not modelled)"
+                        )
+                    })
                 } else if itf.mode != a.mode {
                     Some(format!(
                         "member's VLAN settings differ from its aggregator `{agg}`'s (the switch keeps one set per group or suspends the member; which applies is not modelled)"

@@ -73,7 +73,10 @@ pub(super) const IFACE_IGNORED: &[&str] = &[
     "drop-overlapped-fragment",
 ];
 
-pub(super) fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
+/// The aggregate / redundant interfaces' member ports (`set member`), by aggregate.
+pub(super) type Members = std::collections::BTreeMap<String, Vec<String>>;
+
+pub(super) fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> (Vec<Interface>, Members) {
     let t = build_table(ctx, blocks, &Scope::Device, no_reset);
     for a in &t.direct.attrs {
         for s in &a.stmts {
@@ -88,6 +91,20 @@ pub(super) fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
         );
     }
     let names: HashSet<String> = t.objs.iter().map(|o| o.name.clone()).collect();
+    // A member must be a physical port without an address of its own, in one aggregate
+    // only (FortiOS refuses the rest).
+    let member_ok = |m: &str| {
+        t.objs.iter().any(|x| {
+            x.name == m
+                && x.val("type").unwrap_or("physical") == "physical"
+                && x.get("vlanid").is_none()
+                && x.get("ip").is_none_or(|a| {
+                    parse_addr_mask(&a.vals).is_ok_and(|(ip, _)| ip.is_unspecified())
+                })
+        })
+    };
+    let mut members: Members = Members::new();
+    let mut taken: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for o in &t.objs {
         let sc = Scope::Interface(o.name.clone());
@@ -136,6 +153,28 @@ pub(super) fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
                     }
                     other => Err((format!("interface type `{other}` not modeled"), sc.clone())),
                 },
+                "member" if ty == "aggregate" || ty == "redundant" => {
+                    match a.vals.iter().find(|m| !member_ok(m) || taken.contains(*m)) {
+                        Some(m) if !names.contains(m) => Err((
+                            format!("member `{m}` does not exist (FortiOS rejects it)"),
+                            sc.clone(),
+                        )),
+                        Some(m) => Err((
+                            format!(
+                                "member `{m}` is not a free physical port without an address (FortiOS rejects it)"
+                            ),
+                            sc.clone(),
+                        )),
+                        None if a.vals.is_empty() => {
+                            Err(("empty member list".into(), sc.clone()))
+                        }
+                        None => {
+                            taken.extend(a.vals.iter().cloned());
+                            members.insert(o.name.clone(), a.vals.clone());
+                            Ok(())
+                        }
+                    }
+                }
                 "member" => Err((
                     format!("member list of {ty} interface not modeled"),
                     sc.clone(),
@@ -271,7 +310,7 @@ pub(super) fn interfaces(ctx: &mut Ctx, blocks: &[Block]) -> Vec<Interface> {
         ifc.lines.dedup();
         out.push(ifc);
     }
-    out
+    (out, members)
 }
 
 /// Zone name → member interfaces; plus the implicit permit policies of

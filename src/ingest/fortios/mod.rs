@@ -539,7 +539,9 @@ fn interpret(ctx: &mut Ctx, sections: Vec<Block>) -> Device {
     dev.policy_based = true;
 
     settings(ctx, &secs.take(|k| matches!(k, Kind::Settings)));
-    dev.interfaces = interfaces(ctx, &secs.take(|k| matches!(k, Kind::Interface)));
+    let (ifaces, members) = interfaces(ctx, &secs.take(|k| matches!(k, Kind::Interface)));
+    dev.interfaces = ifaces;
+    dev.aggregates = members;
     let (zones, intrazone) = zones(
         ctx,
         &secs.take(|k| matches!(k, Kind::Zone)),
