@@ -613,3 +613,25 @@ set rulebase security rules OTHER action allow
         .collect();
     assert_eq!(un, [(16, Scope::Policy)]);
 }
+
+/// A statement holds one `[ … ]` list (PAN-OS writes at most one). Several — a brace-form
+/// file whose `;` is missing runs every line into one statement — would be expanded into
+/// the product of their members (a fuzzed 3 KB input took 2.4 GB): the statement is
+/// unrecognised instead, and the lines of the file are still accounted for.
+#[test]
+fn several_lists_in_one_statement_are_unrecognised_not_multiplied() {
+    let mut text = String::from("deviceconfig {\n  system {\n    hostname fw;\n  }\n}\nrulebase {\n  security {\n    rules {\n      r1 {\n");
+    for i in 0..12 {
+        text.push_str(&format!("        source [ a{i} b{i} c{i} d{i} ]\n"));
+    }
+    text.push_str("        ;\n      }\n    }\n  }\n}\n");
+    let (d, _) = check_accounting("configs/fw.txt", &text);
+    // 4^12 paths would be 16.7 million; one unrecognised statement instead.
+    assert!(
+        d.unrecognized
+            .iter()
+            .any(|u| u.reason.contains("more than one `[ … ]` list")),
+        "{:?}",
+        d.unrecognized
+    );
+}

@@ -137,6 +137,11 @@ fn expand(w: &[String]) -> Result<Vec<Vec<String>>, String> {
         .position(|x| x == "]")
         .filter(|&c| c > open)
         .ok_or("`[` without `]`")?;
+    // One list only: several would multiply into their product (a statement whose `;`
+    // is missing can hold hundreds of lists — a fuzzed input took gigabytes).
+    if w[close + 1..].iter().any(|x| x == "[") {
+        return Err("more than one `[ … ]` list in one statement".into());
+    }
     let tail = expand(&w[close + 1..])?;
     let head = &w[..open];
     let members = &w[open + 1..close];
