@@ -120,8 +120,40 @@ fn is_unset_tier(t: &str) -> bool {
     t.trim().is_empty() || t.eq_ignore_ascii_case(UNSET_TIER)
 }
 
+/// Device index by name or by config file stem (topology.toml and `attach` may use
+/// either): the first device that either names, as a scan in device order would find,
+/// without a scan per reference (quadratic at prefecture scale).
+fn device_index(devices: &[Device]) -> HashMap<String, usize> {
+    let mut m = HashMap::with_capacity(devices.len() * 2);
+    for (i, d) in devices.iter().enumerate() {
+        m.entry(d.name.clone()).or_insert(i);
+        m.entry(dialect::stem(&d.file)).or_insert(i);
+    }
+    m
+}
+
 fn line_of(text: &str, offset: usize) -> u32 {
     text[..offset.min(text.len())].matches('\n').count() as u32 + 1
+}
+
+/// [`line_of`] for many offsets into one text: the newlines are found once and each
+/// lookup is a binary search (a count per entry was quadratic in a prefecture's
+/// sanso.toml and topology.toml).
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        LineIndex(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
+    }
+    fn line(&self, offset: usize) -> u32 {
+        self.0.partition_point(|&nl| nl < offset) as u32 + 1
+    }
 }
 
 /// Read an input file once: its hash, length and text are kept in the snapshot.
@@ -160,7 +192,8 @@ impl Snapshot {
             line: Some(line),
             message,
         };
-        let ln = |s: &std::ops::Range<usize>| line_of(inv_text, s.start);
+        let inv_lines = LineIndex::new(inv_text);
+        let ln = |s: &std::ops::Range<usize>| inv_lines.line(s.start);
 
         let org_line = ln(&raw.organization.span());
         let org = raw.organization.into_inner();
@@ -487,6 +520,7 @@ impl Snapshot {
         // Topology.
         let mut links = Vec::new();
         let mut used: HashMap<LinkEnd, u32> = HashMap::new();
+        let dev_ix = device_index(&devices);
         let topo_path = root.join("topology.toml");
         if topo_path.is_file() {
             inputs.push("topology.toml".into());
@@ -494,8 +528,9 @@ impl Snapshot {
             let text = src.text();
             let raw: RawTopology =
                 toml::from_str(text).map_err(|e| toml_error("topology.toml", text, e))?;
+            let topo_lines = LineIndex::new(text);
             for l in raw.link {
-                let line = line_of(text, l.span().start);
+                let line = topo_lines.line(l.span().start);
                 let l = l.into_inner();
                 let terr = |message: String| InputError {
                     file: "topology.toml".into(),
@@ -506,12 +541,9 @@ impl Snapshot {
                 for s in [&l.a, &l.b] {
                     let end = match s.split_once(':') {
                         Some((dev, ifn)) => {
-                            let d = devices
-                                .iter()
-                                .find(|d| d.name == dev || dialect::stem(&d.file) == dev)
-                                .ok_or_else(|| {
-                                    terr(format!("link end \"{s}\": unknown device \"{dev}\""))
-                                })?;
+                            let d = dev_ix.get(dev).map(|&i| &devices[i]).ok_or_else(|| {
+                                terr(format!("link end \"{s}\": unknown device \"{dev}\""))
+                            })?;
                             let want = canon_ifname(ifn);
                             let i = d
                                 .interfaces
@@ -588,9 +620,9 @@ impl Snapshot {
         // Zone attachments must name real interfaces.
         for z in &mut zones {
             for (dev, ifn) in &mut z.attach {
-                let d = devices
-                    .iter()
-                    .find(|d| d.name == *dev || dialect::stem(&d.file) == *dev)
+                let d = dev_ix
+                    .get(dev.as_str())
+                    .map(|&i| &devices[i])
                     .ok_or_else(|| {
                         err(
                             z.line,
@@ -854,9 +886,10 @@ fn batfish_links(devices: &[Device], rel: &str, text: &str) -> Result<Vec<Link>,
         .and_then(|e| e.as_array())
         .ok_or_else(|| err(None, "no \"edges\" array (Batfish layer-1 topology)".into()))?;
     // The line of the k-th edge: where its k-th `"node1"` key is.
+    let index = LineIndex::new(text);
     let lines: Vec<u32> = text
         .match_indices("\"node1\"")
-        .map(|(i, _)| line_of(text, i))
+        .map(|(i, _)| index.line(i))
         .collect();
     let mut seen: HashSet<(LinkEnd, LinkEnd)> = HashSet::new();
     let mut out = vec![];

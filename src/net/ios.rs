@@ -4,26 +4,38 @@
 use super::{Builder, EdgeInfo, Taint};
 use crate::engine::NodeId;
 use crate::hs::{Bdd, Field, FALSE, TRUE};
-use crate::model::{Action, AuthAdmit, Device, IfMode, LinkEnd, Scope, Snapshot, Span};
+use crate::model::{Action, AuthAdmit, Device, IfMode, LinkEnd, Mac, Scope, Snapshot, Span};
 use std::collections::HashMap;
 
 /// Registered MACs of the hosts that topology.toml links to `device:interface`: what an
 /// 802.1X / MAB port with [`AuthAdmit::LinkedHosts`] admits (empty = no such host, then
 /// any MAC).
 pub fn port_auth_macs(snap: &Snapshot, device: &str, interface: &str) -> Vec<crate::model::Mac> {
-    let mut out = vec![];
+    port_auth_index(snap)
+        .remove(&(device.to_string(), interface.to_string()))
+        .unwrap_or_default()
+}
+
+/// [`port_auth_macs`] of every port at once, by (device, interface): one pass over the
+/// links instead of one per port.
+pub(super) fn port_auth_index(snap: &Snapshot) -> HashMap<(String, String), Vec<Mac>> {
+    let mac_of: HashMap<&str, Option<Mac>> = snap
+        .hosts
+        .iter()
+        .rev()
+        .map(|x| (x.name.as_str(), x.mac))
+        .collect();
+    let mut out: HashMap<(String, String), Vec<Mac>> = HashMap::new();
     for l in &snap.links {
-        let (h, p) = match (&l.a, &l.b) {
-            (LinkEnd::Host(h), p) | (p, LinkEnd::Host(h)) => (h, p),
+        let (h, device, interface) = match (&l.a, &l.b) {
+            (LinkEnd::Host(h), LinkEnd::Port { device, interface })
+            | (LinkEnd::Port { device, interface }, LinkEnd::Host(h)) => (h, device, interface),
             _ => continue,
         };
-        if !matches!(p, LinkEnd::Port { device: d, interface: i } if d == device && i == interface)
-        {
-            continue;
-        }
-        if let Some(m) = snap.hosts.iter().find(|x| &x.name == h).and_then(|x| x.mac) {
-            if !out.contains(&m) {
-                out.push(m);
+        if let Some(&Some(m)) = mac_of.get(h.as_str()) {
+            let v = out.entry((device.clone(), interface.clone())).or_default();
+            if !v.contains(&m) {
+                v.push(m);
             }
         }
     }
@@ -89,7 +101,12 @@ impl Builder<'_> {
                 AuthAdmit::Any => None,
                 AuthAdmit::Nothing => Some(vec![]),
                 AuthAdmit::LinkedHosts => {
-                    let v = port_auth_macs(self.snap, &d.name, &name);
+                    let v = self
+                        .auth_macs
+                        .get_or_insert_with(|| port_auth_index(self.snap))
+                        .get(&(d.name.clone(), name.clone()))
+                        .cloned()
+                        .unwrap_or_default();
                     (!v.is_empty()).then_some(v)
                 }
             };

@@ -200,6 +200,8 @@ struct Builder<'a> {
     taint_cache: std::cell::RefCell<HashMap<String, Vec<Taint>>>,
     /// Unions of edge pieces by their piece list ([`Builder::pieces_union`]).
     union_memo: HashMap<Vec<Bdd>, Bdd>,
+    /// What each 802.1X / MAB port admits ([`ios::port_auth_index`]), built when first asked.
+    auth_macs: Option<HashMap<(String, String), Vec<crate::model::Mac>>>,
 }
 
 pub fn portspec_bdd(s: &mut Space, p: &PortSpec) -> Bdd {
@@ -495,6 +497,7 @@ impl<'a> Builder<'a> {
             policy_matches: HashMap::new(),
             taint_cache: Default::default(),
             union_memo: HashMap::new(),
+            auth_macs: None,
         }
     }
 

@@ -6,8 +6,8 @@ use super::{Kind, Message};
 use crate::checks::ctx::{Ctx, Outcome, Raw, Reached};
 use crate::checks::{Params, Rule, Subject};
 use crate::hs::{Bdd, Field, Space, FALSE};
-use crate::model::{Endpoint, PortSpec, Snapshot};
-use std::collections::BTreeSet;
+use crate::model::{Endpoint, PortSpec, Snapshot, Tier};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
 pub struct FlowTightness;
@@ -195,6 +195,23 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         let x = sp.and(dp, cx.ep_src(o.from));
         covered = sp.or(covered, x);
     }
+    // Per tier, the points in a zone of it; per host, its first point; per source tier,
+    // the (source, destination) pairs its entries declare. Each was recomputed per entry
+    // (quadratic in entries × points at prefecture scale).
+    let mut tier_points: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
+    let mut host_points: HashMap<usize, usize> = HashMap::new();
+    for (pi, p) in g.points.iter().enumerate() {
+        let mut tiers: Vec<Tier> = p.zones.iter().map(|&z| snap.zones[z].tier).collect();
+        tiers.sort();
+        tiers.dedup();
+        for t in tiers {
+            tier_points.entry(t).or_default().push(pi);
+        }
+        if let Some(h) = p.host {
+            host_points.entry(h).or_insert(pi);
+        }
+    }
+    let mut owned_by_tier: BTreeMap<Tier, Bdd> = BTreeMap::new();
     for t in &snap.tokutei {
         let fz = snap.endpoint_zone(t.from);
         let tz = snap.endpoint_zone(t.to);
@@ -204,7 +221,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             Endpoint::Host(h) => Some(h),
             Endpoint::Zone(_) => None,
         };
-        let host_point = src_host.and_then(|h| g.points.iter().position(|p| p.host == Some(h)));
+        let host_point = src_host.and_then(|h| host_points.get(&h).copied());
         let new_flow = cx.q(g.q.new_flow);
         let rewrites = g.engine.has_rewrites();
         let (sources, cases, detail): (Vec<usize>, Vec<(Bdd, Bdd)>, &str) =
@@ -213,14 +230,12 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                     // Per entry, on its own destination: see docs/semantics.md
                     // ("特定通信 attribution").
                     let src_tier = snap.zones[fz].tier;
-                    let pts: Vec<usize> = (0..g.points.len())
-                        .filter(|&p| {
-                            g.points[p]
-                                .zones
-                                .iter()
-                                .any(|&z| snap.zones[z].tier == src_tier)
-                                && !dst_points.contains(&p)
-                        })
+                    let pts: Vec<usize> = tier_points
+                        .get(&src_tier)
+                        .into_iter()
+                        .flatten()
+                        .copied()
+                        .filter(|p| !dst_points.contains(p))
                         .collect();
                     let pb = cx.ports_bdd(sp, &t.ports);
                     let mine = sp.and(dst, pb);
@@ -282,13 +297,20 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                         // declares (then every entry holding the address is named).
                         let x = not_declared;
                         // (source, destination) pairs some entry of this tier declares.
-                        let mut owned = FALSE;
-                        for o in &snap.tokutei {
-                            if snap.zones[snap.endpoint_zone(o.from)].tier == src_tier {
-                                let y = sp.and(cx.ep_dst(o.to), cx.ep_src(o.from));
-                                owned = sp.or(owned, y);
+                        let owned = match owned_by_tier.get(&src_tier) {
+                            Some(&o) => o,
+                            None => {
+                                let mut owned = FALSE;
+                                for o in &snap.tokutei {
+                                    if snap.zones[snap.endpoint_zone(o.from)].tier == src_tier {
+                                        let y = sp.and(cx.ep_dst(o.to), cx.ep_src(o.from));
+                                        owned = sp.or(owned, y);
+                                    }
+                                }
+                                owned_by_tier.insert(src_tier, owned);
+                                owned
                             }
-                        }
+                        };
                         let nobody = sp.not(owned);
                         let who = sp.or(cx.ep_src(t.from), nobody);
                         sp.and(x, who)

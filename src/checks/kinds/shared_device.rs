@@ -11,7 +11,7 @@ use crate::checks::{Params, Rule, Subject};
 use crate::hs::{Bdd, Space, FALSE};
 use crate::model::{PortSpec, Snapshot, Tier};
 use crate::net::path::Hop;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 pub struct SharedDevice;
 
@@ -73,6 +73,12 @@ impl Kind for SharedDevice {
         } else {
             new_flow
         };
+        // Each device's edge points, in point order (a scan of every point per device was
+        // quadratic at prefecture scale).
+        let mut by_device: HashMap<&str, Vec<&crate::net::Point>> = HashMap::new();
+        for p in &cx.g.points {
+            by_device.entry(p.device.as_str()).or_default().push(p);
+        }
         for d in &snap.devices {
             if d.policy_based || d.netfilter.is_some() {
                 continue;
@@ -80,7 +86,7 @@ impl Kind for SharedDevice {
             // tier → zones carried, and the lines that show it.
             let mut carried: BTreeMap<Tier, BTreeSet<usize>> = BTreeMap::new();
             let mut lines: BTreeMap<Tier, BTreeSet<String>> = BTreeMap::new();
-            for pt in cx.g.points.iter().filter(|p| p.device == d.name) {
+            for pt in by_device.get(d.name.as_str()).into_iter().flatten() {
                 for &z in pt.zones.iter().filter(|&&z| internal(z)) {
                     let t = snap.zones[z].tier;
                     carried.entry(t).or_default().insert(z);
