@@ -130,6 +130,18 @@ pub struct Ctx<'a> {
     pub(crate) taint_cache: RefCell<TaintCache>,
     /// For each Linux stack point: the hosts declared with its device's addresses.
     pub(crate) local_hosts: HashMap<usize, Vec<usize>>,
+    /// The points whose sink each node is, ascending.
+    sink_points: HashMap<NodeId, Vec<usize>>,
+    /// Buffers every reach reuses ([`Ctx::reach_nodes`]).
+    scratch: RefCell<Scratch>,
+}
+
+/// Buffers of [`Ctx::reach_nodes`], empty between reaches.
+#[derive(Default)]
+struct Scratch {
+    sets: crate::engine::SetScratch,
+    visited: Vec<bool>,
+    edges: Vec<EdgeId>,
 }
 
 pub(crate) fn tiers(v: &[String]) -> Vec<Tier> {
@@ -155,6 +167,10 @@ impl<'a> Ctx<'a> {
                 local_hosts.insert(pi, crate::net::local_hosts(d, snap));
             }
         }
+        let mut sink_points: HashMap<NodeId, Vec<usize>> = HashMap::new();
+        for (pi, p) in g.points.iter().enumerate() {
+            sink_points.entry(p.sink).or_default().push(pi);
+        }
         Ctx {
             snap,
             g,
@@ -163,6 +179,8 @@ impl<'a> Ctx<'a> {
             cache: RefCell::new(HashMap::new()),
             any_taint: g.info.iter().any(|i| !i.taint.is_empty()),
             taint_cache: RefCell::new(HashMap::new()),
+            sink_points,
+            scratch: RefCell::new(Scratch::default()),
         }
     }
 
@@ -250,29 +268,43 @@ impl<'a> Ctx<'a> {
     pub(crate) fn reach_nodes(&self, sp: &mut Space, sources: &[(NodeId, Bdd)]) -> Reached {
         // Edges first, lines after: a reach visits an edge many times, and an edge may
         // carry thousands of lines not understood.
-        let mut visited = vec![false; self.g.info.len()];
-        let reach = self.g.engine.reach_sets(sp, sources, |edge: EdgeId| {
-            visited[edge as usize] = true;
-        });
-        let seen: Vec<EdgeId> = visited
-            .iter()
-            .enumerate()
-            .filter(|(e, v)| **v && !self.g.info[*e].taint.is_empty())
-            .map(|(e, _)| e as EdgeId)
-            .collect();
-        Reached {
-            sinks: self
-                .g
-                .points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (i, reach[p.sink as usize]))
-                .filter(|x| x.1 != FALSE)
-                .collect(),
-            taint: seen,
+        let mut scratch = self.scratch.borrow_mut();
+        let Scratch {
+            sets,
+            visited,
+            edges,
+        } = &mut *scratch;
+        if visited.len() != self.g.info.len() {
+            *visited = vec![false; self.g.info.len()];
         }
+        let reached = self
+            .g
+            .engine
+            .reach_sets_sparse(sp, sources, sets, |edge: EdgeId| {
+                if !visited[edge as usize] {
+                    visited[edge as usize] = true;
+                    edges.push(edge);
+                }
+            });
+        edges.sort_unstable();
+        let seen: Vec<EdgeId> = edges
+            .iter()
+            .copied()
+            .filter(|&e| !self.g.info[e as usize].taint.is_empty())
+            .collect();
+        for e in edges.drain(..) {
+            visited[e as usize] = false;
+        }
+        let mut sinks: Vec<(usize, Bdd)> = reached
+            .iter()
+            .filter_map(|&(node, b)| self.sink_points.get(&node).map(|ps| (ps, b)))
+            .flat_map(|(ps, b)| ps.iter().map(move |&p| (p, b)))
+            .collect();
+        sinks.sort_unstable_by_key(|x| x.0);
+        Reached { sinks, taint: seen }
     }
 
+    /// The edge points of zone `zi`, ascending (callers test membership by binary search).
     pub(crate) fn points_of_zone(&self, zi: usize) -> &[usize] {
         &self.zone_points[zi]
     }
@@ -407,7 +439,7 @@ impl<'a> Ctx<'a> {
                 let mut ok = None;
                 for &pi in self.points_of_zone(dz) {
                     let at = reach.at(pi);
-                    if at == FALSE || pts.contains(&pi) {
+                    if at == FALSE || pts.binary_search(&pi).is_ok() {
                         continue;
                     }
                     let ok = *ok.get_or_insert_with(|| allowed(sp, sz, dz));
@@ -499,7 +531,7 @@ impl<'a> Ctx<'a> {
                 }
                 for &pi in self.points_of_zone(dz) {
                     let at = reach.at(pi);
-                    if at == FALSE || pts.contains(&pi) {
+                    if at == FALSE || pts.binary_search(&pi).is_ok() {
                         continue;
                     }
                     let v = sp.and(at, zd);

@@ -167,7 +167,7 @@ fn passes(cx: &Ctx, sp: &mut Space, a: usize, b: usize, inject: Bdd) -> bool {
     let zd = cx.q(cx.g.q.zone_dst[b]);
     cx.points_of_zone(b)
         .iter()
-        .filter(|pi| !pts.contains(pi))
+        .filter(|pi| pts.binary_search(pi).is_err())
         .any(|&pi| {
             let v = sp.and(reach.at(pi), zd);
             sp.diff(v, ok) != FALSE

@@ -98,7 +98,7 @@ impl Kind for SharedHost {
             for &h in shared.iter().filter(|&&h| snap.hosts[h].zone != sz) {
                 let hd = cx.q(cx.g.q.host_dst[h]);
                 for pi in host_points(cx, h) {
-                    if pts.contains(&pi) {
+                    if pts.binary_search(&pi).is_ok() {
                         continue;
                     }
                     let v = sp.and(reach.at(pi), hd);
