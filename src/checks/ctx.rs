@@ -400,8 +400,9 @@ impl<'a> Ctx<'a> {
         } = allowed;
         let nz = self.snap.zones.len();
         let inject = self.q(self.g.q.new_flow);
+        let targets: Vec<usize> = (0..nz).filter(|&z| to(z)).collect();
         let mut sinks = BTreeSet::new();
-        for dz in (0..nz).filter(|&z| to(z)) {
+        for &dz in &targets {
             for &pi in self.points_of_zone(dz) {
                 sinks.insert(self.g.points[pi].sink);
             }
@@ -434,7 +435,17 @@ impl<'a> Ctx<'a> {
                 // Its taint is part of the zones' taint, added above.
                 self.reach_from_zone(sp, pts, inj, Some(sz), &mut BTreeSet::new())
             };
-            for dz in (0..nz).filter(|&z| to(z) && z != sz) {
+            // Only sink zones with a point this reach got to can hold a finding: visit
+            // those, ascending, instead of every zone for every source zone.
+            let mut hit: Vec<usize> = reach
+                .sinks
+                .iter()
+                .flat_map(|&(pi, _)| self.g.points[pi].zones.iter().copied())
+                .filter(|&z| z != sz && targets.binary_search(&z).is_ok())
+                .collect();
+            hit.sort_unstable();
+            hit.dedup();
+            for dz in hit {
                 let zd = self.q(self.g.q.zone_dst[dz]);
                 let mut ok = None;
                 for &pi in self.points_of_zone(dz) {
