@@ -977,50 +977,12 @@ impl Engine {
         &self,
         space: &mut Space,
         sources: &[(NodeId, Bdd)],
-        mut on_edge: impl FnMut(EdgeId),
+        on_edge: impl FnMut(EdgeId),
     ) -> Vec<Bdd> {
-        let n = self.nodes as usize;
-        let mut reach = vec![FALSE; n];
-        let mut delta = vec![FALSE; n];
-        let mut queued = vec![false; n];
-        let mut q = VecDeque::new();
-        for &(s, b) in sources {
-            let s = s as usize;
-            let new = space.diff(b, reach[s]);
-            if new != FALSE {
-                reach[s] = space.or(reach[s], new);
-                delta[s] = space.or(delta[s], new);
-                if !queued[s] {
-                    queued[s] = true;
-                    q.push_back(s);
-                }
-            }
-        }
-        while let Some(u) = q.pop_front() {
-            queued[u] = false;
-            let d = std::mem::replace(&mut delta[u], FALSE);
-            for &e in self.out_edges(u as NodeId) {
-                on_edge(e);
-                let mut x = space.and(d, self.edge_pred[e as usize]);
-                if x == FALSE {
-                    continue;
-                }
-                let r = self.edge_rw[e as usize];
-                if r != NO_RW {
-                    x = self.rw_list[r as usize].image(space, x);
-                }
-                let to = self.edges[e as usize].1 as usize;
-                let new = space.diff(x, reach[to]);
-                if new == FALSE {
-                    continue;
-                }
-                reach[to] = space.or(reach[to], new);
-                delta[to] = space.or(delta[to], new);
-                if !queued[to] {
-                    queued[to] = true;
-                    q.push_back(to);
-                }
-            }
+        let mut reach = vec![FALSE; self.nodes as usize];
+        let mut sc = SetScratch::default();
+        for (n, b) in self.reach_sets_sparse(space, sources, &mut sc, on_edge) {
+            reach[n as usize] = b;
         }
         reach
     }
