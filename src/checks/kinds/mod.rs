@@ -206,7 +206,8 @@ fn check_common(p: &Params, messages: &[Message], need_roles: bool) -> Result<()
 
 /// Edge points where host `h` sends from: the port topology.toml links it to (or the
 /// Linux stack that owns its address); else every point of its zone (a host without a
-/// link sits in its zone's subnet).
+/// link sits in its zone's subnet). Ascending, like [`Ctx::points_of_zone`]: callers
+/// test membership by binary search.
 fn host_points(cx: &Ctx, h: usize) -> Vec<usize> {
     let own: Vec<usize> = (0..cx.g.points.len())
         .filter(|p| {
