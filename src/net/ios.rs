@@ -65,6 +65,7 @@ impl Builder<'_> {
                 seen = self.nb.space.or(seen, m);
                 entries.push((m, eff));
             }
+            self.seed_permit_union(acl, &entries, seen);
             self.acl_memo.insert(key.clone(), entries);
         }
         let pieces = self.acl_memo[&key]
@@ -74,6 +75,30 @@ impl Builder<'_> {
             .map(|(&(_, eff), r)| (eff, vec![r.span.clone(), bind.clone()]))
             .collect();
         (pieces, taint)
+    }
+
+    /// Puts the union of an ACL's permit pieces into the edge-union memo while `seen`
+    /// (every entry's match) is at hand. The first-match sets partition `seen`, so the
+    /// permits are `seen` minus the deny pieces: with fewer denies than permits that is
+    /// one short fold and one `diff` instead of folding thousands of permit pieces (a
+    /// fold that was 28 % of an acl4000 audit). Same set, hence the same node.
+    fn seed_permit_union(&mut self, acl: &crate::model::Acl, entries: &[(Bdd, Bdd)], seen: Bdd) {
+        let (mut permits, mut denies) = (vec![], vec![]);
+        for (&(_, eff), r) in entries.iter().zip(&acl.rules) {
+            match (eff, r.action) {
+                (FALSE, _) => {}
+                (_, Action::Permit) => permits.push(eff),
+                (_, Action::Deny) => denies.push(eff),
+            }
+        }
+        if permits.len() < 3 || denies.len() >= permits.len() {
+            return; // `pieces_union` folds the permits as before
+        }
+        if !self.union_memo.contains_key(&permits) {
+            let d = self.nb.space.or_all(denies);
+            let u = self.nb.space.diff(seen, d);
+            self.union_memo.insert(permits, u);
+        }
     }
 
     /// What a switchport admits from the wire: port security and a port ACL.
