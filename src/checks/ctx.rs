@@ -134,6 +134,8 @@ pub struct Ctx<'a> {
     sink_points: HashMap<NodeId, Vec<usize>>,
     /// Buffers every reach reuses ([`Ctx::reach_nodes`]).
     scratch: RefCell<Scratch>,
+    /// [`Ctx::zones_wired_from`] by source zone.
+    wired: RefCell<HashMap<usize, Rc<[usize]>>>,
 }
 
 /// Buffers of [`Ctx::reach_nodes`], empty between reaches.
@@ -181,7 +183,53 @@ impl<'a> Ctx<'a> {
             taint_cache: RefCell::new(HashMap::new()),
             sink_points,
             scratch: RefCell::new(Scratch::default()),
+            wired: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// The zones with a point in the same part of the graph as a point of zone `sz`
+    /// (undirected connection by edges that admit anything at all, headers ignored),
+    /// ascending: a superset of every zone a reach from `sz` can deliver to, usually one
+    /// municipality's worth. The parts are found once for all zones.
+    pub(crate) fn zones_wired_from(&self, sz: usize) -> Rc<[usize]> {
+        let mut wired = self.wired.borrow_mut();
+        if wired.is_empty() {
+            let e = &self.g.engine;
+            let n = e.node_count();
+            let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n);
+            for (ei, &(a, b)) in e.edges.iter().enumerate() {
+                if e.edge_pred[ei] != FALSE {
+                    uf.union(a, b);
+                }
+            }
+            let mut by_part: HashMap<u32, Vec<usize>> = HashMap::new();
+            for p in &self.g.points {
+                for node in [p.src, p.sink] {
+                    by_part
+                        .entry(uf.find(node))
+                        .or_default()
+                        .extend(p.zones.iter().copied());
+                }
+            }
+            let by_part: HashMap<u32, Rc<[usize]>> = by_part
+                .into_iter()
+                .map(|(k, mut v)| {
+                    v.sort_unstable();
+                    v.dedup();
+                    (k, v.into())
+                })
+                .collect();
+            for (z, pts) in self.zone_points.iter().enumerate() {
+                let mut zs: Vec<usize> = pts
+                    .iter()
+                    .flat_map(|&p| by_part[&uf.find(self.g.points[p].src)].iter().copied())
+                    .collect();
+                zs.sort_unstable();
+                zs.dedup();
+                wired.insert(z, zs.into());
+            }
+        }
+        wired[&sz].clone()
     }
 
     pub(crate) fn zone_in(
@@ -412,20 +460,44 @@ impl<'a> Ctx<'a> {
             .filter(|&z| from(z) && !self.points_of_zone(z).is_empty())
             .collect();
         let restrict = !self.g.engine.has_rewrites();
-        let mut y = FALSE;
         if restrict {
             self.zones_taint(sp, &sources, inject, &mut taint);
-            for dz in (0..nz).filter(|&z| to(z) && !self.points_of_zone(z).is_empty()) {
-                y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
-            }
-            y = sp.diff(y, allowed_all);
         }
+        // Without rewrites a reach only filters, so each source zone's reach is restricted
+        // to the addresses of the target zones it is wired to, less what every pair allows.
+        // (Restricting every reach to all target zones of the prefecture made each reach's
+        // sets grow with the number of municipalities.) At a target zone's point the
+        // restricted reach ∩ its addresses is the full reach ∩ its addresses minus
+        // `allowed_all`, as before; zones it is not wired to are never reached.
+        let mut restriction: HashMap<Vec<usize>, Bdd> = HashMap::new();
         for sz in sources {
             let pts = self.points_of_zone(sz);
             if let (false, Some(sent)) = (restrict, sent) {
                 self.zone_pairs_as_sent(sp, sz, to, sent, inject, detail, out, &mut taint);
                 continue;
             }
+            let y = if restrict {
+                let wired: Vec<usize> = self
+                    .zones_wired_from(sz)
+                    .iter()
+                    .copied()
+                    .filter(|&z| targets.binary_search(&z).is_ok())
+                    .collect();
+                match restriction.get(&wired) {
+                    Some(&y) => y,
+                    None => {
+                        let mut y = FALSE;
+                        for &dz in &wired {
+                            y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
+                        }
+                        let y = sp.diff(y, allowed_all);
+                        restriction.insert(wired, y);
+                        y
+                    }
+                }
+            } else {
+                FALSE
+            };
             let reach = if !restrict {
                 self.reach_from_zone(sp, pts, inject, Some(sz), &mut taint)
             } else if y == FALSE {

@@ -150,14 +150,17 @@ fn shared_path_reaches(
         }
         let mut sources = vec![];
         for (p, miss) in missing.iter().enumerate() {
+            // The group's injections are pairwise disjoint, so the union less the missing
+            // members' parts is the union of the others (folding those per point was
+            // quadratic in 特定通信 entries).
             let inj = if miss.is_empty() {
                 union
             } else {
-                let mut acc = FALSE;
-                for &ji in members.iter().filter(|ji| !miss.contains(ji)) {
-                    acc = sp.or(acc, jobs[ji].cases[0].0);
+                let mut gone = FALSE;
+                for &ji in miss {
+                    gone = sp.or(gone, jobs[ji].cases[0].0);
                 }
-                acc
+                sp.diff(union, gone)
             };
             if inj != FALSE {
                 sources.push((cx.g.points[p].src, inj));
@@ -366,7 +369,26 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     } else {
         vec![None; jobs.len()]
     };
-    for (j, shared) in jobs.into_iter().zip(shared) {
+    // Per reach, the union of what its single-case jobs flag at any point: a destination
+    // point where the reach meets none of it holds no violation of any of them (each
+    // job's set there is a subset), so it is skipped. Jobs × destination points was
+    // quadratic: a shared destination zone (住基ネット) has a point in every municipality.
+    let mut flagged: HashMap<usize, Bdd> = HashMap::new();
+    let mut pre: Vec<Option<Rc<Reached>>> = vec![None; jobs.len()];
+    for (ji, j) in jobs.iter().enumerate() {
+        let [(inject, viol)] = j.cases[..] else {
+            continue;
+        };
+        let (r, f) = match &shared[ji] {
+            Some(r) => (r.clone(), sp.and(inject, viol)),
+            None => (cx.reach_from(sp, &j.sources, inject, &mut out.taint), viol),
+        };
+        let u = flagged.entry(Rc::as_ptr(&r) as usize).or_insert(FALSE);
+        *u = sp.or(*u, f);
+        pre[ji] = Some(r);
+    }
+    let mut live: HashMap<(usize, usize), bool> = HashMap::new();
+    for ((j, shared), pre) in jobs.into_iter().zip(shared).zip(pre) {
         let Job {
             t,
             fz,
@@ -385,6 +407,20 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                 None => cx.reach_from(sp, &sources, inject, &mut out.taint),
             };
             for &dp in &dst_points {
+                if let Some(r) = &pre {
+                    let key = (Rc::as_ptr(r) as usize, dp);
+                    let hit = match live.get(&key) {
+                        Some(&h) => h,
+                        None => {
+                            let h = sp.and(r.at(dp), flagged[&key.0]) != FALSE;
+                            live.insert(key, h);
+                            h
+                        }
+                    };
+                    if !hit {
+                        continue;
+                    }
+                }
                 let mut at = reach.at(dp);
                 if shared.is_some() {
                     at = sp.and(at, inject);
