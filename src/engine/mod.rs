@@ -110,8 +110,13 @@ impl Default for NetBuilder {
 
 impl NetBuilder {
     pub fn new() -> Self {
+        Self::with_space(Space::new())
+    }
+
+    /// A builder whose sets live in `space`.
+    pub fn with_space(space: Space) -> Self {
         NetBuilder {
-            space: Space::new(),
+            space,
             nodes: 0,
             edges: vec![],
             edge_rw: vec![],

@@ -83,14 +83,27 @@ pub struct Manager {
 
 impl Manager {
     pub fn new(nvars: u16) -> Self {
+        Self::with_capacity(nvars, 0)
+    }
+
+    /// A manager expected to hold about `nodes` nodes: its unique table starts at the
+    /// size it would grow to. Each doubling allocates, faults in and refills a new
+    /// table (10 % of a zones-corner audit with the intermediate sizes); a wrong guess
+    /// only costs memory in proportion, or the doublings as before.
+    pub fn with_capacity(nvars: u16, nodes: usize) -> Self {
         let term = Node {
             var: nvars,
             lo: 0,
             hi: 0,
         };
+        let slots = (nodes.saturating_mul(4) / 3 + 1)
+            .next_power_of_two()
+            .max(1 << 10);
+        let mut all = Vec::with_capacity(nodes.max(2));
+        all.extend([term, term]);
         Manager {
-            nodes: vec![term, term],
-            unique: vec![0; 1 << 10],
+            nodes: all,
+            unique: vec![0; slots],
             unique_len: 0,
             cache: vec![(0, 0, 0, 0); 1 << CACHE_BITS],
             nvars,
@@ -268,7 +281,16 @@ impl Manager {
             };
             let lo = self.apply(op, alo, blo);
             let hi = self.apply(op, ahi, bhi);
-            self.mk(v, lo, hi)
+            // A result equal to an operand's node is that node: `mk` would find it, but
+            // only after a unique-table probe that misses the cache at millions of nodes.
+            // (A diff with a disjoint set, an `and` with a superset, an `or` with a subset.)
+            if va == v && lo == alo && hi == ahi {
+                a
+            } else if vb == v && lo == blo && hi == bhi {
+                b
+            } else {
+                self.mk(v, lo, hi)
+            }
         };
         self.cache[s] = (op as u32, a, b, r);
         r

@@ -166,8 +166,13 @@ impl Default for Space {
 
 impl Space {
     pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// A space expected to hold about `nodes` BDD nodes ([`bdd::Manager::with_capacity`]).
+    pub fn with_capacity(nodes: usize) -> Self {
         Space {
-            m: bdd::Manager::new(Field::total_width()),
+            m: bdd::Manager::with_capacity(Field::total_width(), nodes),
         }
     }
 

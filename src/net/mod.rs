@@ -483,11 +483,25 @@ impl Graph {
     }
 }
 
+/// About how many BDD nodes lowering `snap` makes: per ACL entry or policy (each a
+/// chain of tests plus its first-match pieces) and per device (routes, ports). The
+/// generated corners of docs/performance.md hold 78–134 per entry with ~1,000 per
+/// device; this stays below, so the table still grows at most once.
+fn expected_nodes(snap: &Snapshot) -> usize {
+    let entries: usize = snap
+        .devices
+        .iter()
+        .map(|d| d.acls.values().map(|a| a.rules.len()).sum::<usize>() + d.policies.len())
+        .sum();
+    // Capped: node ids are u32, and a far larger guess would only reserve address space.
+    (entries.saturating_mul(64) + snap.devices.len().saturating_mul(1000)).min(1 << 26)
+}
+
 impl<'a> Builder<'a> {
     fn new(snap: &'a Snapshot) -> Builder<'a> {
         Builder {
             snap,
-            nb: NetBuilder::new(),
+            nb: NetBuilder::with_space(Space::with_capacity(expected_nodes(snap))),
             info: vec![],
             seg: HashMap::new(),
             l3in: HashMap::new(),
