@@ -4,7 +4,7 @@
 //! Exactness: each predicate is exactly the union of the atoms it contains, so the
 //! bitset answers equal the BDD answers.
 
-use crate::hs::bdd::{FastMap, Manager};
+use crate::hs::bdd::{FastMap, Manager, CUT_INSIDE, CUT_OUTSIDE};
 use crate::hs::{Bdd, Field, Packet, Space, FALSE, TRUE};
 use std::collections::VecDeque;
 
@@ -174,9 +174,30 @@ impl NetBuilder {
             .collect();
         preds.sort_unstable();
         preds.dedup();
+        // Predicates over fewer header fields first (stable: ties keep id order). A
+        // multi-field predicate refined after them meets only the regions of the field
+        // values it concerns; refined first, every later destination split passes all
+        // its pieces (APKeep Stanford: 1.0 M region tests → 0.38 M, 590 → 220 ms).
+        {
+            let field_of: Vec<u8> = Field::ALL
+                .iter()
+                .enumerate()
+                .flat_map(|(i, f)| f.vars().map(move |_| i as u8))
+                .collect();
+            let mut keyed: Vec<(u32, Bdd)> = preds
+                .iter()
+                .map(|&p| (support_fields(&space.m, p, &field_of).count_ones(), p))
+                .collect();
+            keyed.sort_by_key(|&(k, _)| k);
+            preds = keyed.into_iter().map(|(_, p)| p).collect();
+        }
         let mut atomizer = Atomizer::new();
+        // Where each predicate's atoms sit in the split tree, recorded while refining.
+        let mut inside: FastMap<Bdd, Vec<u32>> = FastMap::default();
         for &p in &preds {
-            atomizer.refine(&mut space.m, p);
+            let mut at = vec![];
+            atomizer.refine_inside(&mut space.m, p, &mut at);
+            inside.insert(p, at);
         }
         // Rewrites: the image of every atom a rewrite edge admits must be a union of
         // atoms, or the bitset transfer of sets would be inexact: refine by the images
@@ -225,7 +246,10 @@ impl NetBuilder {
         let mut memo: FastMap<Bdd, Bits> = FastMap::default();
         let mut bits_of = |p: Bdd, space: &mut Space| -> Bits {
             memo.entry(p)
-                .or_insert_with(|| atomizer.bits_of(&mut space.m, p, words))
+                .or_insert_with(|| match inside.get(&p) {
+                    Some(at) => atomizer.bits_under(at, words),
+                    None => atomizer.bits_of(&mut space.m, p, words),
+                })
                 .clone()
         };
         let edge_bits: Vec<Bits> = edges.iter().map(|e| bits_of(e.2, &mut space)).collect();
@@ -382,6 +406,25 @@ pub struct Atomizer {
     splits: Vec<(u32, u32)>,
 }
 
+/// The header fields `b` tests, as a bit set over `Field::ALL` positions.
+fn support_fields(m: &Manager, b: Bdd, field_of: &[u8]) -> u32 {
+    let mut seen: FastMap<Bdd, ()> = FastMap::default();
+    let mut stack = vec![b];
+    let mut fields = 0u32;
+    while let Some(n) = stack.pop() {
+        let Some((v, lo, hi)) = m.node(n) else {
+            continue;
+        };
+        if seen.insert(n, ()).is_some() {
+            continue;
+        }
+        fields |= 1 << field_of[v as usize];
+        stack.push(lo);
+        stack.push(hi);
+    }
+    fields
+}
+
 const NO_KID: u32 = u32::MAX;
 
 impl Atomizer {
@@ -418,7 +461,18 @@ impl Atomizer {
 
     /// Split atoms so that `p` is a union of atoms. Returns how many atoms were split.
     pub fn refine(&mut self, m: &mut Manager, p: Bdd) -> usize {
-        if p == TRUE || p == FALSE {
+        self.refine_inside(m, p, &mut vec![])
+    }
+
+    /// [`Self::refine`], also pushing onto `inside` the tree nodes whose regions lie in
+    /// `p`: later splits only divide regions, so the leaves under them stay exactly the
+    /// atoms of `p` ([`Self::bits_under`]), with no BDD operation to find them again.
+    pub fn refine_inside(&mut self, m: &mut Manager, p: Bdd, inside: &mut Vec<u32>) -> usize {
+        if p == FALSE {
+            return 0;
+        }
+        if p == TRUE {
+            inside.push(0);
             return 0;
         }
         let before = self.len();
@@ -426,9 +480,14 @@ impl Atomizer {
         while let Some(t) = stack.pop() {
             let t = t as usize;
             let r = self.region[t];
-            let x = m.and(r, p);
-            if x == FALSE || x == r {
-                continue;
+            // Inner regions only need the relation; their `r ∧ p` would be garbage.
+            match m.cut(r, p) {
+                0 | CUT_OUTSIDE => continue,
+                CUT_INSIDE => {
+                    inside.push(t as u32);
+                    continue;
+                }
+                _ => {}
             }
             let (a, b) = self.kids[t];
             if a != NO_KID {
@@ -437,6 +496,7 @@ impl Atomizer {
                 continue;
             }
             // Split the leaf.
+            let x = m.and(r, p);
             let y = m.diff(r, p);
             let old = self.atom[t];
             let new = self.leaf_of.len() as u32;
@@ -448,6 +508,7 @@ impl Atomizer {
             self.kids.push((NO_KID, NO_KID));
             self.atom.push(new);
             self.kids[t] = (ka, ka + 1);
+            inside.push(ka);
             self.leaf_of[old as usize] = ka;
             self.leaf_of.push(ka + 1);
             self.splits.push((old, new));
@@ -485,6 +546,15 @@ impl Atomizer {
                 stack.push(a);
                 stack.push(b);
             }
+        }
+        out
+    }
+
+    /// The atoms under the tree nodes `inside` (from [`Self::refine_inside`]).
+    pub fn bits_under(&self, inside: &[u32], words: usize) -> Bits {
+        let mut out = Bits::empty(words.max(self.len().div_ceil(64)));
+        for &t in inside {
+            self.collect(t as usize, &mut out);
         }
         out
     }
@@ -1162,5 +1232,42 @@ mod tests {
         pkt.dst_port = 70;
         let (s, path) = e.path(&[a], e.atom_of(&pkt), c).unwrap();
         assert_eq!((s, path), (a, vec![0, 1]));
+    }
+
+    /// The tree nodes recorded while refining give, after all later splits, the same
+    /// atoms as asking the BDDs (`bits_of`), and each edge's atoms make up its predicate.
+    #[test]
+    fn recorded_atoms_equal_the_bdd_test() {
+        let mut sp = Space::new();
+        let mut preds = vec![TRUE, FALSE];
+        for i in 0..30u64 {
+            let (lo, hi) = ((i * 37) % 200, (i * 37) % 200 + 1 + (i * 11) % 90);
+            let port = sp.range(Field::DstPort, lo, hi);
+            let src = sp.range(Field::SrcIp, i * 7, i * 7 + 40);
+            preds.push(if i % 3 == 0 {
+                sp.m.and(port, src)
+            } else if i % 3 == 1 {
+                port
+            } else {
+                sp.m.or(port, src)
+            });
+        }
+        let mut at = Atomizer::new();
+        let inside: Vec<Vec<u32>> = preds
+            .iter()
+            .map(|&p| {
+                let mut v = vec![];
+                at.refine_inside(&mut sp.m, p, &mut v);
+                v
+            })
+            .collect();
+        assert!(at.len() > 30);
+        let words = at.len().div_ceil(64);
+        for (&p, v) in preds.iter().zip(&inside) {
+            let recorded = at.bits_under(v, words);
+            assert!(recorded == at.bits_of(&mut sp.m, p, words));
+            let union = recorded.ones().fold(FALSE, |u, a| sp.m.or(u, at.atom(a)));
+            assert_eq!(union, p);
+        }
     }
 }

@@ -32,6 +32,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
 
+/// Edge predicates of a one-stage model: (in port, out port) → headers.
+pub type EdgePreds = BTreeMap<(u32, u32), Bdd>;
+
 /// A ternary bit string, most significant first, at most 64 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Wildcard {
@@ -260,7 +263,7 @@ impl HasselNet {
         &self,
         nb: &mut NetBuilder,
         in_node: &mut BTreeMap<u32, NodeId>,
-    ) -> io::Result<BTreeMap<(u32, u32), Bdd>> {
+    ) -> io::Result<EdgePreds> {
         let mut acc: BTreeMap<(u32, u32), Bdd> = BTreeMap::new();
         let dst = Field::DstIp.vars();
         // The same prefixes recur across routers and in every affected-by intersection:
@@ -353,7 +356,7 @@ impl HasselNet {
         &self,
         nb: &mut NetBuilder,
         in_node: &mut BTreeMap<u32, NodeId>,
-    ) -> BTreeMap<(u32, u32), Bdd> {
+    ) -> EdgePreds {
         let mut acc: BTreeMap<(u32, u32), Vec<(u32, u32)>> = BTreeMap::new();
         let all = (0, u32::MAX);
         for tf in &self.routers {
@@ -408,9 +411,7 @@ impl HasselNet {
     /// The one-stage edge predicates built both ways in one manager, intervals first
     /// (a test hook: canonical BDDs, so an exact construction gives equal ids).
     #[doc(hidden)]
-    pub fn single_stage_edges_both_ways(
-        &self,
-    ) -> io::Result<(BTreeMap<(u32, u32), Bdd>, BTreeMap<(u32, u32), Bdd>)> {
+    pub fn single_stage_edges_both_ways(&self) -> io::Result<(EdgePreds, EdgePreds)> {
         let mut nb = NetBuilder::new();
         let mut in_node = BTreeMap::new();
         let a = self.single_stage_edges_by_intervals(&mut nb, &mut in_node);
