@@ -101,6 +101,17 @@ pub(crate) struct Reached {
 }
 
 impl Reached {
+    /// The reach of the union of the sources of `parts`, reaches that share no node.
+    fn union(parts: &[Rc<Reached>]) -> Reached {
+        let mut sinks: Vec<(usize, Bdd)> =
+            parts.iter().flat_map(|r| r.sinks.iter().copied()).collect();
+        sinks.sort_unstable_by_key(|x| x.0);
+        let mut taint: Vec<EdgeId> = parts.iter().flat_map(|r| r.taint.iter().copied()).collect();
+        taint.sort_unstable();
+        taint.dedup();
+        Reached { sinks, taint }
+    }
+
     pub(crate) fn at(&self, point: usize) -> Bdd {
         match self.sinks.binary_search_by_key(&point, |x| x.0) {
             Ok(i) => self.sinks[i].1,
@@ -134,8 +145,16 @@ pub struct Ctx<'a> {
     sink_points: HashMap<NodeId, Vec<usize>>,
     /// Buffers every reach reuses ([`Ctx::reach_nodes`]).
     scratch: RefCell<Scratch>,
-    /// [`Ctx::zones_wired_from`] by source zone.
-    wired: RefCell<HashMap<usize, Rc<[usize]>>>,
+    /// The graph's parts ([`Ctx::parts`]), found on first use.
+    parts: std::cell::OnceCell<Parts>,
+}
+
+/// The parts of the graph: nodes joined by edges that admit anything at all.
+struct Parts {
+    /// Part of each point (of its source node).
+    of_point: Vec<u32>,
+    /// Zones with a point in each part, ascending.
+    zones: HashMap<u32, Rc<[usize]>>,
 }
 
 /// Buffers of [`Ctx::reach_nodes`], empty between reaches.
@@ -183,20 +202,32 @@ impl<'a> Ctx<'a> {
             taint_cache: RefCell::new(HashMap::new()),
             sink_points,
             scratch: RefCell::new(Scratch::default()),
-            wired: RefCell::new(HashMap::new()),
+            parts: std::cell::OnceCell::new(),
         }
     }
 
-    /// The zones with a point in the same part of the graph as a point of zone `sz`
-    /// (undirected connection by edges that admit anything at all, headers ignored),
-    /// ascending: a superset of every zone a reach from `sz` can deliver to, usually one
-    /// municipality's worth. The parts are found once for all zones.
-    pub(crate) fn zones_wired_from(&self, sz: usize) -> Rc<[usize]> {
-        let mut wired = self.wired.borrow_mut();
-        if wired.is_empty() {
+    /// The zones with a point in part `part` (ascending).
+    fn zones_of_part(&self, part: u32) -> Rc<[usize]> {
+        self.parts().zones[&part].clone()
+    }
+
+    /// `points` grouped by graph part, parts ascending, each group ascending as given.
+    fn points_by_part(&self, points: &[usize]) -> Vec<(u32, Vec<usize>)> {
+        let of = &self.parts().of_point;
+        let mut groups: Vec<(u32, Vec<usize>)> = vec![];
+        for &p in points {
+            match groups.binary_search_by_key(&of[p], |g| g.0) {
+                Ok(i) => groups[i].1.push(p),
+                Err(i) => groups.insert(i, (of[p], vec![p])),
+            }
+        }
+        groups
+    }
+
+    fn parts(&self) -> &Parts {
+        self.parts.get_or_init(|| {
             let e = &self.g.engine;
-            let n = e.node_count();
-            let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n);
+            let mut uf = petgraph::unionfind::UnionFind::<u32>::new(e.node_count());
             for (ei, &(a, b)) in e.edges.iter().enumerate() {
                 if e.edge_pred[ei] != FALSE {
                     uf.union(a, b);
@@ -211,7 +242,7 @@ impl<'a> Ctx<'a> {
                         .extend(p.zones.iter().copied());
                 }
             }
-            let by_part: HashMap<u32, Rc<[usize]>> = by_part
+            let zones: HashMap<u32, Rc<[usize]>> = by_part
                 .into_iter()
                 .map(|(k, mut v)| {
                     v.sort_unstable();
@@ -219,17 +250,9 @@ impl<'a> Ctx<'a> {
                     (k, v.into())
                 })
                 .collect();
-            for (z, pts) in self.zone_points.iter().enumerate() {
-                let mut zs: Vec<usize> = pts
-                    .iter()
-                    .flat_map(|&p| by_part[&uf.find(self.g.points[p].src)].iter().copied())
-                    .collect();
-                zs.sort_unstable();
-                zs.dedup();
-                wired.insert(z, zs.into());
-            }
-        }
-        wired[&sz].clone()
+            let of_point: Vec<u32> = self.g.points.iter().map(|p| uf.find(p.src)).collect();
+            Parts { of_point, zones }
+        })
     }
 
     pub(crate) fn zone_in(
@@ -476,36 +499,52 @@ impl<'a> Ctx<'a> {
                 self.zone_pairs_as_sent(sp, sz, to, sent, inject, detail, out, &mut taint);
                 continue;
             }
-            let y = if restrict {
-                let wired: Vec<usize> = self
-                    .zones_wired_from(sz)
-                    .iter()
-                    .copied()
-                    .filter(|&z| targets.binary_search(&z).is_ok())
-                    .collect();
-                match restriction.get(&wired) {
-                    Some(&y) => y,
-                    None => {
-                        let mut y = FALSE;
-                        for &dz in &wired {
-                            y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
-                        }
-                        let y = sp.diff(y, allowed_all);
-                        restriction.insert(wired, y);
-                        y
-                    }
-                }
-            } else {
-                FALSE
-            };
             let reach = if !restrict {
                 self.reach_from_zone(sp, pts, inject, Some(sz), &mut taint)
-            } else if y == FALSE {
-                continue;
             } else {
-                let inj = sp.and(inject, y);
-                // Its taint is part of the zones' taint, added above.
-                self.reach_from_zone(sp, pts, inj, Some(sz), &mut BTreeSet::new())
+                // Per graph part of the zone's points: a zone with points in many parts
+                // (an external zone every municipality meets) injects at each part only
+                // the addresses of the target zones of that part, so no reach carries
+                // sets that grow with the number of municipalities. Parts share no node,
+                // so the reaches are disjoint and their union is the zone's reach.
+                let mut parts = vec![];
+                for (part, gpts) in self.points_by_part(pts) {
+                    let wired: Vec<usize> = self
+                        .zones_of_part(part)
+                        .iter()
+                        .copied()
+                        .filter(|&z| targets.binary_search(&z).is_ok())
+                        .collect();
+                    let y = match restriction.get(&wired) {
+                        Some(&y) => y,
+                        None => {
+                            let mut y = FALSE;
+                            for &dz in &wired {
+                                y = sp.or(y, self.q(self.g.q.zone_dst[dz]));
+                            }
+                            let y = sp.diff(y, allowed_all);
+                            restriction.insert(wired, y);
+                            y
+                        }
+                    };
+                    if y == FALSE {
+                        continue;
+                    }
+                    let inj = sp.and(inject, y);
+                    // Its taint is part of the zones' taint, added above.
+                    parts.push(self.reach_from_zone(
+                        sp,
+                        &gpts,
+                        inj,
+                        Some(sz),
+                        &mut BTreeSet::new(),
+                    ));
+                }
+                match parts.len() {
+                    0 => continue,
+                    1 => parts.pop().expect("one part"),
+                    _ => Rc::new(Reached::union(&parts)),
+                }
             };
             // Only sink zones with a point this reach got to can hold a finding: visit
             // those, ascending, instead of every zone for every source zone.
