@@ -2,7 +2,7 @@
 //! (dataset README, section 4), counted the way APKeep's `Evaluator` counts them
 //! (distinct cycles over the run), and the incremental forwarding state must agree
 //! with a naive longest-prefix-match over the installed rules.
-use sanso_testkit::dataplane::apkeep::{ApkNet, Update};
+use sanso_testkit::dataplane::apkeep::{parse_updates, ApkNet, Update};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -110,4 +110,66 @@ fn apkeep_forwarding_state_matches_naive_lpm() {
         }
     }
     assert!(checked > 10_000);
+}
+
+/// The loop check through an ACL decides "do these destinations meet its permit set"
+/// exactly at the bounds of the moved atom (10.0.0.0/8): two routers in a ring through
+/// one inbound ACL, both routing 10.0.0.0/8 around it; a loop exists iff the ACL lets
+/// some packet to 10/8 through (first match wins, implicit deny).
+#[test]
+fn apkeep_loop_check_through_an_acl_is_exact_at_the_atom_bounds() {
+    let topo = "ra_rtr p1 rb_rtr_inACL_p2_in inport\n\
+                rb_rtr_inACL_p2_in permit rb_rtr p2\n\
+                rb_rtr p3 ra_rtr p4\n";
+    let any = "0 255 any null null null";
+    let cases: [(&[&str], bool); 9] = [
+        (&[], false), // implicit deny
+        (
+            &[&format!("permit {any} 10.0.0.0 0.0.0.255 null null")],
+            true,
+        ),
+        (
+            &[&format!("permit {any} 10.255.255.255 null null null")],
+            true,
+        ),
+        (&[&format!("permit {any} 11.0.0.0 null null null")], false),
+        (
+            &[&format!("permit {any} 9.255.255.255 null null null")],
+            false,
+        ),
+        (
+            &[&format!("permit {any} 9.0.0.0 0.255.255.255 null null")],
+            false,
+        ),
+        (
+            &[
+                &format!("deny {any} 10.0.0.0 0.255.255.255 null null"),
+                &format!("permit {any} any null null null"),
+            ],
+            false,
+        ),
+        // Fields above (protocol) and below (ports) the destination.
+        (
+            &["permit 6 6 any null null null 10.1.0.0 0.0.255.255 80 null"],
+            true,
+        ),
+        (
+            &["permit 6 6 any null null null 11.1.0.0 0.0.255.255 80 null"],
+            false,
+        ),
+    ];
+    for (rules, want) in cases {
+        let mut net = ApkNet::new(topo, "");
+        let mut text = String::new();
+        for (i, r) in rules.iter().enumerate() {
+            text += &format!("+ acl rb_rtr_inACL access-list 1 {r} {}\n", 100 - i);
+        }
+        let ten = u32::from(std::net::Ipv4Addr::new(10, 0, 0, 0));
+        text += &format!("+ fwd rb_rtr {ten} 8 p3 8\n+ fwd ra_rtr {ten} 8 p1 8\n");
+        for u in parse_updates(&text).unwrap() {
+            net.apply(&u);
+        }
+        assert_eq!(net.distinct_loops() == 1, want, "{rules:?}");
+        assert!(net.distinct_loops() <= 1);
+    }
 }

@@ -184,6 +184,11 @@ impl Space {
     pub fn range(&mut self, f: Field, lo: u64, hi: u64) -> Bdd {
         self.m.range(f.vars(), lo, hi)
     }
+    /// Does `b` hold a packet whose field `f` lies in `lo..=hi`? `b` must test no
+    /// field before `f` ([`bdd::Manager::meets_range`]).
+    pub fn meets_range(&self, b: Bdd, f: Field, lo: u64, hi: u64) -> bool {
+        self.m.meets_range(b, f.vars(), lo, hi)
+    }
     pub fn prefix(&mut self, f: Field, addr: Ipv4Addr, len: u8) -> Bdd {
         let care = if len == 0 {
             0

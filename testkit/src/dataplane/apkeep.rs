@@ -207,10 +207,10 @@ struct Router {
 struct Acl {
     /// (priority, permit, key, match), larger priority first.
     rules: Vec<(i64, bool, String, Bdd)>,
-    /// Prefix folds: `cov[j]` = union of the first j matches, `acc[j]` = what the first
-    /// j rules permit; an update at position i refolds from i only (appending or
+    /// Prefix folds: `den[j]`/`acc[j]` = what the first j rules deny/permit (disjoint,
+    /// their union is what they match); an update at position i refolds from i only (appending or
     /// dropping the last rule, as this data does, is O(1)).
-    cov: Vec<Bdd>,
+    den: Vec<Bdd>,
     acc: Vec<Bdd>,
     permit: Bdd,
 }
@@ -243,9 +243,8 @@ pub struct ApkNet {
     atom_bufs: Vec<Vec<Atom>>,
     pair_bufs: Vec<Vec<(u16, Atom)>>,
     found: Vec<Vec<Hop>>,
-    /// Memo: ACL set (bit mask) → conjunction of permits; (mask, atom bounds) → overlap.
+    /// Memo: ACL set (bit mask) → conjunction of permits, destinations only.
     combo: FastMap<u64, Bdd>,
-    overlap: FastMap<(u64, u32, u32), bool>,
 }
 
 impl ApkNet {
@@ -283,7 +282,6 @@ impl ApkNet {
             pair_bufs: vec![],
             found: vec![],
             combo: FastMap::default(),
-            overlap: FastMap::default(),
         };
         for l in vlan.lines() {
             let t: Vec<&str> = l.split_whitespace().collect();
@@ -344,7 +342,7 @@ impl ApkNet {
         }
         self.acls.push(Acl {
             rules: vec![],
-            cov: vec![FALSE],
+            den: vec![FALSE],
             acc: vec![FALSE],
             permit: FALSE,
         });
@@ -563,20 +561,26 @@ impl ApkNet {
         };
         // First match wins, implicit deny.
         let acl = &mut self.acls[a];
-        acl.cov.truncate(from + 1);
+        acl.den.truncate(from + 1);
         acl.acc.truncate(from + 1);
         for j in from..acl.rules.len() {
             let (_, permit, _, m) = acl.rules[j];
-            let (c, p) = (acl.cov[j], acl.acc[j]);
-            let fresh = self.space.diff(m, c);
-            acl.acc
-                .push(if permit { self.space.or(p, fresh) } else { p });
-            acl.cov.push(self.space.or(c, m));
+            // A rule takes what it matches less what the other verdict already took:
+            // two operations per rule (not `m − covered` and two unions).
+            let (d, p) = (acl.den[j], acl.acc[j]);
+            if permit {
+                let fresh = self.space.diff(m, d);
+                acl.acc.push(self.space.or(p, fresh));
+                acl.den.push(d);
+            } else {
+                let fresh = self.space.diff(m, p);
+                acl.den.push(self.space.or(d, fresh));
+                acl.acc.push(p);
+            }
         }
         let p = acl.acc[acl.rules.len()];
         self.acls[a].permit = p;
         self.combo.clear();
-        self.overlap.clear();
     }
 
     /// APKeep's check from router `r` for the atoms in `self.moved`.
@@ -714,6 +718,8 @@ impl ApkNet {
                     let p = self.acls[self.acl_stack[i] as usize].permit;
                     c = self.space.and(c, p);
                 }
+                // Only destinations are asked about: forget the fields above them.
+                let c = self.space.m.exists(c, 0..Field::DstIp.vars().start);
                 if memo {
                     self.combo.insert(key, c);
                 }
@@ -723,24 +729,12 @@ impl ApkNet {
         if combo == FALSE {
             return false;
         }
-        for &a in f {
+        // No BDD is built per atom: a walk down the range's bounds.
+        f.iter().any(|&a| {
             let (lo, hi) = (self.atom_lo[a as usize], self.atom_hi[a as usize]);
-            if let Some(&o) = memo.then(|| self.overlap.get(&(key, lo, hi))).flatten() {
-                if o {
-                    return true;
-                }
-                continue;
-            }
-            let d = self.space.range(Field::DstIp, lo as u64, hi as u64);
-            let o = self.space.and(combo, d) != FALSE;
-            if memo {
-                self.overlap.insert((key, lo, hi), o);
-            }
-            if o {
-                return true;
-            }
-        }
-        false
+            self.space
+                .meets_range(combo, Field::DstIp, lo as u64, hi as u64)
+        })
     }
 
     /// Record the loop `history[i..]` (closed by `history[i]`), canonically rotated.
