@@ -75,18 +75,65 @@ impl Kind for FlowTightness {
     }
 }
 
-/// One 特定通信 to check: for each (inject, viol_filter) case, reach from `sources`
-/// injecting `inject`; what arrives at a `dst_points` sink inside `viol_filter` is a
-/// finding. One case, except across header rewrites (see [`as_sent`]).
+/// One 特定通信 to check: for each (inject, viol_filter) case, reach from its source
+/// points injecting `inject`; what arrives at a `dst_points` sink inside `viol_filter` is
+/// a finding. One case, except across header rewrites (see [`as_sent`]).
 struct Job<'s> {
     t: &'s crate::model::Flow,
     fz: usize,
     tz: usize,
     src_host: Option<usize>,
     dst_points: Vec<usize>,
-    sources: Vec<usize>,
+    /// Source points: `universe` (a tier's points, or all; shared by the jobs) less
+    /// `excluded` (ascending, inside `universe`). A list per job was jobs × points.
+    universe: Rc<[usize]>,
+    excluded: Vec<usize>,
     cases: Vec<(Bdd, Bdd)>,
     detail: &'s str,
+}
+
+impl Job<'_> {
+    fn source_points(&self) -> impl Iterator<Item = usize> + '_ {
+        self.universe
+            .iter()
+            .copied()
+            .filter(|p| self.excluded.binary_search(p).is_err())
+    }
+
+    /// One reach per distinct (universe, excluded, inject): jobs share it, and the
+    /// points are listed (and the reach cache's key hashed) once, not per job.
+    fn reach(
+        &self,
+        cx: &Ctx,
+        sp: &mut Space,
+        inject: Bdd,
+        memo: &mut HashMap<(usize, Vec<usize>, Bdd), Rc<Reached>>,
+        taint: &mut BTreeSet<crate::engine::EdgeId>,
+    ) -> Rc<Reached> {
+        let key = (
+            Rc::as_ptr(&self.universe) as *const usize as usize,
+            self.excluded.clone(),
+            inject,
+        );
+        if let Some(r) = memo.get(&key) {
+            return r.clone();
+        }
+        let pts: Vec<usize> = self.source_points().collect();
+        let r = cx.reach_from(sp, &pts, inject, taint);
+        memo.insert(key, r.clone());
+        r
+    }
+}
+
+/// `of` less the ascending `minus`, as a new list (for [`Job::excluded`]).
+fn inside(of: &[usize], minus: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = minus
+        .into_iter()
+        .filter(|p| of.binary_search(p).is_ok())
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// Across header rewrites (a firewall translating the source towards 住基ネット), the
@@ -136,16 +183,13 @@ fn shared_path_reaches(
     let n = cx.g.points.len();
     let mut res = vec![None; jobs.len()];
     for (union, members) in groups {
-        // Points that some member does not start from (its host and destination ports).
+        // Points that some member does not start from (its host and destination ports):
+        // a path job starts from every point but its excluded ones.
         let mut missing: Vec<Vec<usize>> = vec![vec![]; n];
         for &ji in &members {
-            let mut it = jobs[ji].sources.iter().peekable();
-            for (p, miss) in missing.iter_mut().enumerate() {
-                if it.peek() == Some(&&p) {
-                    it.next();
-                } else {
-                    miss.push(ji);
-                }
+            debug_assert_eq!(jobs[ji].universe.len(), n);
+            for &p in &jobs[ji].excluded {
+                missing[p].push(ji);
             }
         }
         let mut sources = vec![];
@@ -202,6 +246,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     // the (source, destination) pairs its entries declare. Each was recomputed per entry
     // (quadratic in entries × points at prefecture scale).
     let mut tier_points: BTreeMap<Tier, Vec<usize>> = BTreeMap::new();
+    let all_points: Rc<[usize]> = (0..g.points.len()).collect();
     let mut host_points: HashMap<usize, usize> = HashMap::new();
     for (pi, p) in g.points.iter().enumerate() {
         let mut tiers: Vec<Tier> = p.zones.iter().map(|&z| snap.zones[z].tier).collect();
@@ -214,6 +259,11 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
             host_points.entry(h).or_insert(pi);
         }
     }
+    let tier_points: BTreeMap<Tier, Rc<[usize]>> = tier_points
+        .into_iter()
+        .map(|(t, v)| (t, v.into()))
+        .collect();
+    let no_points: Rc<[usize]> = Rc::new([]);
     let mut owned_by_tier: BTreeMap<Tier, Bdd> = BTreeMap::new();
     for t in &snap.tokutei {
         let fz = snap.endpoint_zone(t.from);
@@ -230,19 +280,17 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         let host_point = src_host.and_then(|h| host_points.get(&h).copied());
         let new_flow = cx.q(g.q.new_flow);
         let rewrites = g.engine.has_rewrites();
-        let (sources, cases, detail): (Vec<usize>, Vec<(Bdd, Bdd)>, &str) =
+        let (universe, excluded, cases, detail): (Rc<[usize]>, Vec<usize>, Vec<(Bdd, Bdd)>, &str) =
             match rule.params.aspect.as_str() {
                 "ip" | "port" => {
                     // Per entry, on its own destination: see docs/semantics.md
                     // ("特定通信 attribution").
                     let src_tier = snap.zones[fz].tier;
-                    let pts: Vec<usize> = tier_points
+                    let universe = tier_points
                         .get(&src_tier)
-                        .into_iter()
-                        .flatten()
-                        .copied()
-                        .filter(|p| dst_points.binary_search(p).is_err())
-                        .collect();
+                        .cloned()
+                        .unwrap_or_else(|| no_points.clone());
+                    let excluded = inside(&universe, dst_points.iter().copied());
                     let pb = cx.ports_bdd(sp, &t.ports);
                     let mine = sp.and(dst, pb);
                     let not_declared = sp.diff(dst, declared);
@@ -288,7 +336,8 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                             tz,
                             src_host,
                             dst_points,
-                            sources: pts,
+                            universe,
+                            excluded,
                             cases,
                             detail: if ip { "ip" } else { "port" },
                         });
@@ -321,7 +370,12 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                         let who = sp.or(cx.ep_src(t.from), nobody);
                         sp.and(x, who)
                     };
-                    (pts, vec![(new_flow, filt)], rule.params.aspect.as_str())
+                    (
+                        universe,
+                        excluded,
+                        vec![(new_flow, filt)],
+                        rule.params.aspect.as_str(),
+                    )
                 }
                 "mac" | "path" => {
                     let Some(h) = src_host else { continue };
@@ -337,12 +391,11 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                             notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
                             continue;
                         };
-                        (vec![hp], vec![(sp.diff(flow, cx.q(mq)), dst)], "mac")
+                        let hp: Rc<[usize]> = Rc::new([hp]);
+                        (hp, vec![], vec![(sp.diff(flow, cx.q(mq)), dst)], "mac")
                     } else {
-                        let pts: Vec<usize> = (0..g.points.len())
-                            .filter(|&p| p != hp && dst_points.binary_search(&p).is_err())
-                            .collect();
-                        (pts, vec![(flow, dst)], "path")
+                        let excluded = inside(&all_points, dst_points.iter().copied().chain([hp]));
+                        (all_points.clone(), excluded, vec![(flow, dst)], "path")
                     }
                 }
                 other => {
@@ -350,19 +403,21 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                     continue;
                 }
             };
-        if sources.is_empty() {
-            continue;
-        }
-        jobs.push(Job {
+        let job = Job {
             t,
             fz,
             tz,
             src_host,
             dst_points,
-            sources,
+            universe,
+            excluded,
             cases,
             detail,
-        });
+        };
+        if job.source_points().next().is_none() {
+            continue;
+        }
+        jobs.push(job);
     }
     let shared = if rule.params.aspect == "path" && !g.engine.has_rewrites() {
         shared_path_reaches(cx, sp, &jobs, &mut out.taint)
@@ -374,6 +429,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
     // job's set there is a subset), so it is skipped. Jobs × destination points was
     // quadratic: a shared destination zone (住基ネット) has a point in every municipality.
     let mut flagged: HashMap<usize, Bdd> = HashMap::new();
+    let mut memo = HashMap::new();
     let mut pre: Vec<Option<Rc<Reached>>> = vec![None; jobs.len()];
     for (ji, j) in jobs.iter().enumerate() {
         let [(inject, viol)] = j.cases[..] else {
@@ -381,32 +437,31 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         };
         let (r, f) = match &shared[ji] {
             Some(r) => (r.clone(), sp.and(inject, viol)),
-            None => (cx.reach_from(sp, &j.sources, inject, &mut out.taint), viol),
+            None => (j.reach(cx, sp, inject, &mut memo, &mut out.taint), viol),
         };
         let u = flagged.entry(Rc::as_ptr(&r) as usize).or_insert(FALSE);
         *u = sp.or(*u, f);
         pre[ji] = Some(r);
     }
     let mut live: HashMap<(usize, usize), bool> = HashMap::new();
-    for ((j, shared), pre) in jobs.into_iter().zip(shared).zip(pre) {
+    for ((j, shared), pre) in jobs.iter().zip(shared).zip(pre) {
         let Job {
             t,
             fz,
             tz,
             src_host,
-            dst_points,
-            sources,
-            cases,
+            ref dst_points,
             detail,
-        } = j;
-        'cases: for (inject, viol_filter) in cases {
+            ..
+        } = *j;
+        'cases: for &(inject, viol_filter) in &j.cases {
             out.sinks
                 .extend(dst_points.iter().map(|&p| g.points[p].sink));
             let reach = match &shared {
                 Some(r) => r.clone(),
-                None => cx.reach_from(sp, &sources, inject, &mut out.taint),
+                None => j.reach(cx, sp, inject, &mut memo, &mut out.taint),
             };
-            for &dp in &dst_points {
+            for &dp in dst_points {
                 if let Some(r) = &pre {
                     let key = (Rc::as_ptr(r) as usize, dp);
                     let hit = match live.get(&key) {
@@ -435,7 +490,7 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                 let (v, srcs, src_point) = if detail == "path" || detail == "mac" {
                     let sink = g.points[dp].sink as usize;
                     let mut found = None;
-                    for &s in &sources {
+                    for s in j.source_points() {
                         let r = g
                             .engine
                             .reach_sets(sp, &[(g.points[s].src, inject)], |_| {});
@@ -455,7 +510,8 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
                     };
                     (vs, vec![(g.points[s].src, inject)], Some(s))
                 } else {
-                    (v, cx.injected(sp, &sources, inject, None), None)
+                    let pts: Vec<usize> = j.source_points().collect();
+                    (v, cx.injected(sp, &pts, inject, None), None)
                 };
                 let mut prefs = vec![];
                 if let (true, Some(h)) = (detail == "path" || detail == "mac", src_host) {
