@@ -125,6 +125,9 @@ impl Job<'_> {
     }
 }
 
+/// A job's universe, excluded points, cases and detail, as decided per aspect.
+type JobSources<'s> = (Rc<[usize]>, Vec<usize>, Vec<(Bdd, Bdd)>, &'s str);
+
 /// `of` less the ascending `minus`, as a new list (for [`Job::excluded`]).
 fn inside(of: &[usize], minus: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = minus
@@ -280,129 +283,128 @@ fn tightness(rule: &Rule, cx: &Ctx, sp: &mut Space, out: &mut Outcome) {
         let host_point = src_host.and_then(|h| host_points.get(&h).copied());
         let new_flow = cx.q(g.q.new_flow);
         let rewrites = g.engine.has_rewrites();
-        let (universe, excluded, cases, detail): (Rc<[usize]>, Vec<usize>, Vec<(Bdd, Bdd)>, &str) =
-            match rule.params.aspect.as_str() {
-                "ip" | "port" => {
-                    // Per entry, on its own destination: see docs/semantics.md
-                    // ("特定通信 attribution").
-                    let src_tier = snap.zones[fz].tier;
-                    let universe = tier_points
-                        .get(&src_tier)
-                        .cloned()
-                        .unwrap_or_else(|| no_points.clone());
-                    let excluded = inside(&universe, dst_points.iter().copied());
-                    let pb = cx.ports_bdd(sp, &t.ports);
-                    let mine = sp.and(dst, pb);
-                    let not_declared = sp.diff(dst, declared);
-                    let filt = if rewrites {
-                        // Classes by each entry's source and ports as sent.
-                        let ip = rule.params.aspect == "ip";
-                        let mut conds = vec![];
-                        let mut dsts = vec![];
-                        for (oi, o) in snap.tokutei.iter().enumerate() {
-                            let same_tier = snap.zones[snap.endpoint_zone(o.from)].tier == src_tier;
-                            if !ip && !same_tier && !std::ptr::eq(o, t) {
-                                continue;
-                            }
-                            let c = if ip {
-                                let pb = cx.ports_bdd(sp, &o.ports);
-                                sp.and(cx.ep_src(o.from), pb)
-                            } else {
-                                cx.ep_src(o.from)
-                            };
-                            conds.push(c);
-                            dsts.push((cx.ep_dst(o.to), std::ptr::eq(o, t), oi));
+        let (universe, excluded, cases, detail): JobSources = match rule.params.aspect.as_str() {
+            "ip" | "port" => {
+                // Per entry, on its own destination: see docs/semantics.md
+                // ("特定通信 attribution").
+                let src_tier = snap.zones[fz].tier;
+                let universe = tier_points
+                    .get(&src_tier)
+                    .cloned()
+                    .unwrap_or_else(|| no_points.clone());
+                let excluded = inside(&universe, dst_points.iter().copied());
+                let pb = cx.ports_bdd(sp, &t.ports);
+                let mine = sp.and(dst, pb);
+                let not_declared = sp.diff(dst, declared);
+                let filt = if rewrites {
+                    // Classes by each entry's source and ports as sent.
+                    let ip = rule.params.aspect == "ip";
+                    let mut conds = vec![];
+                    let mut dsts = vec![];
+                    for (oi, o) in snap.tokutei.iter().enumerate() {
+                        let same_tier = snap.zones[snap.endpoint_zone(o.from)].tier == src_tier;
+                        if !ip && !same_tier && !std::ptr::eq(o, t) {
+                            continue;
                         }
-                        let filter = |sp: &mut Space, s: &[usize]| {
-                            let mut held = FALSE;
-                            for &i in s {
-                                held = sp.or(held, dsts[i].0);
-                            }
-                            if ip {
-                                // Declared by an entry whose source and ports it has.
-                                sp.diff(mine, held)
-                            } else if s.iter().any(|&i| dsts[i].1) {
-                                // Sent from this entry's own source.
-                                not_declared
-                            } else {
-                                // From a source that no entry to the address declares.
-                                sp.diff(not_declared, held)
-                            }
+                        let c = if ip {
+                            let pb = cx.ports_bdd(sp, &o.ports);
+                            sp.and(cx.ep_src(o.from), pb)
+                        } else {
+                            cx.ep_src(o.from)
                         };
-                        let cases = as_sent(sp, new_flow, &conds, &filter);
-                        jobs.push(Job {
-                            t,
-                            fz,
-                            tz,
-                            src_host,
-                            dst_points,
-                            universe,
-                            excluded,
-                            cases,
-                            detail: if ip { "ip" } else { "port" },
-                        });
-                        continue;
-                    } else if rule.params.aspect == "ip" {
-                        // This entry's destination and ports, admitted from a source no
-                        // entry declares for that packet.
-                        sp.diff(mine, covered)
-                    } else {
-                        // An undeclared port at this entry's destination, sent from its
-                        // own source — or from a source that no entry to that address
-                        // declares (then every entry holding the address is named).
-                        let x = not_declared;
-                        // (source, destination) pairs some entry of this tier declares.
-                        let owned = match owned_by_tier.get(&src_tier) {
-                            Some(&o) => o,
-                            None => {
-                                let mut owned = FALSE;
-                                for o in &snap.tokutei {
-                                    if snap.zones[snap.endpoint_zone(o.from)].tier == src_tier {
-                                        let y = sp.and(cx.ep_dst(o.to), cx.ep_src(o.from));
-                                        owned = sp.or(owned, y);
-                                    }
-                                }
-                                owned_by_tier.insert(src_tier, owned);
-                                owned
-                            }
-                        };
-                        let nobody = sp.not(owned);
-                        let who = sp.or(cx.ep_src(t.from), nobody);
-                        sp.and(x, who)
+                        conds.push(c);
+                        dsts.push((cx.ep_dst(o.to), std::ptr::eq(o, t), oi));
+                    }
+                    let filter = |sp: &mut Space, s: &[usize]| {
+                        let mut held = FALSE;
+                        for &i in s {
+                            held = sp.or(held, dsts[i].0);
+                        }
+                        if ip {
+                            // Declared by an entry whose source and ports it has.
+                            sp.diff(mine, held)
+                        } else if s.iter().any(|&i| dsts[i].1) {
+                            // Sent from this entry's own source.
+                            not_declared
+                        } else {
+                            // From a source that no entry to the address declares.
+                            sp.diff(not_declared, held)
+                        }
                     };
-                    (
+                    let cases = as_sent(sp, new_flow, &conds, &filter);
+                    jobs.push(Job {
+                        t,
+                        fz,
+                        tz,
+                        src_host,
+                        dst_points,
                         universe,
                         excluded,
-                        vec![(new_flow, filt)],
-                        rule.params.aspect.as_str(),
-                    )
-                }
-                "mac" | "path" => {
-                    let Some(h) = src_host else { continue };
-                    let Some(hp) = host_point else {
-                        notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
+                        cases,
+                        detail: if ip { "ip" } else { "port" },
+                    });
+                    continue;
+                } else if rule.params.aspect == "ip" {
+                    // This entry's destination and ports, admitted from a source no
+                    // entry declares for that packet.
+                    sp.diff(mine, covered)
+                } else {
+                    // An undeclared port at this entry's destination, sent from its
+                    // own source — or from a source that no entry to that address
+                    // declares (then every entry holding the address is named).
+                    let x = not_declared;
+                    // (source, destination) pairs some entry of this tier declares.
+                    let owned = match owned_by_tier.get(&src_tier) {
+                        Some(&o) => o,
+                        None => {
+                            let mut owned = FALSE;
+                            for o in &snap.tokutei {
+                                if snap.zones[snap.endpoint_zone(o.from)].tier == src_tier {
+                                    let y = sp.and(cx.ep_dst(o.to), cx.ep_src(o.from));
+                                    owned = sp.or(owned, y);
+                                }
+                            }
+                            owned_by_tier.insert(src_tier, owned);
+                            owned
+                        }
+                    };
+                    let nobody = sp.not(owned);
+                    let who = sp.or(cx.ep_src(t.from), nobody);
+                    sp.and(x, who)
+                };
+                (
+                    universe,
+                    excluded,
+                    vec![(new_flow, filt)],
+                    rule.params.aspect.as_str(),
+                )
+            }
+            "mac" | "path" => {
+                let Some(h) = src_host else { continue };
+                let Some(hp) = host_point else {
+                    notes.push(format!("{}: host-port-unknown", snap.hosts[h].name));
+                    continue;
+                };
+                let flow = sp.and(new_flow, cx.ep_src(t.from));
+                let pb = cx.ports_bdd(sp, &t.ports);
+                let flow = sp.and(flow, pb);
+                if rule.params.aspect == "mac" {
+                    let Some(mq) = g.q.host_mac[h] else {
+                        notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
                         continue;
                     };
-                    let flow = sp.and(new_flow, cx.ep_src(t.from));
-                    let pb = cx.ports_bdd(sp, &t.ports);
-                    let flow = sp.and(flow, pb);
-                    if rule.params.aspect == "mac" {
-                        let Some(mq) = g.q.host_mac[h] else {
-                            notes.push(format!("{}: no-mac-registered", snap.hosts[h].name));
-                            continue;
-                        };
-                        let hp: Rc<[usize]> = Rc::new([hp]);
-                        (hp, vec![], vec![(sp.diff(flow, cx.q(mq)), dst)], "mac")
-                    } else {
-                        let excluded = inside(&all_points, dst_points.iter().copied().chain([hp]));
-                        (all_points.clone(), excluded, vec![(flow, dst)], "path")
-                    }
+                    let hp: Rc<[usize]> = Rc::new([hp]);
+                    (hp, vec![], vec![(sp.diff(flow, cx.q(mq)), dst)], "mac")
+                } else {
+                    let excluded = inside(&all_points, dst_points.iter().copied().chain([hp]));
+                    (all_points.clone(), excluded, vec![(flow, dst)], "path")
                 }
-                other => {
-                    notes.push(format!("unknown aspect {other}"));
-                    continue;
-                }
-            };
+            }
+            other => {
+                notes.push(format!("unknown aspect {other}"));
+                continue;
+            }
+        };
         let job = Job {
             t,
             fz,
