@@ -128,7 +128,7 @@ impl Job<'_> {
 /// A job's universe, excluded points, cases and detail, as decided per aspect.
 type JobSources<'s> = (Rc<[usize]>, Vec<usize>, Vec<(Bdd, Bdd)>, &'s str);
 
-/// `of` less the ascending `minus`, as a new list (for [`Job::excluded`]).
+/// The points of `minus` that lie in `of` (ascending `of`), sorted: [`Job::excluded`].
 fn inside(of: &[usize], minus: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = minus
         .into_iter()
