@@ -147,6 +147,8 @@ pub struct Ctx<'a> {
     scratch: RefCell<Scratch>,
     /// The graph's parts ([`Ctx::parts`]), found on first use.
     parts: std::cell::OnceCell<Parts>,
+    /// Device by name (the first of a name): a scan per point was points × devices.
+    device_of: HashMap<&'a str, usize>,
 }
 
 /// The parts of the graph: nodes joined by edges that admit anything at all.
@@ -179,12 +181,17 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        let mut device_of = HashMap::new();
+        for (i, d) in snap.devices.iter().enumerate() {
+            device_of.entry(d.name.as_str()).or_insert(i);
+        }
         let mut local_hosts = HashMap::new();
         for (pi, p) in g.points.iter().enumerate() {
             if p.interface != crate::net::LOCAL {
                 continue;
             }
-            if let Some(d) = snap.devices.iter().find(|d| d.name == p.device) {
+            if let Some(&d) = device_of.get(p.device.as_str()) {
+                let d = &snap.devices[d];
                 local_hosts.insert(pi, crate::net::local_hosts(d, snap));
             }
         }
@@ -203,7 +210,13 @@ impl<'a> Ctx<'a> {
             sink_points,
             scratch: RefCell::new(Scratch::default()),
             parts: std::cell::OnceCell::new(),
+            device_of,
         }
+    }
+
+    /// The device named `name` (the first, if several are).
+    pub(crate) fn device(&self, name: &str) -> Option<&'a crate::model::Device> {
+        self.device_of.get(name).map(|&i| &self.snap.devices[i])
     }
 
     /// The zones with a point in part `part` (ascending).

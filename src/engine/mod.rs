@@ -280,6 +280,7 @@ impl NetBuilder {
             .map(|&e| (e, edges[e as usize].1))
             .collect();
         Engine {
+            any_rw: edge_rw.iter().any(|r| *r != NO_RW),
             flat_bits,
             flat_out,
             space,
@@ -330,6 +331,7 @@ impl NetBuilder {
             .map(|&e| (e, edges[e as usize].1))
             .collect();
         Engine {
+            any_rw: edge_rw.iter().any(|r| *r != NO_RW),
             flat_bits,
             flat_out,
             space,
@@ -605,6 +607,8 @@ pub struct Engine {
     pub query_pred: Vec<Bdd>,
     /// The rewrites, indexed like `edge_rw`.
     rw_list: Vec<Rewrite>,
+    /// Does any edge rewrite? (Asked per job and per finding; a scan of every edge.)
+    any_rw: bool,
 }
 
 /// Reusable buffers for [`Engine::reach_sets_sparse`]: all empty between runs.
@@ -866,7 +870,7 @@ impl Engine {
 
     /// Does any edge rewrite headers?
     pub fn has_rewrites(&self) -> bool {
-        self.edge_rw.iter().any(|r| *r != NO_RW)
+        self.any_rw
     }
 
     /// Does edge `e` rewrite headers?

@@ -74,7 +74,7 @@ impl Kind for PortAdmission {
             {
                 continue;
             }
-            let Some(d) = snap.devices.iter().find(|d| d.name == pt.device) else {
+            let Some(d) = cx.device(&pt.device) else {
                 continue;
             };
             let Some(i) = d.interface(&pt.interface) else {
