@@ -1,7 +1,8 @@
 //! Criterion benches: engine build, one-source-to-all, all sources on 1 and 2 rayon
-//! threads, and incremental update (APKeep Stanford, on 1- and 2-thread pools). Needs
+//! threads, and incremental update (APKeep Stanford: 400 updates on 1- and 2-thread pools, all
+//! 9,052 from empty, and the post-insert snapshot compiled and reached). Needs
 //! ../shared/datasets. The prefecture-scale audit benches are in benches/prefecture.rs.
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
 use sanso::engine::ReachScratch;
 use sanso_testkit::dataplane::apkeep::{ApkNet, Update};
 use sanso_testkit::dataplane::hassel::HasselNet;
@@ -113,6 +114,35 @@ fn apkeep(c: &mut Criterion) {
             },
         );
     }
+    // The issue-13 goals: every update of the dataset from an empty network (divide by
+    // 9,052 for the mean; loading is setup), and the post-insert state compiled into the
+    // audit engine and reached from all 88 sources.
+    g.bench_function("all_9052_updates_from_empty", |b| {
+        b.iter_batched(
+            || ApkNet::load(&dir).expect("dataset"),
+            |(mut net, updates)| {
+                for u in &updates {
+                    net.apply(u);
+                }
+                net.distinct_loops()
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let (mut full, updates) = ApkNet::load(&dir).expect("dataset");
+    for u in &updates[..n_insert] {
+        full.apply(u);
+    }
+    g.bench_function("snapshot_compile_and_all_sources", |b| {
+        b.iter(|| {
+            let snap = full.snapshot();
+            let mut scratch = ReachScratch::default();
+            snap.sources
+                .iter()
+                .map(|&s| snap.reach_count(s, &mut scratch))
+                .sum::<usize>()
+        })
+    });
     g.finish();
 }
 
