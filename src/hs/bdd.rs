@@ -601,6 +601,16 @@ impl Manager {
 mod tests {
     use super::*;
 
+    /// A seeded xorshift: `next(n)` is a number below `n` (tests need no rand crate).
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        }
+    }
+
     fn val(bits: &[bool], vars: std::ops::Range<u16>) -> u64 {
         vars.fold(0, |acc, v| (acc << 1) | bits[v as usize] as u64)
     }
@@ -610,13 +620,7 @@ mod tests {
     #[test]
     fn cut_is_the_relation_of_and_and_diff() {
         let mut m = Manager::new(8);
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let mut sets = vec![FALSE, TRUE];
         for _ in 0..40 {
             let mut s = FALSE;
@@ -645,13 +649,7 @@ mod tests {
     #[test]
     fn meets_range_is_brute_force_intersection() {
         let mut m = Manager::new(10);
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let mut sets = vec![FALSE, TRUE];
         for k in 0..60 {
             let mut s = FALSE;
